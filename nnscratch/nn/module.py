@@ -1,0 +1,213 @@
+"""``Module`` and ``Parameter``: the bookkeeping every layer shares.
+
+A module finds its parameters and sub-modules by looking at its own attributes, in the order
+they were assigned (no registration machinery, no ``super().__init__()`` needed): a
+``Parameter`` is a parameter, a ``Module`` is a child, and a list or tuple of modules is a list
+of children named ``name.0``, ``name.1`` ….  Buffers (state that is saved but not trained,
+like BatchNorm's running statistics) are NumPy arrays declared with :meth:`register_buffer`.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..tensor import Tensor, get_default_dtype
+
+_forward_hooks = []  # callables (module, inputs, output), used by ns.summary
+
+
+def _array(value) -> np.ndarray:
+    return np.asarray(value.data if isinstance(value, Tensor) else value)
+
+
+class Parameter(Tensor):
+    """A leaf tensor that a module trains: always ``requires_grad=True``."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True):
+        data = data.data if isinstance(data, Tensor) else data
+        arr = np.array(data)
+        if arr.dtype.kind != "f":
+            arr = arr.astype(get_default_dtype())
+        super().__init__(arr, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer and model (the PyTorch ``nn.Module`` protocol)."""
+
+    training = True
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        for hook in _forward_hooks:
+            hook(self, args, out)
+        return out
+
+    # ------------------------------------------------------------------ discovery
+    def _members(self):
+        for name, v in vars(self).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(v, (Parameter, Module)):
+                yield name, v
+            elif isinstance(v, (list, tuple)) and v and all(isinstance(m, Module) for m in v):
+                for i, m in enumerate(v):
+                    yield f"{name}.{i}", m
+
+    def named_children(self):
+        for name, v in self._members():
+            if isinstance(v, Module):
+                yield name, v
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = ""):
+        yield prefix, self
+        for name, m in self.named_children():
+            yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = ""):
+        seen = set()
+        for mod_name, m in self.named_modules(prefix):
+            for name, v in m._members():
+                if isinstance(v, Parameter) and id(v) not in seen:
+                    seen.add(id(v))
+                    yield (f"{mod_name}.{name}" if mod_name else name), v
+
+    def parameters(self):
+        for _, p in self.named_parameters():
+            yield p
+
+    def register_buffer(self, name: str, value) -> None:
+        """Keep ``value`` (an array, or None) as saved-but-not-trained state called ``name``."""
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, None if value is None else np.asarray(value))
+
+    def named_buffers(self, prefix: str = ""):
+        for mod_name, m in self.named_modules(prefix):
+            for name in m.__dict__.get("_buffer_names", ()):
+                if getattr(m, name) is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), getattr(m, name)
+
+    # ------------------------------------------------------------------ modes and grads
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode here and in every sub-module (Dropout, BatchNorm read it)."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad = bool(flag)
+        return self
+
+    def to(self, dtype) -> "Module":
+        """Cast every parameter and float buffer to ``dtype`` in place (e.g. ``np.float64``)."""
+        dtype = np.dtype(dtype)
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = None
+        for m in self.modules():
+            for name in m.__dict__.get("_buffer_names", ()):
+                b = getattr(m, name)
+                if b is not None and b.dtype.kind == "f":
+                    setattr(m, name, b.astype(dtype))
+        return self
+
+    def double(self) -> "Module":
+        return self.to(np.float64)
+
+    def float(self) -> "Module":
+        return self.to(np.float32)
+
+    def num_parameters(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Copies of every parameter and buffer, by dotted name (PyTorch's naming)."""
+        sd = OrderedDict()
+        for mod_name, m in self.named_modules():
+            dot = f"{mod_name}." if mod_name else ""
+            for name, v in m._members():
+                if isinstance(v, Parameter):
+                    sd.setdefault(dot + name, v.data.copy())
+            for name in m.__dict__.get("_buffer_names", ()):
+                if getattr(m, name) is not None:
+                    sd[dot + name] = np.array(getattr(m, name), copy=True)
+        return sd
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> tuple:
+        """Copy values into this module's parameters and buffers, in place.
+
+        With ``strict`` every key must match, both ways; a shape mismatch is always an error.
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        own = dict(self.named_parameters())
+        buffers = {}
+        for mod_name, m in self.named_modules():
+            for name in m.__dict__.get("_buffer_names", ()):
+                buffers[f"{mod_name}.{name}" if mod_name else name] = (m, name)
+        keys = set(own) | set(buffers)
+        missing = sorted(keys - set(state_dict))
+        unexpected = sorted(set(state_dict) - keys)
+        if strict and (missing or unexpected):
+            raise ValueError(f"load_state_dict: missing keys {missing}, "
+                             f"unexpected keys {unexpected}")
+        for key, value in state_dict.items():
+            if key not in keys:
+                continue
+            value = _array(value)
+            target = own[key].data if key in own else getattr(*buffers[key])
+            if target is not None and value.shape != target.shape:
+                raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
+                                 f"state dict, but the module expects {target.shape}")
+        for key, value in state_dict.items():
+            if key not in keys:
+                continue
+            value = _array(value)
+            if key in own:
+                own[key].data[...] = value
+            else:
+                m, name = buffers[key]
+                cur = getattr(m, name)
+                if cur is None:
+                    setattr(m, name, value.copy())
+                else:
+                    cur[...] = value
+        return missing, unexpected
+
+    # ------------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self):
+        lines = [f"  ({name}): " + repr(m).replace("\n", "\n  ")
+                 for name, m in self.named_children()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        return head + ")" if not lines else head + "\n" + "\n".join(lines) + "\n)"

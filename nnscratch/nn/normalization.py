@@ -1,0 +1,62 @@
+"""Batch normalisation layers (Ioffe & Szegedy 2015; 001 §6.9)."""
+import numpy as np
+
+from .. import ops
+from ..tensor import get_default_dtype
+from ._checks import as_tensor, positive_int
+from .module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    _ndims = ()
+    _layout = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True):
+        name = type(self).__name__
+        self.num_features = positive_int(num_features, "num_features", name)
+        if eps <= 0:
+            raise ValueError(f"{name}: eps must be > 0, got {eps}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1], got {momentum}")
+        self.eps, self.momentum = float(eps), float(momentum)
+        dt = get_default_dtype()
+        self.weight = Parameter(np.ones(num_features, dt)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dt)) if affine else None
+        self.track_running_stats = track_running_stats
+        self.register_buffer("running_mean", np.zeros(num_features, dt)
+                             if track_running_stats else None)
+        self.register_buffer("running_var", np.ones(num_features, dt)
+                             if track_running_stats else None)
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64)
+                             if track_running_stats else None)
+
+    def forward(self, x):
+        name = type(self).__name__
+        x = as_tensor(x, name)
+        if x.ndim not in self._ndims or x.shape[1] != self.num_features:
+            raise ValueError(f"{name}({self.num_features}): expected input {self._layout} "
+                             f"with C = {self.num_features}, got shape {tuple(x.shape)}")
+        use_batch = self.training or not self.track_running_stats
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        return ops.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              training=use_batch, momentum=self.momentum, eps=self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over ``(N, C)`` or ``(N, C, L)`` inputs (torch.nn.BatchNorm1d).
+
+    Shape: x ``(N, C)`` or ``(N, C, L)`` -> same.  Buffers ``running_mean``, ``running_var``.
+    """
+    _ndims = (2, 3)
+    _layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over ``(N, C, H, W)`` inputs, per channel (torch.nn.BatchNorm2d)."""
+    _ndims = (4,)
+    _layout = "(N, C, H, W)"

@@ -1,0 +1,27 @@
+"""Inverted dropout: zero each unit with probability p, scale survivors by 1/(1-p)."""
+import numpy as np
+
+from .. import random as _random
+from ..autograd import fused
+
+
+@fused
+def _dropout(x, p):
+    keep = _random.generator().random(x.shape) >= p
+    mask = keep.astype(x.dtype) / x.dtype.type(1 - p)
+    return x * mask, lambda g: (g * mask,)
+
+
+def dropout(x, p=0.5, training=True):
+    """Inverted dropout (Srivastava et al. 2014), as torch.nn.functional.dropout.
+
+    In training each element is zeroed with probability ``p`` and the rest are scaled by
+    ``1/(1-p)`` so the expected activation is unchanged; in evaluation it is the identity.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    return _dropout(x, p)

@@ -1,0 +1,90 @@
+"""Elementwise functions and activations; each VJP reuses the forward result where it can."""
+import numpy as np
+
+from ..autograd import defvjp, primitive
+
+
+@primitive
+def exp(x):
+    return np.exp(x)
+defvjp(exp, lambda g, out, x: g * out)
+
+
+@primitive
+def log(x):
+    return np.log(x)
+defvjp(log, lambda g, out, x: g / x)
+
+
+@primitive
+def sqrt(x):
+    return np.sqrt(x)
+defvjp(sqrt, lambda g, out, x: g / (2 * out))
+
+
+@primitive
+def abs(x):
+    return np.abs(x)
+defvjp(abs, lambda g, out, x: g * np.sign(x))
+
+
+@primitive
+def sin(x):
+    return np.sin(x)
+defvjp(sin, lambda g, out, x: g * np.cos(x))
+
+
+@primitive
+def cos(x):
+    return np.cos(x)
+defvjp(cos, lambda g, out, x: -g * np.sin(x))
+
+
+@primitive
+def clip(x, lo=None, hi=None):
+    """Clamp to ``[lo, hi]``; the gradient passes where ``lo <= x <= hi`` (as torch.clamp)."""
+    return np.clip(x, lo, hi)
+
+
+def _clip_vjp(g, out, x, lo=None, hi=None):
+    inside = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    return g * inside
+defvjp(clip, _clip_vjp)
+
+
+@primitive
+def relu(x):
+    """max(x, 0); the derivative at 0 is taken as 0, as in PyTorch."""
+    return np.maximum(x, 0)
+defvjp(relu, lambda g, out, x: g * (out > 0))
+
+
+@primitive
+def leaky_relu(x, negative_slope=0.01):
+    """x for x > 0, ``negative_slope * x`` otherwise (torch.nn.functional.leaky_relu)."""
+    return np.where(x > 0, x, x * negative_slope)
+defvjp(leaky_relu, lambda g, out, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
+
+
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: uses e^-|x| <= 1 on both sides of 0."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
+@primitive
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^-x); σ' = σ (1 - σ)."""
+    return stable_sigmoid(x)
+defvjp(sigmoid, lambda g, out, x: g * out * (1 - out))
+
+
+@primitive
+def tanh(x):
+    """tanh(x); tanh' = 1 - tanh²."""
+    return np.tanh(x)
+defvjp(tanh, lambda g, out, x: g * (1 - out * out))

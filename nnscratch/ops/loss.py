@@ -1,0 +1,153 @@
+"""Loss functions, fused so that each backward is the textbook's closed form.
+
+All reduce with ``reduction="mean"`` (over the batch) by default, as PyTorch does;
+``"sum"`` and ``"none"`` are also accepted.
+"""
+import numpy as np
+
+from ..autograd import fused
+from .elementwise import stable_sigmoid
+from .softmax import log_softmax_array
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(per_item, reduction):
+    if reduction == "mean":
+        return per_item.mean() if per_item.size else per_item.sum() * np.nan
+    if reduction == "sum":
+        return per_item.sum()
+    return per_item
+
+
+def _scale(g, shape, reduction, n):
+    """The upstream gradient of a reduced loss, as one factor per item."""
+    if reduction == "none":
+        return g
+    g = np.broadcast_to(g, shape)
+    return g / n if reduction == "mean" else g
+
+
+def _same_shape(pred, target, name):
+    if pred.shape != target.shape:
+        raise ValueError(f"{name}: target shape {target.shape} must equal input shape "
+                         f"{pred.shape}")
+
+
+@fused
+def mse_loss(pred, target, reduction="mean"):
+    """Mean squared error ``mean((pred - target)^2)``; d/dpred = 2 (pred - target) / n."""
+    _check_reduction(reduction)
+    _same_shape(pred, target, "mse_loss")
+    diff = pred - target
+
+    def vjp(g):
+        gp = 2 * _scale(g, diff.shape, reduction, diff.size) * diff
+        return gp, -gp
+    return np.asarray(_reduce(diff * diff, reduction)), vjp
+
+
+def _class_targets(target, n, k, name):
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{name}: integer class targets expected, got dtype {target.dtype}")
+    if target.shape != (n,):
+        raise ValueError(f"{name}: target shape must be ({n},) for input of {n} rows, "
+                         f"got {target.shape}")
+    if n and (target.min() < 0 or target.max() >= k):
+        bad = target[(target < 0) | (target >= k)][0]
+        raise ValueError(f"{name}: class labels must be in [0, {k}), got {bad}")
+
+
+@fused
+def cross_entropy(logits, target, reduction="mean"):
+    """Softmax cross-entropy of logits ``z`` against classes or a distribution ``t``.
+
+    loss_i = -Σ_k t_ik log softmax(z_i)_k;  d loss_i / d z_i = softmax(z_i) - t_i
+    (000 eq. 5.15).  ``target`` is int class indices ``(N,)`` or probabilities ``(N, K)``.
+    Shape: logits ``(N, K)``.  Matches torch.nn.functional.cross_entropy.
+    """
+    _check_reduction(reduction)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must be (N, K), got shape {logits.shape}")
+    n, k = logits.shape
+    logp = log_softmax_array(logits, axis=1)
+    if target.ndim == 1:
+        _class_targets(target, n, k, "cross_entropy")
+        rows = np.arange(n)
+        per_item = -logp[rows, target]
+
+        def vjp(g):
+            d = np.exp(logp)
+            d[rows, target] -= 1
+            return d * _scale(g, (n,), reduction, n)[:, None], None
+    else:
+        _same_shape(logits, target, "cross_entropy")
+        per_item = -(target * logp).sum(axis=1)
+
+        def vjp(g):
+            s = _scale(g, (n,), reduction, n)[:, None]
+            return (np.exp(logp) * target.sum(axis=1, keepdims=True) - target) * s, -logp * s
+    return np.asarray(_reduce(per_item, reduction)), vjp
+
+
+@fused
+def nll_loss(log_probs, target, reduction="mean"):
+    """Negative log-likelihood ``-mean_i log_probs[i, target_i]`` (torch.nn.functional.nll_loss)."""
+    _check_reduction(reduction)
+    if log_probs.ndim != 2:
+        raise ValueError(f"nll_loss: input must be (N, K), got shape {log_probs.shape}")
+    n, k = log_probs.shape
+    _class_targets(target, n, k, "nll_loss")
+    rows = np.arange(n)
+
+    def vjp(g):
+        d = np.zeros_like(log_probs)
+        d[rows, target] = -_scale(g, (n,), reduction, n)
+        return d, None
+    return np.asarray(_reduce(-log_probs[rows, target], reduction)), vjp
+
+
+@fused
+def binary_cross_entropy(prob, target, reduction="mean"):
+    """BCE on probabilities: -[t log p + (1 - t) log(1 - p)], each log clamped at -100.
+
+    The clamp is PyTorch's, so p = 0 or 1 exactly gives a finite loss; the gradient
+    (p - t) / max(p (1 - p), 1e-12) is PyTorch's too.
+    """
+    _check_reduction(reduction)
+    _same_shape(prob, target, "binary_cross_entropy")
+    if prob.size and (np.nanmin(prob) < 0 or np.nanmax(prob) > 1):
+        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1], "
+                         f"got values in [{prob.min()}, {prob.max()}]; for logits use "
+                         "binary_cross_entropy_with_logits")
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(prob), -100)
+        log_1mp = np.maximum(np.log1p(-prob), -100)
+    per_item = -(target * log_p + (1 - target) * log_1mp)
+
+    def vjp(g):
+        s = _scale(g, prob.shape, reduction, prob.size)
+        gp = s * (prob - target) / np.maximum(prob * (1 - prob), 1e-12)
+        return gp, s * (log_1mp - log_p)
+    return np.asarray(_reduce(per_item, reduction)), vjp
+
+
+@fused
+def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+    """Sigmoid + BCE fused: max(z, 0) - z t + log(1 + e^{-|z|});  d/dz = σ(z) - t.
+
+    Finite for any logit (no exp of a large positive number is ever taken).
+    """
+    _check_reduction(reduction)
+    _same_shape(logits, target, "binary_cross_entropy_with_logits")
+    per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+
+    def vjp(g):
+        s = _scale(g, logits.shape, reduction, logits.size)
+        return s * (stable_sigmoid(logits) - target), -s * logits
+    return np.asarray(_reduce(per_item, reduction)), vjp

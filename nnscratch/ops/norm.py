@@ -1,0 +1,93 @@
+"""Batch normalisation (Ioffe & Szegedy 2015) with its analytic backward."""
+import numpy as np
+
+from ..autograd import fused
+
+
+@fused
+def _batch_norm_train(x, weight, bias, axes, shape, eps, stats):
+    n = x.size // x.shape[1]
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = (xc * xc).mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = xc * inv_std
+    y = xhat if weight is None else xhat * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+
+    def vjp(g):
+        gxhat = g if weight is None else g * weight.reshape(shape)
+        # dx = (1/n) inv_std (n gxhat - Σ gxhat - xhat Σ gxhat xhat)
+        s1 = gxhat.sum(axis=axes, keepdims=True)
+        s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
+        dx = inv_std * (gxhat - s1 / n - xhat * (s2 / n))
+        dw = None if weight is None else (g * xhat).sum(axis=axes)
+        db = None if bias is None else g.sum(axis=axes)
+        return dx, dw, db
+    stats["mean"], stats["var"] = mean.reshape(-1), var.reshape(-1)
+    return y, vjp
+
+
+@fused
+def _batch_norm_eval(x, mean, var, weight, bias, shape, eps):
+    scale = 1.0 / np.sqrt(var + eps)
+    if weight is not None:
+        scale = scale * weight
+    y = (x - mean.reshape(shape)) * scale.reshape(shape)
+    if bias is not None:
+        y += bias.reshape(shape)
+    axes = tuple(i for i in range(x.ndim) if i != 1)
+
+    def vjp(g):
+        dx = g * scale.reshape(shape)
+        dw = None if weight is None else (g * (x - mean.reshape(shape))
+                                           / np.sqrt(var + eps).reshape(shape)).sum(axis=axes)
+        db = None if bias is None else g.sum(axis=axes)
+        return dx, None, None, dw, db
+    return y, vjp
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (axis 1) over the batch and spatial axes, then scale and shift.
+
+    y = (x - μ_B) / sqrt(σ²_B + eps) · γ + β.  In training μ_B, σ²_B are the batch statistics
+    (biased variance) and the running estimates are updated in place with the *unbiased*
+    variance: r ← (1 - momentum) r + momentum · stat, as torch.nn.functional.batch_norm.
+    In evaluation the running estimates are used.
+
+    Shape: x ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``; statistics ``(C,)``.
+    """
+    from ..tensor import Tensor
+    xa = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if xa.ndim < 2:
+        raise ValueError(f"batch_norm: input must have a channel axis (N, C, ...), "
+                         f"got shape {xa.shape}")
+    c = xa.shape[1]
+    shape = (1, c) + (1,) * (xa.ndim - 2)
+    rm = running_mean.data if isinstance(running_mean, Tensor) else running_mean
+    rv = running_var.data if isinstance(running_var, Tensor) else running_var
+    for name, a in (("running_mean", rm), ("running_var", rv), ("weight", weight),
+                    ("bias", bias)):
+        if a is not None and getattr(a, "shape", None) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},), "
+                             f"got {getattr(a, 'shape', None)}")
+    if training:
+        axes = tuple(i for i in range(xa.ndim) if i != 1)
+        n = xa.size // c
+        if n < 2:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel in "
+                             f"training, got input shape {xa.shape}")
+        stats = {}
+        y = _batch_norm_train(x, weight, bias, axes, shape, eps, stats)
+        if rm is not None:
+            rm *= 1 - momentum
+            rm += momentum * stats["mean"]
+        if rv is not None:
+            rv *= 1 - momentum
+            rv += momentum * stats["var"] * (n / (n - 1))
+        return y
+    if rm is None or rv is None:
+        raise ValueError("batch_norm: evaluation mode needs running_mean and running_var")
+    return _batch_norm_eval(x, rm, rv, weight, bias, shape, eps)

@@ -1,0 +1,68 @@
+"""Reductions: sum, mean, max/min, variance."""
+import builtins
+
+import numpy as np
+
+from ..autograd import defvjp, primitive
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    return tuple(int(a) % ndim for a in axis) if ndim else ()
+
+
+def _expand(g, x, axis, keepdims):
+    """Give a reduced gradient back its reduced axes, so it broadcasts against ``x``."""
+    if not keepdims:
+        g = np.expand_dims(g, _axes(axis, x.ndim))
+    return g
+
+
+def _count(x, axis):
+    return builtins.max(1, int(np.prod([x.shape[a] for a in _axes(axis, x.ndim)])))
+
+
+@primitive
+def sum(x, axis=None, keepdims=False):
+    return np.sum(x, axis=axis, keepdims=keepdims)
+defvjp(sum, lambda g, out, x, axis=None, keepdims=False:
+       np.broadcast_to(_expand(g, x, axis, keepdims), x.shape))
+
+
+@primitive
+def mean(x, axis=None, keepdims=False):
+    return np.mean(x, axis=axis, keepdims=keepdims)
+defvjp(mean, lambda g, out, x, axis=None, keepdims=False:
+       np.broadcast_to(_expand(g, x, axis, keepdims) / _count(x, axis), x.shape))
+
+
+def _extremum_vjp(g, out, x, axis=None, keepdims=False):
+    # ties share the gradient equally, as torch.amax / torch.max() do
+    out = _expand(out, x, axis, keepdims)
+    hit = x == out
+    share = hit / np.sum(hit, axis=_axes(axis, x.ndim), keepdims=True, dtype=x.dtype)
+    return _expand(g, x, axis, keepdims) * share
+
+
+@primitive
+def max(x, axis=None, keepdims=False):
+    return np.max(x, axis=axis, keepdims=keepdims)
+defvjp(max, _extremum_vjp)
+
+
+@primitive
+def min(x, axis=None, keepdims=False):
+    return np.min(x, axis=axis, keepdims=keepdims)
+defvjp(min, _extremum_vjp)
+
+
+@primitive
+def var(x, axis=None, keepdims=False, ddof=0):
+    """Variance ``sum((x - mean)^2) / (n - ddof)``."""
+    return np.var(x, axis=axis, keepdims=keepdims, ddof=ddof)
+defvjp(var, lambda g, out, x, axis=None, keepdims=False, ddof=0:
+       _expand(g, x, axis, keepdims) * 2 * (x - x.mean(axis=axis, keepdims=True))
+       / (_count(x, axis) - ddof))

@@ -1,0 +1,112 @@
+"""Shape ops: reshape, transpose, indexing, concatenate/stack, where, pad."""
+import numpy as np
+
+from ..autograd import defvjp, fused, primitive
+
+
+@primitive
+def reshape(x, shape):
+    return np.reshape(x, shape)
+defvjp(reshape, lambda g, out, x, shape: np.reshape(g, x.shape))
+
+
+@primitive
+def transpose(x, axes=None):
+    return np.transpose(x, axes)
+defvjp(transpose, lambda g, out, x, axes=None:
+       np.transpose(g, None if axes is None else np.argsort(axes)))
+
+
+def _is_int_array(i):
+    return isinstance(i, np.ndarray) and i.dtype.kind in "iu"
+
+
+def _normalize_index(idx):
+    from ..tensor import Tensor
+    if isinstance(idx, Tensor):
+        return idx.data
+    if isinstance(idx, list):
+        return np.asarray(idx)
+    if isinstance(idx, tuple):
+        return tuple(_normalize_index(i) for i in idx)
+    return idx
+
+
+def _getitem(x, idx):
+    return x[idx]
+
+
+def _getitem_vjp(g, out, x, idx):
+    dx = np.zeros_like(x)
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if any(_is_int_array(i) for i in parts):
+        np.add.at(dx, idx, g)      # repeated integer indices accumulate
+    else:
+        dx[idx] = g
+    return dx
+
+
+_getitem_p = primitive(_getitem)
+defvjp(_getitem_p, _getitem_vjp)
+
+
+def getitem(x, idx):
+    """``x[idx]`` for basic slices, integer arrays and boolean masks."""
+    return _getitem_p(x, _normalize_index(idx))
+
+
+@fused
+def _concatenate(*xs, axis=0):
+    out = np.concatenate(xs, axis=axis)
+    cuts = np.cumsum([a.shape[axis] for a in xs])[:-1]
+    return out, lambda g: tuple(np.split(g, cuts, axis=axis))
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis (``np.concatenate``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate: expected a non-empty sequence of tensors")
+    return _concatenate(*tensors, axis=axis)
+
+
+@fused
+def _stack(*xs, axis=0):
+    out = np.stack(xs, axis=axis)
+    return out, lambda g: tuple(np.moveaxis(g, axis, 0))
+
+
+def stack(tensors, axis=0):
+    """Join tensors along a new axis (``np.stack``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    return _stack(*tensors, axis=axis)
+
+
+@primitive
+def _where(cond, a, b):
+    return np.where(cond, a, b)
+defvjp(_where, None,
+       lambda g, out, cond, a, b: g * cond,
+       lambda g, out, cond, a, b: g * ~cond)
+
+
+def where(cond, a, b):
+    """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
+    from ..tensor import Tensor
+    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    return _where(c.astype(bool), a, b)
+
+
+@primitive
+def pad(x, pad_width, value=0.0):
+    """Constant padding, ``np.pad(x, pad_width, constant_values=value)``."""
+    return np.pad(x, pad_width, constant_values=value)
+
+
+def _pad_vjp(g, out, x, pad_width, value=0.0):
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int).reshape(-1, 2)
+                             if np.ndim(pad_width) else [[pad_width, pad_width]], (x.ndim, 2))
+    return g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))]
+defvjp(pad, _pad_vjp)

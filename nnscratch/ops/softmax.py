@@ -1,0 +1,29 @@
+"""Softmax and log-softmax along an axis, shifted by the max so ±1000 logits stay finite."""
+import numpy as np
+
+from ..autograd import defvjp, primitive
+
+
+def log_softmax_array(x, axis=-1):
+    """``x - logsumexp(x)``: subtracting the max first keeps every exp() in (0, 1]."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax_array(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@primitive
+def softmax(x, axis=-1):
+    """s_i = e^{x_i} / Σ_j e^{x_j};  VJP: s ⊙ (g - Σ_j g_j s_j)."""
+    return softmax_array(x, axis)
+defvjp(softmax, lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)))
+
+
+@primitive
+def log_softmax(x, axis=-1):
+    """log s_i = x_i - log Σ_j e^{x_j};  VJP: g - s Σ_j g_j."""
+    return log_softmax_array(x, axis)
+defvjp(log_softmax, lambda g, out, x, axis=-1: g - np.exp(out) * g.sum(axis=axis, keepdims=True))

@@ -1,0 +1,47 @@
+"""The one random generator the library draws from.
+
+Every random choice in nnscratch (initialisation, dropout masks, shuffling, sampling) goes
+through :func:`generator`, so ``ns.manual_seed(s)`` makes a whole run repeat exactly.  Code that
+wants its own reproducible stream passes ``seed=`` and gets an independent
+``np.random.Generator`` from :func:`rng`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the library's generator (like ``torch.manual_seed``) and return it."""
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def generator() -> np.random.Generator:
+    """The library-wide generator (reseeded by :func:`manual_seed`)."""
+    return _generator
+
+
+def rng(seed: int | np.random.Generator | None = None) -> np.random.Generator:
+    """``seed=None`` -> the library generator; an int -> a fresh generator seeded with it."""
+    if seed is None:
+        return _generator
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def get_rng_state() -> dict:
+    """The library generator's state, as plain Python values (checkpointable)."""
+    return _generator.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a state returned by :func:`get_rng_state`."""
+    _generator.bit_generator.state = state

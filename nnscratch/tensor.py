@@ -1,0 +1,319 @@
+"""``Tensor``: a NumPy array that remembers how it was computed.
+
+``t.data`` is the array, ``t.grad`` the accumulated gradient (an array or None), and
+``t._node`` the recorded op that produced it (None for leaves).  Every method here is a thin
+call into :mod:`nnscratch.ops`, where each op's forward and VJP live side by side.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import autograd
+from . import random as _random
+
+_default_dtype = np.dtype(np.float32)
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype new tensors and parameters get (float32 unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the default float dtype: ``np.float32`` or ``np.float64``."""
+    global _default_dtype
+    d = np.dtype(dtype)
+    if d not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: dtype must be float32 or float64, got {d}")
+    _default_dtype = d
+
+
+def _to_array(data, dtype=None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    arr = np.array(data)
+    if arr.dtype.kind == "f" or (arr.dtype == object):
+        # Python floats (and float lists) get the default dtype, like torch.tensor([1.0])
+        arr = arr.astype(_default_dtype)
+    return arr
+
+
+class Tensor:
+    """An ``np.ndarray`` with reverse-mode autograd (see :mod:`nnscratch.autograd`).
+
+    Attributes:
+        data: the values, an ``np.ndarray``.
+        grad: the accumulated gradient of some scalar w.r.t. this tensor, or None.
+        requires_grad: whether operations on this tensor are recorded.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_index", "__weakref__")
+    __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _to_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"Tensor: only floating tensors can require grad, "
+                            f"got dtype {self.data.dtype}")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._node = None
+        self._index = 0
+
+    @classmethod
+    def _wrap(cls, array, node=None, index=0) -> "Tensor":
+        """Wrap an op's output without copying; ``node`` is the op that made it."""
+        t = object.__new__(Tensor)
+        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t.grad = None
+        t.requires_grad = node is not None
+        t._node = node
+        t._index = index
+        return t
+
+    # ---------------------------------------------------------------- basic attributes
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    is_leaf = property(lambda self: self._node is None)
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: tensor has {self.data.size} elements, expected 1")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same values, cut from the graph (shares memory, like ``torch.detach``)."""
+        return Tensor._wrap(self.data)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad")
+        self.requires_grad = bool(flag)
+        return self
+
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into every leaf that requires grad.
+
+        ``grad`` is the upstream gradient (cotangent); it may be omitted for a scalar.
+        """
+        autograd.backward(self, grad, retain_graph)
+
+    def astype(self, dtype) -> "Tensor":
+        return _ops.astype(self, np.dtype(dtype))
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def copy(self):
+        return _ops.astype(self, self.dtype)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = "" if self.dtype == _default_dtype else f", dtype={self.dtype}"
+        if self._node is not None:
+            extra += f", grad_fn=<{self._node.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError("the truth value of a tensor with more than one element "
+                             "is ambiguous")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, o): return _ops.add(self, _operand(o, self))
+    def __radd__(self, o): return _ops.add(_operand(o, self), self)
+    def __sub__(self, o): return _ops.sub(self, _operand(o, self))
+    def __rsub__(self, o): return _ops.sub(_operand(o, self), self)
+    def __mul__(self, o): return _ops.mul(self, _operand(o, self))
+    def __rmul__(self, o): return _ops.mul(_operand(o, self), self)
+    def __truediv__(self, o): return _ops.div(self, _operand(o, self))
+    def __rtruediv__(self, o): return _ops.div(_operand(o, self), self)
+    def __pow__(self, o): return _ops.power(self, _operand(o, self))
+    def __rpow__(self, o): return _ops.power(_operand(o, self), self)
+    def __matmul__(self, o): return _ops.matmul(self, _operand(o, self))
+    def __rmatmul__(self, o): return _ops.matmul(_operand(o, self), self)
+    def __neg__(self): return _ops.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ops.abs(self)
+    def __getitem__(self, idx): return _ops.getitem(self, idx)
+
+    # comparisons: plain boolean tensors, never differentiable
+    def __eq__(self, o): return Tensor._wrap(self.data == _raw(o))
+    def __ne__(self, o): return Tensor._wrap(self.data != _raw(o))
+    def __lt__(self, o): return Tensor._wrap(self.data < _raw(o))
+    def __le__(self, o): return Tensor._wrap(self.data <= _raw(o))
+    def __gt__(self, o): return Tensor._wrap(self.data > _raw(o))
+    def __ge__(self, o): return Tensor._wrap(self.data >= _raw(o))
+    __hash__ = object.__hash__  # identity hashing, so tensors can key dicts and sets
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, axis=None, keepdims=False): return _ops.sum(self, axis=axis, keepdims=keepdims)
+    def mean(self, axis=None, keepdims=False):
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+    def max(self, axis=None, keepdims=False): return _ops.max(self, axis=axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims=False): return _ops.min(self, axis=axis, keepdims=keepdims)
+    def var(self, axis=None, keepdims=False, ddof=0):
+        return _ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof)
+    def std(self, axis=None, keepdims=False, ddof=0):
+        return _ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+    def argmax(self, axis=None): return Tensor._wrap(np.argmax(self.data, axis=axis))
+    def argmin(self, axis=None): return Tensor._wrap(np.argmin(self.data, axis=axis))
+
+    # ---------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _ops.reshape(self, shape)
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def flatten(self, start_dim=0):
+        return self.reshape(self.shape[:start_dim] + (-1,))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops.transpose(self, axes or None)
+
+    def permute(self, *axes):
+        return self.transpose(*axes)
+
+    @property
+    def T(self):
+        return _ops.transpose(self, None)
+
+    def squeeze(self, axis=None):
+        return _ops.reshape(self, np.squeeze(self.data, axis=axis).shape)
+
+    def unsqueeze(self, axis):
+        return _ops.reshape(self, np.expand_dims(self.data, axis).shape)
+
+    # ---------------------------------------------------------------- elementwise
+    def exp(self): return _ops.exp(self)
+    def log(self): return _ops.log(self)
+    def sqrt(self): return _ops.sqrt(self)
+    def abs(self): return _ops.abs(self)
+    def clip(self, lo=None, hi=None): return _ops.clip(self, lo, hi)
+    def relu(self): return _ops.relu(self)
+    def sigmoid(self): return _ops.sigmoid(self)
+    def tanh(self): return _ops.tanh(self)
+    def sin(self): return _ops.sin(self)
+    def cos(self): return _ops.cos(self)
+    def softmax(self, axis=-1): return _ops.softmax(self, axis=axis)
+    def log_softmax(self, axis=-1): return _ops.log_softmax(self, axis=axis)
+
+
+def _raw(o):
+    return o.data if isinstance(o, Tensor) else o
+
+
+def _operand(o, like: Tensor):
+    """Bring the other operand of a binary op to the tensor's dtype.
+
+    Python numbers pass through (NumPy keeps the array's dtype for them); NumPy arrays and
+    scalars of another float dtype are cast so float32 stays float32.
+    """
+    if isinstance(o, Tensor) or isinstance(o, numbers.Number) and not isinstance(o, np.generic):
+        return o
+    a = np.asarray(o)
+    if like.data.dtype.kind == "f" and a.dtype.kind in "biuf" and a.dtype != like.data.dtype:
+        a = a.astype(like.data.dtype)
+    return a
+
+
+# ------------------------------------------------------------------------- factories
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"shape must be non-negative integers, got {shape}")
+    return tuple(int(s) for s in shape)
+
+
+def _float_dtype(dtype):
+    return _default_dtype if dtype is None else np.dtype(dtype)
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Make a leaf tensor (copies ``data``); floats get the default dtype unless given."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def zeros(*shape, requires_grad=False, dtype=None) -> Tensor:
+    return _leaf(np.zeros(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*shape, requires_grad=False, dtype=None) -> Tensor:
+    return _leaf(np.ones(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
+
+
+def randn(*shape, requires_grad=False, dtype=None) -> Tensor:
+    """Standard normal samples from the library generator."""
+    a = _random.generator().standard_normal(_shape_arg(shape)).astype(_float_dtype(dtype))
+    return _leaf(a, requires_grad)
+
+
+def rand(*shape, requires_grad=False, dtype=None) -> Tensor:
+    """Uniform [0, 1) samples from the library generator."""
+    a = _random.generator().random(_shape_arg(shape)).astype(_float_dtype(dtype))
+    return _leaf(a, requires_grad)
+
+
+def zeros_like(t, requires_grad=False) -> Tensor:
+    return _leaf(np.zeros_like(_raw(t)), requires_grad)
+
+
+def ones_like(t, requires_grad=False) -> Tensor:
+    return _leaf(np.ones_like(_raw(t)), requires_grad)
+
+
+def arange(*args, dtype=None) -> Tensor:
+    return _leaf(np.arange(*args, dtype=dtype), False)
+
+
+def _leaf(array, requires_grad) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+from . import ops as _ops  # noqa: E402  (ops import Tensor; methods above look them up lazily)
