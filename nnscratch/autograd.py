@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 
 import numpy as np
 
@@ -27,32 +28,47 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-class no_grad(contextlib.ContextDecorator):
+class _GradMode(contextlib.ContextDecorator):
+    """Sets grad recording to ``_enabled`` inside a ``with`` block or a decorated function.
+
+    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad``.  Each decorated call gets a
+    fresh context (``_recreate_cm``), so recursive or nested calls restore the right mode.
+    """
+
+    _enabled = False
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        return self if func is None else self(func)  # bare @no_grad on a function
+
+    def __init__(self, func=None):
+        self._prev = []
+
+    def _recreate_cm(self):
+        return type(self)()
+
+    def __enter__(self):
+        global _grad_enabled
+        self._prev.append(_grad_enabled)
+        _grad_enabled = self._enabled
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._prev.pop()
+        return False
+
+
+class no_grad(_GradMode):
     """Context manager / decorator that stops recording operations (``torch.no_grad``)."""
 
-    def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, False
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-        return False
+    _enabled = False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_GradMode):
     """Context manager / decorator that turns recording back on inside ``no_grad``."""
 
-    def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, True
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-        return False
+    _enabled = True
 
 
 class Node:
@@ -118,14 +134,19 @@ def backward(tensor, grad=None, retain_graph=False) -> None:
     if root is None:  # a leaf: d leaf / d leaf = identity
         _accumulate_leaf(tensor, grad)
         return
-    if root.vjp is None:
-        raise RuntimeError("backward: the graph was already freed; "
-                           "call backward(retain_graph=True) the first time")
+    order = _toposort(root)
+    # checked before any gradient moves, so a failed call leaves every .grad untouched
+    if any(node.vjp is None for node in order):
+        raise RuntimeError("backward: trying to backward through a graph a second time (its "
+                           "buffers were freed by the first backward); call "
+                           "backward(retain_graph=True) the first time")
     root.grads[tensor._index] = grad
-    for node in reversed(_toposort(root)):
+    for node in reversed(order):
         gs = node.grads
         node.grads = [None] * len(gs)
         if all(g is None for g in gs):
+            if not retain_graph:
+                node.vjp, node.parents = None, ()
             continue
         if len(gs) == 1:
             parent_grads = node.vjp(gs[0])
@@ -225,12 +246,18 @@ def fused(fn):
 
     ``out`` may be a tuple of arrays (several outputs; ``vjp`` then receives a tuple of
     gradients, zeros where an output got none).  ``vjp`` returns one gradient (or None) per
-    positional argument.
+    positional argument.  If ``fn`` has a keyword parameter ``needs_input_grad``, it receives a
+    tuple of bools (one per positional argument, as PyTorch's ``ctx.needs_input_grad``) so the
+    backward can skip gradients nobody asked for — e.g. the input of a network's first layer.
     """
+    wants_needs = "needs_input_grad" in inspect.signature(fn).parameters
+
     @functools.wraps(fn)
     def op(*args, **kwargs):
         parents = _parents(args)
         needs = _grad_enabled and any(p is not None for p in parents)
+        if wants_needs:
+            kwargs["needs_input_grad"] = tuple(needs and p is not None for p in parents)
         arrays = _unwrap(args)
         out, vjp = fn(*arrays, **kwargs)
         if not needs:

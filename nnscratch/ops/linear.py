@@ -5,7 +5,7 @@ from ..autograd import fused
 
 
 @fused
-def linear(x, w, b=None):
+def linear(x, w, b=None, needs_input_grad=(True, True, True)):
     """``y = x @ w.T + b`` (PyTorch layout: ``w`` is ``(out, in)``).
 
     Shape: x ``(*, in)``, w ``(out, in)``, b ``(out,)`` -> y ``(*, out)``.
@@ -15,8 +15,11 @@ def linear(x, w, b=None):
     if b is not None:
         y += b
 
+    need_x, need_w, need_b = needs_input_grad
+
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])
-        x2 = x.reshape(-1, x.shape[-1])
-        return (g @ w, g2.T @ x2, None if b is None else g2.sum(axis=0))
+        return (g @ w if need_x else None,
+                g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None,
+                g2.sum(axis=0) if need_b and b is not None else None)
     return y, vjp
