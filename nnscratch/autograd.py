@@ -22,6 +22,7 @@ import inspect
 import numpy as np
 
 _grad_enabled = True
+Tensor = None  # set by nnscratch.tensor, which imports this module first
 
 
 def is_grad_enabled() -> bool:
@@ -183,7 +184,6 @@ def _accumulate_leaf(p, g):
 
 def _record(outs, parents, vjp, name):
     """Wrap output array(s) as Tensors; record a Node when some parent needs a gradient."""
-    from .tensor import Tensor
     needs = _grad_enabled and any(p is not None for p in parents)
     if isinstance(outs, tuple):
         if not needs:
@@ -196,12 +196,10 @@ def _record(outs, parents, vjp, name):
 
 
 def _parents(args):
-    from .tensor import Tensor
     return tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
 
 
 def _unwrap(args):
-    from .tensor import Tensor
     return [a.data if isinstance(a, Tensor) else a for a in args]
 
 
@@ -270,3 +268,8 @@ def fused(fn):
                                    for g, o in zip(gs, out)))
         return _record(out, parents, vjp, fn.__name__)
     return op
+
+
+# Second-order helpers live in autodiff.py (central differences of this module's exact
+# gradients); they are re-exported here so ``nnscratch.autograd.hessian`` works.
+from .autodiff import grad, hessian, hvp, value_and_grad  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import random as _random
-from .autograd import enable_grad
+from .autograd import enable_grad, no_grad
 from .tensor import Tensor
 
 
@@ -46,7 +46,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         if xs[i].dtype != np.float64:
             raise TypeError(f"gradcheck: input {i} has dtype {xs[i].dtype}; use float64 "
                             "(float32 round-off swamps the finite differences)")
-    gen = np.random.default_rng(seed) if seed is not None else _random.generator()
+    gen = _random.rng(seed)
     with enable_grad():
         for i in checked:
             xs[i].grad = None
@@ -59,23 +59,23 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 for i in checked}
 
     def f_dot_u():
-        with enable_grad():
+        with no_grad():  # the finite differences need values only
             return float(np.sum(np.asarray(fn(*xs).data, dtype=np.float64) * u))
 
     for i in checked:
         data = xs[i].data
-        flat = data.reshape(-1)  # a view: perturbing it perturbs the input
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        # index the array itself: reshape(-1) would copy a non-contiguous input, and perturbing
+        # the copy would leave the input (and the numeric gradient) unchanged
+        for idx in np.ndindex(data.shape):
+            orig = data[idx]
+            data[idx] = orig + eps
             plus = f_dot_u()
-            flat[j] = orig - eps
+            data[idx] = orig - eps
             minus = f_dot_u()
-            flat[j] = orig
+            data[idx] = orig
             num = (plus - minus) / (2 * eps)
-            ana = analytic[i].reshape(-1)[j]
+            ana = analytic[i][idx]
             if not abs(ana - num) <= atol + rtol * abs(num):
-                idx = np.unravel_index(j, data.shape)
                 raise GradcheckError(f"gradcheck: input {i}, index {tuple(int(k) for k in idx)}:"
                                      f" analytic {ana:.10g} != numeric {num:.10g}")
     return True

@@ -34,6 +34,11 @@ def _to_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"tensor: dtype must be a NumPy dtype such as np.float32, "
+                            f"got {dtype!r}") from None
         return np.array(data, dtype=dtype)
     if isinstance(data, np.ndarray):
         return data.copy()
@@ -58,9 +63,12 @@ class Tensor:
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data = _to_array(data, dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
-            raise TypeError(f"Tensor: only floating tensors can require grad, "
+        if self.data.dtype.kind not in "biufc":
+            raise TypeError(f"tensor: data must be numeric (bool, int or float), "
                             f"got dtype {self.data.dtype}")
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"tensor: requires_grad=True needs a floating dtype "
+                            f"(float32 or float64), got dtype {self.data.dtype}")
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._node = None
@@ -260,12 +268,14 @@ def _operand(o, like: Tensor):
 
 # ------------------------------------------------------------------------- factories
 
-def _shape_arg(shape) -> tuple:
+def _shape_arg(shape, owner: str) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for s in shape:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"shape must be non-negative integers, got {shape}")
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{owner}: shape must be integers, got {shape}")
+        if s < 0:
+            raise ValueError(f"{owner}: shape must be non-negative integers, got {shape}")
     return tuple(int(s) for s in shape)
 
 
@@ -279,22 +289,22 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def zeros(*shape, requires_grad=False, dtype=None) -> Tensor:
-    return _leaf(np.zeros(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_shape_arg(shape, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*shape, requires_grad=False, dtype=None) -> Tensor:
-    return _leaf(np.ones(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_shape_arg(shape, "ones"), _float_dtype(dtype)), requires_grad)
 
 
 def randn(*shape, requires_grad=False, dtype=None) -> Tensor:
     """Standard normal samples from the library generator."""
-    a = _random.generator().standard_normal(_shape_arg(shape)).astype(_float_dtype(dtype))
+    a = _random.generator().standard_normal(_shape_arg(shape, "randn")).astype(_float_dtype(dtype))
     return _leaf(a, requires_grad)
 
 
 def rand(*shape, requires_grad=False, dtype=None) -> Tensor:
     """Uniform [0, 1) samples from the library generator."""
-    a = _random.generator().random(_shape_arg(shape)).astype(_float_dtype(dtype))
+    a = _random.generator().random(_shape_arg(shape, "rand")).astype(_float_dtype(dtype))
     return _leaf(a, requires_grad)
 
 
@@ -316,4 +326,5 @@ def _leaf(array, requires_grad) -> Tensor:
         t.requires_grad_(True)
     return t
 
+autograd.Tensor = Tensor
 from . import ops as _ops  # noqa: E402  (ops import Tensor; methods above look them up lazily)

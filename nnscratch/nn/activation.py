@@ -1,4 +1,6 @@
 """Activation layers: thin wrappers over the elementwise ops."""
+import numbers
+
 from .. import ops
 from ._checks import as_tensor
 from .module import Module
@@ -15,6 +17,9 @@ class LeakyReLU(Module):
     """x if x > 0 else negative_slope · x."""
 
     def __init__(self, negative_slope: float = 0.01):
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
+            raise TypeError(f"LeakyReLU: negative_slope must be a number, "
+                            f"got {type(negative_slope).__name__}")
         self.negative_slope = float(negative_slope)
 
     def forward(self, x):

@@ -8,12 +8,13 @@ import numpy as np
 from .. import ops
 from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, pad, relu,
                    sigmoid, softmax, tanh)
+from ..ops import avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "dropout", "batch_norm",
-           "embedding", "pad"]
+           "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool2d"]
 
 
 def _pred(x, name):
@@ -86,6 +87,8 @@ def kl_div_gaussian(mu, logvar):
     KL = -½ Σ_j (1 + logvar_j - μ_j² - e^{logvar_j})   (Kingma & Welling 2014, appendix B).
     Shape: mu, logvar ``(N, D)`` -> scalar.
     """
+    _pred(mu, "kl_div_gaussian (mu)")
+    _pred(logvar, "kl_div_gaussian (logvar)")
     if mu.shape != logvar.shape:
         raise ValueError(f"kl_div_gaussian: mu shape {mu.shape} != logvar shape {logvar.shape}")
     per_dim = 1 + logvar - mu * mu - logvar.exp()

@@ -172,7 +172,8 @@ class Module:
         buffers = {}
         for mod_name, m in self.named_modules():
             for name in m.__dict__.get("_buffer_names", ()):
-                buffers[f"{mod_name}.{name}" if mod_name else name] = (m, name)
+                if getattr(m, name) is not None:  # None buffers are not saved, so not expected
+                    buffers[f"{mod_name}.{name}" if mod_name else name] = (m, name)
         keys = set(own) | set(buffers)
         missing = sorted(keys - set(state_dict))
         unexpected = sorted(set(state_dict) - keys)
@@ -184,7 +185,7 @@ class Module:
                 continue
             value = _array(value)
             target = own[key].data if key in own else getattr(*buffers[key])
-            if target is not None and value.shape != target.shape:
+            if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")
         for key, value in state_dict.items():
@@ -195,11 +196,7 @@ class Module:
                 own[key].data[...] = value
             else:
                 m, name = buffers[key]
-                cur = getattr(m, name)
-                if cur is None:
-                    setattr(m, name, value.copy())
-                else:
-                    cur[...] = value
+                getattr(m, name)[...] = value
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

@@ -1,38 +1,75 @@
-"""Gradient clipping (``nn.utils``)."""
+"""Gradient clipping (``nn.utils``), matching torch.nn.utils.clip_grad_norm_/clip_grad_value_."""
+from __future__ import annotations
+
+import math
+import numbers
+
 import numpy as np
 
 
-def _grads(parameters):
-    if hasattr(parameters, "grad"):
+def _grads(parameters, owner):
+    if hasattr(parameters, "grad") and hasattr(parameters, "data"):
         parameters = [parameters]
+    elif hasattr(parameters, "parameters") and callable(parameters.parameters):
+        raise TypeError(f"{owner}: parameters must be a Tensor or an iterable of Tensors, got "
+                        f"a {type(parameters).__name__}; pass model.parameters()")
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> float:
-    """Scale all gradients together so their joint norm is at most ``max_norm``, in place.
+def _check_number(value, name, owner, lo=0.0):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+    if math.isnan(value) or value < lo:
+        raise ValueError(f"{owner}: invalid {name}={value}; expected {name} >= {lo}")
 
-    Returns the total norm before clipping (torch.nn.utils.clip_grad_norm_).
+
+def _norm(g: np.ndarray, p: float) -> float:
+    if p == math.inf:
+        return float(np.abs(g).max()) if g.size else 0.0
+    flat = g.ravel()
+    if p == 2:
+        return math.sqrt(float(np.dot(flat, flat)))   # BLAS dot: no squared temporary
+    if p == 1:
+        return float(np.abs(flat).sum())
+    return float(np.linalg.norm(flat, p))
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> float:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``.
+
+        total = || (||g_1||, ..., ||g_k||) ||        (the norm of all gradients as one vector)
+        g_i <- g_i * min(1, max_norm / (total + 1e-6))
+
+    Gradients are modified in place; returns ``total`` (before clipping) as a float.  Matches
+    torch.nn.utils.clip_grad_norm_ (including its 1e-6).  ``norm_type`` may be ``math.inf``.
+    ``error_if_nonfinite=True`` raises RuntimeError when ``total`` is nan or inf.
     """
-    if not max_norm > 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be > 0, got {max_norm}")
-    grads = _grads(parameters)
+    owner = "clip_grad_norm_"
+    _check_number(max_norm, "max_norm", owner)
+    _check_number(norm_type, "norm_type", owner)
+    norm_type = float(norm_type)
+    if norm_type == 0:
+        raise ValueError(f"{owner}: invalid norm_type=0; expected a p-norm with p > 0 or inf")
+    grads = _grads(parameters, owner)
     if not grads:
         return 0.0
-    if norm_type == np.inf:
-        total = max(float(np.abs(g).max()) for g in grads)
-    else:
-        total = float(sum(float((np.abs(g) ** norm_type).sum()) for g in grads)
-                      ** (1.0 / norm_type))
-    coef = max_norm / (total + 1e-6)
-    if coef < 1:
+    norms = [_norm(g, norm_type) for g in grads]
+    total = max(norms) if norm_type == math.inf else _norm(np.array(norms), norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"{owner}: the total norm of order {norm_type} of the gradients is "
+                           f"{total}, so it cannot be clipped (error_if_nonfinite=True)")
+    coef = min(max_norm / (total + 1e-6), 1.0)      # a nan total gives nan grads, as in torch
+    if coef != 1.0:
         for g in grads:
             g *= g.dtype.type(coef)
     return total
 
 
 def clip_grad_value_(parameters, clip_value: float) -> None:
-    """Clamp every gradient element to ``[-clip_value, clip_value]``, in place."""
-    if not clip_value > 0:
-        raise ValueError(f"clip_grad_value_: clip_value must be > 0, got {clip_value}")
-    for g in _grads(parameters):
+    """Clamp every gradient element to ``[-clip_value, clip_value]``, in place; matches
+    torch.nn.utils.clip_grad_value_."""
+    owner = "clip_grad_value_"
+    _check_number(clip_value, "clip_value", owner)
+    for g in _grads(parameters, owner):
         np.clip(g, -clip_value, clip_value, out=g)

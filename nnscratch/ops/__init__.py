@@ -1,5 +1,6 @@
 """Differentiable functions on Tensors: each op's forward and VJP are defined side by side."""
 from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
+from .conv import conv1d, conv2d
 from .dropout import dropout
 from .elementwise import abs, clip, cos, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, tanh
 from .embedding import embedding
@@ -7,6 +8,8 @@ from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    mse_loss, nll_loss)
 from .norm import batch_norm
+from .pool import avg_pool2d, max_pool1d, max_pool2d
+from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import max, mean, min, sum, var
 from .shape import concatenate, getitem, pad, reshape, stack, transpose, where
 from .softmax import log_softmax, softmax

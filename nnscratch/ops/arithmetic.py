@@ -42,17 +42,25 @@ def neg(a):
 defvjp(neg, lambda g, out, a: -g)
 
 
-def _log_or_zero(a):
-    # d(a^b)/db = a^b log a; where a = 0 the product a^b log a tends to 0 (for b > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0.0, np.nan))
+def _log_or_zero(a, dtype):
+    """log a, with 0 where a = 0 and NaN where a < 0, in ``dtype`` (the output's).
+
+    d(a^b)/db = a^b log a; where a = 0 the product tends to 0 (for b > 0).  Built in the
+    output's dtype: NaN/0.0 literals or a Python-float base would otherwise make it float64.
+    """
+    a = np.asarray(a)
+    log = np.full(a.shape, np.nan, dtype=dtype)
+    log[a == 0] = 0
+    pos = a > 0
+    log[pos] = np.log(a[pos])
+    return log
 
 
 @primitive
 def power(a, b):
     return a ** b
 defvjp(power, lambda g, out, a, b: g * b * a ** (b - 1),
-              lambda g, out, a, b: g * out * _log_or_zero(a))
+              lambda g, out, a, b: g * out * _log_or_zero(a, np.result_type(out)))
 
 
 def _matmul_vjp_a(g, out, a, b):
@@ -77,6 +85,12 @@ def _matmul_vjp_b(g, out, a, b):
 
 @primitive
 def matmul(a, b):
+    a_k = np.shape(a)[-1] if np.ndim(a) else None
+    b_k = np.shape(b)[-2 if np.ndim(b) > 1 else -1] if np.ndim(b) else None
+    if a_k is None or b_k is None or a_k != b_k:
+        raise ValueError(f"matmul: shapes {np.shape(a)} and {np.shape(b)} are not aligned "
+                         f"(the last axis of a, {a_k}, must equal the contracted axis of b, "
+                         f"{b_k}; 0-d operands are not allowed)")
     return a @ b
 defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b)
 

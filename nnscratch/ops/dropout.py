@@ -1,4 +1,6 @@
 """Inverted dropout: zero each unit with probability p, scale survivors by 1/(1-p)."""
+import numbers
+
 import numpy as np
 
 from .. import random as _random
@@ -18,6 +20,8 @@ def dropout(x, p=0.5, training=True):
     In training each element is zeroed with probability ``p`` and the rest are scaled by
     ``1/(1-p)`` so the expected activation is unchanged; in evaluation it is the identity.
     """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"dropout: p must be a number in [0, 1], got {type(p).__name__}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:

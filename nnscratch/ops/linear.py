@@ -11,11 +11,17 @@ def linear(x, w, b=None, needs_input_grad=(True, True, True)):
     Shape: x ``(*, in)``, w ``(out, in)``, b ``(out,)`` -> y ``(*, out)``.
     VJP: dx = g w, dw = gᵀ x, db = Σ_rows g (leading dims flattened into rows).
     """
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"linear: input's last dimension must equal weight.shape[1] "
+                         f"(weight is (out, in)), got input {x.shape} and weight {w.shape}")
+    if b is not None and b.shape != (w.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
     y = x @ w.T
     if b is not None:
         y += b
 
-    need_x, need_w, need_b = needs_input_grad
+    # one flag per positional argument passed: linear(x, w) without a bias gets only two
+    need_x, need_w, need_b = (*needs_input_grad, False)[:3]
 
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])

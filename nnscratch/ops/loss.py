@@ -112,6 +112,11 @@ def nll_loss(log_probs, target, reduction="mean"):
     return np.asarray(_reduce(-log_probs[rows, target], reduction)), vjp
 
 
+# PyTorch's clamp for the BCE gradient is the C float 1e-12 (= 9.99999996e-13 in float64);
+# using the same constant makes the gradient at p = 0 or 1 match torch to the last bit
+_BCE_EPS = float(np.float32(1e-12))
+
+
 @fused
 def binary_cross_entropy(prob, target, reduction="mean"):
     """BCE on probabilities: -[t log p + (1 - t) log(1 - p)], each log clamped at -100.
@@ -132,7 +137,7 @@ def binary_cross_entropy(prob, target, reduction="mean"):
 
     def vjp(g):
         s = _scale(g, prob.shape, reduction, prob.size)
-        gp = s * (prob - target) / np.maximum(prob * (1 - prob), 1e-12)
+        gp = s * (prob - target) / np.maximum(prob * (1 - prob), _BCE_EPS)
         return gp, s * (log_1mp - log_p)
     return np.asarray(_reduce(per_item, reduction)), vjp
 

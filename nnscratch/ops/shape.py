@@ -13,8 +13,10 @@ defvjp(reshape, lambda g, out, x, shape: np.reshape(g, x.shape))
 @primitive
 def transpose(x, axes=None):
     return np.transpose(x, axes)
+# the inverse permutation; axes are taken modulo ndim first, since argsort of (-1, 0, 1)
+# would not invert np.transpose(x, (-1, 0, 1))
 defvjp(transpose, lambda g, out, x, axes=None:
-       np.transpose(g, None if axes is None else np.argsort(axes)))
+       np.transpose(g, None if axes is None else np.argsort([a % x.ndim for a in axes])))
 
 
 def _is_int_array(i):

@@ -1,13 +1,19 @@
 """The optimizer base class: it owns the loop, each subclass is only its update rule.
 
-As in Flux/Optimisers.jl, a rule is ``init_state(p) -> state`` plus ``update(g, state, h) ->
-step`` (``h`` is the parameter group's hyper-parameters); the base class walks the parameters,
-creates state lazily, and applies ``p -= step``.  Parameter groups, ``state_dict`` and
-``load_state_dict`` follow torch.optim's layout so schedulers and checkpoints work the same way.
+As in Flux/Optimisers.jl, a rule is ``init_state(p) -> state`` plus ``update(g, state, h, p)``
+(``h`` is the parameter group's hyper-parameters).  ``update`` either returns a step, which the
+base class subtracts (``p -= step``), or applies the step to ``p.data`` in place itself and
+returns None -- the built-in rules do the latter, working in the reusable scratch arrays of
+:meth:`Optimizer.scratch` so that a step allocates no parameter-sized temporaries.
+
+Parameter groups, ``state_dict`` and ``load_state_dict`` follow torch.optim's layout so that
+schedulers and checkpoints work the same way.  State holds only arrays and plain numbers, so a
+checkpoint needs no pickle.
 """
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -15,15 +21,17 @@ from ..tensor import Tensor
 
 
 def _check_lr(lr, owner):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
     if math.isnan(lr) or lr < 0:
         raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected lr >= 0")
 
 
 def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True):
-    """Raise ValueError unless lo <= value (< or <=) hi; names the hyper-parameter."""
-    ok = not (isinstance(value, float) and math.isnan(value))
+    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+    ok = not math.isnan(value)
     ok = ok and (value > lo if lo_open else value >= lo)
     if hi is not None:
         ok = ok and (value < hi if hi_open else value <= hi)
@@ -34,27 +42,60 @@ def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True
                          f"{lo_b}{lo}, {hi_b}")
 
 
+def check_betas(betas, owner):
+    """``betas`` must be a pair of numbers in [0, 1) (torch.optim.Adam's rule)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+    check_range(betas[0], "betas[0]", owner, 0.0, 1.0)
+    check_range(betas[1], "betas[1]", owner, 0.0, 1.0)
+
+
+def _plain(v):
+    """A NumPy scalar or 0-d array (as a checkpoint may hand back) -> a Python number."""
+    if (isinstance(v, np.ndarray) and v.ndim == 0) or isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
 class Optimizer:
-    """Base class. Subclasses define ``defaults``-style keyword arguments, ``init_state`` and
-    ``update``; they may override ``step`` for rules that need the whole group at once."""
+    """Base class: walks the parameter groups, creates per-parameter state lazily, applies steps.
+
+    A subclass passes its hyper-parameters as ``defaults`` and defines ``check(h)`` (validate
+    one group's hyper-parameters), ``init_state(p)`` and ``update(g, state, h, p)``.  Class
+    attributes ``state_keys`` (every key the state may hold) and ``scalar_state`` (the keys that
+    hold numbers rather than parameter-shaped arrays) let ``load_state_dict`` check and restore
+    a saved state exactly.
+    """
+
+    state_keys: tuple = ()
+    scalar_state: tuple = ("step",)
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of Tensors, got a Tensor")
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(f"{name}: params must be an iterable of Tensors, got a "
+                            f"{type(params).__name__}; pass model.parameters()")
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         _check_lr(defaults.get("lr", 0.0), name)
+        self.check(defaults)
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}                       # id(param) -> per-parameter state dict
+        self._scratch = {}                    # (shape, dtype, slot) -> reusable work array
         for g in groups:
             self.add_param_group(g)
 
     def add_param_group(self, group: dict) -> None:
+        """Add a group ``{"params": [...], **hyper}``; missing hyper-parameters take defaults."""
         name = type(self).__name__
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: a parameter group must be a dict with key 'params', "
+                            f"got {type(group).__name__}")
         group = dict(group)
         ps = group["params"]
         group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
@@ -66,20 +107,44 @@ class Optimizer:
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)
+        self.check(group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError(f"{name}: some parameters appear in more than one group")
         self.param_groups.append(group)
 
     # ------------------------------------------------------------------ the rule
+    def check(self, h: dict) -> None:
+        """Validate one group's hyper-parameters (raise ValueError naming the bad one)."""
+
     def init_state(self, p: Tensor) -> dict:
         return {}
 
-    def update(self, g: np.ndarray, state: dict, h: dict, p: Tensor) -> np.ndarray:
+    def update(self, g: np.ndarray, state: dict, h: dict, p: Tensor):
+        """Return the step to subtract from ``p.data``, or apply it in place and return None."""
         raise NotImplementedError
 
+    def scratch(self, p: Tensor, slot: int = 0) -> np.ndarray:
+        """A work array shaped like ``p`` (contents undefined), reused across steps and
+        across parameters of the same shape -- never part of the saved state."""
+        key = (p.data.shape, p.data.dtype, slot)
+        buf = self._scratch.get(key)
+        if buf is None:
+            buf = self._scratch[key] = np.empty_like(p.data)
+        return buf
+
+    def with_weight_decay(self, g: np.ndarray, p: Tensor, weight_decay: float) -> np.ndarray:
+        """``g + weight_decay * p`` (L2 regularisation folded into the gradient), written into
+        scratch slot 0; ``g`` itself when there is no decay.  The gradient is never modified."""
+        if not weight_decay:
+            return g
+        out = self.scratch(p, 0)
+        np.multiply(p.data, weight_decay, out=out)
+        out += g
+        return out
+
     def step(self, closure=None):
-        """Apply one update to every parameter that has a gradient."""
+        """Apply one update to every parameter that has a gradient; returns ``closure()``."""
         loss = None
         if closure is not None:
             loss = closure()
@@ -105,7 +170,10 @@ class Optimizer:
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict:
-        """``{"state": {index: {...}}, "param_groups": [{hyper..., "params": [index]}]}``."""
+        """``{"state": {index: {...}}, "param_groups": [{hyper..., "params": [index]}]}``.
+
+        Parameters are numbered in group order, as in torch.optim; arrays are copies.
+        """
         index, groups, i = {}, [], 0
         for h in self.param_groups:
             g = {k: v for k, v in h.items() if k != "params"}
@@ -120,6 +188,10 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyper-parameters and per-parameter state saved by :meth:`state_dict`.
+
+        Arrays are copied and cast to the parameter's dtype; shapes and state keys are checked.
+        """
         name = type(self).__name__
         groups = state_dict.get("param_groups") if hasattr(state_dict, "get") else None
         if groups is None or "state" not in state_dict:
@@ -134,19 +206,34 @@ class Optimizer:
                 raise ValueError(f"{name}.load_state_dict: a group has "
                                  f"{len(saved['params'])} parameters in the state dict, "
                                  f"{len(own['params'])} in the optimizer")
-            params.extend(zip(saved["params"], own["params"]))
+            params.extend(zip((int(i) for i in saved["params"]), own["params"]))
         by_index = {int(k): v for k, v in state_dict["state"].items()}
         new_state = {}
         for i, p in params:
-            if i in by_index:
-                s = {}
-                for k, v in by_index[i].items():
-                    if isinstance(v, np.ndarray) and v.shape == p.shape:
-                        v = v.astype(p.dtype)
-                    s[k] = v.copy() if isinstance(v, np.ndarray) else v
-                new_state[id(p)] = s
+            if i not in by_index:
+                continue
+            s = {}
+            for k, v in by_index[i].items():
+                if self.state_keys and k not in self.state_keys:
+                    raise ValueError(f"{name}.load_state_dict: unexpected state key {k!r} for "
+                                     f"parameter {i}; expected some of {list(self.state_keys)}")
+                if k in self.scalar_state:
+                    s[k] = _plain(v)
+                    continue
+                v = np.asarray(v)
+                if v.shape != p.shape:
+                    raise ValueError(f"{name}.load_state_dict: state {k!r} of parameter {i} "
+                                     f"has shape {v.shape}, the parameter has {p.shape}")
+                s[k] = v.astype(p.dtype, copy=True)
+            new_state[id(p)] = s
         for saved, own in zip(groups, self.param_groups):
-            own.update({k: v for k, v in saved.items() if k != "params"})
+            for k, v in saved.items():
+                if k == "params":
+                    continue
+                v = _plain(v)
+                if isinstance(own.get(k), tuple) and not isinstance(v, tuple):
+                    v = tuple(_plain(x) for x in v)   # betas may come back as a list or array
+                own[k] = v
         self.state = new_state
 
     def __repr__(self):

@@ -1,36 +1,64 @@
-"""Stochastic gradient descent with momentum (000 §1.3, 001 §6.3)."""
+"""Stochastic gradient descent with momentum (000 §1.3-1.4 eqs. 1.17-1.18, 001 §6.5, §6.9)."""
+from __future__ import annotations
+
+import numpy as np
+
 from .optimizer import Optimizer, check_range
 
 
 class SGD(Optimizer):
-    """SGD with optional momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD).
+    """SGD with optional momentum, dampening, Nesterov and L2 weight decay; matches
+    torch.optim.SGD (same update, defaults and validation).
 
-        g <- g + wd·p;   b <- μ b + (1 - τ) g  (b = g on the first step);
-        d = g + μ b  if nesterov  else  b;     p <- p - lr · d
+        g <- g + wd p
+        b <- g on the first step, then  b <- mu b + (1 - tau) g
+        d = g + mu b  if nesterov  else  b          (d = g when mu = 0)
+        p <- p - lr d
 
-    ``momentum=β, dampening=β`` is exactly the textbooks' momentum m <- β m + (1-β) g,
-    x <- x - η m (except that PyTorch starts the buffer at g, not (1-β) g).
+    ``momentum=beta, dampening=beta`` is the textbooks' momentum m <- beta m + (1 - beta) g,
+    x <- x - eta m (000 eqs. 1.17-1.18), except that PyTorch starts the buffer at g rather than
+    at (1 - beta) g.
+
+    Defaults: lr=1e-3 (torch's), momentum=0, dampening=0, nesterov=False, weight_decay=0.
+    State per parameter: ``momentum_buffer`` (only when momentum > 0).
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+    state_keys = ("momentum_buffer",)
+    scalar_state = ()
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0):
-        check_range(momentum, "momentum", "SGD")
-        check_range(weight_decay, "weight_decay", "SGD")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       nesterov=nesterov, weight_decay=weight_decay))
 
+    def check(self, h):
+        check_range(h["momentum"], "momentum", "SGD")
+        check_range(h["dampening"], "dampening", "SGD", lo=-np.inf)
+        check_range(h["weight_decay"], "weight_decay", "SGD")
+        if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
+            raise ValueError(f"SGD: nesterov momentum requires momentum > 0 and dampening = 0, "
+                             f"got momentum={h['momentum']}, dampening={h['dampening']}")
+
     def update(self, g, s, h, p):
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * p.data
-        mu = h["momentum"]
-        if mu:
+        g = self.with_weight_decay(g, p, h["weight_decay"])
+        mu, lr, d = h["momentum"], h["lr"], self.scratch(p, 1)
+        if not mu:
+            np.multiply(g, lr, out=d)
+        else:
             b = s.get("momentum_buffer")
             if b is None:
-                b = s["momentum_buffer"] = g.copy()
+                b = s["momentum_buffer"] = np.array(g, dtype=p.dtype)
             else:
                 b *= mu
-                b += (1 - h["dampening"]) * g
-            g = g + mu * b if h["nesterov"] else b
-        return h["lr"] * g
+                if h["dampening"]:
+                    np.multiply(g, 1 - h["dampening"], out=d)
+                    b += d
+                else:
+                    b += g
+            if h["nesterov"]:
+                np.multiply(b, mu, out=d)
+                d += g
+                d *= lr
+            else:
+                np.multiply(b, lr, out=d)
+        p.data -= d

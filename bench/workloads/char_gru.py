@@ -1,0 +1,19 @@
+"""Character-level GRU language model step: the same workload as ``char_lstm`` (one-hot 65,
+hidden 256, batch 32 × sequence 64, Adam, 100 iterations) with a GRU (PyTorch's reset_after
+formulation) in place of the LSTM.
+"""
+from bench.workloads.char_lstm import setup, train_nnscratch, train_torch  # noqa: F401
+
+TITLE = ("char GRU: one-hot 65 -> GRU(256) -> linear(65), cross-entropy, Adam, "
+         "batch 32 × seq 64, 100 iterations")
+TARGET = 1.0
+ROUNDS = 5
+CELL = "GRU"
+
+
+def run_nnscratch(data):
+    return train_nnscratch(data, CELL)
+
+
+def run_torch(data):
+    return train_torch(data, CELL)

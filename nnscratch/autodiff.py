@@ -1,0 +1,151 @@
+"""Gradients, Hessians and Hessian-vector products of scalar functions of one tensor.
+
+``grad(fun, x)`` is exact: one forward pass and one reverse sweep of :mod:`nnscratch.autograd`.
+The engine records first derivatives only (a VJP is plain NumPy, not itself recorded), so
+second derivatives are taken by **central differences of the exact gradient**:
+
+    H[:, i] ≈ (∇f(x + h_i e_i) - ∇f(x - h_i e_i)) / (2 h_i),     h_i = u^(1/3) max(1, |x_i|)
+    H v     ≈ (∇f(x + h v) - ∇f(x - h v)) / (2 h),               h = u^(1/3) max(1, ‖x‖) / ‖v‖
+
+with u = 2.2e-16 the float64 unit round-off, so h ≈ 6e-6 for x of order one; the Hessian is
+then symmetrised, (H + Hᵀ)/2.  Everything is evaluated in float64.
+
+Accuracy: the error of one entry is about h²/6 |∂³f| (truncation) + u |∇f| / h (round-off).
+For a quadratic the gradient is linear, so only the round-off term remains: relative errors
+near 1e-10 (tests: ≤ 1e-8 against the analytic Hessian and torch's exact double backward).
+For Rosenbrock and smooth networks the truncation term adds about 1e-10 · |∂³f|; tests hold
+1e-6 relative.  Cost: a Hessian is 2n gradient evaluations, an HVP is two.
+
+Shape:
+    x: any shape ``S`` (a Tensor, array, list or number);  v: ``S``.
+    grad -> ``S``;  hvp -> ``S``;  hessian -> ``S + S`` (as torch.autograd.functional.hessian).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .autograd import enable_grad
+from .tensor import Tensor
+
+# u^(1/3): the step that balances central-difference truncation (h²) and round-off (u / h)
+_CBRT_EPS = float(np.finfo(np.float64).eps) ** (1.0 / 3.0)
+
+
+def _as_float_array(x, name: str, owner: str) -> np.ndarray:
+    """``x`` as a float64 ndarray (a copy), rejecting non-numbers and non-finite entries."""
+    if isinstance(x, Tensor):
+        x = x.data
+    try:
+        arr = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{owner}: {name} must be a number, array or Tensor, "
+                        f"got {type(x).__name__}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{owner}: {name} must be finite, got {arr.ravel()[:8]}")
+    return arr
+
+
+def _scalar_output(out, owner: str) -> Tensor:
+    """Check that ``fun`` returned a one-element Tensor; return it."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{owner}: fun must return a scalar Tensor computed from its argument, "
+                        f"got {type(out).__name__}")
+    if out.data.size != 1:
+        raise ValueError(f"{owner}: fun must return a scalar, got shape {out.shape}")
+    return out
+
+
+def value_and_grad(fun: Callable, x) -> tuple[float, np.ndarray]:
+    """``(f(x), ∇f(x))`` by one forward pass and one reverse sweep (exact, float64).
+
+    ``fun`` maps a Tensor of ``x``'s shape to a one-element Tensor.
+    """
+    arr = _as_float_array(x, "x", "value_and_grad")
+    return _value_and_grad(fun, arr, "value_and_grad")
+
+
+def _value_and_grad(fun, arr: np.ndarray, owner: str):
+    t = Tensor(arr, requires_grad=True, dtype=np.float64)
+    with enable_grad():
+        out = _scalar_output(fun(t), owner)
+        value = float(out.data.reshape(()))
+        if out.requires_grad:
+            out.backward()
+    g = t.grad if t.grad is not None else np.zeros_like(arr)  # f does not depend on x
+    return value, np.asarray(g, dtype=np.float64).reshape(arr.shape)
+
+
+def grad(fun: Callable, x) -> np.ndarray:
+    """∇f(x), exact (reverse mode), as a float64 array of ``x``'s shape.
+
+    ``fun`` maps a Tensor to a one-element Tensor, e.g. ``grad(lambda t: (t ** 2).sum(), x)``;
+    matches ``torch.autograd.grad(f(x), x)``.
+    """
+    arr = _as_float_array(x, "x", "grad")
+    return _value_and_grad(fun, arr, "grad")[1]
+
+
+def fd_hessian(grad_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Symmetrised central-difference Jacobian of ``grad_fn`` at the flat float64 ``x``.
+
+    Shape: x ``(n,)`` -> ``(n, n)``.  2n calls of ``grad_fn``.
+    """
+    n = x.size
+    H = np.empty((n, n))
+    for i in range(n):
+        h = _CBRT_EPS * max(1.0, abs(x[i]))
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        # divide by the step that was really taken (x + h is rounded)
+        H[:, i] = (grad_fn(xp) - grad_fn(xm)) / (xp[i] - xm[i])
+    return 0.5 * (H + H.T)
+
+
+def fd_hvp(grad_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+           v: np.ndarray) -> np.ndarray:
+    """Central-difference directional derivative of ``grad_fn``: H(x) v.  Two calls.
+
+    Shape: x ``(n,)``, v ``(n,)`` -> ``(n,)``.
+    """
+    vnorm = float(np.linalg.norm(v))
+    if vnorm == 0.0:
+        return np.zeros_like(x)
+    h = _CBRT_EPS * max(1.0, float(np.linalg.norm(x))) / vnorm
+    return (grad_fn(x + h * v) - grad_fn(x - h * v)) / (2.0 * h)
+
+
+def hessian(fun: Callable, x) -> np.ndarray:
+    """∇²f(x) by central differences of the exact gradient (see the module docstring).
+
+    Returns a float64 array of shape ``x.shape + x.shape``; matches
+    ``torch.autograd.functional.hessian`` to about 1e-8 relative for smooth ``f``.
+    """
+    arr = _as_float_array(x, "x", "hessian")
+    shape = arr.shape
+
+    def grad_fn(flat):
+        return _value_and_grad(fun, flat.reshape(shape), "hessian")[1].ravel()
+    return fd_hessian(grad_fn, arr.ravel()).reshape(shape + shape)
+
+
+def hvp(fun: Callable, x, v) -> np.ndarray:
+    """The Hessian-vector product ∇²f(x) v from two gradient evaluations (see module docstring).
+
+    Matches ``torch.autograd.functional.hvp(f, x, v)[1]`` to about 1e-8 relative; ``v`` must
+    have ``x``'s shape.
+    """
+    arr = _as_float_array(x, "x", "hvp")
+    vec = _as_float_array(v, "v", "hvp")
+    if vec.shape != arr.shape:
+        raise ValueError(f"hvp: v must have the shape of x {arr.shape}, got {vec.shape}")
+    shape = arr.shape
+
+    def grad_fn(flat):
+        return _value_and_grad(fun, flat.reshape(shape), "hvp")[1].ravel()
+    return fd_hvp(grad_fn, arr.ravel(), vec.ravel()).reshape(shape)
+
+
+__all__ = ["grad", "value_and_grad", "hessian", "hvp", "fd_hessian", "fd_hvp"]

@@ -1,0 +1,12 @@
+"""Data utilities: mini-batch loading, splitting, one-hot encoding and feature scaling.
+
+``DataLoader`` yields batches of the type it is given (arrays -> arrays, Tensors -> Tensors);
+``train_test_split``, ``one_hot``, ``StandardScaler`` and ``MinMaxScaler`` follow
+scikit-learn's semantics.  Randomness comes from :mod:`nnscratch.random` (``seed=None`` is the
+library generator that ``ns.manual_seed`` reseeds).
+"""
+from .loader import DataLoader
+from .preprocessing import MinMaxScaler, StandardScaler
+from .split import one_hot, train_test_split
+
+__all__ = ["DataLoader", "train_test_split", "one_hot", "StandardScaler", "MinMaxScaler"]

@@ -1,0 +1,65 @@
+"""Argument checks shared by the data utilities (each error names the argument)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def as_array(x, name: str, owner: str) -> np.ndarray:
+    """The array behind ``x`` (a Tensor's ``.data`` without copying; lists converted)."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (list, tuple)):
+        a = np.asarray(x)
+        if a.dtype.hasobject:
+            raise TypeError(f"{owner}: {name} must be rectangular numeric data, got a ragged "
+                            f"{type(x).__name__}")
+        return a
+    raise TypeError(f"{owner}: {name} must be an np.ndarray, Tensor or list, "
+                    f"got {type(x).__name__}")
+
+
+def positive_int(value, name: str, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{owner}: {name} must be >= 1, got {value}")
+    return int(value)
+
+
+def check_bool(value, name: str, owner: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_seed(seed, owner: str):
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{owner}: seed must be None, an int or an np.random.Generator, "
+                        f"got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{owner}: seed must be >= 0, got {seed}")
+    return int(seed)
+
+
+def check_2d_finite(X: np.ndarray, name: str, owner: str) -> np.ndarray:
+    """A 2-D numeric array without NaN/inf (the first bad row/column is named)."""
+    if X.ndim != 2:
+        raise ValueError(f"{owner}: {name} must be 2-D (n_samples, n_features), "
+                         f"got shape {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {name} must be numeric, got dtype {X.dtype}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{owner}: {name} is empty (shape {X.shape}); need at least one sample")
+    if X.dtype.kind == "f":
+        bad = ~np.isfinite(X)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise ValueError(f"{owner}: {name} must be finite, got {X[r, c]} at row {r}, "
+                             f"column {c}")
+    return X

@@ -1,0 +1,165 @@
+"""The gradient-descent loop that the iterative solvers share.
+
+Each model hands over its objective as ``objective(rows) -> (loss, grads)``: the loss and its
+gradient with respect to each parameter, computed in NumPy from the textbook's closed forms
+(000 eq. 3.13–3.14 for least squares, eq. 4.13 for the sigmoid, eq. 5.15–5.16 for softmax).
+The update itself is nnscratch's own :class:`nnscratch.optim.SGD` rule acting on float64
+tensors whose ``.grad`` we fill — the same rule that trains the networks.
+
+Two regimes:
+
+* full batch (``"gd"``): every iteration uses all rows; stop when the largest gradient entry
+  is below ``tol`` (the first-order optimality condition) or after ``max_iter`` steps;
+* mini-batch (``"sgd"``): one iteration is one epoch of shuffled batches.  Noisy gradients
+  never fall below a tolerance, so we follow scikit-learn's "adaptive" schedule: whenever the
+  whole-data loss has not improved by ``tol`` for ``n_iter_no_change`` epochs the step is
+  divided by 5, and the run stops once it has shrunk a million-fold (or after ``max_iter``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from .. import random as _random
+from ..optim import SGD
+from ..tensor import Tensor
+
+MAX_ITER = {"gd": 10_000, "sgd": 1_000, "newton": 100, "cd": 1_000}
+
+
+def resolve_max_iter(max_iter, solver: str, owner: str) -> int:
+    """``None`` means the solver's own default (gd 10000 steps, sgd 1000 epochs, newton 100)."""
+    if max_iter is None:
+        return MAX_ITER[solver]
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)):
+        raise TypeError(f"{owner}: max_iter must be an int or None, got "
+                        f"{type(max_iter).__name__}")
+    if max_iter < 1:
+        raise ValueError(f"{owner}: max_iter must be >= 1, got {max_iter}")
+    return int(max_iter)
+
+
+def resolve_lr(lr, auto: float, owner: str) -> float:
+    """``"auto"`` -> ``auto`` (1 / the loss's curvature bound); else a positive number."""
+    if isinstance(lr, str):
+        if lr != "auto":
+            raise ValueError(f"{owner}: lr must be a positive number or 'auto', got {lr!r}")
+        return float(auto)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner}: lr must be a positive number or 'auto', got "
+                        f"{type(lr).__name__}")
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"{owner}: lr must be a positive finite number, got {lr}")
+    return float(lr)
+
+
+def gram_max_eig(X: np.ndarray, fit_intercept: bool) -> float:
+    """Largest eigenvalue of ``X̃ᵀX̃ / n`` (X̃ = X with a ones column when fitting a bias).
+
+    This is the curvature of the mean squared error ½‖X̃θ − t‖²/n, so ``1 / it`` is the
+    largest step for which gradient descent on it is guaranteed to decrease the loss.
+    """
+    n, d = X.shape
+    if d <= 2000:
+        G = X.T @ X
+        if fit_intercept:
+            s = X.sum(axis=0)
+            G = np.block([[G, s[:, None]], [s[None, :], np.array([[n]], dtype=X.dtype)]])
+        return float(np.linalg.eigvalsh(G)[-1]) / n
+    v = np.ones(d + fit_intercept) / math.sqrt(d + fit_intercept)     # power iteration
+    lam = 0.0
+    for _ in range(50):
+        Xv = X @ v[:d] + (v[d] if fit_intercept else 0.0)
+        w = np.concatenate([X.T @ Xv, [Xv.sum()]]) if fit_intercept else X.T @ Xv
+        lam = float(np.linalg.norm(w))
+        v = w / lam
+    return lam / n
+
+
+def row_max_norm2(X: np.ndarray, fit_intercept: bool) -> float:
+    """max_i ‖x̃_i‖²: bounds the curvature of any mini-batch's loss."""
+    return float(np.einsum("ij,ij->i", X, X).max()) + float(fit_intercept)
+
+
+def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: int,
+                     tol: float, n_samples: int, batch_size: int | None = None,
+                     seed=None, n_iter_no_change: int = 5, owner: str = ""):
+    """Minimise ``objective`` over ``params`` (a list of float64 arrays, updated in place).
+
+    ``objective(rows)`` returns ``(loss, [grad per param])`` on the given rows (``None`` for
+    all of them).  Returns ``(loss_curve, n_iter)``; the loss curve holds the loss before each
+    full-batch step, or the mean loss of each epoch.
+    Raises ``FloatingPointError`` when the loss stops being finite; the parameters are left
+    at their last finite values.
+    """
+    tensors = [Tensor._wrap(p) for p in params]
+    for t in tensors:
+        t.requires_grad = True
+    opt = SGD(tensors, lr=lr)
+    curve: list[float] = []
+
+    def step(rows):
+        loss, grads = objective(rows)
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"{owner}: gradient descent diverged (loss={loss}) with lr={lr:g}; "
+                f"use a smaller lr, scale the features, or lr='auto'")
+        for t, g in zip(tensors, grads):
+            t.grad = g
+        return loss, grads
+
+    def undo_on_divergence(fn):
+        saved = [p.copy() for p in params]
+        try:
+            return fn()
+        except FloatingPointError:
+            for p, s in zip(params, saved):
+                p[...] = s
+            raise
+
+    if batch_size is None:
+        n_iter = 0
+        last = [p.copy() for p in params]
+        for n_iter in range(max_iter + 1):
+            try:
+                loss, grads = step(None)
+            except FloatingPointError:
+                for p, s in zip(params, last):
+                    p[...] = s
+                raise
+            curve.append(float(loss))
+            if max(float(np.abs(g).max()) for g in grads) <= tol or n_iter == max_iter:
+                break
+            for p, s in zip(params, last):
+                s[...] = p
+            opt.step()
+        return curve, n_iter
+
+    gen = _random.rng(seed)
+    group = opt.param_groups[0]
+    best, stall, epoch = math.inf, 0, 0
+    for epoch in range(1, max_iter + 1):
+        order = gen.permutation(n_samples)
+
+        def run_epoch():
+            for start in range(0, n_samples, batch_size):
+                step(order[start:start + batch_size])
+                opt.step()
+        undo_on_divergence(run_epoch)
+        epoch_loss = float(objective(None)[0])      # the whole objective, not a noisy average
+        curve.append(epoch_loss)
+        if epoch_loss > best - tol:
+            stall += 1
+            if stall >= n_iter_no_change:
+                # scikit-learn's "adaptive" schedule: a constant step leaves SGD bouncing
+                # around the optimum; dividing it by 5 when progress stalls lets it settle.
+                group["lr"] /= 5.0
+                stall = 0
+                if group["lr"] < 1e-6 * lr:
+                    break
+        else:
+            stall = 0
+        best = min(best, epoch_loss)
+    return curve, epoch

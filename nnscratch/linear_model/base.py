@@ -1,0 +1,224 @@
+"""What every classical estimator shares: the scikit-learn protocol and input checks.
+
+The protocol (scikit-learn's "developer API", reimplemented here so that nnscratch never needs
+scikit-learn):
+
+* the constructor only stores its keyword arguments, unchanged, under the same names;
+* ``get_params()`` reads those names from the ``__init__`` signature, ``set_params(**p)`` sets
+  them back — so ``sklearn.base.clone``, ``GridSearchCV``, ``cross_val_score`` and ``Pipeline``
+  can copy and tune our estimators;
+* ``fit`` returns ``self`` and sets the learned attributes, whose names end in ``_``;
+* regressors score with R², classifiers with accuracy (as scikit-learn's mixins do).
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+import numpy as np
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when ``predict``/``transform`` is called before ``fit`` (as sklearn's error)."""
+
+
+class BaseEstimator:
+    """``get_params``/``set_params``/``repr`` from the ``__init__`` signature.
+
+    Subclasses set ``_estimator_type`` to ``"regressor"``, ``"classifier"`` or ``None``
+    (transformers) and list the attribute that proves a fit in ``_fitted_attr``.
+    """
+
+    _estimator_type: str | None = None
+    _fitted_attr = "coef_"
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        names = []
+        for p in sig.parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(f"{cls.__name__}: estimators may not take *args or **kwargs")
+            names.append(p.name)
+        return sorted(names)
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor arguments as a dict (nested estimators expanded as ``name__p``)."""
+        out = {}
+        for name in self._param_names():
+            value = getattr(self, name)
+            out[name] = value
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update({f"{name}__{k}": v for k, v in value.get_params().items()})
+        return out
+
+    def set_params(self, **params) -> "BaseEstimator":
+        """Set constructor arguments by name (``name__p`` reaches a nested estimator)."""
+        valid = self._param_names()
+        nested = {}
+        for key, value in params.items():
+            name, _, sub = key.partition("__")
+            if name not in valid:
+                raise ValueError(f"{type(self).__name__}.set_params: invalid parameter "
+                                 f"{name!r}; valid parameters are {valid}")
+            if sub:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                setattr(self, name, value)
+        for name, sub in nested.items():
+            getattr(self, name).set_params(**sub)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default
+                    for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{k}={v!r}" for k, v in self.get_params(deep=False).items()
+                   if not _same(v, defaults.get(k, inspect.Parameter.empty))]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    # scikit-learn asks these two questions of any estimator it is handed.  The tags object
+    # only exists inside scikit-learn, so it is imported only when scikit-learn calls us.
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, self._fitted_attr)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import (ClassifierTags, RegressorTags, Tags, TargetTags,
+                                   TransformerTags)
+        kind = self._estimator_type
+        return Tags(estimator_type=kind,
+                    target_tags=TargetTags(required=kind is not None),
+                    transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
+                    classifier_tags=ClassifierTags() if kind == "classifier" else None,
+                    regressor_tags=RegressorTags() if kind == "regressor" else None)
+
+    def _check_fitted(self, method: str = "predict") -> None:
+        if not hasattr(self, self._fitted_attr):
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; "
+                                 f"call fit(X, y) before {method}()")
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+class RegressorMixin:
+    """``score`` = coefficient of determination R² (averaged over outputs, like sklearn)."""
+
+    _estimator_type = "regressor"
+
+    def score(self, X, y) -> float:
+        """R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², the mean over outputs for multi-output y."""
+        return r2_score(y, self.predict(X))
+
+
+class ClassifierMixin:
+    """``score`` = the fraction of samples whose predicted label is exactly right."""
+
+    _estimator_type = "classifier"
+
+    def score(self, X, y) -> float:
+        """Accuracy; for a multi-hot ``y`` every label of a sample must match."""
+        y = np.asarray(y)
+        pred = self.predict(X)
+        if y.shape != pred.shape:
+            raise ValueError(f"{type(self).__name__}.score: y has shape {y.shape}, the "
+                             f"predictions have shape {pred.shape}")
+        hit = pred == y
+        return float(np.mean(hit.all(axis=1) if hit.ndim == 2 else hit))
+
+
+def r2_score(y_true, y_pred) -> float:
+    """Coefficient of determination, averaged uniformly over output columns."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"r2_score: y_true has shape {y_true.shape}, y_pred {y_pred.shape}")
+    t = y_true.reshape(len(y_true), -1)
+    p = y_pred.reshape(len(y_pred), -1)
+    ss_res = ((t - p) ** 2).sum(axis=0)
+    ss_tot = ((t - t.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
+    return float(r2.mean())
+
+
+# ----------------------------------------------------------------------------- input checks
+def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarray:
+    """``X`` as a finite float64 array of ``ndim`` dimensions with at least one row.
+
+    NaN/inf are reported with the row (and column) where the first one sits.
+    """
+    where = f"{owner}: " if owner else ""
+    if hasattr(X, "numpy") and hasattr(X, "requires_grad"):    # an nnscratch Tensor
+        X = X.numpy()
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where}{name} must be a numeric array, got {type(X).__name__} "
+                        f"({exc})") from None
+    if arr.ndim != ndim:
+        hint = " (use X.reshape(-1, 1) for a single feature)" if ndim == 2 and arr.ndim == 1 \
+            else ""
+        raise ValueError(f"{where}{name} must be {ndim}-D, got shape {arr.shape}{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{where}{name} is empty: got shape {arr.shape}; need at least one row")
+    if ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{where}{name} has no columns: got shape {arr.shape}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = np.argwhere(bad)[0]
+        what = "NaN" if np.isnan(arr[tuple(idx)]) else "inf"
+        pos = f"row {idx[0]}" + (f", column {idx[1]}" if arr.ndim == 2 else "")
+        raise ValueError(f"{where}{name} contains {what} at {pos}; {name} must be finite")
+    return arr
+
+
+def check_X_y(X, y, owner: str, y_ndim=(1, 2)) -> tuple[np.ndarray, np.ndarray]:
+    """Finite float64 ``X`` (n, d) and ``y`` with ``n`` rows (``y_ndim`` allowed ranks)."""
+    X = check_array(X, "X", owner)
+    y_arr = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
+    if y_arr.ndim not in y_ndim:
+        raise ValueError(f"{owner}: y must be {' or '.join(f'{k}-D' for k in y_ndim)}, got "
+                         f"shape {y_arr.shape}")
+    y_arr = check_array(y_arr, "y", owner, ndim=y_arr.ndim)
+    if len(y_arr) != len(X):
+        raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X)} rows, "
+                         f"y has {len(y_arr)}")
+    return X, y_arr
+
+
+def check_n_features(est, X, owner: str) -> np.ndarray:
+    """Check ``X`` for a fitted estimator: finite, 2-D, ``n_features_in_`` columns."""
+    X = check_array(X, "X", owner)
+    if X.shape[1] != est.n_features_in_:
+        raise ValueError(f"{owner}: X has {X.shape[1]} features, but "
+                         f"{type(est).__name__} was fitted with {est.n_features_in_}")
+    return X
+
+
+def check_param(value, name: str, owner: str, *, low=None, low_open=False, integer=False,
+                allow_none=False, choices=None):
+    """Validate one hyper-parameter at fit time (so ``__init__`` stores it unchanged)."""
+    if value is None and allow_none:
+        return None
+    if choices is not None:
+        if value not in choices:
+            raise ValueError(f"{owner}: {name} must be one of {list(choices)}, got {value!r}")
+        return value
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        want = "an int" if integer else "a number"
+        raise TypeError(f"{owner}: {name} must be {want}, got {type(value).__name__} "
+                        f"({value!r})")
+    if not integer and not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{owner}: {name} must be {'>' if low_open else '>='} {low}, "
+                         f"got {value}")
+    return value

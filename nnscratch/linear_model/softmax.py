@@ -1,0 +1,122 @@
+"""Multinomial (softmax) regression (000 ch. 5, 001 §7.8–7.9)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.softmax import log_softmax_array, softmax_array
+from . import _descent
+from .base import (BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param)
+
+
+def class_targets(X, y, owner: str):
+    """Checked ``X`` and ``(classes, codes)``: the sorted distinct labels of a 1-D ``y`` (any
+    hashable dtype) and each row's index into them."""
+    X = check_array(X, "X", owner)
+    y = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
+    if y.ndim != 1:
+        raise ValueError(f"{owner}: y must be 1-D class labels, got shape {y.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X)} rows, "
+                         f"y has {len(y)}")
+    if y.dtype.kind == "f":
+        check_array(y, "y", owner, ndim=1)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(f"{owner}: y has a single class ({classes[0]!r}); a classifier "
+                         f"needs at least two")
+    return X, classes, codes
+
+
+class SoftmaxRegression(ClassifierMixin, BaseEstimator):
+    """P(class k | x) = softmax(W x + b)_k (000 eq. 5.3–5.5), trained by minimising the mean
+    categorical cross-entropy (000 eq. 5.6–5.7) + ‖W‖²/(2Cn) when ``C`` is given.
+
+    Gradient (000 eq. 5.15–5.16, 001 eq. 7.12): ∂E/∂W = ((Y − T)ᵀ X + W/C) / n,
+    ∂E/∂b = mean(Y − T), computed in NumPy and stepped by :class:`nnscratch.optim.SGD`:
+
+    * ``"gd"`` (default): full batch, step ``lr``; stops when max|∇E| <= ``tol``.
+    * ``"sgd"``: mini-batches, scikit-learn's adaptive step schedule (see ``_descent``).
+
+    With ``C`` set this is the objective of scikit-learn's multinomial
+    ``LogisticRegression(C=C)``.
+
+    Args:
+        C: inverse L2 strength (> 0) or None (default) for no penalty.
+        fit_intercept: learn b (default True).
+        lr: step or ``"auto"`` = 1 / (λmax(X̃ᵀX̃/n)/2) — the Hessian of the cross-entropy in z
+            is diag(y) − yyᵀ, whose eigenvalues are at most ½ — or max‖x̃ᵢ‖²/2 for sgd.
+        max_iter: None -> gd 10000 steps, sgd 1000 epochs.
+        batch_size: rows per sgd step (32).  tol: gradient tolerance (1e-4).
+        seed: int seed for sgd's shuffling, or None for the library generator.
+
+    Fitted attributes: ``coef_`` ``(K, d)``, ``intercept_`` ``(K,)``, ``classes_``,
+    ``loss_curve_``, ``n_iter_``, ``n_features_in_``.
+    Shape: X ``(n, d)``, y ``(n,)`` with any K >= 2 distinct labels.
+    """
+
+    def __init__(self, solver: str = "gd", C: float | None = None, fit_intercept: bool = True,
+                 lr="auto", max_iter: int | None = None, batch_size: int = 32,
+                 tol: float = 1e-4, seed: int | None = None):
+        self.solver = solver
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.lr = lr
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.tol = tol
+        self.seed = seed
+
+    def fit(self, X, y) -> "SoftmaxRegression":
+        owner = "SoftmaxRegression.fit"
+        X, classes, codes = class_targets(X, y, owner)
+        solver = check_param(self.solver, "solver", owner, choices=("gd", "sgd"))
+        C = check_param(self.C, "C", owner, low=0.0, low_open=True, allow_none=True)
+        tol = check_param(self.tol, "tol", owner, low=0.0)
+        max_iter = _descent.resolve_max_iter(self.max_iter, solver, owner)
+        n, d = X.shape
+        K = len(classes)
+        T = np.zeros((n, K))
+        T[np.arange(n), codes] = 1.0                           # one-hot targets
+        inv_c = 0.0 if C is None else 1.0 / C
+        fit_b = bool(self.fit_intercept)
+        batch = None
+        if solver == "sgd":
+            batch = min(check_param(self.batch_size, "batch_size", owner, low=1,
+                                    integer=True), n)
+            curvature = _descent.row_max_norm2(X, fit_b) / 2 + inv_c / n
+        else:
+            curvature = _descent.gram_max_eig(X, fit_b) / 2 + inv_c / n
+        lr = _descent.resolve_lr(self.lr, 1.0 / curvature, owner)
+        W = np.zeros((K, d))
+        b = np.zeros(K)
+
+        def objective(rows):
+            Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
+            m = len(Xr)
+            logp = log_softmax_array(Xr @ W.T + b, axis=1)
+            R = np.exp(logp) - Tr                               # y − t, 000 eq. 5.15
+            loss = -(Tr * logp).sum() / m + 0.5 * inv_c * (W * W).sum() / n
+            gW = R.T @ Xr / m + (inv_c / n) * W
+            gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
+            return loss, [gW, gb]
+
+        self.loss_curve_, self.n_iter_ = _descent.gradient_descent(
+            objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
+            batch_size=batch, seed=self.seed, owner=owner)
+        self.coef_, self.intercept_, self.classes_ = W, b, classes
+        self.n_features_in_ = d
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Logits z = W x + b (000 eq. 5.3).  Shape: ``(n, d)`` -> ``(n, K)``."""
+        self._check_fitted("decision_function")
+        X = check_n_features(self, X, "SoftmaxRegression.decision_function")
+        return X @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X) -> np.ndarray:
+        """softmax(z) per row (000 eq. 5.5).  Shape: ``(n, K)``, rows sum to 1."""
+        return softmax_array(self.decision_function(X), axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """The label of the largest logit, argmax_k z_k (000 eq. 5.18).  Shape: ``(n,)``."""
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]

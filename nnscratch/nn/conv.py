@@ -1,0 +1,127 @@
+"""Convolutional layers (001 §9.5): thin modules over :mod:`nnscratch.ops.conv`."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from ..ops.conv import _one
+from ..ops.im2col import pair
+from . import init
+from ._checks import as_tensor, positive_int
+from .module import Module, Parameter
+
+
+class _ConvNd(Module):
+    _nd = 2
+    _layout = "(N, C, H, W)"
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 groups, bias):
+        name = type(self).__name__
+        self.in_channels = positive_int(in_channels, "in_channels", name)
+        self.out_channels = positive_int(out_channels, "out_channels", name)
+        self.groups = positive_int(groups, "groups", name)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must both be divisible by groups ({groups})")
+        if self._nd == 1:
+            self.kernel_size = (_one(kernel_size, "kernel_size", name, 1),)
+            self.stride = (_one(stride, "stride", name, 1),)
+            self.padding = (_one(padding, "padding", name, 0),)
+            self.dilation = (_one(dilation, "dilation", name, 1),)
+        else:
+            self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
+            self.stride = pair(stride, "stride", name, 1)
+            self.padding = pair(padding, "padding", name, 0)
+            self.dilation = pair(dilation, "dilation", name, 1)
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        fan_in = shape[1] * int(np.prod(self.kernel_size))
+        # PyTorch's default: kaiming_uniform(a=√5) for the weight, which is U(±1/√fan_in),
+        # and U(±1/√fan_in) for the bias
+        self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
+        self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
+                     if bias else None)
+
+    def _check(self, x):
+        name = self._describe()
+        x = as_tensor(x, type(self).__name__)
+        if x.ndim != self._nd + 2:
+            raise ValueError(f"{name}: expected a {self._nd + 2}-D input {self._layout}, "
+                             f"got shape {tuple(x.shape)}")
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f"{name}: expected input with {self.in_channels} channels "
+                             f"(axis 1 of {self._layout}), got shape {tuple(x.shape)}")
+        return x
+
+    def _describe(self):
+        return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
+
+    def extra_repr(self):
+        k = self.kernel_size if self._nd == 2 else self.kernel_size[0]
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={k}"
+        for nm, default in (("stride", 1), ("padding", 0), ("dilation", 1)):
+            v = getattr(self, nm)
+            if any(e != default for e in v):
+                s += f", {nm}={v if self._nd == 2 else v[0]}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + ("" if self.bias is not None else ", bias=False")
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution layer (cross-correlation, as in PyTorch); matches torch.nn.Conv2d.
+
+    ``Z[n, f] = b[f] + Σ_c Θ[f, c] ⋆ X[n, c]`` with stride S, zero padding P, dilation D
+    (001 §9.5); computed as im2col + one GEMM (001 §9.7).
+
+    Shape:
+        x ``(N, C_in, H, W)`` -> ``(N, C_out, Ho, Wo)``,
+        ``Ho = floor((H + 2P - D(K - 1) - 1)/S) + 1`` (``(W - K + 2P)/S + 1`` in the textbook).
+    Parameters:
+        weight ``(C_out, C_in/groups, kh, kw)`` and bias ``(C_out,)``, both from
+        U(±1/sqrt(fan_in)) with ``fan_in = C_in/groups · kh · kw``, as in PyTorch.
+    Defaults: stride 1, padding 0, dilation 1, groups 1, bias True.
+    """
+    _nd = 2
+    _layout = "(N, C, H, W)"
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias)
+
+    def forward(self, x):
+        x = self._check(x)
+        return _reraise(self, lambda: ops.conv2d(x, self.weight, self.bias, self.stride,
+                                                 self.padding, self.dilation, self.groups))
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution layer (001 eq. 9.1 over channels); matches torch.nn.Conv1d.
+
+    Shape:
+        x ``(N, C_in, L)`` -> ``(N, C_out, Lo)``, ``Lo = floor((L + 2P - D(K - 1) - 1)/S) + 1``.
+    Parameters:
+        weight ``(C_out, C_in/groups, k)``, bias ``(C_out,)``, from U(±1/sqrt(C_in/groups · k)).
+    Defaults: stride 1, padding 0, dilation 1, groups 1, bias True.
+    """
+    _nd = 1
+    _layout = "(N, C, L)"
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias)
+
+    def forward(self, x):
+        x = self._check(x)
+        return _reraise(self, lambda: ops.conv1d(x, self.weight, self.bias, self.stride[0],
+                                                 self.padding[0], self.dilation[0], self.groups))
+
+
+def _reraise(layer, call):
+    """Run the op; a ValueError from it is re-raised naming the layer."""
+    try:
+        return call()
+    except ValueError as e:
+        raise ValueError(f"{layer._describe()}: {e}") from None

@@ -1,0 +1,163 @@
+"""1-D and 2-D convolution layers' op: im2col + one GEMM, with the analytic backward (001 §9.6–9.7).
+
+What deep-learning libraries call "convolution" is the textbook's *correlation* (001 eq. 9.1,
+no filter flip); we follow PyTorch.  For an input ``X`` ``(N, C, H, W)`` and filters ``Θ``
+``(F, C/groups, kh, kw)``::
+
+    Z[n, f, y, x] = b[f] + Σ_{c,i,j} Θ[f, c, i, j] · Xpad[n, c, y·s + i·d, x·s + j·d]
+
+Forward: ``X_col = im2col(X)`` ``(C·kh·kw, N·Ho·Wo)``; ``Z = Θ_row @ X_col + b``.
+Backward (001 eq. 9.7 in matrix form), for the upstream gradient ``δ`` reshaped ``(F, N·Ho·Wo)``:
+
+* ``∂E/∂Θ_row = δ @ X_colᵀ``  (the input correlated with δ),
+* ``∂E/∂X = col2im(Θ_rowᵀ @ δ)``  (δ "full-convolved" with the filters),
+* ``∂E/∂b = Σ δ`` over the batch and positions.
+
+With ``groups = G`` the channels split into ``G`` independent blocks: the same three products
+run once per block (a batched matmul over ``G``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import fused
+from .im2col import col2im_array, conv_output_size, im2col_array, pair
+
+
+@fused
+def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
+    """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    x_shape, w_shape = x.shape, w.shape
+    if x.ndim == 3:
+        x, w = x[:, :, None, :], w[:, :, None, :]
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    ho = conv_output_size(h, kh, sh, ph, dh)
+    wo = conv_output_size(wd, kw, sw, pw, dw)
+    k = cg * kh * kw
+    cols = im2col_array(x, kh, kw, sh, sw, ph, pw, dh, dw)          # (C·kh·kw, N·Ho·Wo)
+    if groups == 1:
+        w_row = w.reshape(f, k)
+        y = w_row @ cols
+    else:
+        cols = cols.reshape(groups, k, n * ho * wo)
+        w_row = w.reshape(groups, f // groups, k)
+        y = np.matmul(w_row, cols).reshape(f, n * ho * wo)
+    if b is not None:
+        y += b[:, None]
+    # (F, N, Ho, Wo) memory seen as (N, F, Ho, Wo): a view, not a copy
+    out = y.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+    if len(x_shape) == 3:
+        out = out[:, :, 0, :]
+
+    def vjp(g):
+        if g.ndim == 3:
+            g = g[:, :, None, :]
+        g_row = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(f, n * ho * wo)
+        db = None if b is None else g_row.sum(axis=1)
+        if groups == 1:
+            dw_ = (g_row @ cols.T).reshape(w_shape)
+            dcols = (w_row.T @ g_row) if need_dx else None
+        else:
+            g_row = g_row.reshape(groups, f // groups, n * ho * wo)
+            dw_ = np.matmul(g_row, cols.transpose(0, 2, 1)).reshape(w_shape)
+            dcols = np.matmul(w_row.transpose(0, 2, 1), g_row) if need_dx else None
+        dx = None
+        if need_dx:
+            dx = col2im_array(dcols.reshape(c, kh, kw, n, ho, wo), x.shape,
+                              sh, sw, ph, pw, dh, dw).reshape(x_shape)
+        return dx, dw_, db
+    return out, vjp
+
+
+def _array(t):
+    return getattr(t, "data", t)
+
+
+def _requires_grad(t):
+    return bool(getattr(t, "requires_grad", False))
+
+
+def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
+    """Validate a conv call; returns stride, padding, dilation as (h, w) pairs and groups."""
+    xa, wa = _array(x), _array(w)
+    if not hasattr(xa, "shape") or not hasattr(wa, "shape"):
+        raise TypeError(f"{owner}: input and weight must be Tensors or arrays, "
+                        f"got {type(x).__name__} and {type(w).__name__}")
+    layout, wlayout = (("(N, C, L)", "(out_channels, in_channels/groups, k)") if nd == 1 else
+                       ("(N, C, H, W)", "(out_channels, in_channels/groups, kh, kw)"))
+    if xa.ndim != nd + 2:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, "
+                         f"got shape {tuple(xa.shape)}")
+    if wa.ndim != nd + 2:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D weight {wlayout}, "
+                         f"got shape {tuple(wa.shape)}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{owner}: groups must be an int >= 1, got {groups!r}")
+    if nd == 1:   # a 1-D conv is a 2-D conv of height 1
+        s, p, d = ((1, _one(stride, "stride", owner, 1)), (0, _one(padding, "padding", owner, 0)),
+                   (1, _one(dilation, "dilation", owner, 1)))
+    else:
+        s, p, d = (pair(stride, "stride", owner, 1), pair(padding, "padding", owner, 0),
+                   pair(dilation, "dilation", owner, 1))
+    c, f = xa.shape[1], wa.shape[0]
+    if f % groups:
+        raise ValueError(f"{owner}: out_channels ({f}) must be divisible by groups ({groups})")
+    if c != wa.shape[1] * groups:
+        raise ValueError(f"{owner}: input has {c} channels but the weight of shape "
+                         f"{tuple(wa.shape)} (groups={groups}) expects {wa.shape[1] * groups}; "
+                         f"got input shape {tuple(xa.shape)}")
+    spatial = tuple(xa.shape[2:]) if nd == 2 else (1,) + tuple(xa.shape[2:])
+    kernel = tuple(wa.shape[2:]) if nd == 2 else (1,) + tuple(wa.shape[2:])
+    padded = tuple(n + 2 * q for n, q in zip(spatial, p))
+    if any(dd * (k - 1) + 1 > n for k, dd, n in zip(kernel, d, padded)):
+        raise ValueError(f"{owner}: kernel size {tuple(wa.shape[2:])} (dilation "
+                         f"{d[2 - nd:]}) is larger than the padded input {padded[2 - nd:]} "
+                         f"(input shape {tuple(xa.shape)}, padding {p[2 - nd:]})")
+    if b is not None and getattr(_array(b), "shape", None) != (f,):
+        raise ValueError(f"{owner}: bias must have shape ({f},), "
+                         f"got {getattr(_array(b), 'shape', None)}")
+    return s, p, d, int(groups)
+
+
+def _one(v, name, owner, minimum):
+    """An int (or a 1-tuple) for a 1-D hyper-parameter."""
+    v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
+    return pair(v, name, owner, minimum)[0]
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
+    """2-D cross-correlation of a batch of volumes with ``F`` filters (torch.nn.functional.conv2d).
+
+    ``Z = Θ_row @ im2col(X) + b`` (001 §9.5–9.7); output size per axis
+    ``floor((W + 2P - D·(K - 1) - 1)/S) + 1``, i.e. ``(W - K + 2P)/S + 1`` for ``D = 1``.
+
+    Args:
+        x: input ``(N, C, H, W)``.
+        weight: filters ``(F, C/groups, kh, kw)`` (PyTorch layout).
+        bias: ``(F,)`` or None.
+        stride, padding, dilation: an int or an ``(h, w)`` pair; zero padding on both sides.
+        groups: split channels into independent blocks (``C`` and ``F`` divisible by it).
+
+    Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
+    """
+    s, p, d, groups = _check_conv(x, weight, bias, stride, padding, dilation, groups, 2,
+                                  "conv2d")
+    return _conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=groups,
+                 need_dx=_requires_grad(x))
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
+    """1-D cross-correlation (001 eq. 9.1 with ``F`` filters over ``C`` channels).
+
+    ``z[n, f, t] = b[f] + Σ_{c,j} w[f, c, j] · xpad[n, c, t·s + j·d]``; matches
+    torch.nn.functional.conv1d.  Computed as a 2-D convolution of height 1 (same im2col + GEMM).
+
+    Shape: x ``(N, C, L)``, weight ``(F, C/groups, k)``, bias ``(F,)`` -> ``(N, F, Lo)`` with
+    ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``.
+    """
+    s, p, d, groups = _check_conv(x, weight, bias, stride, padding, dilation, groups, 1,
+                                  "conv1d")
+    return _conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=groups,
+                 need_dx=_requires_grad(x))

@@ -1,0 +1,166 @@
+"""Max and average pooling (001 §9.9) with analytic backward passes.
+
+Both loop over the ``kh·kw`` offsets of the pooling window only: for offset ``(i, j)`` the
+strided slice ``xpad[..., i·d::s, j·d::s]`` holds that window element for *every* output pixel at
+once, so each iteration is one vectorised NumPy operation (no Python loop over pixels).
+
+Max pooling routes each output's gradient to the element that won the max.  Ties go to the
+*first* maximum in row-major window order, which is PyTorch's CPU choice; with overlapping
+windows (``stride < kernel``) an input that wins several windows collects all their gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import fused
+from .im2col import conv_output_size, pad2d, pair
+
+
+def _slices(kh, kw, sh, sw, dh, dw, ho, wo):
+    """``(i, j, index)`` for each window offset: the strided slice of the padded input."""
+    for i in range(kh):
+        for j in range(kw):
+            yield (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+                   slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+
+
+def _overlapping(kh, kw, sh, sw, dh, dw):
+    return sh < dh * (kh - 1) + 1 or sw < dw * (kw - 1) + 1
+
+
+@fused
+def _max_pool(x, *, kernel, stride, padding, dilation):
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    x_shape = x.shape
+    if x.ndim == 3:
+        x = x[:, :, None, :]
+    h, w = x.shape[2:]
+    ho, wo = conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw)
+    xp = pad2d(x, ph, pw, -np.inf)       # padding never wins the max
+    offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
+    # order="K" keeps the input's memory layout (a conv output is stored channel-major)
+    m = xp[(..., *offsets[0])].copy(order="K")
+    for sy, sx in offsets[1:]:
+        np.maximum(m, xp[..., sy, sx], out=m)
+    out = m if len(x_shape) == 4 else m[:, :, 0, :]
+
+    def vjp(g):
+        if g.ndim == 3:
+            g = g[:, :, None, :]
+        dxp = np.zeros_like(xp, dtype=g.dtype)      # same memory layout as the input
+        overlap = _overlapping(kh, kw, sh, sw, dh, dw)
+        taken = None                     # outputs whose argmax was already found
+        for k, (sy, sx) in enumerate(offsets):
+            hit = xp[..., sy, sx] == m
+            if taken is not None:
+                hit = np.greater(hit, taken)      # hit and not taken: the first max wins ties
+            if k < len(offsets) - 1:
+                taken = hit if taken is None else np.logical_or(taken, hit, out=taken)
+            if overlap:
+                dxp[..., sy, sx] += g * hit
+            else:
+                np.multiply(g, hit, out=dxp[..., sy, sx])
+        dx = dxp[..., ph:ph + h, pw:pw + w]
+        return (dx.reshape(x_shape),)
+    return out, vjp
+
+
+@fused
+def _avg_pool(x, *, kernel, stride, padding, count_include_pad):
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    x_shape = x.shape
+    h, w = x.shape[2:]
+    ho, wo = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    xp = pad2d(x, ph, pw)
+    offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
+    total = xp[(..., *offsets[0])].copy(order="K")
+    for sy, sx in offsets[1:]:
+        total += xp[..., sy, sx]
+    if count_include_pad or (ph == 0 and pw == 0):
+        divisor = np.asarray(kh * kw, dtype=x.dtype)
+    else:
+        # the number of real (unpadded) pixels under each window
+        inside = pad2d(np.ones((1, 1, h, w), dtype=x.dtype), ph, pw)
+        divisor = sum(inside[..., sy, sx] for sy, sx in offsets)
+    out = total / divisor
+
+    def vjp(g):
+        gd = g / divisor
+        dxp = np.zeros_like(xp, dtype=g.dtype)
+        for sy, sx in offsets:
+            dxp[..., sy, sx] += gd
+        return (dxp[..., ph:ph + h, pw:pw + w].reshape(x_shape),)
+    return out, vjp
+
+
+def _one(v, name, owner, minimum):
+    v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
+    return pair(v, name, owner, minimum)[0]
+
+
+def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=True):
+    xa = getattr(x, "data", x)
+    if not hasattr(xa, "ndim"):
+        raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    if xa.ndim != nd + 2:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, "
+                         f"got shape {tuple(xa.shape)}")
+    if nd == 1:
+        # a 1-D window is a 2-D one of height 1
+        k = (1, _one(kernel_size, "kernel_size", owner, 1))
+        s = k if stride is None else (1, _one(stride, "stride", owner, 1))
+        p = (0, _one(padding, "padding", owner, 0))
+        d = (1, _one(dilation, "dilation", owner, 1))
+    else:
+        k = pair(kernel_size, "kernel_size", owner, 1)
+        s = k if stride is None else pair(stride, "stride", owner, 1)
+        p = pair(padding, "padding", owner, 0)
+        d = pair(dilation, "dilation", owner, 1)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{owner}: padding must be at most half the kernel size, got padding "
+                         f"{p if nd == 2 else p[1]} for kernel_size "
+                         f"{k if nd == 2 else k[1]}")
+    spatial = xa.shape[2:] if nd == 2 else (1,) + tuple(xa.shape[2:])
+    for size, kk, pp, dd in zip(spatial, k, p, d):
+        if check_size and dd * (kk - 1) + 1 > size + 2 * pp:
+            raise ValueError(f"{owner}: kernel_size {k if nd == 2 else k[1]} is larger than the "
+                             f"padded input; input shape {tuple(xa.shape)}, padding "
+                             f"{p if nd == 2 else p[1]}")
+    return k, s, p, d
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
+    """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch.nn.functional.max_pool2d.
+
+    ``stride`` defaults to ``kernel_size`` (non-overlapping windows; K=2, S=2 halves each side,
+    K=3, S=2 is the textbook's "overlapping pooling").  Padding is ``-inf`` (never selected) and
+    at most half the kernel.  The gradient goes to the first maximum of each window.
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``.
+    """
+    k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
+    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d)
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1):
+    """Max over windows of length ``k`` along the last axis; matches torch's max_pool1d.
+
+    Shape: ``(N, C, L)`` -> ``(N, C, Lo)``; stride defaults to ``kernel_size``.
+    """
+    k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
+    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
+    """Mean over ``kh×kw`` windows; matches torch.nn.functional.avg_pool2d.
+
+    With ``count_include_pad=True`` (the default, as in PyTorch) the zeros of the padding count
+    in the mean; otherwise each window divides by its number of real pixels.  The gradient
+    spreads ``g / divisor`` evenly over the window.
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``; stride defaults to ``kernel_size``.
+    """
+    k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 2, "avg_pool2d")
+    return _avg_pool(x, kernel=k, stride=s, padding=p,
+                     count_include_pad=bool(count_include_pad))

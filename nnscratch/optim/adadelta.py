@@ -1,0 +1,59 @@
+"""Adadelta: RMSprop whose step is rescaled by a running RMS of past steps, so it carries
+the units of the parameter (001 §6.10 lists it among AdaGrad's repairs)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_range
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012); matches torch.optim.Adadelta.
+
+        g <- g + wd p
+        v <- rho v + (1 - rho) g * g
+        delta = sqrt(u + eps) / sqrt(v + eps) * g
+        u <- rho u + (1 - rho) delta * delta
+        p <- p - lr delta
+
+    Defaults: lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.
+    State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
+    """
+
+    state_keys = ("step", "square_avg", "acc_delta")
+
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+
+    def check(self, h):
+        check_range(h["rho"], "rho", "Adadelta", 0.0, 1.0, hi_open=False)
+        check_range(h["eps"], "eps", "Adadelta")
+        check_range(h["weight_decay"], "weight_decay", "Adadelta")
+
+    def init_state(self, p):
+        return {"step": 0, "square_avg": np.zeros_like(p.data),
+                "acc_delta": np.zeros_like(p.data)}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        g = self.with_weight_decay(g, p, h["weight_decay"])
+        rho, eps = h["rho"], h["eps"]
+        v, u = s["square_avg"], s["acc_delta"]
+        std, delta = self.scratch(p, 1), self.scratch(p, 2)
+        v *= rho
+        np.multiply(g, g, out=std)
+        std *= 1 - rho
+        v += std
+        np.add(v, eps, out=std)
+        np.sqrt(std, out=std)
+        np.add(u, eps, out=delta)
+        np.sqrt(delta, out=delta)
+        delta /= std
+        delta *= g
+        u *= rho
+        np.multiply(delta, delta, out=std)
+        std *= 1 - rho
+        u += std
+        delta *= h["lr"]
+        p.data -= delta

@@ -1,0 +1,55 @@
+"""AdaGrad: per-coordinate learning rates from the running sum of squared gradients
+(000 §1.4.1 eqs. 1.19-1.20, 001 §6.10 eq. 6.16)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_range
+
+
+class Adagrad(Optimizer):
+    """AdaGrad (Duchi, Hazan & Singer, 2011); matches torch.optim.Adagrad.
+
+        t <- t + 1;   g <- g + wd p
+        clr = lr / (1 + (t - 1) lr_decay)
+        G <- G + g * g                          (G starts at initial_accumulator_value)
+        p <- p - clr g / (sqrt(G) + eps)
+
+    This is 000 eqs. 1.19-1.20; 001 eq. 6.16 puts eps inside the square root, PyTorch (and we)
+    add it outside.  Coordinates that have seen large gradients take small steps, rarely
+    updated ones keep large steps; the sum only grows, so the steps shrink for good.
+
+    Defaults: lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10.
+    State per parameter: ``step``, ``sum``.
+    """
+
+    state_keys = ("step", "sum")
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      eps=eps))
+
+    def check(self, h):
+        for k in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+            check_range(h[k], k, "Adagrad")
+
+    def init_state(self, p):
+        # torch fills the accumulator from the defaults, not the parameter's group
+        return {"step": 0,
+                "sum": np.full_like(p.data, self.defaults["initial_accumulator_value"])}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        g = self.with_weight_decay(g, p, h["weight_decay"])
+        clr = h["lr"] / (1 + (s["step"] - 1) * h["lr_decay"])
+        d = self.scratch(p, 1)
+        np.multiply(g, g, out=d)
+        s["sum"] += d
+        np.sqrt(s["sum"], out=d)
+        d += h["eps"]
+        np.divide(g, d, out=d)
+        d *= clr
+        p.data -= d

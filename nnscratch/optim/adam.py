@@ -1,0 +1,91 @@
+"""Adam and AdamW: momentum plus RMSprop scaling, with bias correction
+(000 §1.4.1 eqs. 1.23-1.27 and §1.5, 001 §6.10)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_betas, check_range
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with optional AMSGrad; matches torch.optim.Adam.
+
+        t <- t + 1
+        g <- g + wd p                      (or, decoupled:  p <- p (1 - lr wd))
+        m <- b1 m + (1 - b1) g             (000 eq. 1.23)
+        v <- b2 v + (1 - b2) g * g         (000 eq. 1.24)
+        vmax <- max(vmax, v)  and use vmax for v   if amsgrad
+        p <- p - lr/(1 - b1^t) * m / (sqrt(v)/sqrt(1 - b2^t) + eps)    (000 eqs. 1.25-1.27)
+
+    The bias corrections undo the pull of the zero initial moments towards 0 in early steps.
+    Note eps is added to sqrt(v_hat), as in the textbook and PyTorch.
+
+    Defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+    decoupled_weight_decay=False (True is AdamW).
+    State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
+    """
+
+    state_keys = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 decoupled_weight_decay: bool = False):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
+                                      else betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def check(self, h):
+        name = type(self).__name__
+        check_range(h["eps"], "eps", name)
+        check_betas(h["betas"], name)
+        check_range(h["weight_decay"], "weight_decay", name)
+
+    def init_state(self, p):
+        return {"step": 0, "exp_avg": np.zeros_like(p.data),
+                "exp_avg_sq": np.zeros_like(p.data)}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        t, lr, wd = s["step"], h["lr"], h["weight_decay"]
+        b1, b2 = h["betas"]
+        if wd and h["decoupled_weight_decay"]:
+            p.data *= 1 - lr * wd
+        elif wd:
+            g = self.with_weight_decay(g, p, wd)
+        m, v, d = s["exp_avg"], s["exp_avg_sq"], self.scratch(p, 1)
+        np.subtract(g, m, out=d)               # m moves a fraction 1 - b1 towards g
+        d *= 1 - b1
+        m += d
+        v *= b2
+        np.multiply(g, g, out=d)
+        d *= 1 - b2
+        v += d
+        if h["amsgrad"]:
+            vmax = s.get("max_exp_avg_sq")
+            if vmax is None:
+                vmax = s["max_exp_avg_sq"] = np.zeros_like(p.data)
+            np.maximum(vmax, v, out=vmax)
+            v = vmax
+        np.sqrt(v, out=d)
+        d /= (1 - b2 ** t) ** 0.5
+        d += h["eps"]
+        np.divide(m, d, out=d)
+        d *= lr / (1 - b1 ** t)
+        p.data -= d
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019); matches torch.optim.AdamW.
+
+    Same as :class:`Adam` except that the decay shrinks the weights directly,
+    ``p <- p (1 - lr wd)``, before the Adam step, instead of entering the gradient (where the
+    adaptive scaling would weaken it for coordinates with large gradients).
+
+    Defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,53 @@
+"""Adamax: Adam with the second moment replaced by an exponentially weighted infinity norm
+(001 §6.10 lists it among AdaGrad's repairs)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_betas, check_range
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, 2015, section 7.1); matches torch.optim.Adamax.
+
+        t <- t + 1;   g <- g + wd p
+        m <- b1 m + (1 - b1) g
+        u <- max(b2 u, |g| + eps)
+        p <- p - lr / (1 - b1^t) * m / u
+
+    The max needs no bias correction: it is not pulled towards its zero start.
+
+    Defaults: lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.
+    State per parameter: ``step``, ``exp_avg`` (m), ``exp_inf`` (u).
+    """
+
+    state_keys = ("step", "exp_avg", "exp_inf")
+
+    def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
+                                      else betas, eps=eps, weight_decay=weight_decay))
+
+    def check(self, h):
+        check_range(h["eps"], "eps", "Adamax")
+        check_betas(h["betas"], "Adamax")
+        check_range(h["weight_decay"], "weight_decay", "Adamax")
+
+    def init_state(self, p):
+        return {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_inf": np.zeros_like(p.data)}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        g = self.with_weight_decay(g, p, h["weight_decay"])
+        b1, b2 = h["betas"]
+        m, u, d = s["exp_avg"], s["exp_inf"], self.scratch(p, 1)
+        np.subtract(g, m, out=d)
+        d *= 1 - b1
+        m += d
+        u *= b2
+        np.abs(g, out=d)
+        d += h["eps"]
+        np.maximum(u, d, out=u)
+        np.divide(m, u, out=d)
+        d *= h["lr"] / (1 - b1 ** s["step"])
+        p.data -= d

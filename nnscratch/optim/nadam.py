@@ -1,0 +1,77 @@
+"""NAdam: Adam with Nesterov momentum (001 §6.10 lists it among AdaGrad's repairs)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_betas, check_range
+
+
+class NAdam(Optimizer):
+    """NAdam (Dozat, 2016) with the momentum-decay schedule; matches torch.optim.NAdam.
+
+        t <- t + 1;   g <- g + wd p        (or, decoupled:  p <- p (1 - lr wd))
+        mu_t = b1 (1 - 0.5 * 0.96^(t psi))           (psi = momentum_decay)
+        P_t = mu_1 ... mu_t
+        m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g * g
+        den = sqrt(v / (1 - b2^t)) + eps
+        p <- p - lr (1 - mu_t) / (1 - P_t) * g / den - lr mu_{t+1} / (1 - P_t mu_{t+1}) * m / den
+
+    The second term looks one step ahead along the momentum (Nesterov), the first is the
+    bias-corrected share of the current gradient.
+
+    Defaults: lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+    decoupled_weight_decay=False.
+    State per parameter: ``step``, ``mu_product`` (P_t), ``exp_avg``, ``exp_avg_sq``.
+    """
+
+    state_keys = ("step", "mu_product", "exp_avg", "exp_avg_sq")
+    scalar_state = ("step", "mu_product")
+
+    def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
+                                      else betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def check(self, h):
+        check_range(h["eps"], "eps", "NAdam")
+        check_betas(h["betas"], "NAdam")
+        check_range(h["weight_decay"], "weight_decay", "NAdam")
+        check_range(h["momentum_decay"], "momentum_decay", "NAdam")
+
+    def init_state(self, p):
+        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p.data),
+                "exp_avg_sq": np.zeros_like(p.data)}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        t, lr, wd, psi = s["step"], h["lr"], h["weight_decay"], h["momentum_decay"]
+        b1, b2 = h["betas"]
+        if wd and h["decoupled_weight_decay"]:
+            p.data *= 1 - lr * wd
+        elif wd:
+            g = self.with_weight_decay(g, p, wd)
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        s["mu_product"] *= mu
+        prod = s["mu_product"]
+        m, v = s["exp_avg"], s["exp_avg_sq"]
+        den, d = self.scratch(p, 1), self.scratch(p, 2)
+        np.subtract(g, m, out=d)
+        d *= 1 - b1
+        m += d
+        v *= b2
+        np.multiply(g, g, out=d)
+        d *= 1 - b2
+        v += d
+        np.divide(v, 1 - b2 ** t, out=den)
+        np.sqrt(den, out=den)
+        den += h["eps"]
+        np.divide(g, den, out=d)
+        d *= lr * (1.0 - mu) / (1.0 - prod)
+        p.data -= d
+        np.divide(m, den, out=d)
+        d *= lr * mu_next / (1.0 - prod * mu_next)
+        p.data -= d

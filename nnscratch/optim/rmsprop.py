@@ -1,0 +1,75 @@
+"""RMSprop: AdaGrad with a decaying average of squared gradients instead of a sum
+(000 §1.4.1 eqs. 1.21-1.22, 001 §6.10)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_range
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Tieleman & Hinton, 2012), optionally centered and with momentum; matches
+    torch.optim.RMSprop.
+
+        g <- g + wd p
+        v <- alpha v + (1 - alpha) g * g
+        centered:  gbar <- alpha gbar + (1 - alpha) g;   den = sqrt(v - gbar * gbar) + eps
+        otherwise: den = sqrt(v) + eps
+        momentum > 0:  b <- momentum b + g / den;   p <- p - lr b
+        otherwise:     p <- p - lr g / den
+
+    With ``momentum=0, centered=False`` this is 000 eqs. 1.21-1.22 (alpha is the textbook's
+    beta).  The centered form divides by an estimate of the gradient's standard deviation.
+
+    Defaults: lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False.
+    State per parameter: ``step``, ``square_avg``, ``momentum_buffer`` (momentum > 0),
+    ``grad_avg`` (centered).
+    """
+
+    state_keys = ("step", "square_avg", "momentum_buffer", "grad_avg")
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def check(self, h):
+        for k in ("eps", "momentum", "weight_decay", "alpha"):
+            check_range(h[k], k, "RMSprop")
+
+    def init_state(self, p):
+        return {"step": 0, "square_avg": np.zeros_like(p.data)}
+
+    def update(self, g, s, h, p):
+        s["step"] += 1
+        g = self.with_weight_decay(g, p, h["weight_decay"])
+        alpha, d = h["alpha"], self.scratch(p, 1)
+        v = s["square_avg"]
+        v *= alpha
+        np.multiply(g, g, out=d)
+        d *= 1 - alpha
+        v += d
+        if h["centered"]:
+            gbar = s.get("grad_avg")
+            if gbar is None:
+                gbar = s["grad_avg"] = np.zeros_like(p.data)
+            np.subtract(g, gbar, out=d)        # gbar moves a fraction 1 - alpha towards g
+            d *= 1 - alpha
+            gbar += d
+            np.multiply(gbar, gbar, out=d)
+            np.subtract(v, d, out=d)
+            np.sqrt(d, out=d)
+        else:
+            np.sqrt(v, out=d)
+        d += h["eps"]
+        np.divide(g, d, out=d)
+        if h["momentum"] > 0:
+            b = s.get("momentum_buffer")
+            if b is None:
+                b = s["momentum_buffer"] = np.zeros_like(p.data)
+            b *= h["momentum"]
+            b += d
+            np.multiply(b, h["lr"], out=d)
+        else:
+            d *= h["lr"]
+        p.data -= d

@@ -1,0 +1,104 @@
+"""Quasi-Newton minimisers: BFGS and limited-memory BFGS, with a strong Wolfe line search.
+
+Both build curvature from gradient differences instead of Hessians (000 §1.4).  With
+s = x_(k+1) - x_k and y = g_(k+1) - g_k, BFGS updates an inverse-Hessian estimate
+(Nocedal & Wright eq. 6.17):
+
+    H <- (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ,     ρ = 1 / (yᵀs),
+
+which stays positive definite while yᵀs > 0 — what the Wolfe curvature condition
+guarantees.  The first step is scaled to unit length; before the first update H₀ is set
+to (yᵀs / yᵀy) I (N&W eq. 6.20).  L-BFGS keeps only the last ``m`` pairs (s, y) and forms
+-H g by the two-loop recursion (N&W Alg. 7.4) in O(m n), with H₀ = (yᵀs / yᵀy) I from the
+newest pair.  The direction is followed with :func:`~nnscratch.optimize.line_search.wolfe`
+starting from α = 1.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from .line_search import wolfe
+from .result import Trace, inf_norm
+
+
+def _line_search(obj, x, f, g, p, alpha0, c1, c2, max_ls):
+    def phi_and_grad(a):
+        fa, ga = obj.value_and_grad(x + a * p)
+        return fa, float(ga @ p), ga
+    return wolfe(phi_and_grad, f, float(g @ p), alpha0, c1, c2, max_steps=max_ls)
+
+
+def two_loop(g: np.ndarray, pairs) -> np.ndarray:
+    """-H g for the L-BFGS inverse Hessian defined by ``pairs`` [(s, y, ρ)], oldest first."""
+    q = g.copy()
+    alphas = []
+    for s, y, rho in reversed(pairs):
+        a = rho * float(s @ q)
+        q -= a * y
+        alphas.append(a)
+    s, y, _ = pairs[-1]
+    r = (float(s @ y) / float(y @ y)) * q
+    for (s, y, rho), a in zip(pairs, reversed(alphas)):
+        b = rho * float(y @ r)
+        r += (a - b) * s
+    return -r
+
+
+def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
+    """BFGS (``method="bfgs"``) or L-BFGS (``"l-bfgs"``, memory ``options["m"]``, 10)."""
+    c1, c2 = options.get("c1", 1e-4), options.get("c2", 0.9)
+    max_ls = int(options.get("max_ls", 40))
+    limited = method == "l-bfgs"
+    m = int(options.get("m", 10))
+    pairs = deque(maxlen=m)
+    H = None                                # dense inverse Hessian (BFGS), None = identity
+    trace = Trace(obj, method, x, f, g)
+    n = x.size
+    for k in range(maxiter):
+        if inf_norm(g) < gtol:
+            return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
+        if limited:
+            p = two_loop(g, pairs) if pairs else -g
+        else:
+            p = -g if H is None else -(H @ g)
+        if not float(g @ p) < 0:            # lost positive definiteness: restart
+            H = None
+            pairs.clear()
+            p = -g
+        # no curvature known yet: a first step of unit length, then the Newton-like α = 1
+        alpha0 = min(1.0, 1.0 / float(np.linalg.norm(g))) if (H is None and not pairs) else 1.0
+        ls = _line_search(obj, x, f, g, p, alpha0, c1, c2, max_ls)
+        if ls.alpha is None:
+            return trace.result(False, f"line search failed at iteration {k} (max|g| = "
+                                       f"{inf_norm(g):.3g}): no step meets the Wolfe conditions")
+        s = ls.alpha * p
+        x_new = x + s
+        f_new, g_new = ls.f, ls.g
+        y = g_new - g
+        sy = float(s @ y)
+        if sy > 1e-10 * float(np.linalg.norm(s)) * float(np.linalg.norm(y)):
+            if limited:
+                pairs.append((s, y, 1.0 / sy))
+            else:
+                if H is None:
+                    H = (sy / float(y @ y)) * np.eye(n)
+                rho = 1.0 / sy
+                Hy = H @ y
+                # (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ, expanded to two rank-one updates
+                H = (H - rho * (np.outer(s, Hy) + np.outer(Hy, s))
+                     + (rho * rho * float(y @ Hy) + rho) * np.outer(s, s))
+        if np.array_equal(x_new, x):
+            return trace.result(False, "the step no longer changes x (rounding) at max|g| = "
+                                       f"{inf_norm(g):.3g}")
+        x, g = x_new, g_new
+        if not trace.step(x, f_new, g):
+            return trace.diverged(f_new)
+        if tol is not None and abs(f_new - f) < tol:
+            return trace.result(True, f"converged: |f_k - f_(k-1)| = {abs(f_new - f):.3g} "
+                                      f"< tol = {tol:g}")
+        f = f_new
+    if inf_norm(g) < gtol:
+        return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
+    return trace.out_of_iterations(maxiter)

@@ -1,0 +1,209 @@
+"""Layers against torch.nn in float64: same weights -> same outputs and the same gradients."""
+import numpy as np
+import pytest
+import torch
+
+import nnscratch as ns
+import nnscratch.nn as nn
+
+TOL = dict(rtol=1e-10, atol=1e-12)
+
+
+def torch_state_as_numpy(module: torch.nn.Module) -> dict:
+    return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
+
+
+def copy_weights(ours: nn.Module, theirs: torch.nn.Module) -> None:
+    """Give our module torch's weights (and check that strict loading accepts torch's keys)."""
+    ours.double()
+    theirs.double()
+    ours.load_state_dict(torch_state_as_numpy(theirs), strict=True)
+
+
+def compare(ours, theirs, x_np, rng, x_grad=True, **tol):
+    """Forward both, backward a random cotangent, compare output, input grad, param grads."""
+    tol = tol or TOL
+    x = ns.tensor(x_np, requires_grad=x_grad)
+    tx = torch.tensor(x_np, requires_grad=x_grad)
+    y, ty = ours(x), theirs(tx)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **tol)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    if x_grad:
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), **tol)
+    theirs_params = dict(theirs.named_parameters())
+    ours_params = dict(ours.named_parameters())
+    assert ours_params.keys() == theirs_params.keys()
+    for name, p in ours_params.items():
+        np.testing.assert_allclose(p.grad, theirs_params[name].grad.numpy(), **tol,
+                                   err_msg=name)
+    return y
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear(shape, bias, rng):
+    torch.manual_seed(0)
+    theirs = torch.nn.Linear(4, 3, bias=bias)
+    ours = nn.Linear(4, 3, bias=bias)
+    copy_weights(ours, theirs)
+    compare(ours, theirs, rng.standard_normal(shape), rng)
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (nn.ReLU(), torch.nn.ReLU()),
+    (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+    (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+    (nn.Sigmoid(), torch.nn.Sigmoid()),
+    (nn.Tanh(), torch.nn.Tanh()),
+    (nn.Softmax(), torch.nn.Softmax(dim=-1)),
+    (nn.Softmax(axis=0), torch.nn.Softmax(dim=0)),
+    (nn.LogSoftmax(), torch.nn.LogSoftmax(dim=-1)),
+    (nn.LogSoftmax(axis=1), torch.nn.LogSoftmax(dim=1)),
+], ids=["relu", "leaky_relu", "leaky_relu_0.2", "sigmoid", "tanh", "softmax", "softmax_axis0",
+        "log_softmax", "log_softmax_axis1"])
+def test_activations(ours, theirs, rng):
+    compare(ours, theirs, rng.standard_normal((4, 3, 5)) * 3, rng)
+
+
+def test_sequential_mlp(rng):
+    torch.manual_seed(1)
+    theirs = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 5),
+                                 torch.nn.Tanh(), torch.nn.Linear(5, 3), torch.nn.LogSoftmax(-1))
+    ours = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 5), nn.Tanh(),
+                         nn.Linear(5, 3), nn.LogSoftmax())
+    copy_weights(ours, theirs)
+    compare(ours, theirs, rng.standard_normal((7, 6)), rng)
+
+
+@pytest.mark.parametrize("ours_cls, torch_cls, shape", [
+    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (8, 3)),
+    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (4, 3, 5)),
+    (nn.BatchNorm2d, torch.nn.BatchNorm2d, (3, 3, 4, 2)),
+], ids=["bn1d_2d", "bn1d_3d", "bn2d_4d"])
+def test_batch_norm_train_then_eval(ours_cls, torch_cls, shape, rng):
+    theirs = torch_cls(3, momentum=0.2)
+    ours = ours_cls(3, momentum=0.2)
+    with torch.no_grad():   # non-trivial affine parameters
+        theirs.weight.copy_(torch.tensor(rng.uniform(0.5, 2.0, 3)))
+        theirs.bias.copy_(torch.tensor(rng.standard_normal(3)))
+    copy_weights(ours, theirs)
+    for step in range(4):             # running statistics after several training steps
+        ours.zero_grad()
+        theirs.zero_grad()
+        compare(ours, theirs, rng.standard_normal(shape) * 2 + step, rng)
+        for key, value in torch_state_as_numpy(theirs).items():
+            np.testing.assert_allclose(ours.state_dict()[key], value, **TOL, err_msg=key)
+    assert int(ours.num_batches_tracked) == 4
+    ours.eval()
+    theirs.eval()
+    ours.zero_grad()
+    theirs.zero_grad()
+    compare(ours, theirs, rng.standard_normal(shape), rng)
+    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), **TOL)
+    assert int(ours.num_batches_tracked) == 4   # eval does not count batches
+
+
+def test_batch_norm_without_affine_or_running_stats(rng):
+    theirs = torch.nn.BatchNorm1d(3, affine=False, track_running_stats=False).double()
+    ours = nn.BatchNorm1d(3, affine=False, track_running_stats=False).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == []
+    ours.eval()
+    theirs.eval()                      # no running statistics: batch statistics even in eval
+    compare(ours, theirs, rng.standard_normal((6, 3)), rng)
+
+
+def test_embedding_with_repeated_indices(rng):
+    torch.manual_seed(2)
+    theirs = torch.nn.Embedding(5, 3)
+    ours = nn.Embedding(5, 3)
+    copy_weights(ours, theirs)
+    idx = np.array([[0, 4, 0], [4, 4, 2]])
+    y, ty = ours(idx), theirs(torch.tensor(idx))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), **TOL)
+    y2 = ours(ns.tensor(idx))           # Tensor indices work too
+    np.testing.assert_array_equal(y2.data, y.data)
+
+
+def test_dropout_statistics():
+    x = ns.ones(200, 500, requires_grad=True)
+    d = nn.Dropout(0.3)
+    y = d(x)
+    kept = y.data != 0
+    assert abs(kept.mean() - 0.7) < 0.01
+    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)       # scaled by 1/(1-p)
+    assert abs(y.data.mean() - 1.0) < 0.02                              # mean preserved
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, y.data)                        # same mask backward
+    d.eval()
+    assert d(x) is x or np.array_equal(d(x).data, x.data)                # identity in eval
+    assert nn.Dropout(0.0)(x).data.sum() == x.data.sum()
+    assert nn.Dropout(1.0)(x).data.sum() == 0
+
+
+def test_dropout_matches_torch_statistics():
+    torch.manual_seed(0)
+    ty = torch.nn.Dropout(0.4)(torch.ones(400, 500, dtype=torch.float64))
+    y = nn.Dropout(0.4)(ns.ones(400, 500, dtype=np.float64))
+    assert abs(float((ty == 0).double().mean()) - float((y.data == 0).mean())) < 0.01
+    assert np.unique(y.data).tolist() == pytest.approx(sorted(np.unique(ty.numpy()).tolist()))
+
+
+def test_default_init_matches_torch_bounds():
+    torch.manual_seed(0)
+    ns.manual_seed(0)
+    fan_in, fan_out = 300, 200
+    theirs, ours = torch.nn.Linear(fan_in, fan_out), nn.Linear(fan_in, fan_out)
+    bound = 1 / np.sqrt(fan_in)
+    for name in ("weight", "bias"):
+        t = getattr(theirs, name).detach().numpy()
+        o = getattr(ours, name).data
+        assert o.shape == t.shape and o.dtype == np.float32
+        assert np.abs(o).max() <= bound and np.abs(t).max() <= bound
+        assert np.abs(o).max() > 0.9 * bound                    # fills the whole interval
+        assert abs(o.std() - t.std()) < 0.1 * bound
+        assert abs(o.std() - bound / np.sqrt(3)) < 0.1 * bound  # U(-b, b) has std b/sqrt(3)
+        assert abs(o.mean()) < 0.1 * bound
+    te, oe = torch.nn.Embedding(1000, 50).weight.detach().numpy(), nn.Embedding(1000, 50).weight.data
+    assert abs(oe.std() - 1.0) < 0.02 and abs(te.std() - 1.0) < 0.02 and abs(oe.mean()) < 0.02
+    tb, ob = torch.nn.BatchNorm1d(4), nn.BatchNorm1d(4)
+    for key, value in torch_state_as_numpy(tb).items():
+        np.testing.assert_array_equal(ob.state_dict()[key], value, err_msg=key)
+
+
+class _Block(nn.Module):
+    def __init__(self):
+        self.fc = nn.Linear(4, 6)
+        self.bn = nn.BatchNorm1d(6)
+        self.heads = [nn.Linear(6, 2), nn.Linear(6, 1)]
+
+
+class _TorchBlock(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 6)
+        self.bn = torch.nn.BatchNorm1d(6)
+        self.heads = torch.nn.ModuleList([torch.nn.Linear(6, 2), torch.nn.Linear(6, 1)])
+
+
+def test_state_dict_keys_equal_torch_and_load_strictly(rng):
+    ours = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), _Block(),
+                         nn.Embedding(2, 2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
+                                 torch.nn.ReLU(), _TorchBlock(), torch.nn.Embedding(2, 2))
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert "1.running_mean" in ours.state_dict() and "1.num_batches_tracked" in ours.state_dict()
+    assert "3.bn.num_batches_tracked" in ours.state_dict()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    sd = torch_state_as_numpy(theirs)
+    sd["1.running_var"] = rng.uniform(1, 2, 4)
+    sd["1.num_batches_tracked"] = np.array(7)
+    ours.load_state_dict(sd, strict=True)
+    for key, value in ours.state_dict().items():
+        np.testing.assert_allclose(value, sd[key], rtol=1e-6, err_msg=key)
+    assert ours.state_dict()["1.num_batches_tracked"].dtype == np.int64
