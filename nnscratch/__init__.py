@@ -10,6 +10,7 @@ from .tensor import (Tensor, arange, get_default_dtype, ones, ones_like, rand, r
                      set_default_dtype, tensor, zeros, zeros_like)
 from . import training
 from .training import callbacks, evaluate, fit, metrics, predict
+from . import optimize
 
 from .summary import summary
 

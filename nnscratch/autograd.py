@@ -248,14 +248,31 @@ def fused(fn):
     tuple of bools (one per positional argument, as PyTorch's ``ctx.needs_input_grad``) so the
     backward can skip gradients nobody asked for — e.g. the input of a network's first layer.
     """
-    wants_needs = "needs_input_grad" in inspect.signature(fn).parameters
+    sig = inspect.signature(fn)
+    wants_needs = "needs_input_grad" in sig.parameters
+    # the positional parameters (x, w, b=None): an argument passed by keyword (b=bias) is
+    # moved into its slot, or it would be silently excluded from differentiation
+    positional = [p.name for p in sig.parameters.values() if p.name != "needs_input_grad"
+                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
+        if kwargs and any(name in kwargs for name in positional[len(args):]):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.arguments[name] for name in positional)
+            kwargs = {}
+            for name, value in bound.arguments.items():
+                if sig.parameters[name].kind == inspect.Parameter.VAR_KEYWORD:
+                    kwargs.update(value)
+                elif name not in positional:
+                    kwargs[name] = value
         parents = _parents(args)
         needs = _grad_enabled and any(p is not None for p in parents)
         if wants_needs:
-            kwargs["needs_input_grad"] = tuple(needs and p is not None for p in parents)
+            # one flag per positional parameter: False for defaulted ones not passed (b=None)
+            flags = tuple(needs and p is not None for p in parents)
+            kwargs["needs_input_grad"] = flags + (False,) * (len(positional) - len(flags))
         arrays = _unwrap(args)
         out, vjp = fn(*arrays, **kwargs)
         if not needs:
@@ -272,4 +289,7 @@ def fused(fn):
 
 # Second-order helpers live in autodiff.py (central differences of this module's exact
 # gradients); they are re-exported here so ``nnscratch.autograd.hessian`` works.
-from .autodiff import grad, hessian, hvp, value_and_grad  # noqa: E402,F401
+from . import autodiff as _autodiff  # noqa: E402
+
+grad, value_and_grad = _autodiff.grad, _autodiff.value_and_grad
+hessian, hvp = _autodiff.hessian, _autodiff.hvp

@@ -1,13 +1,383 @@
-"""The ``nnscratch`` command (experiments arrive with the training issue)."""
+"""nnscratch: run the textbook experiments, write their report, or train a model on a dataset.
+
+  nnscratch list                              the experiments (name, source, one line)
+  nnscratch run mlp-xor softmax-blobs         run some; write runs/NAME/metrics.json + PNGs
+  nnscratch run all --quick                   run every experiment fast; write the report
+  nnscratch train --data digits --model mlp   train without writing code
+
+Exit status: 0 when every experiment run meets its expected values, 1 when one fails or
+raises (it is reported as failed and the others still run), 2 for bad arguments.
+"""
+from __future__ import annotations
+
 import argparse
+import importlib
+import json
+import math
+import os
+import pathlib
+import pkgutil
 import sys
+import time
+import traceback
+
+import numpy as np
+
+PROG = "nnscratch"
+
+
+# ------------------------------------------------------------------ experiment discovery
+def _forget(reg: dict, module: str) -> None:
+    for name in [n for n, e in reg.items() if getattr(e.fn, "__module__", "") == module]:
+        del reg[name]
+
+
+def discover() -> tuple[dict, dict]:
+    """``(registry, import_errors)``: every experiment that imports, and for each experiment
+    module that does not, its traceback (one broken module must not hide the others)."""
+    from .experiments import registry
+    errors = {}
+    try:
+        registry.load_all()
+    except Exception:
+        pkg = pathlib.Path(registry.__file__).parent
+        for info in pkgutil.iter_modules([str(pkg)]):
+            if info.name in ("registry", "plotting", "__init__") or info.name.startswith("_"):
+                continue
+            full = f"{registry.__package__}.{info.name}"
+            if full in sys.modules:
+                continue
+            # a module that failed halfway may have registered some experiments: drop them so
+            # the retry shows the module's own error (not "registered twice"), and drop them
+            # again if it fails: the module is reported as one failed entry instead
+            _forget(registry.REGISTRY, full)
+            try:
+                importlib.import_module(full)
+            except Exception:
+                errors[info.name] = traceback.format_exc()
+                _forget(registry.REGISTRY, full)
+    return registry.REGISTRY, errors
+
+
+# ------------------------------------------------------------------ records
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.tolist())
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        v = float(v)
+        return v if math.isfinite(v) else str(v)  # JSON has no NaN/inf
+    if isinstance(v, (int, str)) or v is None:
+        return v
+    if isinstance(v, os.PathLike):
+        return os.fspath(v)
+    return str(v)
+
+
+def _write_json(path: pathlib.Path, obj) -> None:
+    tmp = path.with_name("." + path.name + ".tmp")
+    tmp.write_text(json.dumps(_jsonable(obj), indent=1))
+    os.replace(tmp, path)
+
+
+def _rel(p, root: pathlib.Path) -> str:
+    p = pathlib.Path(p)
+    try:
+        return str(p.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(p)
+
+
+def run_experiment(exp, out_root: pathlib.Path, seed: int, quick: bool,
+                   epochs: int | None) -> dict:
+    """Run one experiment (seeding the library first), catch any exception, write
+    ``out_root/NAME/metrics.json`` and return the record.  Figure paths in the record are
+    relative to ``out_root``."""
+    from . import random as nsrandom
+    from .experiments.registry import Config, Result
+    out = out_root / exp.name
+    out.mkdir(parents=True, exist_ok=True)
+    rec = {"name": exp.name, "source": exp.source, "summary": exp.summary, "seed": seed,
+           "quick": quick, "epochs": epochs, "passed": False, "metrics": {}, "expected": {},
+           "headline": None, "figures": [], "tables": {}, "text": {}, "error": None}
+    t0 = time.perf_counter()
+    try:
+        nsrandom.manual_seed(seed)
+        res = exp(Config(seed=seed, quick=quick, epochs=epochs, out=out))
+        if not isinstance(res, Result):
+            raise TypeError(f"experiment {exp.name!r} returned {type(res).__name__}, "
+                            f"expected a Result")
+        checks = res.checks
+        rec.update(
+            passed=bool(res.passed), metrics=res.metrics, headline=res.headline,
+            expected={k: {"op": e.op, "value": e.value, "note": e.note,
+                          "passed": bool(checks[k])} for k, e in res.expected.items()},
+            figures=[_rel(f, out_root) for f in res.figures], tables=res.tables,
+            text=res.text)
+        missing = [k for k in res.expected if k not in res.metrics]
+        if missing:
+            raise ValueError(f"expected values for metrics that were not reported: {missing}")
+        if not res.figures:
+            raise ValueError("the experiment wrote no figure")
+    except Exception:
+        rec["passed"] = False
+        rec["error"] = traceback.format_exc()
+    finally:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+    rec["seconds"] = time.perf_counter() - t0
+    rec = _jsonable(rec)
+    _write_json(out / "metrics.json", rec)
+    return rec
+
+
+def _import_error_record(module: str, tb: str) -> dict:
+    return {"name": f"module:{module}", "source": f"nnscratch/experiments/{module}.py",
+            "summary": "this experiment module failed to import", "passed": False,
+            "metrics": {}, "expected": {}, "figures": [], "tables": {}, "text": {},
+            "error": tb, "seconds": 0.0, "seed": None, "quick": None}
+
+
+# ------------------------------------------------------------------ commands
+def cmd_list(args) -> int:
+    reg, errors = discover()
+    rows = [(e.name, e.source, e.summary) for e in sorted(reg.values(), key=lambda e: e.name)]
+    w0 = max([len(r[0]) for r in rows] + [10])
+    w1 = max([len(r[1]) for r in rows] + [6])
+    print(f"{'experiment'.ljust(w0)}  {'source'.ljust(w1)}  summary")
+    for name, source, summary in rows:
+        print(f"{name.ljust(w0)}  {source.ljust(w1)}  {summary}")
+    for mod, tb in errors.items():
+        last = tb.strip().splitlines()[-1]
+        print(f"{('module:' + mod).ljust(w0)}  {'IMPORT FAILED'.ljust(w1)}  {last}")
+    return 1 if errors else 0
+
+
+def cmd_run(args) -> int:
+    from .report import summary_table, write_report
+    reg, errors = discover()
+    names = list(dict.fromkeys(args.names))
+    run_all = "all" in names
+    if run_all:
+        names = sorted(reg)
+    else:
+        unknown = [n for n in names if n not in reg]
+        if unknown:
+            msg = (f"{PROG} run: unknown experiment(s) {', '.join(map(repr, unknown))}; "
+                   f"choose from: all, {', '.join(sorted(reg))}")
+            if errors:
+                msg += f" (modules that failed to import: {', '.join(errors)})"
+            print(msg, file=sys.stderr)
+            return 2
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    records = []
+    for name in names:
+        print(f"[{PROG}] running {name} ...", flush=True)
+        rec = run_experiment(reg[name], out, args.seed, args.quick, args.epochs)
+        status = "pass" if rec["passed"] else ("ERROR" if rec["error"] else "FAIL")
+        print(f"[{PROG}] {name}: {status} ({rec['seconds']:.1f} s)", flush=True)
+        if rec["error"]:
+            print(rec["error"], file=sys.stderr)
+        records.append(rec)
+    if run_all:
+        records += [_import_error_record(m, tb) for m, tb in errors.items()]
+    print()
+    print(summary_table(records))
+    if run_all:
+        md, page = write_report(records, out)
+        print(f"\nreport: {page} and {md}")
+    return 0 if records and all(r["passed"] for r in records) else 1
+
+
+# ------------------------------------------------------------------ train
+def _split_scale(X, y, seed):
+    from .data import StandardScaler, train_test_split
+    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, seed=seed, stratify=y)
+    sc = StandardScaler().fit(X_tr)
+    return (sc.transform(X_tr).astype(np.float32), y_tr,
+            sc.transform(X_va).astype(np.float32), y_va)
+
+
+def _data_digits(seed):
+    from . import datasets
+    return _split_scale(*datasets.load_digits(), seed)
+
+
+def _data_mnist(seed):
+    from . import datasets
+    (X_tr, y_tr), (X_va, y_va), _ = datasets.load_mnist()
+    return X_tr, y_tr, X_va, y_va
+
+
+def _data_mnist1d(seed):
+    from . import datasets
+    (X_tr, y_tr), (X_va, y_va) = datasets.load_mnist1d()
+    return X_tr, y_tr, X_va, y_va
+
+
+def _data_breast_cancer(seed):
+    from . import datasets
+    return _split_scale(*datasets.load_breast_cancer(), seed)
+
+
+def _data_iris(seed):
+    from . import datasets
+    return _split_scale(*datasets.load_iris(), seed)
+
+
+DATASETS = {"digits": _data_digits, "mnist": _data_mnist, "mnist1d": _data_mnist1d,
+            "breast_cancer": _data_breast_cancer, "iris": _data_iris}
+MODELS = ("linear", "mlp")
+OPTIMIZERS = {  # name -> (class name in nnscratch.optim, default lr, extra kwargs)
+    "sgd": ("SGD", 0.1, {}), "momentum": ("SGD", 0.05, {"momentum": 0.9}),
+    "adam": ("Adam", 1e-3, {}), "adamw": ("AdamW", 1e-3, {}), "rmsprop": ("RMSprop", 1e-3, {}),
+    "adagrad": ("Adagrad", 1e-2, {}), "adadelta": ("Adadelta", 1.0, {}),
+    "adamax": ("Adamax", 2e-3, {}), "nadam": ("NAdam", 2e-3, {}),
+}
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hidden must be comma-separated ints like 200,100, "
+                                         f"got {text!r}") from None
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"--hidden sizes must be >= 1, got {text!r}")
+    return sizes
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return v
+    return parse
+
+
+def build_model(kind: str, n_in: int, n_out: int, hidden=(100,), activation: str = "relu"):
+    """``linear``: one Linear layer (softmax/logistic regression); ``mlp``: Linear layers of
+    ``hidden`` sizes with ``activation`` between them."""
+    from . import nn
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[activation]
+    sizes = [n_in] + (list(hidden) if kind == "mlp" else []) + [n_out]
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def cmd_train(args) -> int:
+    from . import nn, optim
+    from . import random as nsrandom
+    from .serialization import save
+    from .training import fit
+    if args.save:
+        parent = pathlib.Path(args.save).resolve().parent
+        if not parent.is_dir():
+            print(f"{PROG} train: --save directory {str(parent)!r} does not exist",
+                  file=sys.stderr)
+            return 2
+    nsrandom.manual_seed(args.seed)
+    X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
+    n_classes = int(max(y_tr.max(), y_va.max())) + 1
+    model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
+    cls_name, default_lr, extra = OPTIMIZERS[args.optimizer]
+    lr = args.lr if args.lr is not None else default_lr
+    opt = getattr(optim, cls_name)(model.parameters(), lr=lr, **extra)
+    print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
+          f"{X_tr.shape[1]} features, {n_classes} classes), model {model}, "
+          f"{args.optimizer} lr={lr}, {args.epochs} epochs of batch {args.batch_size}")
+    hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
+               epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_va, y_va),
+               metrics=["accuracy"], progress=not args.quiet, seed=args.seed)
+    print(f"validation accuracy {hist.last('val_accuracy'):.4f}, validation loss "
+          f"{hist.last('val_loss'):.4f}")
+    if args.save:
+        save({"model": model.state_dict(),
+              "config": {"data": args.data, "model": args.model, "hidden": list(args.hidden),
+                         "activation": args.activation, "n_in": int(X_tr.shape[1]),
+                         "n_out": n_classes, "optimizer": args.optimizer, "lr": lr,
+                         "epochs": args.epochs, "batch_size": args.batch_size,
+                         "seed": args.seed},
+              "history": hist.to_dict()}, args.save)
+        print(f"saved the model to {args.save} (load it with ns.load)")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="list the experiments: name, chapter/source, one line")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "run", help="run experiments by name (or 'all'), write metrics, figures, report",
+        description="Run experiments. Each writes OUT/NAME/metrics.json and its PNG figures; "
+                    "'all' runs every experiment and also writes OUT/report.html (figures "
+                    "embedded) and OUT/report.md. Prints a summary table; exits 1 if any "
+                    "experiment misses its expected value or raises.")
+    p.add_argument("names", nargs="+", metavar="NAME",
+                   help="experiment names (see 'nnscratch list'), or 'all'")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer epochs / smaller data; expected values say what quick mode "
+                        "reaches")
+    p.add_argument("--epochs", type=_positive(int), default=None,
+                   help="override each experiment's number of epochs")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default="runs", help="output directory (default: runs)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "train", help="train a model on a bundled dataset (no code needed)",
+        description="Train a classifier with softmax cross-entropy on a dataset, report the "
+                    "validation accuracy, and optionally save the weights with ns.save.")
+    p.add_argument("--data", choices=sorted(DATASETS), default="digits",
+                   help="dataset (default: digits)")
+    p.add_argument("--model", choices=MODELS, default="mlp",
+                   help="linear (softmax regression) or mlp (default: mlp)")
+    p.add_argument("--hidden", type=_hidden_sizes, default=[100],
+                   help="mlp hidden sizes, comma-separated (default: 100)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
+                   help="mlp activation (default: relu)")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
+                   help="optimizer (default: adam)")
+    p.add_argument("--lr", type=_positive(float), default=None,
+                   help="learning rate (default: the optimizer's usual: sgd 0.1, adam 1e-3, …)")
+    p.add_argument("--epochs", type=_positive(int), default=10, help="epochs (default: 10)")
+    p.add_argument("--batch-size", type=_positive(int), default=64,
+                   help="mini-batch size (default: 64)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--save", metavar="PATH", default=None,
+                   help="save model weights, config and history here (ns.save format)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_train)
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="nnscratch", description=__doc__)
-    parser.parse_args(argv)
-    print("nnscratch: experiments are not available yet")
-    return 0
+    args = build_parser().parse_args(argv)
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .tensor import Tensor
+
 FORMAT = "nnscratch-checkpoint"
 VERSION = 1
 _HEADER = "header.json"
@@ -36,6 +38,16 @@ __all__ = ["save", "load", "atomic_write", "FORMAT", "VERSION"]
 
 
 # ------------------------------------------------------------------------------- atomic write
+def _target_mode(path: str) -> int:
+    """The existing file's permissions, else 0666 minus the process umask."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], None]) -> None:
     """Call ``write(f)`` on a temporary file next to ``path``, then rename it onto ``path``.
 
@@ -56,6 +68,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _target_mode(path))
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -84,52 +98,65 @@ def _where(trail: str) -> str:
     return "state" + trail
 
 
-def _encode(obj: Any, arrays: list, trail: str) -> dict:
-    """The JSON description of ``obj``; array leaves are appended to ``arrays``."""
-    from .tensor import Tensor  # late import: serialization sits below the tensor module
+class _Encoder:
+    """Builds the JSON tree of a state; array leaves are collected in ``self.arrays``."""
 
-    if obj is None:
-        return {"t": "none"}
-    if isinstance(obj, np.generic):  # before float/int: np.float64 is a float subclass
-        return _encode_array(np.asarray(obj), arrays, trail, "scalar")
-    if isinstance(obj, bool):
-        return {"t": "bool", "v": obj}
-    if isinstance(obj, int):
-        return {"t": "int", "v": str(int(obj))}
-    if isinstance(obj, float):
-        return {"t": "float", "v": float(obj).hex()}
-    if isinstance(obj, str):
-        return {"t": "str", "v": obj}
-    if isinstance(obj, Tensor):
-        return _encode_array(obj.data, arrays, trail, "array")
-    if isinstance(obj, np.ndarray):
-        return _encode_array(obj, arrays, trail, "array")
-    if isinstance(obj, dict):
-        items = []
-        for k, v in obj.items():
-            if isinstance(k, str):
-                key = ["s", k]
-            elif isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
-                key = ["i", str(int(k))]
-            else:
-                raise TypeError(f"save: dict keys must be str or int, got "
-                                f"{type(k).__name__} key {k!r} at {_where(trail)}")
-            items.append([key, _encode(v, arrays, f"{trail}[{k!r}]")])
-        return {"t": "dict", "items": items}
-    if isinstance(obj, (list, tuple)):
+    def __init__(self):
+        self.arrays: list = []   # (entry name, array)
+        self.active: set = set()  # ids of the containers on the current path (cycle check)
+
+    def encode(self, obj: Any, trail: str = "") -> dict:
+        if obj is None:
+            return {"t": "none"}
+        if isinstance(obj, np.generic):  # before float/int: np.float64 is a float subclass
+            return self.array(np.asarray(obj), trail, "scalar")
+        if isinstance(obj, bool):
+            return {"t": "bool", "v": obj}
+        if isinstance(obj, int):
+            return {"t": "int", "v": str(int(obj))}
+        if isinstance(obj, float):
+            return {"t": "float", "v": float(obj).hex()}
+        if isinstance(obj, str):
+            return {"t": "str", "v": obj}
+        if isinstance(obj, Tensor):
+            return self.array(obj.data, trail, "array")
+        if isinstance(obj, np.ndarray):
+            return self.array(obj, trail, "array")
+        if isinstance(obj, (dict, list, tuple)):
+            if id(obj) in self.active:
+                raise TypeError(f"save: {_where(trail)} contains itself (a reference cycle)")
+            self.active.add(id(obj))
+            try:
+                return self.container(obj, trail)
+            finally:
+                self.active.discard(id(obj))
+        raise TypeError(f"save: cannot save a {type(obj).__name__} at {_where(trail)}; "
+                        f"expected dict, list, tuple, np.ndarray, Tensor, int, float, bool, "
+                        f"str or None")
+
+    def container(self, obj, trail: str) -> dict:
+        if isinstance(obj, dict):
+            items = []
+            for k, v in obj.items():
+                if isinstance(k, str):
+                    key = ["s", k]
+                elif isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+                    key = ["i", str(int(k))]
+                else:
+                    raise TypeError(f"save: dict keys must be str or int, got "
+                                    f"{type(k).__name__} key {k!r} at {_where(trail)}")
+                items.append([key, self.encode(v, f"{trail}[{k!r}]")])
+            return {"t": "dict", "items": items}
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {"t": kind, "v": [_encode(v, arrays, f"{trail}[{i}]") for i, v in enumerate(obj)]}
-    raise TypeError(f"save: cannot save a {type(obj).__name__} at {_where(trail)}; expected "
-                    f"dict, list, tuple, np.ndarray, Tensor, int, float, bool, str or None")
+        return {"t": kind, "v": [self.encode(v, f"{trail}[{i}]") for i, v in enumerate(obj)]}
 
-
-def _encode_array(a: np.ndarray, arrays: list, trail: str, kind: str) -> dict:
-    if a.dtype.hasobject:
-        raise TypeError(f"save: object arrays cannot be saved without pickle "
-                        f"(dtype {a.dtype} at {_where(trail)})")
-    name = f"arrays/{len(arrays)}.npy"
-    arrays.append((name, a))
-    return {"t": kind, "k": name}
+    def array(self, a: np.ndarray, trail: str, kind: str) -> dict:
+        if a.dtype.hasobject:
+            raise TypeError(f"save: object arrays cannot be saved without pickle "
+                            f"(dtype {a.dtype} at {_where(trail)})")
+        name = f"arrays/{len(self.arrays)}.npy"
+        self.arrays.append((name, a))
+        return {"t": kind, "k": name}
 
 
 def save(state: Any, path: str | os.PathLike) -> None:
@@ -146,15 +173,15 @@ def save(state: Any, path: str | os.PathLike) -> None:
         TypeError: something in ``state`` cannot be saved (the message gives where it is).
         FileNotFoundError: the destination directory does not exist.
     """
-    arrays: list = []
     # encode everything first: an unsavable leaf must fail before any file is touched
-    header = {"format": FORMAT, "version": VERSION, "tree": _encode(state, arrays, "")}
+    encoder = _Encoder()
+    header = {"format": FORMAT, "version": VERSION, "tree": encoder.encode(state)}
     header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
             z.writestr(_HEADER, header_bytes)
-            for name, a in arrays:
+            for name, a in encoder.arrays:
                 with z.open(name, "w", force_zip64=True) as entry:
                     np.lib.format.write_array(entry, np.asanyarray(a), allow_pickle=False)
 

@@ -40,8 +40,8 @@ def _to_array(data, dtype=None) -> np.ndarray:
             raise TypeError(f"tensor: dtype must be a NumPy dtype such as np.float32, "
                             f"got {dtype!r}") from None
         return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data.copy()
+    if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype (as torch)
+        return np.array(data)
     arr = np.array(data)
     if arr.dtype.kind == "f" or (arr.dtype == object):
         # Python floats (and float lists) get the default dtype, like torch.tensor([1.0])
@@ -161,7 +161,9 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # np.asarray(t) shares t.data; np.array(t) (copy=True) must not alias it
+        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self.data else a
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, o): return _ops.add(self, _operand(o, self))

@@ -62,6 +62,11 @@ def test_matmul_shapes_named():
         ns.ones(3) @ ns.ones(2)
 
 
+def test_pad_width():
+    with pytest.raises(ValueError, match=r"pad: pad_width must be >= 0, got \(\(1, -1\),\)"):
+        ns.ops.pad(ns.ones(3), ((1, -1),))
+
+
 def test_concatenate_and_stack_empty():
     with pytest.raises(ValueError, match="concatenate: expected a non-empty sequence"):
         ns.concatenate([])
@@ -111,7 +116,7 @@ def test_batch_norm_inputs():
         nn.BatchNorm1d(3)(ns.randn(1, 3))
     with pytest.raises(ValueError, match="eps must be > 0, got 0"):
         nn.BatchNorm1d(3, eps=0)
-    with pytest.raises(ValueError, match="momentum must be in \\[0, 1\\], got 2"):
+    with pytest.raises(ValueError, match="momentum must be in \\[0, 1\\] or None, got 2"):
         nn.BatchNorm1d(3, momentum=2)
     with pytest.raises(ValueError, match=r"batch_norm: running_mean must have shape \(3,\)"):
         F.batch_norm(ns.randn(4, 3), np.zeros(2), np.ones(3), training=True)
@@ -221,6 +226,11 @@ def test_kl_div_gaussian():
 
 
 # ------------------------------------------------------------------ modules and helpers
+def test_module_to_needs_a_float_dtype():
+    with pytest.raises(TypeError, match=r"to: dtype must be a float dtype.*got int64"):
+        nn.Linear(2, 2).to(np.int64)
+
+
 def test_load_state_dict_shape_error():
     with pytest.raises(ValueError, match=r"load_state_dict: weight has shape \(2, 4\) in the "
                                          r"state dict, but the module expects \(2, 3\)"):

@@ -80,6 +80,12 @@ def test_rejects_float32_and_no_grad_inputs():
         ns.gradcheck(cube, [ns.ones(2, dtype=np.float64)])
 
 
+def test_constant_fn_has_zero_gradient():
+    assert ns.gradcheck(lambda t: ns.ones(3, dtype=np.float64), [np.ones(2)])
+    with pytest.raises(ns.GradcheckError, match="analytic 0 != numeric"):
+        ns.gradcheck(lambda t: ns.tensor(t.data * 2), [np.ones(2)])   # a detached path
+
+
 def test_fn_must_return_a_tensor():
     with pytest.raises(TypeError, match="fn must return a Tensor"):
         ns.gradcheck(lambda t: t.data * 2, [np.ones(2)])

@@ -77,14 +77,15 @@ def test_sequential_mlp(rng):
     compare(ours, theirs, rng.standard_normal((7, 6)), rng)
 
 
-@pytest.mark.parametrize("ours_cls, torch_cls, shape", [
-    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (8, 3)),
-    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (4, 3, 5)),
-    (nn.BatchNorm2d, torch.nn.BatchNorm2d, (3, 3, 4, 2)),
-], ids=["bn1d_2d", "bn1d_3d", "bn2d_4d"])
-def test_batch_norm_train_then_eval(ours_cls, torch_cls, shape, rng):
-    theirs = torch_cls(3, momentum=0.2)
-    ours = ours_cls(3, momentum=0.2)
+@pytest.mark.parametrize("ours_cls, torch_cls, shape, momentum", [
+    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (8, 3), 0.2),
+    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (4, 3, 5), 0.2),
+    (nn.BatchNorm2d, torch.nn.BatchNorm2d, (3, 3, 4, 2), 0.2),
+    (nn.BatchNorm1d, torch.nn.BatchNorm1d, (8, 3), None),     # cumulative average
+], ids=["bn1d_2d", "bn1d_3d", "bn2d_4d", "bn1d_momentum_none"])
+def test_batch_norm_train_then_eval(ours_cls, torch_cls, shape, momentum, rng):
+    theirs = torch_cls(3, momentum=momentum)
+    ours = ours_cls(3, momentum=momentum)
     with torch.no_grad():   # non-trivial affine parameters
         theirs.weight.copy_(torch.tensor(rng.uniform(0.5, 2.0, 3)))
         theirs.bias.copy_(torch.tensor(rng.standard_normal(3)))
@@ -169,7 +170,8 @@ def test_default_init_matches_torch_bounds():
         assert abs(o.std() - t.std()) < 0.1 * bound
         assert abs(o.std() - bound / np.sqrt(3)) < 0.1 * bound  # U(-b, b) has std b/sqrt(3)
         assert abs(o.mean()) < 0.1 * bound
-    te, oe = torch.nn.Embedding(1000, 50).weight.detach().numpy(), nn.Embedding(1000, 50).weight.data
+    te = torch.nn.Embedding(1000, 50).weight.detach().numpy()
+    oe = nn.Embedding(1000, 50).weight.data
     assert abs(oe.std() - 1.0) < 0.02 and abs(te.std() - 1.0) < 0.02 and abs(oe.mean()) < 0.02
     tb, ob = torch.nn.BatchNorm1d(4), nn.BatchNorm1d(4)
     for key, value in torch_state_as_numpy(tb).items():

@@ -47,6 +47,9 @@ def test_shared_parameter_listed_once_but_saved_under_each_name():
     seq, tseq = nn.Sequential(lin, nn.ReLU(), lin), torch.nn.Sequential(tlin, torch.nn.ReLU(), tlin)
     assert len(list(seq.parameters())) == 2
     assert list(seq.state_dict()) == list(tseq.state_dict())    # torch keeps both names
+    seq.load_state_dict({k: v.detach().numpy() for k, v in tseq.state_dict().items()})
+    np.testing.assert_array_equal(lin.weight.data, tlin.weight.detach().numpy())
+    seq.load_state_dict(seq.state_dict())                         # its own keys load back
 
 
 def test_train_eval_recursive():
@@ -162,6 +165,8 @@ def test_to_float64_casts_parameters_and_float_buffers():
 def test_parameter_basics():
     p = nn.Parameter(np.arange(3))
     assert p.requires_grad and p.dtype == np.float32 and p.is_leaf
+    assert nn.Parameter([1.0, 2.0]).dtype == np.float32          # Python floats: default dtype
+    assert nn.Parameter(np.ones(2)).dtype == np.float64          # float arrays keep theirs
     q = nn.Parameter(ns.tensor([1.0, 2.0], dtype=np.float64))
     assert q.dtype == np.float64
     assert repr(q) == "Parameter containing:\ntensor([1., 2.], dtype=float64, requires_grad=True)"
@@ -246,3 +251,23 @@ def test_summary_bad_input():
         ns.summary(nn.Linear(3, 2), (0, 3))
     with pytest.raises(TypeError, match="model must be an nn.Module, got int"):
         ns.summary(3, (1, 3))
+
+
+class _TwoHeads(nn.Module):
+    def __init__(self):
+        self.a, self.b = nn.Linear(3, 2), nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.a(x), self.b(x)
+
+
+class _Pair(nn.Module):
+    def forward(self, x):
+        return x, x * 2
+
+
+def test_summary_tuple_outputs():
+    text = ns.summary(nn.Sequential(nn.Linear(4, 3), _TwoHeads()), (5, 4))
+    assert "1.a (Linear)" in text and "(5, 2)" in text and "1.b (Linear)" in text
+    assert "Total params: 27" in text
+    assert "((2, 4), (2, 4))" in ns.summary(_Pair(), (2, 4))

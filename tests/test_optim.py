@@ -346,3 +346,136 @@ def test_bad_params_and_groups():
         optim.SGD([{"params": [p], "momentum": -1}], lr=0.1)
     with pytest.raises(ValueError, match=r"betas\[0\]"):
         optim.Adam([{"params": [p], "betas": (2.0, 0.9)}])
+
+
+# ---------------------------------------------------------------------- Adam, then SGD
+def _switch_pair(d, switch_at):
+    params = _ns_params(d)
+    opt = optim.SwitchOptimizer(optim.Adam(params, lr=0.05),
+                                optim.SGD(params, lr=0.1, momentum=0.9), switch_at=switch_at)
+    return params, opt
+
+
+def test_switch_matches_torch_adam_then_sgd():
+    """000 §1.4.1's recipe: the trajectory is torch's Adam for 8 steps, then torch's SGD
+    started fresh (empty momentum buffer) from where Adam stopped."""
+    d = _data()
+    params, opt = _switch_pair(d, switch_at=8)
+    ours = _ns_run(opt, params, d, STEPS)
+    tparams = [torch.tensor(d["W"], requires_grad=True), torch.tensor(d["b"], requires_grad=True)]
+    theirs = _torch_run(torch.optim.Adam(tparams, lr=0.05), tparams, d, 8)
+    theirs += _torch_run(torch.optim.SGD(tparams, lr=0.1, momentum=0.9), tparams, d, STEPS - 8)
+    _assert_same_trajectory(ours, theirs)
+
+
+def test_switch_happens_at_the_given_step_and_frees_the_first_state():
+    d = _data()
+    params, opt = _switch_pair(d, switch_at=5)
+    adam, sgd = opt.first, opt.second
+    _ns_run(opt, params, d, 4)
+    assert not opt.switched and opt.active is adam and opt.param_groups is adam.param_groups
+    assert adam.state[id(params[0])]["step"] == 4 and not sgd.state
+    _ns_run(opt, params, d, 1)                       # step 5: Adam's last
+    assert opt.switched and opt.active is sgd and opt.steps == 5
+    assert not adam.state and not sgd.state          # Adam's moments are dropped
+    _ns_run(opt, params, d, 1)                       # step 6: SGD's first
+    assert set(sgd.state[id(params[0])]) == {"momentum_buffer"} and not adam.state
+    params, opt = _switch_pair(d, switch_at=100)
+    _ns_run(opt, params, d, 3)
+    opt.switch()
+    assert opt.switched and opt.switch_at == 3 and not opt.first.state
+    assert "SwitchOptimizer(first=Adam, second=SGD, switch_at=3" in repr(opt)
+
+
+@pytest.mark.parametrize("save_at", [3, 6, 9])
+def test_switch_state_dict_round_trip(save_at):
+    """Saved before, at or after the switch, a resumed run is bit-identical."""
+    d = _data()
+    params, opt = _switch_pair(d, switch_at=6)
+    _ns_run(opt, params, d, save_at)
+    sd, saved = opt.state_dict(), [p.data.copy() for p in params]
+    straight = _ns_run(opt, params, d, 12 - save_at)
+    params2 = [ns.tensor(a, requires_grad=True) for a in saved]
+    opt2 = optim.SwitchOptimizer(optim.Adam(params2), optim.SGD(params2, momentum=0.5),
+                                 switch_at=1)
+    opt2.load_state_dict(_through_checkpoint(sd))
+    assert opt2.switch_at == 6 and opt2.second.param_groups[0]["momentum"] == 0.9
+    resumed = _ns_run(opt2, params2, d, 12 - save_at)
+    assert all(np.array_equal(a, b) for sa, sb in zip(straight, resumed)
+               for a, b in zip(sa, sb))
+
+
+def test_switch_finishes_the_elongated_bowl():
+    """Adam gets close to (2, -3) quickly; SGD then converges linearly to the exact minimum."""
+    x = ns.tensor([0.0, 0.0], dtype=np.float64, requires_grad=True)
+    opt = optim.SwitchOptimizer(optim.Adam([x], lr=0.1), optim.SGD([x], lr=0.04), 100)
+    for _ in range(400):
+        opt.zero_grad()
+        ((x[0] - 2) ** 2 + 10 * (x[1] + 3) ** 2).backward()
+        opt.step()
+    np.testing.assert_allclose(x.data, [2.0, -3.0], atol=1e-10)
+
+
+def test_switch_bad_input():
+    a = ns.tensor([1.0], requires_grad=True)
+    b = ns.tensor([2.0], requires_grad=True)
+    adam = optim.Adam([a])
+    with pytest.raises(ValueError, match="switch_at"):
+        optim.SwitchOptimizer(adam, optim.SGD([a]), switch_at=-1)
+    with pytest.raises(ValueError, match="switch_at"):
+        optim.SwitchOptimizer(adam, optim.SGD([a]), switch_at=2.5)
+    with pytest.raises(TypeError, match="second must be an Optimizer"):
+        optim.SwitchOptimizer(adam, torch.optim.SGD([torch.zeros(1, requires_grad=True)]), 3)
+    with pytest.raises(ValueError, match="same parameters"):
+        optim.SwitchOptimizer(adam, optim.SGD([a, b]), switch_at=3)
+    with pytest.raises(ValueError, match="same optimizer"):
+        optim.SwitchOptimizer(adam, adam, switch_at=3)
+    with pytest.raises(ValueError, match="expected keys"):
+        optim.SwitchOptimizer(adam, optim.SGD([a]), 3).load_state_dict({"steps": 1})
+
+
+def test_state_dicts_survive_a_real_checkpoint(tmp_path):
+    """Every optimizer, a scheduler, an EMA and the switch through ns.save / ns.load (no
+    pickle), then training continues bit-identically."""
+    from nnscratch.optim import lr_scheduler
+
+    d = _data()
+    params = _ns_params(d)
+    opts = [getattr(optim, cls)(params, **kw) for cls, kw in STATEFUL]
+    switch = optim.SwitchOptimizer(optim.Adam(params), optim.SGD(params, momentum=0.9), 3)
+    sched = lr_scheduler.CosineAnnealingLR(opts[0], T_max=5)
+    ema = optim.EMA(params, decay=0.9)
+
+    def run(opts, switch, sched, ema, params, steps):
+        out = []
+        for _ in range(steps):
+            for o in opts + [switch]:
+                o.zero_grad()
+                _ns_loss(*params, d).backward()
+                o.step()
+            sched.step()
+            ema.update()
+            out.append([p.data.copy() for p in params] + list(ema.average.values()))
+        return out
+
+    run(opts, switch, sched, ema, params, 4)
+    state = {"params": [p.data for p in params], "opts": [o.state_dict() for o in opts],
+             "switch": switch.state_dict(), "sched": sched.state_dict(),
+             "ema": ema.state_dict()}
+    ns.save(state, tmp_path / "ckpt")
+    straight = run(opts, switch, sched, ema, params, 4)
+
+    back = ns.load(tmp_path / "ckpt")
+    params2 = [ns.tensor(a, requires_grad=True) for a in back["params"]]
+    opts2 = [getattr(optim, cls)(params2) for cls, _ in STATEFUL]
+    for o, sd in zip(opts2, back["opts"]):
+        o.load_state_dict(sd)
+    switch2 = optim.SwitchOptimizer(optim.Adam(params2), optim.SGD(params2), 1)
+    switch2.load_state_dict(back["switch"])
+    sched2 = lr_scheduler.CosineAnnealingLR(opts2[0], T_max=5)
+    sched2.load_state_dict(back["sched"])
+    ema2 = optim.EMA(params2)
+    ema2.load_state_dict(back["ema"])
+    resumed = run(opts2, switch2, sched2, ema2, params2, 4)
+    assert all(np.array_equal(a, b) for sa, sb in zip(straight, resumed)
+               for a, b in zip(sa, sb))

@@ -61,6 +61,7 @@ def test_round_trip_is_bit_exact(tmp_path):
     assert math.copysign(1.0, loaded["floats"][4]) == -1.0
     assert math.copysign(1.0, loaded["special"][3]) == -1.0
     assert loaded["fortran"].flags.f_contiguous
+    assert loaded["f32"].flags.writeable  # optimizer state is updated in place after loading
 
 
 def test_tensor_and_ordereddict_load_as_array_and_dict(tmp_path):
@@ -237,3 +238,26 @@ def test_overwrite_is_atomic(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["c"]  # no temporary file left behind
     ns.save({"epoch": 3}, path)
     assert ns.load(path) == {"epoch": 3}
+
+
+def test_reference_cycles_are_refused_but_shared_leaves_are_fine(tmp_path):
+    loop = {"a": []}
+    loop["a"].append(loop)
+    with pytest.raises(TypeError, match="contains itself"):
+        ns.save(loop, tmp_path / "c")
+    shared = [1, 2]
+    w = np.ones(3)
+    ns.save({"x": shared, "y": shared, "w1": w, "w2": w}, tmp_path / "c")
+    out = ns.load(tmp_path / "c")
+    assert out["x"] == out["y"] == [1, 2]
+    np.testing.assert_array_equal(out["w1"], out["w2"])
+
+
+def test_file_mode_follows_umask_not_tempfile(tmp_path):
+    path = tmp_path / "c"
+    old = os.umask(0o022)
+    try:
+        ns.save({"a": 1}, path)
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o644

@@ -36,6 +36,9 @@ DTYPE_CASES = [
     ("shape_ops", lambda a, b: a.reshape(4, 3).T.transpose(1, 0)[1:, [0, 0, 2]].flatten()),
     ("cat_stack_where", lambda a, b: ns.concatenate([a, b], 0).sum(0)
      + ns.stack([a, b], -1).sum(-1).sum(0) + ns.where(a > 0, a, 0.0).sum(0)),
+    ("cat_stack_where_arrays", lambda a, b: ns.concatenate([a, np.ones((1, 4))], 0)[:3]
+     + ns.stack([np.ones((3, 4)), a], 0)[1] + ns.where(a > 0, np.ones(4), a)
+     + ns.where(a > 0, a, np.float64(2.0))),
     ("pad", lambda a, b: ops.pad(a, 1, value=2.0)),
     ("softmax", lambda a, b: F.softmax(a) + F.log_softmax(a, axis=0)),
     ("linear", lambda a, b: F.linear(a, b, b[:, 0])),
@@ -89,6 +92,8 @@ def test_construction_dtypes_and_copies():
     assert ns.tensor([1.0, 2.0]).dtype == np.float32          # Python floats: default dtype
     assert ns.tensor([1, 2]).dtype.kind == "i"                  # ints stay ints
     assert ns.tensor(np.ones(2)).dtype == np.float64            # arrays keep their dtype
+    assert ns.tensor(np.float64(2.0)).dtype == np.float64       # ... and NumPy scalars too
+    assert ns.tensor(np.float32(2.0)).dtype == np.float32
     assert ns.tensor([True]).dtype == np.bool_
     a = np.ones(3)
     t = ns.tensor(a)
@@ -104,6 +109,26 @@ def test_astype_cast_and_its_gradient_dtype():
     (y * y).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_allclose(x.grad, [2.0, 4.0])
+
+
+def test_power_edge_cases_match_torch():
+    """0^0, 0^2, 0^0.5 and a tensor exponent at base 0: same values and gradients as torch."""
+    import warnings
+
+    import torch
+    base = np.array([0.0, 0.0, 0.0, 2.0])
+    for exponent in (0, 2, 0.5, np.array([0.0, 1.0, 2.0, 0.5])):
+        x, tx = ns.tensor(base, requires_grad=True), torch.tensor(base, requires_grad=True)
+        e = ns.tensor(exponent, dtype=np.float64) if np.ndim(exponent) else exponent
+        te = torch.tensor(exponent) if np.ndim(exponent) else exponent
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")   # 0 * 0^-1 must not be computed unguarded
+            y = x ** e
+            y.sum().backward()
+        ty = tx ** te
+        ty.sum().backward()
+        np.testing.assert_array_equal(y.data, ty.detach().numpy())
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-14)
 
 
 def test_comparisons_return_bool_tensors_without_grad():
@@ -128,6 +153,15 @@ def test_repr():
     assert repr(ns.tensor([1.0], dtype=np.float64)) == "tensor([1.], dtype=float64)"
     x = ns.tensor([1.0], requires_grad=True)
     assert repr(x * 2) == "tensor([2.], grad_fn=<mul>)"
+
+
+def test_array_protocol_copies_only_when_asked():
+    t = ns.tensor([1.0, 2.0])
+    a = np.array(t)
+    a[0] = 99.0
+    assert t.data[0] == 1.0                                   # np.array copies
+    assert np.asarray(t) is t.data                            # np.asarray shares
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
 
 
 def test_item_numpy_tolist_len_bool():
@@ -171,3 +205,35 @@ def test_requires_grad_only_on_leaves():
         (x * 2).requires_grad_(False)
     y = ns.tensor([1.0]).requires_grad_()
     assert y.requires_grad
+
+
+KINKS = np.array([[-1.0, 0.0, 0.5, 2.0], [2.0, -3.0, 0.0, 2.0]])   # zeros, ties, clip bounds
+
+
+@pytest.mark.parametrize("name, ours, theirs", [
+    ("relu", lambda x: x.relu(), lambda x: x.relu()),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.1), lambda x: torch_F().leaky_relu(x, 0.1)),
+    ("abs", lambda x: x.abs(), lambda x: x.abs()),
+    ("clip", lambda x: x.clip(0.0, 2.0), lambda x: x.clamp(0.0, 2.0)),
+    ("max_all", lambda x: x.max(), lambda x: x.max()),
+    ("amax_rows", lambda x: x.max(axis=1), lambda x: x.amax(dim=1)),
+    ("amin_cols_keep", lambda x: x.min(axis=0, keepdims=True),
+     lambda x: x.amin(dim=0, keepdim=True)),
+    ("var_ddof1", lambda x: x.var(axis=1, ddof=1), lambda x: x.var(dim=1, correction=1)),
+    ("std_all", lambda x: x.std(), lambda x: x.std(correction=0)),
+    ("mean_tuple", lambda x: x.mean(axis=(0, 1)), lambda x: x.mean(dim=(0, 1))),
+])
+def test_values_and_gradients_at_kinks_and_ties_match_torch(name, ours, theirs):
+    import torch
+    x, tx = ns.tensor(KINKS, requires_grad=True), torch.tensor(KINKS, requires_grad=True)
+    y, ty = ours(x), theirs(tx)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-14)
+    u = np.arange(1.0, 1.0 + y.size).reshape(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-14, atol=1e-15)
+
+
+def torch_F():
+    import torch.nn.functional
+    return torch.nn.functional

@@ -9,8 +9,8 @@ Converted data is cached only under :func:`cache_dir` (``$NNSCRATCH_CACHE`` or
 """
 from ._cache import cache_dir
 from .mnist import ArrayUnpickler, load_mnist, load_mnist1d, restricted_load
-from .tabular import (load_boston, load_breast_cancer, load_digits, load_iris, load_spambase,
-                      load_yeast)
+from .tabular import (load_boston, load_breast_cancer, load_diabetes, load_digits, load_iris,
+                      load_spambase, load_wine, load_yeast)
 from .text import load_text, text_names
 from .toys import (and_gate, energy_table, gaussian_blobs, linreg_table, multilabel_toy,
                    sine_wave, windows, xor)
@@ -18,7 +18,8 @@ from .toys import (and_gate, energy_table, gaussian_blobs, linreg_table, multila
 __all__ = [
     "and_gate", "xor", "gaussian_blobs", "multilabel_toy", "sine_wave", "windows",
     "linreg_table", "energy_table",
-    "load_digits", "load_breast_cancer", "load_iris", "load_boston", "load_yeast",
+    "load_digits", "load_breast_cancer", "load_iris", "load_wine", "load_diabetes",
+    "load_boston", "load_yeast",
     "load_spambase", "load_mnist", "load_mnist1d", "load_text", "text_names",
     "cache_dir", "ArrayUnpickler", "restricted_load",
 ]

@@ -65,6 +65,35 @@ def load_iris(dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
     return _sklearn("load_iris", "load_iris", dtype)
 
 
+def load_wine(dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Wine recognition: 178 wines, 13 chemical measurements, 3 cultivars (int64 ``0..2``).
+
+    Source: M. Forina et al., UCI Machine Learning Repository, bundled with scikit-learn;
+    CC BY 4.0.
+
+    Returns:
+        ``X`` ``(178, 13)``, ``y`` ``(178,)``.
+    """
+    return _sklearn("load_wine", "load_wine", dtype)
+
+
+def load_diabetes(dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Diabetes progression (regression): 442 patients, 10 standardised features.
+
+    The target is a quantitative measure of disease progression one year after baseline.
+
+    Source: B. Efron, T. Hastie, I. Johnstone and R. Tibshirani, "Least Angle Regression"
+    (2004), bundled with scikit-learn (BSD-3-Clause).
+
+    Returns:
+        ``X`` ``(442, 10)`` and ``y`` ``(442, 1)``.
+    """
+    d = _float_dtype(dtype, "load_diabetes")
+    datasets = require("sklearn.datasets", "scikit-learn", "load_diabetes")
+    X, y = datasets.load_diabetes(return_X_y=True)
+    return X.astype(d), y.reshape(-1, 1).astype(d)
+
+
 BOSTON_FEATURES = ("CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX",
                    "PTRATIO", "B", "LSTAT")
 

@@ -9,3 +9,6 @@ from .multilabel import MultiLabelClassifier
 from .softmax import SoftmaxRegression
 
 __all__ += ["LogisticRegression", "MultiLabelClassifier", "SoftmaxRegression"]
+from .lasso import Lasso
+
+__all__ += ["Lasso"]

@@ -26,7 +26,7 @@ from .. import random as _random
 from ..optim import SGD
 from ..tensor import Tensor
 
-MAX_ITER = {"gd": 10_000, "sgd": 1_000, "newton": 100, "cd": 1_000}
+MAX_ITER = {"gd": 10_000, "sgd": 1_000, "newton": 100, "lbfgs": 1_000, "cd": 1_000}
 
 
 def resolve_max_iter(max_iter, solver: str, owner: str) -> int:
@@ -101,7 +101,8 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     curve: list[float] = []
 
     def step(rows):
-        loss, grads = objective(rows)
+        with np.errstate(over="ignore", invalid="ignore"):     # divergence is reported below
+            loss, grads = objective(rows)
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"{owner}: gradient descent diverged (loss={loss}) with lr={lr:g}; "
@@ -163,3 +164,48 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
             stall = 0
         best = min(best, epoch_loss)
     return curve, epoch
+
+
+def lbfgs(objective: Callable, params: list, *, max_iter: int, tol: float, owner: str = "",
+          ftol: float = 1e-10):
+    """Minimise ``objective(None) -> (loss, grads)`` over ``params`` by L-BFGS with a strong
+    Wolfe line search (:func:`nnscratch.optimize.minimize`, ``method="l-bfgs"``) — the
+    default solver of scikit-learn's logistic regression.
+
+    Stops when max|∇| < ``tol``, when the loss falls by less than ``ftol`` in one iteration
+    (unpenalised separable data have no finite minimiser: the loss creeps towards 0), or after
+    ``max_iter`` iterations.  ``params`` are overwritten with the result.
+    Returns ``(loss_curve, n_iter)``.
+    """
+    from ..optimize import minimize
+
+    shapes = [p.shape for p in params]
+    sizes = [p.size for p in params]
+    cache = {}
+
+    def unpack(x):
+        out, i = [], 0
+        for shape, size in zip(shapes, sizes):
+            out.append(x[i:i + size].reshape(shape))
+            i += size
+        return out
+
+    def evaluate(x):
+        key = x.tobytes()
+        if cache.get("key") != key:
+            for p, v in zip(params, unpack(x)):
+                p[...] = v
+            loss, grads = objective(None)
+            cache.update(key=key, loss=float(loss),
+                         grad=np.concatenate([g.ravel() for g in grads]))
+        return cache
+
+    x0 = np.concatenate([p.ravel() for p in params])
+    res = minimize(lambda x: evaluate(x)["loss"], x0, method="l-bfgs",
+                   jac=lambda x: evaluate(x)["grad"], gtol=max(tol, 1e-300), tol=ftol,
+                   maxiter=max_iter)
+    if not np.all(np.isfinite(res.x)):
+        raise FloatingPointError(f"{owner}: L-BFGS diverged ({res.message})")
+    for p, v in zip(params, unpack(np.asarray(res.x, dtype=np.float64).ravel())):
+        p[...] = v
+    return [float(v) for v in res.losses], int(res.nit)

@@ -11,7 +11,8 @@ which has the same minimiser as scikit-learn's ``C Σ BCE + ½‖W‖²``.  Grad
 001 eq. 7.4): ∂E/∂W = ((π − T)ᵀ X + W / C) / n,  ∂E/∂b = mean(π − T).
 Newton/IRLS (001 eq. 7.5–7.6), per label, on θ = [w, b] with X̃ = [X, 1]:
     H = X̃ᵀ S X̃ + P,  S = diag(π(1 − π)),  P = diag(1/C, …, 1/C, 0);   θ ← θ − H⁻¹g
-(H⁻¹g by a linear solve, never an inverse), halving the step while the loss would rise.
+(H⁻¹g by a linear solve, never an inverse), halving the step while the loss would rise, and
+stopping once the step is below ``tol`` in every coordinate.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def bce_sum(Z: np.ndarray, T: np.ndarray) -> float:
 def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
     """Fit W ``(L, d)`` and b ``(L,)`` for targets T ``(n, L)`` in {0, 1}; sets
     ``est.loss_curve_`` and ``est.n_iter_``.  Reads the hyper-parameters from ``est``."""
-    solver = check_param(est.solver, "solver", owner, choices=("gd", "sgd", "newton"))
+    solver = check_param(est.solver, "solver", owner, choices=("lbfgs", "gd", "sgd", "newton"))
     C = check_param(est.C, "C", owner, low=0.0, low_open=True, allow_none=True)
     tol = check_param(est.tol, "tol", owner, low=0.0)
     max_iter = _descent.resolve_max_iter(est.max_iter, solver, owner)
@@ -52,14 +53,15 @@ def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
                             for i in range(max(len(c) for c in curves))])
         return W, b
 
-    batch = None
+    batch, lr = None, None
     if solver == "sgd":
         batch = min(check_param(est.batch_size, "batch_size", owner, low=1, integer=True), n)
         curvature = _descent.row_max_norm2(X, fit_b) / 4 + inv_c / n
-    else:
+    elif solver == "gd":
         # σ' <= 1/4, so the Hessian of E is at most λmax(X̃ᵀX̃/n) / 4 (+ the penalty's 1/(Cn))
         curvature = _descent.gram_max_eig(X, fit_b) / 4 + inv_c / n
-    lr = _descent.resolve_lr(est.lr, 1.0 / curvature, owner)
+    if solver in ("gd", "sgd"):
+        lr = _descent.resolve_lr(est.lr, 1.0 / curvature, owner)
 
     def objective(rows):
         Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
@@ -71,6 +73,10 @@ def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
         gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
         return loss, [gW, gb]
 
+    if solver == "lbfgs":
+        est.loss_curve_, est.n_iter_ = _descent.lbfgs(objective, [W, b], max_iter=max_iter,
+                                                      tol=tol, owner=owner)
+        return W, b
     est.loss_curve_, est.n_iter_ = _descent.gradient_descent(
         objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n, batch_size=batch,
         seed=est.seed, owner=owner)
@@ -95,7 +101,7 @@ def _newton(X, t, inv_c, fit_b, max_iter, tol):
     for it in range(1, max_iter + 1):
         pi = stable_sigmoid(Xt @ theta)
         g = Xt.T @ (pi - t) + penalty * theta                   # 001 eq. 7.4 (+ penalty)
-        if np.abs(g).max() / n <= tol:
+        if np.abs(g).max() / n <= 1e-15:                        # nothing left to gain
             it -= 1
             break
         s = pi * (1 - pi)
@@ -115,10 +121,13 @@ def _newton(X, t, inv_c, fit_b, max_iter, tol):
                 break
             rate *= 0.5
         else:
+            it -= 1
             break                            # no decrease possible: we are at the optimum
         theta = theta - rate * step
         loss = new
         curve.append(loss / n)
-        if rate * np.abs(step).max() <= 1e-12 * max(1.0, np.abs(theta).max()):
+        # the Newton step estimates the distance to the optimum; near it convergence is
+        # quadratic, so the iterate just taken is far closer than tol
+        if rate * np.abs(step).max() <= tol:
             break
     return theta, curve, it

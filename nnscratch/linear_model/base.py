@@ -219,6 +219,6 @@ def check_param(value, name: str, owner: str, *, low=None, low_open=False, integ
     if not integer and not math.isfinite(value):
         raise ValueError(f"{owner}: {name} must be finite, got {value}")
     if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{owner}: {name} must be {'>' if low_open else '>='} {low}, "
+        raise ValueError(f"{owner}: {name} must be {'>' if low_open else '>='} {low:g}, "
                          f"got {value}")
     return value

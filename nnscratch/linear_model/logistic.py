@@ -14,7 +14,7 @@ def binary_targets(y: np.ndarray, owner: str) -> np.ndarray:
     if not np.isin(values, (0, 1)).all():
         bad = values[~np.isin(values, (0, 1))]
         raise ValueError(f"{owner}: y must contain only the labels 0 and 1 (binary logistic "
-                         f"regression), got {bad[:5].tolist()}; use SoftmaxRegression for "
+                         f"regression), got [{', '.join(f'{v:g}' for v in bad[:5])}]; use SoftmaxRegression for "
                          f"more classes")
     if len(values) < 2:
         raise ValueError(f"{owner}: y has a single class ({values[0]:g}); a classifier needs "
@@ -29,9 +29,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Objective: (1/n) Σ BCE + ‖w‖²/(2Cn) — the minimiser of sklearn's ``C·Σ BCE + ½‖w‖²``;
     ``C=None`` (default) means no penalty, as in the textbooks.  Solvers:
 
-    * ``"gd"`` (default): full-batch gradient descent with the closed-form gradient
-      (π − t)x of 000 eq. 4.11–4.13 (NumPy), stepped by :class:`nnscratch.optim.SGD`;
-      stops when max|∇E| <= ``tol``.
+    * ``"lbfgs"`` (default, as scikit-learn's): L-BFGS with a strong Wolfe line search
+      (:func:`nnscratch.optimize.minimize`) on the same closed-form gradient; stops when
+      max|∇E| <= ``tol`` or the loss stops falling (by 1e-10).
+    * ``"gd"``: full-batch gradient descent with the closed-form gradient (π − t)x of
+      000 eq. 4.11–4.13 (NumPy), stepped by :class:`nnscratch.optim.SGD`; stops when
+      max|∇E| <= ``tol``.
     * ``"sgd"``: mini-batches of ``batch_size`` rows, scikit-learn's adaptive step schedule.
     * ``"newton"``: Newton's method = IRLS, H = Xᵀ S X (001 eq. 7.5–7.6), a handful of
       iterations; matches ``sklearn.linear_model.LogisticRegression(penalty=None)`` (C=None) or
@@ -43,7 +46,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         fit_intercept: learn the bias b (default True).
         lr: step size or ``"auto"`` = 1 / the curvature bound λmax(X̃ᵀX̃/n)/4 (gd) or
             max‖x̃ᵢ‖²/4 (sgd).
-        max_iter: None -> gd 10000 steps, sgd 1000 epochs, newton 100 iterations.
+        max_iter: None -> lbfgs 1000, gd 10000 steps, sgd 1000 epochs, newton 100.
         batch_size: rows per sgd step (32).   tol: gradient tolerance (1e-4).
         seed: int seed for sgd's shuffling, or None for the library generator.
 
@@ -52,7 +55,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, y ``(n,)`` with labels 0/1.
     """
 
-    def __init__(self, solver: str = "gd", threshold: float = 0.5, C: float | None = None,
+    def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
                  fit_intercept: bool = True, lr="auto", max_iter: int | None = None,
                  batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
         self.solver = solver

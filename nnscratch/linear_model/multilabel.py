@@ -24,7 +24,7 @@ class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, Y ``(n, L)`` multi-hot -> predict ``(n, L)`` of 0/1 ints.
     """
 
-    def __init__(self, solver: str = "gd", threshold: float = 0.5, C: float | None = None,
+    def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
                  fit_intercept: bool = True, lr="auto", max_iter: int | None = None,
                  batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
         self.solver = solver

@@ -32,9 +32,12 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     categorical cross-entropy (000 eq. 5.6–5.7) + ‖W‖²/(2Cn) when ``C`` is given.
 
     Gradient (000 eq. 5.15–5.16, 001 eq. 7.12): ∂E/∂W = ((Y − T)ᵀ X + W/C) / n,
-    ∂E/∂b = mean(Y − T), computed in NumPy and stepped by :class:`nnscratch.optim.SGD`:
+    ∂E/∂b = mean(Y − T), computed in NumPy:
 
-    * ``"gd"`` (default): full batch, step ``lr``; stops when max|∇E| <= ``tol``.
+    * ``"lbfgs"`` (default, as scikit-learn's): L-BFGS with a strong Wolfe line search
+      (:func:`nnscratch.optimize.minimize`); stops when max|∇E| <= ``tol`` or the loss stops
+      falling (by 1e-10) — unpenalised separable data have no finite optimum.
+    * ``"gd"``: full batch, step ``lr``; stops when max|∇E| <= ``tol``.
     * ``"sgd"``: mini-batches, scikit-learn's adaptive step schedule (see ``_descent``).
 
     With ``C`` set this is the objective of scikit-learn's multinomial
@@ -45,7 +48,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         fit_intercept: learn b (default True).
         lr: step or ``"auto"`` = 1 / (λmax(X̃ᵀX̃/n)/2) — the Hessian of the cross-entropy in z
             is diag(y) − yyᵀ, whose eigenvalues are at most ½ — or max‖x̃ᵢ‖²/2 for sgd.
-        max_iter: None -> gd 10000 steps, sgd 1000 epochs.
+        max_iter: None -> lbfgs 1000, gd 10000 steps, sgd 1000 epochs.
         batch_size: rows per sgd step (32).  tol: gradient tolerance (1e-4).
         seed: int seed for sgd's shuffling, or None for the library generator.
 
@@ -54,7 +57,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, y ``(n,)`` with any K >= 2 distinct labels.
     """
 
-    def __init__(self, solver: str = "gd", C: float | None = None, fit_intercept: bool = True,
+    def __init__(self, solver: str = "lbfgs", C: float | None = None, fit_intercept: bool = True,
                  lr="auto", max_iter: int | None = None, batch_size: int = 32,
                  tol: float = 1e-4, seed: int | None = None):
         self.solver = solver
@@ -69,7 +72,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> "SoftmaxRegression":
         owner = "SoftmaxRegression.fit"
         X, classes, codes = class_targets(X, y, owner)
-        solver = check_param(self.solver, "solver", owner, choices=("gd", "sgd"))
+        solver = check_param(self.solver, "solver", owner, choices=("lbfgs", "gd", "sgd"))
         C = check_param(self.C, "C", owner, low=0.0, low_open=True, allow_none=True)
         tol = check_param(self.tol, "tol", owner, low=0.0)
         max_iter = _descent.resolve_max_iter(self.max_iter, solver, owner)
@@ -79,14 +82,15 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         T[np.arange(n), codes] = 1.0                           # one-hot targets
         inv_c = 0.0 if C is None else 1.0 / C
         fit_b = bool(self.fit_intercept)
-        batch = None
+        batch, lr = None, None
         if solver == "sgd":
             batch = min(check_param(self.batch_size, "batch_size", owner, low=1,
                                     integer=True), n)
             curvature = _descent.row_max_norm2(X, fit_b) / 2 + inv_c / n
-        else:
+        elif solver == "gd":
             curvature = _descent.gram_max_eig(X, fit_b) / 2 + inv_c / n
-        lr = _descent.resolve_lr(self.lr, 1.0 / curvature, owner)
+        if solver in ("gd", "sgd"):
+            lr = _descent.resolve_lr(self.lr, 1.0 / curvature, owner)
         W = np.zeros((K, d))
         b = np.zeros(K)
 
@@ -100,9 +104,13 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
             return loss, [gW, gb]
 
-        self.loss_curve_, self.n_iter_ = _descent.gradient_descent(
-            objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
-            batch_size=batch, seed=self.seed, owner=owner)
+        if solver == "lbfgs":
+            self.loss_curve_, self.n_iter_ = _descent.lbfgs(
+                objective, [W, b], max_iter=max_iter, tol=tol, owner=owner)
+        else:
+            self.loss_curve_, self.n_iter_ = _descent.gradient_descent(
+                    objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
+                batch_size=batch, seed=self.seed, owner=owner)
         self.coef_, self.intercept_, self.classes_ = W, b, classes
         self.n_features_in_ = d
         return self
@@ -119,4 +127,5 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The label of the largest logit, argmax_k z_k (000 eq. 5.18).  Shape: ``(n,)``."""
+        self._check_fitted("predict")
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]

@@ -13,7 +13,8 @@ from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "cross_entropy", "nll_loss", "kl_div_gaussian", "dropout", "batch_norm",
+           "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
+           "batch_norm",
            "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool2d"]
 
 
@@ -93,3 +94,29 @@ def kl_div_gaussian(mu, logvar):
         raise ValueError(f"kl_div_gaussian: mu shape {mu.shape} != logvar shape {logvar.shape}")
     per_dim = 1 + logvar - mu * mu - logvar.exp()
     return (per_dim.sum(axis=-1) * -0.5).mean()
+
+
+def kl_div_gaussians(mu_p, logvar_p, mu_q, logvar_q):
+    """KL(N(μ_p, diag e^{logvar_p}) ‖ N(μ_q, diag e^{logvar_q})), summed over the last axis,
+    mean over the batch (the diagonal case of 001 eq. 11.2):
+
+        ½ Σ_j [logvar_q - logvar_p + (e^{logvar_p} + (μ_p - μ_q)²) / e^{logvar_q} - 1]
+
+    ``mu_q``/``logvar_q`` may be Tensors or arrays (e.g. class centroids, 001 eq. 11.4) and
+    broadcast against ``mu_p``.  Shape: ``(N, D)`` -> scalar.
+    """
+    if mu_p.shape != logvar_p.shape:
+        raise ValueError(f"kl_div_gaussians: mu_p shape {mu_p.shape} != logvar_p shape "
+                         f"{logvar_p.shape}")
+    mu_q = mu_q if isinstance(mu_q, Tensor) else Tensor._wrap(np.asarray(mu_q, mu_p.dtype))
+    logvar_q = (logvar_q if isinstance(logvar_q, Tensor)
+                else Tensor._wrap(np.asarray(logvar_q, mu_p.dtype)))
+    for name, t in (("mu_q", mu_q), ("logvar_q", logvar_q)):
+        try:
+            np.broadcast_shapes(t.shape, mu_p.shape)
+        except ValueError:
+            raise ValueError(f"kl_div_gaussians: {name} shape {t.shape} does not broadcast "
+                             f"against mu_p shape {mu_p.shape}") from None
+    diff = mu_p - mu_q
+    per_dim = logvar_q - logvar_p + (logvar_p.exp() + diff * diff) / logvar_q.exp() - 1
+    return (per_dim.sum(axis=-1) * 0.5).mean()

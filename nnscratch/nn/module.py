@@ -29,7 +29,8 @@ class Parameter(Tensor):
     def __init__(self, data, requires_grad: bool = True):
         data = data.data if isinstance(data, Tensor) else data
         arr = np.array(data)
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind != "f" or not isinstance(data, (np.ndarray, np.generic)):
+            # ints, bools and Python floats get the default dtype; float arrays keep theirs
             arr = arr.astype(get_default_dtype())
         super().__init__(arr, requires_grad=requires_grad)
 
@@ -127,6 +128,9 @@ class Module:
     def to(self, dtype) -> "Module":
         """Cast every parameter and float buffer to ``dtype`` in place (e.g. ``np.float64``)."""
         dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"to: dtype must be a float dtype (np.float32 or np.float64), "
+                            f"got {dtype}")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
@@ -168,7 +172,11 @@ class Module:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
-        own = dict(self.named_parameters())
+        own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
+        for mod_name, m in self.named_modules():
+            for name, v in m._members():
+                if isinstance(v, Parameter):
+                    own[f"{mod_name}.{name}" if mod_name else name] = v
         buffers = {}
         for mod_name, m in self.named_modules():
             for name in m.__dict__.get("_buffer_names", ()):

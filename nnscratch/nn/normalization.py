@@ -17,9 +17,11 @@ class _BatchNorm(Module):
         self.num_features = positive_int(num_features, "num_features", name)
         if eps <= 0:
             raise ValueError(f"{name}: eps must be > 0, got {eps}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"{name}: momentum must be in [0, 1], got {momentum}")
-        self.eps, self.momentum = float(eps), float(momentum)
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum}")
+        # momentum=None: running statistics are the plain average of all batches (as torch)
+        self.eps = float(eps)
+        self.momentum = None if momentum is None else float(momentum)
         dt = get_default_dtype()
         self.weight = Parameter(np.ones(num_features, dt)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dt)) if affine else None
@@ -38,10 +40,14 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}({self.num_features}): expected input {self._layout} "
                              f"with C = {self.num_features}, got shape {tuple(x.shape)}")
         use_batch = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked)
         return ops.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                              training=use_batch, momentum=self.momentum, eps=self.eps)
+                              training=use_batch, momentum=0.0 if momentum is None else momentum,
+                              eps=self.eps)
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

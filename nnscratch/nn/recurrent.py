@@ -145,7 +145,8 @@ class _RNNBase(Module):
             for d in range(D):
                 idx = k * D + d
                 init_states = [None if s is None else s[idx] for s in states]
-                res = self._sequence(x, init_states, self._weights(k, d), reverse=bool(d))
+                res = self._sequence(x, init_states, self._weights(k, d), reverse=bool(d),
+                                     input_grad=x.requires_grad)
                 outs.append(res[0])
                 for lst, s in zip(finals, res[1:]):
                     lst.append(s)
@@ -207,9 +208,9 @@ class RNN(_RNNBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dropout)
 
-    def _sequence(self, x, states, w, reverse):
+    def _sequence(self, x, states, w, **kw):
         return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity,
-                            batch_first=self.batch_first, reverse=reverse)
+                            batch_first=self.batch_first, **kw)
 
     def forward(self, x, h0=None):
         x, batched, N = self._prepare(x, h0)
@@ -238,9 +239,8 @@ class LSTM(_RNNBase):
 
     mode = "LSTM"
 
-    def _sequence(self, x, states, w, reverse):
-        return lstm_sequence(x, states[0], states[1], *w, batch_first=self.batch_first,
-                             reverse=reverse)
+    def _sequence(self, x, states, w, **kw):
+        return lstm_sequence(x, states[0], states[1], *w, batch_first=self.batch_first, **kw)
 
     def forward(self, x, state=None):
         x, batched, N = self._prepare(x, state)
@@ -280,9 +280,9 @@ class GRU(_RNNBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dropout)
 
-    def _sequence(self, x, states, w, reverse):
+    def _sequence(self, x, states, w, **kw):
         return gru_sequence(x, states[0], *w, reset_after=self.reset_after,
-                            batch_first=self.batch_first, reverse=reverse)
+                            batch_first=self.batch_first, **kw)
 
     def forward(self, x, h0=None):
         x, batched, N = self._prepare(x, h0)

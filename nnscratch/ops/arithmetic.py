@@ -56,10 +56,19 @@ def _log_or_zero(a, dtype):
     return log
 
 
+def _power_vjp_a(g, out, a, b):
+    """d(a^b)/da = b a^(b-1), taken as 0 where b = 0 (a^0 = 1 is constant, even at a = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0^(b-1) for b < 1, as torch: inf
+        d = b * a ** (b - 1)
+    if np.any(np.equal(b, 0)):  # as torch: otherwise 0 * 0^-1 = NaN at a = 0
+        d = np.where(np.equal(b, 0), 0, d)
+    return g * d
+
+
 @primitive
 def power(a, b):
     return a ** b
-defvjp(power, lambda g, out, a, b: g * b * a ** (b - 1),
+defvjp(power, _power_vjp_a,
               lambda g, out, a, b: g * out * _log_or_zero(a, np.result_type(out)))
 
 

@@ -21,52 +21,52 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .im2col import col2im_array, conv_output_size, im2col_array, pair
+from .im2col import conv_plan, pair
 
 
 @fused
 def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     x_shape, w_shape = x.shape, w.shape
     if x.ndim == 3:
         x, w = x[:, :, None, :], w[:, :, None, :]
-    n, c, h, wd = x.shape
     f, cg, kh, kw = w.shape
-    ho = conv_output_size(h, kh, sh, ph, dh)
-    wo = conv_output_size(wd, kw, sw, pw, dw)
     k = cg * kh * kw
-    cols = im2col_array(x, kh, kw, sh, sw, ph, pw, dh, dw)          # (C·kh·kw, N·Ho·Wo)
+    plan = conv_plan(x.shape, (kh, kw), stride, padding, dilation)
+    # with one group the bias rides in the GEMM: a ones row under the columns, a bias column
+    # beside the weights; its gradient then comes out of the weight-gradient GEMM for free
+    fold_bias = groups == 1 and b is not None
+    cols = plan.columns(x, ones_row=fold_bias)                  # (C·kh·kw [+1], N·positions)
     if groups == 1:
         w_row = w.reshape(f, k)
-        y = w_row @ cols
+        y = (np.concatenate([w_row, b[:, None]], axis=1) if fold_bias else w_row) @ cols
     else:
-        cols = cols.reshape(groups, k, n * ho * wo)
+        cols = cols.reshape(groups, k, -1)
         w_row = w.reshape(groups, f // groups, k)
-        y = np.matmul(w_row, cols).reshape(f, n * ho * wo)
-    if b is not None:
-        y += b[:, None]
-    # (F, N, Ho, Wo) memory seen as (N, F, Ho, Wo): a view, not a copy
-    out = y.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+        y = np.matmul(w_row, cols).reshape(f, -1)
+        if b is not None:
+            y += b[:, None]
+    out = plan.output(y)                                        # (N, F, Ho, Wo)
     if len(x_shape) == 3:
         out = out[:, :, 0, :]
 
     def vjp(g):
         if g.ndim == 3:
             g = g[:, :, None, :]
-        g_row = np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(f, n * ho * wo)
-        db = None if b is None else g_row.sum(axis=1)
+        g_row = plan.grad_rows(g)                               # (F, N·positions)
+        db = None
         if groups == 1:
-            dw_ = (g_row @ cols.T).reshape(w_shape)
+            dw_ = g_row @ cols.T
+            if fold_bias:
+                dw_, db = dw_[:, :k], dw_[:, k]
+            dw_ = dw_.reshape(w_shape)
             dcols = (w_row.T @ g_row) if need_dx else None
         else:
-            g_row = g_row.reshape(groups, f // groups, n * ho * wo)
+            db = None if b is None else g_row.sum(axis=1)
+            g_row = g_row.reshape(groups, f // groups, -1)
             dw_ = np.matmul(g_row, cols.transpose(0, 2, 1)).reshape(w_shape)
             dcols = np.matmul(w_row.transpose(0, 2, 1), g_row) if need_dx else None
-        dx = None
-        if need_dx:
-            dx = col2im_array(dcols.reshape(c, kh, kw, n, ho, wo), x.shape,
-                              sh, sw, ph, pw, dh, dw).reshape(x_shape)
+        dx = None if dcols is None else plan.col2im(dcols).reshape(x_shape)
         return dx, dw_, db
     return out, vjp
 

@@ -1,8 +1,6 @@
 """Inverted dropout: zero each unit with probability p, scale survivors by 1/(1-p)."""
 import numbers
 
-import numpy as np
-
 from .. import random as _random
 from ..autograd import fused
 

@@ -103,15 +103,21 @@ def im2col(x: np.ndarray, kernel_size, stride=1, padding=0, dilation=1) -> np.nd
     return im2col_array(x4, kh, kw, sh, sw, ph, pw, dh, dw)
 
 
-def im2col_array(x, kh, kw, sh, sw, ph, pw, dh, dw) -> np.ndarray:
-    """im2col of an ``(N, C, H, W)`` array without argument checks (the conv's hot path)."""
+def im2col_array(x, kh, kw, sh, sw, ph, pw, dh, dw, ones_row=False) -> np.ndarray:
+    """im2col of an ``(N, C, H, W)`` array without argument checks (the conv's hot path).
+
+    ``ones_row=True`` appends a row of ones, so that a bias column in the weight matrix adds
+    the bias inside the GEMM (and its gradient comes out of the weight-gradient GEMM)."""
     n, c = x.shape[:2]
     view = windows(pad2d(x, ph, pw), kh, kw, sh, sw, dh, dw)
     ho, wo = view.shape[-2:]
+    k = c * kh * kw
+    cols = np.empty((k + ones_row, n * ho * wo), dtype=x.dtype)
     # one copy, in (c, i, j, n, y, x) order: the inner runs along x stay contiguous for sw = 1
-    cols = np.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
-    np.copyto(cols, view.transpose(1, 2, 3, 0, 4, 5))
-    return cols.reshape(c * kh * kw, n * ho * wo)
+    np.copyto(cols[:k].reshape(c, kh, kw, n, ho, wo), view.transpose(1, 2, 3, 0, 4, 5))
+    if ones_row:
+        cols[k] = 1
+    return cols
 
 
 def col2im(cols: np.ndarray, input_shape, kernel_size, stride=1, padding=0,
@@ -156,3 +162,109 @@ def col2im_array(cols6, shape, sh, sw, ph, pw, dh, dw) -> np.ndarray:
             acc[:, :, y0:y0 + sh * (ho - 1) + 1:sh, x0:x0 + sw * (wo - 1) + 1:sw] += cols6[:, i, j]
     acc = acc[:, :, ph:ph + h, pw:pw + w]
     return acc.transpose(1, 0, 2, 3)
+
+
+# ----------------------------------------------------------------------------- the conv's plans
+# The conv op needs four things from its column layout: the columns, the output seen through
+# them, the upstream gradient laid out like the columns, and col2im.  Two layouts provide them.
+
+class StridedPlan:
+    """The textbook layout: one column per output pixel, ``(C·kh·kw, N·Ho·Wo)``; any stride."""
+
+    def __init__(self, shape, kernel, stride, padding, dilation):
+        self.n, self.c, self.h, self.w = shape
+        (self.kh, self.kw), (self.sh, self.sw) = kernel, stride
+        (self.ph, self.pw), (self.dh, self.dw) = padding, dilation
+        self.ho = conv_output_size(self.h, self.kh, self.sh, self.ph, self.dh)
+        self.wo = conv_output_size(self.w, self.kw, self.sw, self.pw, self.dw)
+        self.cols_per_image = self.ho * self.wo
+
+    def columns(self, x, ones_row=False):
+        return im2col_array(x, self.kh, self.kw, self.sh, self.sw, self.ph, self.pw,
+                            self.dh, self.dw, ones_row)
+
+    def output(self, y):
+        """``(F, N·Ho·Wo)`` -> a C-contiguous ``(N, F, Ho, Wo)``.
+
+        One copy; the next layers (ReLU, pooling) run several times faster on a contiguous
+        array than on a transposed view."""
+        return np.ascontiguousarray(y.reshape(-1, self.n, self.ho, self.wo).transpose(1, 0, 2, 3))
+
+    def grad_rows(self, g):
+        """``(N, F, Ho, Wo)`` -> ``(F, N·Ho·Wo)``."""
+        f = g.shape[1]
+        return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(f, -1)
+
+    def col2im(self, dcols):
+        return col2im_array(dcols.reshape(self.c, self.kh, self.kw, self.n, self.ho, self.wo),
+                            (self.n, self.c, self.h, self.w), self.sh, self.sw, self.ph,
+                            self.pw, self.dh, self.dw)
+
+
+class FlatPlan(StridedPlan):
+    """Stride-1 layout on the flattened padded image (a GEMM-conv trick, as in Caffe's
+    successors): with the padded image of width ``Wp`` stored row after row, the pixel under
+    kernel offset ``(i, j)`` of output ``(y, x)`` sits at ``(y + i·dh)·Wp + x + j·dw``, i.e. at
+    a *fixed shift* ``i·dh·Wp + j·dw`` from ``y·Wp + x``.  So each row ``(c, i, j)`` of the
+    columns is one contiguous slice of the image, if the output is computed on the wider grid
+    ``Ho × Wp`` (``L = (Ho - 1)·Wp + Wo`` positions per image; the ``Wp - Wo`` extra columns
+    per row are junk and are dropped).  im2col becomes ``kh·kw`` long contiguous copies and
+    col2im ``kh·kw`` long contiguous adds, at the price of ``Wp/Wo`` more GEMM columns.
+    """
+
+    def __init__(self, shape, kernel, stride, padding, dilation):
+        super().__init__(shape, kernel, stride, padding, dilation)
+        self.hp, self.wp = self.h + 2 * self.ph, self.w + 2 * self.pw
+        self.cols_per_image = (self.ho - 1) * self.wp + self.wo
+
+    def columns(self, x, ones_row=False):
+        xp = pad2d(x, self.ph, self.pw)
+        if xp.strides[-1] != xp.itemsize or xp.strides[-2] != self.wp * xp.itemsize:
+            xp = np.ascontiguousarray(xp)        # each image plane must be one flat run
+        s_n, s_c, s_h, s_w = xp.strides
+        length = self.cols_per_image
+        view = as_strided(xp, (self.c, self.kh, self.kw, self.n, length),
+                          (s_c, s_h * self.dh, s_w * self.dw, s_n, s_w), writeable=False)
+        k = self.c * self.kh * self.kw
+        cols = np.empty((k + ones_row, self.n * length), dtype=x.dtype)
+        np.copyto(cols[:k].reshape(view.shape), view)
+        if ones_row:
+            cols[k] = 1
+        return cols
+
+    def _grid(self, a):
+        """The valid ``(rows, N, Ho, Wo)`` positions inside ``(rows, N·L)`` (a strided view)."""
+        rows, isz, length = a.shape[0], a.itemsize, self.cols_per_image
+        return as_strided(a, (rows, self.n, self.ho, self.wo),
+                          (length * self.n * isz, length * isz, self.wp * isz, isz))
+
+    def output(self, y):
+        return np.ascontiguousarray(self._grid(y).transpose(1, 0, 2, 3))
+
+    def grad_rows(self, g):
+        f, length = g.shape[1], self.cols_per_image
+        rows = np.empty((f, self.n * length), dtype=g.dtype)
+        if self.wp > self.wo and self.ho > 1:   # zero the junk columns: they must add nothing
+            junk = as_strided(rows[:, self.wo:], (f, self.n, self.ho - 1, self.wp - self.wo),
+                              (rows.strides[0], length * rows.itemsize,
+                               self.wp * rows.itemsize, rows.itemsize))
+            junk[...] = 0
+        self._grid(rows)[...] = g.transpose(1, 0, 2, 3)
+        return rows
+
+    def col2im(self, dcols):
+        length = self.cols_per_image
+        dcols = dcols.reshape(self.c, self.kh, self.kw, self.n, length)
+        acc = np.zeros((self.c, self.n, self.hp * self.wp), dtype=dcols.dtype)
+        for i in range(self.kh):
+            for j in range(self.kw):
+                shift = i * self.dh * self.wp + j * self.dw
+                acc[:, :, shift:shift + length] += dcols[:, i, j]
+        acc = acc.reshape(self.c, self.n, self.hp, self.wp)
+        return acc[:, :, self.ph:self.ph + self.h, self.pw:self.pw + self.w].transpose(1, 0, 2, 3)
+
+
+def conv_plan(shape, kernel, stride, padding, dilation) -> StridedPlan:
+    """The fastest column layout for these hyper-parameters."""
+    cls = FlatPlan if stride == (1, 1) else StridedPlan
+    return cls(shape, kernel, stride, padding, dilation)

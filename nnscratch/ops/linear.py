@@ -20,8 +20,7 @@ def linear(x, w, b=None, needs_input_grad=(True, True, True)):
     if b is not None:
         y += b
 
-    # one flag per positional argument passed: linear(x, w) without a bias gets only two
-    need_x, need_w, need_b = (*needs_input_grad, False)[:3]
+    need_x, need_w, need_b = needs_input_grad
 
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])

@@ -20,6 +20,8 @@ Implementation notes (all for speed, none change the maths):
   are reordered to (i, f, o, g) so the sigmoid ones are contiguous.  Gradients are mapped back to
   PyTorch's row order after the loop.
 * Every per-step temporary is preallocated and every elementwise op writes ``out=``.
+* ``input_grad=False`` (keyword, passed by the layers when x needs no gradient, e.g. one-hot or
+  embedded-and-frozen inputs) skips the ``Δ W_ih`` GEMM for dx.
 
 Gate orders and parameter layouts match ``torch.nn.RNN/LSTM/GRU``: LSTM rows ``i, f, g, o``,
 GRU rows ``r, z, n``.
@@ -80,7 +82,7 @@ def _input_grad(dxp_flat, w_ih, shape, batch_first, reverse):
 
 @fused
 def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh",
-                 batch_first=True, reverse=False):
+                 batch_first=True, reverse=False, input_grad=True):
     """Elman RNN over a whole sequence: ``h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``.
 
     φ is tanh (000 eq. 9.3-9.4) or relu.  Matches one layer/direction of torch.nn.RNN.
@@ -99,10 +101,12 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
     xp = (X @ w_ih.T).reshape(T, N, H)
     xp += _bias_sum(dt, H, b_ih, b_hh)
     w_hh_t = w_hh.T
+    rec = np.empty((N, H), dt)
     tanh = nonlinearity == "tanh"
     for t in range(T):
         a = xp[t]
-        a += hs[t] @ w_hh_t
+        np.matmul(hs[t], w_hh_t, out=rec)
+        a += rec
         if tanh:
             np.tanh(a, out=hs[t + 1])
         else:
@@ -128,7 +132,8 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
             np.matmul(d, w_hh, out=dh)
         flat = delta.reshape(T * N, H)
         db = flat.sum(axis=0)
-        return (_input_grad(flat, w_ih, (T, N), batch_first, reverse),
+        dx = _input_grad(flat, w_ih, (T, N), batch_first, reverse) if input_grad else None
+        return (dx,
                 None if h0 is None else dh,
                 flat.T @ X,
                 flat.T @ hs[:-1].reshape(T * N, H),
@@ -150,7 +155,7 @@ def _lstm_perm(H):
 
 @fused
 def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=True,
-                  reverse=False):
+                  reverse=False, input_grad=True):
     """LSTM over a whole sequence (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38).
 
         i, f, o = σ(W_i· x_t + W_h· h_{t-1} + b)      g = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
@@ -236,7 +241,8 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
             np.matmul(d, w_hh_p, out=dh)
         flat = delta.reshape(T * N, 4 * H)
         db = flat.sum(axis=0)[inv]
-        dx = _input_grad(flat, w_ih[perm], (T, N), batch_first, reverse)
+        dx = (_input_grad(flat, w_ih[perm], (T, N), batch_first, reverse) if input_grad
+              else None)
         return (dx,
                 None if h0 is None else dh,
                 None if c0 is None else dc,
@@ -253,7 +259,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
 
 @fused
 def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
-                 batch_first=True, reverse=False):
+                 batch_first=True, reverse=False, input_grad=True):
     """GRU over a whole sequence (Cho et al. 2014; 000 eq. 9.39-9.42), gate rows r, z, n.
 
         r = σ(W_ir x + b_ir + W_hr h + b_hr)          z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -371,14 +377,16 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             db_h = G.sum(axis=0)
             dw_ih = np.concatenate([G[:, :H2].T @ X, Dn.T @ X])
             db_i = np.concatenate([db_h[:H2], Dn.sum(axis=0)])
-            dx = (G[:, :H2] @ w_ih[:H2] + Dn @ w_ih[H2:]).reshape(T, N, -1)
-            dx = _from_processing(dx, batch_first, reverse)
+            dx = None
+            if input_grad:
+                dx = (G[:, :H2] @ w_ih[:H2] + Dn @ w_ih[H2:]).reshape(T, N, -1)
+                dx = _from_processing(dx, batch_first, reverse)
         else:
             dw_ih = G.T @ X
             db_i = G.sum(axis=0)
             db_h = db_i.copy()
             dw_hh = np.concatenate([G[:, :H2].T @ hprev, G[:, H2:].T @ keep.reshape(T * N, H)])
-            dx = _input_grad(G, w_ih, (T, N), batch_first, reverse)
+            dx = _input_grad(G, w_ih, (T, N), batch_first, reverse) if input_grad else None
         return (dx, None if h0 is None else dh, dw_ih, dw_hh,
                 None if b_ih is None else db_i, None if b_hh is None else db_h)
 

@@ -57,6 +57,18 @@ def getitem(x, idx):
     return _getitem_p(x, _normalize_index(idx))
 
 
+def _as_operands(tensors, name):
+    """Tensors stay Tensors (so they are recorded); other operands become arrays, cast to the
+    first tensor's float dtype so that float32 stays float32 (as in binary operators)."""
+    from ..tensor import Tensor, _operand
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{name}: expected a non-empty sequence of tensors")
+    like = next((t for t in tensors if isinstance(t, Tensor)), None)
+    return [t if isinstance(t, Tensor) else
+            np.asarray(t if like is None else _operand(t, like)) for t in tensors]
+
+
 @fused
 def _concatenate(*xs, axis=0):
     out = np.concatenate(xs, axis=axis)
@@ -66,9 +78,7 @@ def _concatenate(*xs, axis=0):
 
 def concatenate(tensors, axis=0):
     """Join tensors along an existing axis (``np.concatenate``)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("concatenate: expected a non-empty sequence of tensors")
+    tensors = _as_operands(tensors, "concatenate")
     return _concatenate(*tensors, axis=axis)
 
 
@@ -80,9 +90,7 @@ def _stack(*xs, axis=0):
 
 def stack(tensors, axis=0):
     """Join tensors along a new axis (``np.stack``)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+    tensors = _as_operands(tensors, "stack")
     return _stack(*tensors, axis=axis)
 
 
@@ -96,19 +104,33 @@ defvjp(_where, None,
 
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
-    from ..tensor import Tensor
+    from ..tensor import Tensor, _operand
     c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):
+        b = _operand(b, a)         # float32 stays float32, as in binary operators
+    elif isinstance(b, Tensor) and not isinstance(a, Tensor):
+        a = _operand(a, b)
     return _where(c.astype(bool), a, b)
 
 
 @primitive
-def pad(x, pad_width, value=0.0):
-    """Constant padding, ``np.pad(x, pad_width, constant_values=value)``."""
+def _pad(x, pad_width, value=0.0):
     return np.pad(x, pad_width, constant_values=value)
+
+
+def pad(x, pad_width, value=0.0):
+    """Constant padding, ``np.pad(x, pad_width, constant_values=value)``.
+
+    ``pad_width``: an int (every side of every axis), a ``(before, after)`` pair (every axis)
+    or one pair per axis; all >= 0.
+    """
+    if np.any(np.asarray(pad_width) < 0):
+        raise ValueError(f"pad: pad_width must be >= 0, got {pad_width}")
+    return _pad(x, pad_width, value)
 
 
 def _pad_vjp(g, out, x, pad_width, value=0.0):
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int).reshape(-1, 2)
                              if np.ndim(pad_width) else [[pad_width, pad_width]], (x.ndim, 2))
     return g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))]
-defvjp(pad, _pad_vjp)
+defvjp(_pad, _pad_vjp)

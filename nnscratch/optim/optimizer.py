@@ -217,8 +217,8 @@ class Optimizer:
                 if self.state_keys and k not in self.state_keys:
                     raise ValueError(f"{name}.load_state_dict: unexpected state key {k!r} for "
                                      f"parameter {i}; expected some of {list(self.state_keys)}")
-                if k in self.scalar_state:
-                    s[k] = _plain(v)
+                if k in self.scalar_state or (np.ndim(v) == 0 and p.ndim != 0):
+                    s[k] = _plain(v)            # a number (a rule's counter), not an array
                     continue
                 v = np.asarray(v)
                 if v.shape != p.shape:

@@ -1,4 +1,5 @@
-"""Stochastic gradient descent with momentum (000 §1.3-1.4 eqs. 1.17-1.18, 001 §6.5, §6.9)."""
+"""Stochastic gradient descent with momentum (000 §1.2 eq. 1.4 and §1.4.1 eqs. 1.17-1.18;
+001 §6.5 eq. 6.6 and §6.9 eq. 6.13)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,12 @@ class SGD(Optimizer):
 
     ``momentum=beta, dampening=beta`` is the textbooks' momentum m <- beta m + (1 - beta) g,
     x <- x - eta m (000 eqs. 1.17-1.18), except that PyTorch starts the buffer at g rather than
-    at (1 - beta) g.
+    at (1 - beta) g.  It is also 001 eq. 6.6, theta <- theta + alpha (theta - theta_prev)
+    - (1 - alpha) eta g, with momentum = dampening = alpha.
 
     Defaults: lr=1e-3 (torch's), momentum=0, dampening=0, nesterov=False, weight_decay=0.
+    Pass the hyper-parameters by keyword: after ``momentum`` and ``dampening`` the positional
+    order (nesterov, weight_decay) is DESIGN.md's, torch's is (weight_decay, nesterov).
     State per parameter: ``momentum_buffer`` (only when momentum > 0).
     """
 

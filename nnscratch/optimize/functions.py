@@ -14,8 +14,10 @@ rosenbrock         Σ (1 - x_i)² + 100 (x_{i+1} - x_i²)²            (1, ..., 
 least_squares      ‖X θ - y‖²                      (001 eq. 6.9)   (XᵀX)⁻¹Xᵀy       ‖r*‖²
 =================  ==============================================  ===============  =====
 
-The circular bowl shares the elongated bowl's minimiser so the zigzag experiment compares the
-two shapes from the same start (000 uses x² + y², the same bowl moved to the origin).
+Each is evaluated along the first axis, so ``f(np.stack([X1, X2]))`` gives f on a whole
+grid of points at once (for contour plots).  The circular bowl shares the elongated bowl's
+minimiser so the zigzag experiment compares the two shapes from the same start (000 uses
+x² + y², the same bowl moved to the origin).
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def _like(a: np.ndarray, x):
 
 # --------------------------------------------------------------------------- parabola
 def _parabola(x):
-    return ((x - 1.0) ** 2).sum()
+    return (x - 1.0) ** 2
 
 
 parabola = TestFunction(
@@ -89,7 +91,7 @@ circular_bowl = _bowl("circular bowl", 1.0)
 # --------------------------------------------------------------------------- Rosenbrock
 def _rosen(x, b: float):
     head, tail = x[:-1], x[1:]
-    return ((1.0 - head) ** 2 + b * (tail - head ** 2) ** 2).sum()
+    return ((1.0 - head) ** 2 + b * (tail - head ** 2) ** 2).sum(axis=0)
 
 
 def _rosen_grad(x, b: float) -> np.ndarray:

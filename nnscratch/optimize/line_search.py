@@ -2,6 +2,10 @@
 
 Both work on the one-dimensional restriction φ(α) = f(x + α p), whose slope is
 φ'(α) = ∇f(x + α p)·p, and both treat a non-finite φ(α) as "too far" and shrink α.
+Near a minimum the decrease c1 α φ'(0) that Armijo asks for falls below the round-off of
+f itself, where no step can show it; as in Hager & Zhang's approximate Wolfe conditions,
+φ(α) may exceed the Armijo line by that round-off (:func:`_noise`), and the gradient
+conditions decide.
 
 * :func:`backtracking` — the Armijo (sufficient decrease) condition
   φ(α) ≤ φ(0) + c1 α φ'(0), tried from α0 downwards (Newton-CG, 001 §6.8).
@@ -15,6 +19,13 @@ import math
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+
+def _noise(phi0: float) -> float:
+    """A bound on the round-off in a computed f near φ(0).  Sums of terms that cancel (a
+    quadratic ½xᵀAx - bᵀx near its minimum) lose digits, so the bound is 1e-12 |φ(0)| rather
+    than a few ulps; it only matters once f is converged to about 12 digits."""
+    return 1e-12 * abs(phi0)
 
 
 class LineSearchResult(NamedTuple):
@@ -33,10 +44,10 @@ def backtracking(phi: Callable[[float], float], phi0: float, dphi0: float,
     [α/10, α/2] (Nocedal & Wright §3.5), which halves or better at every rejected trial.
     Requires φ'(0) < 0.  Returns ``alpha=None`` when ``max_steps`` trials all fail.
     """
-    alpha = alpha0
+    alpha, noise = alpha0, _noise(phi0)
     for k in range(1, max_steps + 1):
         f = phi(alpha)
-        if math.isfinite(f) and f <= phi0 + c1 * alpha * dphi0:
+        if math.isfinite(f) and f <= phi0 + c1 * alpha * dphi0 + noise:
             return LineSearchResult(alpha, f, None, k)
         if math.isfinite(f):
             denom = 2.0 * (f - phi0 - dphi0 * alpha)
@@ -75,6 +86,7 @@ def wolfe(phi_and_grad: Callable[[float], tuple], phi0: float, dphi0: float,
     """
     nfev = 0
     a_prev, f_prev, d_prev, g_prev = 0.0, phi0, dphi0, None
+    noise = _noise(phi0)
     alpha = alpha0
 
     def zoom(lo, f_lo, d_lo, g_lo, hi, f_hi, d_hi, nfev):
@@ -89,7 +101,7 @@ def wolfe(phi_and_grad: Callable[[float], tuple], phi0: float, dphi0: float,
                 trial = lo + 0.5 * width
             f, d, g = phi_and_grad(trial)
             nfev += 1
-            if not math.isfinite(f) or f > phi0 + c1 * trial * dphi0 or f >= f_lo:
+            if not math.isfinite(f) or f > phi0 + c1 * trial * dphi0 + noise or f > f_lo + noise:
                 hi, f_hi, d_hi = trial, f, d
             else:
                 if abs(d) <= -c2 * dphi0:
@@ -106,7 +118,8 @@ def wolfe(phi_and_grad: Callable[[float], tuple], phi0: float, dphi0: float,
     for i in range(max_steps):
         f, d, g = phi_and_grad(alpha)
         nfev += 1
-        if not math.isfinite(f) or f > phi0 + c1 * alpha * dphi0 or (i > 0 and f >= f_prev):
+        if (not math.isfinite(f) or f > phi0 + c1 * alpha * dphi0 + noise
+                or (i > 0 and f > f_prev + noise)):
             return zoom(a_prev, f_prev, d_prev, g_prev, alpha, f, d, nfev)
         if abs(d) <= -c2 * dphi0:
             return LineSearchResult(alpha, f, g, nfev)

@@ -57,6 +57,20 @@ def _check_lr(lr, method: str, shape: tuple):
     return float(arr) if arr.ndim == 0 else arr.astype(np.float64)
 
 
+def _check_options(options: dict) -> None:
+    """Line-search constants 0 < c1 < c2 < 1 and positive integer counts."""
+    c1, c2 = options.get("c1", 1e-4), options.get("c2", 0.9)
+    for name, v in (("c1", c1), ("c2", c2)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < 1:
+            raise ValueError(f"minimize: options[{name!r}] must be in (0, 1), got {v!r}")
+    if not c1 < c2:
+        raise ValueError(f"minimize: the Wolfe constants need c1 < c2, got c1={c1}, c2={c2}")
+    for name in ("m", "max_ls", "cg_maxiter"):
+        v = options.get(name, 1)
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f"minimize: options[{name!r}] must be an int >= 1, got {v!r}")
+
+
 def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | None = None,
              gtol: float | None = None, maxiter: int | None = None,
              jac: Callable | None = None, hess: Callable | None = None,
@@ -147,6 +161,7 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
         if unknown:
             raise ValueError(f"minimize: unknown options {unknown} for method {method!r}; "
                              f"it accepts {list(_OPTIONS[method])}")
+        _check_options(options)
 
     obj = Objective(fun, shape, jac=jac, hess=hess, hessp=hessp)
     x = x.ravel()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..autodiff import _value_and_grad, fd_hessian, fd_hvp
-from ..autograd import no_grad
 from ..tensor import Tensor
 
 
@@ -47,14 +46,6 @@ class Objective:
         return arr.reshape(shape)
 
     # ------------------------------------------------------------------ f and ∇f
-    def value(self, x: np.ndarray) -> float:
-        """f(x) alone (no graph is recorded)."""
-        self.nfev += 1
-        if self.jac is not None:
-            return _as_number(self.fun(self._arg(x)), "fun")
-        with no_grad():
-            return _as_number(self.fun(Tensor(self._arg(x), dtype=np.float64)), "fun")
-
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """(f(x), ∇f(x)): one forward and one reverse sweep, or ``fun`` and ``jac``."""
         self.nfev += 1
@@ -66,7 +57,11 @@ class Objective:
         return f, self._array_out(self.jac(self._arg(x)), "jac", (self.n,))
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        return self.value_and_grad(x)[1]
+        """∇f(x) alone (finite-difference Hessians need no f): ``jac`` only, when given."""
+        if self.jac is None:
+            return self.value_and_grad(x)[1]
+        self.njev += 1
+        return self._array_out(self.jac(self._arg(x)), "jac", (self.n,))
 
     # ------------------------------------------------------------------ ∇² f
     def hess(self, x: np.ndarray) -> np.ndarray:

@@ -9,9 +9,9 @@ s = x_(k+1) - x_k and y = g_(k+1) - g_k, BFGS updates an inverse-Hessian estimat
 which stays positive definite while yᵀs > 0 — what the Wolfe curvature condition
 guarantees.  The first step is scaled to unit length; before the first update H₀ is set
 to (yᵀs / yᵀy) I (N&W eq. 6.20).  L-BFGS keeps only the last ``m`` pairs (s, y) and forms
--H g by the two-loop recursion (N&W Alg. 7.4) in O(m n), with H₀ = (yᵀs / yᵀy) I from the
-newest pair.  The direction is followed with :func:`~nnscratch.optimize.line_search.wolfe`
-starting from α = 1.
+-H g in O(m n) (the compact form of the two-loop recursion, :func:`lbfgs_direction`), with
+H₀ = (yᵀs / yᵀy) I from the newest pair.  The direction is followed with
+:func:`~nnscratch.optimize.line_search.wolfe` starting from α = 1.
 """
 from __future__ import annotations
 
@@ -30,20 +30,26 @@ def _line_search(obj, x, f, g, p, alpha0, c1, c2, max_ls):
     return wolfe(phi_and_grad, f, float(g @ p), alpha0, c1, c2, max_steps=max_ls)
 
 
-def two_loop(g: np.ndarray, pairs) -> np.ndarray:
-    """-H g for the L-BFGS inverse Hessian defined by ``pairs`` [(s, y, ρ)], oldest first."""
-    q = g.copy()
-    alphas = []
-    for s, y, rho in reversed(pairs):
-        a = rho * float(s @ q)
-        q -= a * y
-        alphas.append(a)
-    s, y, _ = pairs[-1]
-    r = (float(s @ y) / float(y @ y)) * q
-    for (s, y, rho), a in zip(pairs, reversed(alphas)):
-        b = rho * float(y @ r)
-        r += (a - b) * s
-    return -r
+def lbfgs_direction(g: np.ndarray, pairs) -> np.ndarray:
+    """-H g for the L-BFGS inverse Hessian built from ``pairs`` [(s, y)], oldest first.
+
+    H is what m BFGS updates make of H₀ = γI, γ = sᵀy / yᵀy of the newest pair.  Instead of
+    the two-loop recursion (N&W Alg. 7.4: 4m vector operations, each a Python-level call) we
+    use its compact form (Byrd, Nocedal & Schnabel 1994, Thm. 2.2; N&W eq. 7.24's inverse):
+
+        H = γI + [S  γY] [[R⁻ᵀ(D + γYᵀY)R⁻¹, -R⁻ᵀ], [-R⁻¹, 0]] [Sᵀ; γYᵀ]
+
+    with S, Y the (m, n) stacks of s and y, R the upper triangle of S Yᵀ (R_ij = s_iᵀy_j,
+    i ≤ j) and D its diagonal: two (m, n) products and two m × m solves, in O(mn).
+    """
+    S = np.array([p[0] for p in pairs])
+    Y = np.array([p[1] for p in pairs])
+    SY, YY = S @ Y.T, Y @ Y.T
+    gamma = SY[-1, -1] / YY[-1, -1]
+    R = np.triu(SY)
+    u = np.linalg.solve(R, S @ g)
+    t = np.linalg.solve(R.T, np.diag(SY) * u + gamma * (YY @ u) - gamma * (Y @ g))
+    return -(gamma * g + S.T @ t - gamma * (Y.T @ u))
 
 
 def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
@@ -60,7 +66,7 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
         if inf_norm(g) < gtol:
             return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
         if limited:
-            p = two_loop(g, pairs) if pairs else -g
+            p = lbfgs_direction(g, pairs) if pairs else -g
         else:
             p = -g if H is None else -(H @ g)
         if not float(g @ p) < 0:            # lost positive definiteness: restart
@@ -80,7 +86,7 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
         sy = float(s @ y)
         if sy > 1e-10 * float(np.linalg.norm(s)) * float(np.linalg.norm(y)):
             if limited:
-                pairs.append((s, y, 1.0 / sy))
+                pairs.append((s, y))
             else:
                 if H is None:
                     H = (sy / float(y @ y)) * np.eye(n)

@@ -59,9 +59,16 @@ class Trace:
         self.path, self.losses = [x.copy()], [f]
         self.nit = 0
 
+    # f this far above f(x0) means a descent method is running away (a step size too large
+    # for the curvature): stop now rather than wait for the overflow to inf
+    BLOWUP = 1e20
+
     def step(self, x: np.ndarray, f: float, g: np.ndarray) -> bool:
-        """Record the next iterate; False (and nothing recorded) when it is not finite."""
+        """Record the next iterate; False (and nothing recorded) when f, x or ∇f is not finite
+        or f has grown past ``BLOWUP · (1 + |f(x0)|)``."""
         if not (np.isfinite(f) and np.all(np.isfinite(x)) and np.all(np.isfinite(g))):
+            return False
+        if f > self.BLOWUP * (1.0 + abs(self.losses[0])):
             return False
         self.nit += 1
         self.x, self.f, self.g = x.copy(), f, g.copy()
@@ -79,8 +86,8 @@ class Trace:
             method=self.method)
 
     def diverged(self, f_bad: float) -> OptimizeResult:
-        return self.result(False, f"diverged: f became {f_bad} (or x non-finite) at iteration "
-                                  f"{self.nit + 1}; x is the last finite iterate")
+        return self.result(False, f"diverged: f = {f_bad:.3g} (f(x0) = {self.losses[0]:.3g}) "
+                                  f"at iteration {self.nit + 1}; x is the last iterate before")
 
     def out_of_iterations(self, maxiter: int) -> OptimizeResult:
         return self.result(False, f"maximum number of iterations ({maxiter}) reached")

@@ -134,7 +134,7 @@ class EarlyStopping(Callback):
                 self.best_weights = self.ctx.model.state_dict()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.ctx.stop_training = True
 

@@ -241,7 +241,7 @@ class _ArrayBatches:
 
 
 # ------------------------------------------------------------------ predict / evaluate
-def _outputs(model, X, batch_size, owner):
+def _outputs(model, X, batch_size, owner, want_inputs=False):
     if _is_loader(X):
         batches = (_split_batch(b) for b in X)
     else:
@@ -254,6 +254,8 @@ def _outputs(model, X, batch_size, owner):
             outs.append(np.asarray(out.data if isinstance(out, Tensor) else out))
             if yb is not None:
                 targets.append(_raw(yb))
+            elif want_inputs:   # x-only batches: the input is the target (autoencoders)
+                targets.append(_raw(xb))
     if not outs:
         raise ValueError(f"{owner}: X holds no batches")
     return np.concatenate(outs), (np.concatenate(targets) if targets else None)
@@ -290,9 +292,7 @@ def evaluate(model: Module, X, y=None, *, loss=None, metrics=(), batch_size: int
     if _is_loader(X):
         if y is not None:
             raise ValueError(f"{owner}: pass y=None when X is a DataLoader")
-        out, target = _outputs(model, X, batch_size, owner)
-        if target is None:
-            target = np.concatenate([_raw(_split_batch(b)[0]) for b in X])
+        out, target = _outputs(model, X, batch_size, owner, want_inputs=True)
     else:
         Xa = _prepare_x(X, model, "X", owner)
         target = Xa if y is None else _prepare_y(y, Xa, model, kind, "y", owner)

@@ -1,0 +1,212 @@
+"""001 chapter 11: autoencoder, VAE and semi-supervised VAE with 2-D codes, judged by
+nearest-centroid classification in latent space."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nn, optim
+from .. import random as _random
+from ..models import VAE, Autoencoder, SemiSupervisedVAE, nearest_centroid_accuracy
+from ..tensor import Tensor
+from .plotting import plt, savefig
+from .registry import Expect, Result, experiment
+
+# 001 Figures 11.3, 11.5-11.7: nearest-centroid accuracy (train, test) with a 2-D code
+BOOK = {"autoencoder": (0.55, 0.53), "vae": (0.56, 0.55), "ssvae": (0.999, 0.90)}
+
+
+def _mlp(sizes, out_act=None):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    if out_act is not None:
+        layers.append(out_act)
+    return nn.Sequential(*layers)
+
+
+def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10):
+    """The chapter's design: an MLP encoder choking to ``latent`` dims, a mirrored decoder
+    ending in a sigmoid (pixels in [0, 1]), trained on summed squared error."""
+    dec = _mlp((latent,) + tuple(reversed(hidden)) + (n_features,), nn.Sigmoid())
+    if kind == "autoencoder":
+        return Autoencoder(_mlp((n_features,) + tuple(hidden) + (latent,)), dec)
+    enc = _mlp((n_features,) + tuple(hidden) + (2 * latent,))
+    if kind == "vae":
+        return VAE(enc, dec, latent)
+    return SemiSupervisedVAE(enc, dec, latent, n_classes, drift=0.1)
+
+
+def _codes(model, X, batch=1000):
+    model.eval()
+    out = []
+    for i in range(0, len(X), batch):
+        xb = Tensor._wrap(X[i:i + batch])
+        code = model.encode(xb)
+        out.append((code[0] if isinstance(code, tuple) else code).data)
+    model.train()
+    return np.concatenate(out)
+
+
+def train(model, X, y, epochs, batch=100, lr=1e-3, seed=0, warmup=2):
+    """Adam over shuffled mini-batches; the semi-supervised model recomputes its centroids at
+    the start of every epoch after ``warmup`` plain-VAE epochs.  Returns per-epoch losses."""
+    from ..autograd import no_grad
+    opt = optim.Adam(model.parameters(), lr=lr)
+    g = _random.rng(seed)
+    hist = {"loss": [], "reconstruction": [], "kl": []}
+    ss = isinstance(model, SemiSupervisedVAE)
+    for epoch in range(epochs):
+        if ss and epoch >= warmup:
+            with no_grad():
+                model.update_centroids(X, y)
+        sums = {k: 0.0 for k in hist}
+        batches = np.array_split(g.permutation(len(X)), max(1, len(X) // batch))
+        for idx in batches:
+            xb = Tensor._wrap(X[idx])
+            if isinstance(model, VAE):
+                parts = model.losses(xb, y[idx] if ss else None)
+            else:
+                parts = {"loss": model.loss(xb)}
+                parts["reconstruction"] = parts["loss"]
+            opt.zero_grad()
+            parts["loss"].backward()
+            opt.step()
+            for k, v in parts.items():
+                sums[k] += v.item()
+        for k in hist:
+            hist[k].append(sums[k] / len(batches) if k in sums and sums[k] else 0.0)
+    return hist
+
+
+def _scatter(ax, codes, y, centroids=None, title=""):
+    sc = ax.scatter(codes[:, 0], codes[:, 1], c=y, cmap="tab10", s=3, alpha=0.6)
+    if centroids is not None:
+        ax.scatter(centroids[:, 0], centroids[:, 1], c=np.arange(len(centroids)), cmap="tab10",
+                   s=150, marker="*", edgecolors="k")
+        for k, (cx, cy) in enumerate(centroids):
+            ax.annotate(str(k), (cx, cy), fontsize=11, weight="bold")
+    ax.set_title(title)
+    return sc
+
+
+def _lattice(model, codes, side, n=15):
+    lo, hi = np.percentile(codes, 2, axis=0), np.percentile(codes, 98, axis=0)
+    gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)
+    z = np.array([[a, b] for b in gy for a in gx], dtype=codes.dtype)
+    from ..autograd import no_grad
+    with no_grad():
+        imgs = model.decode(Tensor._wrap(z)).data.reshape(n, n, side, side)
+    return imgs.transpose(0, 2, 1, 3).reshape(n * side, n * side)
+
+
+def run_autoencoder(cfg, kind, data="mnist"):
+    if data == "mnist":
+        from ..datasets import load_mnist
+        (Xtr, ytr), _, (Xte, yte) = load_mnist()
+        n_train = 5000                       # as in the chapter
+        Xtr, ytr = Xtr[:n_train], ytr[:n_train]
+        side, hidden = 28, (512, 256)
+        epochs = cfg.epochs or (8 if cfg.quick else 30)
+        if cfg.quick:
+            Xte, yte = Xte[:2000], yte[:2000]
+    else:
+        from ..datasets import load_digits
+        X, y = load_digits()
+        X = X / np.float32(16)
+        order = _random.rng(cfg.seed).permutation(len(X))
+        Xtr, ytr, Xte, yte = X[order[:1400]], y[order[:1400]], X[order[1400:]], y[order[1400:]]
+        side, hidden = 8, (128, 64)
+        epochs = cfg.epochs or (30 if cfg.quick else 100)
+    _random.manual_seed(cfg.seed)
+    model = build(kind, Xtr.shape[1], 2, hidden)
+    hist = train(model, Xtr, ytr, epochs, seed=cfg.seed)
+    ctr, cte = _codes(model, Xtr), _codes(model, Xte)
+    acc_tr, acc_te = nearest_centroid_accuracy(ctr, ytr, cte, yte)
+    cent = np.stack([ctr[ytr == k].mean(0) for k in range(10)])
+
+    figs = []
+    fig, ax = plt.subplots(1, 2, figsize=(11, 5))
+    _scatter(ax[0], ctr, ytr, cent, f"{len(Xtr)} training codes: nearest-centroid {acc_tr:.3f}")
+    _scatter(ax[1], cte[:5000], yte[:5000], cent, f"test codes: nearest-centroid {acc_te:.3f}")
+    figs.append(savefig(fig, cfg.figure(f"{kind}_latent")))
+    fig, ax = plt.subplots(1, 2, figsize=(11, 5))
+    ax[0].imshow(_lattice(model, ctr, side), cmap="gray")
+    ax[0].set_title("decoded from a lattice over latent space")
+    ax[0].axis("off")
+    rec = model.reconstruct(Xte[:10]).reshape(10, side, side)
+    pair = np.concatenate([Xte[:10].reshape(10, side, side), rec], axis=1)
+    ax[1].imshow(pair.transpose(1, 0, 2).reshape(2 * side, 10 * side), cmap="gray")
+    ax[1].set_title("test digits (top) and reconstructions (bottom)")
+    ax[1].axis("off")
+    figs.append(savefig(fig, cfg.figure(f"{kind}_decoded")))
+    if isinstance(model, SemiSupervisedVAE):
+        fig, axes = plt.subplots(10, 8, figsize=(8, 10))
+        for k in range(10):
+            imgs = model.sample(8, cls=k, seed=cfg.seed + k).reshape(8, side, side)
+            for j in range(8):
+                axes[k, j].imshow(imgs[j], cmap="gray")
+                axes[k, j].axis("off")
+        fig.suptitle("samples drawn near each class centroid (001 Figure 11.8)")
+        figs.append(savefig(fig, cfg.figure(f"{kind}_class_samples")))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(hist["reconstruction"], label="reconstruction")
+    if isinstance(model, VAE):
+        ax.plot(hist["kl"], label="KL")
+    ax.set_xlabel("epoch")
+    ax.set_yscale("log")
+    ax.legend()
+    figs.append(savefig(fig, cfg.figure(f"{kind}_losses")))
+
+    metrics = {"train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
+               "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1]}
+    if isinstance(model, VAE):
+        metrics["final_kl"] = hist["kl"][-1]
+    book_tr, book_te = BOOK[kind]
+    if data == "mnist":
+        metrics.update(book_train_accuracy=book_tr, book_test_accuracy=book_te)
+    return model, metrics, figs, hist
+
+
+def _epoch_table(hist):
+    return [{"epoch": i + 1, "reconstruction": round(r, 4), "kl": round(k, 4)}
+            for i, (r, k) in enumerate(zip(hist["reconstruction"], hist["kl"]))]
+
+
+@experiment("autoencoder-mnist", source="001 §11.2, Figure 11.3",
+            summary="2-D autoencoder on 5,000 MNIST digits; nearest-centroid accuracy")
+def autoencoder_mnist(cfg):
+    _, m, figs, _ = run_autoencoder(cfg, "autoencoder")
+    exp = {"test_accuracy": Expect(">=", 0.50, "001 reports 53 % test")}
+    return Result(m, exp, figs, headline="test_accuracy")
+
+
+@experiment("vae-mnist", source="001 §11.3, Figure 11.5",
+            summary="2-D variational autoencoder on 5,000 MNIST digits")
+def vae_mnist(cfg):
+    _, m, figs, hist = run_autoencoder(cfg, "vae")
+    exp = {"test_accuracy": Expect(">=", 0.50, "001 reports 55 % test")}
+    return Result(m, exp, figs, headline="test_accuracy",
+                  tables={"losses per epoch": _epoch_table(hist)})
+
+
+@experiment("ssvae-mnist", source="001 §11.4, Figures 11.6-11.8",
+            summary="semi-supervised VAE: class-centroid priors, 5,000 MNIST digits")
+def ssvae_mnist(cfg):
+    _, m, figs, hist = run_autoencoder(cfg, "ssvae")
+    target = 0.85 if cfg.quick else 0.90
+    exp = {"test_accuracy": Expect(">=", target, "001 reports 90 % test"
+                                   + (" (quick: 8 epochs, 2,000 test digits)" if cfg.quick
+                                      else ""))}
+    return Result(m, exp, figs, headline="test_accuracy",
+                  tables={"losses per epoch": _epoch_table(hist)})
+
+
+@experiment("vae-digits", source="001 §11.3 on UCI digits",
+            summary="the 2-D VAE on 8×8 UCI digits (a quick stand-in for MNIST)")
+def vae_digits(cfg):
+    _, m, figs, hist = run_autoencoder(cfg, "vae", data="digits")
+    exp = {"test_accuracy": Expect(">=", 0.5, "same bar as the MNIST VAE")}
+    return Result(m, exp, figs, headline="test_accuracy",
+                  tables={"losses per epoch": _epoch_table(hist)})

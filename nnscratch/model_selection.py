@@ -1,0 +1,249 @@
+"""K-fold cross-validation and exhaustive grid search (001 §5.6), scikit-learn style.
+
+``cross_val_score`` and ``GridSearchCV`` work with any estimator that has ``get_params`` /
+``set_params`` / ``fit`` / ``score`` — ours or scikit-learn's.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import numbers
+
+import numpy as np
+
+from . import random as _random
+from .data import train_test_split
+from .linear_model.base import BaseEstimator, NotFittedError, r2_score
+
+__all__ = ["KFold", "train_test_split", "cross_val_score", "GridSearchCV", "clone",
+           "get_scorer"]
+
+
+def clone(estimator):
+    """A new unfitted estimator with the same constructor arguments (nested ones cloned too)."""
+    if isinstance(estimator, (list, tuple)):
+        return type(estimator)(clone(e) for e in estimator)
+    if not hasattr(estimator, "get_params") or isinstance(estimator, type):
+        raise TypeError(f"clone: expected an estimator with get_params(), got "
+                        f"{type(estimator).__name__}")
+    params = estimator.get_params(deep=False)
+    params = {k: (clone(v) if hasattr(v, "get_params") and not isinstance(v, type)
+                  else copy.deepcopy(v)) for k, v in params.items()}
+    return type(estimator)(**params)
+
+
+class KFold:
+    """Split n samples into ``n_splits`` consecutive folds; each fold is the test set once and
+    the other folds train (001 §5.6, Figure 5.7).  The first ``n % n_splits`` folds get one
+    extra sample, as in scikit-learn's KFold.
+
+    Args:
+        n_splits: K >= 2 (default 5, the textbook's 5-fold CV).
+        shuffle: permute the samples before cutting the folds (default False).
+        seed: int or None (library generator) for the shuffle.
+    """
+
+    def __init__(self, n_splits: int = 5, shuffle: bool = False, seed: int | None = None):
+        if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
+            raise TypeError(f"KFold: n_splits must be an int, got {type(n_splits).__name__}")
+        if n_splits < 2:
+            raise ValueError(f"KFold: n_splits must be >= 2, got {n_splits}")
+        self.n_splits = int(n_splits)
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        return self.n_splits
+
+    def split(self, X, y=None, groups=None):
+        """Yield ``(train_indices, test_indices)`` for each of the K folds."""
+        n = len(X)
+        if self.n_splits > n:
+            raise ValueError(f"KFold: n_splits={self.n_splits} is larger than the number of "
+                             f"samples {n}; each fold needs at least one sample")
+        order = _random.rng(self.seed).permutation(n) if self.shuffle else np.arange(n)
+        sizes = np.full(self.n_splits, n // self.n_splits)
+        sizes[: n % self.n_splits] += 1
+        start = 0
+        for size in sizes:
+            test = order[start:start + size]
+            train = np.concatenate([order[:start], order[start + size:]])
+            yield train, test
+            start += size
+
+    def __repr__(self):
+        return f"KFold(n_splits={self.n_splits}, shuffle={self.shuffle}, seed={self.seed})"
+
+
+# ----------------------------------------------------------------------------- scoring
+def _accuracy(est, X, y):
+    return float(np.mean(est.predict(X) == np.asarray(y)))
+
+
+def _r2(est, X, y):
+    return r2_score(y, est.predict(X))
+
+
+def _neg_mse(est, X, y):
+    return -float(np.mean((np.asarray(y, dtype=np.float64) - est.predict(X)) ** 2))
+
+
+def _neg_rmse(est, X, y):
+    return -float(np.sqrt(-_neg_mse(est, X, y)))
+
+
+def _neg_mae(est, X, y):
+    return -float(np.mean(np.abs(np.asarray(y, dtype=np.float64) - est.predict(X))))
+
+
+_SCORERS = {"accuracy": _accuracy, "r2": _r2, "neg_mean_squared_error": _neg_mse,
+            "neg_root_mean_squared_error": _neg_rmse, "neg_mean_absolute_error": _neg_mae}
+
+
+def get_scorer(scoring):
+    """``None`` -> ``estimator.score``; a name from scikit-learn's list (accuracy, r2,
+    neg_mean_squared_error, neg_root_mean_squared_error, neg_mean_absolute_error); or a
+    callable ``scorer(estimator, X, y) -> float`` (greater is better)."""
+    if scoring is None:
+        return lambda est, X, y: float(est.score(X, y))
+    if callable(scoring):
+        return scoring
+    if scoring not in _SCORERS:
+        raise ValueError(f"scoring must be None, a callable or one of {sorted(_SCORERS)}, got "
+                         f"{scoring!r}")
+    return _SCORERS[scoring]
+
+
+def _check_cv(cv, owner):
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        return KFold(int(cv))
+    if hasattr(cv, "split"):
+        return cv
+    raise TypeError(f"{owner}: cv must be an int or a splitter with split(), got "
+                    f"{type(cv).__name__}")
+
+
+def _rows(a, idx):
+    return a[idx] if hasattr(a, "shape") else [a[i] for i in idx]
+
+
+def cross_val_score(estimator, X, y, cv=5, scoring=None) -> np.ndarray:
+    """The test score of a fresh clone of ``estimator`` on each fold (001 §5.6).
+
+    Args:
+        estimator: anything with ``get_params``/``fit``/``predict`` (or ``score``).
+        X: ``(n, d)``; y: ``(n,)`` or ``(n, k)``.
+        cv: number of folds K (plain, unshuffled :class:`KFold`) or a splitter (default 5).
+        scoring: see :func:`get_scorer` (default: the estimator's own ``score``).
+
+    Returns: the K scores, an array ``(K,)``.
+    """
+    owner = "cross_val_score"
+    X_arr, y_arr = np.asarray(X), np.asarray(y)
+    if len(X_arr) != len(y_arr):
+        raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} rows, "
+                         f"y has {len(y_arr)}")
+    splitter, scorer = _check_cv(cv, owner), get_scorer(scoring)
+    scores = []
+    for train, test in splitter.split(X_arr, y_arr):
+        est = clone(estimator).fit(_rows(X_arr, train), _rows(y_arr, train))
+        scores.append(scorer(est, _rows(X_arr, test), _rows(y_arr, test)))
+    return np.array(scores)
+
+
+def _grid(param_grid, owner):
+    grids = [param_grid] if isinstance(param_grid, dict) else list(param_grid)
+    out = []
+    for g in grids:
+        if not isinstance(g, dict):
+            raise TypeError(f"{owner}: param_grid must be a dict or a list of dicts, got "
+                            f"{type(g).__name__}")
+        for k, v in g.items():
+            if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__") or len(v) == 0:
+                raise ValueError(f"{owner}: param_grid[{k!r}] must be a non-empty list of "
+                                 f"values, got {v!r}")
+        keys = sorted(g)
+        out += [dict(zip(keys, vals)) for vals in itertools.product(*(g[k] for k in keys))]
+    return out
+
+
+class GridSearchCV(BaseEstimator):
+    """Try every combination in ``param_grid``, score each by K-fold CV, keep the best.
+
+    Args:
+        estimator: the estimator to tune (cloned for every fit).
+        param_grid: ``{name: [values]}`` or a list of such dicts.
+        cv: folds or a splitter (default 5).  scoring: see :func:`get_scorer`.
+        refit: refit the best setting on all the data as ``best_estimator_`` (default True).
+
+    Fitted attributes: ``cv_results_`` (``params``, ``mean_test_score``, ``std_test_score``,
+    ``rank_test_score``, ``split{k}_test_score``), ``best_params_``, ``best_score_``,
+    ``best_index_``, ``best_estimator_`` (with ``refit``), ``n_splits_``.
+    ``predict``/``predict_proba``/``score`` use ``best_estimator_``.
+    """
+
+    _fitted_attr = "best_params_"
+
+    def __init__(self, estimator, param_grid, cv=5, scoring=None, refit: bool = True):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+
+    @property
+    def _estimator_type(self):
+        return getattr(self.estimator, "_estimator_type", None)
+
+    def fit(self, X, y) -> "GridSearchCV":
+        owner = "GridSearchCV.fit"
+        candidates = _grid(self.param_grid, owner)
+        valid = set(self.estimator.get_params(deep=True))
+        for name in candidates[0] if candidates else ():
+            if name not in valid:
+                raise ValueError(f"{owner}: {name!r} is not a parameter of "
+                                 f"{type(self.estimator).__name__}; valid: {sorted(valid)}")
+        X_arr, y_arr = np.asarray(X), np.asarray(y)
+        if len(X_arr) != len(y_arr):
+            raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} "
+                             f"rows, y has {len(y_arr)}")
+        splitter, scorer = _check_cv(self.cv, owner), get_scorer(self.scoring)
+        folds = list(splitter.split(X_arr, y_arr))
+        table = np.empty((len(candidates), len(folds)))
+        for i, params in enumerate(candidates):
+            for k, (train, test) in enumerate(folds):
+                est = clone(self.estimator).set_params(**params)
+                est.fit(_rows(X_arr, train), _rows(y_arr, train))
+                table[i, k] = scorer(est, _rows(X_arr, test), _rows(y_arr, test))
+        mean = table.mean(axis=1)
+        order = np.argsort(-mean, kind="stable")
+        rank = np.empty(len(mean), dtype=np.int64)
+        rank[order] = np.arange(1, len(mean) + 1)
+        self.cv_results_ = {"params": candidates, "mean_test_score": mean,
+                            "std_test_score": table.std(axis=1), "rank_test_score": rank}
+        for k in range(len(folds)):
+            self.cv_results_[f"split{k}_test_score"] = table[:, k]
+        self.best_index_ = int(order[0])
+        self.best_params_ = candidates[self.best_index_]
+        self.best_score_ = float(mean[self.best_index_])
+        self.n_splits_ = len(folds)
+        if self.refit:
+            self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+            self.best_estimator_.fit(X_arr, y_arr)
+        return self
+
+    def _best(self, method):
+        self._check_fitted(method)
+        if not self.refit:
+            raise NotFittedError(f"GridSearchCV.{method}: refit=False, so there is no "
+                                 f"best_estimator_ to {method} with")
+        return self.best_estimator_
+
+    def predict(self, X):
+        return self._best("predict").predict(X)
+
+    def predict_proba(self, X):
+        return self._best("predict_proba").predict_proba(X)
+
+    def score(self, X, y) -> float:
+        return float(get_scorer(self.scoring)(self._best("score"), X, y))

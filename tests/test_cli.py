@@ -1,0 +1,161 @@
+"""The ``nnscratch`` command: list, run (metrics.json, report, exit status), train, help."""
+import json
+import sys
+
+import numpy as np
+import pytest
+
+import nnscratch as ns
+from nnscratch import cli
+from nnscratch.experiments import registry
+from nnscratch.experiments.registry import Expect, Result
+
+
+def _fake_registry(tmp_path):
+    def good(cfg):
+        from nnscratch.experiments.plotting import plt, savefig
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        return Result(metrics={"acc": 1.0, "curve": [0.5, 0.25]},
+                      expected={"acc": Expect(">=", 0.9, "a note")},
+                      figures=[savefig(fig, cfg.figure("line"))], headline="acc",
+                      tables={"t": [{"a": 1, "b": 2.5}]}, text={"sample": "hello"})
+
+    def missed(cfg):
+        res = good(cfg)
+        res.metrics["acc"] = 0.5
+        return res
+
+    def crashes(cfg):
+        raise RuntimeError("boom inside the experiment")
+
+    reg = {}
+    for name, fn in (("good", good), ("missed", missed), ("crashes", crashes)):
+        reg[name] = registry.Experiment(name, fn, "000 §0", f"{name} summary")
+    return reg
+
+
+def test_run_all_writes_metrics_report_and_fails_loudly(tmp_path, monkeypatch, capsys):
+    reg = _fake_registry(tmp_path)
+    monkeypatch.setattr(cli, "discover", lambda: (reg, {"brokenmod": "Traceback\nImportError: "
+                                                                      "no module x"}))
+    out = tmp_path / "runs"
+    rc = cli.main(["run", "all", "--quick", "--out", str(out)])
+    assert rc == 1
+    printed = capsys.readouterr().out
+    for name, status in (("good", "pass"), ("missed", "FAIL"), ("crashes", "ERROR"),
+                         ("module:brokenmod", "ERROR")):
+        assert any(name in line and status in line for line in printed.splitlines()), name
+    assert "1/4 experiments meet their expected values" in printed
+    rec = json.loads((out / "good" / "metrics.json").read_text())
+    assert rec["passed"] and rec["metrics"]["acc"] == 1.0 and rec["quick"] is True
+    assert rec["expected"]["acc"] == {"op": ">=", "value": 0.9, "note": "a note", "passed": True}
+    assert (out / rec["figures"][0]).is_file()
+    crashed = json.loads((out / "crashes" / "metrics.json").read_text())
+    assert not crashed["passed"] and "boom inside the experiment" in crashed["error"]
+    md = (out / "report.md").read_text()
+    assert "| good | 000 §0 | acc | 1 | >= 0.9 | pass |" in md
+    assert "| missed | 000 §0 | acc | 0.5 | >= 0.9 | FAIL |" in md
+    assert "](good/line.png)" in md and "ImportError: no module x" in md
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2 and "boom inside the experiment" in page
+
+
+def test_run_by_name_exit_status_and_unknown_names(tmp_path, monkeypatch, capsys):
+    reg = _fake_registry(tmp_path)
+    monkeypatch.setattr(cli, "discover", lambda: (reg, {}))
+    assert cli.main(["run", "good", "--out", str(tmp_path), "--seed", "3"]) == 0
+    assert json.loads((tmp_path / "good" / "metrics.json").read_text())["seed"] == 3
+    assert not (tmp_path / "report.html").exists()      # only 'run all' writes the report
+    assert cli.main(["run", "good", "missed", "--out", str(tmp_path)]) == 1
+    capsys.readouterr()
+    assert cli.main(["run", "nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown experiment(s) 'nope'" in err and "all, crashes, good, missed" in err
+
+
+def test_real_experiment_runs_through_the_cli(tmp_path, capsys):
+    assert cli.main(["run", "logreg-and", "--quick", "--out", str(tmp_path)]) == 0
+    rec = json.loads((tmp_path / "logreg-and" / "metrics.json").read_text())
+    assert rec["passed"] and rec["metrics"]["accuracy"] == 1.0
+    assert (tmp_path / rec["figures"][0]).stat().st_size > 1000
+    cli.main(["list"])
+    listing = capsys.readouterr().out
+    assert "mnist-lecture" in listing and "002 Example 6.2" in listing
+
+
+def test_a_broken_experiment_module_is_reported_not_fatal(tmp_path, monkeypatch):
+    pkg = tmp_path / "fakeexps"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "registry.py").write_text("")
+    (pkg / "good.py").write_text(
+        "from nnscratch.experiments.registry import experiment\n"
+        "@experiment('fake-good', source='x', summary='y')\n"
+        "def f(cfg):\n    return None\n")
+    (pkg / "bad.py").write_text(
+        "from nnscratch.experiments.registry import experiment\n"
+        "@experiment('fake-half', source='x', summary='registered before the crash')\n"
+        "def f(cfg):\n    return None\n"
+        "import a_module_that_does_not_exist_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "__file__", str(pkg / "registry.py"))
+    monkeypatch.setattr(registry, "__package__", "fakeexps")
+    monkeypatch.setattr(registry, "REGISTRY", {})
+    try:
+        reg, errors = cli.discover()
+    finally:
+        for m in ("fakeexps", "fakeexps.good", "fakeexps.bad", "fakeexps.registry"):
+            sys.modules.pop(m, None)
+    assert "fake-good" in reg and "fake-half" not in reg
+    assert list(errors) == ["bad"] and "a_module_that_does_not_exist_anywhere" in errors["bad"]
+
+
+def test_train_command_saves_a_loadable_model(tmp_path, capsys):
+    path = tmp_path / "iris.ckpt"
+    rc = cli.main(["train", "--data", "iris", "--model", "mlp", "--hidden", "16",
+                   "--epochs", "30", "--lr", "0.01", "--batch-size", "16",
+                   "--optimizer", "adam", "--save", str(path), "--quiet"])
+    assert rc == 0
+    assert "validation accuracy" in capsys.readouterr().out
+    state = ns.load(path)
+    assert state["config"]["data"] == "iris" and state["config"]["hidden"] == [16]
+    model = cli.build_model("mlp", 4, 3, [16])
+    model.load_state_dict(state["model"])
+    assert state["history"]["history"]["val_accuracy"][-1] >= 0.8
+    assert np.isfinite(state["model"]["0.weight"]).all()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--data", "imagenet"], "invalid choice: 'imagenet' (choose from"),
+    (["train", "--model", "transformer"], "invalid choice: 'transformer'"),
+    (["train", "--optimizer", "lion"], "invalid choice: 'lion'"),
+    (["train", "--epochs", "0"], "must be > 0"),
+    (["train", "--hidden", "a,b"], "--hidden must be comma-separated ints"),
+    (["run"], "the following arguments are required: NAME"),
+])
+def test_bad_arguments_exit_2_with_the_valid_choices(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_train_save_in_a_missing_directory(tmp_path, capsys):
+    rc = cli.main(["train", "--save", str(tmp_path / "no" / "m.ckpt"), "--quiet"])
+    assert rc == 2 and "does not exist" in capsys.readouterr().err
+
+
+def test_help_documents_every_command(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("list", "run", "train", "run all --quick", "Exit status"):
+        assert word in text
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    text = capsys.readouterr().out
+    for opt in ("--data", "--model", "--epochs", "--lr", "--batch-size", "--optimizer",
+                "--save", "mnist1d"):
+        assert opt in text

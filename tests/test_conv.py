@@ -1,0 +1,272 @@
+"""Convolution (001 §9.5–9.7): F.conv1d/conv2d, nn.Conv1d/Conv2d, im2col/col2im, BatchNorm2d and
+Flatten in a ConvNet — gradient checks in float64 and parity with PyTorch."""
+import numpy as np
+import pytest
+import torch
+
+import nnscratch as ns
+import nnscratch.nn as nn
+import nnscratch.nn.functional as F
+from nnscratch.ops.im2col import FlatPlan, StridedPlan
+
+TOL = dict(rtol=1e-9, atol=1e-11)
+
+# (x shape, weight shape, stride, padding, dilation, groups): sizes chosen so that the stride
+# rarely divides (H + 2P - K) evenly; pairs exercise different settings per axis
+CONV2D = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), 1, 0, 1, 1),
+    ((2, 3, 7, 6), (4, 3, 3, 3), 1, 1, 1, 1),
+    ((2, 3, 8, 9), (5, 3, 3, 2), 2, 1, 1, 1),
+    ((1, 2, 9, 7), (3, 2, 4, 3), (3, 2), (2, 0), 1, 1),
+    ((2, 2, 9, 10), (3, 2, 3, 3), 1, 2, 2, 1),
+    ((2, 2, 11, 9), (2, 2, 2, 3), (2, 3), (1, 2), (3, 2), 1),
+    ((2, 4, 6, 7), (6, 2, 3, 3), 1, 1, 1, 2),
+    ((2, 4, 7, 5), (4, 1, 3, 2), 2, (0, 1), 1, 4),
+    ((3, 1, 5, 5), (2, 1, 5, 5), 1, 0, 1, 1),
+    ((1, 3, 6, 8), (2, 3, 1, 1), 3, 0, 1, 1),
+]
+CONV1D = [
+    ((2, 3, 11), (4, 3, 3), 1, 0, 1, 1),
+    ((2, 3, 11), (4, 3, 3), 1, 1, 1, 1),
+    ((2, 3, 12), (5, 3, 4), 3, 2, 1, 1),
+    ((2, 2, 13), (3, 2, 3), 2, 1, 3, 1),
+    ((2, 4, 9), (6, 2, 3), 1, 1, 2, 2),
+]
+
+
+def _ids(cases):
+    return [f"x{c[0]}-w{c[1]}-s{c[2]}-p{c[3]}-d{c[4]}-g{c[5]}" for c in cases]
+
+
+def _torch_vs_ours(ours_fn, torch_fn, case, rng, bias=True):
+    xs, ws, s, p, d, g = case
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    b = rng.standard_normal(ws[0]) if bias else None
+    X, W = ns.tensor(x, requires_grad=True), ns.tensor(w, requires_grad=True)
+    B = ns.tensor(b, requires_grad=True) if bias else None
+    tX, tW = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    tB = torch.tensor(b, requires_grad=True) if bias else None
+    y = ours_fn(X, W, B, stride=s, padding=p, dilation=d, groups=g)
+    ty = torch_fn(tX, tW, tB, stride=s, padding=p, dilation=d, groups=g)
+    assert y.shape == tuple(ty.shape)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
+    np.testing.assert_allclose(W.grad, tW.grad.numpy(), **TOL)
+    if bias:
+        np.testing.assert_allclose(B.grad, tB.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("case", CONV2D, ids=_ids(CONV2D))
+def test_conv2d_matches_torch(case, rng):
+    _torch_vs_ours(F.conv2d, torch.nn.functional.conv2d, case, rng)
+
+
+@pytest.mark.parametrize("case", CONV1D, ids=_ids(CONV1D))
+def test_conv1d_matches_torch(case, rng):
+    _torch_vs_ours(F.conv1d, torch.nn.functional.conv1d, case, rng)
+
+
+def test_conv_without_bias_and_input_grad(rng):
+    _torch_vs_ours(F.conv2d, torch.nn.functional.conv2d, CONV2D[2], rng, bias=False)
+    # the input needs no gradient (a first layer): the weight gradient is still right
+    x, w = rng.standard_normal((2, 1, 6, 5)), rng.standard_normal((3, 1, 3, 3))
+    W = ns.tensor(w, requires_grad=True)
+    tW = torch.tensor(w, requires_grad=True)
+    u = rng.standard_normal((2, 3, 4, 3))
+    F.conv2d(ns.tensor(x), W).backward(u)
+    torch.nn.functional.conv2d(torch.tensor(x), tW).backward(torch.tensor(u))
+    np.testing.assert_allclose(W.grad, tW.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("case", CONV2D[:8], ids=_ids(CONV2D[:8]))
+def test_conv2d_gradcheck(case, rng):
+    xs, ws, s, p, d, g = case
+    xs = (1,) + xs[1:]          # one image keeps the finite differences cheap
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    assert ns.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=s, padding=p, dilation=d,
+                                                 groups=g), [x, w, b])
+
+
+@pytest.mark.parametrize("case", CONV1D, ids=_ids(CONV1D))
+def test_conv1d_gradcheck(case, rng):
+    xs, ws, s, p, d, g = case
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    assert ns.gradcheck(lambda x, w, b: F.conv1d(x, w, b, stride=s, padding=p, dilation=d,
+                                                 groups=g), [x, w, b])
+
+
+def test_both_column_layouts_agree(rng):
+    """The stride-1 fast path (FlatPlan) and the textbook layout give the same conv."""
+    x = rng.standard_normal((2, 3, 7, 8))
+    w = rng.standard_normal((4, 27))
+    for padding, dilation in (((1, 1), (1, 1)), ((0, 2), (2, 1))):
+        plans = [P(x.shape, (3, 3), (1, 1), padding, dilation) for P in (StridedPlan, FlatPlan)]
+        outs = [p.output(w @ p.columns(x)) for p in plans]
+        np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)
+        g = rng.standard_normal(outs[0].shape)
+        dxs = [p.col2im(w.T @ p.grad_rows(g)) for p in plans]
+        np.testing.assert_allclose(dxs[0], dxs[1], rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_float32_stays_float32(rng):
+    x = ns.tensor(rng.standard_normal((2, 3, 8, 8)).astype(np.float32), requires_grad=True)
+    layer = nn.Conv2d(3, 4, 3, padding=1)
+    y = layer(x)
+    y.sum().backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32
+    assert layer.weight.grad.dtype == np.float32 and layer.bias.grad.dtype == np.float32
+
+
+# ------------------------------------------------------------------------------ modules
+def _copy(ours, theirs):
+    ours.double()
+    theirs.double()
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+
+
+def _module_parity(ours, theirs, x, rng):
+    _copy(ours, theirs)
+    ours.zero_grad()
+    theirs.zero_grad()
+    X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = ours(X), theirs(tX)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
+    tparams = dict(theirs.named_parameters())
+    assert dict(ours.named_parameters()).keys() == tparams.keys()
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad, tparams[name].grad.numpy(), **TOL, err_msg=name)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=3), dict(kernel_size=(3, 2), stride=2, padding=1),
+                                dict(kernel_size=3, padding=2, dilation=2, groups=2, bias=False)])
+def test_conv2d_module_matches_torch(kw, rng):
+    torch.manual_seed(0)
+    _module_parity(nn.Conv2d(4, 6, **kw), torch.nn.Conv2d(4, 6, **kw),
+                   rng.standard_normal((2, 4, 9, 8)), rng)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=5), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, dilation=2, groups=2)])
+def test_conv1d_module_matches_torch(kw, rng):
+    torch.manual_seed(0)
+    _module_parity(nn.Conv1d(4, 6, **kw), torch.nn.Conv1d(4, 6, **kw),
+                   rng.standard_normal((3, 4, 15)), rng)
+
+
+def test_small_convnet_with_batchnorm_matches_torch(rng):
+    """Wiring: conv-BN-ReLU-pool-conv-ReLU-global pool-flatten-linear, train mode, all grads."""
+    def build(m):
+        return m.Sequential(m.Conv2d(2, 4, 3, padding=1), m.BatchNorm2d(4), m.ReLU(),
+                            m.MaxPool2d(2), m.Conv2d(4, 5, 3, stride=2), m.ReLU(),
+                            m.Flatten(), m.Linear(10, 3))
+    torch.manual_seed(0)
+    ours, theirs = build(nn), build(torch.nn)
+    _module_parity(ours, theirs, rng.standard_normal((3, 2, 9, 10)), rng)
+    np.testing.assert_allclose(ours[1].running_mean, theirs[1].running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(ours[1].running_var, theirs[1].running_var.numpy(), **TOL)
+
+
+def test_batchnorm2d_train_and_eval_match_torch(rng):
+    torch.manual_seed(0)
+    ours, theirs = nn.BatchNorm2d(3, momentum=0.2), torch.nn.BatchNorm2d(3, momentum=0.2)
+    _copy(ours, theirs)
+    with torch.no_grad():
+        theirs.weight.uniform_(0.5, 1.5)
+        theirs.bias.uniform_(-1, 1)
+    _copy(ours, theirs)
+    for _ in range(3):       # train mode: batch statistics, running estimates updated
+        x = rng.standard_normal((4, 3, 5, 6)) * 2 + 1
+        _module_parity(ours, theirs, x, rng)
+    for name in ("running_mean", "running_var"):
+        np.testing.assert_allclose(ours.state_dict()[name], theirs.state_dict()[name].numpy(),
+                                   **TOL)
+    ours.eval()
+    theirs.eval()
+    _module_parity(ours, theirs, rng.standard_normal((2, 3, 4, 4)), rng)
+
+
+def test_batchnorm2d_gradcheck(rng):
+    x = rng.standard_normal((3, 2, 3, 4))
+    w, b = rng.standard_normal(2), rng.standard_normal(2)
+    rm, rv = np.zeros(2), np.ones(2)
+    assert ns.gradcheck(lambda x, w, b: F.batch_norm(x, rm.copy(), rv.copy(), w, b,
+                                                     training=True), [x, w, b])
+    assert ns.gradcheck(lambda x, w, b: F.batch_norm(x, rm + 0.3, rv * 2, w, b,
+                                                     training=False), [x, w, b])
+
+
+def test_flatten_after_conv_matches_torch(rng):
+    x = rng.standard_normal((2, 3, 4, 5))
+    X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = nn.Flatten()(X), torch.nn.Flatten()(tX)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_array_equal(X.grad, tX.grad.numpy())
+
+
+def test_conv_init_and_layout_follow_pytorch():
+    layer = nn.Conv2d(8, 16, (3, 5))
+    assert layer.weight.shape == (16, 8, 3, 5) and layer.bias.shape == (16,)
+    assert list(dict(layer.named_parameters())) == ["weight", "bias"]
+    bound = 1 / np.sqrt(8 * 3 * 5)            # PyTorch: kaiming_uniform(a=√5) = U(±1/√fan_in)
+    assert np.abs(layer.weight.data).max() <= bound
+    assert np.abs(layer.weight.data).max() > 0.95 * bound
+    assert np.abs(layer.bias.data).max() <= bound
+    t = torch.nn.Conv2d(8, 16, (3, 5))
+    assert abs(t.weight.detach().abs().max().item() - bound) < 0.05 * bound
+    assert nn.Conv1d(4, 6, 3, groups=2).weight.shape == (6, 2, 3)
+    assert layer.weight.dtype == np.float32
+    assert "kernel_size=(3, 5)" in repr(layer)
+
+
+# ------------------------------------------------------------------------------ bad input
+def test_conv2d_bad_input_names_layer_expected_and_actual():
+    conv = nn.Conv2d(3, 8, 5)
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 8\): expected a 4-D input \(N, C, H, W\), "
+                                         r"got shape \(3, 10, 10\)"):
+        conv(ns.randn(3, 10, 10))
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 8\): expected input with 3 channels.*"
+                                         r"got shape \(2, 4, 10, 10\)"):
+        conv(ns.randn(2, 4, 10, 10))
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 8\).*kernel size \(5, 5\).*larger than "
+                                         r"the padded input \(4, 6\)"):
+        conv(ns.randn(2, 3, 4, 6))
+    with pytest.raises(ValueError, match=r"Conv2d: stride must be >= 1, got 0"):
+        nn.Conv2d(3, 8, 3, stride=0)
+    with pytest.raises(ValueError, match=r"Conv2d: padding must be >= 0, got \(1, -1\)"):
+        nn.Conv2d(3, 8, 3, padding=(1, -1))
+    with pytest.raises(ValueError, match=r"Conv2d: in_channels \(3\) and out_channels \(8\) "
+                                         r"must both be divisible by groups \(2\)"):
+        nn.Conv2d(3, 8, 3, groups=2)
+    with pytest.raises(TypeError, match=r"Conv2d: kernel_size must be an int or a pair"):
+        nn.Conv2d(3, 8, 2.5)
+
+
+def test_conv_functional_bad_input():
+    x = ns.randn(2, 3, 6, 6)
+    with pytest.raises(ValueError, match=r"conv2d: input has 3 channels but the weight of shape "
+                                         r"\(4, 2, 3, 3\) \(groups=1\) expects 2"):
+        F.conv2d(x, ns.randn(4, 2, 3, 3))
+    with pytest.raises(ValueError, match=r"conv2d: expected a 4-D weight"):
+        F.conv2d(x, ns.randn(4, 3, 3))
+    with pytest.raises(ValueError, match=r"conv2d: stride must be >= 1, got -1"):
+        F.conv2d(x, ns.randn(4, 3, 3, 3), stride=-1)
+    with pytest.raises(ValueError, match=r"conv2d: padding must be >= 0, got -2"):
+        F.conv2d(x, ns.randn(4, 3, 3, 3), padding=-2)
+    with pytest.raises(ValueError, match=r"conv2d: bias must have shape \(4,\), got \(3,\)"):
+        F.conv2d(x, ns.randn(4, 3, 3, 3), ns.randn(3))
+    with pytest.raises(ValueError, match=r"conv1d: expected a 3-D input \(N, C, L\), "
+                                         r"got shape \(2, 3, 6, 6\)"):
+        F.conv1d(x, ns.randn(4, 3, 3))
+    with pytest.raises(ValueError, match=r"Conv1d\(2, 4\).*kernel size \(7,\).*larger than the "
+                                         r"padded input \(5,\)"):
+        nn.Conv1d(2, 4, 7)(ns.randn(1, 2, 5))

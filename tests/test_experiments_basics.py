@@ -1,0 +1,56 @@
+"""The issue-3 experiments, run in quick mode: each must reach its textbook outcome."""
+import pathlib
+
+import pytest
+
+from nnscratch.experiments.registry import Config, get
+
+
+def _run(name, tmp_path):
+    res = get(name)(Config(seed=0, quick=True, out=tmp_path / name))
+    assert res.figures and all(pathlib.Path(f).stat().st_size > 1000 for f in res.figures)
+    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
+    return res
+
+
+def test_logreg_and_classifies_all_four_points(tmp_path):
+    res = _run("logreg-and", tmp_path)
+    assert res.metrics["accuracy"] == 1.0
+    # the boundary w1 x1 + w2 x2 + b = 0 separates (1, 1) from the other three corners
+    w1, w2, b = res.metrics["w1"], res.metrics["w2"], res.metrics["b"]
+    assert w1 + w2 + b > 0 and max(w1, w2, 0.0) + b < 0
+
+
+def test_mlp_xor_classifies_all_four_points(tmp_path):
+    res = _run("mlp-xor", tmp_path)
+    out = res.metrics["outputs"]
+    assert out[0] < 0.5 < out[1] and out[2] > 0.5 > out[3]
+
+
+def test_softmax_blobs_reaches_093(tmp_path):
+    assert _run("softmax-blobs", tmp_path).metrics["accuracy"] >= 0.93
+
+
+def test_multilabel_toy_gets_every_label(tmp_path):
+    res = _run("multilabel-toy", tmp_path)
+    assert res.metrics["subset_accuracy"] == 1.0 and res.metrics["label_accuracy"] == 1.0
+    assert res.metrics["linear_label_accuracy"] <= 11 / 12      # XNOR is not linear
+
+
+def test_mlp_digits_reaches_097(tmp_path):
+    assert _run("mlp-digits", tmp_path).metrics["test_accuracy"] >= 0.97
+
+
+def test_mnist_lecture_quick(tmp_path):
+    res = _run("mnist-lecture", tmp_path)
+    assert res.metrics["logistic_val_error"] <= 0.095      # one epoch only in quick mode
+    assert res.metrics["two_layer_val_error"] <= 0.05
+    assert res.metrics["two_layer_val_error"] < res.metrics["logistic_val_error"]
+    assert len(res.figures) == 2
+
+
+@pytest.mark.parametrize("name", ["logreg-and", "mlp-xor", "softmax-blobs", "multilabel-toy",
+                                  "mlp-digits", "mnist-lecture"])
+def test_registered_with_source(name):
+    exp = get(name)
+    assert exp.source and exp.summary

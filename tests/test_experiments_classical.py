@@ -1,0 +1,115 @@
+"""The classical-model experiments in quick mode: each must reach its textbook outcome.
+
+Reference numbers are computed here independently of nnscratch (NumPy normal equations,
+scikit-learn) or are facts of the mathematics."""
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from nnscratch import datasets
+from nnscratch.experiments import Config, get
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory):
+    return Config(seed=0, quick=True, out=tmp_path_factory.mktemp("classical"))
+
+
+def _run(name, cfg):
+    res = get(name)(cfg)
+    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
+    assert res.figures
+    for path in res.figures:
+        with open(path, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    return res
+
+
+def test_linreg_table(cfg):
+    res = _run("linreg-table", cfg)
+    X, T = datasets.linreg_table(dtype=np.float64)
+    Xt = np.hstack([np.ones((10, 1)), X])
+    theta = np.linalg.solve(Xt.T @ Xt, Xt.T @ T)
+    assert res.metrics["mse_analytical"] == pytest.approx(np.mean((Xt @ theta - T) ** 2))
+    assert res.metrics["max_param_diff"] <= 1e-4
+    assert res.metrics["mse_gd"] == pytest.approx(res.metrics["mse_analytical"], rel=1e-8)
+
+
+def test_linreg_energy(cfg):
+    m = _run("linreg-energy", cfg).metrics
+    X, y = datasets.energy_table(dtype=np.float64)
+    Xt = np.hstack([np.ones((4, 1)), X])
+    theta = np.linalg.solve(Xt.T @ Xt, Xt.T @ y[:, 0])
+    assert [m["bias"], m["w_wind"], m["w_people"]] == pytest.approx(theta, rel=1e-8)
+    assert m["prediction_50_20"] == pytest.approx(theta @ [1, 50, 20], rel=1e-8)
+
+
+def test_linreg_mle(cfg):
+    m = _run("linreg-mle", cfg).metrics
+    assert abs(m["sigma2_mle"] - 0.25) <= 0.35 * 0.25
+    assert 0.92 <= m["band_coverage"] <= 0.98
+
+
+def test_house_prices(cfg):
+    from sklearn.linear_model import LinearRegression as SkLR
+
+    from nnscratch.data import StandardScaler, train_test_split
+    res = _run("house-prices", cfg)
+    X, y = datasets.load_boston(dtype=np.float64)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, seed=0)
+    s = StandardScaler().fit(Xtr)
+    ref = SkLR().fit(s.transform(Xtr), ytr)
+    rmse = np.sqrt(np.mean((ref.predict(s.transform(Xte)) - yte) ** 2))
+    assert res.metrics["linreg_rmse"] == pytest.approx(rmse, rel=1e-6)
+    assert res.metrics["mlp_rmse"] < res.metrics["linreg_rmse"]
+    assert len(res.tables["test RMSE"]) == 3
+
+
+def test_poly_basis(cfg):
+    m = _run("poly-basis", cfg).metrics
+    assert m["test_mse_deg2"] < m["test_mse_deg1"] and m["test_mse_deg2"] < m["test_mse_deg15"]
+
+
+def test_rbf_kernel(cfg):
+    m = _run("rbf-kernel", cfg).metrics
+    assert m["test_mse_good"] < m["test_mse_small"] and m["test_mse_good"] < m["test_mse_large"]
+    assert m["train_mse_small"] < 1e-3              # spikes through every training point
+
+
+def test_ridge_cv(cfg):
+    m = _run("ridge-cv", cfg).metrics
+    assert -8 < m["best_log10_delta2"] < 4             # interior minimum of Figure 5.8
+    assert m["grid_search_agrees"] == 1.0
+
+
+def test_lasso_path(cfg):
+    m = _run("lasso-path", cfg).metrics
+    X, y = datasets.load_diabetes(dtype=np.float64)
+    Xs = (X - X.mean(0)) / X.std(0)
+    yc = y.ravel() - y.mean()
+    assert m["alpha_max"] == pytest.approx(np.abs(Xs.T @ yc).max() / len(yc), rel=1e-6)
+    assert m["zeros_at_largest_alpha"] == 10 and m["zeros_at_smallest_alpha"] == 0
+
+
+def test_logreg_newton(cfg):
+    m = _run("logreg-newton", cfg).metrics
+    assert m["newton_iterations"] <= 12 and m["gd_iterations"] >= 1000
+    assert m["max_weight_diff"] <= 0.01
+
+
+def test_softmax_digits(cfg):
+    m = _run("softmax-digits", cfg).metrics
+    assert m["accuracy"] >= 0.95 and m["accuracy_unpenalised"] >= 0.94
+
+
+def test_multilabel_yeast(cfg):
+    m = _run("multilabel-yeast", cfg).metrics
+    assert m["hamming_loss"] <= 0.22
+    assert abs(m["hamming_loss"] - m["sklearn_hamming_loss"]) <= 0.005
+    assert abs(m["micro_f1"] - m["sklearn_micro_f1"]) <= 0.01

@@ -1,0 +1,85 @@
+"""The optimisation chapter's experiments, run in quick mode: each must reach its outcome.
+
+Expected numbers come from the textbooks' mathematics, computed here independently of the
+library (closed forms of gradient descent on quadratics, the normal equations).
+"""
+import numpy as np
+import pytest
+
+from nnscratch.experiments import Config, get
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory):
+    return Config(seed=0, quick=True, out=tmp_path_factory.mktemp("optimization"))
+
+
+def _run(name, cfg):
+    res = get(name)(cfg)
+    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
+    for path in res.figures:
+        with open(path, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    return res
+
+
+def test_gd_parabola_reaches_one(cfg):
+    m = _run("gd-parabola", cfg).metrics
+    # x_k = 1 + 2 (0.998)^k: quick mode stops once |f'| = 4 (0.998)^k < 1e-6
+    k = np.log(1e-6 / 4) / np.log(0.998)
+    assert abs(m["steps"] - k) <= 1
+    assert abs(m["x"] - 1) < 5e-7
+
+
+def test_gd_two_rates_steps_and_oscillation(cfg):
+    res = _run("gd-two-rates", cfg)
+    m = res.metrics
+    f = [94.0] + [4 * 0.64 ** k for k in range(1, 100)]   # f_k with rates (0.1, 0.05)
+    steps = next(k for k in range(1, 100) if abs(f[k] - f[k - 1]) < 1e-6)
+    assert m["per_variable_steps"] == steps
+    assert m["per_variable_error"] == pytest.approx(2 * 0.8 ** steps, rel=1e-9)
+    assert m["shared_error"] == pytest.approx(3.0, rel=1e-6)   # x2 stuck at 0 or -6
+    assert m["shared_x2_sign_flips"] == 200
+    assert m["diverging_success"] == 0
+    outcomes = [row["outcome"] for row in res.tables["gradient descent on the elongated bowl"]]
+    assert outcomes == ["converged", "stopped at the wrong point (oscillation)", "diverged"]
+
+
+def test_adam_assignment_reaches_the_minimum(cfg):
+    m = _run("adam-assignment", cfg).metrics
+    assert np.hypot(m["x1"] - 2, m["x2"] + 3) <= 1e-3
+    assert 0 < m["steps_to_1e-3"] <= m["steps"]
+
+
+def test_zigzag_only_on_the_elongated_bowl(cfg):
+    m = _run("zigzag", cfg).metrics
+    # eta = 0.09: x2 + 3 is multiplied by 1 - 20 eta = -0.8 each step (it turns back every
+    # step while that direction dominates), x1 - 2 by 0.82; the circular bowl shrinks both
+    # coordinates by 0.82: a straight line
+    assert m["elongated_reversals"] >= 0.8 * m["elongated_steps"]
+    assert m["circular_reversals"] == 0
+    assert m["circular_path_over_distance"] == pytest.approx(1.0, abs=1e-6)
+    assert m["elongated_path_over_distance"] > 3
+
+
+def test_optimizer_race_table(cfg):
+    res = _run("optimizer-race", cfg)
+    rows = res.tables["optimizer race (gtol = 1e-6)"]
+    assert {(r["function"], r["method"]) for r in rows} == {
+        (f, m) for f in ("Rosenbrock", "elongated bowl")
+        for m in ("gd", "momentum", "adagrad", "rmsprop", "adam", "newton", "newton-cg",
+                  "bfgs", "l-bfgs")}
+    by = {(r["function"], r["method"]): r for r in rows}
+    for m in ("newton", "newton-cg", "bfgs", "l-bfgs"):
+        assert by[("Rosenbrock", m)]["converged"] and by[("Rosenbrock", m)]["final error"] < 1e-5
+    # Newton is exact on the quadratic bowl: one step
+    assert by[("elongated bowl", "newton")]["iterations"] == 1
+    assert by[("Rosenbrock", "bfgs")]["iterations"] < by[("Rosenbrock", "gd")]["iterations"]
+    assert len(res.figures) == 2
+
+
+def test_newton_least_squares_one_step(cfg):
+    m = _run("newton-least-squares", cfg).metrics
+    assert m["newton_iterations"] == 1
+    assert m["newton_exact_hessian_rel_error"] <= 1e-12
+    assert m["gd_iterations"] > 100 * m["newton_iterations"]

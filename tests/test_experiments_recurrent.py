@@ -1,0 +1,50 @@
+"""The recurrent experiments in quick mode: each reaches the outcome its Result expects."""
+import numpy as np
+import pytest
+
+from nnscratch.experiments import Config, get
+
+
+def _run(name, tmp_path):
+    res = get(name)(Config(seed=0, quick=True, out=tmp_path))
+    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
+    for f in res.figures:
+        assert f.endswith(".png") and (tmp_path / f.split("/")[-1]).stat().st_size > 1000
+    return res
+
+
+def test_rnn_sine_fits_the_wave(tmp_path):
+    res = _run("rnn-sine", tmp_path)
+    assert res.metrics["train_mse"] < 1e-3
+
+
+def test_vanishing_gradients_shapes(tmp_path):
+    res = _run("vanishing-gradients", tmp_path)
+    m = res.metrics
+    assert m["slope_rnn_contractive"] < -0.1        # geometric decay, fast
+    assert m["slope_rnn_expansive"] > 0.01          # growth
+    assert m["lstm_cell_spread"] < 10               # the carousel keeps the gradient
+    assert m["slope_lstm_default_init"] < 0         # forget gates at ½ forget fast
+    assert len(res.tables["recall accuracy (one value per seed)"]) == 8
+
+
+@pytest.mark.parametrize("name", ["char-lstm", "char-gru"])
+def test_char_language_model_quick(name, tmp_path):
+    res = _run(name, tmp_path)
+    m = res.metrics
+    assert m["val_bpc"] < m["unigram_bpc"] - 0.6
+    assert set(res.text) == {"temperature 0.5", "temperature 1.0"}
+    for s in res.text.values():
+        assert s.startswith("ROMEO:\n") and len(s) == len("ROMEO:\n") + 300
+
+
+def test_bilstm_beats_lstm(tmp_path):
+    res = _run("bilstm-tagging", tmp_path)
+    assert res.metrics["bilstm_acc"] > res.metrics["lstm_acc"] + 0.1
+    # the one-directional model cannot beat the positional prior by much
+    assert res.metrics["lstm_acc"] < res.metrics["one_direction_bound"] + 0.03
+
+
+def test_gru_mnist1d_quick(tmp_path):
+    res = _run("gru-mnist1d", tmp_path)
+    assert res.metrics["test_acc"] >= 0.6

@@ -1,0 +1,163 @@
+"""Pooling (001 §9.9): max_pool1d/2d (gradient to the first maximum, PyTorch's tie rule),
+avg_pool2d, and their modules — parity with PyTorch and gradient checks in float64."""
+import numpy as np
+import pytest
+import torch
+
+import nnscratch as ns
+import nnscratch.nn as nn
+import nnscratch.nn.functional as F
+
+TOL = dict(rtol=1e-12, atol=1e-12)
+
+# (input shape, kernel, stride, padding, dilation); sizes that windows do not tile evenly
+MAX2D = [
+    ((2, 3, 8, 8), 2, None, 0, 1),
+    ((2, 3, 9, 7), 2, None, 0, 1),
+    ((2, 2, 9, 9), 3, 2, 0, 1),          # the textbook's overlapping pooling
+    ((2, 2, 10, 7), 3, 2, 1, 1),
+    ((1, 2, 9, 11), (3, 2), (1, 2), (1, 0), 1),
+    ((1, 2, 11, 10), 2, (2, 3), 0, (2, 3)),
+    ((2, 1, 5, 6), (1, 3), 1, 0, 1),
+]
+MAX1D = [((2, 3, 11), 2, None, 0, 1), ((2, 3, 12), 3, 2, 1, 1), ((1, 2, 13), 3, 1, 0, 2)]
+AVG2D = [
+    ((2, 3, 8, 8), 2, None, 0, True),
+    ((2, 2, 9, 7), 3, 2, 1, True),
+    ((2, 2, 9, 7), 3, 2, 1, False),
+    ((1, 2, 10, 11), (3, 2), (1, 2), (1, 1), False),
+]
+
+
+def _ids(cases):
+    return ["-".join(str(v) for v in c) for c in cases]
+
+
+def _parity(ours, theirs, x, rng):
+    """Same outputs and input gradients (overlapping windows may sum in another order, so
+    equality is up to round-off; a gradient routed to the wrong tie would be off by O(1))."""
+    X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = ours(X), theirs(tX)
+    assert y.shape == tuple(ty.shape)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
+
+
+def _max2d(k, s, p, d):
+    return (lambda x: F.max_pool2d(x, k, s, p, d),
+            lambda x: torch.nn.functional.max_pool2d(x, k, s, p, d))
+
+
+@pytest.mark.parametrize("case", MAX2D, ids=_ids(MAX2D))
+def test_max_pool2d_matches_torch(case, rng):
+    shape, *hp = case
+    _parity(*_max2d(*hp), rng.standard_normal(shape), rng)
+
+
+@pytest.mark.parametrize("case", MAX2D, ids=_ids(MAX2D))
+def test_max_pool2d_ties_match_torch(case, rng):
+    """Integers in {0, 1, 2} (and all-zero planes, as after a ReLU) tie in most windows: the
+    gradient must go where PyTorch sends it, the first maximum of each window."""
+    shape, *hp = case
+    x = rng.integers(0, 3, shape).astype(np.float64)
+    x[0, 0] = 0.0
+    _parity(*_max2d(*hp), x, rng)
+
+
+def test_max_pool2d_tie_goes_to_first_in_row_major_order():
+    x = ns.tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
+    F.max_pool2d(x, 2).backward(np.array([[[[5.0]]]]))
+    np.testing.assert_array_equal(x.grad[0, 0], [[5.0, 0.0], [0.0, 0.0]])
+
+
+@pytest.mark.parametrize("case", MAX1D, ids=_ids(MAX1D))
+def test_max_pool1d_matches_torch(case, rng):
+    shape, k, s, p, d = case
+    for x in (rng.standard_normal(shape), rng.integers(0, 2, shape).astype(np.float64)):
+        _parity(lambda x: F.max_pool1d(x, k, s, p, d),
+                lambda x: torch.nn.functional.max_pool1d(x, k, s, p, d), x, rng)
+
+
+@pytest.mark.parametrize("case", AVG2D, ids=_ids(AVG2D))
+def test_avg_pool2d_matches_torch(case, rng):
+    shape, k, s, p, cip = case
+    _parity(lambda x: F.avg_pool2d(x, k, s, p, count_include_pad=cip),
+            lambda x: torch.nn.functional.avg_pool2d(x, k, s, p, count_include_pad=cip),
+            rng.standard_normal(shape), rng)
+
+
+@pytest.mark.parametrize("case", MAX2D[:5], ids=_ids(MAX2D[:5]))
+def test_max_pool2d_gradcheck(case, rng):
+    shape, *hp = case
+    # distinct values far apart: no tie, no kink within the finite-difference step
+    x = rng.permutation(np.prod(shape)).reshape(shape).astype(np.float64) * 0.1
+    assert ns.gradcheck(lambda x: F.max_pool2d(x, *hp), [x])
+
+
+def test_max_pool1d_gradcheck(rng):
+    x = rng.permutation(2 * 3 * 11).reshape(2, 3, 11).astype(np.float64) * 0.1
+    assert ns.gradcheck(lambda x: F.max_pool1d(x, 3, 2, 1), [x])
+
+
+@pytest.mark.parametrize("case", AVG2D, ids=_ids(AVG2D))
+def test_avg_pool2d_gradcheck(case, rng):
+    shape, k, s, p, cip = case
+    assert ns.gradcheck(lambda x: F.avg_pool2d(x, k, s, p, count_include_pad=cip),
+                        [rng.standard_normal((1,) + shape[1:])])
+
+
+def test_float32_in_float32_out(rng):
+    x = ns.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    for f in (lambda x: F.max_pool2d(x, 2), lambda x: F.avg_pool2d(x, 3, 1, 1)):
+        x.grad = None
+        y = f(x)
+        y.sum().backward()
+        assert y.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+# ------------------------------------------------------------------------------ modules
+@pytest.mark.parametrize("ours, theirs, shape", [
+    (nn.MaxPool2d(2), torch.nn.MaxPool2d(2), (2, 3, 7, 8)),
+    (nn.MaxPool2d(3, stride=2, padding=1), torch.nn.MaxPool2d(3, stride=2, padding=1),
+     (2, 3, 9, 8)),
+    (nn.MaxPool1d(3, stride=2), torch.nn.MaxPool1d(3, stride=2), (2, 3, 10)),
+    (nn.AvgPool2d(2), torch.nn.AvgPool2d(2), (2, 3, 7, 8)),
+    (nn.AvgPool2d(3, 2, 1), torch.nn.AvgPool2d(3, 2, 1), (2, 3, 7, 8)),
+    (nn.GlobalAvgPool2d(), torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1),
+                                                torch.nn.Flatten()), (2, 3, 5, 4)),
+    (nn.GlobalAvgPool2d(keepdim=True), torch.nn.AdaptiveAvgPool2d(1), (2, 3, 5, 4)),
+], ids=["max2", "max3s2p1", "max1d", "avg2", "avg3s2p1", "global", "global-keepdim"])
+def test_pool_modules_match_torch(ours, theirs, shape, rng):
+    _parity(ours, theirs, rng.standard_normal(shape), rng)
+    assert list(ours.parameters()) == []
+
+
+def test_global_avg_pool_gradcheck(rng):
+    assert ns.gradcheck(nn.GlobalAvgPool2d(), [rng.standard_normal((2, 3, 3, 4))])
+
+
+# ------------------------------------------------------------------------------ bad input
+def test_pool_bad_input():
+    with pytest.raises(ValueError, match=r"MaxPool2d: expected a 4-D input \(N, C, H, W\), "
+                                         r"got shape \(3, 8, 8\)"):
+        nn.MaxPool2d(2)(ns.randn(3, 8, 8))
+    with pytest.raises(ValueError, match=r"max_pool2d: kernel_size \(5, 5\) is larger than the "
+                                         r"padded input; input shape \(1, 1, 4, 4\)"):
+        F.max_pool2d(ns.randn(1, 1, 4, 4), 5)
+    with pytest.raises(ValueError, match=r"MaxPool2d: stride must be >= 1, got 0"):
+        nn.MaxPool2d(2, stride=0)
+    with pytest.raises(ValueError, match=r"MaxPool2d: padding must be >= 0, got -1"):
+        nn.MaxPool2d(3, padding=-1)
+    with pytest.raises(ValueError, match=r"max_pool2d: padding must be at most half the kernel "
+                                         r"size, got padding \(2, 2\) for kernel_size \(3, 3\)"):
+        F.max_pool2d(ns.randn(1, 1, 8, 8), 3, padding=2)
+    with pytest.raises(ValueError, match=r"MaxPool1d: expected a 3-D input \(N, C, L\), "
+                                         r"got shape \(2, 8\)"):
+        nn.MaxPool1d(2)(ns.randn(2, 8))
+    with pytest.raises(ValueError, match=r"avg_pool2d: kernel_size must be >= 1, got 0"):
+        F.avg_pool2d(ns.randn(1, 1, 4, 4), 0)
+    with pytest.raises(ValueError, match=r"GlobalAvgPool2d: expected a 4-D input"):
+        nn.GlobalAvgPool2d()(ns.randn(2, 3))

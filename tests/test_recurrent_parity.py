@@ -1,0 +1,165 @@
+"""nn.RNN / nn.LSTM / nn.GRU against torch.nn (float64): outputs, final states, and the
+gradients of every parameter, of the input and of the initial state, for every combination of
+cell × layers × direction × initial state; plus a hand-written NumPy GRU (reset_after=False)."""
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import nnscratch as ns
+import nnscratch.nn as nn
+
+I, H, N, T = 3, 4, 2, 5
+
+
+def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity="tanh"):
+    """An nnscratch layer and a torch layer holding the same float64 weights."""
+    ns.manual_seed(0)
+    kw = dict(bias=bias, batch_first=batch_first, bidirectional=bidirectional)
+    if kind == "RNN":
+        kw["nonlinearity"] = nonlinearity
+    ours = getattr(nn, kind)(I, H, layers, **kw).double()
+    theirs = getattr(torch.nn, kind)(I, H, layers, **kw).double()
+    names = [n for n, _ in ours.named_parameters()]
+    assert names == [n for n, _ in theirs.named_parameters()]
+    with torch.no_grad():
+        for (_, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+            assert p.shape == tuple(q.shape)
+            q.copy_(torch.from_numpy(p.data))
+    return ours, theirs
+
+
+def _compare(kind, layers, bidirectional, with_h0, batch_first=True, bias=True,
+             nonlinearity="tanh"):
+    ours, theirs = _pair(kind, layers, bidirectional, batch_first, bias, nonlinearity)
+    rng = np.random.default_rng(1)
+    D = 2 if bidirectional else 1
+    x = rng.standard_normal((N, T, I) if batch_first else (T, N, I))
+    h0, c0 = rng.standard_normal((2, layers * D, N, H))
+    xs, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours_in, theirs_in = [], []
+    if with_h0:
+        s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
+        t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
+        ours_in = [tuple(s)] if kind == "LSTM" else [s[0]]
+        theirs_in = [tuple(t)] if kind == "LSTM" else [t[0]]
+    out, state = ours(xs, *ours_in)
+    out_t, state_t = theirs(xt, *theirs_in)
+    states = list(state) if kind == "LSTM" else [state]
+    states_t = list(state_t) if kind == "LSTM" else [state_t]
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for a, b in zip(states, states_t):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    # a random cotangent on every output, so each gradient path is exercised
+    cots = [rng.standard_normal(o.shape) for o in [out] + states]
+    loss = sum(((o * ns.tensor(c)).sum() for o, c in zip([out] + states, cots)), ns.tensor(0.0))
+    loss.backward()
+    sum((o * torch.tensor(c)).sum() for o, c in zip([out_t] + states_t, cots)).backward()
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
+    np.testing.assert_allclose(xs.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-11)
+    if with_h0:
+        for a, b in zip(s[:len(states)], t):
+            np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+COMBOS = list(itertools.product(["RNN", "LSTM", "GRU"], [1, 2], [False, True], [False, True]))
+
+
+@pytest.mark.parametrize("kind, layers, bidirectional, with_h0", COMBOS,
+                         ids=[f"{k}-L{n}-{'bi' if b else 'uni'}-{'h0' if h else 'zero'}"
+                              for k, n, b, h in COMBOS])
+def test_matches_torch(kind, layers, bidirectional, with_h0):
+    _compare(kind, layers, bidirectional, with_h0)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_matches_torch_time_major_without_bias(kind):
+    _compare(kind, 2, True, True, batch_first=False, bias=False)
+
+
+def test_relu_rnn_matches_torch():
+    _compare("RNN", 2, True, True, nonlinearity="relu")
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_unbatched_input_matches_torch(kind):
+    ours, theirs = _pair(kind, 1, True)
+    x = np.random.default_rng(2).standard_normal((T, I))
+    out, state = ours(ns.tensor(x))
+    out_t, state_t = theirs(torch.tensor(x))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    h, h_t = (state[0], state_t[0]) if kind == "LSTM" else (state, state_t)
+    assert h.shape == tuple(h_t.shape) == (2, H)
+    np.testing.assert_allclose(h.data, h_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_cells_match_torch(kind):
+    ns.manual_seed(0)
+    ours = getattr(nn, kind + "Cell")(I, H).double()
+    theirs = getattr(torch.nn, kind + "Cell")(I, H).double()
+    with torch.no_grad():
+        for (n, p), (m, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+            assert n == m
+            q.copy_(torch.from_numpy(p.data))
+    rng = np.random.default_rng(3)
+    x, h, c = rng.standard_normal((N, I)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    if kind == "LSTM":
+        out, out_t = ours(ns.tensor(x), (ns.tensor(h), ns.tensor(c)))[1], \
+            theirs(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))[1]
+    else:
+        out, out_t = ours(ns.tensor(x), ns.tensor(h)), theirs(torch.tensor(x), torch.tensor(h))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_default_init_and_parameter_layout_follow_torch():
+    ns.manual_seed(0)
+    lstm = nn.LSTM(10, 32, num_layers=2, bidirectional=True)
+    torch.manual_seed(0)
+    ref = torch.nn.LSTM(10, 32, num_layers=2, bidirectional=True, batch_first=True)
+    assert [(n, p.shape) for n, p in lstm.named_parameters()] == \
+        [(n, tuple(p.shape)) for n, p in ref.named_parameters()]
+    bound = 1 / np.sqrt(32)
+    for _, p in lstm.named_parameters():
+        assert np.abs(p.data).max() <= bound and p.data.std() > 0.5 * bound / np.sqrt(3)
+        assert p.dtype == np.float32
+
+
+# --------------------------------------------------------------- the textbook GRU, by hand
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _numpy_gru_cho(x, h, w_ih, w_hh, b_ih, b_hh):
+    """000 eq. 9.39-9.42 written out step by step (U: input weights, W: hidden weights)."""
+    U_r, U_z, U_h = np.split(w_ih, 3)
+    W_r, W_z, W_h = np.split(w_hh, 3)
+    br, bz, bh = np.split(b_ih + b_hh, 3)
+    outs = []
+    for t in range(x.shape[1]):
+        xt = x[:, t]
+        z = _sigmoid(h @ W_z.T + xt @ U_z.T + bz)
+        r = _sigmoid(h @ W_r.T + xt @ U_r.T + br)
+        h_tilde = np.tanh((h * r) @ W_h.T + xt @ U_h.T + bh)   # reset before the product
+        h = z * h + (1 - z) * h_tilde
+        outs.append(h)
+    return np.stack(outs, axis=1), h
+
+
+def test_gru_reset_after_false_matches_textbook_equations():
+    ns.manual_seed(0)
+    gru = nn.GRU(I, H, reset_after=False).double()
+    cho = [p.data for p in gru.parameters()]
+    rng = np.random.default_rng(4)
+    x, h0 = rng.standard_normal((N, T, I)), rng.standard_normal((1, N, H))
+    out, h_n = gru(ns.tensor(x), ns.tensor(h0))
+    ref_out, ref_h = _numpy_gru_cho(x, h0[0], *cho)
+    np.testing.assert_allclose(out.data, ref_out, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(h_n.data[0], ref_h, rtol=1e-12, atol=1e-13)
+    # and the two formulations really differ (same parameters, other place of the reset gate)
+    gru.reset_after = True
+    assert np.abs(gru(ns.tensor(x), ns.tensor(h0))[0].data - ref_out).max() > 1e-3
