@@ -5,12 +5,12 @@ from .autograd import enable_grad, is_grad_enabled, no_grad
 from .ops import concatenate, stack, where
 from .random import manual_seed
 from .serialization import load, save
-from . import data, datasets
+from . import data, datasets, nn, optim
 from .tensor import (Tensor, arange, get_default_dtype, ones, ones_like, rand, randn,
                      set_default_dtype, tensor, zeros, zeros_like)
 from . import training
 from .training import callbacks, evaluate, fit, metrics, predict
-from . import optimize
+from . import models, optimize, regularization, stats
 
 from .summary import summary
 

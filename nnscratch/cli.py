@@ -1,5 +1,6 @@
 """nnscratch: run the textbook experiments, write their report, or train a model on a dataset.
 
+examples:
   nnscratch list                              the experiments (name, source, one line)
   nnscratch run mlp-xor softmax-blobs         run some; write runs/NAME/metrics.json + PNGs
   nnscratch run all --quick                   run every experiment fast; write the report
@@ -300,8 +301,10 @@ def cmd_train(args) -> int:
     cls_name, default_lr, extra = OPTIMIZERS[args.optimizer]
     lr = args.lr if args.lr is not None else default_lr
     opt = getattr(optim, cls_name)(model.parameters(), lr=lr, **extra)
+    sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
+    arch = "-".join(map(str, sizes)) + (f" {args.activation}" if args.model == "mlp" else "")
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
-          f"{X_tr.shape[1]} features, {n_classes} classes), model {model}, "
+          f"{X_tr.shape[1]} features, {n_classes} classes), {args.model} {arch}, "
           f"{args.optimizer} lr={lr}, {args.epochs} epochs of batch {args.batch_size}")
     hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
                epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_va, y_va),

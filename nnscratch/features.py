@@ -45,6 +45,7 @@ class PolynomialFeatures(_Transformer):
         self.interactions = interactions
 
     def fit(self, X, y=None) -> "PolynomialFeatures":
+        """Enumerate the monomials for X's ``d`` columns (``y`` is ignored); returns self."""
         owner = "PolynomialFeatures.fit"
         degree = check_param(self.degree, "degree", owner, low=0, integer=True)
         X = check_array(X, "X", owner)
@@ -92,20 +93,22 @@ class RBFFeatures(_Transformer):
         width: λ > 0 (default 1.0).  Too small overfits, too large underfits (Figure 5.6).
         include_bias: prepend a constant column 1, as 001's φ(x) = [1, k(x, 1, λ), …]
             (default False: the estimators fit their own intercept).
-        seed: int or None (library generator) for choosing centres among several inputs.
+        seed: int (default 0, so refitting gives the same centres) or None (the library
+            generator) for choosing centres among several inputs.
 
     Fitted attributes: ``centers_`` ``(m, d)``, ``n_features_in_``.
     Shape: ``(n, d)`` -> ``(n, m)`` (``m + 1`` with the bias).
     """
 
     def __init__(self, centers=10, width: float = 1.0, include_bias: bool = False,
-                 seed: int | None = None):
+                 seed: int | None = 0):
         self.centers = centers
         self.width = width
         self.include_bias = include_bias
         self.seed = seed
 
     def fit(self, X, y=None) -> "RBFFeatures":
+        """Fix the centres (given, or chosen from X; ``y`` is ignored); returns self."""
         owner = "RBFFeatures.fit"
         check_param(self.width, "width", owner, low=0.0, low_open=True)
         X = check_array(X, "X", owner)
@@ -116,8 +119,8 @@ class RBFFeatures(_Transformer):
                 centers = np.linspace(X.min(), X.max(), m)[:, None]
             else:
                 if m > n:
-                    raise ValueError(f"{owner}: centers={m} is more than the {n} rows of X to "
-                                     f"choose them from")
+                    raise ValueError(f"{owner}: centers={m} is more than the {n} sample(s) "
+                                     f"of X to choose them from")
                 centers = X[_random.rng(self.seed).choice(n, m, replace=False)]
         else:
             c = np.asarray(self.centers, dtype=np.float64)

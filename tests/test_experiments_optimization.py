@@ -40,6 +40,9 @@ def test_gd_two_rates_steps_and_oscillation(cfg):
     assert m["per_variable_error"] == pytest.approx(2 * 0.8 ** steps, rel=1e-9)
     assert m["shared_error"] == pytest.approx(3.0, rel=1e-6)   # x2 stuck at 0 or -6
     assert m["shared_x2_sign_flips"] == 200
+    # |x - x*| = 2 (0.8)^k once x2 = -3 (after one step): first k with 2 (0.8)^k < 1e-3
+    assert m["per_variable_steps_to_1e-3"] == int(np.ceil(np.log(5e-4) / np.log(0.8)))
+    assert m["shared_steps_to_1e-3"] == -1
     assert m["diverging_success"] == 0
     outcomes = [row["outcome"] for row in res.tables["gradient descent on the elongated bowl"]]
     assert outcomes == ["converged", "stopped at the wrong point (oscillation)", "diverged"]

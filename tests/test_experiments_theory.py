@@ -1,8 +1,6 @@
 """Each textbook example of issue 9, run in quick mode, must reach its real outcome."""
 import pathlib
 
-import pytest
-
 from nnscratch.experiments import Config, get
 
 

@@ -74,6 +74,21 @@ def test_transformers_follow_sklearn_protocol():
             c.transform(np.zeros((2, 1)))
 
 
+@pytest.mark.parametrize("t", [PolynomialFeatures(3), RBFFeatures(centers=3, width=2.0)],
+                         ids=repr)
+def test_sklearn_check_estimator(t):
+    """scikit-learn's battery of transformer checks passes in full."""
+    import warnings
+
+    from sklearn.utils.estimator_checks import check_estimator
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(t, on_fail=None)
+    failed = {r["check_name"]: str(r["exception"])[:300] for r in results
+              if r["status"] == "failed"}
+    assert not failed, failed
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="degree must be >= 0, got -1"):
         PolynomialFeatures(-1).fit(np.zeros((2, 1)))
@@ -86,6 +101,6 @@ def test_bad_input():
     with pytest.raises(ValueError, match="X contains NaN at row 1, column 0"):
         PolynomialFeatures(2).fit(np.array([[1.0], [np.nan]]))
     f = PolynomialFeatures(2).fit(np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="X has 3 features, but PolynomialFeatures was "
-                                         "fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but PolynomialFeatures is "
+                                         "expecting 2 features"):
         f.transform(np.zeros((3, 3)))

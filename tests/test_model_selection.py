@@ -5,8 +5,7 @@ from sklearn import linear_model as sk
 from sklearn import model_selection as skms
 
 from nnscratch.linear_model import LogisticRegression, NotFittedError, Ridge
-from nnscratch.model_selection import (GridSearchCV, KFold, clone, cross_val_score,
-                                       train_test_split)
+from nnscratch.model_selection import GridSearchCV, KFold, clone, cross_val_score, train_test_split
 
 
 @pytest.fixture(scope="module")

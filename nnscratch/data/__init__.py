@@ -5,8 +5,11 @@
 scikit-learn's semantics.  Randomness comes from :mod:`nnscratch.random` (``seed=None`` is the
 library generator that ``ns.manual_seed`` reseeds).
 """
+from . import augment
+from .augment import add_noise, mixup, random_shift
 from .loader import DataLoader
 from .preprocessing import MinMaxScaler, StandardScaler
 from .split import one_hot, train_test_split
 
-__all__ = ["DataLoader", "train_test_split", "one_hot", "StandardScaler", "MinMaxScaler"]
+__all__ = ["augment", "add_noise", "mixup", "random_shift", "DataLoader", "train_test_split",
+           "one_hot", "StandardScaler", "MinMaxScaler"]

@@ -107,7 +107,7 @@ def conv_vs_correlation(cfg: Config) -> Result:
 def cnn_digits(cfg: Config) -> Result:
     """Conv2d(1→16, 3, p=1)-ReLU-MaxPool2 (8→4) - Conv2d(16→32, 3, p=1)-ReLU-MaxPool2 (4→2) -
     Flatten - Linear(128→10), softmax cross-entropy, Adam lr 3e-3, batch 32, on pixels / 16, a
-    stratified 75/25 split (seed 0).  25 epochs (12 in quick mode)."""
+    stratified 75/25 split (seed 0).  25 epochs (8 in quick mode, which still reaches 95 %)."""
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
     X, y = datasets.load_digits()
@@ -116,7 +116,7 @@ def cnn_digits(cfg: Config) -> Result:
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(128, 10))
-    epochs = cfg.epochs or (12 if cfg.quick else 25)
+    epochs = cfg.epochs or (8 if cfg.quick else 25)
     t0 = time.perf_counter()
     hist = _train(model, Xtr, ytr, cfg, epochs=epochs, lr=3e-3, batch_size=32,
                   validation=(Xte, yte))
@@ -164,13 +164,13 @@ def cnn_mnist(cfg: Config) -> Result:
     """The notebook's three conv + max-pool rounds and a dense soft-max layer
     (:func:`mnist_convnet`), Adam lr 2e-3 annealed to 0 on a cosine over 6 epochs, batch 64,
     trained on the 50,000 training images and tested on the 10,000 test images.  Quick mode
-    trains on the first 5,000 training images for 2 epochs (batch 32) and tests on the first
-    1,000 test images (the metrics say so); that budget reaches about 94 %."""
+    trains on the first 3,000 training images for 2 epochs (batch 32) and tests on the first
+    1,000 test images (the metrics say so); that budget reaches about 91 %."""
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
     (Xtr, ytr), _, (Xte, yte) = datasets.load_mnist(flatten=False)
     if cfg.quick:
-        Xtr, ytr, Xte, yte = Xtr[:5000], ytr[:5000], Xte[:1000], yte[:1000]
+        Xtr, ytr, Xte, yte = Xtr[:3000], ytr[:3000], Xte[:1000], yte[:1000]
     epochs = cfg.epochs or (2 if cfg.quick else 6)
     model = mnist_convnet()
     t0 = time.perf_counter()
@@ -195,7 +195,7 @@ def cnn_mnist(cfg: Config) -> Result:
         ax.set_title(f"true {yte[i]}, said {pred[i]}", fontsize=8)
     fig.suptitle(f"misclassified test digits ({len(wrong)} of {len(yte)})")
     grid = savefig(fig, cfg.figure("cnn_mnist_misclassified"))
-    expect = (Expect(">=", 0.92, "quick mode: 5,000 training images, 2 epochs")
+    expect = (Expect(">=", 0.88, "quick mode: 3,000 training images, 2 epochs")
               if cfg.quick else Expect(">=", 0.99, "issue 6 / the notebook: >= 99 % on MNIST"))
     return Result(
         metrics={"test_accuracy": acc, "misclassified": int(len(wrong)),
@@ -247,7 +247,7 @@ def mnist1d_table(cfg: Config) -> Result:
         "cnn": (mnist1d_cnn, 15 if q else 40, 2e-3, True),
     }
     if hasattr(nn, "GRU"):
-        specs["gru"] = (_GRUClassifier, 5 if q else 40, 5e-3, False)
+        specs["gru"] = (_GRUClassifier, 2 if q else 40, 5e-3, False)
     rows, metrics, curves = [], {}, {}
     for name, (build, epochs, lr, conv) in specs.items():
         nsrandom.manual_seed(cfg.seed)

@@ -45,16 +45,21 @@ def plot_paths(ax, fn, paths: dict, xlim, ylim, log_levels: bool = False, n_grid
     ax.legend(fontsize=7, loc="best")
 
 
-def plot_losses(ax, losses: dict, f_min: float = 0.0, title: str = "loss vs iteration"):
-    """f_k - f* against k on a log scale for each run (label -> losses array)."""
+def plot_losses(ax, losses: dict, f_min: float = 0.0, title: str = "loss vs iteration",
+                log_x: bool = False):
+    """f_k - f* against k on a log scale for each run (label -> losses array); ``log_x``
+    also puts k + 1 on a log scale, to compare runs of 5 and 5,000 iterations."""
     floor = 1e-16     # an exact hit (Newton on a quadratic) would send log(0) to -inf
     for label, ls in losses.items():
         gap = np.maximum(np.asarray(ls, dtype=float) - f_min, floor)
         k = _thin(np.arange(len(gap)))
         # short runs (Newton's one step) get markers or they vanish against the axis
-        ax.semilogy(k, gap[k], "o-" if len(gap) <= 20 else "-", ms=4, lw=1, label=label)
+        ax.semilogy(k + 1 if log_x else k, gap[k], "o-" if len(gap) <= 20 else "-", ms=4, lw=1,
+                    label=label)
     ax.set_ylim(bottom=floor / 10)
-    ax.set_xlabel("iteration")
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel("iteration + 1" if log_x else "iteration")
     ax.set_ylabel("f(x_k) - f*")
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="best")
@@ -137,9 +142,15 @@ def gd_two_rates(cfg: Config) -> Result:
         "eta = 0.1 shared": minimize(f, x0, "gd", lr=0.1, tol=eps),
         "eta = 0.11 shared": minimize(f, x0, "gd", lr=0.11, tol=eps, maxiter=5000),
     }
-    # how the shared rate behaves with no stopping test at all: x2 + 3 flips sign every step
+    # both rates with no stopping test at all, 200 steps: when is x within 1e-3 of (2, -3)?
+    # (with one shared rate, x2 + 3 flips sign every step and never shrinks)
     free = minimize(f, x0, "gd", lr=0.1, maxiter=200, gtol=1e-12, jac=f.grad)
+    free_per = minimize(f, x0, "gd", lr=[0.1, 0.05], maxiter=200, gtol=1e-12, jac=f.grad)
     x2_dev = free.path[:, 1] + 3.0
+
+    def steps_to(r, eps=1e-3):
+        hit = np.nonzero(np.linalg.norm(r.path - f.x_min, axis=1) < eps)[0]
+        return int(hit[0]) if hit.size else -1
     rows, metrics = [], {}
     for label, r in runs.items():
         err = float(np.linalg.norm(r.x - f.x_min))
@@ -156,6 +167,8 @@ def gd_two_rates(cfg: Config) -> Result:
         "shared_steps": shared.nit,
         "shared_error": float(np.linalg.norm(shared.x - f.x_min)),
         "shared_x2_sign_flips": int(np.sum(np.sign(x2_dev[1:]) != np.sign(x2_dev[:-1]))),
+        "per_variable_steps_to_1e-3": steps_to(free_per),
+        "shared_steps_to_1e-3": steps_to(free),          # -1: never, in 200 steps
         "shared_min_error_200_steps": float(np.min(np.linalg.norm(free.path - f.x_min,
                                                                   axis=1))),
         "diverging_success": int(big.success),
@@ -175,6 +188,7 @@ def gd_two_rates(cfg: Config) -> Result:
             "per_variable_error": Expect("<=", 2e-3, "|df| < 1e-6 stops with |x1 - 2| ~ 1.3e-3"),
             "per_variable_steps": Expect("<=", 40, "Listing 1.2 converges in a few dozen steps"),
             "shared_min_error_200_steps": Expect(">=", 2.9, "x2 oscillates between 0 and -6"),
+            "shared_steps_to_1e-3": Expect("==", -1, "one shared rate 0.1 never converges"),
             "diverging_success": Expect("==", 0, "rate 0.11 > 2/20 diverges along x2"),
         },
         figures=[_save(fig, cfg, "gd-two-rates")], headline="per_variable_steps",
@@ -276,7 +290,7 @@ def optimizer_race(cfg: Config) -> Result:
         plot_paths(ax, fn, {m: r.path for m, r in results.items()}, xlim, ylim, log_levels,
                    title=f"{fn.name} from {tuple(x0)}")
         plot_losses(lax, {m: r.losses for m, r in results.items()}, fn.f_min,
-                    title=f"{fn.name}: f - f* (log scale)")
+                    title=f"{fn.name}: f - f* (log-log)", log_x=True)
     figures = [_save(fig, cfg, "optimizer-race-paths"), _save(lfig, cfg, "optimizer-race-loss")]
     second_order = ("newton", "newton-cg", "bfgs", "l-bfgs")
     metrics["second_order_max_error"] = max(metrics[f"{t}_{m}_error"] for m in second_order

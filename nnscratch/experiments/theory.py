@@ -254,7 +254,8 @@ def l2_shrinkage(cfg):
     err = float(np.abs(w.data - predicted).max())
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(lam, np.abs(Q.T @ w.data) / np.abs(Q.T @ w_star), "o", label="trained: |qᵢᵀw̃| / |qᵢᵀw*|")
+    ax.plot(lam, np.abs(Q.T @ w.data) / np.abs(Q.T @ w_star), "o",
+            label="trained: |qᵢᵀw̃| / |qᵢᵀw*|")
     grid = np.geomspace(lam.min() / 2, lam.max() * 2, 200)
     ax.plot(grid, grid / (grid + alpha), label="λ / (λ + α)")
     ax.set_xscale("log")

@@ -26,6 +26,10 @@ from .. import random as _random
 from ..optim import SGD
 from ..tensor import Tensor
 
+# a loss this many times its starting value means the step is too large for the curvature:
+# stop at once rather than wait for overflow (nnscratch.optimize uses the same test)
+BLOWUP = 1e20
+
 MAX_ITER = {"gd": 10_000, "sgd": 1_000, "newton": 100, "lbfgs": 1_000, "cd": 1_000}
 
 
@@ -91,8 +95,8 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     ``objective(rows)`` returns ``(loss, [grad per param])`` on the given rows (``None`` for
     all of them).  Returns ``(loss_curve, n_iter)``; the loss curve holds the loss before each
     full-batch step, or the mean loss of each epoch.
-    Raises ``FloatingPointError`` when the loss stops being finite; the parameters are left
-    at their last finite values.
+    Raises ``FloatingPointError`` when the loss stops being finite or grows past ``BLOWUP``
+    times its starting value; the parameters are left at their last good values.
     """
     tensors = [Tensor._wrap(p) for p in params]
     for t in tensors:
@@ -100,10 +104,13 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     opt = SGD(tensors, lr=lr)
     curve: list[float] = []
 
+    with np.errstate(over="ignore", invalid="ignore"):
+        ceiling = BLOWUP * (1.0 + abs(float(objective(None)[0])))
+
     def step(rows):
         with np.errstate(over="ignore", invalid="ignore"):     # divergence is reported below
             loss, grads = objective(rows)
-        if not math.isfinite(loss):
+        if not math.isfinite(loss) or loss > ceiling:
             raise FloatingPointError(
                 f"{owner}: gradient descent diverged (loss={loss}) with lr={lr:g}; "
                 f"use a smaller lr, scale the features, or lr='auto'")
@@ -148,8 +155,13 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
             for start in range(0, n_samples, batch_size):
                 step(order[start:start + batch_size])
                 opt.step()
-        undo_on_divergence(run_epoch)
-        epoch_loss = float(objective(None)[0])      # the whole objective, not a noisy average
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = float(objective(None)[0])   # the whole objective, not a noisy average
+            if not math.isfinite(loss) or loss > ceiling:
+                raise FloatingPointError(f"{owner}: SGD diverged (epoch loss={loss}) with "
+                                         f"lr={lr:g}; use a smaller lr or lr='auto'")
+            return loss
+        epoch_loss = undo_on_divergence(run_epoch)
         curve.append(epoch_loss)
         if epoch_loss > best - tol:
             stall += 1

@@ -15,12 +15,27 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import sys
 
 import numpy as np
 
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when ``predict``/``transform`` is called before ``fit`` (as sklearn's error)."""
+
+
+_BRIDGE = {}
+
+
+def _not_fitted_class():
+    """Our error, also an instance of scikit-learn's NotFittedError when scikit-learn is
+    already imported (so its meta-estimators and checks recognise it); never imports it."""
+    sk = sys.modules.get("sklearn.exceptions")
+    if sk is None:
+        return NotFittedError
+    if "cls" not in _BRIDGE:
+        _BRIDGE["cls"] = type("NotFittedError", (NotFittedError, sk.NotFittedError), {})
+    return _BRIDGE["cls"]
 
 
 class BaseEstimator:
@@ -85,18 +100,18 @@ class BaseEstimator:
         return hasattr(self, self._fitted_attr)
 
     def __sklearn_tags__(self):
-        from sklearn.utils import (ClassifierTags, RegressorTags, Tags, TargetTags,
-                                   TransformerTags)
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags, TransformerTags
         kind = self._estimator_type
         return Tags(estimator_type=kind,
-                    target_tags=TargetTags(required=kind is not None),
+                    target_tags=TargetTags(required=kind is not None,
+                                           multi_output=getattr(self, "_multi_output", False)),
                     transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
                     classifier_tags=ClassifierTags() if kind == "classifier" else None,
                     regressor_tags=RegressorTags() if kind == "regressor" else None)
 
     def _check_fitted(self, method: str = "predict") -> None:
         if not hasattr(self, self._fitted_attr):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet; "
+            raise _not_fitted_class()(f"This {type(self).__name__} instance is not fitted yet; "
                                  f"call fit(X, y) before {method}()")
 
 
@@ -111,6 +126,7 @@ class RegressorMixin:
     """``score`` = coefficient of determination R² (averaged over outputs, like sklearn)."""
 
     _estimator_type = "regressor"
+    _multi_output = True
 
     def score(self, X, y) -> float:
         """R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², the mean over outputs for multi-output y."""
@@ -155,21 +171,31 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
     NaN/inf are reported with the row (and column) where the first one sits.
     """
     where = f"{owner}: " if owner else ""
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{where}{name} is a sparse matrix; sparse input is not supported, "
+                        f"pass {name}.toarray()")
     if hasattr(X, "numpy") and hasattr(X, "requires_grad"):    # an nnscratch Tensor
         X = X.numpy()
     try:
-        arr = np.asarray(X, dtype=np.float64)
+        arr = np.asarray(X)
+        complex_dtype = arr.dtype.kind == "c"
+        if not complex_dtype:
+            arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{where}{name} must be a numeric array, got {type(X).__name__} "
                         f"({exc})") from None
+    if complex_dtype:
+        raise ValueError(f"{where}{name} has a complex dtype: Complex data not supported")
     if arr.ndim != ndim:
-        hint = " (use X.reshape(-1, 1) for a single feature)" if ndim == 2 and arr.ndim == 1 \
-            else ""
+        hint = ("; Reshape your data with X.reshape(-1, 1) for a single feature"
+                if ndim == 2 and arr.ndim == 1 else "")
         raise ValueError(f"{where}{name} must be {ndim}-D, got shape {arr.shape}{hint}")
     if arr.shape[0] == 0:
-        raise ValueError(f"{where}{name} is empty: got shape {arr.shape}; need at least one row")
+        raise ValueError(f"{where}{name} is empty: found 0 sample(s) (shape={arr.shape}) while "
+                         f"a minimum of 1 is required.")
     if ndim == 2 and arr.shape[1] == 0:
-        raise ValueError(f"{where}{name} has no columns: got shape {arr.shape}")
+        raise ValueError(f"{where}{name} has 0 feature(s) (shape={arr.shape}) while a minimum "
+                         f"of 1 is required.")
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = np.argwhere(bad)[0]
@@ -182,6 +208,8 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
 def check_X_y(X, y, owner: str, y_ndim=(1, 2)) -> tuple[np.ndarray, np.ndarray]:
     """Finite float64 ``X`` (n, d) and ``y`` with ``n`` rows (``y_ndim`` allowed ranks)."""
     X = check_array(X, "X", owner)
+    if y is None:
+        raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
     y_arr = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
     if y_arr.ndim not in y_ndim:
         raise ValueError(f"{owner}: y must be {' or '.join(f'{k}-D' for k in y_ndim)}, got "
@@ -197,8 +225,8 @@ def check_n_features(est, X, owner: str) -> np.ndarray:
     """Check ``X`` for a fitted estimator: finite, 2-D, ``n_features_in_`` columns."""
     X = check_array(X, "X", owner)
     if X.shape[1] != est.n_features_in_:
-        raise ValueError(f"{owner}: X has {X.shape[1]} features, but "
-                         f"{type(est).__name__} was fitted with {est.n_features_in_}")
+        raise ValueError(f"{owner}: X has {X.shape[1]} features, but {type(est).__name__} is "
+                         f"expecting {est.n_features_in_} features as input (as in fit)")
     return X
 
 

@@ -12,7 +12,7 @@ def _soft_threshold(rho: float, lam: float) -> float:
     return np.sign(rho) * max(abs(rho) - lam, 0.0)
 
 
-def _coordinate_descent(X, y, alpha, max_iter, tol):
+def _coordinate_descent(X, y, alpha, max_iter, tol, w0=None):
     """One output; X and y already centred when an intercept is fitted.
 
     Minimises ‖y − Xw‖²/(2n) + α‖w‖₁ coordinate by coordinate: with the others fixed, w_j's
@@ -20,8 +20,8 @@ def _coordinate_descent(X, y, alpha, max_iter, tol):
     threshold).  Stops when the duality gap is below ``tol·‖y‖²/n`` — scikit-learn's test.
     """
     n, d = X.shape
-    w = np.zeros(d)
-    r = y.copy()                                  # residual y − Xw, kept up to date
+    w = np.zeros(d) if w0 is None else w0.astype(np.float64).copy()
+    r = y - X @ w                                 # residual y − Xw, kept up to date
     z = (X * X).sum(axis=0) / n
     cols = [X[:, j] for j in range(d)]
     scale = float(y @ y) / n
@@ -71,19 +71,23 @@ class Lasso(RegressorMixin, BaseEstimator):
         fit_intercept: learn b (default True).
         max_iter: sweeps over the coordinates (None -> 1000).
         tol: duality-gap tolerance (1e-4).
+        warm_start: start from the previous fit's ``coef_`` (same shape) instead of zeros —
+            how a regularisation path is computed cheaply, from large α to small.
 
     Fitted attributes: ``coef_`` ``(d,)`` or ``(k, d)``, ``intercept_``, ``dual_gap_``,
     ``n_iter_``, ``n_features_in_``.  Shape: X ``(n, d)``, y ``(n,)`` or ``(n, k)``.
     """
 
     def __init__(self, alpha: float = 1.0, fit_intercept: bool = True,
-                 max_iter: int | None = None, tol: float = 1e-4):
+                 max_iter: int | None = None, tol: float = 1e-4, warm_start: bool = False):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
+        self.warm_start = warm_start
 
     def fit(self, X, y) -> "Lasso":
+        """Coordinate descent on X ``(n, d)``, y ``(n,)``/``(n, k)``; returns self."""
         owner = "Lasso.fit"
         X, y = check_X_y(X, y, owner)
         alpha = float(check_param(self.alpha, "alpha", owner, low=0.0))
@@ -94,9 +98,11 @@ class Lasso(RegressorMixin, BaseEstimator):
             x_mean, t_mean = X.mean(axis=0), T.mean(axis=0)
             X, T = X - x_mean, T - t_mean
         W = np.zeros((T.shape[1], X.shape[1]))
+        if self.warm_start and hasattr(self, "coef_") and np.size(self.coef_) == W.size:
+            W[...] = np.reshape(self.coef_, W.shape)
         gaps, iters = [], []
         for k in range(T.shape[1]):
-            W[k], gap, it = _coordinate_descent(X, T[:, k].copy(), alpha, max_iter, tol)
+            W[k], gap, it = _coordinate_descent(X, T[:, k].copy(), alpha, max_iter, tol, W[k])
             gaps.append(gap)
             iters.append(it)
         b = (t_mean - x_mean @ W.T) if self.fit_intercept else np.zeros(T.shape[1])

@@ -5,8 +5,7 @@ import numpy as np
 
 from .. import random as _random
 from . import _descent
-from .base import (BaseEstimator, RegressorMixin, check_n_features, check_param,
-                   check_X_y)
+from .base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 
 
 class _LeastSquares(RegressorMixin, BaseEstimator):
@@ -21,6 +20,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
 
     # -------------------------------------------------------------------------- fitting
     def fit(self, X, y) -> "_LeastSquares":
+        """Learn ``coef_``, ``intercept_`` from X ``(n, d)``, y ``(n,)``/``(n, k)``; return self."""
         owner = f"{type(self).__name__}.fit"
         X, y = check_X_y(X, y, owner)
         solver = check_param(self.solver, "solver", owner, choices=self._solvers)
@@ -151,7 +151,8 @@ class LinearRegression(_LeastSquares):
     Shape: X ``(n, d)``, y ``(n,)`` or ``(n, k)``.
     """
 
-    def __init__(self, solver: str = "normal", fit_intercept: bool = True, lr="auto",
+    def __init__(self, solver: str = "normal", fit_intercept: bool = True,
+                 lr: float | str = "auto",
                  max_iter: int | None = None, batch_size: int = 32, tol: float = 1e-6,
                  seed: int | None = None):
         self.solver = solver

@@ -12,13 +12,12 @@ def binary_targets(y: np.ndarray, owner: str) -> np.ndarray:
     """Check that ``y`` holds only the labels 0 and 1, both of them; return it as float."""
     values = np.unique(y)
     if not np.isin(values, (0, 1)).all():
-        bad = values[~np.isin(values, (0, 1))]
+        bad = ", ".join(f"{v:g}" for v in values[~np.isin(values, (0, 1))][:5])
         raise ValueError(f"{owner}: y must contain only the labels 0 and 1 (binary logistic "
-                         f"regression), got [{', '.join(f'{v:g}' for v in bad[:5])}]; use SoftmaxRegression for "
-                         f"more classes")
+                         f"regression), got [{bad}]; use SoftmaxRegression for more classes")
     if len(values) < 2:
-        raise ValueError(f"{owner}: y has a single class ({values[0]:g}); a classifier needs "
-                         f"examples of both 0 and 1")
+        raise ValueError(f"{owner}: y has only one class ({values[0]:g}); a classifier "
+                         f"needs examples of both 0 and 1")
     return y.astype(np.float64)
 
 
@@ -56,7 +55,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
-                 fit_intercept: bool = True, lr="auto", max_iter: int | None = None,
+                 fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
                  batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
         self.solver = solver
         self.threshold = threshold
@@ -69,6 +68,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     def fit(self, X, y) -> "LogisticRegression":
+        """Learn w, b from X ``(n, d)`` and 0/1 labels y ``(n,)``; returns self."""
         owner = "LogisticRegression.fit"
         X, y = check_X_y(X, y, owner, y_ndim=(1,))
         t = binary_targets(y, owner)

@@ -24,8 +24,10 @@ class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, Y ``(n, L)`` multi-hot -> predict ``(n, L)`` of 0/1 ints.
     """
 
+    _multi_output = True
+
     def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
-                 fit_intercept: bool = True, lr="auto", max_iter: int | None = None,
+                 fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
                  batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
         self.solver = solver
         self.threshold = threshold
@@ -38,6 +40,7 @@ class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     def fit(self, X, Y) -> "MultiLabelClassifier":
+        """Learn one sigmoid per column of the multi-hot Y ``(n, L)``; returns self."""
         owner = "MultiLabelClassifier.fit"
         X, Y = check_X_y(X, Y, owner, y_ndim=(2,))
         if not np.isin(Y, (0, 1)).all():

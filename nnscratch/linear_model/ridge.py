@@ -29,7 +29,7 @@ class Ridge(_LeastSquares):
     _solvers = ("normal", "gd")
 
     def __init__(self, alpha: float = 1.0, solver: str = "normal", fit_intercept: bool = True,
-                 lr="auto", max_iter: int | None = None, tol: float = 1e-6):
+                 lr: float | str = "auto", max_iter: int | None = None, tol: float = 1e-6):
         self.alpha = alpha
         self.solver = solver
         self.fit_intercept = fit_intercept
@@ -37,6 +37,7 @@ class Ridge(_LeastSquares):
         self.max_iter = max_iter
         self.tol = tol
 
+    # the shared least-squares code reads these; ridge has no sgd solver, so they are fixed
     seed = None
     batch_size = None
 

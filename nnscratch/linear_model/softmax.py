@@ -5,13 +5,15 @@ import numpy as np
 
 from ..ops.softmax import log_softmax_array, softmax_array
 from . import _descent
-from .base import (BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param)
+from .base import BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param
 
 
 def class_targets(X, y, owner: str):
     """Checked ``X`` and ``(classes, codes)``: the sorted distinct labels of a 1-D ``y`` (any
     hashable dtype) and each row's index into them."""
     X = check_array(X, "X", owner)
+    if y is None:
+        raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
     y = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
     if y.ndim != 1:
         raise ValueError(f"{owner}: y must be 1-D class labels, got shape {y.shape}")
@@ -20,9 +22,12 @@ def class_targets(X, y, owner: str):
                          f"y has {len(y)}")
     if y.dtype.kind == "f":
         check_array(y, "y", owner, ndim=1)
+        if not np.all(y == np.round(y)):
+            raise ValueError(f"{owner}: Unknown label type: continuous values in y (e.g. "
+                             f"{y[y != np.round(y)][0]!r}); class labels must be discrete")
     classes, codes = np.unique(y, return_inverse=True)
     if len(classes) < 2:
-        raise ValueError(f"{owner}: y has a single class ({classes[0]!r}); a classifier "
+        raise ValueError(f"{owner}: y has only one class ({classes[0]!r}); a classifier "
                          f"needs at least two")
     return X, classes, codes
 
@@ -58,7 +63,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, solver: str = "lbfgs", C: float | None = None, fit_intercept: bool = True,
-                 lr="auto", max_iter: int | None = None, batch_size: int = 32,
+                 lr: float | str = "auto", max_iter: int | None = None, batch_size: int = 32,
                  tol: float = 1e-4, seed: int | None = None):
         self.solver = solver
         self.C = C
@@ -70,6 +75,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     def fit(self, X, y) -> "SoftmaxRegression":
+        """Learn W, b from X ``(n, d)`` and labels y ``(n,)`` (K >= 2 classes); returns self."""
         owner = "SoftmaxRegression.fit"
         X, classes, codes = class_targets(X, y, owner)
         solver = check_param(self.solver, "solver", owner, choices=("lbfgs", "gd", "sgd"))
@@ -115,17 +121,22 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = d
         return self
 
-    def decision_function(self, X) -> np.ndarray:
-        """Logits z = W x + b (000 eq. 5.3).  Shape: ``(n, d)`` -> ``(n, K)``."""
-        self._check_fitted("decision_function")
-        X = check_n_features(self, X, "SoftmaxRegression.decision_function")
+    def _logits(self, X, method):
+        self._check_fitted(method)
+        X = check_n_features(self, X, f"SoftmaxRegression.{method}")
         return X @ self.coef_.T + self.intercept_
+
+    def decision_function(self, X) -> np.ndarray:
+        """Logits z = W x + b (000 eq. 5.3).  Shape: ``(n, d)`` -> ``(n, K)``; for K = 2,
+        scikit-learn's binary convention ``(n,)``: z₁ − z₀ (> 0 means ``classes_[1]``)."""
+        z = self._logits(X, "decision_function")
+        return z[:, 1] - z[:, 0] if z.shape[1] == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
         """softmax(z) per row (000 eq. 5.5).  Shape: ``(n, K)``, rows sum to 1."""
-        return softmax_array(self.decision_function(X), axis=1)
+        return softmax_array(self._logits(X, "predict_proba"), axis=1)
 
     def predict(self, X) -> np.ndarray:
         """The label of the largest logit, argmax_k z_k (000 eq. 5.18).  Shape: ``(n,)``."""
-        self._check_fitted("predict")
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        z = self._logits(X, "predict")             # checks the fit before classes_ is read
+        return self.classes_[np.argmax(z, axis=1)]

@@ -188,6 +188,7 @@ class Module:
         if strict and (missing or unexpected):
             raise ValueError(f"load_state_dict: missing keys {missing}, "
                              f"unexpected keys {unexpected}")
+        pending = []
         for key, value in state_dict.items():
             if key not in keys:
                 continue
@@ -196,15 +197,9 @@ class Module:
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")
-        for key, value in state_dict.items():
-            if key not in keys:
-                continue
-            value = _array(value)
-            if key in own:
-                own[key].data[...] = value
-            else:
-                m, name = buffers[key]
-                getattr(m, name)[...] = value
+            pending.append((target, value))
+        for target, value in pending:   # copy only once every shape checked: all or nothing
+            target[...] = value
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

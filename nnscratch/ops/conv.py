@@ -21,7 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
+from ._allocator import retain_freed_memory
 from .im2col import conv_plan, pair
+
+# a ConvNet step frees and re-allocates megabytes of temporaries; keep them (see _allocator)
+retain_freed_memory()
 
 
 @fused

@@ -1,5 +1,4 @@
 """The affine map of a dense layer, fused into one op with one GEMM per gradient."""
-import numpy as np
 
 from ..autograd import fused
 

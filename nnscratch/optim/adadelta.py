@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, ema_square_
 
 
 class Adadelta(Optimizer):
@@ -41,19 +41,13 @@ class Adadelta(Optimizer):
         rho, eps = h["rho"], h["eps"]
         v, u = s["square_avg"], s["acc_delta"]
         std, delta = self.scratch(p, 1), self.scratch(p, 2)
-        v *= rho
-        np.multiply(g, g, out=std)
-        std *= 1 - rho
-        v += std
+        ema_square_(v, g, rho, std)
         np.add(v, eps, out=std)
         np.sqrt(std, out=std)
         np.add(u, eps, out=delta)
         np.sqrt(delta, out=delta)
         delta /= std
         delta *= g
-        u *= rho
-        np.multiply(delta, delta, out=std)
-        std *= 1 - rho
-        u += std
+        ema_square_(u, delta, rho, std)
         delta *= h["lr"]
         p.data -= delta

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_range
+from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
 
 
 class Adam(Optimizer):
@@ -54,13 +54,8 @@ class Adam(Optimizer):
         elif wd:
             g = self.with_weight_decay(g, p, wd)
         m, v, d = s["exp_avg"], s["exp_avg_sq"], self.scratch(p, 1)
-        np.subtract(g, m, out=d)               # m moves a fraction 1 - b1 towards g
-        d *= 1 - b1
-        m += d
-        v *= b2
-        np.multiply(g, g, out=d)
-        d *= 1 - b2
-        v += d
+        ema_(m, g, b1, d)                      # m moves a fraction 1 - b1 towards g
+        ema_square_(v, g, b2, d)
         if h["amsgrad"]:
             vmax = s.get("max_exp_avg_sq")
             if vmax is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_range
+from .optimizer import Optimizer, check_betas, check_range, ema_
 
 
 class Adamax(Optimizer):
@@ -41,9 +41,7 @@ class Adamax(Optimizer):
         g = self.with_weight_decay(g, p, h["weight_decay"])
         b1, b2 = h["betas"]
         m, u, d = s["exp_avg"], s["exp_inf"], self.scratch(p, 1)
-        np.subtract(g, m, out=d)
-        d *= 1 - b1
-        m += d
+        ema_(m, g, b1, d)
         u *= b2
         np.abs(g, out=d)
         d += h["eps"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_range
+from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
 
 
 class NAdam(Optimizer):
@@ -59,13 +59,8 @@ class NAdam(Optimizer):
         prod = s["mu_product"]
         m, v = s["exp_avg"], s["exp_avg_sq"]
         den, d = self.scratch(p, 1), self.scratch(p, 2)
-        np.subtract(g, m, out=d)
-        d *= 1 - b1
-        m += d
-        v *= b2
-        np.multiply(g, g, out=d)
-        d *= 1 - b2
-        v += d
+        ema_(m, g, b1, d)
+        ema_square_(v, g, b2, d)
         np.divide(v, 1 - b2 ** t, out=den)
         np.sqrt(den, out=den)
         den += h["eps"]

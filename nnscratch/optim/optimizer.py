@@ -50,6 +50,23 @@ def check_betas(betas, owner):
     check_range(betas[1], "betas[1]", owner, 0.0, 1.0)
 
 
+def ema_(avg: np.ndarray, x: np.ndarray, decay: float, work: np.ndarray) -> None:
+    """``avg <- decay avg + (1 - decay) x`` in place, as ``avg += (1 - decay)(x - avg)``.
+
+    ``work`` is a scratch array shaped like ``avg`` (so a step allocates nothing)."""
+    np.subtract(x, avg, out=work)
+    work *= 1 - decay
+    avg += work
+
+
+def ema_square_(avg: np.ndarray, x: np.ndarray, decay: float, work: np.ndarray) -> None:
+    """``avg <- decay avg + (1 - decay) x * x`` in place; ``work`` is scratch like ``avg``."""
+    avg *= decay
+    np.multiply(x, x, out=work)
+    work *= 1 - decay
+    avg += work
+
+
 def _plain(v):
     """A NumPy scalar or 0-d array (as a checkpoint may hand back) -> a Python number."""
     if (isinstance(v, np.ndarray) and v.ndim == 0) or isinstance(v, np.generic):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, ema_, ema_square_
 
 
 class RMSprop(Optimizer):
@@ -45,17 +45,12 @@ class RMSprop(Optimizer):
         g = self.with_weight_decay(g, p, h["weight_decay"])
         alpha, d = h["alpha"], self.scratch(p, 1)
         v = s["square_avg"]
-        v *= alpha
-        np.multiply(g, g, out=d)
-        d *= 1 - alpha
-        v += d
+        ema_square_(v, g, alpha, d)
         if h["centered"]:
             gbar = s.get("grad_avg")
             if gbar is None:
                 gbar = s["grad_avg"] = np.zeros_like(p.data)
-            np.subtract(g, gbar, out=d)        # gbar moves a fraction 1 - alpha towards g
-            d *= 1 - alpha
-            gbar += d
+            ema_(gbar, g, alpha, d)            # gbar moves a fraction 1 - alpha towards g
             np.multiply(gbar, gbar, out=d)
             np.subtract(v, d, out=d)
             np.sqrt(d, out=d)

@@ -4,21 +4,19 @@ The update rules are not written here: x is held by leaf Tensors, its gradient i
 ``.grad``, and the matching :mod:`nnscratch.optim` optimizer's ``step()`` moves it, so
 ``minimize(f, x0, "adam")`` is exactly ``optim.Adam`` applied to f (000 §1.2-1.4):
 
-======== ============================== =========================================== ========
-method   optimizer                      rule                                         lr
-======== ============================== =========================================== ========
-gd       SGD                            x <- x - η g                  (000 eq. 1.11) 1e-3
-momentum SGD(momentum=β, dampening=β)   m <- β m + (1-β) g; x <- x - η m (eq. 1.17)  1e-3
-adagrad  Adagrad                        v <- v + g²; x <- x - η g / (√v + ε) (1.20)  1e-2
-rmsprop  RMSprop                        v <- β v + (1-β) g²; x -= η g/(√v + ε) (1.22) 1e-2
-adam     Adam                           bias-corrected m, v (eqs. 1.23-1.27)         1e-3
-======== ============================== =========================================== ========
+    method    optimizer                      rule (000 eq.)                             lr
+    gd        SGD                            x <- x - η g                      (1.11)   1e-3
+    momentum  SGD(momentum=β, dampening=β)   m <- β m + (1-β) g; x <- x - η m  (1.17)   1e-3
+    adagrad   Adagrad                        v <- v + g²; x <- x - η g/(√v+ε)  (1.20)   1e-2
+    rmsprop   RMSprop(alpha=β)               v <- β v + (1-β) g²; same step    (1.22)   1e-2
+    adam      Adam                           bias-corrected m and v       (1.23-1.27)   1e-3
 
 ``lr`` may be one number or one rate per variable (an array broadcastable to x0, as in
 000 Listing 1.2): then every variable is its own parameter group with its own rate.
 ``options`` are passed to the optimizer (``momentum``, ``betas``, ``eps``, ``alpha`` ...);
-for ``momentum`` the default is β = 0.9 with dampening = β, the textbook's form (PyTorch's
-SGD starts the buffer at g instead of (1-β) g).
+for ``momentum`` the default is β = 0.9 with dampening = β, the textbooks' form (000 eq. 1.17;
+001 eq. 6.6 with α = β is the same recursion written on x), except that PyTorch's SGD, reused
+here, starts the buffer at g instead of (1-β) g.
 """
 from __future__ import annotations
 

@@ -104,7 +104,7 @@ def newton_cg(obj, x, f, g, tol, gtol, maxiter, options):
             return trace.result(False, f"line search failed at iteration {trace.nit} "
                                        f"(max|g| = {inf_norm(g):.3g}): no step decreases f")
         x_new = x + ls.alpha * d
-        if np.array_equal(x_new, x):
+        if (x_new == x).all():
             return trace.result(False, "the step no longer changes x (rounding) at max|g| = "
                                        f"{inf_norm(g):.3g}")
         x = x_new

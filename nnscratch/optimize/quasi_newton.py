@@ -15,6 +15,7 @@ H₀ = (yᵀs / yᵀy) I from the newest pair.  The direction is followed with
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -46,10 +47,21 @@ def lbfgs_direction(g: np.ndarray, pairs) -> np.ndarray:
     Y = np.array([p[1] for p in pairs])
     SY, YY = S @ Y.T, Y @ Y.T
     gamma = SY[-1, -1] / YY[-1, -1]
-    R = np.triu(SY)
-    u = np.linalg.solve(R, S @ g)
-    t = np.linalg.solve(R.T, np.diag(SY) * u + gamma * (YY @ u) - gamma * (Y @ g))
-    return -(gamma * g + S.T @ t - gamma * (Y.T @ u))
+    # one m x m inverse serves both triangular solves (m <= 10: cheaper than two solve calls)
+    R_inv = np.linalg.inv(SY * _upper(len(pairs)))
+    u = R_inv @ (S @ g)
+    t = R_inv.T @ (SY.diagonal() * u + gamma * (YY @ u - Y @ g))
+    return -(gamma * (g - Y.T @ u) + S.T @ t)
+
+
+_UPPER: dict = {}
+
+
+def _upper(m: int) -> np.ndarray:
+    """The (m, m) upper-triangular mask of ones (cached: built once per memory size)."""
+    if m not in _UPPER:
+        _UPPER[m] = np.triu(np.ones((m, m)))
+    return _UPPER[m]
 
 
 def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
@@ -84,7 +96,7 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
         f_new, g_new = ls.f, ls.g
         y = g_new - g
         sy = float(s @ y)
-        if sy > 1e-10 * float(np.linalg.norm(s)) * float(np.linalg.norm(y)):
+        if sy > 1e-10 * math.sqrt(float(s @ s) * float(y @ y)):
             if limited:
                 pairs.append((s, y))
             else:
@@ -95,7 +107,7 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
                 # (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ, expanded to two rank-one updates
                 H = (H - rho * (np.outer(s, Hy) + np.outer(Hy, s))
                      + (rho * rho * float(y @ Hy) + rho) * np.outer(s, s))
-        if np.array_equal(x_new, x):
+        if (x_new == x).all():
             return trace.result(False, "the step no longer changes x (rounding) at max|g| = "
                                        f"{inf_norm(g):.3g}")
         x, g = x_new, g_new

@@ -47,7 +47,7 @@ class OptimizeResult:
 
 def inf_norm(g: np.ndarray) -> float:
     """max |g_i|: the gradient test of every method (scipy's BFGS default norm)."""
-    return float(np.max(np.abs(g))) if g.size else 0.0
+    return float(np.abs(g).max()) if g.size else 0.0
 
 
 class Trace:
@@ -66,7 +66,7 @@ class Trace:
     def step(self, x: np.ndarray, f: float, g: np.ndarray) -> bool:
         """Record the next iterate; False (and nothing recorded) when f, x or ∇f is not finite
         or f has grown past ``BLOWUP · (1 + |f(x0)|)``."""
-        if not (np.isfinite(f) and np.all(np.isfinite(x)) and np.all(np.isfinite(g))):
+        if not (np.isfinite(f) and np.isfinite(x).all() and np.isfinite(g).all()):
             return False
         if f > self.BLOWUP * (1.0 + abs(self.losses[0])):
             return False

@@ -1,15 +1,15 @@
 """Training: ``fit``/``evaluate``/``predict``, metrics, callbacks, history, progress bar."""
 from . import callbacks, metrics
 from .callbacks import (
-                        BatchMetrics,
-                        Callback,
-                        CSVLogger,
-                        EarlyStopping,
-                        EvaluateEvery,
-                        GradientNormLogger,
-                        LambdaCallback,
-                        LearningRateScheduler,
-                        ModelCheckpoint,
+    BatchMetrics,
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    EvaluateEvery,
+    GradientNormLogger,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
 )
 from .fit import DivergenceError, evaluate, fit, predict
 from .history import History

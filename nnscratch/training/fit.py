@@ -471,6 +471,7 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
 
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     saved_modes = [(m, m.training) for m in model.modules()]
+    all_params = list(model.parameters())
     bar = Progress(enabled=progress)
     for cb in callbacks:
         cb.set_context(ctx)
@@ -481,7 +482,8 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     try:
         for epoch in range(start_epoch, epochs):
             ctx.epoch = epoch
-            model.train()
+            for m, _ in saved_modes:    # model.train(), without re-walking the module tree
+                m.training = True
             for cb in callbacks:
                 cb.on_epoch_begin(epoch)
             n_batches = len(batches) if hasattr(batches, "__len__") else None
@@ -504,7 +506,8 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
                         f"{step + 1}); training stopped and the model keeps the weights it had "
                         f"before this batch (the last finite ones). Lower the learning rate or "
                         f"check the data.")
-                model.zero_grad()
+                for p in all_params:        # model.zero_grad(), from the list made once
+                    p.grad = None
                 optimizer.zero_grad()
                 value.backward()
                 for cb in callbacks:

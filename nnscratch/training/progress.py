@@ -36,9 +36,16 @@ class Progress:
         self.t0 = time.perf_counter()
         self.head = f"epoch {epoch + 1}/{epochs}"
         if self.enabled and self.use_bar:
-            from tqdm.auto import tqdm
+            import shutil
+
+            from tqdm import tqdm
+            # a pseudo-terminal without a window size reports 0 or -1 columns/rows, with which
+            # tqdm draws nothing: fall back to 100 x 20
+            size = shutil.get_terminal_size((100, 20))
+            cols = size.columns if size.columns > 0 else 100
+            rows = size.lines if size.lines > 0 else 20
             self.bar = tqdm(total=batches, desc=self.head, file=self.stream, leave=True,
-                            dynamic_ncols=True, unit="batch")
+                            ncols=min(cols, 160), nrows=rows, unit="batch")
 
     def on_batch(self, running_loss: float) -> None:
         if self.bar is not None:

@@ -1,0 +1,44 @@
+"""The ConvNet experiments of issue 6 (001 ch. 9), run in quick mode, reach their outcomes."""
+import pathlib
+
+from nnscratch.experiments import Config, get
+
+
+def run(name, tmp_path):
+    result = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
+    assert result.figures
+    for fig in result.figures:
+        assert pathlib.Path(fig).stat().st_size > 1000
+    return result
+
+
+def test_conv_vs_correlation(tmp_path):
+    r = run("conv-vs-correlation", tmp_path)
+    assert r.passed, r.checks
+    # the Sobel edges of the disc and the square: a few hundred pixels, not none, not all
+    assert 100 < r.metrics["edge_pixels"] < 1000
+
+
+def test_cnn_digits(tmp_path):
+    r = run("cnn-digits", tmp_path)
+    assert r.passed, r.checks
+    assert r.metrics["test_accuracy"] >= 0.95
+
+
+def test_cnn_mnist_quick_says_so(tmp_path):
+    r = run("cnn-mnist", tmp_path)
+    assert r.passed, r.checks
+    assert r.metrics["quick_mode_subset"] is True and r.metrics["train_images"] < 50_000
+    assert r.expected["test_accuracy"].note.startswith("quick mode")
+    assert len(r.figures) == 2          # training curves and the misclassified digits
+
+
+def test_mnist1d_table(tmp_path):
+    r = run("mnist1d-table", tmp_path)
+    assert r.passed, r.checks
+    m = r.metrics
+    # the published ordering: a linear model < an MLP < a CNN
+    assert m["logistic_test_accuracy"] < m["mlp_test_accuracy"] < m["cnn_test_accuracy"]
+    rows = {row["model"]: row for row in r.tables["mnist1d"]}
+    assert set(rows) == {"logistic", "mlp", "cnn", "gru"}
+    assert rows["cnn"]["published"] == 0.94
