@@ -2,6 +2,7 @@
 
 Each workload lives in ``bench/workloads/<name>.py`` and defines ``TITLE``, ``TARGET`` (the
 nnscratch/PyTorch time ratio to reach, or None), optionally ``ROUNDS``, ``setup() -> data``
+(``TARGET_AGAINST`` names the framework the target refers to, ``"torch"`` by default)
 and one ``run_<framework>(data) -> dict`` per framework.  Every timed call runs in a fresh
 process of its own (one process holding both NumPy's BLAS and PyTorch's slows the first badly),
 frameworks alternate A B A B over the rounds, and all processes get the same thread count.
@@ -84,7 +85,8 @@ def run_workload(name: str, rounds: int | None, threads: int) -> dict:
             results[f].append(res)
             print(f"  {name:24s} round {r + 1}/{rounds} {f:10s} {res['seconds']:8.3f} s",
                   flush=True)
-    return {"title": mod.TITLE, "target": getattr(mod, "TARGET", None), "results": results}
+    return {"title": mod.TITLE, "target": getattr(mod, "TARGET", None),
+            "against": getattr(mod, "TARGET_AGAINST", "torch"), "results": results}
 
 
 def _fmt(v):
@@ -114,10 +116,11 @@ def report(all_results: dict, threads: int) -> str:
                 for k in extra]
             lines.append(f"| {f} | {med[f]:.3f} | {min(r['seconds'] for r in rs):.3f} | "
                          f"{ratio:.2f} | " + " | ".join(vals) + " |")
-        if w["target"] is not None and "torch" in med:
-            ratio = med["nnscratch"] / med["torch"]
+        other = w.get("against", "torch")
+        if w["target"] is not None and other in med:
+            ratio = med["nnscratch"] / med[other]
             verdict = "meets" if ratio <= w["target"] else "misses"
-            lines += ["", f"Target ratio vs PyTorch <= {w['target']}: measured {ratio:.2f} "
+            lines += ["", f"Target ratio vs {other} <= {w['target']}: measured {ratio:.2f} "
                       f"({verdict} the target)."]
         lines.append("")
     return "\n".join(lines)

@@ -212,15 +212,27 @@ class Primitive:
         self.vjps = ()
 
     def __call__(self, *args, **kwargs):
-        arrays = _unwrap(args)
+        # one pass over the arguments: this is the per-op overhead of every small op
+        arrays, parents, needs = [], [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a.requires_grad:
+                    parents.append(a)
+                    needs = True
+                    continue
+            else:
+                arrays.append(a)
+            parents.append(None)
         out = self.fn(*arrays, **kwargs)
-        parents = _parents(args) if _grad_enabled else (None,)
+        if not (needs and _grad_enabled):
+            return Tensor._wrap(out)
         vjps = self.vjps
 
         def vjp(g):
-            return tuple(None if p is None else vjps[i](g, out, *arrays, **kwargs)
-                         for i, p in enumerate(parents))
-        return _record(out, parents, vjp, self.fn.__name__)
+            return [None if p is None else vjps[i](g, out, *arrays, **kwargs)
+                    for i, p in enumerate(parents)]
+        return Tensor._wrap(out, Node(parents, vjp, 1, self.fn.__name__), 0)
 
     def __repr__(self):
         return f"<primitive {self.fn.__name__}>"

@@ -32,7 +32,7 @@ def test_vanishing_gradients_shapes(tmp_path):
 def test_char_language_model_quick(name, tmp_path):
     res = _run(name, tmp_path)
     m = res.metrics
-    assert m["val_bpc"] < m["unigram_bpc"] - 0.6
+    assert m["val_bpc"] < m["unigram_bpc"] - 1.0
     assert set(res.text) == {"temperature 0.5", "temperature 1.0"}
     for s in res.text.values():
         assert s.startswith("ROMEO:\n") and len(s) == len("ROMEO:\n") + 300
@@ -47,4 +47,4 @@ def test_bilstm_beats_lstm(tmp_path):
 
 def test_gru_mnist1d_quick(tmp_path):
     res = _run("gru-mnist1d", tmp_path)
-    assert res.metrics["test_acc"] >= 0.6
+    assert res.metrics["test_acc"] >= 0.8

@@ -10,6 +10,7 @@ import numpy as np
 
 TITLE = "logistic regression, breast cancer 569x30 (C=1): 50 fits, Newton/IRLS vs sklearn lbfgs"
 TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 FITS = 50
 

@@ -9,6 +9,7 @@ import numpy as np
 
 TITLE = "softmax regression, digits 1347x64 -> 10 classes (C=1): 5 fits, vs sklearn lbfgs"
 TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 FITS = 5
 

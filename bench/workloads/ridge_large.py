@@ -9,6 +9,7 @@ import numpy as np
 
 TITLE = "least squares + ridge (alpha=1), 100000x50 float64: one fit each, vs sklearn"
 TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 
 

@@ -215,7 +215,7 @@ def vanishing_gradients(cfg: Config) -> Result:
 
     # part 2: a long-range task, measured
     recall_lags = (5, 20) if cfg.quick else (5, 20, 50)
-    iters = 200 if cfg.quick else 400
+    iters = 150 if cfg.quick else 400
     seeds = [cfg.seed] if cfg.quick else [cfg.seed, cfg.seed + 1]
     kinds = ("rnn", "lstm", "lstm b_f=1", "gru")
     recall_rows = []
@@ -268,7 +268,7 @@ def _char_lm(cfg: Config, cell: str) -> Result:
     from .plotting import plt, savefig
     _seed(cfg)
     if cfg.quick:
-        n_chars, hidden, iters, every, seq, batch = 300_000, 128, 150, 50, 64, 32
+        n_chars, hidden, iters, every, seq, batch = 300_000, 128, 120, 40, 64, 32
     else:
         n_chars, hidden, iters, every, seq, batch = 2_000_000, 256, 2000, 250, 64, 32
     iters = cfg.epochs or iters
@@ -284,13 +284,17 @@ def _char_lm(cfg: Config, cell: str) -> Result:
 
     model = CharRNN(vocab, hidden, cell=cell)
     params = list(model.parameters())
-    opt = optim.Adam(params, lr=2e-3)
+    # a large step gets through the early plateau (measured: 3.2 against 3.8 bits/char after
+    # 150 steps of 2e-3); the cosine decay then settles the weights
+    opt = optim.Adam(params, lr=1e-2)
+    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=iters, eta_min=5e-4)
     curve, losses, it, state, t0 = [], [], 0, None, time.perf_counter()
     while it < iters:
         for xb, yb in stream_batches(train, batch, seq):
             logits, state = model(xb, nn.detach_state(state))   # truncated BPTT
             loss = F.cross_entropy(logits.reshape(-1, len(vocab)), yb.reshape(-1))
             losses.append(_step(loss, params, opt, clip=5.0) / np.log(2.0))
+            sched.step()
             it += 1
             if it % every == 0 or it == iters:
                 curve.append((it, float(np.mean(losses[-every:])),
@@ -314,9 +318,10 @@ def _char_lm(cfg: Config, cell: str) -> Result:
     ax.legend()
     path = savefig(fig, cfg.figure(f"char_{cell}_bpc"))
     if cfg.quick:
-        expected = {"val_bpc": Expect("<", unigram_bpc - 0.6,
-                                      "quick: 150 steps of a 128-unit model clearly beat the "
-                                      "unigram model; the full run reaches <= 2.0")}
+        expected = {"val_bpc": Expect("<", unigram_bpc - 1.0,
+                                      "quick: 120 steps of a 128-unit model beat the unigram "
+                                      "model by a bit per character; the full run reaches "
+                                      "<= 2.0")}
     else:
         expected = {"val_bpc": Expect("<=", 2.0, "issue 7: <= 2.0 bits/char held out")}
     return Result(
@@ -421,24 +426,26 @@ def bilstm_tagging(cfg: Config) -> Result:
 @experiment("gru-mnist1d", source="DATASETS.md: MNIST-1D (Greydanus 2020)",
             summary="a GRU reads MNIST-1D signals step by step (published: 91 %)")
 def gru_mnist1d(cfg: Config) -> Result:
-    """MNIST-1D's 40-sample signals read one value per step by GRU(1 -> 128); a linear layer on
-    the last hidden state gives the class.  Adam 3e-3, batch 100, gradient norm clipped at 1,
-    60 epochs over the 4,000 training signals (8 in quick mode); test accuracy on the 1,000
-    test signals.  The dataset's README reports 91 % for its GRU.
+    """MNIST-1D's 40-sample signals read one value per step by a GRU; a linear layer on the
+    last hidden state gives the class.  Full run: GRU(1 -> 128), Adam 3e-3, batch 100,
+    30 epochs over the 4,000 training signals; quick mode: GRU(1 -> 64), Adam 1e-2, batch 50,
+    5 epochs (measured 0.89).  Gradient norm clipped at 1.  Test accuracy on the 1,000 test
+    signals; the dataset's README reports 91 % for its GRU.
     """
     from .plotting import plt, savefig
     _seed(cfg)
     (X, y), (Xt, yt) = datasets.load_mnist1d()
-    epochs = cfg.epochs or (8 if cfg.quick else 60)
-    gru, head = nn.GRU(1, 128), nn.Linear(128, 10)
+    hidden, lr, batch, epochs = (64, 1e-2, 50, 5) if cfg.quick else (128, 3e-3, 100, 30)
+    epochs = cfg.epochs or epochs
+    gru, head = nn.GRU(1, hidden), nn.Linear(hidden, 10)
     params = _params(gru, head)
-    opt = optim.Adam(params, lr=3e-3)
+    opt = optim.Adam(params, lr=lr)
     rng = np.random.default_rng(cfg.seed)
     history = []
     for _ in range(epochs):
         perm, losses = rng.permutation(len(X)), []
-        for i in range(0, len(X), 100):
-            b = perm[i:i + 100]
+        for i in range(0, len(X), batch):
+            b = perm[i:i + batch]
             _, h = gru(X[b, :, None])
             losses.append(_step(F.cross_entropy(head(h[0]), y[b]), params, opt, clip=1.0))
         with no_grad():
@@ -450,12 +457,13 @@ def gru_mnist1d(cfg: Config) -> Result:
     ax.axhline(0.91, color="gray", ls=":", label="published GRU (91 %)")
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy")
-    ax.set_title("MNIST-1D, GRU(128)")
+    ax.set_title(f"MNIST-1D, GRU({hidden})")
     ax.legend()
     path = savefig(fig, cfg.figure("gru_mnist1d"))
     acc = history[-1][1]
-    expected = Expect(">=", 0.6, "quick: 8 epochs; the full run is compared with 91 %") \
-        if cfg.quick else Expect(">=", 0.88, "published GRU: 91 % (mnist1d README)")
+    expected = Expect(">=", 0.8, "quick: 5 epochs of GRU(64); the full run is compared with "
+                                 "91 %") if cfg.quick else \
+        Expect(">=", 0.91, "published GRU: 91 % (mnist1d README)")
     return Result(metrics={"test_acc": acc, "final_train_loss": history[-1][0],
-                           "epochs": epochs},
+                           "epochs": epochs, "hidden_size": hidden},
                   expected={"test_acc": expected}, figures=[path], headline="test_acc")
