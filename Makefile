@@ -18,8 +18,9 @@ install-test: $(PY)
 	$(PIP) -e ".[test]"
 	$(PIP) --no-deps $(NODEPS)
 
+# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine
 test: install-test
-	$(PY) -m pytest -q -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
 
 demo: install
 	$(VENV)/bin/nnscratch run all --quick

@@ -4,6 +4,7 @@ examples:
   nnscratch list                              the experiments (name, source, one line)
   nnscratch run mlp-xor softmax-blobs         run some; write runs/NAME/metrics.json + PNGs
   nnscratch run all --quick                   run every experiment fast; write the report
+  nnscratch report --out runs                 rebuild the report from runs/*/metrics.json
   nnscratch train --data digits --model mlp   train without writing code
 
 Exit status: 0 when every experiment run meets its expected values, 1 when one fails or
@@ -198,6 +199,20 @@ def cmd_run(args) -> int:
     return 0 if records and all(r["passed"] for r in records) else 1
 
 
+def cmd_report(args) -> int:
+    from .report import load_records, summary_table, write_report
+    out = pathlib.Path(args.out)
+    records = load_records(out) if out.is_dir() else []
+    if not records:
+        print(f"{PROG} report: no {out}/*/metrics.json found; run experiments first",
+              file=sys.stderr)
+        return 2
+    print(summary_table(records))
+    md, page = write_report(records, out)
+    print(f"\nreport: {page} and {md}")
+    return 0 if all(r.get("passed") for r in records) else 1
+
+
 # ------------------------------------------------------------------ train
 def _split_scale(X, y, seed):
     from .data import StandardScaler, train_test_split
@@ -350,6 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="runs", help="output directory (default: runs)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "report", help="rebuild OUT/report.html and OUT/report.md from OUT/*/metrics.json",
+        description="Rebuild the report from the metrics.json files that earlier 'run' "
+                    "commands wrote (e.g. after running experiments one by one).")
+    p.add_argument("--out", default="runs", help="the run directory (default: runs)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
         "train", help="train a model on a bundled dataset (no code needed)",

@@ -267,7 +267,7 @@ def test_default_dtype_switches_tensors_and_layers():
     assert ns.get_default_dtype() == np.float64
     assert ns.zeros(2).dtype == ns.randn(2).dtype == ns.tensor([1.0]).dtype == np.float64
     layers = [nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Embedding(4, 2), nn.Conv2d(1, 2, 3),
-              nn.GRU(2, 3)]
+              nn.GRU(2, 3), nn.BatchNorm2d(2), nn.Conv1d(1, 2, 3), nn.RNN(2, 3), nn.LSTM(2, 3)]
     for layer in layers:
         for name, p in layer.named_parameters():
             assert p.dtype == np.float64, f"{type(layer).__name__}.{name} is {p.dtype}"
@@ -280,7 +280,8 @@ def test_manual_seed_repeats_every_random_source():
     def draw():
         x = ns.ones(50)
         return (ns.randn(3).data, ns.rand(3).data, nn.Linear(3, 2).weight.data.copy(),
-                F.dropout(x, 0.5, True).data, nn.GRU(2, 2).weight_hh_l0.data.copy())
+                F.dropout(x, 0.5, True).data, nn.GRU(2, 2).weight_hh_l0.data.copy(),
+                next(iter(ns.data.DataLoader(np.arange(20), batch_size=20))))
     ns.manual_seed(7)
     a = draw()
     ns.manual_seed(7)
@@ -820,3 +821,7 @@ def test_save_load_round_trip(tmp_path):
     assert path.read_bytes()[:2] == b"PK"                                # a zip, not a pickle
     opt2 = optim.Adam(other.parameters(), lr=0.01)
     opt2.load_state_dict(back["optim"])
+    bogus = tmp_path / "bogus.nns"
+    bogus.write_bytes(b"\x80\x04\x95not a checkpoint")       # a pickle header is refused
+    with pytest.raises(ValueError, match="bogus.nns"):
+        ns.load(bogus)

@@ -90,13 +90,19 @@ def test_autoencoder_learns_to_reconstruct():
 
 def test_semi_supervised_centroids_are_centred_and_drift_apart():
     ns.manual_seed(0)
-    model = _vae(cls=SemiSupervisedVAE, n_classes=3, drift=0.5).double()
     X = np.random.default_rng(0).random((30, 5))
     y = np.arange(30) % 3
-    c = model.update_centroids(X, y)
+    still = _vae(cls=SemiSupervisedVAE, n_classes=3, drift=0.0).double()
+    ns.manual_seed(0)
+    model = _vae(cls=SemiSupervisedVAE, n_classes=3, drift=0.5).double()
+    c0, c = still.update_centroids(X, y), model.update_centroids(X, y)
     assert c.shape == (3, 2)
-    np.testing.assert_allclose(c.sum(0), 0.5 * (c / np.linalg.norm(c, axis=1,
-                                                                     keepdims=True)).sum(0),
+    np.testing.assert_allclose(c.sum(0), 0, atol=1e-12)      # centred; the pushes cancel
+    np.testing.assert_allclose(c0.sum(0), 0, atol=1e-12)
+    gaps = lambda a: [np.linalg.norm(a[i] - a[j]) for i in range(3) for j in range(i)]  # noqa
+    assert all(g > g0 for g, g0 in zip(gaps(c), gaps(c0)))   # every pair moved apart
+    codes = model.encode_mean(X)
+    np.testing.assert_allclose(c0, [codes[y == k].mean(0) - codes.mean(0) for k in range(3)],
                                atol=1e-12)
     # the prior is now N(c_y, I): the KL term equals kl_div_gaussians to the centroids
     mu, lv = model.encode(X)

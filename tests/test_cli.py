@@ -74,6 +74,16 @@ def test_run_by_name_exit_status_and_unknown_names(tmp_path, monkeypatch, capsys
     assert "unknown experiment(s) 'nope'" in err and "all, crashes, good, missed" in err
 
 
+def test_report_rebuilds_from_metrics_json(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "discover", lambda: (_fake_registry(tmp_path), {}))
+    assert cli.main(["run", "good", "--out", str(tmp_path)]) == 0
+    assert cli.main(["report", "--out", str(tmp_path)]) == 0
+    assert "| good | 000 §0 | acc | 1 | >= 0.9 | pass |" in (tmp_path / "report.md").read_text()
+    assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
+    assert cli.main(["report", "--out", str(tmp_path / "empty")]) == 2
+    assert "no " in capsys.readouterr().err
+
+
 def test_real_experiment_runs_through_the_cli(tmp_path, capsys):
     assert cli.main(["run", "logreg-and", "--quick", "--out", str(tmp_path)]) == 0
     rec = json.loads((tmp_path / "logreg-and" / "metrics.json").read_text())
@@ -151,7 +161,7 @@ def test_help_documents_every_command(capsys):
         cli.main(["--help"])
     assert info.value.code == 0
     text = capsys.readouterr().out
-    for word in ("list", "run", "train", "run all --quick", "Exit status"):
+    for word in ("list", "run", "train", "report", "run all --quick", "Exit status"):
         assert word in text
     with pytest.raises(SystemExit):
         cli.main(["train", "--help"])

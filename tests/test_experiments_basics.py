@@ -2,8 +2,17 @@
 import pathlib
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 from nnscratch.experiments.registry import Config, get
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """The suite runs in 2 pytest-xdist workers on 2 cores: a second BLAS thread per worker
+    only oversubscribes the cores, which makes the many small GEMMs of these runs far slower."""
+    with threadpool_limits(1):
+        yield
 
 
 def _run(name, tmp_path):

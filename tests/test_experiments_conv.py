@@ -1,11 +1,16 @@
 """The ConvNet experiments of issue 6 (001 ch. 9), run in quick mode, reach their outcomes."""
 import pathlib
 
+from threadpoolctl import threadpool_limits
+
 from nnscratch.experiments import Config, get
 
 
 def run(name, tmp_path):
-    result = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
+    # one BLAS thread: these small GEMMs gain nothing from two, and on a shared machine
+    # OpenBLAS's spinning threads can slow a run many times over
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
     assert result.figures
     for fig in result.figures:
         assert pathlib.Path(fig).stat().st_size > 1000

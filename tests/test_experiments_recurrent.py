@@ -1,5 +1,4 @@
 """The recurrent experiments in quick mode: each reaches the outcome its Result expects."""
-import numpy as np
 import pytest
 
 from nnscratch.experiments import Config, get

@@ -40,9 +40,9 @@ def conv_vs_correlation(cfg: Config) -> Result:
     the opposite sign, so the edge *magnitude* is the same.  The correlation is also what
     ``nn.Conv2d`` computes: one filter with ``padding=1`` reproduces ``correlate(..., "same")``.
     """
-    from .plotting import plt, savefig
     from ..nn import functional as F
     from ..tensor import Tensor
+    from .plotting import plt, savefig
     t = np.linspace(0, 1, 200)
     x1 = (np.sin(2 * np.pi * 3 * t) + (t > 0.5)).astype(np.float64)   # a sine with a step
     blur = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16                   # symmetric
@@ -61,7 +61,8 @@ def conv_vs_correlation(cfg: Config) -> Result:
     corr_x = signal.correlate(img, sobel_x, "same")
     conv_x = signal.convolve(img, sobel_x, "same")
     edges = np.hypot(signal.convolve(img, sobel_x, "same"), signal.convolve(img, sobel_y, "same"))
-    sym_2d = np.abs(signal.correlate(img, gauss, "same") - signal.convolve(img, gauss, "same")).max()
+    sym_2d = np.abs(signal.correlate(img, gauss, "same")
+                    - signal.convolve(img, gauss, "same")).max()
     anti_2d = np.abs(corr_x + conv_x).max()
     layer = F.conv2d(Tensor(img[None, None]), Tensor(sobel_x[None, None]), padding=1)
     layer_diff = np.abs(layer.data[0, 0] - corr_x).max()
@@ -233,21 +234,22 @@ def mnist1d_cnn() -> nn.Sequential:
 def mnist1d_table(cfg: Config) -> Result:
     """The MNIST-1D table: each model on the 4,000 training signals, tested on the 1,000 test
     signals, beside the dataset's published test accuracies (logistic 32 %, MLP 68 %, CNN 94 %,
-    GRU 91 %).  Adam, batch 100.  The GRU row says "pending" when ``nn.GRU`` is missing.
-    Quick mode trains fewer epochs (the CNN still passes 90 %)."""
+    GRU 91 %).  Adam, batch 100; logistic and MLP 60 epochs, CNN 40, GRU (64 units, read from
+    its last state) 40.  The GRU row says "pending" when ``nn.GRU`` is missing.  Quick mode
+    trains 10 / 10 / 12 / 1 epochs (the CNN still passes 88 %, the GRU is barely trained)."""
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
     (Xtr, ytr), (Xte, yte) = datasets.load_mnist1d()
     published = {"logistic": 0.32, "mlp": 0.68, "cnn": 0.94, "gru": 0.91}
     q = cfg.quick
     specs = {
-        "logistic": (lambda: nn.Linear(40, 10), 20 if q else 60, 1e-2, False),
+        "logistic": (lambda: nn.Linear(40, 10), 10 if q else 60, 1e-2, False),
         "mlp": (lambda: nn.Sequential(nn.Linear(40, 100), nn.ReLU(), nn.Linear(100, 100),
-                                      nn.ReLU(), nn.Linear(100, 10)), 20 if q else 60, 2e-3, False),
-        "cnn": (mnist1d_cnn, 15 if q else 40, 2e-3, True),
+                                      nn.ReLU(), nn.Linear(100, 10)), 10 if q else 60, 2e-3, False),
+        "cnn": (mnist1d_cnn, 12 if q else 40, 2e-3, True),
     }
     if hasattr(nn, "GRU"):
-        specs["gru"] = (_GRUClassifier, 2 if q else 40, 5e-3, False)
+        specs["gru"] = (_GRUClassifier, 1 if q else 40, 5e-3, False)
     rows, metrics, curves = [], {}, {}
     for name, (build, epochs, lr, conv) in specs.items():
         nsrandom.manual_seed(cfg.seed)
@@ -269,17 +271,20 @@ def mnist1d_table(cfg: Config) -> Result:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, c in curves.items():
-        ax.plot(np.arange(1, len(c) + 1), c, label=f"{name} ({metrics[name + '_test_accuracy']:.2f})")
+        acc = metrics[name + "_test_accuracy"]
+        ax.plot(np.arange(1, len(c) + 1), c, label=f"{name} ({acc:.2f})")
         ax.axhline(published[name], ls=":", color=ax.lines[-1].get_color())
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy")
     ax.set_title("MNIST-1D (dotted: published accuracies)")
     ax.legend()
     path = savefig(fig, cfg.figure("mnist1d_table"))
-    expect = {"cnn_test_accuracy": Expect(">=", 0.90 if q else 0.94,
-                                          "quick mode: fewer epochs" if q else
+    expect = {"cnn_test_accuracy": Expect(">=", 0.88 if q else 0.94,
+                                          "quick mode: 12 epochs" if q else
                                           "published CNN: 94 % (Greydanus 2020)"),
-              "mlp_test_accuracy": Expect(">=", 0.55 if q else 0.60, "published MLP: 68 %"),
+              "mlp_test_accuracy": Expect(">=", 0.50 if q else 0.60,
+                                          "quick mode: 10 epochs" if q else
+                                          "published MLP: 68 %"),
               "logistic_test_accuracy": Expect("<=", 0.45, "published logistic: 32 % — "
                                                "a linear model cannot do much better")}
     return Result(metrics=metrics, expected=expect, figures=[path],

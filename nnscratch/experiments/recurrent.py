@@ -263,14 +263,18 @@ def vanishing_gradients(cfg: Config) -> Result:
 
 
 # ------------------------------------------------------------------ 001 §10.7
+# (characters read, hidden units, steps, evaluation period, sequence length, batch size)
+CHAR_QUICK = dict(n_chars=300_000, hidden=128, iters=120, every=40, seq=64, batch=32)
+CHAR_FULL = dict(n_chars=2_000_000, hidden=256, iters=2000, every=250, seq=64, batch=32)
+
+
 def _char_lm(cfg: Config, cell: str) -> Result:
     from ..text import CharRNN, CharVocab, bits_per_char, sample, stream_batches
     from .plotting import plt, savefig
     _seed(cfg)
-    if cfg.quick:
-        n_chars, hidden, iters, every, seq, batch = 300_000, 128, 120, 40, 64, 32
-    else:
-        n_chars, hidden, iters, every, seq, batch = 2_000_000, 256, 2000, 250, 64, 32
+    c = CHAR_QUICK if cfg.quick else CHAR_FULL
+    n_chars, hidden, iters, every, seq, batch = (c[k] for k in ("n_chars", "hidden", "iters",
+                                                                "every", "seq", "batch"))
     iters = cfg.epochs or iters
     text = datasets.load_text("shakespeare", max_chars=n_chars)
     vocab = CharVocab(text)

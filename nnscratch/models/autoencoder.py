@@ -175,8 +175,9 @@ class SemiSupervisedVAE(VAE):
     (001 §11.4, eq. 11.4).
 
     Call :meth:`update_centroids` after each epoch: it sets c_k to the mean code μ of class
-    k's training samples, centres the centroids on the origin, and moves each outward by
-    ``drift`` (along its own direction) so the classes keep separating.  Until centroids
+    k's training samples, centres the centroids on the origin, and moves each by ``drift``
+    away from the others (the mean of the unit vectors from every other centroid to it), so
+    the classes keep separating.  Until centroids
     exist the prior is N(0, I), i.e. the model trains as a plain VAE.
 
     Buffers: ``centroids`` ``(n_classes, latent_dim)``.
@@ -220,8 +221,12 @@ class SemiSupervisedVAE(VAE):
         c = np.stack([codes[y == k].mean(axis=0) if np.any(y == k)
                       else np.zeros(self.latent_dim) for k in range(self.n_classes)])
         c -= c.mean(axis=0)
-        norms = np.linalg.norm(c, axis=1, keepdims=True)
-        c += self.drift * c / np.maximum(norms, 1e-12)
+        # drift: every centroid steps away from each of the others (a unit push per pair,
+        # averaged), so classes that sit close together are the ones pushed apart most
+        diff = c[:, None, :] - c[None, :, :]
+        dist = np.linalg.norm(diff, axis=-1, keepdims=True)
+        np.fill_diagonal(dist[..., 0], np.inf)
+        c += self.drift * (diff / np.maximum(dist, 1e-12)).sum(axis=1) / (self.n_classes - 1)
         self.centroids = c.astype(codes.dtype)
         return self.centroids
 

@@ -14,7 +14,10 @@ Backward (001 eq. 9.7 in matrix form), for the upstream gradient ``δ`` reshaped
 * ``∂E/∂b = Σ δ`` over the batch and positions.
 
 With ``groups = G`` the channels split into ``G`` independent blocks: the same three products
-run once per block (a batched matmul over ``G``).
+run once per block (a batched matmul over ``G``).  With one group the bias rides inside the
+GEMMs (a row of ones under ``X_col``).  For stride 1 the columns are laid out on the flattened
+padded image (:class:`~nnscratch.ops.im2col.FlatPlan`), which turns im2col and col2im into
+``kh·kw`` contiguous copies/adds; other strides use the textbook layout.
 """
 from __future__ import annotations
 

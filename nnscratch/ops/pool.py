@@ -138,7 +138,7 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
-    """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch.nn.functional.max_pool2d.
+    """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch's max_pool2d.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows; K=2, S=2 halves each side,
     K=3, S=2 is the textbook's "overlapping pooling").  Padding is ``-inf`` (never selected) and
