@@ -4,7 +4,7 @@ accuracy.  nnscratch trains through ``ns.fit``; PyTorch runs the same model in a
 scikit-learn's ``MLPClassifier`` runs the same architecture and optimiser (no L2 penalty, no
 early stop: all 300 epochs).
 """
-import numpy as np
+from ._torch_loop import train_torch
 
 TITLE = "UCI digits MLP 64-100-10, Adam lr 1e-3, 300 epochs of batch 200"
 TARGET = 1.5
@@ -34,19 +34,9 @@ def run_torch(data):
     import torch
     X, Xt, y, yt = data
     torch.manual_seed(0)
-    Xa, ya = torch.from_numpy(X), torch.from_numpy(y)
     model = torch.nn.Sequential(torch.nn.Linear(64, 100), torch.nn.ReLU(),
                                 torch.nn.Linear(100, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    g = np.random.default_rng(0)
-    for _ in range(EPOCHS):
-        order = torch.from_numpy(g.permutation(len(X)))
-        for i in range(0, len(X), BATCH):
-            idx = order[i:i + BATCH]
-            loss = torch.nn.functional.cross_entropy(model(Xa[idx]), ya[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    train_torch(model, torch.optim.Adam(model.parameters(), lr=LR), X, y, EPOCHS, BATCH)
     with torch.no_grad():
         acc = (model(torch.from_numpy(Xt)).argmax(1).numpy() == yt).mean()
     return {"test_accuracy": float(acc)}

@@ -8,6 +8,8 @@ a busy machine.
 """
 import numpy as np
 
+from ._threads import one_blas_thread
+
 TITLE = "logistic regression, breast cancer 569x30 (C=1): 50 fits, Newton/IRLS vs sklearn lbfgs"
 TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
 TARGET_AGAINST = "sklearn"
@@ -24,15 +26,10 @@ def setup():
     return s.transform(Xtr), s.transform(Xte), ytr, yte
 
 
-def _one_thread():
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(1)
-
-
 def run_nnscratch(data):
     from nnscratch.linear_model import LogisticRegression
     Xtr, Xte, ytr, yte = data
-    with _one_thread():
+    with one_blas_thread():
         for _ in range(FITS):
             m = LogisticRegression(solver="newton", C=1.0).fit(Xtr, ytr)
     return {"test_accuracy": m.score(Xte, yte), "iterations": m.n_iter_}
@@ -41,7 +38,7 @@ def run_nnscratch(data):
 def run_sklearn(data):
     from sklearn.linear_model import LogisticRegression
     Xtr, Xte, ytr, yte = data
-    with _one_thread():
+    with one_blas_thread():
         for _ in range(FITS):
             m = LogisticRegression(C=1.0).fit(Xtr, ytr)
     return {"test_accuracy": m.score(Xte, yte), "iterations": int(m.n_iter_[0])}

@@ -7,6 +7,8 @@ sklearn row.  One BLAS thread for both (small GEMMs; threads only add contention
 """
 import numpy as np
 
+from ._threads import one_blas_thread
+
 TITLE = "softmax regression, digits 1347x64 -> 10 classes (C=1): 5 fits, vs sklearn lbfgs"
 TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
 TARGET_AGAINST = "sklearn"
@@ -21,15 +23,10 @@ def setup():
     return train_test_split(X / 16.0, y, test_size=0.25, seed=0, stratify=y)
 
 
-def _one_thread():
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(1)
-
-
 def run_nnscratch(data):
     from nnscratch.linear_model import SoftmaxRegression
     Xtr, Xte, ytr, yte = data
-    with _one_thread():
+    with one_blas_thread():
         for _ in range(FITS):
             m = SoftmaxRegression(C=1.0).fit(Xtr, ytr)
     return {"test_accuracy": m.score(Xte, yte), "iterations": m.n_iter_}
@@ -38,7 +35,7 @@ def run_nnscratch(data):
 def run_sklearn(data):
     from sklearn.linear_model import LogisticRegression
     Xtr, Xte, ytr, yte = data
-    with _one_thread():
+    with one_blas_thread():
         for _ in range(FITS):
             m = LogisticRegression(C=1.0, max_iter=1000).fit(Xtr, ytr)
     return {"test_accuracy": m.score(Xte, yte), "iterations": int(m.n_iter_[0])}

@@ -3,7 +3,7 @@ SGD lr 0.5, batch 100, 15 epochs over the 50,000 training images, then the error
 10,000 validation images.  nnscratch trains through ``ns.fit`` (the whole training loop with
 its checks, metrics bookkeeping and shuffling); PyTorch runs the same model in a plain loop.
 """
-import numpy as np
+from ._torch_loop import train_torch
 
 TITLE = ("MNIST lecture run: 784-200-10 ReLU, SGD lr 0.5, batch 100, 15 epochs of 50,000 "
          "images (ns.fit vs a torch loop)")
@@ -37,19 +37,9 @@ def run_torch(data):
     import torch
     X, y, Xv, yv = data
     torch.manual_seed(0)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     model = torch.nn.Sequential(torch.nn.Linear(784, 200), torch.nn.ReLU(),
                                 torch.nn.Linear(200, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    g = np.random.default_rng(0)
-    for _ in range(EPOCHS):
-        order = torch.from_numpy(g.permutation(len(X)))
-        for i in range(0, len(X), BATCH):
-            idx = order[i:i + BATCH]
-            loss = torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    train_torch(model, torch.optim.SGD(model.parameters(), lr=LR), X, y, EPOCHS, BATCH)
     with torch.no_grad():
         err = (model(torch.from_numpy(Xv)).argmax(1).numpy() != yv).mean()
     return {"val_error_pct": round(100 * float(err), 2)}

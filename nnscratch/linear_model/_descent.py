@@ -2,7 +2,9 @@
 
 Each model hands over its objective as ``objective(rows) -> (loss, grads)``: the loss and its
 gradient with respect to each parameter, computed in NumPy from the textbook's closed forms
-(000 eq. 3.13–3.14 for least squares, eq. 4.13 for the sigmoid, eq. 5.15–5.16 for softmax).
+(000 eq. 3.13–3.14 for least squares, eq. 4.13 for the sigmoid, eq. 5.15–5.16 for softmax —
+one formula, :func:`linear_objective`, since each has the gradient (output − target)·x), and
+:func:`minimize_objective` runs the chosen solver on it.
 The update itself is nnscratch's own :class:`nnscratch.optim.SGD` rule acting on float64
 tensors whose ``.grad`` we fill — the same rule that trains the networks.
 
@@ -25,6 +27,7 @@ import numpy as np
 from .. import random as _random
 from ..optim import SGD
 from ..tensor import Tensor
+from .base import check_param
 
 # a loss this many times its starting value means the step is too large for the curvature:
 # stop at once rather than wait for overflow (nnscratch.optimize uses the same test)
@@ -85,6 +88,63 @@ def gram_max_eig(X: np.ndarray, fit_intercept: bool) -> float:
 def row_max_norm2(X: np.ndarray, fit_intercept: bool) -> float:
     """max_i ‖x̃_i‖²: bounds the curvature of any mini-batch's loss."""
     return float(np.einsum("ij,ij->i", X, X).max()) + float(fit_intercept)
+
+
+def linear_objective(X: np.ndarray, T: np.ndarray, W: np.ndarray, b: np.ndarray,
+                     loss_and_residual: Callable, penalty: float,
+                     fit_intercept: bool) -> Callable:
+    """``objective(rows)`` of the linear model Z = X Wᵀ + b under a loss with the canonical
+    link — squared error, sigmoid or softmax cross-entropy — whose gradient in Z is the
+    residual R = output − T (000 eq. 3.13–3.14, 4.13, 5.15–5.16):
+
+        E = Σ loss / m + penalty·‖W‖² / (2n),   ∂E/∂W = Rᵀ X / m + (penalty / n) W,
+        ∂E/∂b = mean of R
+
+    over the m given rows (the penalty is scaled by all n rows).
+    ``loss_and_residual(Z, T) -> (Σ loss, R)``.  W and b are read at each call: the solvers
+    update them in place.
+    """
+    n = len(X)
+
+    def objective(rows):
+        Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
+        m = len(Xr)
+        loss, R = loss_and_residual(Xr @ W.T + b, Tr)
+        loss = loss / m + 0.5 * penalty * (W * W).sum() / n
+        gW = R.T @ Xr / m + (penalty / n) * W
+        gb = R.mean(axis=0) if fit_intercept else np.zeros_like(b)
+        return loss, [gW, gb]
+    return objective
+
+
+def minimize_objective(est, solver: str, objective: Callable, params: list, X: np.ndarray, *,
+                       loss_curvature: float, penalty: float, max_iter: int, tol: float,
+                       owner: str):
+    """Fit ``params`` in place by ``solver`` — ``"lbfgs"`` (:func:`lbfgs`), ``"gd"`` or
+    ``"sgd"`` (:func:`gradient_descent`) — reading ``lr``, ``batch_size``, ``seed`` and
+    ``fit_intercept`` from the estimator ``est``.  Returns ``(loss_curve, n_iter)``.
+
+    ``lr="auto"`` is 1 / the curvature bound of the mean loss over rows x̃ = [x, 1]:
+
+        loss_curvature · λmax(X̃ᵀX̃/n)  (gd)   or   loss_curvature · max‖x̃ᵢ‖²  (sgd),
+        plus ``penalty / n`` for an L2 term ``penalty·‖W‖²/(2n)``,
+
+    where ``loss_curvature`` bounds the loss's second derivative in the logits: 1 for the
+    squared error, ½ for softmax cross-entropy, ¼ for the sigmoid's (σ' <= 1/4).
+    """
+    if solver == "lbfgs":
+        return lbfgs(objective, params, max_iter=max_iter, tol=tol, owner=owner)
+    n = len(X)
+    fit_b = bool(est.fit_intercept)
+    batch = None
+    if solver == "sgd":
+        batch = min(check_param(est.batch_size, "batch_size", owner, low=1, integer=True), n)
+        curvature = row_max_norm2(X, fit_b) * loss_curvature + penalty / n
+    else:
+        curvature = gram_max_eig(X, fit_b) * loss_curvature + penalty / n
+    lr = resolve_lr(est.lr, 1.0 / curvature, owner)
+    return gradient_descent(objective, params, lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
+                            batch_size=batch, seed=est.seed, owner=owner)
 
 
 def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: int,

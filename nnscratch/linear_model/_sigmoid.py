@@ -1,5 +1,5 @@
-"""Independent sigmoid outputs trained by binary cross-entropy: the engine behind
-:class:`LogisticRegression` (one output) and :class:`MultiLabelClassifier` (L outputs).
+"""Independent sigmoid outputs trained by binary cross-entropy: the base class and the engine
+behind :class:`LogisticRegression` (one output) and :class:`MultiLabelClassifier` (L outputs).
 
 Model (000 eq. 4.3–4.4, 6.1): π = σ(X Wᵀ + b), one column per label.
 Objective (000 eq. 4.5–4.6 summed over labels as in eq. 6.3, plus scikit-learn's L2 penalty
@@ -20,12 +20,41 @@ import numpy as np
 
 from ..ops.elementwise import stable_sigmoid
 from . import _descent
-from .base import check_param
+from .base import BaseEstimator, ClassifierMixin, check_param
+
+
+class SigmoidClassifier(ClassifierMixin, BaseEstimator):
+    """What :class:`LogisticRegression` and :class:`MultiLabelClassifier` share: their
+    hyper-parameters (documented on :class:`LogisticRegression`) and the ``threshold`` in
+    (0, 1) above which a probability π = σ(z) predicts the label (000 §4.3)."""
+
+    def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
+                 fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
+                 batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
+        self.solver = solver
+        self.threshold = threshold
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.lr = lr
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.tol = tol
+        self.seed = seed
+
+    def _check_threshold(self, owner):
+        check_param(self.threshold, "threshold", owner, low=0.0, low_open=True)
+        if self.threshold >= 1:
+            raise ValueError(f"{owner}: threshold must be in (0, 1), got {self.threshold}")
 
 
 def bce_sum(Z: np.ndarray, T: np.ndarray) -> float:
     """Σ BCE(σ(z), t) computed from logits without overflow: max(z,0) − z t + log(1+e^−|z|)."""
     return float((np.maximum(Z, 0) - Z * T + np.log1p(np.exp(-np.abs(Z)))).sum())
+
+
+def bce_and_residual(Z: np.ndarray, T: np.ndarray):
+    """Σ BCE and its gradient in the logits, π − T (000 eq. 4.13)."""
+    return bce_sum(Z, T), stable_sigmoid(Z) - T
 
 
 def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
@@ -35,7 +64,7 @@ def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
     C = check_param(est.C, "C", owner, low=0.0, low_open=True, allow_none=True)
     tol = check_param(est.tol, "tol", owner, low=0.0)
     max_iter = _descent.resolve_max_iter(est.max_iter, solver, owner)
-    n, d = X.shape
+    d = X.shape[1]
     inv_c = 0.0 if C is None else 1.0 / C
     fit_b = bool(est.fit_intercept)
     W = np.zeros((T.shape[1], d))
@@ -53,33 +82,10 @@ def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
                             for i in range(max(len(c) for c in curves))])
         return W, b
 
-    batch, lr = None, None
-    if solver == "sgd":
-        batch = min(check_param(est.batch_size, "batch_size", owner, low=1, integer=True), n)
-        curvature = _descent.row_max_norm2(X, fit_b) / 4 + inv_c / n
-    elif solver == "gd":
-        # σ' <= 1/4, so the Hessian of E is at most λmax(X̃ᵀX̃/n) / 4 (+ the penalty's 1/(Cn))
-        curvature = _descent.gram_max_eig(X, fit_b) / 4 + inv_c / n
-    if solver in ("gd", "sgd"):
-        lr = _descent.resolve_lr(est.lr, 1.0 / curvature, owner)
-
-    def objective(rows):
-        Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
-        m = len(Xr)
-        Z = Xr @ W.T + b
-        R = stable_sigmoid(Z) - Tr
-        loss = bce_sum(Z, Tr) / m + 0.5 * inv_c * (W * W).sum() / n
-        gW = R.T @ Xr / m + (inv_c / n) * W
-        gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
-        return loss, [gW, gb]
-
-    if solver == "lbfgs":
-        est.loss_curve_, est.n_iter_ = _descent.lbfgs(objective, [W, b], max_iter=max_iter,
-                                                      tol=tol, owner=owner)
-        return W, b
-    est.loss_curve_, est.n_iter_ = _descent.gradient_descent(
-        objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n, batch_size=batch,
-        seed=est.seed, owner=owner)
+    objective = _descent.linear_objective(X, T, W, b, bce_and_residual, inv_c, fit_b)
+    est.loss_curve_, est.n_iter_ = _descent.minimize_objective(      # σ' <= 1/4
+        est, solver, objective, [W, b], X, loss_curvature=0.25, penalty=inv_c,
+        max_iter=max_iter, tol=tol, owner=owner)
     return W, b
 
 

@@ -8,6 +8,12 @@ from . import _descent
 from .base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 
 
+def squared_error_and_residual(Z: np.ndarray, T: np.ndarray):
+    """½ Σ (z − t)² and its gradient in the predictions, z − t (000 eq. 3.13)."""
+    R = Z - T
+    return 0.5 * (R * R).sum(), R
+
+
 class _LeastSquares(RegressorMixin, BaseEstimator):
     """Shared machinery of LinearRegression and Ridge: the model ``y = X Wᵀ + b``.
 
@@ -71,33 +77,15 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
     def _solve_descent(self, X, T, alpha, solver, owner):
         """Minimise E = (‖XWᵀ + b - T‖² + α‖W‖²) / 2n with the gradients of 000 eq. 3.13–3.14:
         ∂E/∂W = ((XWᵀ + b - T)ᵀ X + α W) / n,  ∂E/∂b = mean of the residuals."""
-        n, d = X.shape
         tol = check_param(self.tol, "tol", owner, low=0.0)
         max_iter = _descent.resolve_max_iter(self.max_iter, solver, owner)
-        batch = None
-        if solver == "sgd":
-            batch = min(check_param(self.batch_size, "batch_size", owner, low=1,
-                                    integer=True), n)
-            curvature = _descent.row_max_norm2(X, self.fit_intercept) + alpha / n
-        else:
-            curvature = _descent.gram_max_eig(X, self.fit_intercept) + alpha / n
-        lr = _descent.resolve_lr(self.lr, 1.0 / curvature, owner)
-        W = np.zeros((T.shape[1], d))
+        W = np.zeros((T.shape[1], X.shape[1]))
         b = np.zeros(T.shape[1])
-        fit_b = self.fit_intercept
-
-        def objective(rows):
-            Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
-            R = Xr @ W.T + b - Tr
-            m = len(Xr)
-            loss = 0.5 * ((R * R).sum() / m + alpha * (W * W).sum() / n)
-            gW = R.T @ Xr / m + (alpha / n) * W
-            gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
-            return loss, [gW, gb]
-
-        self.loss_curve_, self.n_iter_ = _descent.gradient_descent(
-            objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
-            batch_size=batch, seed=self.seed, owner=owner)
+        objective = _descent.linear_objective(X, T, W, b, squared_error_and_residual, alpha,
+                                              self.fit_intercept)
+        self.loss_curve_, self.n_iter_ = _descent.minimize_objective(
+            self, solver, objective, [W, b], X, loss_curvature=1.0, penalty=alpha,
+            max_iter=max_iter, tol=tol, owner=owner)
         return W, b
 
     # ------------------------------------------------------------------------- predicting

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.elementwise import stable_sigmoid
-from ._sigmoid import fit_sigmoid
-from .base import BaseEstimator, ClassifierMixin, check_n_features, check_param, check_X_y
+from ._sigmoid import SigmoidClassifier, fit_sigmoid
+from .base import check_n_features, check_X_y
 
 
 def binary_targets(y: np.ndarray, owner: str) -> np.ndarray:
@@ -21,7 +21,7 @@ def binary_targets(y: np.ndarray, owner: str) -> np.ndarray:
     return y.astype(np.float64)
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(SigmoidClassifier):
     """P(t = 1 | x) = σ(wᵀx + b), trained by minimising the mean binary cross-entropy
     (000 eq. 4.3–4.6; 001 eq. 7.1–7.3), optionally with scikit-learn's L2 penalty.
 
@@ -54,19 +54,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, y ``(n,)`` with labels 0/1.
     """
 
-    def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
-                 fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
-                 batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
-        self.solver = solver
-        self.threshold = threshold
-        self.C = C
-        self.fit_intercept = fit_intercept
-        self.lr = lr
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.tol = tol
-        self.seed = seed
-
     def fit(self, X, y) -> "LogisticRegression":
         """Learn w, b from X ``(n, d)`` and 0/1 labels y ``(n,)``; returns self."""
         owner = "LogisticRegression.fit"
@@ -78,11 +65,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = X.shape[1]
         return self
-
-    def _check_threshold(self, owner):
-        check_param(self.threshold, "threshold", owner, low=0.0, low_open=True)
-        if self.threshold >= 1:
-            raise ValueError(f"{owner}: threshold must be in (0, 1), got {self.threshold}")
 
     def decision_function(self, X) -> np.ndarray:
         """z = Xw + b (000 eq. 4.3).  Shape: ``(n, d)`` -> ``(n,)``."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.elementwise import stable_sigmoid
-from ._sigmoid import fit_sigmoid
-from .base import BaseEstimator, ClassifierMixin, check_n_features, check_param, check_X_y
+from ._sigmoid import SigmoidClassifier, fit_sigmoid
+from .base import check_n_features, check_X_y
 
 
-class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
+class MultiLabelClassifier(SigmoidClassifier):
     """y_l = σ(w_lᵀx + b_l) for each of L labels (000 eq. 6.1), trained on the summed binary
     cross-entropy (000 eq. 6.3) averaged over samples (+ ‖W‖²/(2Cn) when C is given).
 
@@ -26,19 +26,6 @@ class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
 
     _multi_output = True
 
-    def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
-                 fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
-                 batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
-        self.solver = solver
-        self.threshold = threshold
-        self.C = C
-        self.fit_intercept = fit_intercept
-        self.lr = lr
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.tol = tol
-        self.seed = seed
-
     def fit(self, X, Y) -> "MultiLabelClassifier":
         """Learn one sigmoid per column of the multi-hot Y ``(n, L)``; returns self."""
         owner = "MultiLabelClassifier.fit"
@@ -52,11 +39,6 @@ class MultiLabelClassifier(ClassifierMixin, BaseEstimator):
         self.n_labels_ = Y.shape[1]
         self.n_features_in_ = X.shape[1]
         return self
-
-    def _check_threshold(self, owner):
-        check_param(self.threshold, "threshold", owner, low=0.0, low_open=True)
-        if self.threshold >= 1:
-            raise ValueError(f"{owner}: threshold must be in (0, 1), got {self.threshold}")
 
     def decision_function(self, X) -> np.ndarray:
         """Logits Z = X Wᵀ + b.  Shape: ``(n, d)`` -> ``(n, L)``."""

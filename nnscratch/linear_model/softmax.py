@@ -32,6 +32,13 @@ def class_targets(X, y, owner: str):
     return X, classes, codes
 
 
+def cross_entropy_and_residual(Z: np.ndarray, T: np.ndarray):
+    """Σ −t·log softmax(z) over the rows, and its gradient in the logits, y − t
+    (000 eq. 5.15)."""
+    logp = log_softmax_array(Z, axis=1)
+    return -(T * logp).sum(), np.exp(logp) - T
+
+
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     """P(class k | x) = softmax(W x + b)_k (000 eq. 5.3–5.5), trained by minimising the mean
     categorical cross-entropy (000 eq. 5.6–5.7) + ‖W‖²/(2Cn) when ``C`` is given.
@@ -88,35 +95,15 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         T[np.arange(n), codes] = 1.0                           # one-hot targets
         inv_c = 0.0 if C is None else 1.0 / C
         fit_b = bool(self.fit_intercept)
-        batch, lr = None, None
-        if solver == "sgd":
-            batch = min(check_param(self.batch_size, "batch_size", owner, low=1,
-                                    integer=True), n)
-            curvature = _descent.row_max_norm2(X, fit_b) / 2 + inv_c / n
-        elif solver == "gd":
-            curvature = _descent.gram_max_eig(X, fit_b) / 2 + inv_c / n
-        if solver in ("gd", "sgd"):
-            lr = _descent.resolve_lr(self.lr, 1.0 / curvature, owner)
         W = np.zeros((K, d))
         b = np.zeros(K)
 
-        def objective(rows):
-            Xr, Tr = (X, T) if rows is None else (X[rows], T[rows])
-            m = len(Xr)
-            logp = log_softmax_array(Xr @ W.T + b, axis=1)
-            R = np.exp(logp) - Tr                               # y − t, 000 eq. 5.15
-            loss = -(Tr * logp).sum() / m + 0.5 * inv_c * (W * W).sum() / n
-            gW = R.T @ Xr / m + (inv_c / n) * W
-            gb = R.mean(axis=0) if fit_b else np.zeros_like(b)
-            return loss, [gW, gb]
-
-        if solver == "lbfgs":
-            self.loss_curve_, self.n_iter_ = _descent.lbfgs(
-                objective, [W, b], max_iter=max_iter, tol=tol, owner=owner)
-        else:
-            self.loss_curve_, self.n_iter_ = _descent.gradient_descent(
-                    objective, [W, b], lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
-                batch_size=batch, seed=self.seed, owner=owner)
+        objective = _descent.linear_objective(X, T, W, b, cross_entropy_and_residual, inv_c,
+                                              fit_b)
+        # the Hessian of the cross-entropy in z is diag(y) − yyᵀ, eigenvalues at most ½
+        self.loss_curve_, self.n_iter_ = _descent.minimize_objective(
+            self, solver, objective, [W, b], X, loss_curvature=0.5, penalty=inv_c,
+            max_iter=max_iter, tol=tol, owner=owner)
         self.coef_, self.intercept_, self.classes_ = W, b, classes
         self.n_features_in_ = d
         return self

@@ -25,7 +25,7 @@ import inspect
 import numpy as np
 
 from ..tensor import Tensor
-from .result import Trace, inf_norm
+from .result import Trace
 
 # method -> (optimizer class in nnscratch.optim, default keyword arguments, default lr)
 RULES = {
@@ -85,19 +85,13 @@ def first_order(obj, method, x, f, g, lr, tol, gtol, maxiter, options):
 
     trace = Trace(obj, method, x, f, g)
     for _ in range(maxiter):
-        if inf_norm(g) < gtol:
-            return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
+        if stop := trace.gradient_converged(gtol):
+            return stop
         for t, s in zip(leaves, pieces):
             t.grad = g[s].copy()
         opt.step()
         x = np.concatenate([t.data.ravel() for t in leaves])
-        f_new, g = obj.value_and_grad(x)
-        if not trace.step(x, f_new, g):
-            return trace.diverged(f_new)
-        if tol is not None and abs(f_new - f) < tol:
-            return trace.result(True, f"converged: |f_k - f_(k-1)| = {abs(f_new - f):.3g} "
-                                      f"< tol = {tol:g}")
-        f = f_new
-    if inf_norm(g) < gtol:
-        return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
-    return trace.out_of_iterations(maxiter)
+        f, g = obj.value_and_grad(x)
+        if stop := trace.advance(x, f, g, tol):
+            return stop
+    return trace.finish(gtol, maxiter)

@@ -19,11 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .line_search import backtracking
-from .result import Trace, inf_norm
-
-
-def _converged_msg(g, gtol):
-    return f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}"
+from .result import Trace
 
 
 def newton(obj, x, f, g, lr, tol, gtol, maxiter):
@@ -31,24 +27,18 @@ def newton(obj, x, f, g, lr, tol, gtol, maxiter):
     lr = 1.0 if lr is None else float(lr)
     trace = Trace(obj, "newton", x, f, g)
     for _ in range(maxiter):
-        if inf_norm(g) < gtol:
-            return trace.result(True, _converged_msg(g, gtol))
+        if stop := trace.gradient_converged(gtol):
+            return stop
         H = obj.hess(x)
         try:
             d = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
             return trace.result(False, f"the Hessian is singular at iteration {trace.nit}")
         x = x - lr * d
-        f_new, g = obj.value_and_grad(x)
-        if not trace.step(x, f_new, g):
-            return trace.diverged(f_new)
-        if tol is not None and abs(f_new - f) < tol:
-            return trace.result(True, f"converged: |f_k - f_(k-1)| = {abs(f_new - f):.3g} "
-                                      f"< tol = {tol:g}")
-        f = f_new
-    if inf_norm(g) < gtol:
-        return trace.result(True, _converged_msg(g, gtol))
-    return trace.out_of_iterations(maxiter)
+        f, g = obj.value_and_grad(x)
+        if stop := trace.advance(x, f, g, tol):
+            return stop
+    return trace.finish(gtol, maxiter)
 
 
 def cg_direction(hvp, g: np.ndarray, max_iter: int) -> np.ndarray:
@@ -86,8 +76,8 @@ def newton_cg(obj, x, f, g, tol, gtol, maxiter, options):
     max_ls = int(options.get("max_ls", 60))
     trace = Trace(obj, "newton-cg", x, f, g)
     for _ in range(maxiter):
-        if inf_norm(g) < gtol:
-            return trace.result(True, _converged_msg(g, gtol))
+        if stop := trace.gradient_converged(gtol):
+            return stop
         d = cg_direction(obj.hvp_operator(x), g, cg_maxiter)
         slope = float(g @ d)
         if not slope < 0:            # CG went astray (e.g. inexact products): steepest descent
@@ -101,20 +91,11 @@ def newton_cg(obj, x, f, g, tol, gtol, maxiter, options):
             return fa
         ls = backtracking(phi, f, slope, 1.0, c1, max_ls)
         if ls.alpha is None:
-            return trace.result(False, f"line search failed at iteration {trace.nit} "
-                                       f"(max|g| = {inf_norm(g):.3g}): no step decreases f")
+            return trace.line_search_failed("no step decreases f")
         x_new = x + ls.alpha * d
         if (x_new == x).all():
-            return trace.result(False, "the step no longer changes x (rounding) at max|g| = "
-                                       f"{inf_norm(g):.3g}")
-        x = x_new
-        f_new, g = ls.f, last["g"]               # backtracking returns at its last trial
-        if not trace.step(x, f_new, g):
-            return trace.diverged(f_new)
-        if tol is not None and abs(f_new - f) < tol:
-            return trace.result(True, f"converged: |f_k - f_(k-1)| = {abs(f_new - f):.3g} "
-                                      f"< tol = {tol:g}")
-        f = f_new
-    if inf_norm(g) < gtol:
-        return trace.result(True, _converged_msg(g, gtol))
-    return trace.out_of_iterations(maxiter)
+            return trace.stalled()
+        x, f, g = x_new, ls.f, last["g"]          # backtracking returns at its last trial
+        if stop := trace.advance(x, f, g, tol):
+            return stop
+    return trace.finish(gtol, maxiter)

@@ -21,7 +21,7 @@ from collections import deque
 import numpy as np
 
 from .line_search import wolfe
-from .result import Trace, inf_norm
+from .result import Trace
 
 
 def _line_search(obj, x, f, g, p, alpha0, c1, c2, max_ls):
@@ -74,9 +74,9 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
     H = None                                # dense inverse Hessian (BFGS), None = identity
     trace = Trace(obj, method, x, f, g)
     n = x.size
-    for k in range(maxiter):
-        if inf_norm(g) < gtol:
-            return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
+    for _ in range(maxiter):
+        if stop := trace.gradient_converged(gtol):
+            return stop
         if limited:
             p = lbfgs_direction(g, pairs) if pairs else -g
         else:
@@ -89,8 +89,7 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
         alpha0 = min(1.0, 1.0 / float(np.linalg.norm(g))) if (H is None and not pairs) else 1.0
         ls = _line_search(obj, x, f, g, p, alpha0, c1, c2, max_ls)
         if ls.alpha is None:
-            return trace.result(False, f"line search failed at iteration {k} (max|g| = "
-                                       f"{inf_norm(g):.3g}): no step meets the Wolfe conditions")
+            return trace.line_search_failed("no step meets the Wolfe conditions")
         s = ls.alpha * p
         x_new = x + s
         f_new, g_new = ls.f, ls.g
@@ -108,15 +107,8 @@ def quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options):
                 H = (H - rho * (np.outer(s, Hy) + np.outer(Hy, s))
                      + (rho * rho * float(y @ Hy) + rho) * np.outer(s, s))
         if (x_new == x).all():
-            return trace.result(False, "the step no longer changes x (rounding) at max|g| = "
-                                       f"{inf_norm(g):.3g}")
-        x, g = x_new, g_new
-        if not trace.step(x, f_new, g):
-            return trace.diverged(f_new)
-        if tol is not None and abs(f_new - f) < tol:
-            return trace.result(True, f"converged: |f_k - f_(k-1)| = {abs(f_new - f):.3g} "
-                                      f"< tol = {tol:g}")
-        f = f_new
-    if inf_norm(g) < gtol:
-        return trace.result(True, f"converged: max|g| = {inf_norm(g):.3g} < gtol = {gtol:g}")
-    return trace.out_of_iterations(maxiter)
+            return trace.stalled()
+        x, f, g = x_new, f_new, g_new
+        if stop := trace.advance(x, f, g, tol):
+            return stop
+    return trace.finish(gtol, maxiter)

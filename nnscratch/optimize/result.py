@@ -85,6 +85,40 @@ class Trace:
             losses=np.array(self.losses), njev=self.obj.njev, nhev=self.obj.nhev,
             method=self.method)
 
+    # ------------------------------------------------ the stopping tests every method shares
+    def gradient_converged(self, gtol: float) -> OptimizeResult | None:
+        """The final result when max|∇f(x_k)| < ``gtol`` (first-order optimality), else None."""
+        if inf_norm(self.g) < gtol:
+            return self.result(True, f"converged: max|g| = {inf_norm(self.g):.3g} "
+                                     f"< gtol = {gtol:g}")
+        return None
+
+    def advance(self, x: np.ndarray, f: float, g: np.ndarray,
+                tol: float | None) -> OptimizeResult | None:
+        """Take the iterate x_(k+1) (see :meth:`step`); the final result when the run stops
+        there — it diverged, or |f_(k+1) - f_k| < ``tol`` — else None."""
+        f_prev = self.f
+        if not self.step(x, f, g):
+            return self.diverged(f)
+        if tol is not None and abs(f - f_prev) < tol:
+            return self.result(True, f"converged: |f_k - f_(k-1)| = {abs(f - f_prev):.3g} "
+                                     f"< tol = {tol:g}")
+        return None
+
+    def finish(self, gtol: float, maxiter: int) -> OptimizeResult:
+        """The result once ``maxiter`` iterations are done: converged if the last gradient
+        passes the gtol test, else out of iterations."""
+        return self.gradient_converged(gtol) or self.out_of_iterations(maxiter)
+
+    def line_search_failed(self, why: str) -> OptimizeResult:
+        return self.result(False, f"line search failed at iteration {self.nit} "
+                                  f"(max|g| = {inf_norm(self.g):.3g}): {why}")
+
+    def stalled(self) -> OptimizeResult:
+        """The step has rounded away: x_(k+1) == x_k to the last bit."""
+        return self.result(False, "the step no longer changes x (rounding) at max|g| = "
+                                  f"{inf_norm(self.g):.3g}")
+
     def diverged(self, f_bad: float) -> OptimizeResult:
         return self.result(False, f"diverged: f = {f_bad:.3g} (f(x0) = {self.losses[0]:.3g}) "
                                   f"at iteration {self.nit + 1}; x is the last iterate before")
