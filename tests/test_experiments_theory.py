@@ -28,6 +28,7 @@ def test_universal_approximation(tmp_path):
     r = run("universal-approximation", tmp_path)
     assert r.passed, r.checks
     assert r.metrics["max_error_50_bumps"] < r.metrics["max_error_10_bumps"] / 2
+    assert r.metrics["max_error_trained"] < r.metrics["max_error_10_bumps"]
 
 
 def test_linear_collapse(tmp_path):

@@ -265,7 +265,7 @@ def vanishing_gradients(cfg: Config) -> Result:
 # ------------------------------------------------------------------ 001 §10.7
 # (characters read, hidden units, steps, evaluation period, sequence length, batch size)
 CHAR_QUICK = dict(n_chars=300_000, hidden=128, iters=120, every=40, seq=64, batch=32)
-CHAR_FULL = dict(n_chars=2_000_000, hidden=256, iters=2000, every=250, seq=64, batch=32)
+CHAR_FULL = dict(n_chars=5_000_000, hidden=256, iters=4000, every=500, seq=64, batch=32)
 
 
 def _char_lm(cfg: Config, cell: str) -> Result:
@@ -316,6 +316,7 @@ def _char_lm(cfg: Config, cell: str) -> Result:
     ax.plot(its, [c[1] for c in curve], "o-", label="training (running mean)")
     ax.plot(its, [c[2] for c in curve], "s-", label="held-out")
     ax.axhline(unigram_bpc, color="gray", ls=":", label="unigram model (held-out)")
+    ax.axhline(2.0, color="red", ls="--", lw=0.8, label="issue 7 target: 2.0 bits/char")
     ax.set_xlabel("iteration")
     ax.set_ylabel("bits per character")
     ax.set_title(f"character-level {cell.upper()} on Shakespeare")
@@ -344,10 +345,15 @@ def char_lstm(cfg: Config) -> Result:
     """A character-level LSTM language model (Karpathy's char-rnn, 001 §10.7) on the
     ``shakespeare`` package's texts: one-hot characters -> LSTM(256) -> linear -> softmax,
     trained on consecutive 64-character windows of 32 parallel tracks with truncated BPTT (the
-    state is carried across batches, detached), Adam 2e-3, gradient norm clipped at 5, 2,000
-    steps over the first 2 M characters; the last 5 % is held out.  Reports held-out
-    bits/character (plotted over training), the unigram baseline, and samples at temperatures
-    0.5 and 1.0.  Quick mode: 300 k characters, 128 units, 150 steps.
+    state is carried across batches, detached), Adam 1e-2 annealed to 5e-4 along a cosine,
+    gradient norm clipped at 5, 4,000 steps over the first 5 M characters (nearly all); the
+    last 5 % (the final works, unseen in training) is held out.  Reports held-out bits/character
+    (plotted over training), the unigram baseline, and samples at temperatures 0.5 and 1.0.
+    Quick mode: the first 300 k characters, 128 units, 120 steps.
+
+    Measured (seed 0): the GRU reaches 2.05 held-out bits/character after 4,000 steps (2.15
+    after 2,000 steps on the first 2 M characters, where the LSTM reached 2.17); the issue's
+    2.0 needs a longer run.
     """
     return _char_lm(cfg, "lstm")
 

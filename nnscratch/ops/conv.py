@@ -134,7 +134,7 @@ def _one(v, name, owner, minimum):
     return pair(v, name, owner, minimum)[0]
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     """2-D cross-correlation of a batch of volumes with ``F`` filters (torch.nn.functional.conv2d).
 
     ``Z = Θ_row @ im2col(X) + b`` (001 §9.5–9.7); output size per axis
@@ -142,29 +142,27 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
 
     Args:
         x: input ``(N, C, H, W)``.
-        weight: filters ``(F, C/groups, kh, kw)`` (PyTorch layout).
-        bias: ``(F,)`` or None.
+        w: the filters (weight) ``(F, C/groups, kh, kw)``, PyTorch's layout.
+        b: the bias ``(F,)`` or None.
         stride, padding, dilation: an int or an ``(h, w)`` pair; zero padding on both sides.
         groups: split channels into independent blocks (``C`` and ``F`` divisible by it).
 
     Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
     """
-    s, p, d, groups = _check_conv(x, weight, bias, stride, padding, dilation, groups, 2,
-                                  "conv2d")
-    return _conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=groups,
+    s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
+    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
                  need_dx=_requires_grad(x))
 
 
-def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     """1-D cross-correlation (001 eq. 9.1 with ``F`` filters over ``C`` channels).
 
     ``z[n, f, t] = b[f] + Σ_{c,j} w[f, c, j] · xpad[n, c, t·s + j·d]``; matches
     torch.nn.functional.conv1d.  Computed as a 2-D convolution of height 1 (same im2col + GEMM).
 
-    Shape: x ``(N, C, L)``, weight ``(F, C/groups, k)``, bias ``(F,)`` -> ``(N, F, Lo)`` with
+    Shape: x ``(N, C, L)``, w ``(F, C/groups, k)``, b ``(F,)`` -> ``(N, F, Lo)`` with
     ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``.
     """
-    s, p, d, groups = _check_conv(x, weight, bias, stride, padding, dilation, groups, 1,
-                                  "conv1d")
-    return _conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=groups,
+    s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
+    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
                  need_dx=_requires_grad(x))
