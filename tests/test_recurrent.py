@@ -283,7 +283,7 @@ def test_bad_lstm_state_and_cell_input():
     lstm = nn.LSTM(3, 4)
     x = np.zeros((2, 5, 3), np.float32)
     h = np.zeros((1, 2, 4), np.float32)
-    with pytest.raises(TypeError, match=r"initial state must be a tuple \(h0, c0\)"):
+    with pytest.raises(TypeError, match=r"initial state, must be a tuple \(h0, c0\)"):
         lstm(x, h)
     with pytest.raises(ValueError, match=r"expected c0 of shape \(1, 2, 4\), got \(1, 3, 4\)"):
         lstm(x, (h, np.zeros((1, 3, 4), np.float32)))

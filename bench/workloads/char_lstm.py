@@ -5,33 +5,14 @@ position, Adam lr 2e-3; batch 32 × sequence 64, 100 iterations (204,800 tokens)
 The token stream is a seeded random sequence: timing does not depend on the text.  Both sides
 build the one-hot inputs once, outside the loop, as PyTorch users would.
 
-BLAS kernels: almost all of the time goes into GEMMs (the per-step recurrent products and the
-weight gradients).  PyTorch runs its LSTM through oneDNN, which picks AVX-512 kernels on an
-AVX-512 CPU; NumPy's OpenBLAS 0.3.31 does not recognise every such CPU (on the AMD EPYC of the
-benchmark machine it falls back to its AVX2 "Haswell" kernels).  When the CPU reports
-AVX-512 (F, BW, DQ, VL) and the user has not chosen a core type, this module asks OpenBLAS for
-its AVX-512 "SkylakeX" kernels, so that both sides use the vector width the hardware has.  It
-must happen before NumPy is first imported, so it only takes effect in the runner's fresh
-worker processes; the report states it (``openblas_coretype``).
+Almost all of the time goes into GEMMs (the per-step recurrent products and the weight
+gradients).  PyTorch runs its LSTM through oneDNN, which picks AVX-512 kernels on an AVX-512 CPU;
+NumPy's OpenBLAS uses whatever ``OPENBLAS_CORETYPE`` names (this machine's environment pins
+``Haswell``, i.e. AVX2).  The run reports the core type it ran with.
 """
 import os
-import sys
 
-
-def _avx512() -> bool:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            flags = next((ln for ln in fh if ln.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl"))
-
-
-if "numpy" not in sys.modules and "OPENBLAS_CORETYPE" not in os.environ \
-        and _avx512():
-    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 TITLE = ("char LSTM: one-hot 65 -> LSTM(256) -> linear(65), cross-entropy, Adam, "
          "batch 32 × seq 64, 100 iterations")

@@ -113,8 +113,8 @@ class _RNNBase(Module):
             x = x.astype(dt)
         return x
 
-    def _prepare(self, x, h0):
-        """Batch the input if needed; return x, batched flag, N, and the checked initial state."""
+    def _prepare(self, x):
+        """Check the input and batch it if needed; returns (x, batched, N)."""
         x = self._check_input(x)
         batched = x.ndim == 3
         if not batched:
@@ -213,7 +213,7 @@ class RNN(_RNNBase):
                             batch_first=self.batch_first, **kw)
 
     def forward(self, x, h0=None):
-        x, batched, N = self._prepare(x, h0)
+        x, batched, N = self._prepare(x)
         out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
         out, (h_n,) = self._finish(out, finals, batched)
         return out, h_n
@@ -242,13 +242,14 @@ class LSTM(_RNNBase):
     def _sequence(self, x, states, w, **kw):
         return lstm_sequence(x, states[0], states[1], *w, batch_first=self.batch_first, **kw)
 
-    def forward(self, x, state=None):
-        x, batched, N = self._prepare(x, state)
-        if state is None:
-            h0 = c0 = None
-        else:
+    def forward(self, x, h0=None):
+        """``h0`` is the initial state ``(h0, c0)`` (named as in the other recurrent layers)."""
+        x, batched, N = self._prepare(x)
+        state, h0 = h0, None
+        c0 = None
+        if state is not None:
             if not (isinstance(state, (tuple, list)) and len(state) == 2):
-                raise TypeError(f"LSTM: initial state must be a tuple (h0, c0), "
+                raise TypeError(f"LSTM: h0, the initial state, must be a tuple (h0, c0), "
                                 f"got {type(state).__name__}")
             h0 = self._state(state[0], N, batched, "h0")
             c0 = self._state(state[1], N, batched, "c0")
@@ -285,7 +286,7 @@ class GRU(_RNNBase):
                             batch_first=self.batch_first, **kw)
 
     def forward(self, x, h0=None):
-        x, batched, N = self._prepare(x, h0)
+        x, batched, N = self._prepare(x)
         out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
         out, (h_n,) = self._finish(out, finals, batched)
         return out, h_n
