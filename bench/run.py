@@ -36,8 +36,14 @@ def _load(name):
     return importlib.import_module(f"bench.workloads.{name}")
 
 
-def _thread_env(threads: int) -> dict:
+def _thread_env(threads: int, keep_coretype: bool = False) -> dict:
     env = dict(os.environ)
+    if not keep_coretype:
+        # Some machines pin OpenBLAS to older kernels (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) as
+        # a work-around for old OpenBLAS builds; a current NumPy runs slower under them, so
+        # the timed processes run without both (the kernel used is recorded in the results)
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
     return env
@@ -59,6 +65,12 @@ def worker(name: str, framework: str, threads: int) -> None:
     out = fn(data) or {}
     seconds = time.perf_counter() - t0
     try:
+        from threadpoolctl import threadpool_info
+        arch = {i.get("architecture") for i in threadpool_info() if i.get("user_api") == "blas"}
+        out.setdefault("blas_kernel", "/".join(sorted(a for a in arch if a)))
+    except ImportError:
+        pass
+    try:
         import resource
         out.setdefault("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     except ImportError:
@@ -66,7 +78,8 @@ def worker(name: str, framework: str, threads: int) -> None:
     print("BENCH-RESULT " + json.dumps({"seconds": seconds, **out}, default=float))
 
 
-def run_workload(name: str, rounds: int | None, threads: int) -> dict:
+def run_workload(name: str, rounds: int | None, threads: int,
+                 keep_coretype: bool = False) -> dict:
     mod = _load(name)
     frameworks = [f for f in FRAMEWORKS if hasattr(mod, f"run_{f}")]
     rounds = rounds or getattr(mod, "ROUNDS", 5)
@@ -76,8 +89,8 @@ def run_workload(name: str, rounds: int | None, threads: int) -> dict:
         for f in order:
             cmd = [sys.executable, str(HERE / "run.py"), "--worker", name, f,
                    "--threads", str(threads)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=_thread_env(threads),
-                                  cwd=HERE.parent)
+            proc = subprocess.run(cmd, capture_output=True, text=True,
+                                  env=_thread_env(threads, keep_coretype), cwd=HERE.parent)
             line = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH-RESULT ")]
             if proc.returncode != 0 or not line:
                 raise RuntimeError(f"{name}/{f} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -100,7 +113,9 @@ def report(all_results: dict, threads: int) -> str:
              f"Measured {datetime.date.today()} on {platform.machine()} with {os.cpu_count()} "
              f"cores, {threads} thread(s) per framework; each timed run in its own process, "
              "frameworks alternating. Times are medians over the rounds; ratio = "
-             "nnscratch time / other time (lower is better for nnscratch).", ""]
+             "nnscratch time / other time (lower is better for nnscratch). Timed processes "
+             "run without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unless --keep-openblas-coretype "
+             "is given (column blas_kernel).", ""]
     for name, w in all_results.items():
         res = w["results"]
         lines += [f"## {w['title']} (`{name}`)", ""]
@@ -133,6 +148,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"), help=argparse.SUPPRESS)
     p.add_argument("--out", default=str(HERE / "results.md"))
+    p.add_argument("--keep-openblas-coretype", action="store_true",
+                   help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment")
     args = p.parse_args(argv)
     if args.worker:
         worker(*args.worker, args.threads)
@@ -145,7 +162,8 @@ def main(argv=None) -> int:
         all_results = json.loads(raw.read_text())
     for name in names:
         print(f"{name}:", flush=True)
-        all_results[name] = run_workload(name, args.rounds, args.threads)
+        all_results[name] = run_workload(name, args.rounds, args.threads,
+                                         args.keep_openblas_coretype)
         raw.write_text(json.dumps(all_results, indent=1))
     text = report(dict(sorted(all_results.items())), args.threads)
     tmp = pathlib.Path(args.out + ".tmp")

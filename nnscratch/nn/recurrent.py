@@ -155,6 +155,13 @@ class _RNNBase(Module):
                 x = ops.dropout(x, self.dropout, True)
         return x, [ops.stack(f, axis=0) for f in finals]
 
+    def forward(self, x, h0=None):
+        """``(output, h_n)`` for layers with one state (RNN, GRU); LSTM overrides it."""
+        x, batched, N = self._prepare(x)
+        out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
+        out, (h_n,) = self._finish(out, finals, batched)
+        return out, h_n
+
     def _finish(self, out, finals, batched):
         if batched:
             return out, finals
@@ -211,12 +218,6 @@ class RNN(_RNNBase):
     def _sequence(self, x, states, w, **kw):
         return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity,
                             batch_first=self.batch_first, **kw)
-
-    def forward(self, x, h0=None):
-        x, batched, N = self._prepare(x)
-        out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
-        out, (h_n,) = self._finish(out, finals, batched)
-        return out, h_n
 
     def extra_repr(self):
         s = super().extra_repr()
@@ -284,12 +285,6 @@ class GRU(_RNNBase):
     def _sequence(self, x, states, w, **kw):
         return gru_sequence(x, states[0], *w, reset_after=self.reset_after,
                             batch_first=self.batch_first, **kw)
-
-    def forward(self, x, h0=None):
-        x, batched, N = self._prepare(x)
-        out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
-        out, (h_n,) = self._finish(out, finals, batched)
-        return out, h_n
 
     def extra_repr(self):
         s = super().extra_repr()
