@@ -276,7 +276,7 @@ def mlp_digits(cfg: Config) -> Result:
     ``cfg.seed``, pixels standardised, a 64-100-10 ReLU network, softmax cross-entropy, Adam
     (lr 1e-3, batch 32) for 40 epochs (15 in quick mode).  Test accuracy varies by about
     ±0.5 % with the seed (360 test images: one image is 0.28 %)."""
-    from .plotting import plt, savefig
+    from .plotting import plot_history, plt, savefig
     X_tr, X_te, y_tr, y_te = digits_split(cfg.seed)
     model = _mlp([64, 100, 10])
     epochs = cfg.epochs or (15 if cfg.quick else 40)
@@ -288,19 +288,8 @@ def mlp_digits(cfg: Config) -> Result:
     cm = metrics.confusion_matrix(y_te, predict(model, X_te).argmax(1), labels=range(10))
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    ep = np.arange(1, len(hist["loss"]) + 1)
-    axes[0].plot(ep, hist["loss"], label="training")
-    axes[0].plot(ep, hist["val_loss"], label="test")
-    axes[0].set_yscale("log")
-    axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("cross-entropy")
-    axes[0].legend()
-    axes[1].plot(ep, hist["accuracy"], label="training")
-    axes[1].plot(ep, hist["val_accuracy"], label="test")
+    plot_history(axes[:2], hist)
     axes[1].set_ylim(0.8, 1.0)
-    axes[1].set_xlabel("epoch")
-    axes[1].set_ylabel("accuracy")
-    axes[1].legend()
     axes[2].imshow(cm, cmap="Blues")
     for (i, j), v in np.ndenumerate(cm):
         if v:

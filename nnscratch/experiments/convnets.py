@@ -109,7 +109,7 @@ def cnn_digits(cfg: Config) -> Result:
     """Conv2d(1→16, 3, p=1)-ReLU-MaxPool2 (8→4) - Conv2d(16→32, 3, p=1)-ReLU-MaxPool2 (4→2) -
     Flatten - Linear(128→10), softmax cross-entropy, Adam lr 3e-3, batch 32, on pixels / 16, a
     stratified 75/25 split (seed 0).  25 epochs (8 in quick mode, which still reaches 95 %)."""
-    from .plotting import plt, savefig
+    from .plotting import plot_history, plt, savefig
     nsrandom.manual_seed(cfg.seed)
     X, y = datasets.load_digits()
     X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
@@ -124,7 +124,7 @@ def cnn_digits(cfg: Config) -> Result:
     seconds = time.perf_counter() - t0
     acc = _accuracy(model, Xte, yte)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    _curves(axes, hist)
+    plot_history(axes, hist, train_label="train")
     path = savefig(fig, cfg.figure("cnn_digits_curves"))
     return Result(
         metrics={"test_accuracy": acc, "train_accuracy": _accuracy(model, Xtr, ytr),
@@ -132,21 +132,6 @@ def cnn_digits(cfg: Config) -> Result:
                  "parameters": int(sum(p.data.size for p in model.parameters()))},
         expected={"test_accuracy": Expect(">=", 0.97, "issue 6: a small ConvNet on UCI digits")},
         figures=[path], headline="test_accuracy")
-
-
-def _curves(axes, hist):
-    ep = np.arange(1, len(hist["loss"]) + 1)
-    axes[0].plot(ep, hist["loss"], label="train")
-    axes[0].plot(ep, hist["val_loss"], label="test")
-    axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("cross-entropy")
-    axes[0].set_yscale("log")
-    axes[0].legend()
-    axes[1].plot(ep, hist["accuracy"], label="train")
-    axes[1].plot(ep, hist["val_accuracy"], label="test")
-    axes[1].set_xlabel("epoch")
-    axes[1].set_ylabel("accuracy")
-    axes[1].legend()
 
 
 # ------------------------------------------------------------------ 001 §9.11, MNIST
@@ -167,7 +152,7 @@ def cnn_mnist(cfg: Config) -> Result:
     trained on the 50,000 training images and tested on the 10,000 test images.  Quick mode
     trains on the first 3,000 training images for 2 epochs (batch 32) and tests on the first
     1,000 test images (the metrics say so); that budget reaches about 91 %."""
-    from .plotting import plt, savefig
+    from .plotting import plot_history, plt, savefig
     nsrandom.manual_seed(cfg.seed)
     (Xtr, ytr), _, (Xte, yte) = datasets.load_mnist(flatten=False)
     if cfg.quick:
@@ -183,7 +168,7 @@ def cnn_mnist(cfg: Config) -> Result:
     wrong = np.flatnonzero(pred != yte)
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    _curves(axes, hist)
+    plot_history(axes, hist, train_label="train")
     fig.suptitle(f"ConvNet on MNIST ({len(Xtr)} training images"
                  f"{', quick mode' if cfg.quick else ''})")
     curves = savefig(fig, cfg.figure("cnn_mnist_curves"))

@@ -4,7 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["plt", "savefig"]
+__all__ = ["plt", "savefig", "plot_history"]
 
 
 def savefig(fig, path) -> str:
@@ -13,3 +13,16 @@ def savefig(fig, path) -> str:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return str(path)
+
+
+def plot_history(axes, hist, train_label="training", val_label="test"):
+    """Loss (log scale) on ``axes[0]`` and accuracy on ``axes[1]`` per epoch, training against
+    validation, from a ``History`` (or dict) with loss/val_loss/accuracy/val_accuracy."""
+    ep = range(1, len(hist["loss"]) + 1)
+    for ax, key, ylabel in ((axes[0], "loss", "cross-entropy"), (axes[1], "accuracy", "accuracy")):
+        ax.plot(ep, hist[key], label=train_label)
+        ax.plot(ep, hist["val_" + key], label=val_label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.legend()
+    axes[0].set_yscale("log")

@@ -15,8 +15,8 @@ class _ConvNd(Module):
     _nd = 2
     _layout = "(N, C, H, W)"
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 groups, bias):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True):
         name = type(self).__name__
         self.in_channels = positive_int(in_channels, "in_channels", name)
         self.out_channels = positive_int(out_channels, "out_channels", name)
@@ -85,11 +85,6 @@ class Conv2d(_ConvNd):
     _nd = 2
     _layout = "(N, C, H, W)"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias)
-
     def forward(self, x):
         x = self._check(x)
         return _reraise(self, lambda: ops.conv2d(x, self.weight, self.bias, self.stride,
@@ -107,11 +102,6 @@ class Conv1d(_ConvNd):
     """
     _nd = 1
     _layout = "(N, C, L)"
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias)
 
     def forward(self, x):
         x = self._check(x)
