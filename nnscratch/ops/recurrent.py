@@ -1,30 +1,32 @@
 """Whole-sequence recurrent ops: one fused op per layer and direction, backward = BPTT.
 
 Each op runs a full sequence in one call.  The input projections of all T steps are one GEMM,
-``XP = X W_ihᵀ + b`` of shape ``(T·N, G)``; only the recurrent product ``h_{t-1} W_hhᵀ`` stays in
-the time loop.  The backward pass is backpropagation through time (000 eq. 9.12-9.24): walking
-t = T-1 … 0 it forms the pre-activation gradients δ_t of every gate, stores them in one
-``(T, N, G)`` array, and carries only ``δ_t W_hh`` (one small GEMM) back to step t-1.  The weight
-gradients are then sums over time, so they are computed *after* the loop as single GEMMs
-(000 eq. 9.20-9.22)::
+``W_ih X_tᵀ + b`` for every t at once; only the recurrent product ``W_hh h_{t-1}`` stays in the
+time loop.  The backward pass is backpropagation through time (000 eq. 9.12-9.24): walking
+t = T-1 … 0 it forms the pre-activation gradients δ_t of every gate, keeps them in one array Δ,
+and carries only ``W_hhᵀ δ_t`` (one small GEMM) back to step t-1.  The weight gradients are sums
+over time, so they are computed *after* the loop as single GEMMs (000 eq. 9.20-9.22)::
 
-    dW_ih = Σ_t δ_tᵀ x_t = Δᵀ X        dW_hh = Σ_t δ_tᵀ h_{t-1} = Δᵀ H_prev      db = Σ_t Σ_n δ_t
+    dW_ih = Σ_t δ_t x_tᵀ = Δ X        dW_hh = Σ_t δ_t h_{t-1}ᵀ = Δ H_prev      db = Σ_t Σ_n δ_t
 
 Implementation notes (all for speed, none change the maths):
 
-* Internally everything is time-major ``(T, N, ·)`` in *processing order*: the reverse direction
-  of a bidirectional layer is the same loop over the time-flipped sequence.  The hidden states
-  live in one ``(T+1, N, H)`` buffer, so ``H_prev`` is a contiguous slice.
+* Inside an op every per-step quantity is *feature-major*, ``(features, N)``, as the equations
+  are written (``h_t = φ(W_hh h_{t-1} + …)`` with h a column per example).  Each gate is then a
+  contiguous block of rows, so the ~10 elementwise updates per step run on contiguous memory,
+  and ``W_hh h`` with h ``(H, N)`` is the GEMM shape OpenBLAS runs fastest (measured with
+  N = 32, H = 256: 1.6x faster than the batch-major ``h W_hhᵀ``; the elementwise work per LSTM
+  step dropped from ~55 to ~15 µs).  Layouts: states ``(T+1, H, N)``, gate activations
+  ``(T, G, N)``, input projections and Δ ``(G, T, N)`` so that ``Δ.reshape(G, T·N)`` is the
+  left operand of the weight-gradient GEMMs.  Time runs in *processing order*: the reverse
+  direction of a bidirectional layer is the same loop over the time-flipped sequence.
 * Sigmoid gates use σ(z) = ½ tanh(z/2) + ½.  Scaling the sigmoid rows of the weights by ½ (exact
   in binary floating point) lets a single ``tanh`` call cover all gates of a step; the LSTM gates
   are reordered to (i, f, o, g) so the sigmoid ones are contiguous.  Gradients are mapped back to
   PyTorch's row order after the loop.
-* Every per-step temporary is preallocated and every elementwise op writes ``out=``; the
-  recurrent weight is copied once per call into the ``(H, G)`` row-major layout the per-step
-  ``h @ W`` reads fastest (measured: as fast as a transposed view with OpenBLAS's AVX2 kernels,
-  1.5x faster with its AVX-512 ones).
+* Every per-step temporary is preallocated and every elementwise op writes ``out=``.
 * ``input_grad=False`` (keyword, passed by the layers when x needs no gradient, e.g. one-hot or
-  embedded-and-frozen inputs) skips the ``Δ W_ih`` GEMM for dx.
+  embedded-and-frozen inputs) skips the ``Δᵀ W_ih`` GEMM for dx.
 
 Gate orders and parameter layouts match ``torch.nn.RNN/LSTM/GRU``: LSTM rows ``i, f, g, o``,
 GRU rows ``r, z, n``.
@@ -54,17 +56,6 @@ def _from_processing(a, batch_first, reverse):
     return np.ascontiguousarray(a)
 
 
-def _inputs(x, batch_first, reverse, dtype):
-    """The input sequence as a contiguous time-major ``(T·N, I)`` matrix in processing order."""
-    xs = _to_processing(x, batch_first, reverse)
-    T, N, I = xs.shape
-    return np.ascontiguousarray(xs, dtype=dtype).reshape(T * N, I), T, N
-
-
-def _state(s, N, H, dtype):
-    return np.zeros((N, H), dtype) if s is None else s.astype(dtype, copy=False)
-
-
 def _bias_sum(dt, G, *bs):
     total = np.zeros(G, dt)
     for b in bs:
@@ -73,11 +64,80 @@ def _bias_sum(dt, G, *bs):
     return total
 
 
-def _input_grad(dxp_flat, w_ih, shape, batch_first, reverse):
-    """dx = Δ W_ih, reshaped from processing order back to the caller's layout."""
-    T, N = shape
-    dx = (dxp_flat @ w_ih).reshape(T, N, -1)
-    return _from_processing(dx, batch_first, reverse)
+def _states(s0, T, N, H, dt):
+    """Buffer of the states s_0 … s_T, feature-major ``(T+1, H, N)``; s_0 from ``(N, H)`` or 0."""
+    s = np.empty((T + 1, H, N), dt)
+    s[0] = 0 if s0 is None else s0.T
+    return s
+
+
+def _batch_major(s):
+    """A feature-major ``(H, N)`` state as the caller's ``(N, H)``."""
+    return np.ascontiguousarray(s.T)
+
+
+def _state_grad(g, dt):
+    """A ``(N, H)`` state gradient as a fresh feature-major ``(H, N)`` accumulator."""
+    return np.array(g.T, dtype=dt, order="C")
+
+
+class _Layout:
+    """Moves a sequence between the caller's layout and the ops' internal one.
+
+    The inputs go into the rows of ``Z = [x_t | 1 | h_{t-1}]``, time-major in processing order,
+    shape ``(T·N, I+1+H)``: the bias is one more column of the input weights, and after the
+    backward loop has filled in h_{t-1}, the single GEMM ``Δ Z = [dW_ih | db | dW_hh]`` gives
+    all weight gradients (000 eq. 9.20-9.22) at once.
+    """
+
+    def __init__(self, x, H, batch_first, reverse, dtype):
+        self.batch_first, self.reverse, self.dtype = batch_first, reverse, dtype
+        xs = _to_processing(x, batch_first, reverse)
+        self.T, self.N, self.I = T, N, I = xs.shape
+        self.Z = np.empty((T * N, I + 1 + H), dtype)
+        Z3 = self.Z.reshape(T, N, -1)
+        Z3[..., :I] = xs
+        Z3[..., I] = 1
+
+    def projection(self, w, b):
+        """``W x_t + b`` for all steps in one batched GEMM, feature-major ``(T, G, N)``."""
+        w1 = np.concatenate([w, b[:, None]], axis=1)
+        X1 = self.Z[:, :self.I + 1].reshape(self.T, self.N, -1)
+        return np.matmul(w1, X1.transpose(0, 2, 1))
+
+    def outputs(self, hs):
+        """The states h_1 … h_T in the caller's layout ``(N, T, H)``/``(T, N, H)``."""
+        return _from_processing(hs[1:].transpose(0, 2, 1), self.batch_first, self.reverse)
+
+    def output_grads(self, g_out):
+        """∂E/∂h_t for t = T-1 … 0, each a feature-major ``(H, N)`` view of a reused buffer.
+
+        Each step's ``(N, H)`` slice is first copied whole: adding it transposed straight from
+        ``g_out``, whose rows are T·H apart, was 2x slower."""
+        g = _to_processing(g_out, self.batch_first, self.reverse)
+        buf = np.empty(g.shape[1:], self.dtype)
+        for t in range(self.T - 1, -1, -1):
+            np.copyto(buf, g[t])
+            yield t, buf.T
+
+    def flat(self, delta):
+        """Δ from its per-step ``(T, G, N)`` buffer to the ``(G, T·N)`` left operand of the
+        weight-gradient GEMMs (one transposing copy)."""
+        return delta.transpose(1, 0, 2).reshape(delta.shape[1], -1)
+
+    def weight_grads(self, flat, prev):
+        """``(dW_ih, db, dW_hh)`` from ``Δ Z``, with ``prev`` ``(T, H, N)`` the states that
+        multiply W_hh (h_0 … h_{T-1}) written into Z's last H columns first."""
+        I = self.I
+        self.Z[:, I + 1:].reshape(self.T, self.N, -1)[...] = prev.transpose(0, 2, 1)
+        full = flat @ self.Z
+        return np.ascontiguousarray(full[:, :I]), full[:, I].copy(), \
+            np.ascontiguousarray(full[:, I + 1:])
+
+    def input_grad(self, *terms):
+        """dx = Σ Δᵀ W_ih over ``(Δ, W_ih)`` row-block pairs, back in the caller's layout."""
+        dx = sum(flat.T @ w for flat, w in terms).reshape(self.T, self.N, -1)
+        return _from_processing(dx, self.batch_first, self.reverse)
 
 
 # --------------------------------------------------------------------------- Elman RNN
@@ -94,56 +154,50 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
         x ``(N, T, I)`` (``(T, N, I)`` if not batch_first), h0 ``(N, H)`` or None (zeros),
         w_ih ``(H, I)``, w_hh ``(H, H)``, b_ih, b_hh ``(H,)`` or None
         -> output ``(N, T, H)`` (all h_t; the reverse direction's h_t at position t), h_n ``(N, H)``
-    BPTT (000 eq. 9.17): δ_t = (∂E/∂h_t + δ_{t+1} W_hh) ⊙ φ'(z_t).
+    BPTT (000 eq. 9.17): δ_t = (∂E/∂h_t + W_hhᵀ δ_{t+1}) ⊙ φ'(z_t).
     """
     dt = w_ih.dtype
-    X, T, N = _inputs(x, batch_first, reverse, dt)
     H = w_hh.shape[0]
-    hs = np.empty((T + 1, N, H), dt)
-    hs[0] = _state(h0, N, H, dt)
-    xp = (X @ w_ih.T).reshape(T, N, H)
-    xp += _bias_sum(dt, H, b_ih, b_hh)
-    w_hh_t = np.ascontiguousarray(w_hh.T)
-    rec = np.empty((N, H), dt)
+    seq = _Layout(x, H, batch_first, reverse, dt)
+    T, N = seq.T, seq.N
+    hs = _states(h0, T, N, H, dt)
+    hs[1:] = seq.projection(w_ih, _bias_sum(dt, H, b_ih, b_hh))
     tanh = nonlinearity == "tanh"
+    rec = np.empty((H, N), dt)
     for t in range(T):
-        a = xp[t]
-        np.matmul(hs[t], w_hh_t, out=rec)
+        a = hs[t + 1]                                # holds W_ih x_t + b until now
+        np.matmul(w_hh, hs[t], out=rec)
         a += rec
         if tanh:
-            np.tanh(a, out=hs[t + 1])
+            np.tanh(a, out=a)
         else:
-            np.maximum(a, 0, out=hs[t + 1])
-    del xp
-    out = _from_processing(hs[1:], batch_first, reverse)
+            np.maximum(a, 0, out=a)
 
     def vjp(grads):
         g_out, g_hn = grads
-        g_seq = _to_processing(g_out, batch_first, reverse)
-        delta = np.empty((T, N, H), dt)
-        dh = np.array(g_hn, dtype=dt)
-        for t in range(T - 1, -1, -1):
-            dh += g_seq[t]
-            d = delta[t]
-            h = hs[t + 1]
+        w_hh_t = np.ascontiguousarray(w_hh.T)
+        delta = np.empty((T, H, N), dt)
+        dh = _state_grad(g_hn, dt)
+        for t, g_t in seq.output_grads(g_out):
+            dh += g_t
+            d, h = delta[t], hs[t + 1]
             if tanh:
                 np.multiply(h, h, out=d)
                 np.subtract(1, d, out=d)
                 d *= dh
             else:
                 np.multiply(dh, h > 0, out=d)
-            np.matmul(d, w_hh, out=dh)
-        flat = delta.reshape(T * N, H)
-        db = flat.sum(axis=0)
-        dx = _input_grad(flat, w_ih, (T, N), batch_first, reverse) if input_grad else None
-        return (dx,
-                None if h0 is None else dh,
-                flat.T @ X,
-                flat.T @ hs[:-1].reshape(T * N, H),
+            np.matmul(w_hh_t, d, out=dh)
+        flat = seq.flat(delta)
+        dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
+        return (seq.input_grad((flat, w_ih)) if input_grad else None,
+                None if h0 is None else _batch_major(dh),
+                dw_ih,
+                dw_hh,
                 None if b_ih is None else db,
                 None if b_hh is None else db.copy())
 
-    return (out, hs[T].copy()), vjp
+    return (seq.outputs(hs), _batch_major(hs[T])), vjp
 
 
 # --------------------------------------------------------------------------- LSTM
@@ -170,91 +224,85 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         x ``(N, T, I)`` (``(T, N, I)`` if not batch_first), h0, c0 ``(N, H)`` or None (zeros),
         w_ih ``(4H, I)``, w_hh ``(4H, H)``, b_ih, b_hh ``(4H,)`` or None
         -> output ``(N, T, H)``, h_n ``(N, H)``, c_n ``(N, H)``
-    BPTT: with dh_t = ∂E/∂h_t + δ_{t+1} W_hh and dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ tanh'(c_t),
+    BPTT: with dh_t = ∂E/∂h_t + W_hhᵀ δ_{t+1} and dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ tanh'(c_t),
     δ_i = dc_t g σ'(i), δ_f = dc_t c_{t-1} σ'(f), δ_o = dh_t tanh(c_t) σ'(o),
     δ_g = dc_t i tanh'(g).
     """
     dt = w_ih.dtype
-    X, T, N = _inputs(x, batch_first, reverse, dt)
     H = w_hh.shape[1]
     H3 = 3 * H
+    seq = _Layout(x, H, batch_first, reverse, dt)
+    T, N = seq.T, seq.N
     perm, inv = _lstm_perm(H)
     scale = np.ones((4 * H, 1), dt)
     scale[:H3] = 0.5                                 # σ(z) = ½ tanh(z/2) + ½ on rows i, f, o
-    w_ih_s = w_ih[perm] * scale
-    w_hh_t_s = np.ascontiguousarray((w_hh[perm] * scale).T)
-    b = _bias_sum(dt, 4 * H, b_ih, b_hh)[perm] * scale[:, 0]
-
-    acts = (X @ w_ih_s.T).reshape(T, N, 4 * H)       # becomes the gate activations in place
-    acts += b
-    hs = np.empty((T + 1, N, H), dt)
-    cs = np.empty((T + 1, N, H), dt)
-    tcs = np.empty((T, N, H), dt)
-    hs[0] = _state(h0, N, H, dt)
-    cs[0] = _state(c0, N, H, dt)
-    rec = np.empty((N, 4 * H), dt)
-    tmp = np.empty((N, H), dt)
+    w_ih_p = w_ih[perm]
+    w_hh_s = w_hh[perm] * scale
+    # gate activations (i, f, o, g) of every step, filled in place over W_ih x_t + b
+    acts = seq.projection(w_ih_p * scale, _bias_sum(dt, 4 * H, b_ih, b_hh)[perm] * scale[:, 0])
+    hs = _states(h0, T, N, H, dt)
+    cs = _states(c0, T, N, H, dt)
+    tcs = np.empty((T, H, N), dt)                    # tanh(c_t)
+    rec = np.empty((4 * H, N), dt)
+    tmp = np.empty((H, N), dt)
     for t in range(T):
         a = acts[t]
-        np.matmul(hs[t], w_hh_t_s, out=rec)
+        np.matmul(w_hh_s, hs[t], out=rec)
         a += rec
         np.tanh(a, out=a)
-        s = a[:, :H3]
+        s = a[:H3]
         s *= 0.5
         s += 0.5
-        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:H3], a[:, H3:]
+        i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
         c = cs[t + 1]
         np.multiply(f, cs[t], out=c)
         np.multiply(i, g, out=tmp)
         c += tmp
         np.tanh(c, out=tcs[t])
         np.multiply(o, tcs[t], out=hs[t + 1])
-    out = _from_processing(hs[1:], batch_first, reverse)
 
     def vjp(grads):
         g_out, g_hn, g_cn = grads
-        g_seq = _to_processing(g_out, batch_first, reverse)
-        w_hh_p = w_hh[perm]
-        delta = np.empty((T, N, 4 * H), dt)
-        dh = np.array(g_hn, dtype=dt)
-        dc = np.array(g_cn, dtype=dt)
-        tmp = np.empty((N, H), dt)
-        tmp3 = np.empty((N, H3), dt)
-        for t in range(T - 1, -1, -1):
-            dh += g_seq[t]
+        w_hh_t = np.ascontiguousarray(w_hh[perm].T)
+        delta = np.empty((T, 4 * H, N), dt)
+        dh = _state_grad(g_hn, dt)
+        dc = _state_grad(g_cn, dt)
+        tmp = np.empty((H, N), dt)
+        tmp3 = np.empty((H3, N), dt)
+        for t, g_t in seq.output_grads(g_out):
+            dh += g_t
             a, tc, d = acts[t], tcs[t], delta[t]
-            i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:H3], a[:, H3:]
-            np.multiply(dh, tc, out=d[:, 2 * H:H3])          # ∂E/∂o
+            i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
+            np.multiply(dh, tc, out=d[2 * H:H3])              # ∂E/∂o
             np.multiply(tc, tc, out=tmp)
             np.subtract(1, tmp, out=tmp)
             tmp *= o
             tmp *= dh
             dc += tmp                                         # dc_t
-            np.multiply(dc, g, out=d[:, :H])                  # ∂E/∂i
-            np.multiply(dc, cs[t], out=d[:, H:2 * H])         # ∂E/∂f
-            np.multiply(dc, i, out=d[:, H3:])                 # ∂E/∂g
+            np.multiply(dc, g, out=d[:H])                     # ∂E/∂i
+            np.multiply(dc, cs[t], out=d[H:2 * H])            # ∂E/∂f
+            np.multiply(dc, i, out=d[H3:])                    # ∂E/∂g
             dc *= f                                           # carried to c_{t-1}
-            s = a[:, :H3]
+            s = a[:H3]
             np.subtract(1, s, out=tmp3)
             tmp3 *= s
-            d[:, :H3] *= tmp3                                 # σ' = σ (1 - σ)
+            d[:H3] *= tmp3                                    # σ' = σ (1 - σ)
             np.multiply(g, g, out=tmp)
             np.subtract(1, tmp, out=tmp)
-            d[:, H3:] *= tmp                                  # tanh' = 1 - tanh²
-            np.matmul(d, w_hh_p, out=dh)
-        flat = delta.reshape(T * N, 4 * H)
-        db = flat.sum(axis=0)[inv]
-        dx = (_input_grad(flat, w_ih[perm], (T, N), batch_first, reverse) if input_grad
-              else None)
-        return (dx,
-                None if h0 is None else dh,
-                None if c0 is None else dc,
-                (flat.T @ X)[inv],
-                (flat.T @ hs[:-1].reshape(T * N, H))[inv],
+            d[H3:] *= tmp                                     # tanh' = 1 - tanh²
+            np.matmul(w_hh_t, d, out=dh)
+        flat = seq.flat(delta)
+        dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
+        db = db[inv]
+        return (seq.input_grad((flat, w_ih_p)) if input_grad else None,
+                None if h0 is None else _batch_major(dh),
+                None if c0 is None else _batch_major(dc),
+                dw_ih[inv],
+                dw_hh[inv],
                 None if b_ih is None else db,
                 None if b_hh is None else db.copy())
 
-    return (out, hs[T].copy(), cs[T].copy()), vjp
+    return (seq.outputs(hs), _batch_major(hs[T]), _batch_major(cs[T])), vjp
 
 
 # --------------------------------------------------------------------------- GRU
@@ -276,9 +324,10 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
         -> output ``(N, T, H)``, h_n ``(N, H)``
     """
     dt = w_ih.dtype
-    X, T, N = _inputs(x, batch_first, reverse, dt)
     H = w_hh.shape[1]
     H2 = 2 * H
+    seq = _Layout(x, H, batch_first, reverse, dt)
+    T, N = seq.T, seq.N
     scale = np.ones((3 * H, 1), dt)
     scale[:H2] = 0.5                                 # σ(z) = ½ tanh(z/2) + ½ on rows r, z
     b_i = _bias_sum(dt, 3 * H, b_ih)
@@ -287,31 +336,30 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
         b_fold = b_i + np.concatenate([b_h[:H2], np.zeros(H, dt)])
     else:
         b_fold = b_i + b_h
-    acts = (X @ (w_ih * scale).T).reshape(T, N, 3 * H)   # becomes r, z, n in place
-    acts += b_fold * scale[:, 0]
-    hs = np.empty((T + 1, N, H), dt)
-    hs[0] = _state(h0, N, H, dt)
-    keep = np.empty((T, N, H), dt)     # reset_after: W_hn h + b_hn;  else: r ⊙ h
-    tmp = np.empty((N, H), dt)
+    # r, z, n of every step, filled in place over W_ih x_t + b
+    acts = seq.projection(w_ih * scale, b_fold * scale[:, 0])
+    hs = _states(h0, T, N, H, dt)
+    keep = np.empty((T, H, N), dt)     # reset_after: W_hn h + b_hn;  else: r ⊙ h
+    tmp = np.empty((H, N), dt)
     if reset_after:
-        w_hh_t_s = np.ascontiguousarray((w_hh * scale).T)
-        rec = np.empty((N, 3 * H), dt)
-        b_hn = b_h[H2:]
+        w_hh_s = w_hh * scale
+        rec = np.empty((3 * H, N), dt)
+        b_hn = b_h[H2:, None]
     else:
-        w_hrz_t_s = np.ascontiguousarray((w_hh[:H2] * 0.5).T)
-        w_hn_t = np.ascontiguousarray(w_hh[H2:].T)
-        rec = np.empty((N, H2), dt)
+        w_hrz_s = w_hh[:H2] * 0.5
+        w_hn = np.ascontiguousarray(w_hh[H2:])
+        rec = np.empty((H2, N), dt)
     for t in range(T):
         a, h = acts[t], hs[t]
-        r, z, n = a[:, :H], a[:, H:H2], a[:, H2:]
+        rz, n = a[:H2], a[H2:]
+        r, z = a[:H], a[H:H2]
         if reset_after:
-            np.matmul(h, w_hh_t_s, out=rec)
-            np.add(rec[:, H2:], b_hn, out=keep[t])
-            a[:, :H2] += rec[:, :H2]
+            np.matmul(w_hh_s, h, out=rec)
+            np.add(rec[H2:], b_hn, out=keep[t])
+            rz += rec[:H2]
         else:
-            np.matmul(h, w_hrz_t_s, out=rec)
-            a[:, :H2] += rec
-        rz = a[:, :H2]
+            np.matmul(w_hrz_s, h, out=rec)
+            rz += rec
         np.tanh(rz, out=rz)
         rz *= 0.5
         rz += 0.5
@@ -319,33 +367,34 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             np.multiply(r, keep[t], out=tmp)
         else:
             np.multiply(r, h, out=keep[t])
-            np.matmul(keep[t], w_hn_t, out=tmp)
+            np.matmul(w_hn, keep[t], out=tmp)
         n += tmp
         np.tanh(n, out=n)
         np.subtract(h, n, out=tmp)
         tmp *= z
         np.add(n, tmp, out=hs[t + 1])
-    out = _from_processing(hs[1:], batch_first, reverse)
 
     def vjp(grads):
         g_out, g_hn = grads
-        g_seq = _to_processing(g_out, batch_first, reverse)
-        # dg: the hidden-side pre-activation gradients [δr, δz, δn] (reset_after: [δr, δz,
-        # δn ⊙ r], with δn kept apart in dn_all since the input side sees δn itself)
-        dg = np.empty((T, N, 3 * H), dt)
-        dn_all = np.empty((T, N, H), dt) if reset_after else None
-        dh = np.array(g_hn, dtype=dt)
-        t1 = np.empty((N, H), dt)
-        t2 = np.empty((N, H), dt)
-        if not reset_after:
-            w_hn, w_hrz = w_hh[H2:], w_hh[:H2]
-            drh = np.empty((N, H), dt)
-        for t in range(T - 1, -1, -1):
-            dh += g_seq[t]
-            a, h, d = acts[t], hs[t], dg[t]
-            r, z, n = a[:, :H], a[:, H:H2], a[:, H2:]
-            dr, dz = d[:, :H], d[:, H:H2]
-            dn = dn_all[t] if reset_after else d[:, H2:]
+        # Δ: the hidden-side pre-activation gradients [δr, δz, δn] (reset_after: [δr, δz,
+        # δn ⊙ r], with δn kept apart in Δn since the input side sees δn itself)
+        delta = np.empty((T, 3 * H, N), dt)
+        delta_n = np.empty((T, H, N), dt) if reset_after else None
+        dh = _state_grad(g_hn, dt)
+        t1 = np.empty((H, N), dt)
+        t2 = np.empty((H, N), dt)
+        if reset_after:
+            w_hh_t = np.ascontiguousarray(w_hh.T)
+        else:
+            w_hn_t = np.ascontiguousarray(w_hh[H2:].T)
+            w_hrz_t = np.ascontiguousarray(w_hh[:H2].T)
+            drh = np.empty((H, N), dt)
+        for t, g_t in seq.output_grads(g_out):
+            dh += g_t
+            a, h, d = acts[t], hs[t], delta[t]
+            r, z, n = a[:H], a[H:H2], a[H2:]
+            dr, dz = d[:H], d[H:H2]
+            dn = delta_n[t] if reset_after else d[H2:]
             np.multiply(n, n, out=t1)                 # δn = dh (1 - z)(1 - n²)
             np.subtract(1, t1, out=t1)
             np.subtract(1, z, out=t2)
@@ -357,40 +406,38 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             np.multiply(t1, t2, out=dz)
             if reset_after:                           # δr = δn (W_hn h + b_hn) r (1 - r)
                 np.multiply(dn, keep[t], out=t1)
-                np.multiply(dn, r, out=d[:, H2:])
-            else:                                     # δr = (δn W_hn) ⊙ h r (1 - r)
-                np.matmul(dn, w_hn, out=drh)
+                np.multiply(dn, r, out=d[H2:])
+            else:                                     # δr = (W_hnᵀ δn) ⊙ h r (1 - r)
+                np.matmul(w_hn_t, dn, out=drh)
                 np.multiply(drh, h, out=t1)
             np.subtract(1, r, out=t2)
             t2 *= r
             np.multiply(t1, t2, out=dr)
             np.multiply(dh, z, out=t1)                # the direct path z ⊙ h_{t-1}
             if reset_after:
-                np.matmul(d, w_hh, out=dh)
+                np.matmul(w_hh_t, d, out=dh)
             else:
-                np.matmul(d[:, :H2], w_hrz, out=dh)
+                np.matmul(w_hrz_t, d[:H2], out=dh)
                 drh *= r
                 dh += drh
             dh += t1
-        G = dg.reshape(T * N, 3 * H)
-        hprev = hs[:-1].reshape(T * N, H)
+        flat = seq.flat(delta)
+        dw_ih, db_i, dw_hh = seq.weight_grads(flat, hs[:-1])
+        db_h = db_i.copy()
         if reset_after:
-            Dn = dn_all.reshape(T * N, H)
-            dw_hh = G.T @ hprev
-            db_h = G.sum(axis=0)
-            dw_ih = np.concatenate([G[:, :H2].T @ X, Dn.T @ X])
-            db_i = np.concatenate([db_h[:H2], Dn.sum(axis=0)])
+            # the input side sees δn itself on rows n, not δn ⊙ r
+            flat_n = seq.flat(delta_n)
+            dwb_n = flat_n @ seq.Z[:, :seq.I + 1]
+            dw_ih[H2:] = dwb_n[:, :-1]
+            db_i[H2:] = dwb_n[:, -1]
             dx = None
             if input_grad:
-                dx = (G[:, :H2] @ w_ih[:H2] + Dn @ w_ih[H2:]).reshape(T, N, -1)
-                dx = _from_processing(dx, batch_first, reverse)
+                dx = seq.input_grad((flat[:H2], w_ih[:H2]), (flat_n, w_ih[H2:]))
         else:
-            dw_ih = G.T @ X
-            db_i = G.sum(axis=0)
-            db_h = db_i.copy()
-            dw_hh = np.concatenate([G[:, :H2].T @ hprev, G[:, H2:].T @ keep.reshape(T * N, H)])
-            dx = _input_grad(G, w_ih, (T, N), batch_first, reverse) if input_grad else None
-        return (dx, None if h0 is None else dh, dw_ih, dw_hh,
+            # the hidden side of rows n multiplies r ⊙ h_{t-1}, not h_{t-1}
+            dw_hh[H2:] = flat[H2:] @ keep.transpose(0, 2, 1).reshape(T * N, H)
+            dx = seq.input_grad((flat, w_ih)) if input_grad else None
+        return (dx, None if h0 is None else _batch_major(dh), dw_ih, dw_hh,
                 None if b_ih is None else db_i, None if b_hh is None else db_h)
 
-    return (out, hs[T].copy()), vjp
+    return (seq.outputs(hs), _batch_major(hs[T])), vjp
