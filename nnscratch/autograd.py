@@ -211,7 +211,30 @@ class Primitive:
         self.fn = fn
         self.vjps = ()
 
+    def _to_positional(self, args, kwargs):
+        """Move tensors passed by keyword (``power(x, p=t)``) into their positional slots, so
+        they are differentiated like the others."""
+        sig = inspect.signature(self.fn)
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        names = [n for n, p in sig.parameters.items()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        slots = [i for i, n in enumerate(names) if isinstance(bound.arguments[n], Tensor)]
+        head = names[:max(slots, default=len(args) - 1) + 1]
+        rest = {}
+        for n, v in bound.arguments.items():
+            kind = sig.parameters[n].kind
+            if kind == inspect.Parameter.VAR_KEYWORD:
+                rest.update(v)
+            elif kind == inspect.Parameter.VAR_POSITIONAL:
+                return args, kwargs        # *args taken: the keyword ones are keyword-only
+            elif n not in head:
+                rest[n] = v
+        return tuple(bound.arguments[n] for n in head), rest
+
     def __call__(self, *args, **kwargs):
+        if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
+            args, kwargs = self._to_positional(args, kwargs)
         # one pass over the arguments: this is the per-op overhead of every small op
         arrays, parents, needs = [], [], False
         for a in args:

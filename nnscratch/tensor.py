@@ -6,6 +6,7 @@ call into :mod:`nnscratch.ops`, where each op's forward and VJP live side by sid
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -165,6 +166,57 @@ class Tensor:
         a = self.data if dtype is None else self.data.astype(dtype, copy=False)
         return a.copy() if copy and a is self.data else a
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy ufuncs on tensors: ``np.exp(t)``, ``np.add(a, t)``, ``arr * t``.
+
+        The ufuncs nnscratch differentiates run as its ops and return a Tensor with a graph, so
+        ``np.tanh(t)`` is ``t.tanh()``.  Any other ufunc (or a reduction, ``out=``, …) on a
+        tensor that requires grad raises TypeError instead of silently returning an array
+        without a graph; on other tensors it computes on the arrays and returns an ndarray.
+        """
+        op = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+        if op is not None:
+            like = next(x for x in inputs if isinstance(x, Tensor))
+            return op(*(_operand(x, like) for x in inputs))
+        arrays = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.data if isinstance(x, Tensor) else x
+                                  for x in kwargs["out"])
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        floating = any(np.asarray(r).dtype.kind in "fc"
+                       for r in (result if isinstance(result, tuple) else (result,)))
+        if floating and autograd.is_grad_enabled() and any(
+                isinstance(x, Tensor) and x.requires_grad for x in inputs):
+            call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+            raise TypeError(f"{call} on a Tensor that requires grad would drop its gradient; "
+                            f"use the nnscratch op or method (e.g. t.sum(), ns.exp) or "
+                            f"t.detach().numpy() for a plain array")
+        return result    # comparisons, isnan, … carry no gradient: plain arrays
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions on tensors (``np.sum(t)``, ``np.concatenate([a, b])``, …).
+
+        Those with an nnscratch op run it, with the same rule as :meth:`__array_ufunc__`: a
+        Tensor with a graph.  Others compute on the arrays, and refuse a tensor that requires
+        grad when the result is floating (it would lose its gradient silently).
+        """
+        op = _FUNCTION_OPS.get(func)
+        if op is not None:
+            try:
+                inspect.signature(op).bind(*args, **kwargs)
+            except TypeError:           # an argument nnscratch's op lacks (dtype=, out=, …)
+                op = None
+        if op is not None:
+            return op(*args, **kwargs)
+        result = func(*_unwrap_tree(args), **_unwrap_tree(kwargs))
+        floating = any(np.asarray(r).dtype.kind in "fc"
+                       for r in (result if isinstance(result, tuple) else (result,)))
+        if floating and autograd.is_grad_enabled() and _any_requires_grad((args, kwargs)):
+            raise TypeError(f"np.{func.__name__} on a Tensor that requires grad would drop "
+                            f"its gradient; use the nnscratch op or method or "
+                            f"t.detach().numpy() for a plain array")
+        return result
+
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, o): return _ops.add(self, _operand(o, self))
     def __radd__(self, o): return _ops.add(_operand(o, self), self)
@@ -250,6 +302,30 @@ class Tensor:
     def log_softmax(self, axis=-1): return _ops.log_softmax(self, axis=axis)
 
 
+_UFUNC_OPS = {}     # filled below, once ops is importable
+_FUNCTION_OPS = {}
+
+
+def _unwrap_tree(x):
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unwrap_tree(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _unwrap_tree(v) for k, v in x.items()}
+    return x
+
+
+def _any_requires_grad(x) -> bool:
+    if isinstance(x, Tensor):
+        return x.requires_grad
+    if isinstance(x, (list, tuple)):
+        return any(_any_requires_grad(v) for v in x)
+    if isinstance(x, dict):
+        return any(_any_requires_grad(v) for v in x.values())
+    return False
+
+
 def _raw(o):
     return o.data if isinstance(o, Tensor) else o
 
@@ -330,3 +406,35 @@ def _leaf(array, requires_grad) -> Tensor:
 
 autograd.Tensor = Tensor
 from . import ops as _ops  # noqa: E402  (ops import Tensor; methods above look them up lazily)
+
+_UFUNC_OPS.update({
+    np.add: _ops.add, np.subtract: _ops.sub, np.multiply: _ops.mul, np.true_divide: _ops.div,
+    np.power: _ops.power, np.negative: _ops.neg, np.positive: lambda x: x,
+    np.square: lambda x: _ops.mul(x, x), np.exp: _ops.exp, np.log: _ops.log,
+    np.sqrt: _ops.sqrt, np.tanh: _ops.tanh, np.sin: _ops.sin, np.cos: _ops.cos,
+    np.absolute: _ops.abs, np.matmul: _ops.matmul,
+})
+
+
+def _np_sum(a, axis=None, keepdims=False): return _ops.sum(a, axis=axis, keepdims=keepdims)
+def _np_mean(a, axis=None, keepdims=False): return _ops.mean(a, axis=axis, keepdims=keepdims)
+def _np_max(a, axis=None, keepdims=False): return _ops.max(a, axis=axis, keepdims=keepdims)
+def _np_min(a, axis=None, keepdims=False): return _ops.min(a, axis=axis, keepdims=keepdims)
+def _np_var(a, axis=None, ddof=0, keepdims=False):
+    return _ops.var(a, axis=axis, keepdims=keepdims, ddof=ddof)
+def _np_std(a, axis=None, ddof=0, keepdims=False):
+    return _ops.sqrt(_ops.var(a, axis=axis, keepdims=keepdims, ddof=ddof))
+def _np_reshape(a, shape): return _ops.reshape(a, shape)
+def _np_transpose(a, axes=None): return _ops.transpose(a, axes)
+def _np_concatenate(arrays, axis=0): return _ops.concatenate(list(arrays), axis=axis)
+def _np_stack(arrays, axis=0): return _ops.stack(list(arrays), axis=axis)
+def _np_clip(a, a_min=None, a_max=None): return _ops.clip(a, a_min, a_max)
+def _np_where(condition, x, y): return _ops.where(_raw(condition), x, y)
+
+
+_FUNCTION_OPS.update({
+    np.sum: _np_sum, np.mean: _np_mean, np.max: _np_max, np.amax: _np_max, np.min: _np_min,
+    np.amin: _np_min, np.var: _np_var, np.std: _np_std, np.reshape: _np_reshape,
+    np.transpose: _np_transpose, np.concatenate: _np_concatenate, np.stack: _np_stack,
+    np.clip: _np_clip, np.where: _np_where,
+})

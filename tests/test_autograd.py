@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import nnscratch as ns
-from nnscratch import autograd
+from nnscratch import autograd, ops
 from nnscratch.autograd import fused
 
 
@@ -227,3 +227,15 @@ def test_integer_index_branch_gets_no_gradient_and_is_freed():
     y = x[np.arange(2), idx.data].sum()
     y.backward()
     np.testing.assert_allclose(x.grad, [[0, 0, 1], [0, 0, 1]])
+
+
+def test_tensors_passed_by_keyword_to_primitives_are_differentiated():
+    a = ns.tensor([1.5, 2.0], requires_grad=True)
+    b = ns.tensor([3.0, 0.5], requires_grad=True)
+    (ops.mul(a, b=b) + ops.power(a=b, b=a)).sum().backward()
+    a_grad, b_grad = a.grad, b.grad
+    a.zero_grad(), b.zero_grad()
+    (ops.mul(a, b) + ops.power(b, a)).sum().backward()
+    np.testing.assert_allclose(a_grad, a.grad)
+    np.testing.assert_allclose(b_grad, b.grad)
+    assert np.all(a_grad != 0) and np.all(b_grad != 0)

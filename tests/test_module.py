@@ -50,6 +50,18 @@ def test_shared_parameter_listed_once_but_saved_under_each_name():
     seq.load_state_dict({k: v.detach().numpy() for k, v in tseq.state_dict().items()})
     np.testing.assert_array_equal(lin.weight.data, tlin.weight.detach().numpy())
     seq.load_state_dict(seq.state_dict())                         # its own keys load back
+    # a shared module is one module: listed once by default, under each name on request
+    assert [n for n, _ in seq.named_modules()] == [n for n, _ in tseq.named_modules()]
+    assert ([n for n, _ in seq.named_modules(remove_duplicate=False)] ==
+            [n for n, _ in tseq.named_modules(remove_duplicate=False)])
+    assert sum(1 for _ in seq.modules()) == 3
+
+
+def test_shared_batchnorm_buffers_are_averaged_once():
+    bn = nn.BatchNorm1d(2)
+    net = nn.Sequential(bn, bn)
+    ema = ns.optim.EMA(net, decay=0.5, use_buffers=True)
+    assert len(ema.names) == len(set(ema.names)) == 5   # weight, bias, 3 buffers of one bn
 
 
 def test_train_eval_recursive():

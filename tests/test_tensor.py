@@ -237,3 +237,51 @@ def test_values_and_gradients_at_kinks_and_ties_match_torch(name, ours, theirs):
 def torch_F():
     import torch.nn.functional
     return torch.nn.functional
+
+
+# ------------------------------------------------------------------ NumPy functions on tensors
+
+NUMPY_CASES = [
+    ("exp", lambda t: np.exp(t), lambda t: t.exp()),
+    ("tanh_times_array", lambda t: np.tanh(t) * np.arange(6.0).reshape(2, 3),
+     lambda t: t.tanh() * ns.tensor(np.arange(6.0).reshape(2, 3))),
+    ("array_plus_tensor", lambda t: np.full((2, 3), 2.0) + t, lambda t: t + 2.0),
+    ("square_sqrt", lambda t: np.sqrt(np.square(t) + 1.0), lambda t: (t * t + 1.0).sqrt()),
+    ("sum_axis", lambda t: np.sum(t, axis=0), lambda t: t.sum(axis=0)),
+    ("mean_std", lambda t: np.mean(t) + np.std(t), lambda t: t.mean() + t.var().sqrt()),
+    ("concat_stack", lambda t: np.stack([np.concatenate([t, t]), 2 * np.concatenate([t, t])]),
+     lambda t: ns.stack([ns.concatenate([t, t]), 2 * ns.concatenate([t, t])])),
+    ("where_clip", lambda t: np.where(t > 0, np.clip(t, None, 1.0), 0.0),
+     lambda t: ns.where((t > 0).data, t.clip(None, 1.0), ns.tensor(np.zeros((2, 3))))),
+]
+
+
+@pytest.mark.parametrize("name, with_numpy, with_ops", NUMPY_CASES, ids=[c[0] for c in NUMPY_CASES])
+def test_numpy_functions_on_tensors_keep_the_graph(name, with_numpy, with_ops):
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3))
+    g = rng.standard_normal(with_ops(ns.tensor(a)).shape)
+    grads = []
+    for f in (with_numpy, with_ops):
+        t = ns.tensor(a, requires_grad=True)
+        y = f(t)
+        assert isinstance(y, ns.Tensor) and y.requires_grad
+        (y * ns.tensor(g)).sum().backward()
+        grads.append((y.data, t.grad))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12)
+
+
+def test_numpy_functions_that_would_drop_a_gradient_are_refused():
+    t = ns.tensor([0.5, -1.5], requires_grad=True)
+    for call in (lambda: np.floor(t), lambda: np.cumsum(t), lambda: np.add.reduce(t),
+                 lambda: np.sum(t, dtype=np.float64)):
+        with pytest.raises(TypeError, match="requires grad"):
+            call()
+    # no gradient to lose: comparisons, predicates, and anything without grad recording
+    assert np.greater(t, 0).tolist() == [True, False]
+    assert np.isfinite(t).all()
+    with ns.no_grad():
+        assert np.floor(t).tolist() == [0.0, -2.0]
+    np.testing.assert_array_equal(np.cumsum(t.detach()), [0.5, -1.0])
+    assert isinstance(np.floor(t.detach()), np.ndarray)

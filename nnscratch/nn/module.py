@@ -72,10 +72,23 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_modules(self, prefix: str = ""):
-        yield prefix, self
-        for name, m in self.named_children():
-            yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
+        """``(dotted name, module)`` for this module and every sub-module, depth first.
+
+        A module reachable under several names (weight sharing) is listed once, under the
+        first, unless ``remove_duplicate=False`` (as in PyTorch; ``state_dict`` lists every
+        name)."""
+        seen = set() if remove_duplicate else None
+        stack = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if seen is not None:
+                if id(m) in seen:
+                    continue
+                seen.add(id(m))
+            yield name, m
+            children = [(f"{name}.{c}" if name else c, child) for c, child in m.named_children()]
+            stack.extend(reversed(children))
 
     def modules(self):
         for _, m in self.named_modules():
@@ -154,7 +167,7 @@ class Module:
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
         """Copies of every parameter and buffer, by dotted name (PyTorch's naming)."""
         sd = OrderedDict()
-        for mod_name, m in self.named_modules():
+        for mod_name, m in self.named_modules(remove_duplicate=False):
             dot = f"{mod_name}." if mod_name else ""
             for name, v in m._members():
                 if isinstance(v, Parameter):
@@ -173,12 +186,12 @@ class Module:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
         own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
-        for mod_name, m in self.named_modules():
+        for mod_name, m in self.named_modules(remove_duplicate=False):
             for name, v in m._members():
                 if isinstance(v, Parameter):
                     own[f"{mod_name}.{name}" if mod_name else name] = v
         buffers = {}
-        for mod_name, m in self.named_modules():
+        for mod_name, m in self.named_modules(remove_duplicate=False):
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:  # None buffers are not saved, so not expected
                     buffers[f"{mod_name}.{name}" if mod_name else name] = (m, name)
