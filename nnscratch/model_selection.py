@@ -15,8 +15,8 @@ from . import random as _random
 from .data import train_test_split
 from .linear_model.base import BaseEstimator, NotFittedError, r2_score
 
-__all__ = ["KFold", "train_test_split", "cross_val_score", "GridSearchCV", "clone",
-           "get_scorer"]
+__all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
+           "clone", "get_scorer"]
 
 
 def clone(estimator):
@@ -72,7 +72,48 @@ class KFold:
             start += size
 
     def __repr__(self):
-        return f"KFold(n_splits={self.n_splits}, shuffle={self.shuffle}, seed={self.seed})"
+        return (f"{type(self).__name__}(n_splits={self.n_splits}, shuffle={self.shuffle}, "
+                f"seed={self.seed})")
+
+
+class StratifiedKFold(KFold):
+    """K folds that keep each class's share of the samples, as scikit-learn's StratifiedKFold
+    (same folds when not shuffled); what ``cv=K`` means for a classifier.
+
+    The samples sorted by class are dealt round-robin into the K folds, which fixes how many
+    of each class every fold gets (they differ by at most one); each class's samples, in
+    their original order (or shuffled), then fill the folds 0, 1, … in runs of those counts.
+
+    Args: as :class:`KFold`; ``split`` needs the labels ``y``.
+    """
+
+    def split(self, X, y=None, groups=None):
+        """Yield ``(train_indices, test_indices)`` for each of the K folds."""
+        if y is None:
+            raise ValueError("StratifiedKFold.split: needs the class labels y")
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(f"StratifiedKFold.split: y must be 1-D with one label per row of "
+                             f"X ({len(X)}), got shape {y.shape}")
+        # classes numbered in order of first appearance
+        _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
+        codes = np.argsort(np.argsort(first))[inverse.reshape(-1)]
+        counts = np.bincount(codes)
+        if self.n_splits > counts.max():
+            raise ValueError(f"StratifiedKFold: n_splits={self.n_splits} is larger than the "
+                             f"number of samples of every class (largest: {counts.max()})")
+        dealt = np.sort(codes)
+        per_fold = np.stack([np.bincount(dealt[k::self.n_splits], minlength=len(counts))
+                             for k in range(self.n_splits)])          # (K, classes)
+        rng = _random.rng(self.seed) if self.shuffle else None
+        fold_of = np.empty(len(y), dtype=np.int64)
+        for c in range(len(counts)):
+            runs = np.repeat(np.arange(self.n_splits), per_fold[:, c])
+            if rng is not None:
+                rng.shuffle(runs)
+            fold_of[codes == c] = runs
+        for k in range(self.n_splits):
+            yield np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -114,8 +155,31 @@ def get_scorer(scoring):
     return _SCORERS[scoring]
 
 
-def _check_cv(cv, owner):
+def _is_classifier(estimator) -> bool:
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    if callable(tags):
+        try:
+            return tags().estimator_type == "classifier"
+        except Exception:   # an estimator outside scikit-learn's tag protocol
+            pass
+    return getattr(estimator, "_estimator_type", None) == "classifier"
+
+
+def _is_class_labels(y) -> bool:
+    """1-D discrete labels (scikit-learn's binary/multiclass targets)."""
+    if y.ndim != 1 or len(y) == 0:
+        return False
+    if y.dtype.kind in "biuUSO":
+        return True
+    return y.dtype.kind == "f" and bool(np.all(np.isfinite(y)) and np.all(y == np.round(y)))
+
+
+def _check_cv(cv, owner, estimator=None, y=None):
+    """A splitter from ``cv``: an int K means StratifiedKFold for a classifier with class
+    labels, KFold otherwise (as scikit-learn's check_cv)."""
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if y is not None and _is_classifier(estimator) and _is_class_labels(y):
+            return StratifiedKFold(int(cv))
         return KFold(int(cv))
     if hasattr(cv, "split"):
         return cv
@@ -133,7 +197,8 @@ def cross_val_score(estimator, X, y, cv=5, scoring=None) -> np.ndarray:
     Args:
         estimator: anything with ``get_params``/``fit``/``predict`` (or ``score``).
         X: ``(n, d)``; y: ``(n,)`` or ``(n, k)``.
-        cv: number of folds K (plain, unshuffled :class:`KFold`) or a splitter (default 5).
+        cv: number of folds K or a splitter (default 5).  K folds are unshuffled, and
+            stratified by class (:class:`StratifiedKFold`) for a classifier, as in scikit-learn.
         scoring: see :func:`get_scorer` (default: the estimator's own ``score``).
 
     Returns: the K scores, an array ``(K,)``.
@@ -143,7 +208,7 @@ def cross_val_score(estimator, X, y, cv=5, scoring=None) -> np.ndarray:
     if len(X_arr) != len(y_arr):
         raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} rows, "
                          f"y has {len(y_arr)}")
-    splitter, scorer = _check_cv(cv, owner), get_scorer(scoring)
+    splitter, scorer = _check_cv(cv, owner, estimator, y_arr), get_scorer(scoring)
     scores = []
     for train, test in splitter.split(X_arr, y_arr):
         est = clone(estimator).fit(_rows(X_arr, train), _rows(y_arr, train))
@@ -173,7 +238,8 @@ class GridSearchCV(BaseEstimator):
     Args:
         estimator: the estimator to tune (cloned for every fit).
         param_grid: ``{name: [values]}`` or a list of such dicts.
-        cv: folds or a splitter (default 5).  scoring: see :func:`get_scorer`.
+        cv: folds (stratified for a classifier) or a splitter (default 5).
+        scoring: see :func:`get_scorer`.
         refit: refit the best setting on all the data as ``best_estimator_`` (default True).
 
     Fitted attributes: ``cv_results_`` (``params``, ``mean_test_score``, ``std_test_score``,
@@ -207,7 +273,8 @@ class GridSearchCV(BaseEstimator):
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} "
                              f"rows, y has {len(y_arr)}")
-        splitter, scorer = _check_cv(self.cv, owner), get_scorer(self.scoring)
+        splitter = _check_cv(self.cv, owner, self.estimator, y_arr)
+        scorer = get_scorer(self.scoring)
         folds = list(splitter.split(X_arr, y_arr))
         table = np.empty((len(candidates), len(folds)))
         for i, params in enumerate(candidates):

@@ -1,11 +1,20 @@
 """K-fold CV and grid search against scikit-learn's (same folds, same scores)."""
+import warnings
+
 import numpy as np
 import pytest
 from sklearn import linear_model as sk
 from sklearn import model_selection as skms
 
-from nnscratch.linear_model import LogisticRegression, NotFittedError, Ridge
-from nnscratch.model_selection import GridSearchCV, KFold, clone, cross_val_score, train_test_split
+from nnscratch.linear_model import LogisticRegression, NotFittedError, Ridge, SoftmaxRegression
+from nnscratch.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    clone,
+    cross_val_score,
+    train_test_split,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +54,56 @@ def test_cross_val_score_matches_sklearn(data, scoring):
     np.testing.assert_allclose(ours, ref, rtol=1e-10)
     mine = cross_val_score(Ridge(alpha=0.3), X, y, cv=KFold(5), scoring=scoring)
     np.testing.assert_allclose(mine, ref, rtol=1e-8)
+
+
+@pytest.mark.parametrize("labels", ["ints", "strings", "float_codes"])
+@pytest.mark.parametrize("n, k", [(30, 3), (47, 5), (12, 4)])
+def test_stratified_kfold_matches_sklearn(n, k, labels):
+    r = np.random.default_rng(n + k)
+    y = r.choice(3, n, p=[0.6, 0.3, 0.1])
+    y[:k] = 0                                           # the largest class fills every fold
+    y = {"ints": y, "strings": np.array(["cat", "dog", "emu"])[y],
+         "float_codes": y.astype(float)}[labels]
+    X = np.zeros((n, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")    # sklearn warns when a class has fewer than k rows
+        ref = list(skms.StratifiedKFold(k).split(X, y))
+    ours = list(StratifiedKFold(k).split(X, y))
+    assert len(ours) == k
+    for (a, b), (c, d) in zip(ours, ref):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+    shuffled = list(StratifiedKFold(k, shuffle=True, seed=1).split(X, y))
+    np.testing.assert_array_equal(np.sort(np.concatenate([t for _, t in shuffled])),
+                                  np.arange(n))
+    for _, test in shuffled:     # each fold's class counts are the unshuffled ones
+        assert sorted(y[test].tolist()) in [sorted(y[t].tolist()) for _, t in ours]
+
+
+def test_integer_cv_stratifies_for_classifiers_as_sklearn(data):
+    X, y = data
+    t = np.digitize(y, [-1.0, 1.0])                      # three classes, unevenly sized
+    order = np.argsort(t, kind="stable")                 # sorted labels: plain K-fold would
+    X, t = X[order], t[order]                            # leave classes out of training
+    ours = cross_val_score(SoftmaxRegression(C=1.0), X, t, cv=4)
+    ref = skms.cross_val_score(SoftmaxRegression(C=1.0), X, t, cv=4)
+    np.testing.assert_allclose(ours, ref, rtol=1e-12)
+    ref_sk = skms.cross_val_score(sk.LogisticRegression(C=1.0), X, t, cv=4)
+    np.testing.assert_allclose(ours, ref_sk, atol=0.1)  # same folds: scores agree closely
+    assert ours.min() > 0.5
+    # a regressor, or float targets, keep plain K-fold
+    assert isinstance(_splitter(Ridge(), y), KFold) and not isinstance(_splitter(Ridge(), y),
+                                                                        StratifiedKFold)
+    assert isinstance(_splitter(LogisticRegression(), t > 0), StratifiedKFold)
+    g = GridSearchCV(SoftmaxRegression(), {"C": [0.1, 1.0]}, cv=4).fit(X, t)
+    gr = skms.GridSearchCV(SoftmaxRegression(), {"C": [0.1, 1.0]}, cv=4).fit(X, t)
+    np.testing.assert_allclose(g.cv_results_["mean_test_score"],
+                               gr.cv_results_["mean_test_score"], rtol=1e-12)
+
+
+def _splitter(est, y):
+    from nnscratch.model_selection import _check_cv
+    return _check_cv(5, "test", est, np.asarray(y))
 
 
 def test_grid_search_matches_sklearn(data):
