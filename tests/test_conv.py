@@ -10,6 +10,8 @@ import nnscratch.nn.functional as F
 from nnscratch.ops.im2col import FlatPlan, StridedPlan
 
 TOL = dict(rtol=1e-9, atol=1e-11)
+# torch notes that it copies the input for padding="same" with an even kernel (so do we)
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
 
 # (x shape, weight shape, stride, padding, dilation, groups): sizes chosen so that the stride
 # rarely divides (H + 2P - K) evenly; pairs exercise different settings per axis
@@ -24,6 +26,10 @@ CONV2D = [
     ((2, 4, 7, 5), (4, 1, 3, 2), 2, (0, 1), 1, 4),
     ((3, 1, 5, 5), (2, 1, 5, 5), 1, 0, 1, 1),
     ((1, 3, 6, 8), (2, 3, 1, 1), 3, 0, 1, 1),
+    ((2, 3, 7, 6), (4, 3, 3, 3), 1, "same", 1, 1),
+    ((2, 2, 7, 8), (4, 2, 4, 3), 1, "same", (1, 2), 1),      # even kernel: odd pad at the end
+    ((2, 4, 6, 9), (4, 2, 2, 2), 1, "same", 1, 2),
+    ((2, 3, 7, 6), (4, 3, 3, 2), 1, "valid", 1, 1),
 ]
 CONV1D = [
     ((2, 3, 11), (4, 3, 3), 1, 0, 1, 1),
@@ -31,6 +37,9 @@ CONV1D = [
     ((2, 3, 12), (5, 3, 4), 3, 2, 1, 1),
     ((2, 2, 13), (3, 2, 3), 2, 1, 3, 1),
     ((2, 4, 9), (6, 2, 3), 1, 1, 2, 2),
+    ((2, 3, 10), (4, 3, 4), 1, "same", 1, 1),
+    ((2, 3, 10), (4, 3, 3), 1, "same", 3, 1),
+    ((2, 3, 10), (4, 3, 3), 2, "valid", 1, 1),
 ]
 
 
@@ -90,6 +99,14 @@ def test_conv2d_gradcheck(case, rng):
                                                  groups=g), [x, w, b])
 
 
+@pytest.mark.parametrize("case", [c for c in CONV2D if c[3] == "same"],
+                         ids=_ids([c for c in CONV2D if c[3] == "same"]))
+def test_conv2d_same_padding_gradcheck(case, rng):
+    xs, ws, s, p, d, g = case
+    x, w, b = (rng.standard_normal(n) for n in ((1,) + xs[1:], ws, ws[0]))
+    assert ns.gradcheck(lambda x, w, b: F.conv2d(x, w, b, s, p, d, g), [x, w, b])
+
+
 @pytest.mark.parametrize("case", CONV1D, ids=_ids(CONV1D))
 def test_conv1d_gradcheck(case, rng):
     xs, ws, s, p, d, g = case
@@ -145,7 +162,9 @@ def _module_parity(ours, theirs, x, rng):
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=3), dict(kernel_size=(3, 2), stride=2, padding=1),
-                                dict(kernel_size=3, padding=2, dilation=2, groups=2, bias=False)])
+                                dict(kernel_size=3, padding=2, dilation=2, groups=2, bias=False),
+                                dict(kernel_size=(2, 3), padding="same"),
+                                dict(kernel_size=3, padding="valid")])
 def test_conv2d_module_matches_torch(kw, rng):
     torch.manual_seed(0)
     _module_parity(nn.Conv2d(4, 6, **kw), torch.nn.Conv2d(4, 6, **kw),
@@ -153,7 +172,8 @@ def test_conv2d_module_matches_torch(kw, rng):
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=5), dict(kernel_size=3, stride=2, padding=1),
-                                dict(kernel_size=3, dilation=2, groups=2)])
+                                dict(kernel_size=3, dilation=2, groups=2),
+                                dict(kernel_size=4, padding="same", dilation=3)])
 def test_conv1d_module_matches_torch(kw, rng):
     torch.manual_seed(0)
     _module_parity(nn.Conv1d(4, 6, **kw), torch.nn.Conv1d(4, 6, **kw),
@@ -249,10 +269,19 @@ def test_conv2d_bad_input_names_layer_expected_and_actual():
         nn.Conv2d(3, 8, 3, groups=2)
     with pytest.raises(TypeError, match=r"Conv2d: kernel_size must be an int or a pair"):
         nn.Conv2d(3, 8, 2.5)
+    with pytest.raises(ValueError, match=r"Conv2d: padding='same' needs stride 1.*got stride 2"):
+        nn.Conv2d(3, 8, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match=r"Conv1d: padding must be an int, a tuple of ints, "
+                                         r"'valid' or 'same', got 'full'"):
+        nn.Conv1d(3, 8, 3, padding="full")
 
 
 def test_conv_functional_bad_input():
     x = ns.randn(2, 3, 6, 6)
+    with pytest.raises(ValueError, match=r"conv2d: padding='same' needs stride 1"):
+        F.conv2d(x, ns.randn(4, 3, 3, 3), stride=(1, 2), padding="same")
+    with pytest.raises(ValueError, match=r"conv1d: padding must be .* got 'SAME'"):
+        F.conv1d(ns.randn(2, 3, 6), ns.randn(4, 3, 3), padding="SAME")
     with pytest.raises(ValueError, match=r"conv2d: input has 3 channels but the weight of shape "
                                          r"\(4, 2, 3, 3\) \(groups=1\) expects 2"):
         F.conv2d(x, ns.randn(4, 2, 3, 3))

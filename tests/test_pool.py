@@ -1,5 +1,5 @@
 """Pooling (001 §9.9): max_pool1d/2d (gradient to the first maximum, PyTorch's tie rule),
-avg_pool2d, and their modules — parity with PyTorch and gradient checks in float64."""
+avg_pool1d/2d, ceil mode, and their modules — parity with PyTorch and gradient checks in float64."""
 import numpy as np
 import pytest
 import torch
@@ -89,6 +89,43 @@ def test_avg_pool2d_matches_torch(case, rng):
             rng.standard_normal(shape), rng)
 
 
+# (input shape, kernel, stride, padding): sizes where ceil mode adds a partial last window,
+# and 6/2/4/1, where its rule drops a window that would start in the right padding
+CEIL = [((2, 2, 9, 7), 2, None, 0), ((1, 2, 10, 7), 3, 2, 1), ((2, 1, 8, 11), (3, 2), 2, (1, 0)),
+        ((1, 2, 6, 6), 3, 3, 1), ((1, 1, 5, 9), 2, (1, 3), 1), ((1, 1, 6, 6), 2, 4, 1)]
+
+
+@pytest.mark.parametrize("case", CEIL, ids=_ids(CEIL))
+def test_ceil_mode_matches_torch(case, rng):
+    shape, k, s, p = case
+    x = rng.standard_normal(shape)
+    _parity(lambda x: F.max_pool2d(x, k, s, p, 1, True),
+            lambda x: torch.nn.functional.max_pool2d(x, k, s, p, 1, ceil_mode=True), x, rng)
+    for cip in (True, False):
+        _parity(lambda x: F.avg_pool2d(x, k, s, p, True, cip),
+                lambda x: torch.nn.functional.avg_pool2d(x, k, s, p, True, cip), x, rng)
+    k1, s1, p1 = (v[-1] if isinstance(v, tuple) else v for v in (k, s, p))
+    x1 = x[:, :, 0, :]
+    _parity(lambda x: F.max_pool1d(x, k1, s1, p1, ceil_mode=True),
+            lambda x: torch.nn.functional.max_pool1d(x, k1, s1, p1, ceil_mode=True), x1, rng)
+    for cip in (True, False):
+        _parity(lambda x: F.avg_pool1d(x, k1, s1, p1, True, cip),
+                lambda x: torch.nn.functional.avg_pool1d(x, k1, s1, p1, True, cip), x1, rng)
+    assert ns.gradcheck(lambda x: F.avg_pool2d(x, k, s, p, ceil_mode=True,
+                                               count_include_pad=False), [x[:1, :1]])
+
+
+@pytest.mark.parametrize("shape, k, s, p", [((2, 3, 11), 2, None, 0), ((2, 2, 12), 3, 2, 1),
+                                            ((1, 2, 9), 4, 1, 2)])
+def test_avg_pool1d_matches_torch(shape, k, s, p, rng):
+    x = rng.standard_normal(shape)
+    for cip in (True, False):
+        _parity(lambda x: F.avg_pool1d(x, k, s, p, count_include_pad=cip),
+                lambda x: torch.nn.functional.avg_pool1d(x, k, s, p, count_include_pad=cip),
+                x, rng)
+        assert ns.gradcheck(lambda x: F.avg_pool1d(x, k, s, p, count_include_pad=cip), [x])
+
+
 @pytest.mark.parametrize("case", MAX2D[:5], ids=_ids(MAX2D[:5]))
 def test_max_pool2d_gradcheck(case, rng):
     shape, *hp = case
@@ -126,10 +163,15 @@ def test_float32_in_float32_out(rng):
     (nn.MaxPool1d(3, stride=2), torch.nn.MaxPool1d(3, stride=2), (2, 3, 10)),
     (nn.AvgPool2d(2), torch.nn.AvgPool2d(2), (2, 3, 7, 8)),
     (nn.AvgPool2d(3, 2, 1), torch.nn.AvgPool2d(3, 2, 1), (2, 3, 7, 8)),
+    (nn.AvgPool2d(3, 2, 1, True, False), torch.nn.AvgPool2d(3, 2, 1, True, False),
+     (2, 3, 8, 9)),
+    (nn.MaxPool2d(2, ceil_mode=True), torch.nn.MaxPool2d(2, ceil_mode=True), (2, 3, 7, 9)),
+    (nn.AvgPool1d(3, 2, 1, True), torch.nn.AvgPool1d(3, 2, 1, True), (2, 3, 10)),
     (nn.GlobalAvgPool2d(), torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1),
                                                 torch.nn.Flatten()), (2, 3, 5, 4)),
     (nn.GlobalAvgPool2d(keepdim=True), torch.nn.AdaptiveAvgPool2d(1), (2, 3, 5, 4)),
-], ids=["max2", "max3s2p1", "max1d", "avg2", "avg3s2p1", "global", "global-keepdim"])
+], ids=["max2", "max3s2p1", "max1d", "avg2", "avg3s2p1", "avg-ceil", "max-ceil", "avg1d",
+        "global", "global-keepdim"])
 def test_pool_modules_match_torch(ours, theirs, shape, rng):
     _parity(ours, theirs, rng.standard_normal(shape), rng)
     assert list(ours.parameters()) == []

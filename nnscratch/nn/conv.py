@@ -24,16 +24,21 @@ class _ConvNd(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must both be divisible by groups ({groups})")
-        if self._nd == 1:
-            self.kernel_size = (_one(kernel_size, "kernel_size", name, 1),)
-            self.stride = (_one(stride, "stride", name, 1),)
-            self.padding = (_one(padding, "padding", name, 0),)
-            self.dilation = (_one(dilation, "dilation", name, 1),)
+        one = (lambda v, nm, lo: (_one(v, nm, name, lo),)) if self._nd == 1 else \
+            (lambda v, nm, lo: pair(v, nm, name, lo))
+        self.kernel_size = one(kernel_size, "kernel_size", 1)
+        self.stride = one(stride, "stride", 1)
+        self.dilation = one(dilation, "dilation", 1)
+        if isinstance(padding, str):       # "same" / "valid", kept as the string (as torch)
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{name}: padding must be an int, a tuple of ints, 'valid' or "
+                                 f"'same', got {padding!r}")
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError(f"{name}: padding='same' needs stride 1 (as in PyTorch), "
+                                 f"got stride {stride!r}")
+            self.padding = padding
         else:
-            self.kernel_size = pair(kernel_size, "kernel_size", name, 1)
-            self.stride = pair(stride, "stride", name, 1)
-            self.padding = pair(padding, "padding", name, 0)
-            self.dilation = pair(dilation, "dilation", name, 1)
+            self.padding = one(padding, "padding", 0)
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         fan_in = shape[1] * int(np.prod(self.kernel_size))
         # PyTorch's default: kaiming_uniform(a=√5) for the weight, which is U(±1/√fan_in),
@@ -61,7 +66,9 @@ class _ConvNd(Module):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={k}"
         for nm, default in (("stride", 1), ("padding", 0), ("dilation", 1)):
             v = getattr(self, nm)
-            if any(e != default for e in v):
+            if isinstance(v, str):
+                s += f", {nm}={v!r}"
+            elif any(e != default for e in v):
                 s += f", {nm}={v if self._nd == 2 else v[0]}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -80,7 +87,8 @@ class Conv2d(_ConvNd):
     Parameters:
         weight ``(C_out, C_in/groups, kh, kw)`` and bias ``(C_out,)``, both from
         U(±1/sqrt(fan_in)) with ``fan_in = C_in/groups · kh · kw``, as in PyTorch.
-    Defaults: stride 1, padding 0, dilation 1, groups 1, bias True.
+    Defaults: stride 1, padding 0 (or ``"valid"``; ``"same"`` keeps H, W at stride 1),
+    dilation 1, groups 1, bias True.
     """
     _nd = 2
     _layout = "(N, C, H, W)"
@@ -105,8 +113,9 @@ class Conv1d(_ConvNd):
 
     def forward(self, x):
         x = self._check(x)
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return _reraise(self, lambda: ops.conv1d(x, self.weight, self.bias, self.stride[0],
-                                                 self.padding[0], self.dilation[0], self.groups))
+                                                 padding, self.dilation[0], self.groups))
 
 
 def _reraise(layer, call):

@@ -9,73 +9,85 @@ from ._checks import as_tensor, check_ndim
 from .module import Module
 
 
-class MaxPool2d(Module):
+class _Pool(Module):
+    """Shared constructor and repr of the pooling layers; ``nd`` spatial dims, ``kind``."""
+
+    nd, kind = 2, "max"
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                 count_include_pad=True):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.ceil_mode = dilation, bool(ceil_mode)
+        self.count_include_pad = bool(count_include_pad)
+        _pool_args(_probe(self.nd), kernel_size, stride, padding, dilation, self.nd,
+                   type(self).__name__, check_size=False)
+
+    def forward(self, x):
+        name = type(self).__name__
+        x = as_tensor(x, name)
+        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        if self.kind == "max":
+            pool = ops.max_pool1d if self.nd == 1 else ops.max_pool2d
+            return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                        self.ceil_mode)
+        pool = ops.avg_pool1d if self.nd == 1 else ops.avg_pool2d
+        return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                    self.count_include_pad)
+
+    def extra_repr(self):
+        s = f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+        if self.padding:
+            s += f", padding={self.padding}"
+        return s + (", ceil_mode=True" if self.ceil_mode else "")
+
+
+class MaxPool2d(_Pool):
     """Max over ``K×K`` windows of each channel; matches torch.nn.MaxPool2d.
 
     The textbook's two settings: K=2, S=2 (keeps one activation in four) and the overlapping
     K=3, S=2 (001 §9.9).  Gradient goes to each window's first maximum (PyTorch's tie rule).
 
-    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``.
-    Defaults: stride = kernel_size, padding 0, dilation 1.  No parameters.
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``
+    (ceil with ``ceil_mode``).  Defaults: stride = kernel_size, padding 0, dilation 1.
+    ``ceil_mode`` is keyword-only (PyTorch has ``return_indices`` in that position).
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
-        self.kernel_size, self.stride = kernel_size, stride
-        self.padding, self.dilation = padding, dilation
-        _pool_args(_probe(2), kernel_size, stride, padding, dilation, 2, "MaxPool2d",
-                   check_size=False)
-
-    def forward(self, x):
-        x = as_tensor(x, "MaxPool2d")
-        check_ndim(x, (4,), "MaxPool2d", "(N, C, H, W)")
-        return ops.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, *,
+                 ceil_mode: bool = False):
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
 
 
-class MaxPool1d(Module):
+class MaxPool1d(MaxPool2d):
     """Max over windows of length ``k`` along the last axis; matches torch.nn.MaxPool1d.
 
     Shape: ``(N, C, L)`` -> ``(N, C, Lo)``.  Defaults: stride = kernel_size, padding 0.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
-        self.kernel_size, self.stride = kernel_size, stride
-        self.padding, self.dilation = padding, dilation
-        _pool_args(_probe(1), kernel_size, stride, padding, dilation, 1, "MaxPool1d",
-                   check_size=False)
-
-    def forward(self, x):
-        x = as_tensor(x, "MaxPool1d")
-        check_ndim(x, (3,), "MaxPool1d", "(N, C, L)")
-        return ops.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+    nd = 1
 
 
-class AvgPool2d(Module):
-    """Mean over ``K×K`` windows of each channel; matches torch.nn.AvgPool2d.
+class AvgPool2d(_Pool):
+    """Mean over ``K×K`` windows of each channel; matches torch.nn.AvgPool2d (same argument
+    order).
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``.  Defaults: stride = kernel_size, padding 0,
-    count_include_pad True (padding zeros count in the mean, as in PyTorch).
+    ceil_mode False, count_include_pad True (padding zeros count in the mean, as in PyTorch).
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.count_include_pad = count_include_pad
-        _pool_args(_probe(2), kernel_size, stride, padding, 1, 2, "AvgPool2d",
-                   check_size=False)
+    kind = "avg"
 
-    def forward(self, x):
-        x = as_tensor(x, "AvgPool2d")
-        check_ndim(x, (4,), "AvgPool2d", "(N, C, H, W)")
-        return ops.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
-                              self.count_include_pad)
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True):
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad)
 
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+
+class AvgPool1d(AvgPool2d):
+    """Mean over windows of length ``k`` along the last axis; matches torch.nn.AvgPool1d.
+
+    Shape: ``(N, C, L)`` -> ``(N, C, Lo)``.  Defaults as :class:`AvgPool2d`.
+    """
+
+    nd = 1
 
 
 class GlobalAvgPool2d(Module):

@@ -86,6 +86,32 @@ def _requires_grad(t):
     return bool(getattr(t, "requires_grad", False))
 
 
+def _padding_string(x, w, stride, padding, dilation, nd, owner):
+    """Resolve ``padding="valid"`` (none) or ``"same"`` (output as long as the input; stride 1
+    only) as PyTorch does: a total of ``D·(K-1)`` per axis, half on each side and the odd one
+    at the end (bottom/right), which the conv's symmetric padding cannot express, so the input
+    is padded for it first.  Returns ``(x, padding)``."""
+    if padding == "valid":
+        return x, 0
+    if padding != "same":
+        raise ValueError(f"{owner}: padding must be an int, a tuple of ints, 'valid' or "
+                         f"'same', got {padding!r}")
+    strides = (stride,) * nd if not isinstance(stride, (tuple, list)) else tuple(stride)
+    if any(s != 1 for s in strides):
+        raise ValueError(f"{owner}: padding='same' needs stride 1 (as in PyTorch), got stride "
+                         f"{stride!r}")
+    dil = (dilation,) * nd if not isinstance(dilation, (tuple, list)) else tuple(dilation)
+    wa = _array(w)
+    if getattr(wa, "ndim", 0) != nd + 2 or len(dil) != nd:
+        return x, 0       # _check_conv reports the bad weight or dilation
+    totals = [d * (k - 1) for d, k in zip(dil, wa.shape[2:])]
+    if any(t % 2 for t in totals):
+        from .shape import pad
+        x = pad(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
+    sym = tuple(t // 2 for t in totals)
+    return x, sym if nd == 2 else sym[0]
+
+
 def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
     """Validate a conv call; returns stride, padding, dilation as (h, w) pairs and groups."""
     xa, wa = _array(x), _array(w)
@@ -144,11 +170,15 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
         x: input ``(N, C, H, W)``.
         w: the filters (weight) ``(F, C/groups, kh, kw)``, PyTorch's layout.
         b: the bias ``(F,)`` or None.
-        stride, padding, dilation: an int or an ``(h, w)`` pair; zero padding on both sides.
+        stride, dilation: an int or an ``(h, w)`` pair.
+        padding: an int or an ``(h, w)`` pair of zeros on both sides, or ``"valid"`` (0) or
+            ``"same"`` (stride 1; output the size of the input, as PyTorch pads it).
         groups: split channels into independent blocks (``C`` and ``F`` divisible by it).
 
     Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
     """
+    if isinstance(padding, str):
+        x, padding = _padding_string(x, w, stride, padding, dilation, 2, "conv2d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
     return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
                  need_dx=_requires_grad(x))
@@ -161,8 +191,11 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     torch.nn.functional.conv1d.  Computed as a 2-D convolution of height 1 (same im2col + GEMM).
 
     Shape: x ``(N, C, L)``, w ``(F, C/groups, k)``, b ``(F,)`` -> ``(N, F, Lo)`` with
-    ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``.
+    ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``; ``padding`` may be ``"valid"`` or
+    ``"same"`` (see :func:`conv2d`).
     """
+    if isinstance(padding, str):
+        x, padding = _padding_string(x, w, stride, padding, dilation, 1, "conv1d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
     return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
                  need_dx=_requires_grad(x))

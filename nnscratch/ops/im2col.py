@@ -47,12 +47,14 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def pad2d(x: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
-    """Pad the last two axes by ``ph`` rows and ``pw`` columns on both sides."""
-    if ph == 0 and pw == 0:
+def pad2d(x: np.ndarray, ph: int, pw: int, value: float = 0.0, eh: int = 0,
+          ew: int = 0) -> np.ndarray:
+    """Pad the last two axes by ``ph`` rows and ``pw`` columns on both sides, plus ``eh`` more
+    rows at the bottom and ``ew`` more columns at the right."""
+    if ph == pw == eh == ew == 0:
         return x
     *lead, h, w = x.shape
-    out = np.full((*lead, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    out = np.full((*lead, h + 2 * ph + eh, w + 2 * pw + ew), value, dtype=x.dtype)
     out[..., ph:ph + h, pw:pw + w] = x
     return out
 

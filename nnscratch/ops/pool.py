@@ -17,6 +17,33 @@ from ..autograd import fused
 from .im2col import conv_output_size, pad2d, pair
 
 
+def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
+                     ceil_mode: bool = False) -> int:
+    """``floor`` (or with ``ceil_mode`` ``ceil``) of ``(size + 2P - D(K-1) - 1)/S``, plus 1.
+
+    In ceil mode a last, partial window is kept only if it starts inside the input or its left
+    padding (PyTorch's rule), so no window lies entirely in the padding.
+    """
+    if not ceil_mode:
+        return conv_output_size(size, kernel, stride, padding, dilation)
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _geometry(h, w, kernel, stride, padding, dilation, ceil_mode):
+    """Output size ``(ho, wo)`` and the extra bottom/right padding ``(eh, ew)`` that the
+    partial windows of ceil mode reach into."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    ho = pool_output_size(h, kh, sh, ph, dh, ceil_mode)
+    wo = pool_output_size(w, kw, sw, pw, dw, ceil_mode)
+    eh = max(0, (ho - 1) * sh + dh * (kh - 1) + 1 - (h + 2 * ph))
+    ew = max(0, (wo - 1) * sw + dw * (kw - 1) + 1 - (w + 2 * pw))
+    return ho, wo, eh, ew
+
+
 def _slices(kh, kw, sh, sw, dh, dw, ho, wo):
     """For each window offset ``(i, j)``, row-major: the (rows, columns) slices of the padded
     input that hold that window element for every output pixel."""
@@ -31,14 +58,14 @@ def _overlapping(kh, kw, sh, sw, dh, dw):
 
 
 @fused
-def _max_pool(x, *, kernel, stride, padding, dilation):
+def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     x_shape = x.shape
     if x.ndim == 3:
         x = x[:, :, None, :]
     h, w = x.shape[2:]
-    ho, wo = conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw)
-    xp = pad2d(x, ph, pw, -np.inf)       # padding never wins the max
+    ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
+    xp = pad2d(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
     offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
     # order="K" keeps the input's memory layout (a conv output is stored channel-major)
     m = xp[(..., *offsets[0])].copy(order="K")
@@ -75,25 +102,36 @@ def _max_pool(x, *, kernel, stride, padding, dilation):
 
 
 @fused
-def _avg_pool(x, *, kernel, stride, padding, count_include_pad):
+def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     x_shape = x.shape
+    if x.ndim == 3:
+        x = x[:, :, None, :]
     h, w = x.shape[2:]
-    ho, wo = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    xp = pad2d(x, ph, pw)
+    ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
+    xp = pad2d(x, ph, pw, 0.0, eh, ew)
     offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
     total = xp[(..., *offsets[0])].copy(order="K")
     for sy, sx in offsets[1:]:
         total += xp[..., sy, sx]
-    if count_include_pad or (ph == 0 and pw == 0):
+    if eh == ew == 0 and (count_include_pad or (ph == 0 and pw == 0)):
         divisor = np.asarray(kh * kw, dtype=x.dtype)
     else:
-        # the number of real (unpadded) pixels under each window
-        inside = pad2d(np.ones((1, 1, h, w), dtype=x.dtype), ph, pw)
-        divisor = sum(inside[..., sy, sx] for sy, sx in offsets)
+        # the cells under each window that count: the real pixels, plus the zero padding
+        # with count_include_pad, never the overhang of ceil mode's partial windows (PyTorch)
+        counted = np.zeros((1, 1) + xp.shape[2:], dtype=x.dtype)
+        if count_include_pad:
+            counted[..., :h + 2 * ph, :w + 2 * pw] = 1
+        else:
+            counted[..., ph:ph + h, pw:pw + w] = 1
+        divisor = sum(counted[..., sy, sx] for sy, sx in offsets)
     out = total / divisor
+    if len(x_shape) == 3:
+        out = out[:, :, 0, :]
 
     def vjp(g):
+        if g.ndim == 3:
+            g = g[:, :, None, :]
         gd = g / divisor
         dxp = np.zeros_like(xp, dtype=g.dtype)
         for sy, sx in offsets:
@@ -139,37 +177,52 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
     return k, s, p, d
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False):
     """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch's max_pool2d.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows; K=2, S=2 halves each side,
     K=3, S=2 is the textbook's "overlapping pooling").  Padding is ``-inf`` (never selected) and
     at most half the kernel.  The gradient goes to the first maximum of each window.
 
-    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``.
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``
+    (``ceil`` with ``ceil_mode``, keeping a last partial window: see :func:`pool_output_size`).
     """
     k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
-    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d)
+    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1):
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False):
     """Max over windows of length ``k`` along the last axis; matches torch's max_pool1d.
 
     Shape: ``(N, C, L)`` -> ``(N, C, Lo)``; stride defaults to ``kernel_size``.
     """
     k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
-    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d)
+    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
-    """Mean over ``kh×kw`` windows; matches torch.nn.functional.avg_pool2d.
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True):
+    """Mean over ``kh×kw`` windows; matches torch.nn.functional.avg_pool2d (same argument
+    order).
 
     With ``count_include_pad=True`` (the default, as in PyTorch) the zeros of the padding count
-    in the mean; otherwise each window divides by its number of real pixels.  The gradient
-    spreads ``g / divisor`` evenly over the window.
+    in the mean; otherwise each window divides by its number of real pixels.  A partial
+    window of ``ceil_mode`` divides by the cells it covers.  The gradient spreads
+    ``g / divisor`` evenly over the window.
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``; stride defaults to ``kernel_size``.
     """
     k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 2, "avg_pool2d")
-    return _avg_pool(x, kernel=k, stride=s, padding=p,
+    return _avg_pool(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
+                     count_include_pad=bool(count_include_pad))
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True):
+    """Mean over windows of length ``k`` along the last axis; matches torch's avg_pool1d.
+
+    Shape: ``(N, C, L)`` -> ``(N, C, Lo)``; stride defaults to ``kernel_size``.
+    """
+    k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 1, "avg_pool1d")
+    return _avg_pool(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
                      count_include_pad=bool(count_include_pad))
