@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from . import random as _random
+from ._checks import check_int
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
@@ -90,8 +91,7 @@ def gaussian_ppf(p, mu=0.0, sigma2=1.0):
 
 def sample_inverse_cdf(ppf, n: int, seed=None) -> np.ndarray:
     """Draw ``n`` samples by pushing uniform r ~ U(0, 1) through the inverse CDF (001 §4.2)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    check_int(n, "n", "sample_inverse_cdf")
     if not callable(ppf):
         raise TypeError(f"ppf must be callable, got {type(ppf).__name__}")
     r = _random.rng(seed).random(int(n))

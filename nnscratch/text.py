@@ -11,6 +11,7 @@ import numpy as np
 
 from . import nn, ops
 from . import random as _random
+from ._checks import check_int
 from .autograd import no_grad
 from .nn.recurrent import detach_state
 from .tensor import Tensor
@@ -141,8 +142,7 @@ def sample(model, prime: str, length: int, temperature: float = 1.0,
     vocab = getattr(model, "vocab", None)
     if not isinstance(vocab, CharVocab):
         raise TypeError("sample: model must have a .vocab (CharVocab) attribute")
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        raise ValueError(f"sample: length must be an int >= 0, got {length!r}")
+    check_int(length, "length", "sample", 0)
     if not isinstance(temperature, (int, float)) or not temperature > 0:
         raise ValueError(f"sample: temperature must be > 0, got {temperature!r}")
     if not isinstance(prime, str) or not prime:

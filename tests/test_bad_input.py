@@ -90,8 +90,8 @@ def test_functional_linear_shapes():
 
 
 @pytest.mark.parametrize("args, exc, msg", [
-    ((0, 2), ValueError, "in_features must be >= 1, got 0"),
-    ((4, -2), ValueError, "out_features must be >= 1, got -2"),
+    ((0, 2), ValueError, "in_features must be an int >= 1, got 0"),
+    ((4, -2), ValueError, "out_features must be an int >= 1, got -2"),
     ((4.0, 2), TypeError, "in_features must be an int, got float"),
 ])
 def test_linear_constructor(args, exc, msg):
@@ -130,7 +130,7 @@ def test_embedding_indices():
         emb(np.array([-1, 1]))
     with pytest.raises(TypeError, match="indices must be integers, got dtype float64"):
         emb(np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match="num_embeddings must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="num_embeddings must be an int >= 1, got 0"):
         nn.Embedding(0, 2)
 
 

@@ -79,7 +79,7 @@ def test_loader_int_seed_is_its_own_stream_and_checkpointable():
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(X=np.ones((4, 2)), batch_size=0), ValueError, "batch_size must be >= 1, got 0"),
+    (dict(X=np.ones((4, 2)), batch_size=0), ValueError, "batch_size must be an int >= 1, got 0"),
     (dict(X=np.ones((4, 2)), batch_size=2.0), TypeError, "batch_size must be an int"),
     (dict(X=np.ones((4, 2)), y=np.ones(3)), ValueError, "X with 4 and y with shape \\(3,\\)"),
     (dict(X=np.ones((0, 2))), ValueError, "X is empty"),

@@ -48,7 +48,7 @@ def test_gaussian_blobs_seed_none_uses_library_generator():
     b, _ = D.gaussian_blobs(n_per_class=5, seed=None)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (15, 2)
-    with pytest.raises(ValueError, match="n_per_class must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="n_per_class must be an int >= 1, got 0"):
         D.gaussian_blobs(n_per_class=0)
 
 

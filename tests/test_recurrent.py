@@ -251,13 +251,13 @@ def test_sample_bad_input():
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match="num_layers must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="num_layers must be an int >= 1, got 0"):
         nn.LSTM(3, 4, num_layers=0)
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
         nn.RNNCell(3, 4, nonlinearity="gelu")
-    with pytest.raises(ValueError, match="hidden_size must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="hidden_size must be an int >= 1, got 0"):
         nn.GRU(3, 0)
     with pytest.raises(TypeError, match="input_size must be an int"):
         nn.RNN(3.5, 4)

@@ -248,11 +248,11 @@ def test_bad_input_is_named(rng, tmp_path):
     Xn[7, 2] = np.inf
     with pytest.raises(ValueError, match="validation_data.0. contains inf at row 7, column 2"):
         _fit(m, X, y, validation_data=(Xn, y))
-    with pytest.raises(ValueError, match="batch_size must be > 0, got 0"):
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1, got 0"):
         _fit(m, X, y, batch_size=0)
-    with pytest.raises(ValueError, match="epochs must be > 0, got -1"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got -1"):
         _fit(m, X, y, epochs=-1)
-    with pytest.raises(TypeError, match="epochs must be a positive int"):
+    with pytest.raises(TypeError, match="epochs must be an int, got float 2.5"):
         _fit(m, X, y, epochs=2.5)
     with pytest.raises(TypeError, match="integer class labels in y"):
         _fit(m, X, y.astype(np.float32))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_int
 from ..tensor import Tensor
 
 
@@ -23,11 +24,7 @@ def as_array(x, name: str, owner: str) -> np.ndarray:
 
 
 def positive_int(value, name: str, owner: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be >= 1, got {value}")
-    return int(value)
+    return check_int(value, name, owner, 1)
 
 
 def check_bool(value, name: str, owner: str) -> bool:

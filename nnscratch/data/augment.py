@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._checks import check_int
 
 
 def _float_array(x, name) -> np.ndarray:
@@ -57,9 +58,7 @@ def random_shift(images, max_shift: int = 2, seed=None) -> np.ndarray:
     x = _float_array(images, "images")
     if x.ndim not in (3, 4):
         raise ValueError(f"images must be (N, H, W) or (N, C, H, W), got shape {x.shape}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
-            or max_shift < 0:
-        raise ValueError(f"max_shift must be an int >= 0, got {max_shift!r}")
+    check_int(max_shift, "max_shift", "random_shift", 0)
     h, w = x.shape[-2:]
     p = int(max_shift)
     padded = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p, p), (p, p)])

@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .. import random as _random
+from .._checks import check_int
 from ..optim import SGD
 from ..tensor import Tensor
 from .base import check_param
@@ -40,12 +41,7 @@ def resolve_max_iter(max_iter, solver: str, owner: str) -> int:
     """``None`` means the solver's own default (gd 10000 steps, sgd 1000 epochs, newton 100)."""
     if max_iter is None:
         return MAX_ITER[solver]
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)):
-        raise TypeError(f"{owner}: max_iter must be an int or None, got "
-                        f"{type(max_iter).__name__}")
-    if max_iter < 1:
-        raise ValueError(f"{owner}: max_iter must be >= 1, got {max_iter}")
-    return int(max_iter)
+    return check_int(max_iter, "max_iter", owner)
 
 
 def resolve_lr(lr, auto: float, owner: str) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._checks import check_int
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn.module import Module
@@ -95,10 +96,7 @@ class VAE(Module):
 
     def __init__(self, encoder: Module, decoder: Module, latent_dim: int, recon: str = "mse",
                  beta: float = 1.0):
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) \
-                or latent_dim < 1:
-            raise ValueError(f"{type(self).__name__}: latent_dim must be an int >= 1, "
-                             f"got {latent_dim!r}")
+        check_int(latent_dim, "latent_dim", type(self).__name__)
         if recon not in ("mse", "bce"):
             raise ValueError(f"{type(self).__name__}: recon must be 'mse' or 'bce', "
                              f"got {recon!r}")
@@ -160,8 +158,7 @@ class VAE(Module):
 
     def sample(self, n: int, seed=None) -> np.ndarray:
         """Decode ``n`` codes drawn from the prior N(0, I)."""
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"sample: n must be an int >= 1, got {n!r}")
+        check_int(n, "n", "sample")
         z = _random.rng(seed).standard_normal((int(n), self.latent_dim))
         with no_grad():
             return self.decode(Tensor._wrap(z.astype(self._dtype()))).data
@@ -186,10 +183,7 @@ class SemiSupervisedVAE(VAE):
     def __init__(self, encoder: Module, decoder: Module, latent_dim: int, n_classes: int,
                  recon: str = "mse", beta: float = 1.0, drift: float = 0.1):
         super().__init__(encoder, decoder, latent_dim, recon, beta)
-        if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
-                or n_classes < 2:
-            raise ValueError(f"SemiSupervisedVAE: n_classes must be an int >= 2, "
-                             f"got {n_classes!r}")
+        check_int(n_classes, "n_classes", "SemiSupervisedVAE", 2)
         if not drift >= 0:
             raise ValueError(f"SemiSupervisedVAE: drift must be >= 0, got {drift}")
         self.n_classes, self.drift = int(n_classes), float(drift)
@@ -246,8 +240,7 @@ class SemiSupervisedVAE(VAE):
             raise ValueError("sample: no centroids yet; call update_centroids first")
         if not 0 <= cls < self.n_classes:
             raise ValueError(f"sample: cls must be in [0, {self.n_classes}), got {cls}")
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"sample: n must be an int >= 1, got {n!r}")
+        check_int(n, "n", "sample")
         z = self.centroids[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
         with no_grad():
             return self.decode(Tensor._wrap(z.astype(self._dtype()))).data

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
+from .._checks import check_int
 
 
 def _linear(weight, bias) -> nn.Linear:
@@ -77,8 +78,7 @@ def approximate_1d(f, n_bumps: int, interval=(0.0, 1.0), w: float = 1e4, h: floa
     (estimated from ``resolution`` points).  The error is at most the largest variation of
     f within one sub-interval, so it shrinks as n_bumps grows.  Shape: ``(N, 1) -> (N, 1)``.
     """
-    if isinstance(n_bumps, bool) or not isinstance(n_bumps, (int, np.integer)) or n_bumps < 1:
-        raise ValueError(f"n_bumps must be an int >= 1, got {n_bumps!r}")
+    check_int(n_bumps, "n_bumps", "approximate_1d")
     lo, hi = interval
     _check_interval(lo, hi)
     if not callable(f):

@@ -1,15 +1,12 @@
 """Argument checks shared by the layers: each error names the layer, expected and actual."""
 import numpy as np
 
+from .._checks import check_int
 from ..tensor import Tensor
 
 
 def positive_int(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be >= 1, got {value}")
-    return int(value)
+    return check_int(value, name, owner, 1)
 
 
 def as_tensor(x, owner):

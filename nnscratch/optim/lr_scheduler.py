@@ -8,8 +8,8 @@ rates set by the latest step.  ``state_dict()`` holds only plain numbers, lists 
 from __future__ import annotations
 
 import math
-import numbers
 
+from .._checks import check_int
 from ..tensor import Tensor
 from .optimizer import check_range
 
@@ -23,10 +23,7 @@ def _check_optimizer(optimizer, owner):
 
 
 def _check_int(value, name, owner, lo):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
-    if value < lo:
-        raise ValueError(f"{owner}: invalid {name}={value}; expected an int >= {lo}")
+    check_int(value, name, owner, lo)
 
 
 class LRScheduler:

@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._checks import check_int
 from ..tensor import Tensor
 
 
@@ -117,8 +118,7 @@ def _rosen_hess(x, b: float) -> np.ndarray:
 def rosenbrock_function(n: int = 2, b: float = 100.0) -> TestFunction:
     """Rosenbrock's banana valley Σ (1 - x_i)² + b (x_{i+1} - x_i²)² in ``n >= 2`` dimensions
     (the chained form of scipy.optimize.rosen); minimum 0 at the all-ones vector."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"rosenbrock_function: n must be an int >= 2, got {n!r}")
+    check_int(n, "n", "rosenbrock_function", 2)
     if not (np.isfinite(b) and b > 0):
         raise ValueError(f"rosenbrock_function: b must be a positive number, got {b!r}")
     return TestFunction(

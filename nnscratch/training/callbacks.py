@@ -24,6 +24,8 @@ import pathlib
 
 import numpy as np
 
+from .._checks import check_int
+
 __all__ = ["Callback", "FitContext", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
            "CSVLogger", "GradientNormLogger", "EvaluateEvery", "BatchMetrics", "LambdaCallback"]
 
@@ -98,9 +100,7 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 0, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = False):
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) \
-                or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
+        check_int(patience, "patience", "EarlyStopping", 0)
         if not isinstance(min_delta, (int, float)) or math.isnan(min_delta) or min_delta < 0:
             raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, got {min_delta!r}")
         self.monitor = monitor
@@ -314,8 +314,7 @@ class GradientNormLogger(Callback):
     """
 
     def __init__(self, every: int = 1):
-        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-            raise ValueError(f"GradientNormLogger: every must be an int >= 1, got {every!r}")
+        check_int(every, "every", "GradientNormLogger")
         self.every = int(every)
         self.norms: dict[str, list] = {}
         self.total: list[float] = []
@@ -348,8 +347,7 @@ class EvaluateEvery(Callback):
 
     def __init__(self, every: int, validation_data, metrics=(), batch_size: int = 1000,
                  at_start: bool = False):
-        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-            raise ValueError(f"EvaluateEvery: every must be an int >= 1, got {every!r}")
+        check_int(every, "every", "EvaluateEvery")
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise TypeError("EvaluateEvery: validation_data must be a tuple (X, y)")
         self.every = int(every)

@@ -18,6 +18,7 @@ import pathlib
 import numpy as np
 
 from .. import random as nsrandom
+from .._checks import check_int
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn import loss as nn_loss
@@ -76,12 +77,7 @@ def _resolve_loss(loss, owner):
 
 # ------------------------------------------------------------------ argument checks
 def _positive_int(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be a positive int, got {type(value).__name__} "
-                        f"{value!r}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be > 0, got {value}")
-    return int(value)
+    return check_int(value, name, owner, 1)
 
 
 def _is_loader(x) -> bool:

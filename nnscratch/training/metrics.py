@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._checks import check_int
 from ..tensor import Tensor
 
 __all__ = ["accuracy", "top_k_accuracy", "mean_squared_error", "mean_absolute_error",
@@ -75,9 +76,7 @@ def top_k_accuracy(y_true, y_score, k: int = 5) -> float:
     if s.ndim != 2 or t.ndim != 1:
         raise ValueError(f"top_k_accuracy: expected y_true (N,) and y_score (N, K), got "
                          f"{t.shape} and {s.shape}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"top_k_accuracy: k must be a positive int, got {k!r}")
-    k = min(int(k), s.shape[1])
+    k = min(check_int(k, "k", "top_k_accuracy"), s.shape[1])
     top = np.argpartition(-s, k - 1, axis=1)[:, :k]
     return float((top == t[:, None]).any(axis=1).mean())
 

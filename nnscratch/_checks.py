@@ -1,0 +1,21 @@
+"""Argument checks shared across the library: each error names the caller, the argument, what
+was expected and what came."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_int(value, name: str, owner: str | None = None, minimum: int = 1) -> int:
+    """``value`` as a Python int: an integer (not a bool) ``>= minimum``.
+
+    Raises TypeError for anything but an integer, ValueError below ``minimum``; both messages
+    read ``"{owner}: {name} must be …, got …"``.
+    """
+    where = f"{owner}: " if owner else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{where}{name} must be an int >= {minimum}, got {value}")
+    return int(value)
