@@ -67,6 +67,25 @@ def test_gru_sequence_gradcheck(reset_after, reverse):
     assert ns.gradcheck(fn, inputs)
 
 
+@pytest.mark.parametrize("op", ["rnn", "lstm", "gru", "gru_cho"])
+def test_sequence_ops_with_batch_sizes_gradcheck(op):
+    """Variable lengths: example 1 stops after 2 of the 4 steps; its state is carried."""
+    G = {"rnn": 1, "lstm": 4, "gru": 3, "gru_cho": 3}[op]
+    n_states = 2 if op == "lstm" else 1
+    inputs = _arrays([(T, N, I)] + [(N, H)] * n_states + [(G * H, I), (G * H, H), (G * H,),
+                                                          (G * H,)], seed=5)
+    kw = dict(batch_first=False, batch_sizes=np.array([2, 2, 1, 1]))
+    fn = {"rnn": ops.rnn_sequence, "lstm": ops.lstm_sequence, "gru": ops.gru_sequence,
+          "gru_cho": lambda *a, **k: ops.gru_sequence(*a, reset_after=False, **k)}[op]
+
+    def f(*args):
+        out, *states = fn(*args, **kw)
+        return _flat(out[:2], out[2:, :1], *states)    # the real steps and the final states
+    assert ns.gradcheck(f, inputs)
+    out, h_n = fn(*inputs[:1 + n_states], *inputs[1 + n_states:], **kw)[:2]
+    np.testing.assert_array_equal(h_n.data[1], out.data[1, 1])   # stopped at its end
+
+
 def test_layer_gradcheck_stacked_bidirectional_lstm():
     ns.manual_seed(0)
     lstm = nn.LSTM(I, H, num_layers=2, bidirectional=True).double()

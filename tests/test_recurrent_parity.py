@@ -1,14 +1,17 @@
 """nn.RNN / nn.LSTM / nn.GRU against torch.nn (float64): outputs, final states, and the
 gradients of every parameter, of the input and of the initial state, for every combination of
-cell × layers × direction × initial state; plus a hand-written NumPy GRU (reset_after=False)."""
+cell × layers × direction × initial state, with padded and with packed (variable-length)
+batches; plus a hand-written NumPy GRU (reset_after=False)."""
 import itertools
 
 import numpy as np
 import pytest
 import torch
+from torch.nn.utils import rnn as TR
 
 import nnscratch as ns
 import nnscratch.nn as nn
+from nnscratch.nn.utils import rnn as R
 
 I, H, N, T = 3, 4, 2, 5
 
@@ -163,3 +166,101 @@ def test_gru_reset_after_false_matches_textbook_equations():
     # and the two formulations really differ (same parameters, other place of the reset gate)
     gru.reset_after = True
     assert np.abs(gru(ns.tensor(x), ns.tensor(h0))[0].data - ref_out).max() > 1e-3
+
+
+# ------------------------------------------------------------ variable lengths (PackedSequence)
+
+PACKED = list(itertools.product(["RNN", "LSTM", "GRU"], [1, 2], [False, True], [False, True]))
+
+
+@pytest.mark.parametrize("kind, layers, bidirectional, with_h0", PACKED,
+                         ids=[f"{k}-L{n}-{'bi' if b else 'uni'}-{'h0' if h else 'zero'}"
+                              for k, n, b, h in PACKED])
+def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0):
+    """Unsorted lengths (one as long as the batch, one of a single step): packed outputs,
+    final states (each taken at its sequence's own end), and every gradient."""
+    ours, theirs = _pair(kind, layers, bidirectional)
+    rng = np.random.default_rng(7)
+    D, n, T_ = 2 if bidirectional else 1, 4, 6
+    lengths = [3, 6, 1, 4]
+    x = rng.standard_normal((n, T_, I))
+    xs, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    packed = R.pack_padded_sequence(xs, lengths, batch_first=True, enforce_sorted=False)
+    packed_t = TR.pack_padded_sequence(xt, torch.tensor(lengths), batch_first=True,
+                                       enforce_sorted=False)
+    ours_in, theirs_in = [], []
+    if with_h0:
+        h0, c0 = rng.standard_normal((2, layers * D, n, H))
+        s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
+        t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
+        ours_in = [tuple(s)] if kind == "LSTM" else [s[0]]
+        theirs_in = [tuple(t)] if kind == "LSTM" else [t[0]]
+    out, state = ours(packed, *ours_in)
+    out_t, state_t = theirs(packed_t, *theirs_in)
+    assert isinstance(out, R.PackedSequence)
+    np.testing.assert_array_equal(out.batch_sizes, out_t.batch_sizes.numpy())
+    np.testing.assert_allclose(out.data.data, out_t.data.detach().numpy(), rtol=1e-10,
+                               atol=1e-12)
+    states = list(state) if kind == "LSTM" else [state]
+    states_t = list(state_t) if kind == "LSTM" else [state_t]
+    for a, b in zip(states, states_t):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    padded, lens = R.pad_packed_sequence(out, batch_first=True)
+    padded_t, lens_t = TR.pad_packed_sequence(out_t, batch_first=True)
+    np.testing.assert_array_equal(lens, lens_t.numpy())
+    np.testing.assert_allclose(padded.data, padded_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    cots = [rng.standard_normal(o.shape) for o in [padded] + states]
+    sum(((o * ns.tensor(c)).sum() for o, c in zip([padded] + states, cots)),
+        ns.tensor(0.0)).backward()
+    sum((o * torch.tensor(c)).sum() for o, c in zip([padded_t] + states_t, cots)).backward()
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
+    np.testing.assert_allclose(xs.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-11)
+    assert np.all(xs.grad[2, 1:] == 0)               # padding gets no gradient
+    if with_h0:
+        for a, b in zip(s[:len(states)], t):
+            np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_pack_utilities_match_torch():
+    rng = np.random.default_rng(3)
+    seqs = [rng.standard_normal((L, 2)) for L in (4, 2, 5)]
+    padded = R.pad_sequence([ns.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0)
+    padded_t = TR.pad_sequence([torch.tensor(s) for s in seqs], batch_first=True,
+                               padding_value=-1.0)
+    np.testing.assert_array_equal(padded.data, padded_t.numpy())
+    packed = R.pack_sequence([ns.tensor(s) for s in seqs], enforce_sorted=False)
+    packed_t = TR.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
+    np.testing.assert_array_equal(packed.data.data, packed_t.data.numpy())
+    np.testing.assert_array_equal(packed.sorted_indices, packed_t.sorted_indices.numpy())
+    np.testing.assert_array_equal(packed.unsorted_indices, packed_t.unsorted_indices.numpy())
+    out, lens = R.pad_packed_sequence(packed, total_length=7)
+    out_t, lens_t = TR.pad_packed_sequence(packed_t, total_length=7)
+    assert out.shape == tuple(out_t.shape) == (7, 3, 2)
+    np.testing.assert_array_equal(out.data, out_t.numpy())
+    np.testing.assert_array_equal(lens, lens_t.numpy())
+    # gradients go back through packing and unpacking to the real steps only
+    x = ns.tensor(rng.standard_normal((3, 5, 2)), requires_grad=True)
+    p = R.pack_padded_sequence(x, [5, 3, 1], batch_first=True)
+    y, _ = R.pad_packed_sequence(p, batch_first=True)
+    (y * y).sum().backward()
+    mask = (np.arange(5)[None, :] < np.array([5, 3, 1])[:, None])[..., None]
+    np.testing.assert_allclose(x.grad, 2 * x.data * mask)
+
+
+def test_pack_bad_input():
+    x = ns.randn(3, 5, 2)
+    with pytest.raises(ValueError, match=r"lengths must be in decreasing order.*\[2, 5, 3\]"):
+        R.pack_padded_sequence(x, [2, 5, 3], batch_first=True)
+    with pytest.raises(ValueError, match=r"lengths must be in \[1, 5\].*max 6"):
+        R.pack_padded_sequence(x, [6, 5, 3], batch_first=True)
+    with pytest.raises(ValueError, match=r"lengths must be 1-D with one length per sequence"):
+        R.pack_padded_sequence(x, [5, 3], batch_first=True)
+    with pytest.raises(TypeError, match=r"lengths must be integers"):
+        R.pack_padded_sequence(x, [5.0, 3.5, 1.0], batch_first=True)
+    lstm = nn.LSTM(3, 4)
+    with pytest.raises(ValueError, match=r"LSTM: expected packed data of shape \(Σ lengths, 3\)"):
+        lstm(R.pack_padded_sequence(x, [5, 3, 1], batch_first=True))
+    with pytest.raises(ValueError, match=r"total_length must be >= the longest sequence \(5\)"):
+        R.pad_packed_sequence(R.pack_padded_sequence(x, [5, 3, 1], batch_first=True),
+                              total_length=4)

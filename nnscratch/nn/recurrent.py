@@ -21,6 +21,7 @@ from ..tensor import Tensor
 from . import init
 from ._checks import as_tensor, positive_int
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence, put_rows, reversed_rows, step_major_rows, take_rows
 
 _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -42,6 +43,12 @@ def _check_state(h, expected, owner, name):
         raise ValueError(f"{owner}: expected {name} of shape {expected}, "
                          f"got {tuple(h.shape)}")
     return h
+
+
+def _reorder(x, rows):
+    """Permute the ``(T, N)`` grid of a time-major ``(T, N, F)`` tensor by flat ``rows``."""
+    T, N, F = x.shape
+    return take_rows(x.reshape(T * N, F), index=rows).reshape(T, N, F)
 
 
 def detach_state(state):
@@ -135,19 +142,29 @@ class _RNNBase(Module):
         dt = self.weight_ih_l0.dtype
         return h.astype(dt) if h.dtype != dt else h
 
-    def _run(self, x, states):
+    def _run(self, x, states, batch_first=None, batch_sizes=None):
         """Run every layer and direction; ``states`` is a list (one per state kind) of
-        ``(L·D, N, H)`` tensors or None.  Returns the last layer's output and final states."""
+        ``(L·D, N, H)`` tensors or None.  Returns the last layer's output and final states.
+
+        With ``batch_sizes`` (a packed batch, time-major, sorted by decreasing length) the
+        reverse direction reads each sequence reversed within its own length."""
         D = self.num_directions
+        batch_first = self.batch_first if batch_first is None else batch_first
         finals = [[] for _ in states]
+        rev = None
+        if batch_sizes is not None and D == 2:
+            T, N = x.shape[:2]
+            rev = reversed_rows(batch_sizes, N)
         for k in range(self.num_layers):
             outs = []
             for d in range(D):
                 idx = k * D + d
                 init_states = [None if s is None else s[idx] for s in states]
-                res = self._sequence(x, init_states, self._weights(k, d), reverse=bool(d),
-                                     input_grad=x.requires_grad)
-                outs.append(res[0])
+                inp = x if not (d and rev is not None) else _reorder(x, rev)
+                res = self._sequence(inp, init_states, self._weights(k, d),
+                                     reverse=bool(d) and rev is None, batch_first=batch_first,
+                                     batch_sizes=batch_sizes, input_grad=x.requires_grad)
+                outs.append(res[0] if not (d and rev is not None) else _reorder(res[0], rev))
                 for lst, s in zip(finals, res[1:]):
                     lst.append(s)
             x = outs[0] if D == 1 else ops.concatenate(outs, axis=-1)
@@ -155,8 +172,40 @@ class _RNNBase(Module):
                 x = ops.dropout(x, self.dropout, True)
         return x, [ops.stack(f, axis=0) for f in finals]
 
+    def _run_packed(self, packed, states):
+        """A :class:`PackedSequence` through every layer: unpacked to a time-major batch
+        sorted by length, run with ``batch_sizes``, the output packed again and the final
+        states put back in the caller's batch order."""
+        owner = type(self).__name__
+        data = as_tensor(packed.data, owner)
+        if data.ndim != 2 or data.shape[1] != self.input_size:
+            raise ValueError(f"{owner}: expected packed data of shape (Σ lengths, "
+                             f"{self.input_size}), got {tuple(data.shape)}")
+        dt = self.weight_ih_l0.dtype
+        data = data.astype(dt) if data.dtype != dt else data
+        bs = np.asarray(packed.batch_sizes)
+        N, T = int(bs[0]), len(bs)
+        rows = step_major_rows(bs, N)
+        x = put_rows(data, index=rows, rows=T * N).reshape(T, N, self.input_size)
+        order, back = packed.sorted_indices, packed.unsorted_indices
+        states = [self._state(s, N, True, name) for s, name in states]
+        if order is not None:
+            states = [None if s is None else ops.getitem(s, (slice(None), np.asarray(order)))
+                      for s in states]
+        out, finals = self._run(x, states, batch_first=False, batch_sizes=bs)
+        out = take_rows(out.reshape(T * N, out.shape[-1]), index=rows)
+        if back is not None:
+            finals = [ops.getitem(f, (slice(None), np.asarray(back))) for f in finals]
+        return PackedSequence(out, bs, order, back), finals
+
     def forward(self, x, h0=None):
-        """``(output, h_n)`` for layers with one state (RNN, GRU); LSTM overrides it."""
+        """``(output, h_n)`` for layers with one state (RNN, GRU); LSTM overrides it.
+
+        ``x`` may be a :class:`~nnscratch.nn.utils.rnn.PackedSequence` (variable lengths);
+        the output is then packed too, as in PyTorch."""
+        if isinstance(x, PackedSequence):
+            out, (h_n,) = self._run_packed(x, [(h0, "h0")])
+            return out, h_n
         x, batched, N = self._prepare(x)
         out, finals = self._run(x, [self._state(h0, N, batched, "h0")])
         out, (h_n,) = self._finish(out, finals, batched)
@@ -216,8 +265,7 @@ class RNN(_RNNBase):
                          dropout)
 
     def _sequence(self, x, states, w, **kw):
-        return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity,
-                            batch_first=self.batch_first, **kw)
+        return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity, **kw)
 
     def extra_repr(self):
         s = super().extra_repr()
@@ -241,17 +289,22 @@ class LSTM(_RNNBase):
     mode = "LSTM"
 
     def _sequence(self, x, states, w, **kw):
-        return lstm_sequence(x, states[0], states[1], *w, batch_first=self.batch_first, **kw)
+        return lstm_sequence(x, states[0], states[1], *w, **kw)
 
     def forward(self, x, h0=None):
-        """``h0`` is the initial state ``(h0, c0)`` (named as in the other recurrent layers)."""
-        x, batched, N = self._prepare(x)
+        """``h0`` is the initial state ``(h0, c0)`` (named as in the other recurrent layers);
+        ``x`` may be a PackedSequence, as in :meth:`RNN.forward`."""
         state, h0 = h0, None
         c0 = None
+        if state is not None and not (isinstance(state, (tuple, list)) and len(state) == 2):
+            raise TypeError(f"LSTM: h0, the initial state, must be a tuple (h0, c0), "
+                            f"got {type(state).__name__}")
+        if isinstance(x, PackedSequence):
+            h0, c0 = (None, None) if state is None else state
+            out, (h_n, c_n) = self._run_packed(x, [(h0, "h0"), (c0, "c0")])
+            return out, (h_n, c_n)
+        x, batched, N = self._prepare(x)
         if state is not None:
-            if not (isinstance(state, (tuple, list)) and len(state) == 2):
-                raise TypeError(f"LSTM: h0, the initial state, must be a tuple (h0, c0), "
-                                f"got {type(state).__name__}")
             h0 = self._state(state[0], N, batched, "h0")
             c0 = self._state(state[1], N, batched, "c0")
         out, finals = self._run(x, [h0, c0])
@@ -283,8 +336,7 @@ class GRU(_RNNBase):
                          dropout)
 
     def _sequence(self, x, states, w, **kw):
-        return gru_sequence(x, states[0], *w, reset_after=self.reset_after,
-                            batch_first=self.batch_first, **kw)
+        return gru_sequence(x, states[0], *w, reset_after=self.reset_after, **kw)
 
     def extra_repr(self):
         s = super().extra_repr()

@@ -28,6 +28,13 @@ Implementation notes (all for speed, none change the maths):
 * ``input_grad=False`` (keyword, passed by the layers when x needs no gradient, e.g. one-hot or
   embedded-and-frozen inputs) skips the ``Δᵀ W_ih`` GEMM for dx.
 
+Variable lengths (``batch_sizes``, the layers' path for a PackedSequence): examples sorted by
+decreasing length, ``batch_sizes[t]`` of them still running at step t, so the finished ones are
+a trailing block of columns.  The step is computed for every column as usual, then the
+finished columns get their previous state back (h_t = h_{t-1}: the state stops at each
+sequence's end); in the backward pass their δ is zeroed and dh, dc pass through unchanged.
+Outputs past a sequence's end hold that last state and receive no gradient.
+
 Gate orders and parameter layouts match ``torch.nn.RNN/LSTM/GRU``: LSTM rows ``i, f, g, o``,
 GRU rows ``r, z, n``.
 """
@@ -74,6 +81,12 @@ def _states(s0, T, N, H, dt):
 def _batch_major(s):
     """A feature-major ``(H, N)`` state as the caller's ``(N, H)``."""
     return np.ascontiguousarray(s.T)
+
+
+def _active(batch_sizes, t, N):
+    """How many leading examples are still inside their sequence at step t (all of them
+    without ``batch_sizes``)."""
+    return N if batch_sizes is None else int(batch_sizes[t])
 
 
 def _state_grad(g, dt):
@@ -145,7 +158,7 @@ class _Layout:
 
 @fused
 def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh",
-                 batch_first=True, reverse=False, input_grad=True):
+                 batch_first=True, reverse=False, input_grad=True, batch_sizes=None):
     """Elman RNN over a whole sequence: ``h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``.
 
     φ is tanh (000 eq. 9.3-9.4) or relu.  Matches one layer/direction of torch.nn.RNN.
@@ -172,6 +185,9 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
             np.tanh(a, out=a)
         else:
             np.maximum(a, 0, out=a)
+        n = _active(batch_sizes, t, N)
+        if n < N:
+            a[:, n:] = hs[t][:, n:]
 
     def vjp(grads):
         g_out, g_hn = grads
@@ -179,6 +195,8 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
         delta = np.empty((T, H, N), dt)
         dh = _state_grad(g_hn, dt)
         for t, g_t in seq.output_grads(g_out):
+            n = _active(batch_sizes, t, N)
+            kept = dh[:, n:].copy() if n < N else None     # finished: dh passes through
             dh += g_t
             d, h = delta[t], hs[t + 1]
             if tanh:
@@ -187,7 +205,11 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
                 d *= dh
             else:
                 np.multiply(dh, h > 0, out=d)
+            if kept is not None:
+                d[:, n:] = 0
             np.matmul(w_hh_t, d, out=dh)
+            if kept is not None:
+                dh[:, n:] = kept
         flat = seq.flat(delta)
         dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
         return (seq.input_grad((flat, w_ih)) if input_grad else None,
@@ -212,7 +234,7 @@ def _lstm_perm(H):
 
 @fused
 def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=True,
-                  reverse=False, input_grad=True):
+                  reverse=False, input_grad=True, batch_sizes=None):
     """LSTM over a whole sequence (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38).
 
         i, f, o = σ(W_i· x_t + W_h· h_{t-1} + b)      g = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
@@ -260,6 +282,10 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         c += tmp
         np.tanh(c, out=tcs[t])
         np.multiply(o, tcs[t], out=hs[t + 1])
+        n = _active(batch_sizes, t, N)
+        if n < N:
+            hs[t + 1][:, n:] = hs[t][:, n:]
+            c[:, n:] = cs[t][:, n:]
 
     def vjp(grads):
         g_out, g_hn, g_cn = grads
@@ -270,6 +296,8 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         tmp = np.empty((H, N), dt)
         tmp3 = np.empty((H3, N), dt)
         for t, g_t in seq.output_grads(g_out):
+            n = _active(batch_sizes, t, N)
+            kept = (dh[:, n:].copy(), dc[:, n:].copy()) if n < N else None
             dh += g_t
             a, tc, d = acts[t], tcs[t], delta[t]
             i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
@@ -290,7 +318,11 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
             np.multiply(g, g, out=tmp)
             np.subtract(1, tmp, out=tmp)
             d[H3:] *= tmp                                     # tanh' = 1 - tanh²
+            if kept is not None:
+                d[:, n:] = 0
             np.matmul(w_hh_t, d, out=dh)
+            if kept is not None:
+                dh[:, n:], dc[:, n:] = kept
         flat = seq.flat(delta)
         dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
         db = db[inv]
@@ -310,7 +342,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
 
 @fused
 def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
-                 batch_first=True, reverse=False, input_grad=True):
+                 batch_first=True, reverse=False, input_grad=True, batch_sizes=None):
     """GRU over a whole sequence (Cho et al. 2014; 000 eq. 9.39-9.42), gate rows r, z, n.
 
         r = σ(W_ir x + b_ir + W_hr h + b_hr)          z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -373,6 +405,9 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
         np.subtract(h, n, out=tmp)
         tmp *= z
         np.add(n, tmp, out=hs[t + 1])
+        m = _active(batch_sizes, t, N)
+        if m < N:
+            hs[t + 1][:, m:] = h[:, m:]
 
     def vjp(grads):
         g_out, g_hn = grads
@@ -390,6 +425,8 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             w_hrz_t = np.ascontiguousarray(w_hh[:H2].T)
             drh = np.empty((H, N), dt)
         for t, g_t in seq.output_grads(g_out):
+            m = _active(batch_sizes, t, N)
+            kept = dh[:, m:].copy() if m < N else None
             dh += g_t
             a, h, d = acts[t], hs[t], delta[t]
             r, z, n = a[:H], a[H:H2], a[H2:]
@@ -413,6 +450,9 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             np.subtract(1, r, out=t2)
             t2 *= r
             np.multiply(t1, t2, out=dr)
+            if kept is not None:
+                d[:, m:] = 0
+                dn[:, m:] = 0
             np.multiply(dh, z, out=t1)                # the direct path z ⊙ h_{t-1}
             if reset_after:
                 np.matmul(w_hh_t, d, out=dh)
@@ -421,6 +461,8 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
                 drh *= r
                 dh += drh
             dh += t1
+            if kept is not None:
+                dh[:, m:] = kept
         flat = seq.flat(delta)
         dw_ih, db_i, dw_hh = seq.weight_grads(flat, hs[:-1])
         db_h = db_i.copy()

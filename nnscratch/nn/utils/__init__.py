@@ -1,10 +1,13 @@
-"""Gradient clipping (``nn.utils``), matching torch.nn.utils.clip_grad_norm_/clip_grad_value_."""
+"""``nn.utils``: gradient clipping, matching torch.nn.utils.clip_grad_norm_/clip_grad_value_,
+and (in :mod:`.rnn`) packed batches of variable-length sequences."""
 from __future__ import annotations
 
 import math
 import numbers
 
 import numpy as np
+
+from . import rnn  # noqa: F401  (nn.utils.rnn, as in torch)
 
 
 def _grads(parameters, owner):
