@@ -292,6 +292,9 @@ def test_bad_input_shapes(kind):
         layer(np.zeros((2, 5, 3, 1), np.float32))
     with pytest.raises(ValueError, match=r"last dimension \(input_size\) 3, got shape \(2, 5, 4\)"):
         layer(np.zeros((2, 5, 4), np.float32))
+    for empty in ((2, 0, 3), (0, 5, 3)):
+        with pytest.raises(ValueError, match=r"at least one step, got an empty input of shape"):
+            layer(np.zeros(empty, np.float32))
     bad = np.zeros((1, 2, 4), np.float32)          # num_layers=2 needs (2, N, H)
     state = (bad, bad) if kind == "LSTM" else bad
     with pytest.raises(ValueError, match=r"expected h0 of shape \(2, 2, 4\), got \(1, 2, 4\)"):

@@ -115,6 +115,9 @@ class _RNNBase(Module):
                              f"{self.input_size}, got shape {tuple(x.shape)}")
         if x.dtype.kind != "f":
             raise TypeError(f"{owner}: input must be floating point, got dtype {x.dtype}")
+        if x.size == 0:
+            raise ValueError(f"{owner}: expected at least one sequence of at least one step, "
+                             f"got an empty input of shape {tuple(x.shape)}")
         dt = self.weight_ih_l0.dtype
         if x.dtype != dt:
             x = x.astype(dt)
