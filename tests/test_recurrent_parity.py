@@ -33,20 +33,27 @@ def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity
     return ours, theirs
 
 
+def _initial_states(kind, with_h0, shape, rng):
+    """``(ours, theirs, ours_args, theirs_args)``: equal random initial states, passed as the
+    layers take them (LSTM: a tuple (h0, c0)), or nothing."""
+    if not with_h0:
+        return [], [], [], []
+    h0, c0 = rng.standard_normal((2,) + shape)
+    s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
+    t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
+    if kind == "LSTM":
+        return s, t, [tuple(s)], [tuple(t)]
+    return s[:1], t[:1], [s[0]], [t[0]]
+
+
 def _compare(kind, layers, bidirectional, with_h0, batch_first=True, bias=True,
              nonlinearity="tanh"):
     ours, theirs = _pair(kind, layers, bidirectional, batch_first, bias, nonlinearity)
     rng = np.random.default_rng(1)
     D = 2 if bidirectional else 1
     x = rng.standard_normal((N, T, I) if batch_first else (T, N, I))
-    h0, c0 = rng.standard_normal((2, layers * D, N, H))
     xs, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ours_in, theirs_in = [], []
-    if with_h0:
-        s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
-        t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
-        ours_in = [tuple(s)] if kind == "LSTM" else [s[0]]
-        theirs_in = [tuple(t)] if kind == "LSTM" else [t[0]]
+    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, N, H), rng)
     out, state = ours(xs, *ours_in)
     out_t, state_t = theirs(xt, *theirs_in)
     states = list(state) if kind == "LSTM" else [state]
@@ -188,13 +195,7 @@ def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0):
     packed = R.pack_padded_sequence(xs, lengths, batch_first=True, enforce_sorted=False)
     packed_t = TR.pack_padded_sequence(xt, torch.tensor(lengths), batch_first=True,
                                        enforce_sorted=False)
-    ours_in, theirs_in = [], []
-    if with_h0:
-        h0, c0 = rng.standard_normal((2, layers * D, n, H))
-        s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
-        t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
-        ours_in = [tuple(s)] if kind == "LSTM" else [s[0]]
-        theirs_in = [tuple(t)] if kind == "LSTM" else [t[0]]
+    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, n, H), rng)
     out, state = ours(packed, *ours_in)
     out_t, state_t = theirs(packed_t, *theirs_in)
     assert isinstance(out, R.PackedSequence)
