@@ -352,10 +352,11 @@ def char_lstm(cfg: Config) -> Result:
     (plotted over training), the unigram baseline, and samples at temperatures 0.5 and 1.0.
     Quick mode: the first 300 k characters, 128 units, Adam 1e-2, 120 steps.
 
-    Measured (seed 0, held-out bits/character): with this recipe LSTM(384) 1.966 after 6,000
-    steps (7.4 min here); after 4,000 steps GRU(384) 1.98 and LSTM(384) 2.02, the LSTM still
-    falling (2.06 -> 2.02 over the last 500 steps), hence the 6,000; with 256 units and
-    Adam 1e-2, 2.05 (GRU) and 2.06 (LSTM) after 4,000 steps, 2.15 and 2.17
+    Measured (seed 0, held-out bits/character): with this recipe, after 6,000 steps, LSTM(384)
+    1.963 and GRU(384) 1.932 (11.5 and 9.3 min at one BLAS thread beside other jobs; 7.4 min
+    for the LSTM on a quiet machine); after 4,000 steps GRU(384) 1.98 and LSTM(384) 2.02,
+    the LSTM still falling (2.06 -> 2.02 over the last 500 steps), hence the 6,000; with 256
+    units and Adam 1e-2, 2.05 (GRU) and 2.06 (LSTM) after 4,000 steps, 2.15 and 2.17
     after 2,000 steps on the first 2 M characters; 384 units at Adam 1e-2 stalled near 2.75.
     """
     return _char_lm(cfg, "lstm")
