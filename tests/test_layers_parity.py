@@ -5,6 +5,7 @@ import torch
 
 import nnscratch as ns
 import nnscratch.nn as nn
+import nnscratch.nn.functional as F
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -129,6 +130,32 @@ def test_embedding_with_repeated_indices(rng):
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), **TOL)
     y2 = ours(ns.tensor(idx))           # Tensor indices work too
     np.testing.assert_array_equal(y2.data, y.data)
+
+
+@pytest.mark.parametrize("padding_idx", [0, -2])
+def test_embedding_padding_idx_matches_torch(padding_idx, rng):
+    torch.manual_seed(3)
+    theirs = torch.nn.Embedding(6, 4, padding_idx=padding_idx)
+    ours = nn.Embedding(6, 4, padding_idx=padding_idx)
+    pad = padding_idx % 6
+    assert ours.padding_idx == theirs.padding_idx == pad
+    assert np.all(ours.weight.data[pad] == 0)                # starts at zero, as torch's
+    copy_weights(ours, theirs)
+    idx = np.array([[pad, 1, pad, 3], [2, pad, 5, 1]])
+    y, ty = ours(idx), theirs(torch.tensor(idx))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), **TOL)
+    assert np.all(ours.weight.grad[pad] == 0)
+    w = ns.tensor(rng.standard_normal((6, 4)), requires_grad=True)
+    F.embedding(idx, w, padding_idx=padding_idx).sum().backward()
+    tw = torch.tensor(w.data, requires_grad=True)
+    torch.nn.functional.embedding(torch.tensor(idx), tw, padding_idx=pad).sum().backward()
+    np.testing.assert_allclose(w.grad, tw.grad.numpy(), **TOL)
+    with pytest.raises(ValueError, match=r"padding_idx must be in \[-6, 6\).*got 6"):
+        nn.Embedding(6, 4, padding_idx=6)
 
 
 def test_dropout_statistics():
