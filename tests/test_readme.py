@@ -1,0 +1,37 @@
+"""The README's Python examples run as written and do what they say."""
+import pathlib
+import re
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import nnscratch.nn as nn
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+def test_training_example_reaches_its_accuracy(capsys):
+    block = next(b for b in _blocks() if "DataLoader" in b)
+    scope = {}
+    with threadpool_limits(1):
+        exec(compile(block, "README.md", "exec"), scope)
+    assert scope["accuracy"] >= 0.95                      # UCI digits, 30 epochs of an MLP
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_packed_sequence_example():
+    block = next(b for b in _blocks() if "pack_padded_sequence" in b)
+    ids = np.array([[3, 4, 5, 0], [1, 2, 0, 0], [7, 8, 9, 6]])     # 0 pads
+    scope = {"nn": nn, "vocab_size": 10, "ids": ids, "lengths": [3, 2, 4]}
+    exec(compile(block, "README.md", "exec"), scope)
+    out, h_n, lengths = scope["out"], scope["h_n"], scope["lengths"]
+    assert out.shape == (3, 4, 128) and h_n.shape == (2, 3, 64)
+    np.testing.assert_array_equal(lengths, [3, 2, 4])
+    assert np.all(out.data[1, 2:] == 0)                   # padding after the 2 real steps
+    # the forward direction's final state is the output at each sequence's own last step
+    for n, L in enumerate(lengths):
+        np.testing.assert_allclose(h_n.data[0, n], out.data[n, L - 1, :64], rtol=1e-6)
