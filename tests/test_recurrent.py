@@ -48,6 +48,17 @@ def test_rnn_sequence_gradcheck(nonlinearity, reverse, batch_first):
     assert ns.gradcheck(fn, inputs)
 
 
+def test_lstm_sequence_with_projection_gradcheck():
+    P = 2                                    # h_t = W_hr (o ⊙ tanh c_t), P < H
+    inputs = _arrays([(N, T, I), (N, P), (N, H), (4 * H, I), (4 * H, P), (4 * H,), (4 * H,),
+                      (P, H)], seed=3)
+    for batch_sizes in (None, np.array([2, 2, 1, 1])):
+        def fn(*args):
+            out, h_n, c_n = ops.lstm_sequence(*args, batch_sizes=batch_sizes)
+            return _flat(out if batch_sizes is None else out[:1], h_n, c_n)
+        assert ns.gradcheck(fn, inputs)
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_lstm_sequence_gradcheck(reverse):
     inputs = _arrays([(N, T, I), (N, H), (N, H), (4 * H, I), (4 * H, H), (4 * H,), (4 * H,)])

@@ -16,12 +16,15 @@ from nnscratch.nn.utils import rnn as R
 I, H, N, T = 3, 4, 2, 5
 
 
-def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity="tanh"):
+def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity="tanh",
+          proj_size=0):
     """An nnscratch layer and a torch layer holding the same float64 weights."""
     ns.manual_seed(0)
     kw = dict(bias=bias, batch_first=batch_first, bidirectional=bidirectional)
     if kind == "RNN":
         kw["nonlinearity"] = nonlinearity
+    if proj_size:
+        kw["proj_size"] = proj_size
     ours = getattr(nn, kind)(I, H, layers, **kw).double()
     theirs = getattr(torch.nn, kind)(I, H, layers, **kw).double()
     names = [n for n, _ in ours.named_parameters()]
@@ -33,12 +36,13 @@ def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity
     return ours, theirs
 
 
-def _initial_states(kind, with_h0, shape, rng):
+def _initial_states(kind, with_h0, shape, rng, proj_size=0):
     """``(ours, theirs, ours_args, theirs_args)``: equal random initial states, passed as the
     layers take them (LSTM: a tuple (h0, c0)), or nothing."""
     if not with_h0:
         return [], [], [], []
-    h0, c0 = rng.standard_normal((2,) + shape)
+    h0 = rng.standard_normal(shape[:-1] + (proj_size or shape[-1],))
+    c0 = rng.standard_normal(shape)
     s = [ns.tensor(h0, requires_grad=True), ns.tensor(c0, requires_grad=True)]
     t = [torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)]
     if kind == "LSTM":
@@ -47,13 +51,15 @@ def _initial_states(kind, with_h0, shape, rng):
 
 
 def _compare(kind, layers, bidirectional, with_h0, batch_first=True, bias=True,
-             nonlinearity="tanh"):
-    ours, theirs = _pair(kind, layers, bidirectional, batch_first, bias, nonlinearity)
+             nonlinearity="tanh", proj_size=0):
+    ours, theirs = _pair(kind, layers, bidirectional, batch_first, bias, nonlinearity,
+                         proj_size)
     rng = np.random.default_rng(1)
     D = 2 if bidirectional else 1
     x = rng.standard_normal((N, T, I) if batch_first else (T, N, I))
     xs, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, N, H), rng)
+    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, N, H), rng,
+                                               proj_size)
     out, state = ours(xs, *ours_in)
     out_t, state_t = theirs(xt, *theirs_in)
     states = list(state) if kind == "LSTM" else [state]
@@ -183,10 +189,10 @@ PACKED = list(itertools.product(["RNN", "LSTM", "GRU"], [1, 2], [False, True], [
 @pytest.mark.parametrize("kind, layers, bidirectional, with_h0", PACKED,
                          ids=[f"{k}-L{n}-{'bi' if b else 'uni'}-{'h0' if h else 'zero'}"
                               for k, n, b, h in PACKED])
-def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0):
+def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0, proj_size=0):
     """Unsorted lengths (one as long as the batch, one of a single step): packed outputs,
     final states (each taken at its sequence's own end), and every gradient."""
-    ours, theirs = _pair(kind, layers, bidirectional)
+    ours, theirs = _pair(kind, layers, bidirectional, proj_size=proj_size)
     rng = np.random.default_rng(7)
     D, n, T_ = 2 if bidirectional else 1, 4, 6
     lengths = [3, 6, 1, 4]
@@ -195,7 +201,8 @@ def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0):
     packed = R.pack_padded_sequence(xs, lengths, batch_first=True, enforce_sorted=False)
     packed_t = TR.pack_padded_sequence(xt, torch.tensor(lengths), batch_first=True,
                                        enforce_sorted=False)
-    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, n, H), rng)
+    s, t, ours_in, theirs_in = _initial_states(kind, with_h0, (layers * D, n, H), rng,
+                                               proj_size)
     out, state = ours(packed, *ours_in)
     out_t, state_t = theirs(packed_t, *theirs_in)
     assert isinstance(out, R.PackedSequence)
@@ -221,6 +228,33 @@ def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0):
     if with_h0:
         for a, b in zip(s[:len(states)], t):
             np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+PROJ = list(itertools.product([1, 2], [False, True], [False, True]))
+
+
+@pytest.mark.parametrize("layers, bidirectional, with_h0", PROJ,
+                         ids=[f"L{n}-{'bi' if b else 'uni'}-{'h0' if h else 'zero'}"
+                              for n, b, h in PROJ])
+def test_lstm_with_projection_matches_torch(layers, bidirectional, with_h0):
+    """proj_size: h_t = W_hr (o ⊙ tanh(c_t)) of size 2 < H, padded and packed batches."""
+    _compare("LSTM", layers, bidirectional, with_h0, proj_size=2)
+    test_packed_sequences_match_torch("LSTM", layers, bidirectional, with_h0, proj_size=2)
+
+
+def test_lstm_projection_layout_and_bad_size():
+    lstm = nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2)
+    ref = torch.nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2)
+    assert ([(n, tuple(p.shape)) for n, p in lstm.named_parameters()] ==
+            [(n, tuple(p.shape)) for n, p in ref.named_parameters()])
+    with pytest.raises(ValueError, match=r"proj_size must be smaller than hidden_size \(5\), "
+                                         r"got 5"):
+        nn.LSTM(3, 5, proj_size=5)
+    with pytest.raises(ValueError, match=r"proj_size must be an int >= 0, got -1"):
+        nn.LSTM(3, 5, proj_size=-1)
+    with pytest.raises(ValueError, match=r"expected h0 of shape \(2, 4, 2\), got \(2, 4, 5\)"):
+        nn.LSTM(3, 5, bidirectional=True, proj_size=2)(
+            ns.randn(4, 6, 3), (ns.randn(2, 4, 5), ns.randn(2, 4, 5)))
 
 
 def test_pack_utilities_match_torch():

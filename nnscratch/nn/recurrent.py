@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from .._checks import check_int
 from ..ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from ..tensor import Tensor
 from . import init
@@ -82,17 +83,24 @@ class _RNNBase(Module):
         if not (isinstance(dropout, (int, float)) and 0.0 <= dropout < 1.0):
             raise ValueError(f"{owner}: dropout must be a number in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
-        H = self.hidden_size
+        H, R = self.hidden_size, self.state_size
         G = _GATES[self.mode] * H
         D = 2 if self.bidirectional else 1
         for k in range(self.num_layers):
-            layer_in = self.input_size if k == 0 else H * D
+            layer_in = self.input_size if k == 0 else R * D
             for d in range(D):
                 sfx = f"_l{k}" + ("_reverse" if d else "")
                 setattr(self, "weight_ih" + sfx, _uniform((G, layer_in), H))
-                setattr(self, "weight_hh" + sfx, _uniform((G, H), H))
+                setattr(self, "weight_hh" + sfx, _uniform((G, R), H))
                 setattr(self, "bias_ih" + sfx, _uniform((G,), H) if self.bias else None)
                 setattr(self, "bias_hh" + sfx, _uniform((G,), H) if self.bias else None)
+                if R != H:                                   # LSTM's projection
+                    setattr(self, "weight_hr" + sfx, _uniform((R, H), H))
+
+    @property
+    def state_size(self) -> int:
+        """The size of h: hidden_size, or an LSTM's proj_size."""
+        return getattr(self, "proj_size", 0) or self.hidden_size
 
     @property
     def num_directions(self) -> int:
@@ -100,8 +108,10 @@ class _RNNBase(Module):
 
     def _weights(self, k, d):
         sfx = f"_l{k}" + ("_reverse" if d else "")
-        return tuple(getattr(self, n + sfx) for n in ("weight_ih", "weight_hh", "bias_ih",
-                                                         "bias_hh"))
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        if self.state_size != self.hidden_size:
+            names += ("weight_hr",)
+        return tuple(getattr(self, n + sfx) for n in names)
 
     def _check_input(self, x):
         owner = type(self).__name__
@@ -135,7 +145,8 @@ class _RNNBase(Module):
 
     def _state(self, h, N, batched, name):
         owner = type(self).__name__
-        LD, H = self.num_layers * self.num_directions, self.hidden_size
+        LD = self.num_layers * self.num_directions
+        H = self.hidden_size if name == "c0" else self.state_size
         if h is None:
             return None
         expected = (LD, N, H) if batched else (LD, H)
@@ -233,6 +244,8 @@ class _RNNBase(Module):
             s += ", bidirectional=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if getattr(self, "proj_size", 0):
+            s += f", proj_size={self.proj_size}"
         return s
 
 
@@ -282,14 +295,28 @@ class LSTM(_RNNBase):
         i, f, o = σ(W_i· x_t + b_i· + W_h· h_{t-1} + b_h·)   g = tanh(…)
         c_t = f ⊙ c_{t-1} + i ⊙ g                          h_t = o ⊙ tanh(c_t)
 
-    Args: as :class:`RNN` (no nonlinearity).
+    Args: as :class:`RNN` (no nonlinearity), and ``proj_size`` (default 0: none): with
+    ``0 < proj_size < hidden_size``, ``h_t = W_hr (o ⊙ tanh(c_t))`` is projected down to
+    ``proj_size`` (PyTorch's ``weight_hr_l{k}``), which makes h, the output and W_hh smaller.
 
     Shape:
-        x ``(N, T, input_size)``, optional state ``(h0, c0)``, each ``(num_layers·D, N, H)``
-        -> output ``(N, T, D·H)``, ``(h_n, c_n)`` each ``(num_layers·D, N, H)``.
+        x ``(N, T, input_size)``, optional state ``(h0, c0)``, ``(num_layers·D, N, R)`` and
+        ``(num_layers·D, N, H)`` -> output ``(N, T, D·R)``, ``(h_n, c_n)`` the same as the
+        state; R = proj_size or H.
     """
 
     mode = "LSTM"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = True, bidirectional: bool = False,
+                 dropout: float = 0.0, proj_size: int = 0):
+        hidden = positive_int(hidden_size, "hidden_size", "LSTM")
+        self.proj_size = check_int(proj_size, "proj_size", "LSTM", 0)
+        if self.proj_size >= hidden:
+            raise ValueError(f"LSTM: proj_size must be smaller than hidden_size ({hidden}), "
+                             f"got {proj_size}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
+                         dropout)
 
     def _sequence(self, x, states, w, **kw):
         return lstm_sequence(x, states[0], states[1], *w, **kw)

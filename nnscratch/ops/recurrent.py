@@ -237,27 +237,32 @@ def _lstm_perm(H):
 
 
 @fused
-def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=True,
+def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, batch_first=True,
                   reverse=False, input_grad=True, batch_sizes=None):
     """LSTM over a whole sequence (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38).
 
         i, f, o = σ(W_i· x_t + W_h· h_{t-1} + b)      g = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
         c_t = f ⊙ c_{t-1} + i ⊙ g                     h_t = o ⊙ tanh(c_t)
 
-    Matches one layer/direction of torch.nn.LSTM (gate rows i, f, g, o; b = b_ih + b_hh).
+    With ``w_hr`` ``(P, H)`` (PyTorch's ``proj_size``, Sak et al. 2014) the state that is output
+    and fed back is projected: ``h_t = W_hr (o ⊙ tanh(c_t))``, of size P < H.  Matches one
+    layer/direction of torch.nn.LSTM (gate rows i, f, g, o; b = b_ih + b_hh).
 
     Shape:
-        x ``(N, T, I)`` (``(T, N, I)`` if not batch_first), h0, c0 ``(N, H)`` or None (zeros),
-        w_ih ``(4H, I)``, w_hh ``(4H, H)``, b_ih, b_hh ``(4H,)`` or None
-        -> output ``(N, T, H)``, h_n ``(N, H)``, c_n ``(N, H)``
-    BPTT: with dh_t = ∂E/∂h_t + W_hhᵀ δ_{t+1} and dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o ⊙ tanh'(c_t),
-    δ_i = dc_t g σ'(i), δ_f = dc_t c_{t-1} σ'(f), δ_o = dh_t tanh(c_t) σ'(o),
-    δ_g = dc_t i tanh'(g).
+        x ``(N, T, I)`` (``(T, N, I)`` if not batch_first), h0 ``(N, R)``, c0 ``(N, H)`` or None
+        (zeros), w_ih ``(4H, I)``, w_hh ``(4H, R)``, b_ih, b_hh ``(4H,)`` or None, w_hr ``(P, H)``
+        or None; R = P with a projection, else H
+        -> output ``(N, T, R)``, h_n ``(N, R)``, c_n ``(N, H)``
+    BPTT: with dh_t = ∂E/∂h_t + W_hhᵀ δ_{t+1}, dm_t = W_hrᵀ dh_t (dm_t = dh_t without a
+    projection) and dc_t = dc_{t+1} ⊙ f_{t+1} + dm_t ⊙ o ⊙ tanh'(c_t),
+    δ_i = dc_t g σ'(i), δ_f = dc_t c_{t-1} σ'(f), δ_o = dm_t tanh(c_t) σ'(o),
+    δ_g = dc_t i tanh'(g); dW_hr = Σ_t dh_t (o ⊙ tanh(c_t))ᵀ.
     """
     dt = w_ih.dtype
-    H = w_hh.shape[1]
+    H = w_hh.shape[0] // 4
+    R = w_hh.shape[1]                                # the fed-back state: P or H
     H3 = 3 * H
-    seq = _Layout(x, H, batch_first, reverse, dt)
+    seq = _Layout(x, R, batch_first, reverse, dt)
     T, N = seq.T, seq.N
     perm, inv = _lstm_perm(H)
     scale = np.ones((4 * H, 1), dt)
@@ -266,9 +271,10 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
     w_hh_s = w_hh[perm] * scale
     # gate activations (i, f, o, g) of every step, filled in place over W_ih x_t + b
     acts = seq.projection(w_ih_p * scale, _bias_sum(dt, 4 * H, b_ih, b_hh)[perm] * scale[:, 0])
-    hs = _states(h0, T, N, H, dt)
+    hs = _states(h0, T, N, R, dt)
     cs = _states(c0, T, N, H, dt)
     tcs = np.empty((T, H, N), dt)                    # tanh(c_t)
+    ms = None if w_hr is None else np.empty((T, H, N), dt)     # o ⊙ tanh(c_t), projected
     rec = np.empty((4 * H, N), dt)
     tmp = np.empty((H, N), dt)
     for t in range(T):
@@ -285,7 +291,11 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         np.multiply(i, g, out=tmp)
         c += tmp
         np.tanh(c, out=tcs[t])
-        np.multiply(o, tcs[t], out=hs[t + 1])
+        if ms is None:
+            np.multiply(o, tcs[t], out=hs[t + 1])
+        else:
+            np.multiply(o, tcs[t], out=ms[t])
+            np.matmul(w_hr, ms[t], out=hs[t + 1])
         n = _active(batch_sizes, t, N)
         if n < N:
             hs[t + 1][:, n:] = hs[t][:, n:]
@@ -299,17 +309,28 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         dc = _state_grad(g_cn, dt)
         tmp = np.empty((H, N), dt)
         tmp3 = np.empty((H3, N), dt)
+        if w_hr is not None:
+            dhs = np.empty((T, R, N), dt)                     # dh_t, for dW_hr
+            dm = np.empty((H, N), dt)
+            w_hr_t = np.ascontiguousarray(w_hr.T)
         for t, g_t in seq.output_grads(g_out):
             n = _active(batch_sizes, t, N)
             kept = (dh[:, n:].copy(), dc[:, n:].copy()) if n < N else None
             dh += g_t
+            if w_hr is None:
+                dm = dh
+            else:
+                np.copyto(dhs[t], dh)
+                if kept is not None:
+                    dhs[t][:, n:] = 0
+                np.matmul(w_hr_t, dh, out=dm)                 # through the projection
             a, tc, d = acts[t], tcs[t], delta[t]
             i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
-            np.multiply(dh, tc, out=d[2 * H:H3])              # ∂E/∂o
+            np.multiply(dm, tc, out=d[2 * H:H3])              # ∂E/∂o
             np.multiply(tc, tc, out=tmp)
             np.subtract(1, tmp, out=tmp)
             tmp *= o
-            tmp *= dh
+            tmp *= dm
             dc += tmp                                         # dc_t
             np.multiply(dc, g, out=d[:H])                     # ∂E/∂i
             np.multiply(dc, cs[t], out=d[H:2 * H])            # ∂E/∂f
@@ -330,13 +351,15 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, *, batch_first=Tr
         flat = seq.flat(delta)
         dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
         db = db[inv]
+        dw_hr = None if w_hr is None else seq.flat(dhs) @ seq.flat(ms).T
         return (seq.input_grad((flat, w_ih_p)) if input_grad else None,
                 None if h0 is None else _batch_major(dh),
                 None if c0 is None else _batch_major(dc),
                 dw_ih[inv],
                 dw_hh[inv],
                 None if b_ih is None else db,
-                None if b_hh is None else db.copy())
+                None if b_hh is None else db.copy(),
+                dw_hr)
 
     return (seq.outputs(hs), _batch_major(hs[T]), _batch_major(cs[T])), vjp
 
