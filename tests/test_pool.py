@@ -1,5 +1,6 @@
 """Pooling (001 §9.9): max_pool1d/2d (gradient to the first maximum, PyTorch's tie rule),
-avg_pool1d/2d, ceil mode, and their modules — parity with PyTorch and gradient checks in float64."""
+avg_pool1d/2d, ceil mode, adaptive pooling, and their modules — parity with PyTorch and
+gradient checks in float64."""
 import numpy as np
 import pytest
 import torch
@@ -203,3 +204,52 @@ def test_pool_bad_input():
         F.avg_pool2d(ns.randn(1, 1, 4, 4), 0)
     with pytest.raises(ValueError, match=r"GlobalAvgPool2d: expected a 4-D input"):
         nn.GlobalAvgPool2d()(ns.randn(2, 3))
+
+
+# ------------------------------------------------------------------------ adaptive pooling
+# (input shape, output size): dividing, not dividing (overlapping windows), upsampling, None
+ADAPT2D = [((2, 3, 8, 8), 4), ((2, 2, 7, 9), (3, 4)), ((1, 2, 3, 8), (5, 3)),
+           ((2, 1, 6, 5), (4, None)), ((1, 3, 5, 5), 1)]
+ADAPT1D = [((2, 3, 10), 5), ((2, 2, 11), 4), ((1, 2, 3), 7)]
+
+
+ADAPT = [(2, s, o) for s, o in ADAPT2D] + [(1, s, o) for s, o in ADAPT1D]
+
+
+@pytest.mark.parametrize("kind", ["avg", "max"])
+@pytest.mark.parametrize("nd, shape, out", ADAPT, ids=[f"{s}-{o}" for _, s, o in ADAPT])
+def test_adaptive_pool_matches_torch(kind, nd, shape, out, rng):
+    ours = getattr(F, f"adaptive_{kind}_pool{nd}d")
+    theirs = getattr(torch.nn.functional, f"adaptive_{kind}_pool{nd}d")
+    for x in (rng.standard_normal(shape), rng.integers(0, 2, shape).astype(np.float64)):
+        _parity(lambda x: ours(x, out), lambda x: theirs(x, out), x, rng)
+    x = rng.permutation(np.prod(shape)).reshape(shape).astype(np.float64) * 0.1
+    assert ns.gradcheck(lambda x: ours(x, out), [x])
+
+
+@pytest.mark.parametrize("ours, theirs, shape", [
+    (nn.AdaptiveAvgPool2d((2, 3)), torch.nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 7, 8)),
+    (nn.AdaptiveMaxPool2d(3), torch.nn.AdaptiveMaxPool2d(3), (2, 3, 7, 8)),
+    (nn.AdaptiveAvgPool1d(4), torch.nn.AdaptiveAvgPool1d(4), (2, 3, 9)),
+    (nn.AdaptiveMaxPool1d(2), torch.nn.AdaptiveMaxPool1d(2), (2, 3, 9)),
+], ids=["avg2d", "max2d", "avg1d", "max1d"])
+def test_adaptive_pool_modules_match_torch(ours, theirs, shape, rng):
+    _parity(ours, theirs, rng.standard_normal(shape), rng)
+    assert list(ours.parameters()) == []
+
+
+def test_adaptive_pool_float32_and_bad_input(rng):
+    x = ns.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    y = F.adaptive_avg_pool2d(x, 2)
+    y.sum().backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32
+    with pytest.raises(ValueError, match=r"adaptive_avg_pool2d: output_size must be >= 1, "
+                                         r"got \(0, 2\)"):
+        F.adaptive_avg_pool2d(x, (0, 2))
+    with pytest.raises(ValueError, match=r"output_size must be an int or 2 values, got "
+                                         r"\(1, 2, 3\)"):
+        nn.AdaptiveMaxPool2d((1, 2, 3))
+    with pytest.raises(TypeError, match=r"output_size must hold ints"):
+        F.adaptive_max_pool1d(ns.randn(2, 3, 5), 2.5)
+    with pytest.raises(ValueError, match=r"adaptive_max_pool1d: expected a 3-D input"):
+        F.adaptive_max_pool1d(ns.randn(2, 3, 5, 5), 2)

@@ -8,7 +8,9 @@ import numpy as np
 from .. import ops
 from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, pad, relu,
                    sigmoid, softmax, tanh)
-from ..ops import avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d
+from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
+                   max_pool2d)
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -16,7 +18,8 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_so
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
            "batch_norm",
            "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d"]
+           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d"]
 
 
 def _pred(x, name):

@@ -90,6 +90,53 @@ class AvgPool1d(AvgPool2d):
     nd = 1
 
 
+class _AdaptivePool(Module):
+    """Pooling to a fixed output size, whatever the input's (PyTorch's adaptive windows)."""
+
+    nd, kind = 2, "avg"
+
+    def __init__(self, output_size):
+        self.output_size = output_size
+        ops.pool._output_size(output_size, (1,) * self.nd, self.nd, type(self).__name__)
+
+    def forward(self, x):
+        name = type(self).__name__
+        x = as_tensor(x, name)
+        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        f = getattr(ops, f"adaptive_{self.kind}_pool{self.nd}d")
+        return f(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Average to ``output_size`` ``(Ho, Wo)`` (an int for both; None keeps an axis); matches
+    torch.nn.AdaptiveAvgPool2d.  ``AdaptiveAvgPool2d(1)`` is global average pooling.
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``.  No parameters.
+    """
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average to ``output_size`` along the last axis; matches torch.nn.AdaptiveAvgPool1d."""
+
+    nd = 1
+
+
+class AdaptiveMaxPool2d(_AdaptivePool):
+    """Max over adaptive windows to ``output_size``; matches torch.nn.AdaptiveMaxPool2d
+    (gradient to each window's first maximum).  Shape as :class:`AdaptiveAvgPool2d`."""
+
+    kind = "max"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Max to ``output_size`` along the last axis; matches torch.nn.AdaptiveMaxPool1d."""
+
+    nd = 1
+
+
 class GlobalAvgPool2d(Module):
     """Average each channel over all positions: ``(N, C, H, W)`` -> ``(N, C)``.
 

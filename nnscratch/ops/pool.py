@@ -226,3 +226,128 @@ def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
     k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 1, "avg_pool1d")
     return _avg_pool(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
                      count_include_pad=bool(count_include_pad))
+
+
+# --------------------------------------------------------------------------- adaptive pooling
+
+
+def _adaptive_windows(size: int, out: int):
+    """PyTorch's windows for adaptive pooling: output i covers
+    ``[floor(i·size/out), ceil((i+1)·size/out))`` — sizes differ by at most one, and
+    neighbours overlap when ``out`` does not divide ``size``."""
+    i = np.arange(out)
+    return (i * size) // out, -(-((i + 1) * size) // out)
+
+
+def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
+    """``(out, size)``: row i averages window i (see :func:`_adaptive_windows`)."""
+    lo, hi = _adaptive_windows(size, out)
+    cols = np.arange(size)
+    inside = (cols >= lo[:, None]) & (cols < hi[:, None])
+    return (inside / (hi - lo)[:, None]).astype(dtype)
+
+
+@fused
+def _adaptive_avg(x, *, out_hw):
+    """Adaptive average pooling is linear and separable: ``Y = A_h X A_wᵀ`` per channel,
+    with averaging matrices A; so the VJP is ``A_hᵀ G A_w``."""
+    h, w = x.shape[-2:]
+    a_h = _averaging_matrix(h, out_hw[0], x.dtype)
+    a_w = _averaging_matrix(w, out_hw[1], x.dtype)
+    y = a_h @ x @ a_w.T
+
+    def vjp(g):
+        return (a_h.T @ g @ a_w,)
+    return y, vjp
+
+
+@fused
+def _adaptive_max(x, *, out_hw):
+    h, w = x.shape[-2:]
+    (rlo, rhi), (clo, chi) = _adaptive_windows(h, out_hw[0]), _adaptive_windows(w, out_hw[1])
+    lead = x.shape[:-2]
+    y = np.empty(lead + tuple(out_hw), x.dtype)
+    arg = np.empty(lead + tuple(out_hw), np.int64)      # flat index of the winner in x[..]
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            win = x[..., rlo[i]:rhi[i], clo[j]:chi[j]]
+            flat = win.reshape(lead + (-1,))
+            k = np.argmax(flat, axis=-1)                 # the first maximum, as PyTorch
+            y[..., i, j] = np.take_along_axis(flat, k[..., None], -1)[..., 0]
+            ww = chi[j] - clo[j]
+            arg[..., i, j] = (rlo[i] + k // ww) * w + clo[j] + k % ww
+
+    def vjp(g):
+        dx = np.zeros(lead + (h * w,), dtype=g.dtype)
+        flat_g = g.reshape(lead + (-1,))
+        flat_arg = arg.reshape(lead + (-1,))
+        # windows may overlap (and share a winner): accumulate
+        idx = np.indices(flat_arg.shape)[:-1]
+        np.add.at(dx, (*idx, flat_arg), flat_g)
+        return (dx.reshape(x.shape),)
+    return y, vjp
+
+
+def _output_size(output_size, spatial, nd, owner):
+    """An int, or one value per spatial axis (None keeps that axis's size), each >= 1."""
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else \
+        (output_size,) * nd
+    if len(sizes) != nd:
+        raise ValueError(f"{owner}: output_size must be an int or {nd} values, got "
+                         f"{output_size!r}")
+    out = []
+    for s, n in zip(sizes, spatial):
+        if s is None:
+            out.append(int(n))
+            continue
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{owner}: output_size must hold ints (or None), got {output_size!r}")
+        if s < 1:
+            raise ValueError(f"{owner}: output_size must be >= 1, got {output_size!r}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _adaptive(x, output_size, nd, kind, owner):
+    xa = getattr(x, "data", x)
+    if not hasattr(xa, "ndim"):
+        raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    if xa.ndim != nd + 2 or 0 in xa.shape[2:]:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout} with non-empty "
+                         f"spatial axes, got shape {tuple(xa.shape)}")
+    out = _output_size(output_size, xa.shape[2:], nd, owner)
+    op = _adaptive_avg if kind == "avg" else _adaptive_max
+    if nd == 2:
+        return op(x, out_hw=out)
+    from .shape import reshape  # a 1-D input is a 2-D one of height 1
+    n, c, length = xa.shape
+    y = op(reshape(x, (n, c, 1, length)), out_hw=(1, out[0]))
+    return reshape(y, (n, c, out[0]))
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """Average over PyTorch's adaptive windows so the output is ``output_size`` whatever the
+    input size (torch.nn.functional.adaptive_avg_pool2d); ``output_size=1`` is global average
+    pooling.  Computed as ``A_h X A_wᵀ`` with averaging matrices.
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, *output_size)``; ``None`` in ``output_size`` keeps
+    that axis.
+    """
+    return _adaptive(x, output_size, 2, "avg", "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool1d(x, output_size):
+    """:func:`adaptive_avg_pool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, output_size)``."""
+    return _adaptive(x, output_size, 1, "avg", "adaptive_avg_pool1d")
+
+
+def adaptive_max_pool2d(x, output_size):
+    """Max over PyTorch's adaptive windows (torch.nn.functional.adaptive_max_pool2d); the
+    gradient goes to each window's first maximum.  Shape as :func:`adaptive_avg_pool2d`."""
+    return _adaptive(x, output_size, 2, "max", "adaptive_max_pool2d")
+
+
+def adaptive_max_pool1d(x, output_size):
+    """:func:`adaptive_max_pool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, output_size)``."""
+    return _adaptive(x, output_size, 1, "max", "adaptive_max_pool1d")
