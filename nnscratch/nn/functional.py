@@ -10,7 +10,7 @@ from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softm
                    sigmoid, softmax, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
-                   max_pool2d)
+                   max_pool2d, max_unpool1d, max_unpool2d)
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -19,7 +19,7 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_so
            "batch_norm",
            "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d"]
+           "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
 
 
 def _pred(x, name):

@@ -15,10 +15,11 @@ class _Pool(Module):
     nd, kind = 2, "max"
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-                 count_include_pad=True):
+                 count_include_pad=True, return_indices=False):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.dilation, self.ceil_mode = dilation, bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
+        self.return_indices = bool(return_indices)
         _pool_args(_probe(self.nd), kernel_size, stride, padding, dilation, self.nd,
                    type(self).__name__, check_size=False)
 
@@ -29,7 +30,7 @@ class _Pool(Module):
         if self.kind == "max":
             pool = ops.max_pool1d if self.nd == 1 else ops.max_pool2d
             return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                        self.ceil_mode)
+                        self.ceil_mode, self.return_indices)
         pool = ops.avg_pool1d if self.nd == 1 else ops.avg_pool2d
         return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                     self.count_include_pad)
@@ -48,13 +49,14 @@ class MaxPool2d(_Pool):
     K=3, S=2 (001 §9.9).  Gradient goes to each window's first maximum (PyTorch's tie rule).
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``
-    (ceil with ``ceil_mode``).  Defaults: stride = kernel_size, padding 0, dilation 1.
-    ``ceil_mode`` is keyword-only (PyTorch has ``return_indices`` in that position).
+    (ceil with ``ceil_mode``).  Defaults: stride = kernel_size, padding 0, dilation 1.  With
+    ``return_indices`` the layer returns ``(output, indices)`` for :class:`MaxUnpool2d`.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, *,
-                 ceil_mode: bool = False):
-        super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False):
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode,
+                         return_indices=return_indices)
 
 
 class MaxPool1d(MaxPool2d):
@@ -86,6 +88,36 @@ class AvgPool1d(AvgPool2d):
 
     Shape: ``(N, C, L)`` -> ``(N, C, Lo)``.  Defaults as :class:`AvgPool2d`.
     """
+
+    nd = 1
+
+
+class MaxUnpool2d(Module):
+    """Put pooled maxima back where :class:`MaxPool2d` (``return_indices=True``) found them,
+    zeros elsewhere; matches torch.nn.MaxUnpool2d.
+
+    ``forward(x, indices, output_size=None)``: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)`` with
+    ``Ho = (H - 1)·S - 2P + K`` unless ``output_size`` is given.  No parameters.
+    """
+
+    nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        _pool_args(_probe(self.nd), kernel_size, stride, padding, 1, self.nd,
+                   type(self).__name__, check_size=False)
+
+    def forward(self, x, indices, output_size=None):
+        x = as_tensor(x, type(self).__name__)
+        unpool = ops.max_unpool1d if self.nd == 1 else ops.max_unpool2d
+        return unpool(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """:class:`MaxUnpool2d` along the last axis; matches torch.nn.MaxUnpool1d."""
 
     nd = 1
 

@@ -9,7 +9,8 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
                    mse_loss, nll_loss)
 from .norm import batch_norm
 from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+                   max_unpool1d, max_unpool2d)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import max, mean, min, sum, var
 from .shape import concatenate, getitem, pad, reshape, stack, transpose, where

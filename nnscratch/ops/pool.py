@@ -140,6 +140,33 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
     return out, vjp
 
 
+def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
+    """Flat index ``row·W + column`` in the unpadded ``(H, W)`` plane of each window's winner:
+    the first maximum in row-major window order (a NaN wins, as in PyTorch)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    if x.ndim == 3:
+        x = x[:, :, None, :]
+    h, w = x.shape[2:]
+    ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
+    xp = pad2d(x, ph, pw, -np.inf, eh, ew)
+    best = np.full(x.shape[:2] + (ho, wo), -np.inf, dtype=x.dtype)
+    idx = np.zeros(best.shape, dtype=np.int64)
+    rows, cols = np.arange(ho) * sh - ph, np.arange(wo) * sw - pw
+    for k, (sy, sx) in enumerate(_slices(kh, kw, sh, sw, dh, dw, ho, wo)):
+        i, j = divmod(k, kw)
+        v = xp[..., sy, sx]
+        better = (v > best) | np.isnan(v)
+        np.copyto(best, v, where=better)
+        np.copyto(idx, (rows[:, None] + i * dh) * w + cols[None, :] + j * dw, where=better)
+    return idx
+
+
+def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
+    from ..tensor import Tensor
+    idx = _argmax_indices(getattr(x, "data", x), k, s, p, d, ceil_mode)
+    return out, Tensor._wrap(idx if nd == 2 else idx[:, :, 0, :])
+
+
 def _one(v, name, owner, minimum):
     v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
     return pair(v, name, owner, minimum)[0]
@@ -177,7 +204,8 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
     return k, s, p, d
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False):
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
     """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch's max_pool2d.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows; K=2, S=2 halves each side,
@@ -186,18 +214,81 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = floor((H + 2P - D(K-1) - 1)/S) + 1``
     (``ceil`` with ``ceil_mode``, keeping a last partial window: see :func:`pool_output_size`).
+    With ``return_indices`` also returns each winner's flat index ``row·W + column`` in its
+    ``(H, W)`` plane (int64, as PyTorch's), for :func:`max_unpool2d`.
     """
     k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
-    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
+    out = _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
+    return _with_indices(out, x, k, s, p, d, ceil_mode, 2) if return_indices else out
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False):
-    """Max over windows of length ``k`` along the last axis; matches torch's max_pool1d.
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """Max over windows of length ``k`` along the last axis; matches torch's max_pool1d
+    (``return_indices``: each winner's position along L).
 
     Shape: ``(N, C, L)`` -> ``(N, C, Lo)``; stride defaults to ``kernel_size``.
     """
     k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
-    return _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
+    out = _max_pool(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
+    return _with_indices(out, x, k, s, p, d, ceil_mode, 1) if return_indices else out
+
+
+@fused
+def _unpool(x, *, index, plane):
+    """Scatter each value to its flat position in a zero ``plane`` (per sample and channel)."""
+    n, c = x.shape[:2]
+    flat_idx = index.reshape(n, c, -1)
+    out = np.zeros((n, c, int(np.prod(plane))), dtype=x.dtype)
+    np.put_along_axis(out, flat_idx, x.reshape(n, c, -1), axis=-1)
+
+    def vjp(g):
+        return (np.take_along_axis(g.reshape(n, c, -1), flat_idx, -1).reshape(x.shape),)
+    return out.reshape((n, c) + tuple(plane)), vjp
+
+
+def _unpool_args(x, indices, kernel_size, stride, padding, output_size, nd, owner):
+    xa = getattr(x, "data", x)
+    idx = np.asarray(getattr(indices, "data", indices))
+    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    if getattr(xa, "ndim", 0) != nd + 2:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, got shape "
+                         f"{tuple(getattr(xa, 'shape', ()))}")
+    if idx.shape != xa.shape or idx.dtype.kind not in "iu":
+        raise ValueError(f"{owner}: indices must be integers of the input's shape "
+                         f"{tuple(xa.shape)}, got {idx.dtype} {idx.shape}")
+    pick = (lambda v, name, lo: (_one(v, name, owner, lo),)) if nd == 1 else \
+        (lambda v, name, lo: pair(v, name, owner, lo))
+    k = pick(kernel_size, "kernel_size", 1)
+    s = k if stride is None else pick(stride, "stride", 1)
+    p = pick(padding, "padding", 0)
+    if output_size is None:
+        plane = tuple((n - 1) * ss - 2 * pp + kk for n, ss, pp, kk in zip(xa.shape[2:], s, p, k))
+    else:
+        plane = tuple(int(v) for v in tuple(output_size)[-nd:])
+    if idx.size and (idx.min() < 0 or idx.max() >= int(np.prod(plane))):
+        raise ValueError(f"{owner}: indices must lie in the output plane {plane} (0 to "
+                         f"{int(np.prod(plane)) - 1}), got range [{idx.min()}, {idx.max()}]")
+    return idx, plane
+
+
+def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of :func:`max_pool2d`: each value goes back to the position its
+    index names, zeros elsewhere (torch.nn.functional.max_unpool2d).
+
+    Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``, ``Ho = (H - 1)·S - 2P + K`` unless
+    ``output_size`` (``(Ho, Wo)`` or a full shape) says otherwise.
+    """
+    idx, plane = _unpool_args(x, indices, kernel_size, stride, padding, output_size, 2,
+                              "max_unpool2d")
+    return _unpool(x, index=idx, plane=plane)
+
+
+def max_unpool1d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """:func:`max_unpool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, Lo)``."""
+    idx, plane = _unpool_args(x, indices, kernel_size, stride, padding, output_size, 1,
+                              "max_unpool1d")
+    return _unpool(x, index=idx, plane=plane)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
