@@ -312,3 +312,60 @@ def test_malloc_keeps_freed_memory_on_glibc():
     expected = (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
                 and os.environ.get("NNSCRATCH_RETAIN_MEMORY", "1") != "0")
     assert retain_freed_memory() is expected
+
+
+# ------------------------------------------------------------- F.pad modes and padding_mode
+PAD_CASES = [((2, 3, 5), (2, 1)), ((1, 2, 4, 5), (1, 2, 3, 0)),
+             ((1, 1, 3, 4, 5), (1, 1, 2, 0, 1, 2))]
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape, pad", PAD_CASES, ids=[str(p) for _, p in PAD_CASES])
+def test_pad_modes_match_torch(mode, shape, pad, rng):
+    x = rng.standard_normal(shape)
+    X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.pad(X, pad, mode), torch.nn.functional.pad(tX, pad, mode)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
+    assert ns.gradcheck(lambda a: F.pad(a, pad, mode), [x])
+    if mode == "constant":
+        np.testing.assert_array_equal(F.pad(X, pad, value=2.5).data,
+                                      torch.nn.functional.pad(tX, pad, value=2.5).detach())
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("kw", [dict(kernel_size=3, padding=1), dict(kernel_size=3, padding=2,
+                                                                     stride=2),
+                                dict(kernel_size=(2, 3), padding="same")])
+def test_conv2d_padding_mode_matches_torch(mode, kw, rng):
+    torch.manual_seed(0)
+    _module_parity(nn.Conv2d(3, 4, padding_mode=mode, **kw),
+                   torch.nn.Conv2d(3, 4, padding_mode=mode, **kw),
+                   rng.standard_normal((2, 3, 6, 7)), rng)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "circular"])
+def test_conv1d_padding_mode_matches_torch(mode, rng):
+    torch.manual_seed(0)
+    for kw in (dict(kernel_size=3, padding=1), dict(kernel_size=4, padding="same", dilation=2)):
+        _module_parity(nn.Conv1d(3, 4, padding_mode=mode, **kw),
+                       torch.nn.Conv1d(3, 4, padding_mode=mode, **kw),
+                       rng.standard_normal((2, 3, 9)), rng)
+
+
+def test_pad_and_padding_mode_bad_input():
+    x = ns.randn(1, 2, 3, 4)
+    with pytest.raises(ValueError, match=r"pad: mode='reflect' needs pads < the axis length 4, "
+                                         r"got \(4, 0\) for axis 3"):
+        F.pad(x, (4, 0), "reflect")
+    with pytest.raises(ValueError, match=r"pad: pad must hold \(before, after\) pairs"):
+        F.pad(x, (1, 1, 1))
+    with pytest.raises(ValueError, match=r"pad: mode must be one of"):
+        F.pad(x, (1, 1), "mirror")
+    with pytest.raises(ValueError, match=r"pad: pad sizes must be ints >= 0"):
+        F.pad(x, (1, -1))
+    with pytest.raises(ValueError, match=r"Conv2d: padding_mode must be one of"):
+        nn.Conv2d(2, 3, 3, padding_mode="mirror")

@@ -6,9 +6,14 @@ import numpy as np
 from .. import ops
 from ..ops.conv import _one
 from ..ops.im2col import pair
+from ..ops.padding import pad as _pad
 from . import init
 from ._checks import as_tensor, positive_int
 from .module import Module, Parameter
+
+# torch's padding_mode names -> F.pad's mode names
+_PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
+                  "circular": "circular"}
 
 
 class _ConvNd(Module):
@@ -16,8 +21,12 @@ class _ConvNd(Module):
     _layout = "(N, C, H, W)"
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True):
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros"):
         name = type(self).__name__
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, "
+                             f"got {padding_mode!r}")
+        self.padding_mode = padding_mode
         self.in_channels = positive_int(in_channels, "in_channels", name)
         self.out_channels = positive_int(out_channels, "out_channels", name)
         self.groups = positive_int(groups, "groups", name)
@@ -47,6 +56,21 @@ class _ConvNd(Module):
         self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
                      if bias else None)
 
+    def _padded(self, x):
+        """``(x, padding)`` for the conv op: with a padding_mode other than zeros, the input
+        is padded here (reflect/replicate/circular, as torch does it) and the conv pads
+        nothing."""
+        if self.padding_mode == "zeros" or self.padding == "valid":
+            return x, self.padding if self._nd == 2 or isinstance(self.padding, str) \
+                else self.padding[0]
+        if self.padding == "same":       # torch: half on each side, the odd one at the end
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(t // 2, t - t // 2) for t in totals]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        flat = tuple(v for pair in reversed(pairs) for v in pair)    # last axis first
+        return _pad(x, flat, _PADDING_MODES[self.padding_mode]), 0
+
     def _check(self, x):
         name = self._describe()
         x = as_tensor(x, type(self).__name__)
@@ -72,6 +96,8 @@ class _ConvNd(Module):
                 s += f", {nm}={v if self._nd == 2 else v[0]}"
         if self.groups != 1:
             s += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
         return s + ("" if self.bias is not None else ", bias=False")
 
 
@@ -94,9 +120,9 @@ class Conv2d(_ConvNd):
     _layout = "(N, C, H, W)"
 
     def forward(self, x):
-        x = self._check(x)
+        x, padding = self._padded(self._check(x))
         return _reraise(self, lambda: ops.conv2d(x, self.weight, self.bias, self.stride,
-                                                 self.padding, self.dilation, self.groups))
+                                                 padding, self.dilation, self.groups))
 
 
 class Conv1d(_ConvNd):
@@ -112,8 +138,7 @@ class Conv1d(_ConvNd):
     _layout = "(N, C, L)"
 
     def forward(self, x):
-        x = self._check(x)
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        x, padding = self._padded(self._check(x))
         return _reraise(self, lambda: ops.conv1d(x, self.weight, self.bias, self.stride[0],
                                                  padding, self.dilation[0], self.groups))
 

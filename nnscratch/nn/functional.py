@@ -6,11 +6,12 @@ or lists; float targets are cast to the prediction's dtype.
 import numpy as np
 
 from .. import ops
-from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, pad, relu,
+from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, relu,
                    sigmoid, softmax, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
+from ..ops.padding import pad
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
