@@ -70,6 +70,67 @@ def test_cross_entropy_probability_targets(reduction, rng):
              rng.standard_normal((7, 4)) * 3, t / t.sum(1, keepdims=True), rng)
 
 
+# weight, ignore_index, label_smoothing, alone and together
+CE_OPTIONS = [dict(weight=True), dict(ignore_index=1), dict(label_smoothing=0.2),
+              dict(weight=True, ignore_index=1, label_smoothing=0.1),
+              dict(ignore_index=-1, label_smoothing=0.3)]
+
+
+def _options(kw, rng, k=4):
+    kw = dict(kw)
+    if kw.pop("weight", False):
+        kw["weight"] = rng.uniform(0.2, 2.0, k)
+    return kw, {n: torch.tensor(v) if n == "weight" else v for n, v in kw.items()}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("opts", CE_OPTIONS, ids=lambda o: "-".join(o))
+def test_cross_entropy_options_match_torch(opts, reduction, rng):
+    ours, theirs = _options(opts, rng)
+    y = rng.integers(0, 4, 9)
+    y[[2, 5]] = ours.get("ignore_index", 0)           # some ignored items when asked
+    run_both(lambda p, t: F.cross_entropy(p, t, reduction=reduction, **ours),
+             lambda p, t: TF.cross_entropy(p, t, reduction=reduction, **theirs),
+             rng.standard_normal((9, 4)) * 3, y, rng, target_grad=False)
+    if "ignore_index" not in ours:                     # probability targets
+        t = rng.uniform(0, 1, (9, 4))
+        run_both(lambda p, t: F.cross_entropy(p, t, reduction=reduction, **ours),
+                 lambda p, t: TF.cross_entropy(p, t, reduction=reduction, **theirs),
+                 rng.standard_normal((9, 4)) * 3, t / t.sum(1, keepdims=True), rng)
+    assert ns.gradcheck(lambda z: F.cross_entropy(z, y, reduction=reduction, **ours),
+                        [rng.standard_normal((9, 4))])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_weight_and_ignore_index_match_torch(reduction, rng):
+    ours, theirs = _options(dict(weight=True, ignore_index=3), rng)
+    y = np.array([0, 3, 1, 2, 3, 1, 0])
+    run_both(lambda p, t: F.nll_loss(p, t, reduction=reduction, **ours),
+             lambda p, t: TF.nll_loss(p, t, reduction=reduction, **theirs),
+             rng.standard_normal((7, 4)), y, rng, target_grad=False)
+    mod, tmod = (nn.NLLLoss(ours["weight"], ignore_index=3, reduction=reduction),
+                 torch.nn.NLLLoss(theirs["weight"], ignore_index=3, reduction=reduction))
+    run_both(mod, tmod, rng.standard_normal((7, 4)), y, rng, target_grad=False)
+
+
+def test_cross_entropy_module_options_and_bad_input(rng):
+    w = rng.uniform(0.5, 2.0, 3)
+    ours = nn.CrossEntropyLoss(w, ignore_index=0, label_smoothing=0.1)
+    theirs = torch.nn.CrossEntropyLoss(torch.tensor(w), ignore_index=0, label_smoothing=0.1)
+    run_both(ours, theirs, rng.standard_normal((6, 3)), np.array([0, 1, 2, 2, 0, 1]), rng,
+             target_grad=False)
+    z = ns.randn(4, 3)
+    with pytest.raises(ValueError, match=r"weight must have one entry per class \(3,\), "
+                                         r"got \(2,\)"):
+        F.cross_entropy(z, [0, 1, 2, 1], weight=np.ones(2))
+    with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 1\], "
+                                         r"got 1.5"):
+        F.cross_entropy(z, [0, 1, 2, 1], label_smoothing=1.5)
+    with pytest.raises(ValueError, match=r"class labels must be in \[0, 3\), got -1"):
+        F.cross_entropy(z, [0, 1, -1, 1])            # -1 is not the ignore_index (-100)
+    assert np.isfinite(F.cross_entropy(z, [0, 1, -1, 1], ignore_index=-1).item())
+
+
 def test_cross_entropy_one_hot_equals_indices(rng):
     z = ns.tensor(rng.standard_normal((5, 3)))
     y = np.array([2, 0, 1, 1, 2])

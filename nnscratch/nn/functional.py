@@ -73,18 +73,25 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     return ops.binary_cross_entropy_with_logits(logits, t, reduction=reduction)
 
 
-def cross_entropy(logits, target, reduction="mean"):
-    """Softmax cross-entropy; ``target`` is class indices ``(N,)`` or probabilities ``(N, K)``."""
+def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index=-100,
+                  label_smoothing=0.0):
+    """Softmax cross-entropy; ``target`` is class indices ``(N,)`` or probabilities ``(N, K)``.
+
+    ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as in PyTorch (see
+    :func:`nnscratch.ops.loss.cross_entropy`)."""
     _pred(logits, "cross_entropy")
     return ops.cross_entropy(logits, _any_target(target, logits, "cross_entropy"),
-                             reduction=reduction)
+                             reduction=reduction, weight=weight, ignore_index=ignore_index,
+                             label_smoothing=label_smoothing)
 
 
-def nll_loss(log_probs, target, reduction="mean"):
-    """Negative log-likelihood of class indices under log-probabilities ``(N, K)``."""
+def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-100):
+    """Negative log-likelihood of class indices under log-probabilities ``(N, K)``; ``weight``
+    and ``ignore_index`` as in PyTorch."""
     _pred(log_probs, "nll_loss")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    return ops.nll_loss(log_probs, t, reduction=reduction)
+    return ops.nll_loss(log_probs, t, reduction=reduction, weight=weight,
+                        ignore_index=ignore_index)
 
 
 def kl_div_gaussian(mu, logvar):

@@ -35,10 +35,33 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy on logits; targets are class indices or probabilities."""
+    """Softmax cross-entropy on logits; targets are class indices or probabilities.
+
+    ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as torch.nn.CrossEntropyLoss
+    (keywords; see :func:`nnscratch.nn.functional.cross_entropy`)."""
     _fn = staticmethod(F.cross_entropy)
+
+    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, pred, target):
+        return F.cross_entropy(pred, target, reduction=self.reduction, weight=self.weight,
+                               ignore_index=self.ignore_index,
+                               label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood on log-probabilities."""
+    """Negative log-likelihood on log-probabilities; ``weight`` and ``ignore_index`` as
+    torch.nn.NLLLoss."""
     _fn = staticmethod(F.nll_loss)
+
+    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def forward(self, pred, target):
+        return F.nll_loss(pred, target, reduction=self.reduction, weight=self.weight,
+                          ignore_index=self.ignore_index)

@@ -52,64 +52,127 @@ def mse_loss(pred, target, reduction="mean"):
     return np.asarray(_reduce(diff * diff, reduction)), vjp
 
 
-def _class_targets(target, n, k, name):
+def _class_targets(target, n, k, name, ignore_index=None):
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: integer class targets expected, got dtype {target.dtype}")
     if target.shape != (n,):
         raise ValueError(f"{name}: target shape must be ({n},) for input of {n} rows, "
                          f"got {target.shape}")
-    if n and (target.min() < 0 or target.max() >= k):
-        bad = target[(target < 0) | (target >= k)][0]
-        raise ValueError(f"{name}: class labels must be in [0, {k}), got {bad}")
+    bad = (target < 0) | (target >= k)
+    if ignore_index is not None:
+        bad &= target != ignore_index
+    if n and bad.any():
+        raise ValueError(f"{name}: class labels must be in [0, {k}), got {target[bad][0]}")
+
+
+def _class_weights(weight, k, dtype, name):
+    """The per-class weights as an array ``(K,)`` (ones when None)."""
+    if weight is None:
+        return np.ones(k, dtype)
+    w = np.asarray(getattr(weight, "data", weight), dtype=dtype)
+    if w.shape != (k,):
+        raise ValueError(f"{name}: weight must have one entry per class ({k},), got {w.shape}")
+    return w
+
+
+def _check_smoothing(label_smoothing, name):
+    if not (isinstance(label_smoothing, (int, float)) and 0.0 <= label_smoothing <= 1.0):
+        raise ValueError(f"{name}: label_smoothing must be a number in [0, 1], got "
+                         f"{label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def _weighted_reduce(per_item, denom, reduction):
+    """``mean`` divides by ``denom`` (Σ of the weights of the counted items, as PyTorch)."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return per_item.sum() / denom
+    return per_item.sum() if reduction == "sum" else per_item
+
+
+def _weighted_scale(g, n, reduction, denom):
+    if reduction == "none":
+        return g
+    g = np.broadcast_to(g, (n,))
+    return g / denom if reduction == "mean" else g
 
 
 @fused
-def cross_entropy(logits, target, reduction="mean"):
+def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index=-100,
+                  label_smoothing=0.0):
     """Softmax cross-entropy of logits ``z`` against classes or a distribution ``t``.
 
     loss_i = -Σ_k t_ik log softmax(z_i)_k;  d loss_i / d z_i = softmax(z_i) - t_i
     (000 eq. 5.15).  ``target`` is int class indices ``(N,)`` or probabilities ``(N, K)``.
-    Shape: logits ``(N, K)``.  Matches torch.nn.functional.cross_entropy.
+    Shape: logits ``(N, K)``.  Matches torch.nn.functional.cross_entropy, including:
+
+    * ``weight`` ``(K,)``: class c's terms are multiplied by w_c; with class indices the mean
+      divides by Σ_i w_{y_i} (a weighted mean), with probabilities by N;
+    * ``ignore_index``: class-index targets equal to it contribute nothing and are not counted;
+    * ``label_smoothing`` ε: the target becomes (1 - ε) t + ε/K, i.e. the loss
+      (1 - ε) NLL + (ε/K) Σ_c w_c (-log p_c), both normalised as above.
     """
     _check_reduction(reduction)
+    eps = _check_smoothing(label_smoothing, "cross_entropy")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, K), got shape {logits.shape}")
     n, k = logits.shape
+    w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     logp = log_softmax_array(logits, axis=1)
     if target.ndim == 1:
-        _class_targets(target, n, k, "cross_entropy")
+        _class_targets(target, n, k, "cross_entropy", ignore_index)
         rows = np.arange(n)
-        per_item = -logp[rows, target]
+        keep = target != ignore_index
+        y = np.where(keep, target, 0)
+        w_i = w[y] * keep                              # each item's weight, 0 if ignored
+        coef = (1 - eps) * w_i
+        plain = weight is None and not eps and keep.all()      # coef is all ones
+        per_item = -coef * logp[rows, y]
+        if eps:
+            per_item -= (eps / k) * (logp @ w) * keep
+        denom = w_i.sum()
 
         def vjp(g):
-            d = np.exp(logp)
-            d[rows, target] -= 1
-            return d * _scale(g, (n,), reduction, n)[:, None], None
-    else:
-        _same_shape(logits, target, "cross_entropy")
-        per_item = -(target * logp).sum(axis=1)
+            p = np.exp(logp)
+            d = p if plain else p * coef[:, None]
+            d[rows, y] -= coef                         # (1 - ε) w_y (softmax - onehot)
+            if eps:                                    # d/dz of (ε/K) Σ_c w_c (-log p_c)
+                d += (eps / k) * keep[:, None] * (w.sum() * p - w)
+            return d * _weighted_scale(g, n, reduction, denom)[:, None], None
+        return np.asarray(_weighted_reduce(per_item, denom, reduction)), vjp
 
-        def vjp(g):
-            s = _scale(g, (n,), reduction, n)[:, None]
-            return (np.exp(logp) * target.sum(axis=1, keepdims=True) - target) * s, -logp * s
+    _same_shape(logits, target, "cross_entropy")
+    t = target * (1 - eps) + eps / k if eps else target
+    wt = t * w
+    per_item = -(wt * logp).sum(axis=1)
+
+    def vjp(g):
+        s = _scale(g, (n,), reduction, n)[:, None]
+        return (np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt) * s, -(1 - eps) * w * logp * s
     return np.asarray(_reduce(per_item, reduction)), vjp
 
 
 @fused
-def nll_loss(log_probs, target, reduction="mean"):
-    """Negative log-likelihood ``-mean_i log_probs[i, target_i]`` (torch.nn.functional.nll_loss)."""
+def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-100):
+    """Negative log-likelihood ``-w_{y_i} log_probs[i, y_i]``, the mean weighted by
+    Σ_i w_{y_i}, items with ``target == ignore_index`` left out (torch.nn.functional.nll_loss)."""
     _check_reduction(reduction)
     if log_probs.ndim != 2:
         raise ValueError(f"nll_loss: input must be (N, K), got shape {log_probs.shape}")
     n, k = log_probs.shape
-    _class_targets(target, n, k, "nll_loss")
+    _class_targets(target, n, k, "nll_loss", ignore_index)
+    w = _class_weights(weight, k, log_probs.dtype, "nll_loss")
     rows = np.arange(n)
+    keep = target != ignore_index
+    y = np.where(keep, target, 0)
+    w_i = w[y] * keep
+    denom = w_i.sum()
 
     def vjp(g):
         d = np.zeros_like(log_probs)
-        d[rows, target] = -_scale(g, (n,), reduction, n)
+        d[rows, y] = -w_i * _weighted_scale(g, n, reduction, denom)
         return d, None
-    return np.asarray(_reduce(-log_probs[rows, target], reduction)), vjp
+    return np.asarray(_weighted_reduce(-w_i * log_probs[rows, y], denom, reduction)), vjp
 
 
 # PyTorch's clamp for the BCE gradient is the C float 1e-12 (= 9.99999996e-13 in float64);
