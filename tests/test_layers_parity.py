@@ -236,3 +236,17 @@ def test_state_dict_keys_equal_torch_and_load_strictly(rng):
     for key, value in ours.state_dict().items():
         np.testing.assert_allclose(value, sd[key], rtol=1e-6, err_msg=key)
     assert ours.state_dict()["1.num_batches_tracked"].dtype == np.int64
+
+
+def test_softmax_accepts_torch_dim_keyword(rng):
+    x = rng.standard_normal((3, 4, 2))
+    for ours, theirs in ((F.softmax, torch.softmax), (F.log_softmax, torch.log_softmax)):
+        for d in (0, 1, -1):
+            np.testing.assert_allclose(ours(ns.tensor(x), dim=d).data,
+                                       theirs(torch.tensor(x), dim=d).numpy(), **TOL)
+            np.testing.assert_array_equal(ours(ns.tensor(x), dim=d).data,
+                                          ours(ns.tensor(x), d).data)
+    np.testing.assert_allclose(nn.Softmax(dim=1)(ns.tensor(x)).data,
+                               torch.nn.Softmax(dim=1)(torch.tensor(x)).numpy(), **TOL)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ns.tensor(x)).data,
+                               torch.nn.LogSoftmax(dim=0)(torch.tensor(x)).numpy(), **TOL)

@@ -44,10 +44,10 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``axis``."""
+    """Softmax along ``axis`` (``dim=``, PyTorch's name, is accepted too)."""
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+    def __init__(self, axis: int = -1, *, dim: int | None = None):
+        self.axis = axis if dim is None else dim
 
     def forward(self, x):
         return ops.softmax(as_tensor(x, "Softmax"), axis=self.axis)

@@ -6,8 +6,7 @@ or lists; float targets are cast to the prediction's dtype.
 import numpy as np
 
 from .. import ops
-from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, log_softmax, relu,
-                   sigmoid, softmax, tanh)
+from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, relu, sigmoid, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
@@ -21,6 +20,16 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_so
            "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
+
+
+def softmax(x, axis=-1, *, dim=None):
+    """Softmax along ``axis`` (``dim``, PyTorch's name for it, is accepted too)."""
+    return ops.softmax(x, axis=axis if dim is None else dim)
+
+
+def log_softmax(x, axis=-1, *, dim=None):
+    """Log-softmax along ``axis`` (or ``dim``, as in PyTorch)."""
+    return ops.log_softmax(x, axis=axis if dim is None else dim)
 
 
 def _pred(x, name):
