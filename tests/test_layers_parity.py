@@ -250,3 +250,32 @@ def test_softmax_accepts_torch_dim_keyword(rng):
                                torch.nn.Softmax(dim=1)(torch.tensor(x)).numpy(), **TOL)
     np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ns.tensor(x)).data,
                                torch.nn.LogSoftmax(dim=0)(torch.tensor(x)).numpy(), **TOL)
+
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (nn.ELU(0.7), torch.nn.ELU(0.7)), (nn.SiLU(), torch.nn.SiLU()),
+    (nn.Softplus(2.0, 3.0), torch.nn.Softplus(2.0, 3.0)),
+], ids=["elu", "silu", "softplus"])
+def test_new_activations_match_torch(ours, theirs, rng):
+    compare(ours, theirs, rng.standard_normal((5, 6)) * 4, rng)
+
+
+@pytest.mark.parametrize("shape, x_shape, kw", [
+    (6, (4, 6), {}), ((3, 4), (2, 5, 3, 4), {}), (5, (3, 5), dict(elementwise_affine=False)),
+    (5, (2, 3, 5), dict(bias=False, eps=1e-3)),
+], ids=["last", "last2", "no-affine", "no-bias"])
+def test_layer_norm_matches_torch(shape, x_shape, kw, rng):
+    theirs = torch.nn.LayerNorm(shape, **kw).double()
+    with torch.no_grad():                   # non-trivial γ, β
+        for p in theirs.parameters():
+            p.copy_(torch.tensor(rng.standard_normal(tuple(p.shape))))
+    ours = nn.LayerNorm(shape, **kw)
+    copy_weights(ours, theirs)
+    compare(ours, theirs, rng.standard_normal(x_shape) * 3 + 1, rng)
+    ours.eval()
+    theirs.eval()                           # no running statistics: eval is the same
+    compare(ours, theirs, rng.standard_normal(x_shape), rng)
+    with pytest.raises(ValueError, match=r"layer_norm: the input's last axes must be "
+                                         r"normalized_shape"):
+        ours(ns.randn(2, 7))

@@ -131,6 +131,16 @@ def test_cross_entropy_module_options_and_bad_input(rng):
     assert np.isfinite(F.cross_entropy(z, [0, 1, -1, 1], ignore_index=-1).item())
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name, kw", [("l1_loss", {}), ("smooth_l1_loss", dict(beta=0.5)),
+                                      ("smooth_l1_loss", dict(beta=0.0)),
+                                      ("huber_loss", dict(delta=0.7))])
+def test_l1_family_matches_torch(name, kw, reduction, rng):
+    run_both(lambda p, t: getattr(F, name)(p, t, reduction=reduction, **kw),
+             lambda p, t: getattr(TF, name)(p, t, reduction=reduction, **kw),
+             rng.standard_normal((6, 3)), rng.standard_normal((6, 3)), rng)
+
+
 def test_cross_entropy_one_hot_equals_indices(rng):
     z = ns.tensor(rng.standard_normal((5, 3)))
     y = np.array([2, 0, 1, 1, 2])
@@ -162,6 +172,9 @@ def test_kl_div_gaussian_closed_form_against_torch_distributions(rng):
     (nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss, "class"),
     (nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss, "prob"),
     (nn.NLLLoss, torch.nn.NLLLoss, "class"),
+    (nn.L1Loss, torch.nn.L1Loss, "float"),
+    (nn.SmoothL1Loss, torch.nn.SmoothL1Loss, "float"),
+    (nn.HuberLoss, torch.nn.HuberLoss, "float"),
 ])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_loss_modules(ours_cls, torch_cls, kind, reduction, rng):

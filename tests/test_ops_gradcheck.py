@@ -160,6 +160,9 @@ CASES = [
     ("where_scalar", lambda a: ns.where(a > 0, a, 0.0), [N(3, 4)]),
     ("pad_int", lambda a: ops.pad(a, 1), [N(2, 3)]),
     ("pad_per_axis", lambda a: ops.pad(a, ((0, 0), (1, 2), (2, 0)), value=3.0), [N(2, 3, 2)]),
+    ("elu", lambda a: F.elu(a * 3, 0.7), [N(3, 4)]),
+    ("silu", lambda a: F.silu(a * 3), [N(3, 4)]),
+    ("softplus", lambda a: F.softplus(a * 3, 2.0, 4.0), [N(3, 4)]),
     # softmax family
     ("softmax", lambda a: F.softmax(a), [N(3, 5)]),
     ("softmax_axis0", lambda a: F.softmax(a, axis=0), [N(3, 5)]),
@@ -188,6 +191,12 @@ CASES = [
        [N(5, 4), C([0, 3, 3, 1, 2])]) for r in ("mean", "sum", "none")],
     ("nll_of_log_softmax", lambda z, y: F.nll_loss(F.log_softmax(z), y), [N(5, 4), INT(4, 5)]),
     ("kl_div_gaussian", lambda mu, lv: F.kl_div_gaussian(mu, lv), [N(4, 3), N(4, 3)]),
+    *[(f"l1_loss_{r}", lambda p, t, r=r: F.l1_loss(p, t, reduction=r), [N(4, 3), N(4, 3)])
+      for r in ("mean", "sum", "none")],
+    *[(f"smooth_l1_loss_{r}", lambda p, t, r=r: F.smooth_l1_loss(p, t, reduction=r, beta=0.8),
+       [N(4, 3), N(4, 3)]) for r in ("mean", "sum", "none")],
+    *[(f"huber_loss_{r}", lambda p, t, r=r: F.huber_loss(p, t, reduction=r, delta=0.6),
+       [N(4, 3), N(4, 3)]) for r in ("mean", "sum", "none")],
     # dropout (fixed seed), batch norm, embedding
     ("dropout_fixed_seed", _dropout_fixed, [N(4, 5)]),
     ("dropout_eval", lambda x: F.dropout(x, 0.5, training=False) * 1.0, [N(4, 5)]),
@@ -199,6 +208,10 @@ CASES = [
     ("batch_norm_eval_2d", _bn_eval, [N(6, 3), P(3), N(3)]),
     ("batch_norm_eval_3d", _bn_eval, [N(3, 2, 4), P(2), N(2)]),
     ("batch_norm_eval_4d", _bn_eval, [N(2, 2, 3, 3), P(2), N(2)]),
+    ("layer_norm_last", lambda x, w, b: F.layer_norm(x, (4,), w, b), [N(3, 4), P(4), N(4)]),
+    ("layer_norm_last2", lambda x, w, b: F.layer_norm(x, (3, 2), w, b),
+     [N(2, 4, 3, 2), P(3, 2), N(3, 2)]),
+    ("layer_norm_noaffine", lambda x: F.layer_norm(x, 5), [N(2, 3, 5)]),
     ("embedding_repeats", lambda w: F.embedding(np.array([[0, 2, 0], [1, 2, 2]]), w), [N(4, 3)]),
     ("embedding_tensor_idx", lambda w: F.embedding(ns.tensor([3, 3, 3]), w), [N(4, 2)]),
     # a composite expression: many ops and a tensor used several times

@@ -6,41 +6,70 @@ from ._checks import as_tensor
 from .module import Module
 
 
-class ReLU(Module):
-    """max(x, 0)."""
+def _number(value, name, owner):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+class _Activation(Module):
+    """``forward(x) = _op(x, *[getattr(self, p) for p in _params])``."""
+    _op = None
+    _params = ()
 
     def forward(self, x):
-        return ops.relu(as_tensor(x, "ReLU"))
-
-
-class LeakyReLU(Module):
-    """x if x > 0 else negative_slope · x."""
-
-    def __init__(self, negative_slope: float = 0.01):
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
-            raise TypeError(f"LeakyReLU: negative_slope must be a number, "
-                            f"got {type(negative_slope).__name__}")
-        self.negative_slope = float(negative_slope)
-
-    def forward(self, x):
-        return ops.leaky_relu(as_tensor(x, "LeakyReLU"), self.negative_slope)
+        args = [getattr(self, p) for p in self._params]
+        return type(self)._op(as_tensor(x, type(self).__name__), *args)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return ", ".join(f"{p}={getattr(self, p)}" for p in self._params)
 
 
-class Sigmoid(Module):
+class ReLU(_Activation):
+    """max(x, 0)."""
+    _op = staticmethod(ops.relu)
+
+
+class LeakyReLU(_Activation):
+    """x if x > 0 else negative_slope · x."""
+    _op, _params = staticmethod(ops.leaky_relu), ("negative_slope",)
+
+    def __init__(self, negative_slope: float = 0.01):
+        self.negative_slope = _number(negative_slope, "negative_slope", "LeakyReLU")
+
+
+class Sigmoid(_Activation):
     """1 / (1 + e^-x)."""
-
-    def forward(self, x):
-        return ops.sigmoid(as_tensor(x, "Sigmoid"))
+    _op = staticmethod(ops.sigmoid)
 
 
-class Tanh(Module):
+class Tanh(_Activation):
     """tanh(x)."""
+    _op = staticmethod(ops.tanh)
 
-    def forward(self, x):
-        return ops.tanh(as_tensor(x, "Tanh"))
+
+class ELU(_Activation):
+    """x if x > 0 else alpha (e^x - 1); matches torch.nn.ELU."""
+    _op, _params = staticmethod(ops.elu), ("alpha",)
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = _number(alpha, "alpha", "ELU")
+
+
+class SiLU(_Activation):
+    """x σ(x) (swish); matches torch.nn.SiLU."""
+    _op = staticmethod(ops.silu)
+
+
+class Softplus(_Activation):
+    """log(1 + e^{βx}) / β, linear where βx > threshold; matches torch.nn.Softplus."""
+    _op, _params = staticmethod(ops.softplus), ("beta", "threshold")
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        self.beta = _number(beta, "beta", "Softplus")
+        self.threshold = _number(threshold, "threshold", "Softplus")
+        if not self.beta > 0:
+            raise ValueError(f"Softplus: beta must be > 0, got {beta!r}")
 
 
 class Softmax(Module):

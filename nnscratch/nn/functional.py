@@ -6,15 +6,17 @@ or lists; float targets are cast to the prediction's dtype.
 import numpy as np
 
 from .. import ops
-from ..ops import (batch_norm, dropout, embedding, leaky_relu, linear, relu, sigmoid, tanh)
+from ..ops import (batch_norm, dropout, elu, embedding, layer_norm, leaky_relu, linear, relu,
+                   sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
 from ..tensor import Tensor
 
-__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
-           "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
+           "softmax", "log_softmax", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
            "batch_norm",
            "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
@@ -66,6 +68,27 @@ def mse_loss(pred, target, reduction="mean"):
     """Mean squared error; matches torch.nn.functional.mse_loss (but shapes must be equal)."""
     _pred(pred, "mse_loss")
     return ops.mse_loss(pred, _float_target(target, pred, "mse_loss"), reduction=reduction)
+
+
+def l1_loss(pred, target, reduction="mean"):
+    """Mean absolute error; matches torch.nn.functional.l1_loss (shapes must be equal)."""
+    _pred(pred, "l1_loss")
+    return ops.l1_loss(pred, _float_target(target, pred, "l1_loss"), reduction=reduction)
+
+
+def smooth_l1_loss(pred, target, reduction="mean", beta=1.0):
+    """Quadratic below ``beta``, linear above; matches torch.nn.functional.smooth_l1_loss."""
+    _pred(pred, "smooth_l1_loss")
+    return ops.smooth_l1_loss(pred, _float_target(target, pred, "smooth_l1_loss"),
+                              reduction=reduction, beta=beta)
+
+
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    """Huber's loss: quadratic up to ``delta``, linear beyond; matches
+    torch.nn.functional.huber_loss."""
+    _pred(pred, "huber_loss")
+    return ops.huber_loss(pred, _float_target(target, pred, "huber_loss"),
+                          reduction=reduction, delta=delta)
 
 
 def binary_cross_entropy(prob, target, reduction="mean"):

@@ -1,19 +1,25 @@
-"""Loss modules: each calls the functional loss of the same name."""
+"""Loss modules: each calls the functional loss of the same name with its stored options."""
 from . import functional as F
 from .module import Module
 
 
 class _Loss(Module):
+    """``forward(pred, target) = _fn(pred, target, reduction=…, **options)``; the options a
+    subclass passes to ``__init__`` are also kept as attributes (``self.beta``, …)."""
     _fn = None
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean", **options):
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
                              f"'none', got {reduction!r}")
         self.reduction = reduction
+        self._options = tuple(options)
+        for name, value in options.items():
+            setattr(self, name, value)
 
     def forward(self, pred, target):
-        return type(self)._fn(pred, target, reduction=self.reduction)
+        options = {name: getattr(self, name) for name in self._options}
+        return type(self)._fn(pred, target, reduction=self.reduction, **options)
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}"
@@ -22,6 +28,27 @@ class _Loss(Module):
 class MSELoss(_Loss):
     """Mean squared error."""
     _fn = staticmethod(F.mse_loss)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error."""
+    _fn = staticmethod(F.l1_loss)
+
+
+class SmoothL1Loss(_Loss):
+    """Quadratic below ``beta``, linear above (torch.nn.SmoothL1Loss)."""
+    _fn = staticmethod(F.smooth_l1_loss)
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction, beta=beta)
+
+
+class HuberLoss(_Loss):
+    """Quadratic up to ``delta``, linear beyond (torch.nn.HuberLoss)."""
+    _fn = staticmethod(F.huber_loss)
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction, delta=delta)
 
 
 class BCELoss(_Loss):
@@ -38,19 +65,14 @@ class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy on logits; targets are class indices or probabilities.
 
     ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as torch.nn.CrossEntropyLoss
-    (keywords; see :func:`nnscratch.nn.functional.cross_entropy`)."""
+    (``weight`` positional as there, the rest keywords; see
+    :func:`nnscratch.nn.functional.cross_entropy`)."""
     _fn = staticmethod(F.cross_entropy)
 
     def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
-        super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
-        self.label_smoothing = label_smoothing
-
-    def forward(self, pred, target):
-        return F.cross_entropy(pred, target, reduction=self.reduction, weight=self.weight,
-                               ignore_index=self.ignore_index,
-                               label_smoothing=self.label_smoothing)
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)
 
 
 class NLLLoss(_Loss):
@@ -59,9 +81,4 @@ class NLLLoss(_Loss):
     _fn = staticmethod(F.nll_loss)
 
     def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
-
-    def forward(self, pred, target):
-        return F.nll_loss(pred, target, reduction=self.reduction, weight=self.weight,
-                          ignore_index=self.ignore_index)
+        super().__init__(reduction, weight=weight, ignore_index=ignore_index)

@@ -1,4 +1,5 @@
-"""Batch normalisation layers (Ioffe & Szegedy 2015; 001 §6.9)."""
+"""Batch normalisation layers (Ioffe & Szegedy 2015; 001 §6.9) and layer normalisation
+(Ba et al. 2016)."""
 import numpy as np
 
 from .. import ops
@@ -66,3 +67,39 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm over ``(N, C, H, W)`` inputs, per channel (torch.nn.BatchNorm2d)."""
     _ndims = (4,)
     _layout = "(N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Standardise each example over its last axes ``normalized_shape``, then scale by γ and
+    shift by β elementwise (Ba et al. 2016); matches torch.nn.LayerNorm.  Unlike batch norm
+    it keeps no running statistics and behaves the same in training and evaluation.
+
+    Shape: ``(*, *normalized_shape)`` -> the same.  Parameters (``elementwise_affine``):
+    weight (ones) and bias (zeros, unless ``bias=False``), each ``normalized_shape``.
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True):
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
+            tuple(normalized_shape)
+        if not shape:
+            raise ValueError("LayerNorm: normalized_shape must name at least one axis")
+        self.normalized_shape = tuple(positive_int(n, "normalized_shape", "LayerNorm")
+                                      for n in shape)
+        if not eps > 0:
+            raise ValueError(f"LayerNorm: eps must be > 0, got {eps}")
+        self.eps = float(eps)
+        self.elementwise_affine = bool(elementwise_affine)
+        dt = get_default_dtype()
+        self.weight = Parameter(np.ones(self.normalized_shape, dt)) if elementwise_affine \
+            else None
+        self.bias = Parameter(np.zeros(self.normalized_shape, dt)) \
+            if elementwise_affine and bias else None
+
+    def forward(self, x):
+        x = as_tensor(x, "LayerNorm")
+        return ops.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -2,12 +2,13 @@
 from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
 from .conv import conv1d, conv2d
 from .dropout import dropout
-from .elementwise import abs, clip, cos, exp, leaky_relu, log, relu, sigmoid, sin, sqrt, tanh
+from .elementwise import (abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, silu, sin,
+                          softplus, sqrt, tanh)
 from .embedding import embedding
 from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
-                   mse_loss, nll_loss)
-from .norm import batch_norm
+                   huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from .norm import batch_norm, layer_norm
 from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                    max_unpool1d, max_unpool2d)

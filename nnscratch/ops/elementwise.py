@@ -88,3 +88,33 @@ def tanh(x):
     """tanh(x); tanh' = 1 - tanh²."""
     return np.tanh(x)
 defvjp(tanh, lambda g, out, x: g * (1 - out * out))
+
+
+@primitive
+def elu(x, alpha=1.0):
+    """x for x > 0, ``alpha (e^x - 1)`` otherwise (Clevert et al. 2016; torch's elu).
+    For x <= 0 the derivative α e^x is the output plus α."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+defvjp(elu, lambda g, out, x, alpha=1.0: np.where(x > 0, g, g * (out + alpha)))
+
+
+@primitive
+def silu(x):
+    """x σ(x) (swish); derivative σ(x) (1 + x (1 - σ(x)))."""
+    return x * stable_sigmoid(x)
+
+
+def _silu_vjp(g, out, x):
+    s = stable_sigmoid(x)
+    return g * s * (1 + x * (1 - s))
+defvjp(silu, _silu_vjp)
+
+
+@primitive
+def softplus(x, beta=1.0, threshold=20.0):
+    """``log(1 + e^{βx}) / β``, and x itself where ``βx > threshold`` (torch's softplus);
+    the derivative is σ(βx) (1 in the linear part)."""
+    bx = beta * x
+    return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
+defvjp(softplus, lambda g, out, x, beta=1.0, threshold=20.0:
+       np.where(beta * x > threshold, g, g * stable_sigmoid(beta * x)))

@@ -39,17 +39,56 @@ def _same_shape(pred, target, name):
                          f"{pred.shape}")
 
 
-@fused
-def mse_loss(pred, target, reduction="mean"):
-    """Mean squared error ``mean((pred - target)^2)``; d/dpred = 2 (pred - target) / n."""
+def _elementwise_loss(pred, target, reduction, name, value, slope):
+    """A loss of ``d = pred - target`` per element: ``value(d)`` reduced, with
+    d loss/d pred = ``slope(d)`` (and minus that for the target)."""
     _check_reduction(reduction)
-    _same_shape(pred, target, "mse_loss")
+    _same_shape(pred, target, name)
     diff = pred - target
 
     def vjp(g):
-        gp = 2 * _scale(g, diff.shape, reduction, diff.size) * diff
+        gp = _scale(g, diff.shape, reduction, diff.size) * slope(diff)
         return gp, -gp
-    return np.asarray(_reduce(diff * diff, reduction)), vjp
+    return np.asarray(_reduce(value(diff), reduction)), vjp
+
+
+@fused
+def mse_loss(pred, target, reduction="mean"):
+    """Mean squared error ``mean((pred - target)^2)``; d/dpred = 2 (pred - target) / n."""
+    return _elementwise_loss(pred, target, reduction, "mse_loss", lambda d: d * d,
+                             lambda d: 2 * d)
+
+
+@fused
+def l1_loss(pred, target, reduction="mean"):
+    """Mean absolute error ``|pred - target|``; gradient sign(d) (0 at d = 0, as torch)."""
+    return _elementwise_loss(pred, target, reduction, "l1_loss", np.abs, np.sign)
+
+
+@fused
+def smooth_l1_loss(pred, target, reduction="mean", beta=1.0):
+    """``½ d²/β`` for ``|d| < β``, else ``|d| - ½β`` (torch.nn.functional.smooth_l1_loss);
+    gradient d/β inside, sign(d) outside.  β = 0 is the L1 loss."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return _elementwise_loss(pred, target, reduction, "smooth_l1_loss", np.abs, np.sign)
+    return _elementwise_loss(
+        pred, target, reduction, "smooth_l1_loss",
+        lambda d: np.where(np.abs(d) < beta, 0.5 * d * d / beta, np.abs(d) - 0.5 * beta),
+        lambda d: np.where(np.abs(d) < beta, d / beta, np.sign(d)))
+
+
+@fused
+def huber_loss(pred, target, reduction="mean", delta=1.0):
+    """``½ d²`` for ``|d| <= δ``, else ``δ (|d| - ½δ)`` (Huber 1964; torch's huber_loss);
+    gradient d inside, δ sign(d) outside.  Equals δ · smooth_l1_loss with β = δ."""
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
+    return _elementwise_loss(
+        pred, target, reduction, "huber_loss",
+        lambda d: np.where(np.abs(d) <= delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta)),
+        lambda d: np.where(np.abs(d) <= delta, d, delta * np.sign(d)))
 
 
 def _class_targets(target, n, k, name, ignore_index=None):

@@ -1,27 +1,39 @@
-"""Batch normalisation (Ioffe & Szegedy 2015) with its analytic backward."""
+"""Batch and layer normalisation (Ioffe & Szegedy 2015; Ba et al. 2016) with their analytic
+backward.  Both standardise x over some axes (batch norm: all but the channel; layer norm: the
+last ones), then scale and shift; they share that step and its derivative."""
 import numpy as np
 
 from ..autograd import fused
 
 
-@fused
-def _batch_norm_train(x, weight, bias, axes, shape, eps, stats):
-    n = x.size // x.shape[1]
+def _standardize(x, axes, eps):
+    """``x̂ = (x - mean) / sqrt(var + eps)`` over ``axes`` (biased variance); returns
+    ``(x̂, 1/sqrt(var + eps), mean, var)``."""
     mean = x.mean(axis=axes, keepdims=True)
     xc = x - mean
     var = (xc * xc).mean(axis=axes, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
-    xhat = xc * inv_std
+    return xc * inv_std, inv_std, mean, var
+
+
+def _standardize_vjp(gxhat, xhat, inv_std, axes):
+    """dx from ∂E/∂x̂, with n values per group: inv_std (gx̂ - mean(gx̂) - x̂ mean(gx̂ x̂))."""
+    n = int(np.prod([xhat.shape[a] for a in axes]))
+    s1 = gxhat.sum(axis=axes, keepdims=True)
+    s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
+    return inv_std * (gxhat - s1 / n - xhat * (s2 / n))
+
+
+@fused
+def _batch_norm_train(x, weight, bias, axes, shape, eps, stats):
+    xhat, inv_std, mean, var = _standardize(x, axes, eps)
     y = xhat if weight is None else xhat * weight.reshape(shape)
     if bias is not None:
         y = y + bias.reshape(shape)
 
     def vjp(g):
         gxhat = g if weight is None else g * weight.reshape(shape)
-        # dx = (1/n) inv_std (n gxhat - Σ gxhat - xhat Σ gxhat xhat)
-        s1 = gxhat.sum(axis=axes, keepdims=True)
-        s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
-        dx = inv_std * (gxhat - s1 / n - xhat * (s2 / n))
+        dx = _standardize_vjp(gxhat, xhat, inv_std, axes)
         dw = None if weight is None else (g * xhat).sum(axis=axes)
         db = None if bias is None else g.sum(axis=axes)
         return dx, dw, db
@@ -91,3 +103,44 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     if rm is None or rv is None:
         raise ValueError("batch_norm: evaluation mode needs running_mean and running_var")
     return _batch_norm_eval(x, rm, rv, weight, bias, shape, eps)
+
+
+@fused
+def _layer_norm(x, weight, bias, *, k, eps):
+    axes = tuple(range(x.ndim - k, x.ndim))           # the normalised (trailing) axes
+    lead = tuple(range(x.ndim - k))
+    xhat, inv_std, _, _ = _standardize(x, axes, eps)
+    y = xhat if weight is None else xhat * weight
+    if bias is not None:
+        y = y + bias
+
+    def vjp(g):
+        gxhat = g if weight is None else g * weight
+        return (_standardize_vjp(gxhat, xhat, inv_std, axes),
+                None if weight is None else (g * xhat).sum(axis=lead),
+                None if bias is None else g.sum(axis=lead))
+    return y, vjp
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Standardise each example over its last ``len(normalized_shape)`` axes, then scale and
+    shift elementwise: ``y = (x - μ) / sqrt(σ² + eps) · γ + β`` (Ba et al. 2016; matches
+    torch.nn.functional.layer_norm).  Statistics are per example, so training and
+    evaluation agree and the batch size does not matter.
+
+    Shape: x ``(*, *normalized_shape)``; weight, bias ``normalized_shape`` or None.
+    """
+    xa = getattr(x, "data", x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
+        tuple(normalized_shape)
+    k = len(shape)
+    if not k or tuple(np.shape(xa)[-k:]) != shape or np.ndim(xa) < k:
+        raise ValueError(f"layer_norm: the input's last axes must be normalized_shape {shape}, "
+                         f"got input shape {tuple(np.shape(xa))}")
+    for name, a in (("weight", weight), ("bias", bias)):
+        if a is not None and tuple(getattr(a, "shape", ())) != shape:
+            raise ValueError(f"layer_norm: {name} must have shape {shape}, "
+                             f"got {tuple(getattr(a, 'shape', ()))}")
+    if not eps > 0:
+        raise ValueError(f"layer_norm: eps must be > 0, got {eps}")
+    return _layer_norm(x, weight, bias, k=k, eps=float(eps))
