@@ -369,3 +369,64 @@ def test_pad_and_padding_mode_bad_input():
         F.pad(x, (1, -1))
     with pytest.raises(ValueError, match=r"Conv2d: padding_mode must be one of"):
         nn.Conv2d(2, 3, 3, padding_mode="mirror")
+
+
+# ------------------------------------------------------------------ transposed convolution
+# (x shape, weight shape (C_in, C_out, k…), stride, padding, output_padding, dilation)
+CONVT = [
+    ((2, 3, 5, 4), (3, 2, 3, 3), 1, 0, 0, 1),
+    ((2, 3, 5, 4), (3, 2, 3, 2), 2, 1, 1, 1),
+    ((1, 2, 4, 6), (2, 4, 2, 3), (2, 3), (0, 1), (1, 2), (2, 1)),
+    ((2, 2, 3, 3), (2, 3, 4, 4), 2, 1, 0, 1),              # the DCGAN upsampling step
+    ((2, 3, 7), (3, 5, 4), 3, 2, 1, 1),
+    ((1, 2, 6), (2, 2, 3), 1, 1, 0, 2),
+]
+
+
+@pytest.mark.parametrize("case", CONVT, ids=[str(c) for c in CONVT])
+def test_conv_transpose_matches_torch(case, rng):
+    xs, ws, s, p, op, d = case
+    ours = F.conv_transpose2d if len(xs) == 4 else F.conv_transpose1d
+    theirs = (torch.nn.functional.conv_transpose2d if len(xs) == 4
+              else torch.nn.functional.conv_transpose1d)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[1])
+    args = [ns.tensor(a, requires_grad=True) for a in (x, w, b)]
+    targs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = ours(*args, s, p, op, 1, d)
+    ty = theirs(*targs, s, p, op, 1, d)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    u = rng.standard_normal(y.shape)
+    y.backward(u)
+    ty.backward(torch.tensor(u))
+    for a, ta in zip(args, targs):
+        np.testing.assert_allclose(a.grad, ta.grad.numpy(), **TOL)
+    assert ns.gradcheck(lambda x, w, b: ours(x, w, b, s, p, op, 1, d),
+                        [x[:1], w, b])
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=3), dict(kernel_size=4, stride=2, padding=1),
+                                dict(kernel_size=(3, 2), stride=2, output_padding=1,
+                                     bias=False)])
+def test_conv_transpose2d_module_matches_torch(kw, rng):
+    torch.manual_seed(0)
+    ours, theirs = nn.ConvTranspose2d(4, 3, **kw), torch.nn.ConvTranspose2d(4, 3, **kw)
+    assert ours.weight.shape == tuple(theirs.weight.shape)
+    _module_parity(ours, theirs, rng.standard_normal((2, 4, 5, 6)), rng)
+
+
+def test_conv_transpose_init_inverts_conv_shapes_and_bad_input(rng):
+    conv = nn.Conv2d(3, 8, 4, stride=2, padding=1)
+    up = nn.ConvTranspose2d(8, 3, 4, stride=2, padding=1)
+    x = ns.randn(2, 3, 16, 16)
+    assert up(conv(x)).shape == x.shape                      # 16 -> 8 -> 16
+    w = nn.ConvTranspose1d(4, 6, 5).weight.data              # U(±1/sqrt(C_out·k))
+    assert w.shape == (4, 6, 5) and np.abs(w).max() <= 1 / np.sqrt(30)
+    with pytest.raises(ValueError, match=r"output_padding must be smaller than stride or "
+                                         r"dilation"):
+        F.conv_transpose2d(ns.randn(1, 2, 3, 3), ns.randn(2, 3, 3, 3), stride=2,
+                           output_padding=2)
+    with pytest.raises(ValueError, match=r"ConvTranspose2d\(8, 3\): conv_transpose2d: input "
+                                         r"has 5 channels"):
+        up(ns.randn(1, 5, 4, 4))
+    with pytest.raises(ValueError, match=r"only groups=1 is supported"):
+        nn.ConvTranspose2d(4, 4, 3, groups=2)

@@ -149,3 +149,66 @@ def _reraise(layer, call):
         return call()
     except ValueError as e:
         raise ValueError(f"{layer._describe()}: {e}") from None
+
+
+class _ConvTransposeNd(Module):
+    _nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1):
+        name = type(self).__name__
+        self.in_channels = positive_int(in_channels, "in_channels", name)
+        self.out_channels = positive_int(out_channels, "out_channels", name)
+        if groups != 1:
+            raise ValueError(f"{name}: only groups=1 is supported, got groups={groups!r}")
+        one = (lambda v, nm, lo: (_one(v, nm, name, lo),)) if self._nd == 1 else \
+            (lambda v, nm, lo: pair(v, nm, name, lo))
+        self.kernel_size = one(kernel_size, "kernel_size", 1)
+        self.stride, self.padding = one(stride, "stride", 1), one(padding, "padding", 0)
+        self.output_padding = one(output_padding, "output_padding", 0)
+        self.dilation = one(dilation, "dilation", 1)
+        self.groups = 1
+        shape = (self.in_channels, self.out_channels) + self.kernel_size
+        # PyTorch's fan_in for a transposed conv weight (C_in, C_out, k…) is C_out · k…
+        fan_in = self.out_channels * int(np.prod(self.kernel_size))
+        self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
+        self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
+                     if bias else None)
+
+    def forward(self, x):
+        x = as_tensor(x, type(self).__name__)
+        f = ops.conv_transpose1d if self._nd == 1 else ops.conv_transpose2d
+        args = [v if self._nd == 2 else v[0] for v in (self.stride, self.padding,
+                                                        self.output_padding)]
+        d = self.dilation if self._nd == 2 else self.dilation[0]
+        return _reraise(self, lambda: f(x, self.weight, self.bias, *args, 1, d))
+
+    def _describe(self):
+        return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
+
+    def extra_repr(self):
+        k = self.kernel_size if self._nd == 2 else self.kernel_size[0]
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={k}"
+        for nm, default in (("stride", 1), ("padding", 0), ("output_padding", 0),
+                            ("dilation", 1)):
+            v = getattr(self, nm)
+            if any(e != default for e in v):
+                s += f", {nm}={v if self._nd == 2 else v[0]}"
+        return s + ("" if self.bias is not None else ", bias=False")
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution (the adjoint of :class:`Conv2d`, used to upsample in
+    decoders); matches torch.nn.ConvTranspose2d (groups=1).
+
+    Shape: ``(N, C_in, H, W)`` -> ``(N, C_out, Ho, Wo)``,
+    ``Ho = (H - 1)·S - 2P + D·(K - 1) + output_padding + 1``.
+    Parameters: weight ``(C_in, C_out, kh, kw)``, bias ``(C_out,)``, from U(±1/sqrt(C_out·kh·kw)).
+    """
+    _nd = 2
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution; matches torch.nn.ConvTranspose1d (groups=1).
+    Shape: ``(N, C_in, L)`` -> ``(N, C_out, Lo)``."""
+    _nd = 1

@@ -9,7 +9,8 @@ from .. import ops
 from ..ops import (batch_norm, dropout, elu, embedding, layer_norm, leaky_relu, linear, relu,
                    sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d,
+                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose1d,
+                   conv_transpose2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
 from ..tensor import Tensor
@@ -18,9 +19,9 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "so
            "softmax", "log_softmax", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
-           "batch_norm",
-           "embedding", "pad", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "batch_norm", "embedding", "pad", "conv1d", "conv2d", "conv_transpose1d",
+           "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
 
 

@@ -1,6 +1,6 @@
 """Differentiable functions on Tensors: each op's forward and VJP are defined side by side."""
 from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
-from .conv import conv1d, conv2d
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .dropout import dropout
 from .elementwise import (abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, silu, sin,
                           softplus, sqrt, tanh)

@@ -199,3 +199,98 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
     return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
                  need_dx=_requires_grad(x))
+
+
+# --------------------------------------------------------------------- transposed convolution
+
+
+@fused
+def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx):
+    """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
+    output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""
+    x_shape, w_shape = x.shape, w.shape
+    if x.ndim == 3:
+        x, w = x[:, :, None, :], w[:, :, None, :]
+    n, c_in = x.shape[:2]
+    _, c_out, kh, kw = w.shape
+    plan = conv_plan((n, c_out) + tuple(out_hw), (kh, kw), stride, padding, dilation)
+    w_row = w.reshape(c_in, c_out * kh * kw)
+    x_rows = plan.grad_rows(x)                                 # (C_in, N·positions)
+    y = np.ascontiguousarray(plan.col2im(w_row.T @ x_rows))   # (N, C_out, Ho, Wo)
+    if b is not None:
+        y += b[None, :, None, None]
+    out = y if len(x_shape) == 4 else y[:, :, 0, :]
+
+    def vjp(g):
+        if g.ndim == 3:
+            g = g[:, :, None, :]
+        cols = plan.columns(g)                                 # (C_out·kh·kw, N·positions)
+        dw = (x_rows @ cols.T).reshape(w_shape)
+        dx = plan.output(w_row @ cols).reshape(x_shape) if need_dx else None
+        db = None if b is None else g.sum(axis=(0, 2, 3))
+        return dx, dw, db
+    return out, vjp
+
+
+def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilation, nd, owner):
+    xa, wa = _array(x), _array(w)
+    layout = "(N, C_in, L)" if nd == 1 else "(N, C_in, H, W)"
+    if getattr(xa, "ndim", 0) != nd + 2 or getattr(wa, "ndim", 0) != nd + 2:
+        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
+                         f"(C_in, C_out, k…), got {tuple(getattr(xa, 'shape', ()))} and "
+                         f"{tuple(getattr(wa, 'shape', ()))}")
+    if groups != 1:
+        raise ValueError(f"{owner}: only groups=1 is supported, got groups={groups!r}")
+    if xa.shape[1] != wa.shape[0]:
+        raise ValueError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
+                         f"{tuple(wa.shape)} expects {wa.shape[0]} (weight is (C_in, C_out, k…))")
+    if b is not None and getattr(_array(b), "shape", None) != (wa.shape[1],):
+        raise ValueError(f"{owner}: bias must have shape ({wa.shape[1]},), "
+                         f"got {getattr(_array(b), 'shape', None)}")
+    if nd == 1:
+        s, p, d = ((1, _one(stride, "stride", owner, 1)), (0, _one(padding, "padding", owner, 0)),
+                   (1, _one(dilation, "dilation", owner, 1)))
+        op = (0, _one(output_padding, "output_padding", owner, 0))
+    else:
+        s, p, d = (pair(stride, "stride", owner, 1), pair(padding, "padding", owner, 0),
+                   pair(dilation, "dilation", owner, 1))
+        op = pair(output_padding, "output_padding", owner, 0)
+    if any(o >= max(ss, dd) for o, ss, dd in zip(op, s, d)):
+        raise ValueError(f"{owner}: output_padding must be smaller than stride or dilation, got "
+                         f"output_padding {op[2 - nd:]}, stride {s[2 - nd:]}, "
+                         f"dilation {d[2 - nd:]}")
+    spatial = tuple(xa.shape[2:]) if nd == 2 else (1,) + tuple(xa.shape[2:])
+    kernel = tuple(wa.shape[2:]) if nd == 2 else (1,) + tuple(wa.shape[2:])
+    out_hw = tuple((n - 1) * ss - 2 * pp + dd * (k - 1) + o + 1
+                   for n, ss, pp, dd, k, o in zip(spatial, s, p, d, kernel, op))
+    if min(out_hw) < 1:
+        raise ValueError(f"{owner}: the output would be empty ({out_hw[2 - nd:]}) for input "
+                         f"{tuple(xa.shape)}, padding {p[2 - nd:]}")
+    return s, p, d, out_hw
+
+
+def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1):
+    """Transposed convolution ("deconvolution"; torch.nn.functional.conv_transpose2d): the
+    adjoint of conv2d, which maps each input pixel to a ``kh×kw`` patch of the output scaled
+    by the filters, patches overlapping where the stride is smaller than the kernel.
+
+    Shape: x ``(N, C_in, H, W)``, w ``(C_in, C_out, kh, kw)`` (PyTorch's layout), b ``(C_out,)``
+    -> ``(N, C_out, Ho, Wo)`` with ``Ho = (H - 1)·S - 2P + D·(kh - 1) + output_padding + 1``.
+    ``output_padding`` (< stride or dilation) picks among the sizes a strided conv maps to H.
+    Only ``groups=1``.
+    """
+    s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
+                                           dilation, 2, "conv_transpose2d")
+    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw,
+                           need_dx=_requires_grad(x))
+
+
+def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1):
+    """:func:`conv_transpose2d` along one axis: x ``(N, C_in, L)``, w ``(C_in, C_out, k)``
+    -> ``(N, C_out, Lo)``; matches torch.nn.functional.conv_transpose1d."""
+    s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
+                                           dilation, 1, "conv_transpose1d")
+    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw,
+                           need_dx=_requires_grad(x))
