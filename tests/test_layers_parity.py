@@ -279,3 +279,28 @@ def test_layer_norm_matches_torch(shape, x_shape, kw, rng):
     with pytest.raises(ValueError, match=r"layer_norm: the input's last axes must be "
                                          r"normalized_shape"):
         ours(ns.randn(2, 7))
+
+
+FLOAT32_CASES = {
+    "layer_norm": lambda x2, x4: F.layer_norm(x2, 5, ns.ones(5), ns.zeros(5)),
+    "elu": lambda x2, x4: F.elu(x2), "silu": lambda x2, x4: F.silu(x2),
+    "softplus": lambda x2, x4: F.softplus(x2),
+    "huber": lambda x2, x4: F.huber_loss(x2, np.zeros((4, 5), np.float32)),
+    "ce_options": lambda x2, x4: F.cross_entropy(x2, [0, 1, 2, 3], weight=np.ones(5),
+                                                 label_smoothing=0.1),
+    "pad_reflect": lambda x2, x4: F.pad(x4, (1, 1, 2, 0), "reflect"),
+    "adaptive_max": lambda x2, x4: F.adaptive_max_pool2d(x4, 4),
+    "avg_ceil": lambda x2, x4: F.avg_pool2d(x4, 4, 4, 0, True, False),
+    "conv_transpose": lambda x2, x4: nn.ConvTranspose2d(3, 2, 3, stride=2)(x4),
+    "unpool": lambda x2, x4: F.max_unpool2d(*F.max_pool2d(x4, 2, return_indices=True), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(FLOAT32_CASES))
+def test_newer_ops_keep_float32(name, rng):
+    x2 = ns.tensor(rng.standard_normal((4, 5)).astype(np.float32), requires_grad=True)
+    x4 = ns.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    y = FLOAT32_CASES[name](x2, x4)
+    y.sum().backward()
+    grads = [g for g in (x2.grad, x4.grad) if g is not None]
+    assert y.dtype == np.float32 and grads and all(g.dtype == np.float32 for g in grads)
