@@ -305,3 +305,71 @@ def test_newer_ops_keep_float32(name, rng):
     y.sum().backward()
     grads = [g for g in (x2.grad, x4.grad) if g is not None]
     assert y.dtype == np.float32 and grads and all(g.dtype == np.float32 for g in grads)
+
+
+@pytest.mark.parametrize("groups, x_shape, affine", [(3, (2, 6, 5), True),
+                                                     (1, (2, 4, 3, 3), True),
+                                                     (6, (3, 6, 2, 2), True),
+                                                     (2, (2, 6), False)])
+def test_group_norm_matches_torch(groups, x_shape, affine, rng):
+    c = x_shape[1]
+    theirs = torch.nn.GroupNorm(groups, c, affine=affine).double()
+    if affine:
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(rng.standard_normal(c)))
+            theirs.bias.copy_(torch.tensor(rng.standard_normal(c)))
+    ours = nn.GroupNorm(groups, c, affine=affine)
+    copy_weights(ours, theirs)
+    compare(ours, theirs, rng.standard_normal(x_shape) * 2 + 1, rng)
+    w, b = rng.standard_normal(c), rng.standard_normal(c)
+    assert ns.gradcheck(lambda x, w, b: F.group_norm(x, groups, w, b),
+                        [rng.standard_normal(x_shape), w, b])
+    with pytest.raises(ValueError, match=r"num_channels \(6\) must be divisible by num_groups "
+                                         r"\(4\)"):
+        nn.GroupNorm(4, 6)
+
+
+@pytest.mark.parametrize("shape, kw", [((2, 3, 4), dict(scale_factor=2)),
+                                       ((1, 2, 3, 4), dict(scale_factor=(2, 3))),
+                                       ((1, 2, 3, 4), dict(size=(6, 8))),
+                                       ((1, 1, 2, 2, 2), dict(scale_factor=2))])
+def test_nearest_upsampling_matches_torch(shape, kw, rng):
+    compare(nn.Upsample(**kw), torch.nn.Upsample(**kw), rng.standard_normal(shape), rng)
+    assert ns.gradcheck(lambda x: F.interpolate(x, **kw), [rng.standard_normal(shape)])
+    with pytest.raises(ValueError, match=r"only mode='nearest' is implemented"):
+        nn.Upsample(scale_factor=2, mode="bilinear")
+    with pytest.raises(ValueError, match=r"size \(5, 8\) must be whole multiples"):
+        F.interpolate(ns.randn(1, 2, 3, 4), size=(5, 8))
+
+
+def test_channel_dropout_drops_whole_maps(rng):
+    ns.manual_seed(0)
+    x = ns.tensor(rng.uniform(1, 2, (50, 40, 3, 3)), requires_grad=True)
+    drop = nn.Dropout2d(0.3)
+    y = drop(x)
+    maps = y.data.reshape(50, 40, -1)
+    zero = (maps == 0).all(axis=-1)
+    assert np.all(zero | (maps != 0).all(axis=-1))               # all or nothing per map
+    assert abs(zero.mean() - 0.3) < 0.03
+    np.testing.assert_allclose(maps[~zero] / x.data.reshape(50, 40, -1)[~zero], 1 / 0.7)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, np.where(y.data != 0, 1 / 0.7, 0))
+    drop.eval()
+    assert drop(x) is x or np.array_equal(drop(x).data, x.data)
+    assert nn.Dropout1d(0.5)(ns.ones(4, 6, 5)).shape == (4, 6, 5)
+    with pytest.raises(ValueError, match=r"Dropout2d: expected a 4-D input"):
+        nn.Dropout2d()(ns.ones(4, 6, 5))
+
+
+def test_module_dict_registers_children():
+    d = nn.ModuleDict({"enc": nn.Linear(3, 2), "act": nn.ReLU()})
+    d["dec"] = nn.Linear(2, 3)
+    t = torch.nn.ModuleDict({"enc": torch.nn.Linear(3, 2), "act": torch.nn.ReLU()})
+    t["dec"] = torch.nn.Linear(2, 3)
+    assert list(d) == list(t) and len(d) == 3 and "dec" in d
+    assert list(d.state_dict()) == list(t.state_dict())
+    assert d["enc"] is dict(d.items())["enc"]
+    with pytest.raises(KeyError):
+        d["nope"]
+    with pytest.raises(TypeError, match=r"ModuleDict: 'x' must be a Module"):
+        d["x"] = 3

@@ -51,6 +51,11 @@ def _dropout_fixed(x):
     return F.dropout(x, 0.3, training=True)
 
 
+def _dropout_channels_fixed(x):
+    ns.manual_seed(7)
+    return ops.dropout_channels(x, 0.4, training=True)
+
+
 def _bn_train(x, w, b):
     c = x.shape[1]
     return F.batch_norm(x, np.zeros(c), np.ones(c), w, b, training=True)
@@ -200,6 +205,8 @@ CASES = [
     # dropout (fixed seed), batch norm, embedding
     ("dropout_fixed_seed", _dropout_fixed, [N(4, 5)]),
     ("dropout_eval", lambda x: F.dropout(x, 0.5, training=False) * 1.0, [N(4, 5)]),
+    ("dropout_channels_fixed_seed", _dropout_channels_fixed, [N(3, 4, 5)]),
+    ("group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [N(2, 4, 3), P(4), N(4)]),
     ("batch_norm_train_2d", _bn_train, [N(6, 3), P(3), N(3)]),
     ("batch_norm_train_3d", _bn_train, [N(3, 2, 4), P(2), N(2)]),
     ("batch_norm_train_4d", _bn_train, [N(2, 2, 3, 3), P(2), N(2)]),

@@ -21,3 +21,21 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Channel dropout: whole feature maps of ``(N, C, H, W)`` are zeroed with probability
+    ``p`` in training (torch.nn.Dropout2d); identity in ``eval()`` mode."""
+    _ndim = 4
+
+    def forward(self, x):
+        x = as_tensor(x, type(self).__name__)
+        if x.ndim != self._ndim:
+            raise ValueError(f"{type(self).__name__}: expected a {self._ndim}-D input, got "
+                             f"shape {tuple(x.shape)}")
+        return ops.dropout_channels(x, self.p, self.training)
+
+
+class Dropout1d(Dropout2d):
+    """Channel dropout for ``(N, C, L)`` (torch.nn.Dropout1d)."""
+    _ndim = 3

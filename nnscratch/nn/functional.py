@@ -6,8 +6,8 @@ or lists; float targets are cast to the prediction's dtype.
 import numpy as np
 
 from .. import ops
-from ..ops import (batch_norm, dropout, elu, embedding, layer_norm, leaky_relu, linear, relu,
-                   sigmoid, silu, softplus, tanh)
+from ..ops import (batch_norm, dropout, elu, embedding, group_norm, layer_norm, leaky_relu,
+                   linear, relu, sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose1d,
                    conv_transpose2d, max_pool1d,
@@ -16,13 +16,42 @@ from ..ops.padding import pad
 from ..tensor import Tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
-           "softmax", "log_softmax", "layer_norm", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
+           "interpolate", "mse_loss", "l1_loss", "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
            "batch_norm", "embedding", "pad", "conv1d", "conv2d", "conv_transpose1d",
            "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
+
+
+def dropout1d(x, p=0.5, training=True):
+    """Channel dropout for ``(N, C, L)`` (torch.nn.functional.dropout1d)."""
+    return ops.dropout_channels(x, p, training)
+
+
+def dropout2d(x, p=0.5, training=True):
+    """Channel dropout for ``(N, C, H, W)`` (torch.nn.functional.dropout2d)."""
+    return ops.dropout_channels(x, p, training)
+
+
+def interpolate(x, size=None, scale_factor=None, mode="nearest"):
+    """Resize ``(N, C, *spatial)`` by whole factors with ``mode="nearest"`` (the part of
+    torch.nn.functional.interpolate nnscratch implements): ``scale_factor`` ints, or a
+    ``size`` that is an integer multiple of the input's."""
+    if mode != "nearest":
+        raise ValueError(f"interpolate: only mode='nearest' is implemented, got {mode!r}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    if size is not None:
+        spatial = tuple(getattr(x, "shape", np.shape(x)))[2:]
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * len(spatial)
+        if len(sizes) != len(spatial) or any(s % n for s, n in zip(sizes, spatial)):
+            raise ValueError(f"interpolate: size {size!r} must be whole multiples of the "
+                             f"input's spatial size {spatial}")
+        scale_factor = tuple(s // n for s, n in zip(sizes, spatial))
+    return ops.upsample_nearest(x, scale_factor)
 
 
 def softmax(x, axis=-1, *, dim=None):

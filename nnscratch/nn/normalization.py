@@ -103,3 +103,37 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Standardise each example's channels in ``num_groups`` groups, then scale and shift per
+    channel (Wu & He 2018); matches torch.nn.GroupNorm.  Independent of the batch size, like
+    layer norm; one group is layer norm over (C, …), C groups instance norm.
+
+    Shape: ``(N, C, *)`` -> the same.  Parameters (``affine``): weight (ones), bias (zeros),
+    each ``(C,)``.
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True):
+        self.num_groups = positive_int(num_groups, "num_groups", "GroupNorm")
+        self.num_channels = positive_int(num_channels, "num_channels", "GroupNorm")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        if not eps > 0:
+            raise ValueError(f"GroupNorm: eps must be > 0, got {eps}")
+        self.eps, self.affine = float(eps), bool(affine)
+        dt = get_default_dtype()
+        self.weight = Parameter(np.ones(num_channels, dt)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dt)) if affine else None
+
+    def forward(self, x):
+        x = as_tensor(x, "GroupNorm")
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected "
+                             f"input (N, {self.num_channels}, *), got shape {tuple(x.shape)}")
+        return ops.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -1,17 +1,17 @@
 """Differentiable functions on Tensors: each op's forward and VJP are defined side by side."""
 from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .dropout import dropout
+from .dropout import dropout, dropout_channels
 from .elementwise import (abs, clip, cos, elu, exp, leaky_relu, log, relu, sigmoid, silu, sin,
                           softplus, sqrt, tanh)
 from .embedding import embedding
 from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
-from .norm import batch_norm, layer_norm
+from .norm import batch_norm, group_norm, layer_norm
 from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
-                   max_unpool1d, max_unpool2d)
+                   max_unpool1d, max_unpool2d, upsample_nearest)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import max, mean, min, sum, var
 from .shape import concatenate, getitem, pad, reshape, stack, transpose, where

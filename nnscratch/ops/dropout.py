@@ -1,13 +1,15 @@
 """Inverted dropout: zero each unit with probability p, scale survivors by 1/(1-p)."""
 import numbers
 
+import numpy as np
+
 from .. import random as _random
 from ..autograd import fused
 
 
 @fused
-def _dropout(x, p):
-    keep = _random.generator().random(x.shape) >= p
+def _dropout(x, p, mask_shape=None):
+    keep = _random.generator().random(x.shape if mask_shape is None else mask_shape) >= p
     mask = keep.astype(x.dtype) / x.dtype.type(1 - p)
     return x * mask, lambda g: (g * mask,)
 
@@ -27,3 +29,21 @@ def dropout(x, p=0.5, training=True):
     if p == 1.0:
         return x * 0.0
     return _dropout(x, p)
+
+
+def dropout_channels(x, p=0.5, training=True):
+    """Channel dropout (torch's dropout1d/dropout2d; Tompson et al. 2015): each channel of
+    each example — a whole ``(*)`` map of ``(N, C, *)`` — is zeroed with probability p, the
+    rest scaled by 1/(1-p); neighbouring activations of a map are correlated, so dropping
+    single ones would barely regularise a convolutional layer."""
+    xa = getattr(x, "data", x)
+    if np.ndim(xa) < 3:
+        raise ValueError(f"dropout_channels: expected an input (N, C, *), got shape "
+                         f"{np.shape(xa)}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout_channels: p must be a number in [0, 1], got {p!r}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    return _dropout(x, p, mask_shape=np.shape(xa)[:2] + (1,) * (np.ndim(xa) - 2))

@@ -144,3 +144,48 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     if not eps > 0:
         raise ValueError(f"layer_norm: eps must be > 0, got {eps}")
     return _layer_norm(x, weight, bias, k=k, eps=float(eps))
+
+
+@fused
+def _group_norm(x, weight, bias, *, groups, eps):
+    n, c = x.shape[:2]
+    xg = x.reshape(n, groups, -1)                      # each group's channels and positions
+    xhat, inv_std, _, _ = _standardize(xg, (2,), eps)
+    xhat = xhat.reshape(x.shape)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    y = xhat if weight is None else xhat * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    axes = (0,) + tuple(range(2, x.ndim))
+
+    def vjp(g):
+        gxhat = g if weight is None else g * weight.reshape(shape)
+        dx = _standardize_vjp(gxhat.reshape(n, groups, -1), xhat.reshape(n, groups, -1),
+                              inv_std, (2,)).reshape(x.shape)
+        return (dx,
+                None if weight is None else (g * xhat).sum(axis=axes),
+                None if bias is None else g.sum(axis=axes))
+    return y, vjp
+
+
+def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    """Standardise each example's channels in ``num_groups`` groups (over the group's channels
+    and all positions), then scale and shift per channel (Wu & He 2018; matches
+    torch.nn.functional.group_norm).  One group is layer norm over (C, …); C groups is
+    instance norm.
+
+    Shape: x ``(N, C, *)``; weight, bias ``(C,)`` or None.
+    """
+    xa = getattr(x, "data", x)
+    if np.ndim(xa) < 2:
+        raise ValueError(f"group_norm: expected an input (N, C, *), got shape {np.shape(xa)}")
+    c = np.shape(xa)[1]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
+            or num_groups < 1 or c % num_groups:
+        raise ValueError(f"group_norm: num_groups must be a positive int dividing the "
+                         f"{c} channels, got {num_groups!r}")
+    for name, a in (("weight", weight), ("bias", bias)):
+        if a is not None and tuple(getattr(a, "shape", ())) != (c,):
+            raise ValueError(f"group_norm: {name} must have shape ({c},), "
+                             f"got {tuple(getattr(a, 'shape', ()))}")
+    return _group_norm(x, weight, bias, groups=int(num_groups), eps=float(eps))

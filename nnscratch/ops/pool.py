@@ -442,3 +442,39 @@ def adaptive_max_pool2d(x, output_size):
 def adaptive_max_pool1d(x, output_size):
     """:func:`adaptive_max_pool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, output_size)``."""
     return _adaptive(x, output_size, 1, "max", "adaptive_max_pool1d")
+
+
+# --------------------------------------------------------------------------- upsampling
+
+
+@fused
+def _upsample_nearest(x, *, factors):
+    """Repeat each pixel ``factors`` times along each spatial axis; the backward pass sums each
+    output block back into its pixel."""
+    y = x
+    for k, f in enumerate(factors):
+        y = np.repeat(y, f, axis=2 + k)
+
+    def vjp(g):
+        lead = g.shape[:2]
+        blocks = lead + tuple(d for n, f in zip(x.shape[2:], factors) for d in (n, f))
+        return (g.reshape(blocks).sum(axis=tuple(3 + 2 * k for k in range(len(factors)))),)
+    return y, vjp
+
+
+def upsample_nearest(x, scale_factor):
+    """Nearest-neighbour upsampling by integer factors (torch.nn.functional.interpolate with
+    mode="nearest" and an integer ``scale_factor``): ``(N, C, *spatial)`` ->
+    ``(N, C, *(s·spatial))``.  ``scale_factor``: an int or one per spatial axis, each >= 1."""
+    xa = getattr(x, "data", x)
+    nd = np.ndim(xa) - 2
+    if nd < 1:
+        raise ValueError(f"upsample_nearest: expected an input (N, C, *spatial), got shape "
+                         f"{np.shape(xa)}")
+    factors = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else \
+        (scale_factor,) * nd
+    if len(factors) != nd or any(isinstance(f, bool) or not isinstance(f, (int, np.integer))
+                                 or f < 1 for f in factors):
+        raise ValueError(f"upsample_nearest: scale_factor must be an int >= 1 or {nd} of them, "
+                         f"got {scale_factor!r}")
+    return _upsample_nearest(x, factors=tuple(int(f) for f in factors))
