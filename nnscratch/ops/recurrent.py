@@ -22,7 +22,7 @@ Implementation notes (all for speed, none change the maths):
   weight-gradient GEMM (reading or writing a ``(G, T, N)`` array one step at a time touches
   G rows far apart and cost more than that copy).  Time runs in *processing order*: the
   reverse direction of a bidirectional layer is the same loop over the time-flipped sequence.
-  Together with the points below this took the char-LSTM benchmark from 1.62x to 1.19x
+  Together with the points below this took the char-LSTM benchmark from 1.62x to 1.2-1.3x
   PyTorch's time.
 * Sigmoid gates use σ(z) = ½ tanh(z/2) + ½.  Scaling the sigmoid rows of the weights by ½ (exact
   in binary floating point) lets a single ``tanh`` call cover all gates of a step; the LSTM gates
