@@ -183,15 +183,8 @@ class Tensor:
             kwargs["out"] = tuple(x.data if isinstance(x, Tensor) else x
                                   for x in kwargs["out"])
         result = getattr(ufunc, method)(*arrays, **kwargs)
-        floating = any(np.asarray(r).dtype.kind in "fc"
-                       for r in (result if isinstance(result, tuple) else (result,)))
-        if floating and autograd.is_grad_enabled() and any(
-                isinstance(x, Tensor) and x.requires_grad for x in inputs):
-            call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-            raise TypeError(f"{call} on a Tensor that requires grad would drop its gradient; "
-                            f"use the nnscratch op or method (e.g. t.sum(), ns.exp) or "
-                            f"t.detach().numpy() for a plain array")
-        return result    # comparisons, isnan, … carry no gradient: plain arrays
+        call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        return _no_lost_gradient(result, inputs, call)
 
     def __array_function__(self, func, types, args, kwargs):
         """NumPy functions on tensors (``np.sum(t)``, ``np.concatenate([a, b])``, …).
@@ -209,13 +202,7 @@ class Tensor:
         if op is not None:
             return op(*args, **kwargs)
         result = func(*_unwrap_tree(args), **_unwrap_tree(kwargs))
-        floating = any(np.asarray(r).dtype.kind in "fc"
-                       for r in (result if isinstance(result, tuple) else (result,)))
-        if floating and autograd.is_grad_enabled() and _any_requires_grad((args, kwargs)):
-            raise TypeError(f"np.{func.__name__} on a Tensor that requires grad would drop "
-                            f"its gradient; use the nnscratch op or method or "
-                            f"t.detach().numpy() for a plain array")
-        return result
+        return _no_lost_gradient(result, (args, kwargs), f"np.{func.__name__}")
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, o): return _ops.add(self, _operand(o, self))
@@ -324,6 +311,19 @@ def _any_requires_grad(x) -> bool:
     if isinstance(x, dict):
         return any(_any_requires_grad(v) for v in x.values())
     return False
+
+
+def _no_lost_gradient(result, inputs, call):
+    """``result`` of a NumPy call computed on plain arrays; refused (TypeError) when it is
+    floating and some input tensor requires grad, since its gradient would be lost silently.
+    Comparisons, isnan, … carry no gradient and pass as arrays."""
+    floating = any(np.asarray(r).dtype.kind in "fc"
+                   for r in (result if isinstance(result, tuple) else (result,)))
+    if floating and autograd.is_grad_enabled() and _any_requires_grad(inputs):
+        raise TypeError(f"{call} on a Tensor that requires grad would drop its gradient; use "
+                        f"the nnscratch op or method (e.g. t.sum(), ns.exp) or "
+                        f"t.detach().numpy() for a plain array")
+    return result
 
 
 def _raw(o):

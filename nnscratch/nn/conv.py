@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..ops.conv import _one
-from ..ops.im2col import pair
+from ..ops.im2col import per_axis
 from ..ops.padding import pad as _pad
 from . import init
 from ._checks import as_tensor, positive_int
@@ -33,8 +32,8 @@ class _ConvNd(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must both be divisible by groups ({groups})")
-        one = (lambda v, nm, lo: (_one(v, nm, name, lo),)) if self._nd == 1 else \
-            (lambda v, nm, lo: pair(v, nm, name, lo))
+        def one(v, nm, lo):
+            return per_axis(v, nm, name, lo, self._nd)
         self.kernel_size = one(kernel_size, "kernel_size", 1)
         self.stride = one(stride, "stride", 1)
         self.dilation = one(dilation, "dilation", 1)
@@ -161,8 +160,8 @@ class _ConvTransposeNd(Module):
         self.out_channels = positive_int(out_channels, "out_channels", name)
         if groups != 1:
             raise ValueError(f"{name}: only groups=1 is supported, got groups={groups!r}")
-        one = (lambda v, nm, lo: (_one(v, nm, name, lo),)) if self._nd == 1 else \
-            (lambda v, nm, lo: pair(v, nm, name, lo))
+        def one(v, nm, lo):
+            return per_axis(v, nm, name, lo, self._nd)
         self.kernel_size = one(kernel_size, "kernel_size", 1)
         self.stride, self.padding = one(stride, "stride", 1), one(padding, "padding", 0)
         self.output_padding = one(output_padding, "output_padding", 0)

@@ -26,6 +26,7 @@ import numpy as np
 from ..autograd import fused
 from ._allocator import retain_freed_memory
 from .im2col import conv_plan, pair
+from .im2col import single as _one
 
 # a ConvNet step frees and re-allocates megabytes of temporaries; keep them (see _allocator)
 retain_freed_memory()
@@ -152,12 +153,6 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
         raise ValueError(f"{owner}: bias must have shape ({f},), "
                          f"got {getattr(_array(b), 'shape', None)}")
     return s, p, d, int(groups)
-
-
-def _one(v, name, owner, minimum):
-    """An int (or a 1-tuple) for a 1-D hyper-parameter."""
-    v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
-    return pair(v, name, owner, minimum)[0]
 
 
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):

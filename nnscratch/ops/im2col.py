@@ -37,6 +37,18 @@ def pair(value, name: str, owner: str, minimum: int = 0) -> tuple:
     return tuple(out)
 
 
+def single(value, name: str, owner: str, minimum: int = 0) -> int:
+    """An int (or a 1-tuple of one) for a 1-D hyper-parameter, ``>= minimum``."""
+    value = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+    return pair(value, name, owner, minimum)[0]
+
+
+def per_axis(value, name: str, owner: str, minimum: int, nd: int) -> tuple:
+    """A hyper-parameter as one int per spatial axis: ``(v,)`` for 1-D, a pair for 2-D."""
+    return (single(value, name, owner, minimum),) if nd == 1 else \
+        pair(value, name, owner, minimum)
+
+
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
                      dilation: int = 1) -> int:
     """``floor((size + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1``.

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .im2col import conv_output_size, pad2d, pair
+from .im2col import conv_output_size, pad2d, pair, per_axis
+from .im2col import single as _one
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -167,11 +168,6 @@ def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
     return out, Tensor._wrap(idx if nd == 2 else idx[:, :, 0, :])
 
 
-def _one(v, name, owner, minimum):
-    v = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
-    return pair(v, name, owner, minimum)[0]
-
-
 def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=True):
     xa = getattr(x, "data", x)
     if not hasattr(xa, "ndim"):
@@ -257,11 +253,9 @@ def _unpool_args(x, indices, kernel_size, stride, padding, output_size, nd, owne
     if idx.shape != xa.shape or idx.dtype.kind not in "iu":
         raise ValueError(f"{owner}: indices must be integers of the input's shape "
                          f"{tuple(xa.shape)}, got {idx.dtype} {idx.shape}")
-    pick = (lambda v, name, lo: (_one(v, name, owner, lo),)) if nd == 1 else \
-        (lambda v, name, lo: pair(v, name, owner, lo))
-    k = pick(kernel_size, "kernel_size", 1)
-    s = k if stride is None else pick(stride, "stride", 1)
-    p = pick(padding, "padding", 0)
+    k = per_axis(kernel_size, "kernel_size", owner, 1, nd)
+    s = k if stride is None else per_axis(stride, "stride", owner, 1, nd)
+    p = per_axis(padding, "padding", owner, 0, nd)
     if output_size is None:
         plane = tuple((n - 1) * ss - 2 * pp + kk for n, ss, pp, kk in zip(xa.shape[2:], s, p, k))
     else:
