@@ -17,7 +17,12 @@ def _check_reduction(reduction):
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _reduce(per_item, reduction):
+def _reduce(per_item, reduction, denom=None):
+    """Reduce per-item losses; ``mean`` divides by ``denom`` when given (the summed weights of
+    the counted items, PyTorch's weighted mean), else by the number of items."""
+    if reduction == "mean" and denom is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return per_item.sum() / denom
     if reduction == "mean":
         return per_item.mean() if per_item.size else per_item.sum() * np.nan
     if reduction == "sum":
@@ -121,21 +126,6 @@ def _check_smoothing(label_smoothing, name):
     return float(label_smoothing)
 
 
-def _weighted_reduce(per_item, denom, reduction):
-    """``mean`` divides by ``denom`` (Σ of the weights of the counted items, as PyTorch)."""
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return per_item.sum() / denom
-    return per_item.sum() if reduction == "sum" else per_item
-
-
-def _weighted_scale(g, n, reduction, denom):
-    if reduction == "none":
-        return g
-    g = np.broadcast_to(g, (n,))
-    return g / denom if reduction == "mean" else g
-
-
 @fused
 def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index=-100,
                   label_smoothing=0.0):
@@ -177,8 +167,8 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
             d[rows, y] -= coef                         # (1 - ε) w_y (softmax - onehot)
             if eps:                                    # d/dz of (ε/K) Σ_c w_c (-log p_c)
                 d += (eps / k) * keep[:, None] * (w.sum() * p - w)
-            return d * _weighted_scale(g, n, reduction, denom)[:, None], None
-        return np.asarray(_weighted_reduce(per_item, denom, reduction)), vjp
+            return d * _scale(g, (n,), reduction, denom)[:, None], None
+        return np.asarray(_reduce(per_item, reduction, denom)), vjp
 
     _same_shape(logits, target, "cross_entropy")
     t = target * (1 - eps) + eps / k if eps else target
@@ -209,9 +199,9 @@ def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-
 
     def vjp(g):
         d = np.zeros_like(log_probs)
-        d[rows, y] = -w_i * _weighted_scale(g, n, reduction, denom)
+        d[rows, y] = -w_i * _scale(g, (n,), reduction, denom)
         return d, None
-    return np.asarray(_weighted_reduce(-w_i * log_probs[rows, y], denom, reduction)), vjp
+    return np.asarray(_reduce(-w_i * log_probs[rows, y], reduction, denom)), vjp
 
 
 # PyTorch's clamp for the BCE gradient is the C float 1e-12 (= 9.99999996e-13 in float64);
