@@ -165,20 +165,20 @@ class _RNNBase(Module):
         D = self.num_directions
         batch_first = self.batch_first if batch_first is None else batch_first
         finals = [[] for _ in states]
-        rev = None
-        if batch_sizes is not None and D == 2:
-            T, N = x.shape[:2]
-            rev = reversed_rows(batch_sizes, N)
+        # packed: the reverse direction reads each sequence flipped within its length
+        rev = (reversed_rows(batch_sizes, x.shape[1]) if batch_sizes is not None and D == 2
+               else None)
         for k in range(self.num_layers):
             outs = []
             for d in range(D):
                 idx = k * D + d
                 init_states = [None if s is None else s[idx] for s in states]
-                inp = x if not (d and rev is not None) else _reorder(x, rev)
-                res = self._sequence(inp, init_states, self._weights(k, d),
-                                     reverse=bool(d) and rev is None, batch_first=batch_first,
-                                     batch_sizes=batch_sizes, input_grad=x.requires_grad)
-                outs.append(res[0] if not (d and rev is not None) else _reorder(res[0], rev))
+                flip = bool(d) and rev is not None
+                res = self._sequence(_reorder(x, rev) if flip else x, init_states,
+                                     self._weights(k, d), reverse=bool(d) and rev is None,
+                                     batch_first=batch_first, batch_sizes=batch_sizes,
+                                     input_grad=x.requires_grad)
+                outs.append(_reorder(res[0], rev) if flip else res[0])
                 for lst, s in zip(finals, res[1:]):
                     lst.append(s)
             x = outs[0] if D == 1 else ops.concatenate(outs, axis=-1)
