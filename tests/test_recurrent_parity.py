@@ -299,3 +299,15 @@ def test_pack_bad_input():
     with pytest.raises(ValueError, match=r"total_length must be >= the longest sequence \(5\)"):
         R.pad_packed_sequence(R.pack_padded_sequence(x, [5, 3, 1], batch_first=True),
                               total_length=4)
+
+
+def test_row_gather_and_scatter_gradcheck():
+    rng = np.random.default_rng(4)
+    index = np.array([4, 0, 2, 5])
+    assert ns.gradcheck(lambda x: R.take_rows(x, index=index), [rng.standard_normal((6, 3))])
+    assert ns.gradcheck(lambda x: R.put_rows(x, index=index, rows=7, fill=-1.0),
+                        [rng.standard_normal((4, 3))])
+    lengths = [5, 3, 1]
+    assert ns.gradcheck(
+        lambda x: R.pad_packed_sequence(R.pack_padded_sequence(x, lengths, batch_first=True),
+                                        batch_first=True)[0], [rng.standard_normal((3, 5, 2))])
