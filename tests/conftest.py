@@ -19,3 +19,28 @@ def _fresh_state():
 def rng():
     """An independent NumPy generator for test data (never the library's own)."""
     return np.random.default_rng(1234)
+
+
+
+def assert_ulp_close(actual, desired, ulps=4):
+    """``actual`` equals ``desired`` to within ``ulps`` units in the last place.
+
+    For comparing two libraries' floating point: NumPy and PyTorch (or scikit-learn) may call
+    different ``pow``/``exp``/BLAS kernels on different CPUs, so bit equality is a promise
+    neither can keep.  Each value may differ by ``ulps`` spacings of its dtype at the desired
+    value, or by ``ulps`` spacings at the array's largest magnitude, whichever is larger (so a
+    value that cancels to near zero is judged on the array's scale).  Non-finite values, and
+    the dtype, must match exactly.
+    """
+    actual, desired = np.asarray(actual), np.asarray(desired)
+    assert actual.shape == desired.shape, f"shape {actual.shape} != {desired.shape}"
+    assert actual.dtype == desired.dtype, f"dtype {actual.dtype} != {desired.dtype}"
+    finite = np.isfinite(desired)
+    np.testing.assert_array_equal(actual[~finite], desired[~finite])
+    a, d = actual[finite], desired[finite]
+    scale = np.max(np.abs(d), initial=0.0)
+    bound = ulps * np.maximum(np.spacing(np.abs(d)), np.spacing(d.dtype.type(scale)))
+    err = np.abs(a - d)
+    assert np.all(err <= bound), (
+        f"{np.sum(err > bound)} of {err.size} values differ by more than {ulps} ULP; "
+        f"worst {a[np.argmax(err - bound)]!r} vs {d[np.argmax(err - bound)]!r}")

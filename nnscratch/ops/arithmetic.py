@@ -67,7 +67,8 @@ def _power_vjp_a(g, out, a, b):
 
 @primitive
 def power(a, b):
-    return a ** b
+    with np.errstate(divide="ignore"):   # 0 ** -1 = inf, as IEEE pow and torch, silently
+        return a ** b
 defvjp(power, _power_vjp_a,
               lambda g, out, a, b: g * out * _log_or_zero(a, np.result_type(out)))
 
