@@ -36,7 +36,7 @@ _CBRT_EPS = float(np.finfo(np.float64).eps) ** (1.0 / 3.0)
 def _as_float_array(x, name: str, owner: str) -> np.ndarray:
     """``x`` as a float64 ndarray (a copy), rejecting non-numbers and non-finite entries."""
     if isinstance(x, Tensor):
-        x = x.data
+        x = x._data
     try:
         arr = np.array(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -52,7 +52,7 @@ def _scalar_output(out, owner: str) -> Tensor:
     if not isinstance(out, Tensor):
         raise TypeError(f"{owner}: fun must return a scalar Tensor computed from its argument, "
                         f"got {type(out).__name__}")
-    if out.data.size != 1:
+    if out._data.size != 1:
         raise ValueError(f"{owner}: fun must return a scalar, got shape {out.shape}")
     return out
 
@@ -70,7 +70,7 @@ def _value_and_grad(fun, arr: np.ndarray, owner: str):
     t = Tensor(arr, requires_grad=True, dtype=np.float64)
     with enable_grad():
         out = _scalar_output(fun(t), owner)
-        value = float(out.data.reshape(()))
+        value = float(out._data.reshape(()))
         if out.requires_grad:
             out.backward()
     g = t.grad if t.grad is not None else np.zeros_like(arr)  # f does not depend on x

@@ -122,11 +122,11 @@ def backward(tensor, grad=None, retain_graph=False) -> None:
     if not tensor.requires_grad:
         raise RuntimeError("backward: tensor does not require grad and has no grad_fn")
     if grad is None:
-        if tensor.data.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for scalar outputs, "
                 f"got shape {tensor.shape}; pass grad= of that shape")
-        grad = np.ones_like(tensor.data)
+        grad = np.ones_like(tensor._data)
     else:
         grad = np.asarray(getattr(grad, "data", grad), dtype=tensor.dtype)
         if grad.shape != tensor.shape:
@@ -156,8 +156,8 @@ def backward(tensor, grad=None, retain_graph=False) -> None:
         for p, g in zip(node.parents, parent_grads):
             if p is None or g is None:
                 continue
-            if g.shape != p.data.shape:
-                g = unbroadcast(g, p.data.shape)
+            if g.shape != p._data.shape:
+                g = unbroadcast(g, p._data.shape)
             if p._node is None:
                 _accumulate_leaf(p, g)
             else:
@@ -170,8 +170,8 @@ def backward(tensor, grad=None, retain_graph=False) -> None:
 
 
 def _accumulate_leaf(p, g):
-    if g.dtype != p.data.dtype:
-        g = g.astype(p.data.dtype)
+    if g.dtype != p._data.dtype:
+        g = g.astype(p._data.dtype)
     if p.grad is None:
         # own the array: a VJP may hand the same array to two parents, and optimizers and
         # clip_grad_norm_ update .grad in place
@@ -200,7 +200,7 @@ def _parents(args):
 
 
 def _unwrap(args):
-    return [a.data if isinstance(a, Tensor) else a for a in args]
+    return [a._data if isinstance(a, Tensor) else a for a in args]
 
 
 class Primitive:
@@ -239,7 +239,7 @@ class Primitive:
         arrays, parents, needs = [], [], False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if a.requires_grad:
                     parents.append(a)
                     needs = True

@@ -61,10 +61,10 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 
     def f_dot_u():
         with no_grad():  # the finite differences need values only
-            return float(np.sum(np.asarray(fn(*xs).data, dtype=np.float64) * u))
+            return float(np.sum(np.asarray(fn(*xs)._data, dtype=np.float64) * u))
 
     for i in checked:
-        data = xs[i].data
+        data = xs[i]._data
         # index the array itself: reshape(-1) would copy a non-contiguous input, and perturbing
         # the copy would leave the input (and the numeric gradient) unchanged
         for idx in np.ndindex(data.shape):

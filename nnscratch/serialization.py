@@ -119,7 +119,7 @@ class _Encoder:
         if isinstance(obj, str):
             return {"t": "str", "v": obj}
         if isinstance(obj, Tensor):
-            return self.array(obj.data, trail, "array")
+            return self.array(obj._data, trail, "array")
         if isinstance(obj, np.ndarray):
             return self.array(obj, trail, "array")
         if isinstance(obj, (dict, list, tuple)):

@@ -1,6 +1,6 @@
 """``Tensor``: a NumPy array that remembers how it was computed.
 
-``t.data`` is the array, ``t.grad`` the accumulated gradient (an array or None), and
+``t._data`` is the array, ``t.grad`` the accumulated gradient (an array or None), and
 ``t._node`` the recorded op that produced it (None for leaves).  Every method here is a thin
 call into :mod:`nnscratch.ops`, where each op's forward and VJP live side by side.
 """
@@ -33,7 +33,7 @@ def set_default_dtype(dtype) -> None:
 
 def _to_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         try:
             dtype = np.dtype(dtype)
@@ -59,17 +59,17 @@ class Tensor:
         requires_grad: whether operations on this tensor are recorded.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_index", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_node", "_index", "__weakref__")
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _to_array(data, dtype)
-        if self.data.dtype.kind not in "biufc":
+        self._data = _to_array(data, dtype)
+        if self._data.dtype.kind not in "biufc":
             raise TypeError(f"tensor: data must be numeric (bool, int or float), "
-                            f"got dtype {self.data.dtype}")
-        if requires_grad and self.data.dtype.kind not in "fc":
+                            f"got dtype {self._data.dtype}")
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise TypeError(f"tensor: requires_grad=True needs a floating dtype "
-                            f"(float32 or float64), got dtype {self.data.dtype}")
+                            f"(float32 or float64), got dtype {self._data.dtype}")
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._node = None
@@ -79,7 +79,7 @@ class Tensor:
     def _wrap(cls, array, node=None, index=0) -> "Tensor":
         """Wrap an op's output without copying; ``node`` is the op that made it."""
         t = object.__new__(Tensor)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t.grad = None
         t.requires_grad = node is not None
         t._node = node
@@ -87,30 +87,38 @@ class Tensor:
         return t
 
     # ---------------------------------------------------------------- basic attributes
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
     is_leaf = property(lambda self: self._node is None)
 
+    @property
+    def data(self):
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = _to_array(value)
+
     def __len__(self):
-        return len(self.data)
+        return len(self._data)
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
-            raise ValueError(f"item: tensor has {self.data.size} elements, expected 1")
-        return self.data.item()
+        if self._data.size != 1:
+            raise ValueError(f"item: tensor has {self._data.size} elements, expected 1")
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> "Tensor":
         """The same values, cut from the graph (shares memory, like ``torch.detach``)."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._data)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -141,7 +149,7 @@ class Tensor:
         return _ops.astype(self, self.dtype)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = "" if self.dtype == _default_dtype else f", dtype={self.dtype}"
         if self._node is not None:
             extra += f", grad_fn=<{self._node.name}>"
@@ -150,10 +158,10 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError("the truth value of a tensor with more than one element "
                              "is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -162,9 +170,9 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        # np.asarray(t) shares t.data; np.array(t) (copy=True) must not alias it
-        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return a.copy() if copy and a is self.data else a
+        # np.asarray(t) shares t._data; np.array(t) (copy=True) must not alias it
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self._data else a
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """NumPy ufuncs on tensors: ``np.exp(t)``, ``np.add(a, t)``, ``arr * t``.
@@ -178,9 +186,9 @@ class Tensor:
         if op is not None:
             like = next(x for x in inputs if isinstance(x, Tensor))
             return op(*(_operand(x, like) for x in inputs))
-        arrays = tuple(x.data if isinstance(x, Tensor) else x for x in inputs)
+        arrays = tuple(x._data if isinstance(x, Tensor) else x for x in inputs)
         if "out" in kwargs:
-            kwargs["out"] = tuple(x.data if isinstance(x, Tensor) else x
+            kwargs["out"] = tuple(x._data if isinstance(x, Tensor) else x
                                   for x in kwargs["out"])
         result = getattr(ufunc, method)(*arrays, **kwargs)
         call = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
@@ -223,12 +231,12 @@ class Tensor:
     def __getitem__(self, idx): return _ops.getitem(self, idx)
 
     # comparisons: plain boolean tensors, never differentiable
-    def __eq__(self, o): return Tensor._wrap(self.data == _raw(o))
-    def __ne__(self, o): return Tensor._wrap(self.data != _raw(o))
-    def __lt__(self, o): return Tensor._wrap(self.data < _raw(o))
-    def __le__(self, o): return Tensor._wrap(self.data <= _raw(o))
-    def __gt__(self, o): return Tensor._wrap(self.data > _raw(o))
-    def __ge__(self, o): return Tensor._wrap(self.data >= _raw(o))
+    def __eq__(self, o): return Tensor._wrap(self._data == _raw(o))
+    def __ne__(self, o): return Tensor._wrap(self._data != _raw(o))
+    def __lt__(self, o): return Tensor._wrap(self._data < _raw(o))
+    def __le__(self, o): return Tensor._wrap(self._data <= _raw(o))
+    def __gt__(self, o): return Tensor._wrap(self._data > _raw(o))
+    def __ge__(self, o): return Tensor._wrap(self._data >= _raw(o))
     __hash__ = object.__hash__  # identity hashing, so tensors can key dicts and sets
 
     # ---------------------------------------------------------------- reductions
@@ -241,8 +249,8 @@ class Tensor:
         return _ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof)
     def std(self, axis=None, keepdims=False, ddof=0):
         return _ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
-    def argmax(self, axis=None): return Tensor._wrap(np.argmax(self.data, axis=axis))
-    def argmin(self, axis=None): return Tensor._wrap(np.argmin(self.data, axis=axis))
+    def argmax(self, axis=None): return Tensor._wrap(np.argmax(self._data, axis=axis))
+    def argmin(self, axis=None): return Tensor._wrap(np.argmin(self._data, axis=axis))
 
     # ---------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -269,10 +277,10 @@ class Tensor:
         return _ops.transpose(self, None)
 
     def squeeze(self, axis=None):
-        return _ops.reshape(self, np.squeeze(self.data, axis=axis).shape)
+        return _ops.reshape(self, np.squeeze(self._data, axis=axis).shape)
 
     def unsqueeze(self, axis):
-        return _ops.reshape(self, np.expand_dims(self.data, axis).shape)
+        return _ops.reshape(self, np.expand_dims(self._data, axis).shape)
 
     # ---------------------------------------------------------------- elementwise
     def exp(self): return _ops.exp(self)
@@ -295,7 +303,7 @@ _FUNCTION_OPS = {}
 
 def _unwrap_tree(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, (list, tuple)):
         return type(x)(_unwrap_tree(v) for v in x)
     if isinstance(x, dict):
@@ -327,7 +335,7 @@ def _no_lost_gradient(result, inputs, call):
 
 
 def _raw(o):
-    return o.data if isinstance(o, Tensor) else o
+    return o._data if isinstance(o, Tensor) else o
 
 
 def _operand(o, like: Tensor):
@@ -339,8 +347,8 @@ def _operand(o, like: Tensor):
     if isinstance(o, Tensor) or isinstance(o, numbers.Number) and not isinstance(o, np.generic):
         return o
     a = np.asarray(o)
-    if like.data.dtype.kind == "f" and a.dtype.kind in "biuf" and a.dtype != like.data.dtype:
-        a = a.astype(like.data.dtype)
+    if like._data.dtype.kind == "f" and a.dtype.kind in "biuf" and a.dtype != like._data.dtype:
+        a = a.astype(like._data.dtype)
     return a
 
 

@@ -72,7 +72,7 @@ class CharRNN(nn.Module):
         self.head = nn.Linear(hidden_size, V)
 
     def forward(self, ids, state=None):
-        ids = np.asarray(ids.data if isinstance(ids, Tensor) else ids)
+        ids = np.asarray(ids.numpy() if isinstance(ids, Tensor) else ids)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
             raise ValueError(f"CharRNN: expected integer ids of shape (N, T), got "
                              f"{ids.dtype} array of shape {ids.shape}")
@@ -122,7 +122,7 @@ def bits_per_char(model, ids: np.ndarray, batch_size: int = 32, seq_len: int = 1
     with no_grad():
         for x, y in stream_batches(ids, batch_size, seq_len):
             logits, state = model(x, state)
-            logp = ops.log_softmax(logits, axis=-1).data
+            logp = ops.log_softmax(logits, axis=-1).numpy()
             total -= float(np.take_along_axis(logp, y[..., None], axis=-1).sum())
             count += y.size
     model.train(was_training)
@@ -155,7 +155,7 @@ def sample(model, prime: str, length: int, temperature: float = 1.0,
     with no_grad():
         logits, state = model(ids[None, :], None)
         for _ in range(length):
-            z = logits.data[0, -1].astype(np.float64) / temperature
+            z = logits.numpy()[0, -1].astype(np.float64) / temperature
             p = np.exp(z - z.max())
             p /= p.sum()
             nxt = int(gen.choice(len(p), p=p))

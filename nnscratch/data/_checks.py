@@ -10,7 +10,7 @@ from ..tensor import Tensor
 def as_array(x, name: str, owner: str) -> np.ndarray:
     """The array behind ``x`` (a Tensor's ``.data`` without copying; lists converted)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, (list, tuple)):

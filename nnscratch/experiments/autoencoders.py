@@ -54,7 +54,7 @@ def _codes(model, X, batch=1000):
     for i in range(0, len(X), batch):
         xb = Tensor._wrap(X[i:i + batch])
         code = model.encode(xb)
-        out.append((code[0] if isinstance(code, tuple) else code).data)
+        out.append((code[0] if isinstance(code, tuple) else code).numpy())
     model.train()
     return np.concatenate(out)
 
@@ -107,7 +107,7 @@ def _lattice(model, codes, side, n=15):
     z = np.array([[a, b] for b in gy for a in gx], dtype=codes.dtype)
     from ..autograd import no_grad
     with no_grad():
-        imgs = model.decode(Tensor._wrap(z)).data.reshape(n, n, side, side)
+        imgs = model.decode(Tensor._wrap(z)).numpy().reshape(n, n, side, side)
     return imgs.transpose(0, 2, 1, 3).reshape(n * side, n * side)
 
 

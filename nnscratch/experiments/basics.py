@@ -54,8 +54,8 @@ def logreg_and(cfg: Config) -> Result:
         progress=False, seed=cfg.seed)
     prob = 1 / (1 + np.exp(-predict(model, X)))
     acc = metrics.accuracy(t.ravel().astype(int), (prob.ravel() > 0.5).astype(int))
-    w1, w2 = model.weight.data[0]
-    b = model.bias.data[0]
+    w1, w2 = model.weight.numpy()[0]
+    b = model.bias.numpy()[0]
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     ax = axes[0]

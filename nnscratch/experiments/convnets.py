@@ -65,7 +65,7 @@ def conv_vs_correlation(cfg: Config) -> Result:
                     - signal.convolve(img, gauss, "same")).max()
     anti_2d = np.abs(corr_x + conv_x).max()
     layer = F.conv2d(Tensor(img[None, None]), Tensor(sobel_x[None, None]), padding=1)
-    layer_diff = np.abs(layer.data[0, 0] - corr_x).max()
+    layer_diff = np.abs(layer.numpy()[0, 0] - corr_x).max()
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
     ax = axes[0, 0]
@@ -129,7 +129,7 @@ def cnn_digits(cfg: Config) -> Result:
     return Result(
         metrics={"test_accuracy": acc, "train_accuracy": _accuracy(model, Xtr, ytr),
                  "epochs": epochs, "train_seconds": round(seconds, 2),
-                 "parameters": int(sum(p.data.size for p in model.parameters()))},
+                 "parameters": int(sum(p.numpy().size for p in model.parameters()))},
         expected={"test_accuracy": Expect(">=", 0.97, "issue 6: a small ConvNet on UCI digits")},
         figures=[path], headline="test_accuracy")
 

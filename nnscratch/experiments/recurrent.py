@@ -60,7 +60,7 @@ def rnn_sine(cfg: Config) -> Result:
         out, _ = rnn(x)
         losses.append(_step(F.mse_loss(head(out), y), params, opt))
     with no_grad():
-        pred = head(rnn(x)[0]).data.reshape(-1)
+        pred = head(rnn(x)[0]).numpy().reshape(-1)
     mse = float(np.mean((pred - y.reshape(-1)) ** 2))
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
@@ -95,8 +95,8 @@ def _state_jacobian_norms(layer, x, which="h"):
         state = None
         for t in range(T):
             _, state = layer(x[:, t:t + 1], state)
-            hs.append((state[0] if lstm else state).data[0])
-            cs.append(state[1].data[0] if lstm else None)
+            hs.append((state[0] if lstm else state).numpy()[0])
+            cs.append(state[1].numpy()[0] if lstm else None)
     eye = np.eye(H)[None]
     norms = np.empty(T)
     for k in range(T):
@@ -140,7 +140,7 @@ def _recall_run(kind, lag, seed, iters, noise, H=32, K=4):
         _step(F.cross_entropy(head(out[:, -1]), y), params, opt, clip=1.0)
     x, y = _recall_batch(1000, lag, np.random.default_rng(10_000 + seed), K, noise)
     with no_grad():
-        return float((head(layer(x)[0][:, -1]).data.argmax(-1) == y).mean())
+        return float((head(layer(x)[0][:, -1]).numpy().argmax(-1) == y).mean())
 
 
 @experiment("vanishing-gradients", source="000 §9.3 eq. 9.32, §9.4.1; 003 §5.1",
@@ -410,7 +410,7 @@ def bilstm_tagging(cfg: Config) -> Result:
             loss = F.cross_entropy(head(out).reshape(-1, 2), tag.reshape(-1))
             losses.append(_step(loss, params, opt, clip=5.0))
         with no_grad():
-            pred = head(lstm(emb(test_tok))[0]).data.argmax(-1)
+            pred = head(lstm(emb(test_tok))[0]).numpy().argmax(-1)
         name = "BiLSTM" if bidirectional else "LSTM"
         results[name] = float((pred == test_tag).mean())
         curves[name] = losses
@@ -463,7 +463,7 @@ def gru_mnist1d(cfg: Config) -> Result:
             _, h = gru(X[b, :, None])
             losses.append(_step(F.cross_entropy(head(h[0]), y[b]), params, opt, clip=1.0))
         with no_grad():
-            acc = float((head(gru(Xt[:, :, None])[1][0]).data.argmax(-1) == yt).mean())
+            acc = float((head(gru(Xt[:, :, None])[1][0]).numpy().argmax(-1) == yt).mean())
         history.append((float(np.mean(losses)), acc))
 
     fig, ax = plt.subplots(figsize=(7, 4))

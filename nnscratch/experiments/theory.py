@@ -119,7 +119,7 @@ def universal_approximation(cfg):
     for n in (10, 50):
         net = universal.approximate_1d(f, n)
         with no_grad():
-            curves[n] = net(tensor(x)).data
+            curves[n] = net(tensor(x)).numpy()
         errors[n] = float(np.abs(curves[n] - f(x)).max())
 
     # the same function learnt by gradient descent: one hidden layer of 50 tanh units
@@ -129,13 +129,13 @@ def universal_approximation(cfg):
     steps = 1500 if cfg.quick else 6000
     _train(net, xt, f(xt), F.mse_loss, steps, lr=1e-2, seed=cfg.seed)
     with no_grad():
-        trained = net(tensor(x)).data
+        trained = net(tensor(x)).numpy()
     trained_err = float(np.abs(trained - f(x)).max())
 
     tower = universal.tower_network((1.0, 2.0), (-2.0, 0.0))
     gx, gy = np.meshgrid(np.linspace(0, 3, 121), np.linspace(-3, 1, 121))
     with no_grad():
-        tz = tower(tensor(np.stack([gx.ravel(), gy.ravel()], 1))).data.reshape(gx.shape)
+        tz = tower(tensor(np.stack([gx.ravel(), gy.ravel()], 1))).numpy().reshape(gx.shape)
 
     fig = plt.figure(figsize=(14, 4))
     for i, n in enumerate((10, 50)):
@@ -155,7 +155,7 @@ def universal_approximation(cfg):
     fig_path = savefig(fig, cfg.figure("universal_approximation"))
     with no_grad():
         inside = tower(tensor(np.array([[1.5, -1.0]]))).item()
-        outside = tower(tensor(np.array([[0.5, -1.0], [1.5, 0.5]]))).data.max()
+        outside = tower(tensor(np.array([[0.5, -1.0], [1.5, 0.5]]))).numpy().max()
     metrics = {"max_error_10_bumps": errors[10], "max_error_50_bumps": errors[50],
                "error_ratio_50_to_10": errors[50] / errors[10],
                "max_error_trained": trained_err,
@@ -183,10 +183,10 @@ def linear_collapse(cfg):
     # multiply the weights out: W = W5 W4 W3 W2 W1, b = W5(...(W2 b1 + b2)...) + b5
     W, b = np.eye(2), np.zeros(2)
     for layer in layers:
-        W, b = layer.weight.data @ W, layer.weight.data @ b + layer.bias.data
+        W, b = layer.weight.numpy() @ W, layer.weight.numpy() @ b + layer.bias.numpy()
     Xr = _random.rng(cfg.seed).standard_normal((100, 2))
     with no_grad():
-        collapse_err = float(np.abs(deep_linear(tensor(Xr)).data - (Xr @ W.T + b)).max())
+        collapse_err = float(np.abs(deep_linear(tensor(Xr)).numpy() - (Xr @ W.T + b)).max())
 
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     t = np.array([[0], [1], [1], [0]], dtype=np.float64)
@@ -198,8 +198,8 @@ def linear_collapse(cfg):
                               nn.Linear(widths[-2], 1)).double()
     tanh_loss = _train(deep_tanh, X, t, F.mse_loss, steps, lr=1e-2)
     with no_grad():
-        acc_lin = float(((deep_linear(tensor(X)).data > 0.5) == t).mean())
-        acc_tanh = float(((deep_tanh(tensor(X)).data > 0.5) == t).mean())
+        acc_lin = float(((deep_linear(tensor(X)).numpy() > 0.5) == t).mean())
+        acc_tanh = float(((deep_tanh(tensor(X)).numpy() > 0.5) == t).mean())
 
     fig, ax = plt.subplots(1, 3, figsize=(13, 4))
     ax[0].semilogy(lin_loss, label="identity activations")
@@ -212,7 +212,7 @@ def linear_collapse(cfg):
     grid = np.stack([gx.ravel(), gy.ravel()], 1)
     for a, model, name in ((ax[1], deep_linear, "5 linear layers"), (ax[2], deep_tanh, "tanh")):
         with no_grad():
-            z = model(tensor(grid)).data.reshape(gx.shape)
+            z = model(tensor(grid)).numpy().reshape(gx.shape)
         a.contourf(gx, gy, z, levels=20, cmap="RdBu_r")
         a.contour(gx, gy, z, levels=[0.5], colors="k")
         a.scatter(X[:, 0], X[:, 1], c=t.ravel(), cmap="RdBu_r", edgecolors="k", s=80)
@@ -252,10 +252,10 @@ def l2_shrinkage(cfg):
         opt.zero_grad()
         loss.backward()
         opt.step()
-    err = float(np.abs(w.data - predicted).max())
+    err = float(np.abs(w.numpy() - predicted).max())
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(lam, np.abs(Q.T @ w.data) / np.abs(Q.T @ w_star), "o",
+    ax.plot(lam, np.abs(Q.T @ w.numpy()) / np.abs(Q.T @ w_star), "o",
             label="trained: |qᵢᵀw̃| / |qᵢᵀw*|")
     grid = np.geomspace(lam.min() / 2, lam.max() * 2, 200)
     ax.plot(grid, grid / (grid + alpha), label="λ / (λ + α)")
@@ -320,8 +320,8 @@ def regularisation(cfg):
                 opt.step()
             model.eval()
             with no_grad():
-                acc_tr = float((model(Tensor._wrap(Xtr)).data.argmax(1) == ytr).mean())
-                acc_va = float((model(Tensor._wrap(Xva)).data.argmax(1) == yva).mean())
+                acc_tr = float((model(Tensor._wrap(Xtr)).numpy().argmax(1) == ytr).mean())
+                acc_va = float((model(Tensor._wrap(Xva)).numpy().argmax(1) == yva).mean())
             hist["train"].append(acc_tr)
             hist["val"].append(acc_va)
             if variant == "early stopping":

@@ -34,7 +34,7 @@ def _as_input(x, owner) -> Tensor:
 
 
 def _check_range01(x: Tensor, owner):
-    lo, hi = float(x.data.min()), float(x.data.max())
+    lo, hi = float(x.numpy().min()), float(x.numpy().max())
     if lo < 0 or hi > 1:
         raise ValueError(f"{owner}: a Bernoulli (BCE) decoder needs inputs in [0, 1], got "
                          f"values in [{lo:.4g}, {hi:.4g}]; scale the data or use recon='mse'")
@@ -79,7 +79,7 @@ class Autoencoder(Module):
 
     def reconstruct(self, x) -> np.ndarray:
         with no_grad():
-            return self.decode(self.encode(x)).data
+            return self.decode(self.encode(x)).numpy()
 
     def loss(self, x) -> Tensor:
         x = _as_input(x, "Autoencoder.loss")
@@ -154,14 +154,14 @@ class VAE(Module):
     def reconstruct(self, x) -> np.ndarray:
         with no_grad():
             mu, _ = self.encode(x)
-            return self.decode(mu).data
+            return self.decode(mu).numpy()
 
     def sample(self, n: int, seed=None) -> np.ndarray:
         """Decode ``n`` codes drawn from the prior N(0, I)."""
         check_int(n, "n", "sample")
         z = _random.rng(seed).standard_normal((int(n), self.latent_dim))
         with no_grad():
-            return self.decode(Tensor._wrap(z.astype(self._dtype()))).data
+            return self.decode(Tensor._wrap(z.astype(self._dtype()))).numpy()
 
     def _dtype(self):
         return next(iter(self.parameters())).dtype
@@ -190,7 +190,7 @@ class SemiSupervisedVAE(VAE):
         self.register_buffer("centroids", None)
 
     def _labels(self, y, n) -> np.ndarray:
-        y = np.asarray(y.data if isinstance(y, Tensor) else y)
+        y = np.asarray(y.numpy() if isinstance(y, Tensor) else y)
         if y.dtype.kind not in "iu" or y.shape != (n,):
             raise ValueError(f"SemiSupervisedVAE: y must be int class labels of shape ({n},), "
                              f"got dtype {y.dtype} and shape {y.shape}")
@@ -227,7 +227,7 @@ class SemiSupervisedVAE(VAE):
     def encode_mean(self, X, batch_size: int = 1000) -> np.ndarray:
         """μ for every row of X, in batches, without recording a graph."""
         with no_grad():
-            return np.concatenate([self.encode(X[i:i + batch_size])[0].data
+            return np.concatenate([self.encode(X[i:i + batch_size])[0].numpy()
                                    for i in range(0, len(X), batch_size)])
 
     def sample(self, n: int, cls: int | None = None, scale: float = 0.5,
@@ -243,7 +243,7 @@ class SemiSupervisedVAE(VAE):
         check_int(n, "n", "sample")
         z = self.centroids[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
         with no_grad():
-            return self.decode(Tensor._wrap(z.astype(self._dtype()))).data
+            return self.decode(Tensor._wrap(z.astype(self._dtype()))).numpy()
 
 
 def nearest_centroid_accuracy(codes_train, y_train, codes_test, y_test) -> tuple[float, float]:

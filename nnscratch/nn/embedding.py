@@ -20,7 +20,7 @@ class Embedding(Module):
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
         self.weight = Parameter(init.normal(0.0, 1.0, (num_embeddings, embedding_dim)))
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, idx):
         return ops.embedding(idx, self.weight, self.padding_idx)

@@ -82,7 +82,7 @@ def _float_target(target, like, name):
 
 def _any_target(target, like, name):
     """Integer class indices stay integers; anything else is a float target."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind in "iu":
         return t
     if t.dtype.kind == "b":
@@ -151,7 +151,7 @@ def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-
     """Negative log-likelihood of class indices under log-probabilities ``(N, K)``; ``weight``
     and ``ignore_index`` as in PyTorch."""
     _pred(log_probs, "nll_loss")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     return ops.nll_loss(log_probs, t, reduction=reduction, weight=weight,
                         ignore_index=ignore_index)
 

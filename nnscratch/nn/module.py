@@ -18,7 +18,7 @@ _forward_hooks = []  # callables (module, inputs, output), used by ns.summary
 
 
 def _array(value) -> np.ndarray:
-    return np.asarray(value.data if isinstance(value, Tensor) else value)
+    return np.asarray(value._data if isinstance(value, Tensor) else value)
 
 
 class Parameter(Tensor):
@@ -27,7 +27,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True):
-        data = data.data if isinstance(data, Tensor) else data
+        data = data._data if isinstance(data, Tensor) else data
         arr = np.array(data)
         if arr.dtype.kind != "f" or not isinstance(data, (np.ndarray, np.generic)):
             # ints, bools and Python floats get the default dtype; float arrays keep theirs
@@ -145,7 +145,7 @@ class Module:
             raise TypeError(f"to: dtype must be a float dtype (np.float32 or np.float64), "
                             f"got {dtype}")
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
+            p._data = p._data.astype(dtype)
             p.grad = None
         for m in self.modules():
             for name in m.__dict__.get("_buffer_names", ()):
@@ -171,7 +171,7 @@ class Module:
             dot = f"{mod_name}." if mod_name else ""
             for name, v in m._members():
                 if isinstance(v, Parameter):
-                    sd.setdefault(dot + name, v.data.copy())
+                    sd.setdefault(dot + name, v._data.copy())
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     sd[dot + name] = np.array(getattr(m, name), copy=True)
@@ -206,7 +206,7 @@ class Module:
             if key not in keys:
                 continue
             value = _array(value)
-            target = own[key].data if key in own else getattr(*buffers[key])
+            target = own[key]._data if key in own else getattr(*buffers[key])
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")

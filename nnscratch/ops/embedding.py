@@ -22,7 +22,7 @@ def embedding(idx, weight, padding_idx=None):
     gradient, so the padding token keeps its vector (zeros, as :class:`nn.Embedding` makes it).
     """
     from ..tensor import Tensor
-    i = idx.data if isinstance(idx, Tensor) else np.asarray(idx)
+    i = idx._data if isinstance(idx, Tensor) else np.asarray(idx)
     if i.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {i.dtype}")
     v = weight.shape[0]

@@ -72,14 +72,14 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     Shape: x ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``; statistics ``(C,)``.
     """
     from ..tensor import Tensor
-    xa = x.data if isinstance(x, Tensor) else np.asarray(x)
+    xa = x._data if isinstance(x, Tensor) else np.asarray(x)
     if xa.ndim < 2:
         raise ValueError(f"batch_norm: input must have a channel axis (N, C, ...), "
                          f"got shape {xa.shape}")
     c = xa.shape[1]
     shape = (1, c) + (1,) * (xa.ndim - 2)
-    rm = running_mean.data if isinstance(running_mean, Tensor) else running_mean
-    rv = running_var.data if isinstance(running_var, Tensor) else running_var
+    rm = running_mean._data if isinstance(running_mean, Tensor) else running_mean
+    rv = running_var._data if isinstance(running_var, Tensor) else running_var
     for name, a in (("running_mean", rm), ("running_var", rv), ("weight", weight),
                     ("bias", bias)):
         if a is not None and getattr(a, "shape", None) != (c,):

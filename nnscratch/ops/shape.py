@@ -26,7 +26,7 @@ def _is_int_array(i):
 def _normalize_index(idx):
     from ..tensor import Tensor
     if isinstance(idx, Tensor):
-        return idx.data
+        return idx._data
     if isinstance(idx, list):
         return np.asarray(idx)
     if isinstance(idx, tuple):
@@ -105,7 +105,7 @@ defvjp(_where, None,
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
     from ..tensor import Tensor, _operand
-    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         b = _operand(b, a)         # float32 stays float32, as in binary operators
     elif isinstance(b, Tensor) and not isinstance(a, Tensor):

@@ -32,8 +32,8 @@ class Adadelta(Optimizer):
         check_range(h["weight_decay"], "weight_decay", "Adadelta")
 
     def init_state(self, p):
-        return {"step": 0, "square_avg": np.zeros_like(p.data),
-                "acc_delta": np.zeros_like(p.data)}
+        return {"step": 0, "square_avg": np.zeros_like(p._data),
+                "acc_delta": np.zeros_like(p._data)}
 
     def update(self, g, s, h, p):
         s["step"] += 1
@@ -50,4 +50,4 @@ class Adadelta(Optimizer):
         delta *= g
         ema_square_(u, delta, rho, std)
         delta *= h["lr"]
-        p.data -= delta
+        p._data -= delta

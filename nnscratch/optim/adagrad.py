@@ -39,7 +39,7 @@ class Adagrad(Optimizer):
     def init_state(self, p):
         # torch fills the accumulator from the defaults, not the parameter's group
         return {"step": 0,
-                "sum": np.full_like(p.data, self.defaults["initial_accumulator_value"])}
+                "sum": np.full_like(p._data, self.defaults["initial_accumulator_value"])}
 
     def update(self, g, s, h, p):
         s["step"] += 1
@@ -52,4 +52,4 @@ class Adagrad(Optimizer):
         d += h["eps"]
         np.divide(g, d, out=d)
         d *= clr
-        p.data -= d
+        p._data -= d

@@ -42,15 +42,15 @@ class Adam(Optimizer):
         check_range(h["weight_decay"], "weight_decay", name)
 
     def init_state(self, p):
-        return {"step": 0, "exp_avg": np.zeros_like(p.data),
-                "exp_avg_sq": np.zeros_like(p.data)}
+        return {"step": 0, "exp_avg": np.zeros_like(p._data),
+                "exp_avg_sq": np.zeros_like(p._data)}
 
     def update(self, g, s, h, p):
         s["step"] += 1
         t, lr, wd = s["step"], h["lr"], h["weight_decay"]
         b1, b2 = h["betas"]
         if wd and h["decoupled_weight_decay"]:
-            p.data *= 1 - lr * wd
+            p._data *= 1 - lr * wd
         elif wd:
             g = self.with_weight_decay(g, p, wd)
         m, v, d = s["exp_avg"], s["exp_avg_sq"], self.scratch(p, 1)
@@ -59,7 +59,7 @@ class Adam(Optimizer):
         if h["amsgrad"]:
             vmax = s.get("max_exp_avg_sq")
             if vmax is None:
-                vmax = s["max_exp_avg_sq"] = np.zeros_like(p.data)
+                vmax = s["max_exp_avg_sq"] = np.zeros_like(p._data)
             np.maximum(vmax, v, out=vmax)
             v = vmax
         np.sqrt(v, out=d)
@@ -67,7 +67,7 @@ class Adam(Optimizer):
         d += h["eps"]
         np.divide(m, d, out=d)
         d *= lr / (1 - b1 ** t)
-        p.data -= d
+        p._data -= d
 
 
 class AdamW(Adam):

@@ -34,7 +34,7 @@ class Adamax(Optimizer):
         check_range(h["weight_decay"], "weight_decay", "Adamax")
 
     def init_state(self, p):
-        return {"step": 0, "exp_avg": np.zeros_like(p.data), "exp_inf": np.zeros_like(p.data)}
+        return {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_inf": np.zeros_like(p._data)}
 
     def update(self, g, s, h, p):
         s["step"] += 1
@@ -48,4 +48,4 @@ class Adamax(Optimizer):
         np.maximum(u, d, out=u)
         np.divide(m, u, out=d)
         d *= h["lr"] / (1 - b1 ** s["step"])
-        p.data -= d
+        p._data -= d

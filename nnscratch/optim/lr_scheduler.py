@@ -224,7 +224,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics) -> None:
         """Record this epoch's metric (a number or a 0-d array/Tensor) and maybe cut the lr."""
-        current = float(metrics.data if isinstance(metrics, Tensor) else metrics)
+        current = float(metrics._data if isinstance(metrics, Tensor) else metrics)
         self.last_epoch += 1
         if self.is_better(current, self.best):
             self.best = current

@@ -42,15 +42,15 @@ class NAdam(Optimizer):
         check_range(h["momentum_decay"], "momentum_decay", "NAdam")
 
     def init_state(self, p):
-        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p.data),
-                "exp_avg_sq": np.zeros_like(p.data)}
+        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p._data),
+                "exp_avg_sq": np.zeros_like(p._data)}
 
     def update(self, g, s, h, p):
         s["step"] += 1
         t, lr, wd, psi = s["step"], h["lr"], h["weight_decay"], h["momentum_decay"]
         b1, b2 = h["betas"]
         if wd and h["decoupled_weight_decay"]:
-            p.data *= 1 - lr * wd
+            p._data *= 1 - lr * wd
         elif wd:
             g = self.with_weight_decay(g, p, wd)
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
@@ -66,7 +66,7 @@ class NAdam(Optimizer):
         den += h["eps"]
         np.divide(g, den, out=d)
         d *= lr * (1.0 - mu) / (1.0 - prod)
-        p.data -= d
+        p._data -= d
         np.divide(m, den, out=d)
         d *= lr * mu_next / (1.0 - prod * mu_next)
-        p.data -= d
+        p._data -= d

@@ -2,7 +2,7 @@
 
 As in Flux/Optimisers.jl, a rule is ``init_state(p) -> state`` plus ``update(g, state, h, p)``
 (``h`` is the parameter group's hyper-parameters).  ``update`` either returns a step, which the
-base class subtracts (``p -= step``), or applies the step to ``p.data`` in place itself and
+base class subtracts (``p -= step``), or applies the step to ``p._data`` in place itself and
 returns None -- the built-in rules do the latter, working in the reusable scratch arrays of
 :meth:`Optimizer.scratch` so that a step allocates no parameter-sized temporaries.
 
@@ -138,16 +138,16 @@ class Optimizer:
         return {}
 
     def update(self, g: np.ndarray, state: dict, h: dict, p: Tensor):
-        """Return the step to subtract from ``p.data``, or apply it in place and return None."""
+        """Return the step to subtract from ``p._data``, or apply it in place and return None."""
         raise NotImplementedError
 
     def scratch(self, p: Tensor, slot: int = 0) -> np.ndarray:
         """A work array shaped like ``p`` (contents undefined), reused across steps and
         across parameters of the same shape -- never part of the saved state."""
-        key = (p.data.shape, p.data.dtype, slot)
+        key = (p._data.shape, p._data.dtype, slot)
         buf = self._scratch.get(key)
         if buf is None:
-            buf = self._scratch[key] = np.empty_like(p.data)
+            buf = self._scratch[key] = np.empty_like(p._data)
         return buf
 
     def with_weight_decay(self, g: np.ndarray, p: Tensor, weight_decay: float) -> np.ndarray:
@@ -156,7 +156,7 @@ class Optimizer:
         if not weight_decay:
             return g
         out = self.scratch(p, 0)
-        np.multiply(p.data, weight_decay, out=out)
+        np.multiply(p._data, weight_decay, out=out)
         out += g
         return out
 
@@ -174,7 +174,7 @@ class Optimizer:
                     s = self.state[id(p)] = self.init_state(p)
                 step = self.update(p.grad, s, h, p)
                 if step is not None:
-                    p.data -= step
+                    p._data -= step
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:

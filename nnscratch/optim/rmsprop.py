@@ -38,7 +38,7 @@ class RMSprop(Optimizer):
             check_range(h[k], k, "RMSprop")
 
     def init_state(self, p):
-        return {"step": 0, "square_avg": np.zeros_like(p.data)}
+        return {"step": 0, "square_avg": np.zeros_like(p._data)}
 
     def update(self, g, s, h, p):
         s["step"] += 1
@@ -49,7 +49,7 @@ class RMSprop(Optimizer):
         if h["centered"]:
             gbar = s.get("grad_avg")
             if gbar is None:
-                gbar = s["grad_avg"] = np.zeros_like(p.data)
+                gbar = s["grad_avg"] = np.zeros_like(p._data)
             ema_(gbar, g, alpha, d)            # gbar moves a fraction 1 - alpha towards g
             np.multiply(gbar, gbar, out=d)
             np.subtract(v, d, out=d)
@@ -61,10 +61,10 @@ class RMSprop(Optimizer):
         if h["momentum"] > 0:
             b = s.get("momentum_buffer")
             if b is None:
-                b = s["momentum_buffer"] = np.zeros_like(p.data)
+                b = s["momentum_buffer"] = np.zeros_like(p._data)
             b *= h["momentum"]
             b += d
             np.multiply(b, h["lr"], out=d)
         else:
             d *= h["lr"]
-        p.data -= d
+        p._data -= d

@@ -65,4 +65,4 @@ class SGD(Optimizer):
                 d *= lr
             else:
                 np.multiply(b, lr, out=d)
-        p.data -= d
+        p._data -= d

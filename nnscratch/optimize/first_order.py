@@ -90,7 +90,7 @@ def first_order(obj, method, x, f, g, lr, tol, gtol, maxiter, options):
         for t, s in zip(leaves, pieces):
             t.grad = g[s].copy()
         opt.step()
-        x = np.concatenate([t.data.ravel() for t in leaves])
+        x = np.concatenate([t._data.ravel() for t in leaves])
         f, g = obj.value_and_grad(x)
         if stop := trace.advance(x, f, g, tol):
             return stop

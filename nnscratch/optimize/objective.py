@@ -15,7 +15,7 @@ from ..tensor import Tensor
 
 def _as_number(out, name: str) -> float:
     if isinstance(out, Tensor):
-        out = out.data
+        out = out._data
     arr = np.asarray(out)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"minimize: {name} must return a number, got {type(out).__name__}")
@@ -38,7 +38,7 @@ class Objective:
 
     def _array_out(self, out, name: str, shape: tuple) -> np.ndarray:
         if isinstance(out, Tensor):
-            out = out.data
+            out = out._data
         arr = np.asarray(out, dtype=np.float64)
         if arr.size != int(np.prod(shape, dtype=int)):
             raise ValueError(f"minimize: {name} must return an array of {shape} "

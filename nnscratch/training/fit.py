@@ -87,8 +87,8 @@ def _is_loader(x) -> bool:
 
 def _model_dtype(model: Module):
     for p in model.parameters():
-        if p.data.dtype.kind == "f":
-            return p.data.dtype
+        if p._data.dtype.kind == "f":
+            return p._data.dtype
     from ..tensor import get_default_dtype
     return np.dtype(get_default_dtype())
 
@@ -108,7 +108,7 @@ def _first_bad(a: np.ndarray) -> str:
 
 def _as_array(x, name, owner) -> np.ndarray:
     if isinstance(x, Tensor):
-        x = x.data
+        x = x._data
     try:
         a = np.asarray(x)
     except Exception as e:
@@ -138,7 +138,7 @@ def _probe_output_shape(model, x_row):
     """The model's output shape on two rows (eval mode, no graph), for the label checks."""
     with _eval_mode(model), no_grad():
         out = model(Tensor._wrap(x_row))
-    return tuple(np.shape(out.data if isinstance(out, Tensor) else out))
+    return tuple(np.shape(out._data if isinstance(out, Tensor) else out))
 
 
 def _prepare_y(y, X, model, kind, name, owner) -> np.ndarray:
@@ -214,7 +214,7 @@ def _split_batch(batch):
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class _ArrayBatches:
@@ -247,7 +247,7 @@ def _outputs(model, X, batch_size, owner, want_inputs=False):
     with _eval_mode(model), no_grad():
         for xb, yb in batches:
             out = model(xb if isinstance(xb, Tensor) else Tensor._wrap(np.asarray(xb)))
-            outs.append(np.asarray(out.data if isinstance(out, Tensor) else out))
+            outs.append(np.asarray(out._data if isinstance(out, Tensor) else out))
             if yb is not None:
                 targets.append(_raw(yb))
             elif want_inputs:   # x-only batches: the input is the target (autoencoders)
@@ -519,7 +519,7 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
                 total += lv * n
                 seen += n
                 history.batch_loss.append(lv)
-                ctx.output = np.asarray(out.data)
+                ctx.output = np.asarray(out._data)
                 ctx.target = yb
                 if named_metrics:
                     outs.append(ctx.output)

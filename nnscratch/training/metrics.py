@@ -27,7 +27,7 @@ __all__ = ["accuracy", "top_k_accuracy", "mean_squared_error", "mean_absolute_er
 
 def _arr(x, name: str, owner: str) -> np.ndarray:
     if isinstance(x, Tensor):
-        x = x.data
+        x = x._data
     try:
         a = np.asarray(x)
     except Exception as e:  # ragged lists and the like
