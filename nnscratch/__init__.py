@@ -1,13 +1,29 @@
-"""nnscratch: deep learning and classical machine learning from scratch on NumPy."""
+"""nnscratch: deep learning and classical machine learning from scratch on NumPy.
+
+``import nnscratch as torch`` gives torch's names: tensors and their factories, dtypes, devices,
+``no_grad``, ``manual_seed``, ``save``/``load``, and every subpackage as an attribute (``nn``,
+``optim``, ``utils``, ``autograd`` … and nnscratch's own ``linear_model``, ``datasets`` …), the
+heavier ones imported on first use so that ``import nnscratch`` stays light.
+"""
+import importlib as _importlib
+
 from . import autograd, ops, random
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                       set_grad_enabled)
+from .dtype import (bool, double, float, float16, float32, float64, half, int, int8, int16,
+                    int32, int64, long, short, uint8)
+from .dtype import promote_types, result_type as _result_type
+from .device import accelerator, backends, cuda, device
+from .random import Generator, manual_seed
+from .tensor import (Size, Tensor, arange, as_tensor, empty, empty_like, eye, from_numpy,
+                     full, full_like, get_default_dtype, linspace, ones, ones_like, rand,
+                     rand_like, randint, randn, randn_like, randperm, set_default_dtype,
+                     tensor, zeros, zeros_like)
+from .functions import *  # noqa: F401,F403  (torch's top-level functions: ns.exp, ns.cat …)
+from .functions import cat, concatenate, stack, where
 from .gradcheck import GradcheckError, gradcheck
-from .autograd import enable_grad, is_grad_enabled, no_grad
-from .ops import concatenate, stack, where
-from .random import manual_seed
 from .serialization import load, save
 from . import data, datasets, nn, optim
-from .tensor import (Tensor, arange, get_default_dtype, ones, ones_like, rand, randn,
-                     set_default_dtype, tensor, zeros, zeros_like)
 from . import training
 from .training import callbacks, evaluate, fit, metrics, predict
 from . import models, optimize, regularization, stats
@@ -15,3 +31,28 @@ from . import models, optimize, regularization, stats
 from .summary import summary
 
 __version__ = "0.1.0"
+
+# Tensor types of old torch code: ns.FloatTensor([1, 2]) and isinstance checks
+from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor  # noqa: E402
+
+
+def result_type(tensor1, tensor2):
+    """``torch.result_type``: the dtype ``tensor1 ⊕ tensor2`` gets."""
+    return _result_type(tensor1, tensor2, default_float=get_default_dtype())
+
+
+# subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
+_LAZY = ("linear_model", "model_selection", "features", "signal", "utils", "text", "report",
+         "experiments", "cli", "onnx", "distributed", "playground", "tune")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = _importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'nnscratch' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

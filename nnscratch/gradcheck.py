@@ -56,7 +56,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         u = gen.standard_normal(out.shape)
         if out.requires_grad:  # else fn ignores its inputs: the analytic gradient is zero
             out.backward(u)
-    analytic = {i: (xs[i].grad if xs[i].grad is not None else np.zeros(xs[i].shape))
+    analytic = {i: (xs[i].grad._data if xs[i].grad is not None else np.zeros(xs[i].shape))
                 for i in checked}
 
     def f_dot_u():

@@ -67,8 +67,8 @@ def summary(model: _module.Module, input_shape, dtype=None) -> str:
         if own or not any(True for _ in module.children()):
             label = names[id(module)] or type(module).__name__.lower()
             rows.append((f"{label} ({type(module).__name__})", str(_shapes(output)),
-                         sum(p.size for p in own) if own else
-                         sum(p.size for p in module.parameters())))
+                         sum(p.numel() for p in own) if own else
+                         sum(p.numel() for p in module.parameters())))
 
     modes = {id(m): m.training for m in model.modules()}
     _module._forward_hooks.append(hook)
@@ -81,8 +81,8 @@ def summary(model: _module.Module, input_shape, dtype=None) -> str:
         for m in model.modules():
             m.training = modes[id(m)]
 
-    total = sum(p.size for p in params)
-    trainable = sum(p.size for p in params if p.requires_grad)
+    total = sum(p.numel() for p in params)
+    trainable = sum(p.numel() for p in params if p.requires_grad)
     header = ("Layer (type)", "Output shape", "Param #")
     w0 = max([len(header[0])] + [len(r[0]) for r in rows]) + 2
     w1 = max([len(header[1])] + [len(r[1]) for r in rows]) + 2

@@ -115,8 +115,9 @@ SIGNATURES = [
     (lambda: ns.manual_seed, ["seed"]),
     (lambda: ns.get_default_dtype, []),
     (lambda: ns.set_default_dtype, [PLACEHOLDER]),
-    (lambda: ns.concatenate, ["tensors", "axis"]),
-    (lambda: ns.stack, ["tensors", "axis"]),
+    (lambda: ns.cat, ["tensors", ("dim", 0)]),
+    (lambda: ns.concatenate, ["tensors", ("dim", 0)]),
+    (lambda: ns.stack, ["tensors", ("dim", 0)]),
     (lambda: ns.where, ["cond", "a", "b"]),
     (lambda: ns.gradcheck, ["fn", "inputs", ("eps", 1e-6), ("atol", 1e-5), ("rtol", 1e-3)]),
     (lambda: ns.save, ["state", "path"]),
@@ -127,9 +128,12 @@ SIGNATURES = [
     (lambda: ns.zeros(1).numpy, []),
     (lambda: ns.zeros(1).item, []),
     (lambda: ns.zeros(1).zero_grad, []),
-    (lambda: ns.zeros(1).sum, [("axis", None), ("keepdims", False)]),
-    (lambda: ns.zeros(1).mean, [("axis", None), ("keepdims", False)]),
-    (lambda: ns.zeros(1).max, [("axis", None), ("keepdims", False)]),
+    (lambda: ns.zeros(1).sum, [("dim", None), ("keepdim", False)]),
+    (lambda: ns.zeros(1).mean, [("dim", None), ("keepdim", False)]),
+    (lambda: ns.zeros(1).max, [("dim", None), ("keepdim", False)]),
+    (lambda: ns.zeros(1).size, [("dim", None)]),
+    (lambda: ns.zeros(1).transpose, [("dim0", None), ("dim1", None)]),
+    (lambda: ns.zeros(1).permute, ["*dims"]),
     (lambda: ns.zeros(1).clip, ["lo", "hi"]),
     *[(lambda m=m: getattr(ns.zeros(1), m), [])
       for m in ("exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh")],
@@ -185,11 +189,11 @@ SIGNATURES = [
     (lambda: nn.Embedding, ["num_embeddings", "embedding_dim"]),
     (lambda: nn.Sequential, ["*modules"]),
     (lambda: nn.RNN, ["input_size", "hidden_size", ("num_layers", 1), ("nonlinearity", "tanh"),
-                      ("bias", True), ("batch_first", True), ("bidirectional", False)]),
+                      ("bias", True), ("batch_first", False), ("bidirectional", False)]),
     (lambda: nn.LSTM, ["input_size", "hidden_size", ("num_layers", 1), ("bias", True),
-                       ("batch_first", True), ("bidirectional", False)]),
+                       ("batch_first", False), ("bidirectional", False)]),
     (lambda: nn.GRU, ["input_size", "hidden_size", ("num_layers", 1), ("bias", True),
-                      ("batch_first", True), ("bidirectional", False), ("reset_after", True)]),
+                      ("batch_first", False), ("bidirectional", False), ("reset_after", True)]),
     (lambda: nn.RNN(1, 1).forward, ["x", ("h0", None)]),
     (lambda: nn.LSTM(1, 1).forward, ["x", ("h0", None)]),
     (lambda: nn.GRU(1, 1).forward, ["x", ("h0", None)]),
@@ -251,9 +255,9 @@ def test_factories_shapes_dtypes_and_requires_grad():
         assert isinstance(t, ns.Tensor) and t.shape == (2, 3) and t.dtype == np.float32
         assert not t.requires_grad
         assert make(2, 3, requires_grad=True).requires_grad
-    np.testing.assert_array_equal(ns.zeros(2, 3).data, np.zeros((2, 3)))
-    np.testing.assert_array_equal(ns.ones(4).data, np.ones(4))
-    r = ns.rand(1000).data
+    np.testing.assert_array_equal(ns.zeros(2, 3).numpy(), np.zeros((2, 3)))
+    np.testing.assert_array_equal(ns.ones(4).numpy(), np.ones(4))
+    r = ns.rand(1000).numpy()
     assert r.min() >= 0 and r.max() < 1
     t = ns.tensor([[1.0, 2.0]], requires_grad=True)
     assert t.shape == (1, 2) and t.dtype == np.float32 and t.requires_grad
@@ -267,7 +271,8 @@ def test_default_dtype_switches_tensors_and_layers():
     assert ns.get_default_dtype() == np.float64
     assert ns.zeros(2).dtype == ns.randn(2).dtype == ns.tensor([1.0]).dtype == np.float64
     layers = [nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Embedding(4, 2), nn.Conv2d(1, 2, 3),
-              nn.GRU(2, 3), nn.BatchNorm2d(2), nn.Conv1d(1, 2, 3), nn.RNN(2, 3), nn.LSTM(2, 3)]
+              nn.GRU(2, 3, batch_first=True), nn.BatchNorm2d(2), nn.Conv1d(1, 2, 3),
+              nn.RNN(2, 3, batch_first=True), nn.LSTM(2, 3, batch_first=True)]
     for layer in layers:
         for name, p in layer.named_parameters():
             assert p.dtype == np.float64, f"{type(layer).__name__}.{name} is {p.dtype}"
@@ -279,8 +284,9 @@ def test_default_dtype_switches_tensors_and_layers():
 def test_manual_seed_repeats_every_random_source():
     def draw():
         x = ns.ones(50)
-        return (ns.randn(3).data, ns.rand(3).data, nn.Linear(3, 2).weight.data.copy(),
-                F.dropout(x, 0.5, True).data, nn.GRU(2, 2).weight_hh_l0.data.copy(),
+        return (ns.randn(3).numpy(), ns.rand(3).numpy(), nn.Linear(3, 2).weight.numpy().copy(),
+                F.dropout(x, 0.5, True).numpy(),
+                nn.GRU(2, 2, batch_first=True).weight_hh_l0.numpy().copy(),
                 next(iter(ns.data.DataLoader(np.arange(20), batch_size=20))))
     ns.manual_seed(7)
     a = draw()
@@ -293,10 +299,10 @@ def test_manual_seed_repeats_every_random_source():
 
 def test_tensor_attributes_backward_detach_numpy_item_zero_grad():
     x = t64([1.0, 2.0, 3.0], requires_grad=True)
-    assert isinstance(x.data, np.ndarray) and x.grad is None and x.requires_grad
+    assert isinstance(x.numpy(), np.ndarray) and x.grad is None and x.requires_grad
     assert x.shape == (3,) and x.dtype == np.float64
     (x * x).sum().backward()
-    assert isinstance(x.grad, np.ndarray)
+    assert isinstance(x.grad, ns.Tensor) and not x.grad.requires_grad   # as torch
     np.testing.assert_allclose(x.grad, [2.0, 4.0, 6.0])
     x.zero_grad()
     assert x.grad is None
@@ -316,37 +322,38 @@ def test_operators_indexing_and_comparisons():
                       (-a, -a_np), (a[0], a_np[0]), (a[:, 1], a_np[:, 1]),
                       (a[[1, 0]], a_np[[1, 0]]), (2.0 - a, 2.0 - a_np), (1.0 / a, 1.0 / a_np)]:
         assert got.requires_grad
-        np.testing.assert_allclose(got.data, want)
+        np.testing.assert_allclose(got.numpy(), want)
     for got, want in [(a > b, a_np > b_np), (a < 2, a_np < 2), (a == a, a_np == a_np),
                       (a >= b, a_np >= b_np), (a <= b, a_np <= b_np), (a != b, a_np != b_np)]:
         assert not got.requires_grad
-        np.testing.assert_array_equal(got.data, want)
+        np.testing.assert_array_equal(got.numpy(), want)
 
 
 def test_reductions_shapes_and_elementwise_methods():
     x_np = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
     x = t64(x_np, True)
     assert x.sum().shape == () and x.sum().item() == pytest.approx(x_np.sum())
-    np.testing.assert_allclose(x.sum(axis=0).data, x_np.sum(0))
+    np.testing.assert_allclose(x.sum(axis=0).numpy(), x_np.sum(0))
     assert x.sum(axis=1, keepdims=True).shape == (2, 1)
-    np.testing.assert_allclose(x.mean(axis=1).data, x_np.mean(1))
-    np.testing.assert_allclose(x.max(axis=0).data, x_np.max(0))
+    np.testing.assert_allclose(x.mean(axis=1).numpy(), x_np.mean(1))
+    np.testing.assert_allclose(x.max(dim=0).values.numpy(), x_np.max(0))
+    np.testing.assert_array_equal(x.max(dim=0).indices.numpy(), x_np.argmax(0))
     assert x.max().item() == 4.0
     assert x.reshape(3, 2).shape == (3, 2) and x.reshape((6,)).shape == (6,)
     assert x.transpose().shape == (3, 2) and x.T.shape == (3, 2)
-    np.testing.assert_array_equal(x.T.data, x_np.T)
-    np.testing.assert_array_equal(x.reshape(1, 2, 3).transpose(2, 0, 1).data,
+    np.testing.assert_array_equal(x.T.numpy(), x_np.T)
+    np.testing.assert_array_equal(x.reshape(1, 2, 3).permute(2, 0, 1).numpy(),
                                   x_np.reshape(1, 2, 3).transpose(2, 0, 1))
     p = t64(np.abs(x_np) + 0.1)
-    np.testing.assert_allclose(p.exp().data, np.exp(p.data))
-    np.testing.assert_allclose(p.log().data, np.log(p.data))
-    np.testing.assert_allclose(p.sqrt().data, np.sqrt(p.data))
-    np.testing.assert_allclose(x.abs().data, np.abs(x_np))
-    np.testing.assert_allclose(x.relu().data, np.maximum(x_np, 0))
-    np.testing.assert_allclose(x.sigmoid().data, 1 / (1 + np.exp(-x_np)))
-    np.testing.assert_allclose(x.tanh().data, np.tanh(x_np))
+    np.testing.assert_allclose(p.exp().numpy(), np.exp(p.numpy()))
+    np.testing.assert_allclose(p.log().numpy(), np.log(p.numpy()))
+    np.testing.assert_allclose(p.sqrt().numpy(), np.sqrt(p.numpy()))
+    np.testing.assert_allclose(x.abs().numpy(), np.abs(x_np))
+    np.testing.assert_allclose(x.relu().numpy(), np.maximum(x_np, 0))
+    np.testing.assert_allclose(x.sigmoid().numpy(), 1 / (1 + np.exp(-x_np)))
+    np.testing.assert_allclose(x.tanh().numpy(), np.tanh(x_np))
     c = x.clip(-1.0, 2.0)
-    np.testing.assert_array_equal(c.data, np.clip(x_np, -1.0, 2.0))
+    np.testing.assert_array_equal(c.numpy(), np.clip(x_np, -1.0, 2.0))
     c.sum().backward()
     np.testing.assert_array_equal(x.grad, (x_np >= -1) & (x_np <= 2))
 
@@ -358,7 +365,7 @@ def test_concatenate_stack_where():
     assert ns.stack([a, b], 0).shape == (2, 2, 3) and ns.stack([a, b], axis=2).shape == (2, 3, 2)
     cond = np.array([[True, False, True], [False, True, False]])
     w = ns.where(cond, a, b)
-    np.testing.assert_array_equal(w.data, cond.astype(float))
+    np.testing.assert_array_equal(w.numpy(), cond.astype(float))
     w.sum().backward()
     np.testing.assert_array_equal(a.grad, cond)
     np.testing.assert_array_equal(b.grad, ~cond)
@@ -378,17 +385,17 @@ def test_functional_values():
     x_np = rng.standard_normal((4, 3))
     x = t64(x_np)
     w, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
-    np.testing.assert_allclose(F.linear(x, t64(w), t64(b)).data, x_np @ w.T + b)
-    np.testing.assert_allclose(F.linear(x, t64(w)).data, x_np @ w.T)
-    np.testing.assert_allclose(F.relu(x).data, np.maximum(x_np, 0))
-    np.testing.assert_allclose(F.leaky_relu(x).data, np.where(x_np > 0, x_np, 0.01 * x_np))
-    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp(-x_np)))
-    np.testing.assert_allclose(F.tanh(x).data, np.tanh(x_np))
+    np.testing.assert_allclose(F.linear(x, t64(w), t64(b)).numpy(), x_np @ w.T + b)
+    np.testing.assert_allclose(F.linear(x, t64(w)).numpy(), x_np @ w.T)
+    np.testing.assert_allclose(F.relu(x).numpy(), np.maximum(x_np, 0))
+    np.testing.assert_allclose(F.leaky_relu(x).numpy(), np.where(x_np > 0, x_np, 0.01 * x_np))
+    np.testing.assert_allclose(F.sigmoid(x).numpy(), 1 / (1 + np.exp(-x_np)))
+    np.testing.assert_allclose(F.tanh(x).numpy(), np.tanh(x_np))
     sm = np.exp(x_np) / np.exp(x_np).sum(-1, keepdims=True)
-    np.testing.assert_allclose(F.softmax(x).data, sm)
-    np.testing.assert_allclose(F.log_softmax(x, axis=-1).data, np.log(sm))
+    np.testing.assert_allclose(F.softmax(x).numpy(), sm)
+    np.testing.assert_allclose(F.log_softmax(x, axis=-1).numpy(), np.log(sm))
     sm0 = np.exp(x_np) / np.exp(x_np).sum(0, keepdims=True)
-    np.testing.assert_allclose(F.softmax(x, axis=0).data, sm0)
+    np.testing.assert_allclose(F.softmax(x, axis=0).numpy(), sm0)
 
 
 def test_functional_losses():
@@ -416,8 +423,8 @@ def test_functional_losses():
 
 def test_functional_dropout():
     x = ns.ones(1000, dtype=np.float64)
-    np.testing.assert_array_equal(F.dropout(x, 0.3, False).data, x.data)
-    kept = F.dropout(x, 0.3, True).data
+    np.testing.assert_array_equal(F.dropout(x, 0.3, False).numpy(), x.numpy())
+    kept = F.dropout(x, 0.3, True).numpy()
     assert set(np.unique(kept)) <= {0.0, 1 / 0.7}       # inverted dropout
     assert 0.2 < (kept == 0).mean() < 0.4
 
@@ -429,11 +436,11 @@ def test_functional_batch_norm_updates_running_statistics():
     w, b = t64(np.full(3, 2.0)), t64(np.full(3, 0.5))
     y = F.batch_norm(t64(x_np), rm, rv, w, b, True, momentum=0.1, eps=1e-5)
     xhat = (x_np - x_np.mean(0)) / np.sqrt(x_np.var(0) + 1e-5)
-    np.testing.assert_allclose(y.data, 2 * xhat + 0.5, atol=1e-10)
+    np.testing.assert_allclose(y.numpy(), 2 * xhat + 0.5, atol=1e-10)
     np.testing.assert_allclose(rm, 0.1 * x_np.mean(0))
     np.testing.assert_allclose(rv, 0.9 + 0.1 * x_np.var(0, ddof=1))   # unbiased, as torch
     y_eval = F.batch_norm(t64(x_np), rm, rv, w, b, False)
-    np.testing.assert_allclose(y_eval.data, 2 * (x_np - rm) / np.sqrt(rv + 1e-5) + 0.5)
+    np.testing.assert_allclose(y_eval.numpy(), 2 * (x_np - rm) / np.sqrt(rv + 1e-5) + 0.5)
 
 
 def test_functional_conv_and_pool_shapes():
@@ -446,15 +453,15 @@ def test_functional_conv_and_pool_shapes():
     assert F.conv1d(x1, w1, None, stride=1, padding=1).shape == (2, 5, 10)
     # conv2d with a 1x1 kernel is a per-pixel linear map: an exact NumPy oracle
     w11 = np.random.default_rng(7).standard_normal((4, 3, 1, 1))
-    np.testing.assert_allclose(F.conv2d(x2, t64(w11)).data,
-                               np.einsum("oc,nchw->nohw", w11[:, :, 0, 0], x2.data))
+    np.testing.assert_allclose(F.conv2d(x2, t64(w11)).numpy(),
+                               np.einsum("oc,nchw->nohw", w11[:, :, 0, 0], x2.numpy()))
     assert F.max_pool2d(x2, 2).shape == (2, 3, 4, 4)
     assert F.max_pool2d(x2, 2, stride=1).shape == (2, 3, 7, 7)
     assert F.avg_pool2d(x2, 2).shape == (2, 3, 4, 4)
     assert F.max_pool1d(x1, 2).shape == (2, 3, 5)
-    blocks = x2.data.reshape(2, 3, 4, 2, 4, 2)
-    np.testing.assert_allclose(F.max_pool2d(x2, 2).data, blocks.max(axis=(3, 5)))
-    np.testing.assert_allclose(F.avg_pool2d(x2, 2).data, blocks.mean(axis=(3, 5)))
+    blocks = x2.numpy().reshape(2, 3, 4, 2, 4, 2)
+    np.testing.assert_allclose(F.max_pool2d(x2, 2).numpy(), blocks.max(axis=(3, 5)))
+    np.testing.assert_allclose(F.avg_pool2d(x2, 2).numpy(), blocks.mean(axis=(3, 5)))
 
 
 # =============================================================================== modules
@@ -509,7 +516,7 @@ def test_layer_layouts_and_shapes():
     assert nn.Linear(3, 5, bias=False).bias is None
     assert list(dict(lin.named_parameters())) == ["weight", "bias"]
     bound = 1 / math.sqrt(3)
-    assert np.abs(lin.weight.data).max() <= bound and np.abs(lin.bias.data).max() <= bound
+    assert np.abs(lin.weight.numpy()).max() <= bound and np.abs(lin.bias.numpy()).max() <= bound
     conv = nn.Conv2d(3, 4, 3, stride=1, padding=1)
     assert conv.weight.shape == (4, 3, 3, 3) and conv.bias.shape == (4,)
     assert nn.Conv2d(3, 4, (2, 5)).weight.shape == (4, 3, 2, 5)
@@ -532,9 +539,9 @@ def test_activation_and_loss_modules():
     for mod, fn in [(nn.ReLU(), F.relu), (nn.LeakyReLU(), F.leaky_relu),
                     (nn.Sigmoid(), F.sigmoid), (nn.Tanh(), F.tanh), (nn.Softmax(), F.softmax),
                     (nn.LogSoftmax(), F.log_softmax)]:
-        np.testing.assert_allclose(mod(z).data, fn(z).data)
-    np.testing.assert_allclose(nn.Softmax(axis=0)(z).data, F.softmax(z, axis=0).data)
-    np.testing.assert_allclose(nn.LogSoftmax(axis=0)(z).data, F.log_softmax(z, axis=0).data)
+        np.testing.assert_allclose(mod(z).numpy(), fn(z).numpy())
+    np.testing.assert_allclose(nn.Softmax(axis=0)(z).numpy(), F.softmax(z, axis=0).numpy())
+    np.testing.assert_allclose(nn.LogSoftmax(axis=0)(z).numpy(), F.log_softmax(z, axis=0).numpy())
     y, t = np.array([0, 1, 2, 0]), np.random.default_rng(9).random((4, 3))
     assert nn.CrossEntropyLoss()(z, y).item() == F.cross_entropy(z, y).item()
     assert nn.MSELoss()(z, t).item() == F.mse_loss(z, t).item()
@@ -544,9 +551,9 @@ def test_activation_and_loss_modules():
         F.binary_cross_entropy_with_logits(z, t).item())
     d = nn.Dropout(0.5)
     x = ns.ones(100)
-    assert (d(x).data == 0).any()
+    assert (d(x).numpy() == 0).any()
     d.eval()
-    np.testing.assert_array_equal(d(x).data, x.data)
+    np.testing.assert_array_equal(d(x).numpy(), x.numpy())
 
 
 @pytest.mark.parametrize("cls", [nn.BatchNorm1d, nn.BatchNorm2d])
@@ -593,11 +600,11 @@ def test_recurrent_parameter_names_shapes_and_outputs(cls, gates):
     assert params["weight_hh_l1"].shape == (gates * 5, 5)
     assert params["bias_hh_l0_reverse"].shape == (gates * 5,)
     assert list(m.state_dict()) == _rnn_names(2, True)
-    assert all(np.abs(p.data).max() <= 1 / math.sqrt(5) for p in params.values())
+    assert all(np.abs(p.numpy()).max() <= 1 / math.sqrt(5) for p in params.values())
     assert list(dict(cls(3, 5, bias=False).named_parameters())) == _rnn_names(1, False, False)
-    x = ns.randn(4, 7, 3)                                  # batch_first=True by default
+    x = ns.randn(7, 4, 3)                                  # (T, N, F): batch_first=False
     out, state = m(x)
-    assert out.shape == (4, 7, 10)
+    assert out.shape == (7, 4, 10)
     if cls is nn.LSTM:
         h, c = state
         assert h.shape == c.shape == (4, 4, 5)
@@ -613,25 +620,25 @@ def _sig(a):
 
 
 def _weights(m):
-    return {k: v.data.astype(np.float64) for k, v in m.named_parameters()}
+    return {k: v.numpy().astype(np.float64) for k, v in m.named_parameters()}
 
 
 def test_rnn_step_formula_and_nonlinearity():
     ns.set_default_dtype(np.float64)
     x, h0 = np.random.default_rng(10).standard_normal((2, 1, 3)), np.ones((1, 2, 4)) * 0.3
     for nonlin, act in (("tanh", np.tanh), ("relu", lambda a: np.maximum(a, 0))):
-        m = nn.RNN(3, 4, nonlinearity=nonlin)
+        m = nn.RNN(3, 4, nonlinearity=nonlin, batch_first=True)
         w = _weights(m)
         out, h = m(t64(x), h0=t64(h0))
         want = act(x[:, 0] @ w["weight_ih_l0"].T + w["bias_ih_l0"]
                    + h0[0] @ w["weight_hh_l0"].T + w["bias_hh_l0"])
-        np.testing.assert_allclose(out.data[:, 0], want, atol=1e-12)
-        np.testing.assert_allclose(h.data[0], want, atol=1e-12)
+        np.testing.assert_allclose(out.numpy()[:, 0], want, atol=1e-12)
+        np.testing.assert_allclose(h.numpy()[0], want, atol=1e-12)
 
 
 def test_lstm_gate_order_ifgo():
     ns.set_default_dtype(np.float64)
-    m = nn.LSTM(3, 4)
+    m = nn.LSTM(3, 4, batch_first=True)
     w = _weights(m)
     x = np.random.default_rng(11).standard_normal((2, 1, 3))
     h0, c0 = np.full((1, 2, 4), 0.2), np.full((1, 2, 4), -0.4)
@@ -640,15 +647,15 @@ def test_lstm_gate_order_ifgo():
         + w["bias_hh_l0"]
     i, f, g, o = np.split(a, 4, axis=1)
     c_want = _sig(f) * c0[0] + _sig(i) * np.tanh(g)
-    np.testing.assert_allclose(c.data[0], c_want, atol=1e-12)
-    np.testing.assert_allclose(h.data[0], _sig(o) * np.tanh(c_want), atol=1e-12)
-    np.testing.assert_allclose(out.data[:, 0], h.data[0], atol=1e-12)
+    np.testing.assert_allclose(c.numpy()[0], c_want, atol=1e-12)
+    np.testing.assert_allclose(h.numpy()[0], _sig(o) * np.tanh(c_want), atol=1e-12)
+    np.testing.assert_allclose(out.numpy()[:, 0], h.numpy()[0], atol=1e-12)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
 def test_gru_gate_order_rzn_and_both_reset_formulations(reset_after):
     ns.set_default_dtype(np.float64)
-    m = nn.GRU(3, 4, reset_after=reset_after)
+    m = nn.GRU(3, 4, reset_after=reset_after, batch_first=True)
     w = _weights(m)
     x, h0 = np.random.default_rng(12).standard_normal((2, 1, 3)), np.full((1, 2, 4), 0.5)
     out, h = m(t64(x), h0=t64(h0))
@@ -662,8 +669,8 @@ def test_gru_gate_order_rzn_and_both_reset_formulations(reset_after):
         n = np.tanh(i_n + r * (hp @ W_hn.T + b_hn))
     else:              # Cho et al.: r multiplies h before the recurrent product
         n = np.tanh(i_n + (r * hp) @ W_hn.T + b_hn)
-    np.testing.assert_allclose(h.data[0], (1 - z) * n + z * hp, atol=1e-12)
-    np.testing.assert_allclose(out.data[:, 0], h.data[0], atol=1e-12)
+    np.testing.assert_allclose(h.numpy()[0], (1 - z) * n + z * hp, atol=1e-12)
+    np.testing.assert_allclose(out.numpy()[:, 0], h.numpy()[0], atol=1e-12)
 
 
 # =============================================================================== nn.utils
@@ -714,12 +721,12 @@ def test_optimizer_protocol_and_state_round_trip(name):
     assert p.grad is None or not p.grad.any()
     sd = opt.state_dict()
     # a copy restored from the state dict continues exactly like the original
-    q = nn.Parameter(p.data.copy())
+    q = nn.Parameter(p.numpy().copy())
     opt2 = OPTIMIZERS[name]([q])
     opt2.load_state_dict(sd)
     _quadratic_step(opt, p)
     _quadratic_step(opt2, q)
-    np.testing.assert_allclose(q.data, p.data, rtol=1e-12)
+    np.testing.assert_allclose(q.numpy(), p.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -744,7 +751,7 @@ def test_sgd_momentum_update_rule():
         (p * 2.0).sum().backward()                          # gradient 2 every step
         opt.step()
     # buf1 = 2, p = 1 - 0.2 = 0.8 ; buf2 = 0.9*2 + 2 = 3.8, p = 0.8 - 0.38 = 0.42
-    np.testing.assert_allclose(p.data, [0.42])
+    np.testing.assert_allclose(p.numpy(), [0.42])
 
 
 def test_lr_schedulers():

@@ -29,7 +29,7 @@ def test_tensor_used_twice_accumulates():
     x = leaf([1.0, -2.0, 3.0])
     y = x * x + x                    # x feeds two ops, and mul reads it twice
     y.sum().backward()
-    np.testing.assert_allclose(x.grad, 2 * x.data + 1)
+    np.testing.assert_allclose(x.grad, 2 * x.numpy() + 1)
 
 
 def test_diamond_graph_matches_torch():
@@ -128,9 +128,9 @@ def test_detach_shares_memory_and_cuts_the_graph():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d._node is None
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d.numpy(), y.numpy())
     (d * x).sum().backward()         # only the direct path through x counts
-    np.testing.assert_allclose(x.grad, y.data)
+    np.testing.assert_allclose(x.grad, y.numpy())
 
 
 def test_graph_freed_after_backward_second_backward_raises():
@@ -156,13 +156,13 @@ def test_retain_graph_allows_a_second_backward():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad, 4 * x.data)
+    np.testing.assert_allclose(x.grad, 4 * x.numpy())
 
 
 def test_freed_graph_releases_intermediates():
     x = leaf(np.ones(1000))
     h = x.exp()
-    ref = weakref.ref(h)
+    ref = weakref.ref(h.numpy())     # the array: nodes keep values, not tensor objects
     z = (h * 2).sum()
     del h
     gc.collect()
@@ -224,7 +224,7 @@ def test_integer_index_branch_gets_no_gradient_and_is_freed():
     x = leaf(np.arange(6.0).reshape(2, 3))
     idx = x.argmax(axis=1)
     assert not idx.requires_grad
-    y = x[np.arange(2), idx.data].sum()
+    y = x[np.arange(2), idx.numpy()].sum()
     y.backward()
     np.testing.assert_allclose(x.grad, [[0, 0, 1], [0, 0, 1]])
 

@@ -16,8 +16,8 @@ def _linear_pair(rng):
     ours = nn.Linear(3, 2).double()
     theirs = torch.nn.Linear(3, 2).double()
     with torch.no_grad():
-        theirs.weight.copy_(torch.tensor(ours.weight.data))
-        theirs.bias.copy_(torch.tensor(ours.bias.data))
+        theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
+        theirs.bias.copy_(torch.tensor(ours.bias.numpy()))
     return ours, theirs
 
 
@@ -50,7 +50,7 @@ def test_polyak_average_is_the_mean_of_the_iterates(rng):
     seen = []
     for _ in range(10):
         p.data[...] = rng.normal(size=4)
-        seen.append(p.data.copy())
+        seen.append(p.numpy().copy())
         avg.update()
     np.testing.assert_allclose(avg.average["0"], np.mean(seen, axis=0), rtol=1e-13)
 
@@ -72,15 +72,15 @@ def test_averaging_reduces_the_variance_of_noisy_iterates(make_opt):
     polyak, ema = optim.PolyakAverage([x]), optim.EMA([x], decay=0.99)
     ema_track, x_track = [], []
     for k in range(steps):
-        x.grad = a * (x.data - c) + r.normal(size=dim)       # gradient plus N(0, 1) noise
+        x.grad = a * (x.numpy() - c) + r.normal(size=dim)       # gradient plus N(0, 1) noise
         opt.step()
         ema.update()
         if k >= burn_in:
             polyak.update()
         if k >= steps - 200:
-            x_track.append(x.data.copy())
+            x_track.append(x.numpy().copy())
             ema_track.append(ema.average["0"])
-    err_x = np.mean((x.data - c) ** 2)
+    err_x = np.mean((x.numpy() - c) ** 2)
     err_polyak = np.mean((polyak.average["0"] - c) ** 2)
     err_ema = np.mean((ema.average["0"] - c) ** 2)
     assert err_polyak < 0.05 * err_x
@@ -96,18 +96,18 @@ def test_swapped_puts_the_average_in_and_the_live_weights_back(rng):
     for p in model.parameters():
         p.data += 1.0
     ema.update()
-    live = [p.data.copy() for p in model.parameters()]
-    ids = [id(p.data) for p in model.parameters()]
+    live = [p.numpy().copy() for p in model.parameters()]
+    ids = [id(p.numpy()) for p in model.parameters()]
     with ema.swapped():
         for p, w, name in zip(model.parameters(), live, ema.names):
-            np.testing.assert_allclose(p.data, w - 0.5, rtol=1e-6)
+            np.testing.assert_allclose(p.numpy(), w - 0.5, rtol=1e-6)
             assert name in ema.average
     for p, w, i in zip(model.parameters(), live, ids):
-        assert np.array_equal(p.data, w) and id(p.data) == i      # restored, in place
+        assert np.array_equal(p.numpy(), w) and id(p.numpy()) == i      # restored, in place
     with pytest.raises(ZeroDivisionError):
         with ema.swapped():
             1 / 0
-    assert all(np.array_equal(p.data, w) for p, w in zip(model.parameters(), live))
+    assert all(np.array_equal(p.numpy(), w) for p, w in zip(model.parameters(), live))
     ema.apply()
     with pytest.raises(RuntimeError, match="already applied"):
         ema.apply()

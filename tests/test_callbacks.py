@@ -44,14 +44,14 @@ def test_early_stopping_waits_patience_epochs_and_restores_the_best(data):
     # a metric that improves for 3 epochs, then gets worse: best epoch 2, stop at 2 + 1 + 2
     fake = [3.0, 2.0, 1.0, 1.5, 1.2, 1.1, 0.5]
     record = LambdaCallback(on_epoch_end=lambda e, logs: (
-        logs.__setitem__("score", fake[e]), seen.append([p.data.copy()
+        logs.__setitem__("score", fake[e]), seen.append([p.numpy().copy()
                                                          for p in model.parameters()])))
     stop = EarlyStopping(monitor="score", patience=2, restore_best_weights=True)
     hist = _fit(model, X, y, epochs=7, callbacks=[record, stop])
     assert hist.epoch == [0, 1, 2, 3, 4]
     assert stop.best_epoch == 2 and stop.stopped_epoch == 4 and hist.stopped_epoch == 4
     for p, best in zip(model.parameters(), seen[2]):
-        np.testing.assert_array_equal(p.data, best)
+        np.testing.assert_array_equal(p.numpy(), best)
 
 
 def test_early_stopping_min_delta_and_mode(data):
@@ -119,7 +119,7 @@ def test_gradient_norm_logger_matches_the_gradients(data):
     model = _net()
     grads = []
     snap = LambdaCallback(on_after_backward=lambda step: grads.append(
-        {n: p.grad.copy() for n, p in model.named_parameters()}))
+        {n: p.grad.numpy().copy() for n, p in model.named_parameters()}))
     log = GradientNormLogger()
     _fit(model, X, y, epochs=2, callbacks=[snap, log])
     assert log.steps == list(range(6))

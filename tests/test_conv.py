@@ -58,7 +58,7 @@ def _torch_vs_ours(ours_fn, torch_fn, case, rng, bias=True):
     y = ours_fn(X, W, B, stride=s, padding=p, dilation=d, groups=g)
     ty = torch_fn(tX, tW, tB, stride=s, padding=p, dilation=d, groups=g)
     assert y.shape == tuple(ty.shape)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -150,7 +150,7 @@ def _module_parity(ours, theirs, x, rng):
     theirs.zero_grad()
     X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = ours(X), theirs(tX)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -226,7 +226,7 @@ def test_flatten_after_conv_matches_torch(rng):
     x = rng.standard_normal((2, 3, 4, 5))
     X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = nn.Flatten()(X), torch.nn.Flatten()(tX)
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -238,9 +238,9 @@ def test_conv_init_and_layout_follow_pytorch():
     assert layer.weight.shape == (16, 8, 3, 5) and layer.bias.shape == (16,)
     assert list(dict(layer.named_parameters())) == ["weight", "bias"]
     bound = 1 / np.sqrt(8 * 3 * 5)            # PyTorch: kaiming_uniform(a=√5) = U(±1/√fan_in)
-    assert np.abs(layer.weight.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.95 * bound
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight.numpy()).max() <= bound
+    assert np.abs(layer.weight.numpy()).max() > 0.95 * bound
+    assert np.abs(layer.bias.numpy()).max() <= bound
     t = torch.nn.Conv2d(8, 16, (3, 5))
     assert abs(t.weight.detach().abs().max().item() - bound) < 0.05 * bound
     assert nn.Conv1d(4, 6, 3, groups=2).weight.shape == (6, 2, 3)
@@ -325,14 +325,14 @@ def test_pad_modes_match_torch(mode, shape, pad, rng):
     x = rng.standard_normal(shape)
     X, tX = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = F.pad(X, pad, mode), torch.nn.functional.pad(tX, pad, mode)
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
     np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
     assert ns.gradcheck(lambda a: F.pad(a, pad, mode), [x])
     if mode == "constant":
-        np.testing.assert_array_equal(F.pad(X, pad, value=2.5).data,
+        np.testing.assert_array_equal(F.pad(X, pad, value=2.5).numpy(),
                                       torch.nn.functional.pad(tX, pad, value=2.5).detach())
 
 
@@ -394,7 +394,7 @@ def test_conv_transpose_matches_torch(case, rng):
     targs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
     y = ours(*args, s, p, op, 1, d)
     ty = theirs(*targs, s, p, op, 1, d)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -419,7 +419,7 @@ def test_conv_transpose_init_inverts_conv_shapes_and_bad_input(rng):
     up = nn.ConvTranspose2d(8, 3, 4, stride=2, padding=1)
     x = ns.randn(2, 3, 16, 16)
     assert up(conv(x)).shape == x.shape                      # 16 -> 8 -> 16
-    w = nn.ConvTranspose1d(4, 6, 5).weight.data              # U(±1/sqrt(C_out·k))
+    w = nn.ConvTranspose1d(4, 6, 5).weight.numpy()              # U(±1/sqrt(C_out·k))
     assert w.shape == (4, 6, 5) and np.abs(w).max() <= 1 / np.sqrt(30)
     with pytest.raises(ValueError, match=r"output_padding must be smaller than stride or "
                                          r"dilation"):

@@ -51,7 +51,7 @@ def test_loader_keeps_tensor_type():
     for xb, yb in DataLoader(X, y, batch_size=4):
         assert isinstance(xb, ns.Tensor) and not xb.requires_grad
         assert isinstance(yb, np.ndarray)
-        np.testing.assert_array_equal(xb.data, X.data[yb])
+        np.testing.assert_array_equal(xb.numpy(), X.numpy()[yb])
 
 
 def test_loader_seed_none_follows_manual_seed():

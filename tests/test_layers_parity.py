@@ -27,7 +27,7 @@ def compare(ours, theirs, x_np, rng, x_grad=True, **tol):
     x = ns.tensor(x_np, requires_grad=x_grad)
     tx = torch.tensor(x_np, requires_grad=x_grad)
     y, ty = ours(x), theirs(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **tol)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **tol)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -119,7 +119,7 @@ def test_batch_norm_without_affine_or_running_stats(rng):
 def _embedding_parity(ours, theirs, idx, rng):
     """Same lookups and, for a random cotangent, the same weight gradient; returns ours."""
     y, ty = ours(idx), theirs(torch.tensor(idx))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -135,7 +135,7 @@ def test_embedding_with_repeated_indices(rng):
     idx = np.array([[0, 4, 0], [4, 4, 2]])
     y = _embedding_parity(ours, theirs, idx, rng)
     y2 = ours(ns.tensor(idx))           # Tensor indices work too
-    np.testing.assert_array_equal(y2.data, y.data)
+    np.testing.assert_array_equal(y2.numpy(), y.numpy())
 
 
 @pytest.mark.parametrize("padding_idx", [0, -2])
@@ -145,14 +145,14 @@ def test_embedding_padding_idx_matches_torch(padding_idx, rng):
     ours = nn.Embedding(6, 4, padding_idx=padding_idx)
     pad = padding_idx % 6
     assert ours.padding_idx == theirs.padding_idx == pad
-    assert np.all(ours.weight.data[pad] == 0)                # starts at zero, as torch's
+    assert np.all(ours.weight.numpy()[pad] == 0)                # starts at zero, as torch's
     copy_weights(ours, theirs)
     idx = np.array([[pad, 1, pad, 3], [2, pad, 5, 1]])
     _embedding_parity(ours, theirs, idx, rng)
     assert np.all(ours.weight.grad[pad] == 0)
     w = ns.tensor(rng.standard_normal((6, 4)), requires_grad=True)
     F.embedding(idx, w, padding_idx=padding_idx).sum().backward()
-    tw = torch.tensor(w.data, requires_grad=True)
+    tw = torch.tensor(w.numpy(), requires_grad=True)
     torch.nn.functional.embedding(torch.tensor(idx), tw, padding_idx=pad).sum().backward()
     np.testing.assert_allclose(w.grad, tw.grad.numpy(), **TOL)
     with pytest.raises(ValueError, match=r"padding_idx must be in \[-6, 6\).*got 6"):
@@ -163,24 +163,24 @@ def test_dropout_statistics():
     x = ns.ones(200, 500, requires_grad=True)
     d = nn.Dropout(0.3)
     y = d(x)
-    kept = y.data != 0
+    kept = y.numpy() != 0
     assert abs(kept.mean() - 0.7) < 0.01
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)       # scaled by 1/(1-p)
-    assert abs(y.data.mean() - 1.0) < 0.02                              # mean preserved
+    np.testing.assert_allclose(y.numpy()[kept], 1 / 0.7, rtol=1e-6)       # scaled by 1/(1-p)
+    assert abs(y.numpy().mean() - 1.0) < 0.02                              # mean preserved
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad, y.data)                        # same mask backward
+    np.testing.assert_array_equal(x.grad, y.numpy())                        # same mask backward
     d.eval()
-    assert d(x) is x or np.array_equal(d(x).data, x.data)                # identity in eval
-    assert nn.Dropout(0.0)(x).data.sum() == x.data.sum()
-    assert nn.Dropout(1.0)(x).data.sum() == 0
+    assert d(x) is x or np.array_equal(d(x).numpy(), x.numpy())                # identity in eval
+    assert nn.Dropout(0.0)(x).numpy().sum() == x.numpy().sum()
+    assert nn.Dropout(1.0)(x).numpy().sum() == 0
 
 
 def test_dropout_matches_torch_statistics():
     torch.manual_seed(0)
     ty = torch.nn.Dropout(0.4)(torch.ones(400, 500, dtype=torch.float64))
     y = nn.Dropout(0.4)(ns.ones(400, 500, dtype=np.float64))
-    assert abs(float((ty == 0).double().mean()) - float((y.data == 0).mean())) < 0.01
-    assert np.unique(y.data).tolist() == pytest.approx(sorted(np.unique(ty.numpy()).tolist()))
+    assert abs(float((ty == 0).double().mean()) - float((y.numpy() == 0).mean())) < 0.01
+    assert np.unique(y.numpy()).tolist() == pytest.approx(sorted(np.unique(ty.numpy()).tolist()))
 
 
 def test_default_init_matches_torch_bounds():
@@ -191,7 +191,7 @@ def test_default_init_matches_torch_bounds():
     bound = 1 / np.sqrt(fan_in)
     for name in ("weight", "bias"):
         t = getattr(theirs, name).detach().numpy()
-        o = getattr(ours, name).data
+        o = getattr(ours, name).numpy()
         assert o.shape == t.shape and o.dtype == np.float32
         assert np.abs(o).max() <= bound and np.abs(t).max() <= bound
         assert np.abs(o).max() > 0.9 * bound                    # fills the whole interval
@@ -199,7 +199,7 @@ def test_default_init_matches_torch_bounds():
         assert abs(o.std() - bound / np.sqrt(3)) < 0.1 * bound  # U(-b, b) has std b/sqrt(3)
         assert abs(o.mean()) < 0.1 * bound
     te = torch.nn.Embedding(1000, 50).weight.detach().numpy()
-    oe = nn.Embedding(1000, 50).weight.data
+    oe = nn.Embedding(1000, 50).weight.numpy()
     assert abs(oe.std() - 1.0) < 0.02 and abs(te.std() - 1.0) < 0.02 and abs(oe.mean()) < 0.02
     tb, ob = torch.nn.BatchNorm1d(4), nn.BatchNorm1d(4)
     for key, value in torch_state_as_numpy(tb).items():
@@ -243,13 +243,13 @@ def test_softmax_accepts_torch_dim_keyword(rng):
     x = rng.standard_normal((3, 4, 2))
     for ours, theirs in ((F.softmax, torch.softmax), (F.log_softmax, torch.log_softmax)):
         for d in (0, 1, -1):
-            np.testing.assert_allclose(ours(ns.tensor(x), dim=d).data,
+            np.testing.assert_allclose(ours(ns.tensor(x), dim=d).numpy(),
                                        theirs(torch.tensor(x), dim=d).numpy(), **TOL)
-            np.testing.assert_array_equal(ours(ns.tensor(x), dim=d).data,
-                                          ours(ns.tensor(x), d).data)
-    np.testing.assert_allclose(nn.Softmax(dim=1)(ns.tensor(x)).data,
+            np.testing.assert_array_equal(ours(ns.tensor(x), dim=d).numpy(),
+                                          ours(ns.tensor(x), d).numpy())
+    np.testing.assert_allclose(nn.Softmax(dim=1)(ns.tensor(x)).numpy(),
                                torch.nn.Softmax(dim=1)(torch.tensor(x)).numpy(), **TOL)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ns.tensor(x)).data,
+    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(ns.tensor(x)).numpy(),
                                torch.nn.LogSoftmax(dim=0)(torch.tensor(x)).numpy(), **TOL)
 
 
@@ -347,15 +347,15 @@ def test_channel_dropout_drops_whole_maps(rng):
     x = ns.tensor(rng.uniform(1, 2, (50, 40, 3, 3)), requires_grad=True)
     drop = nn.Dropout2d(0.3)
     y = drop(x)
-    maps = y.data.reshape(50, 40, -1)
+    maps = y.numpy().reshape(50, 40, -1)
     zero = (maps == 0).all(axis=-1)
     assert np.all(zero | (maps != 0).all(axis=-1))               # all or nothing per map
     assert abs(zero.mean() - 0.3) < 0.03
-    np.testing.assert_allclose(maps[~zero] / x.data.reshape(50, 40, -1)[~zero], 1 / 0.7)
+    np.testing.assert_allclose(maps[~zero] / x.numpy().reshape(50, 40, -1)[~zero], 1 / 0.7)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad, np.where(y.data != 0, 1 / 0.7, 0))
+    np.testing.assert_allclose(x.grad, np.where(y.numpy() != 0, 1 / 0.7, 0))
     drop.eval()
-    assert drop(x) is x or np.array_equal(drop(x).data, x.data)
+    assert drop(x) is x or np.array_equal(drop(x).numpy(), x.numpy())
     assert nn.Dropout1d(0.5)(ns.ones(4, 6, 5)).shape == (4, 6, 5)
     with pytest.raises(ValueError, match=r"Dropout2d: expected a 4-D input"):
         nn.Dropout2d()(ns.ones(4, 6, 5))

@@ -24,7 +24,7 @@ def run_both(ours_fn, torch_fn, pred_np, target_np, rng, target_grad=True):
     else:
         t, tt = target_np, torch.tensor(target_np)
     y, ty = ours_fn(p, t), torch_fn(tp, tt)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
@@ -144,8 +144,8 @@ def test_l1_family_matches_torch(name, kw, reduction, rng):
 def test_cross_entropy_one_hot_equals_indices(rng):
     z = ns.tensor(rng.standard_normal((5, 3)))
     y = np.array([2, 0, 1, 1, 2])
-    np.testing.assert_allclose(F.cross_entropy(z, np.eye(3)[y]).data,
-                               F.cross_entropy(z, y).data, rtol=1e-6)
+    np.testing.assert_allclose(F.cross_entropy(z, np.eye(3)[y]).numpy(),
+                               F.cross_entropy(z, y).numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -238,9 +238,9 @@ def test_extreme_logits_are_finite_with_finite_gradients(name, dtype, strict_war
     }
     ours, theirs = fns[name]
     y, ty = ours(z), theirs(tz)
-    assert np.all(np.isfinite(y.data))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-6)
-    u = np.linspace(-1, 1, y.size).reshape(y.shape).astype(dtype)
+    assert np.all(np.isfinite(y.numpy()))
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-6)
+    u = np.linspace(-1, 1, y.numel()).reshape(y.shape).astype(dtype)
     y.backward(u)
     ty.backward(torch.tensor(u))
     assert np.all(np.isfinite(z.grad))
@@ -257,7 +257,7 @@ def test_bce_on_probabilities_exactly_zero_and_one(reduction, dtype, strict_warn
     y = F.binary_cross_entropy(p, t_np, reduction=reduction)
     ty = TF.binary_cross_entropy(tp, torch.tensor(t_np), reduction=reduction)
     rtol = 1e-12 if dtype == np.float64 else 1e-6
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol)    # logs clamped at -100
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=rtol)    # logs clamped at -100
     assert y.dtype == dtype
     y.backward(np.ones(y.shape, dtype))
     ty.backward(torch.ones(ty.shape, dtype=ty.dtype))

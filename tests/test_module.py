@@ -48,7 +48,7 @@ def test_shared_parameter_listed_once_but_saved_under_each_name():
     assert len(list(seq.parameters())) == 2
     assert list(seq.state_dict()) == list(tseq.state_dict())    # torch keeps both names
     seq.load_state_dict({k: v.detach().numpy() for k, v in tseq.state_dict().items()})
-    np.testing.assert_array_equal(lin.weight.data, tlin.weight.detach().numpy())
+    np.testing.assert_array_equal(lin.weight.numpy(), tlin.weight.detach().numpy())
     seq.load_state_dict(seq.state_dict())                         # its own keys load back
     # a shared module is one module: listed once by default, under each name on request
     assert [n for n, _ in seq.named_modules()] == [n for n, _ in tseq.named_modules()]
@@ -81,7 +81,7 @@ def test_eval_changes_dropout_and_batchnorm_behaviour():
     x = ns.randn(8, 3)
     net.eval()
     a, b = net(x), net(x)
-    np.testing.assert_array_equal(a.data, b.data)          # deterministic in eval
+    np.testing.assert_array_equal(a.numpy(), b.numpy())          # deterministic in eval
     before = net.body[1].running_mean.copy()
     net(x)
     np.testing.assert_array_equal(net.body[1].running_mean, before)
@@ -101,7 +101,7 @@ def test_state_dict_round_trip_copies():
     a, b = Net(), Net()
     sd = a.state_dict()
     sd["out.weight"][...] = 7.0                    # a copy: the module is unchanged
-    assert not np.all(a.out.weight.data == 7.0)
+    assert not np.all(a.out.weight.numpy() == 7.0)
     b.load_state_dict(a.state_dict())
     for (k, v), (k2, v2) in zip(a.state_dict().items(), b.state_dict().items()):
         assert k == k2
@@ -181,7 +181,8 @@ def test_parameter_basics():
     assert nn.Parameter(np.ones(2)).dtype == np.float64          # float arrays keep theirs
     q = nn.Parameter(ns.tensor([1.0, 2.0], dtype=np.float64))
     assert q.dtype == np.float64
-    assert repr(q) == "Parameter containing:\ntensor([1., 2.], dtype=float64, requires_grad=True)"
+    assert repr(q) == ("Parameter containing:\n"
+                       "tensor([1., 2.], dtype=nnscratch.float64, requires_grad=True)")
 
 
 def test_repr():

@@ -76,7 +76,7 @@ def _ns_run(opt, params, d, steps):
         opt.zero_grad()
         _ns_loss(*params, d).backward()
         opt.step()
-        out.append([p.data.copy() for p in params])
+        out.append([p.numpy().copy() for p in params])
     return out
 
 
@@ -181,7 +181,7 @@ def test_state_dict_round_trip_is_bit_identical(cls, kw):
     _ns_run(opt, params, d, 7)
     sd = opt.state_dict()
     assert all(isinstance(x, (np.ndarray, int, float, bool, str)) for x in _leaves(sd))
-    saved_params = [p.data.copy() for p in params]
+    saved_params = [p.numpy().copy() for p in params]
     uninterrupted = _ns_run(opt, params, d, 8)
 
     params2 = [ns.tensor(a, requires_grad=True) for a in saved_params]
@@ -230,8 +230,8 @@ def test_parameters_without_grad_are_left_alone():
     opt = optim.Adam([a, b], lr=0.1)
     a.grad = np.array([1.0, 1.0], dtype=np.float32)
     opt.step()
-    assert b.data.tolist() == [3.0] and id(b) not in opt.state
-    assert np.all(a.data < [1.0, 2.0])
+    assert b.numpy().tolist() == [3.0] and id(b) not in opt.state
+    assert np.all(a.numpy() < [1.0, 2.0])
 
 
 @pytest.mark.parametrize("cls", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta",
@@ -270,7 +270,7 @@ def test_closure_is_called_and_returned():
         return loss
 
     loss = opt.step(closure)
-    assert float(loss) == 9.0 and p.data.tolist() == [1.5]
+    assert float(loss) == 9.0 and p.numpy().tolist() == [1.5]
 
 
 @pytest.mark.parametrize("cls, kw", [("Adam", dict(lr=0.1)), ("NAdam", dict(lr=0.1)),
@@ -285,7 +285,7 @@ def test_reaches_minimum_of_elongated_bowl(cls, kw):
         opt.zero_grad()
         ((x[0] - 2) ** 2 + 10 * (x[1] + 3) ** 2).backward()
         opt.step()
-    np.testing.assert_allclose(x.data, [2.0, -3.0], atol=1e-3)
+    np.testing.assert_allclose(x.numpy(), [2.0, -3.0], atol=1e-3)
 
 
 # ---------------------------------------------------------------------- bad input
@@ -393,7 +393,7 @@ def test_switch_state_dict_round_trip(save_at):
     d = _data()
     params, opt = _switch_pair(d, switch_at=6)
     _ns_run(opt, params, d, save_at)
-    sd, saved = opt.state_dict(), [p.data.copy() for p in params]
+    sd, saved = opt.state_dict(), [p.numpy().copy() for p in params]
     straight = _ns_run(opt, params, d, 12 - save_at)
     params2 = [ns.tensor(a, requires_grad=True) for a in saved]
     opt2 = optim.SwitchOptimizer(optim.Adam(params2), optim.SGD(params2, momentum=0.5),
@@ -413,7 +413,7 @@ def test_switch_finishes_the_elongated_bowl():
         opt.zero_grad()
         ((x[0] - 2) ** 2 + 10 * (x[1] + 3) ** 2).backward()
         opt.step()
-    np.testing.assert_allclose(x.data, [2.0, -3.0], atol=1e-10)
+    np.testing.assert_allclose(x.numpy(), [2.0, -3.0], atol=1e-10)
 
 
 def test_switch_bad_input():
@@ -455,11 +455,11 @@ def test_state_dicts_survive_a_real_checkpoint(tmp_path):
                 o.step()
             sched.step()
             ema.update()
-            out.append([p.data.copy() for p in params] + list(ema.average.values()))
+            out.append([p.numpy().copy() for p in params] + list(ema.average.values()))
         return out
 
     run(opts, switch, sched, ema, params, 4)
-    state = {"params": [p.data for p in params], "opts": [o.state_dict() for o in opts],
+    state = {"params": [p.numpy() for p in params], "opts": [o.state_dict() for o in opts],
              "switch": switch.state_dict(), "sched": sched.state_dict(),
              "ema": ema.state_dict()}
     ns.save(state, tmp_path / "ckpt")

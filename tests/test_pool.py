@@ -43,7 +43,7 @@ def _parity(ours, theirs, x, rng):
     u = rng.standard_normal(y.shape)
     y.backward(u)
     ty.backward(torch.tensor(u))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), **TOL)
     np.testing.assert_allclose(X.grad, tX.grad.numpy(), **TOL)
 
 
@@ -263,8 +263,8 @@ def test_max_pool_indices_and_unpool_match_torch(case, rng):
     for x in (rng.standard_normal(shape), rng.integers(0, 3, shape).astype(np.float64)):
         y, idx = F.max_pool2d(ns.tensor(x), k, s, p, d, ceil, return_indices=True)
         ty, tidx = torch.nn.functional.max_pool2d(torch.tensor(x), k, s, p, d, ceil, True)
-        np.testing.assert_array_equal(idx.data, tidx.numpy())
-        np.testing.assert_array_equal(y.data, ty.numpy())
+        np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+        np.testing.assert_array_equal(y.numpy(), ty.numpy())
     if d == 1 and not ceil:         # torch's unpool takes no dilation; sizes round-trip
         kw = dict(kernel_size=k, stride=s, padding=p, output_size=shape[2:])
         _parity(lambda v: F.max_unpool2d(v, idx, **kw),
@@ -277,21 +277,21 @@ def test_max_pool1d_indices_unpool_modules_match_torch(rng):
     pool = nn.MaxPool1d(3, 2, 1, return_indices=True)
     tpool = torch.nn.MaxPool1d(3, 2, 1, return_indices=True)
     (y, idx), (ty, tidx) = pool(ns.tensor(x)), tpool(torch.tensor(x))
-    np.testing.assert_array_equal(idx.data, tidx.numpy())
-    np.testing.assert_array_equal(y.data, ty.numpy())
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
     unpool, tunpool = nn.MaxUnpool1d(3, 2, 1), torch.nn.MaxUnpool1d(3, 2, 1)
     _parity(lambda v: unpool(v, idx, output_size=(11,)),
-            lambda v: tunpool(v, tidx, output_size=(11,)), y.data, rng)
+            lambda v: tunpool(v, tidx, output_size=(11,)), y.numpy(), rng)
     x2 = rng.standard_normal((2, 3, 8, 6))
     (y2, i2), (ty2, ti2) = (nn.MaxPool2d(2, return_indices=True)(ns.tensor(x2)),
                             torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x2)))
-    np.testing.assert_array_equal(i2.data, ti2.numpy())
-    np.testing.assert_array_equal(y2.data, ty2.numpy())
+    np.testing.assert_array_equal(i2.numpy(), ti2.numpy())
+    np.testing.assert_array_equal(y2.numpy(), ty2.numpy())
     _parity(lambda v: nn.MaxUnpool2d(2)(v, i2), lambda v: torch.nn.MaxUnpool2d(2)(v, ti2),
-            y2.data, rng)
-    assert ns.gradcheck(lambda v: F.max_unpool2d(v, i2, 2), [y2.data])
+            y2.numpy(), rng)
+    assert ns.gradcheck(lambda v: F.max_unpool2d(v, i2, 2), [y2.numpy()])
     with pytest.raises(ValueError, match=r"max_unpool2d: indices must lie in the output plane "
                                          r"\(2, 2\)"):
         F.max_unpool2d(y2, i2, 2, output_size=(2, 2))
     with pytest.raises(ValueError, match=r"indices must be integers of the input's shape"):
-        F.max_unpool2d(y2, i2.data[:1], 2)
+        F.max_unpool2d(y2, i2.numpy()[:1], 2)

@@ -31,7 +31,7 @@ def test_packed_sequence_example():
     out, h_n, lengths = scope["out"], scope["h_n"], scope["lengths"]
     assert out.shape == (3, 4, 128) and h_n.shape == (2, 3, 64)
     np.testing.assert_array_equal(lengths, [3, 2, 4])
-    assert np.all(out.data[1, 2:] == 0)                   # padding after the 2 real steps
+    assert np.all(out.numpy()[1, 2:] == 0)                   # padding after the 2 real steps
     # the forward direction's final state is the output at each sequence's own last step
     for n, L in enumerate(lengths):
-        np.testing.assert_allclose(h_n.data[0, n], out.data[n, L - 1, :64], rtol=1e-6)
+        np.testing.assert_allclose(h_n.numpy()[0, n], out.numpy()[n, L - 1, :64], rtol=1e-6)

@@ -94,12 +94,12 @@ def test_sequence_ops_with_batch_sizes_gradcheck(op):
         return _flat(out[:2], out[2:, :1], *states)    # the real steps and the final states
     assert ns.gradcheck(f, inputs)
     out, h_n = fn(*inputs[:1 + n_states], *inputs[1 + n_states:], **kw)[:2]
-    np.testing.assert_array_equal(h_n.data[1], out.data[1, 1])   # stopped at its end
+    np.testing.assert_array_equal(h_n.numpy()[1], out.numpy()[1, 1])   # stopped at its end
 
 
 def test_layer_gradcheck_stacked_bidirectional_lstm():
     ns.manual_seed(0)
-    lstm = nn.LSTM(I, H, num_layers=2, bidirectional=True).double()
+    lstm = nn.LSTM(I, H, num_layers=2, bidirectional=True, batch_first=True).double()
     inputs = _arrays([(N, T, I), (4, N, H), (4, N, H)], seed=1)
 
     def fn(x, h0, c0):
@@ -114,7 +114,7 @@ def test_layer_gradcheck_stacked_bidirectional_lstm():
 def _copy_cell(layer, cell, k=0, reverse=False):
     sfx = f"_l{k}" + ("_reverse" if reverse else "")
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        setattr(cell, name, nn.Parameter(getattr(layer, name + sfx).data.copy()))
+        setattr(cell, name, nn.Parameter(getattr(layer, name + sfx).numpy().copy()))
 
 
 def _unroll(cell, x, state, reverse=False):
@@ -135,7 +135,7 @@ CELLS = [("RNN", {}), ("RNN", {"nonlinearity": "relu"}), ("LSTM", {}), ("GRU", {
 @pytest.mark.parametrize("reverse", [False, True])
 def test_fused_layer_equals_unrolled_cell(kind, kw, reverse):
     ns.manual_seed(0)
-    layer = getattr(nn, kind)(I, H, bidirectional=reverse, **kw).double()
+    layer = getattr(nn, kind)(I, H, bidirectional=reverse, batch_first=True, **kw).double()
     cell = getattr(nn, kind + "Cell")(I, H, **kw).double()
     _copy_cell(layer, cell, reverse=reverse)
     x_np, u_np = _arrays([(N, T, I), (N, T, H)], seed=5)
@@ -144,7 +144,7 @@ def test_fused_layer_equals_unrolled_cell(kind, kw, reverse):
     if reverse:
         out = out[..., H:]
     ref, _ = _unroll(cell, x2, None, reverse)
-    np.testing.assert_allclose(out.data, ref.data, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12, atol=1e-13)
     (out * ns.tensor(u_np)).sum().backward()
     (ref * ns.tensor(u_np)).sum().backward()
     np.testing.assert_allclose(x1.grad, x2.grad, rtol=1e-10, atol=1e-12)
@@ -156,12 +156,12 @@ def test_fused_layer_equals_unrolled_cell(kind, kw, reverse):
 
 def test_float32_layer_stays_float32_and_close_to_float64():
     ns.manual_seed(0)
-    gru = nn.GRU(I, H)
+    gru = nn.GRU(I, H, batch_first=True)
     x = np.random.default_rng(0).standard_normal((N, T, I)).astype(np.float32)
     out32, h32 = gru(x)
     assert out32.dtype == np.float32 and h32.dtype == np.float32
     out64, _ = gru.double()(x.astype(np.float64))
-    np.testing.assert_allclose(out32.data, out64.data, atol=1e-5)
+    np.testing.assert_allclose(out32.numpy(), out64.numpy(), atol=1e-5)
 
 
 # --------------------------------------------------------------- truncated BPTT, embeddings
@@ -169,7 +169,7 @@ def test_float32_layer_stays_float32_and_close_to_float64():
 
 def test_detached_state_stops_gradient_at_the_batch_boundary():
     ns.manual_seed(0)
-    lstm = nn.LSTM(I, H).double()
+    lstm = nn.LSTM(I, H, batch_first=True).double()
     a, b = _arrays([(N, T, I), (N, T, I)], seed=6)
     xa = ns.tensor(a, requires_grad=True)
     _, state = lstm(xa)
@@ -177,7 +177,7 @@ def test_detached_state_stops_gradient_at_the_batch_boundary():
     out.sum().backward()
     assert xa.grad is None                            # nothing flowed into the first batch
     # the carried values matter: the second batch differs from a fresh start
-    assert np.abs(out.data - lstm(ns.tensor(b))[0].data).max() > 1e-3
+    assert np.abs(out.numpy() - lstm(ns.tensor(b))[0].numpy()).max() > 1e-3
     _, state2 = lstm(xa)
     lstm(ns.tensor(b), state2)[0].sum().backward()
     assert xa.grad is not None and np.abs(xa.grad).max() > 0
@@ -185,7 +185,7 @@ def test_detached_state_stops_gradient_at_the_batch_boundary():
 
 def test_embedding_feeds_a_gru_and_trains():
     ns.manual_seed(0)
-    emb, gru, head = nn.Embedding(7, 5), nn.GRU(5, 8), nn.Linear(8, 7)
+    emb, gru, head = nn.Embedding(7, 5), nn.GRU(5, 8, batch_first=True), nn.Linear(8, 7)
     params = list(emb.parameters()) + list(gru.parameters()) + list(head.parameters())
     opt = optim.Adam(params, lr=0.05)
     ids = np.random.default_rng(0).integers(0, 7, (4, 6))
@@ -204,7 +204,7 @@ def test_embedding_feeds_a_gru_and_trains():
 
 def test_clip_grad_norm_bounds_a_recurrent_gradient():
     ns.manual_seed(0)
-    rnn = nn.RNN(I, H)
+    rnn = nn.RNN(I, H, batch_first=True)
     rnn(np.ones((N, 20, I), np.float32))[0].sum().backward()
     total = nn.utils.clip_grad_norm_(rnn.parameters(), 0.1)
     norm = np.sqrt(sum((p.grad.astype(np.float64) ** 2).sum() for p in rnn.parameters()))
@@ -282,22 +282,22 @@ def test_sample_bad_input():
 
 def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="num_layers must be an int >= 1, got 0"):
-        nn.LSTM(3, 4, num_layers=0)
+        nn.LSTM(3, 4, num_layers=0, batch_first=True)
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
-        nn.RNN(3, 4, nonlinearity="sigmoid")
+        nn.RNN(3, 4, nonlinearity="sigmoid", batch_first=True)
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
         nn.RNNCell(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match="hidden_size must be an int >= 1, got 0"):
-        nn.GRU(3, 0)
+        nn.GRU(3, 0, batch_first=True)
     with pytest.raises(TypeError, match="input_size must be an int"):
-        nn.RNN(3.5, 4)
+        nn.RNN(3.5, 4, batch_first=True)
     with pytest.raises(ValueError, match="dropout must be a number in"):
-        nn.GRU(3, 4, dropout=1.5)
+        nn.GRU(3, 4, dropout=1.5, batch_first=True)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_bad_input_shapes(kind):
-    layer = getattr(nn, kind)(3, 4, num_layers=2)
+    layer = getattr(nn, kind)(3, 4, num_layers=2, batch_first=True)
     with pytest.raises(ValueError, match=r"expected a 3-D input \(N, T, input_size\).*got shape "
                                          r"\(2, 5, 3, 1\)"):
         layer(np.zeros((2, 5, 3, 1), np.float32))
@@ -313,7 +313,7 @@ def test_bad_input_shapes(kind):
 
 
 def test_bad_lstm_state_and_cell_input():
-    lstm = nn.LSTM(3, 4)
+    lstm = nn.LSTM(3, 4, batch_first=True)
     x = np.zeros((2, 5, 3), np.float32)
     h = np.zeros((1, 2, 4), np.float32)
     with pytest.raises(TypeError, match=r"initial state, must be a tuple \(h0, c0\)"):

@@ -32,7 +32,7 @@ def _pair(kind, layers, bidirectional, batch_first=True, bias=True, nonlinearity
     with torch.no_grad():
         for (_, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert p.shape == tuple(q.shape)
-            q.copy_(torch.from_numpy(p.data))
+            q.copy_(torch.from_numpy(p.numpy()))
     return ours, theirs
 
 
@@ -64,9 +64,9 @@ def _compare(kind, layers, bidirectional, with_h0, batch_first=True, bias=True,
     out_t, state_t = theirs(xt, *theirs_in)
     states = list(state) if kind == "LSTM" else [state]
     states_t = list(state_t) if kind == "LSTM" else [state_t]
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
     for a, b in zip(states, states_t):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
     # a random cotangent on every output, so each gradient path is exercised
     cots = [rng.standard_normal(o.shape) for o in [out] + states]
     loss = sum(((o * ns.tensor(c)).sum() for o, c in zip([out] + states, cots)), ns.tensor(0.0))
@@ -105,10 +105,10 @@ def test_unbatched_input_matches_torch(kind):
     x = np.random.default_rng(2).standard_normal((T, I))
     out, state = ours(ns.tensor(x))
     out_t, state_t = theirs(torch.tensor(x))
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
     h, h_t = (state[0], state_t[0]) if kind == "LSTM" else (state, state_t)
     assert h.shape == tuple(h_t.shape) == (2, H)
-    np.testing.assert_allclose(h.data, h_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), h_t.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
@@ -119,7 +119,7 @@ def test_cells_match_torch(kind):
     with torch.no_grad():
         for (n, p), (m, q) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert n == m
-            q.copy_(torch.from_numpy(p.data))
+            q.copy_(torch.from_numpy(p.numpy()))
     rng = np.random.default_rng(3)
     x, h, c = rng.standard_normal((N, I)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
     if kind == "LSTM":
@@ -127,19 +127,19 @@ def test_cells_match_torch(kind):
             theirs(torch.tensor(x), (torch.tensor(h), torch.tensor(c)))[1]
     else:
         out, out_t = ours(ns.tensor(x), ns.tensor(h)), theirs(torch.tensor(x), torch.tensor(h))
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_default_init_and_parameter_layout_follow_torch():
     ns.manual_seed(0)
-    lstm = nn.LSTM(10, 32, num_layers=2, bidirectional=True)
+    lstm = nn.LSTM(10, 32, num_layers=2, bidirectional=True, batch_first=True)
     torch.manual_seed(0)
     ref = torch.nn.LSTM(10, 32, num_layers=2, bidirectional=True, batch_first=True)
     assert [(n, p.shape) for n, p in lstm.named_parameters()] == \
         [(n, tuple(p.shape)) for n, p in ref.named_parameters()]
     bound = 1 / np.sqrt(32)
     for _, p in lstm.named_parameters():
-        assert np.abs(p.data).max() <= bound and p.data.std() > 0.5 * bound / np.sqrt(3)
+        assert np.abs(p.numpy()).max() <= bound and p.numpy().std() > 0.5 * bound / np.sqrt(3)
         assert p.dtype == np.float32
 
 
@@ -168,17 +168,17 @@ def _numpy_gru_cho(x, h, w_ih, w_hh, b_ih, b_hh):
 
 def test_gru_reset_after_false_matches_textbook_equations():
     ns.manual_seed(0)
-    gru = nn.GRU(I, H, reset_after=False).double()
-    cho = [p.data for p in gru.parameters()]
+    gru = nn.GRU(I, H, reset_after=False, batch_first=True).double()
+    cho = [p.numpy() for p in gru.parameters()]
     rng = np.random.default_rng(4)
     x, h0 = rng.standard_normal((N, T, I)), rng.standard_normal((1, N, H))
     out, h_n = gru(ns.tensor(x), ns.tensor(h0))
     ref_out, ref_h = _numpy_gru_cho(x, h0[0], *cho)
-    np.testing.assert_allclose(out.data, ref_out, rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(h_n.data[0], ref_h, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(out.numpy(), ref_out, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(h_n.numpy()[0], ref_h, rtol=1e-12, atol=1e-13)
     # and the two formulations really differ (same parameters, other place of the reset gate)
     gru.reset_after = True
-    assert np.abs(gru(ns.tensor(x), ns.tensor(h0))[0].data - ref_out).max() > 1e-3
+    assert np.abs(gru(ns.tensor(x), ns.tensor(h0))[0].numpy() - ref_out).max() > 1e-3
 
 
 # ------------------------------------------------------------ variable lengths (PackedSequence)
@@ -207,16 +207,16 @@ def test_packed_sequences_match_torch(kind, layers, bidirectional, with_h0, proj
     out_t, state_t = theirs(packed_t, *theirs_in)
     assert isinstance(out, R.PackedSequence)
     np.testing.assert_array_equal(out.batch_sizes, out_t.batch_sizes.numpy())
-    np.testing.assert_allclose(out.data.data, out_t.data.detach().numpy(), rtol=1e-10,
+    np.testing.assert_allclose(out.data.numpy(), out_t.data.detach().numpy(), rtol=1e-10,
                                atol=1e-12)
     states = list(state) if kind == "LSTM" else [state]
     states_t = list(state_t) if kind == "LSTM" else [state_t]
     for a, b in zip(states, states_t):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
     padded, lens = R.pad_packed_sequence(out, batch_first=True)
     padded_t, lens_t = TR.pad_packed_sequence(out_t, batch_first=True)
     np.testing.assert_array_equal(lens, lens_t.numpy())
-    np.testing.assert_allclose(padded.data, padded_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(padded.numpy(), padded_t.detach().numpy(), rtol=1e-10, atol=1e-12)
     cots = [rng.standard_normal(o.shape) for o in [padded] + states]
     sum(((o * ns.tensor(c)).sum() for o, c in zip([padded] + states, cots)),
         ns.tensor(0.0)).backward()
@@ -243,17 +243,17 @@ def test_lstm_with_projection_matches_torch(layers, bidirectional, with_h0):
 
 
 def test_lstm_projection_layout_and_bad_size():
-    lstm = nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2)
-    ref = torch.nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2)
+    lstm = nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2, batch_first=True)
+    ref = torch.nn.LSTM(3, 5, 2, bidirectional=True, proj_size=2, batch_first=True)
     assert ([(n, tuple(p.shape)) for n, p in lstm.named_parameters()] ==
             [(n, tuple(p.shape)) for n, p in ref.named_parameters()])
     with pytest.raises(ValueError, match=r"proj_size must be smaller than hidden_size \(5\), "
                                          r"got 5"):
-        nn.LSTM(3, 5, proj_size=5)
+        nn.LSTM(3, 5, proj_size=5, batch_first=True)
     with pytest.raises(ValueError, match=r"proj_size must be an int >= 0, got -1"):
-        nn.LSTM(3, 5, proj_size=-1)
+        nn.LSTM(3, 5, proj_size=-1, batch_first=True)
     with pytest.raises(ValueError, match=r"expected h0 of shape \(2, 4, 2\), got \(2, 4, 5\)"):
-        nn.LSTM(3, 5, bidirectional=True, proj_size=2)(
+        nn.LSTM(3, 5, bidirectional=True, proj_size=2, batch_first=True)(
             ns.randn(4, 6, 3), (ns.randn(2, 4, 5), ns.randn(2, 4, 5)))
 
 
@@ -263,16 +263,16 @@ def test_pack_utilities_match_torch():
     padded = R.pad_sequence([ns.tensor(s) for s in seqs], batch_first=True, padding_value=-1.0)
     padded_t = TR.pad_sequence([torch.tensor(s) for s in seqs], batch_first=True,
                                padding_value=-1.0)
-    np.testing.assert_array_equal(padded.data, padded_t.numpy())
+    np.testing.assert_array_equal(padded.numpy(), padded_t.numpy())
     packed = R.pack_sequence([ns.tensor(s) for s in seqs], enforce_sorted=False)
     packed_t = TR.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
-    np.testing.assert_array_equal(packed.data.data, packed_t.data.numpy())
+    np.testing.assert_array_equal(packed.data.numpy(), packed_t.data.numpy())
     np.testing.assert_array_equal(packed.sorted_indices, packed_t.sorted_indices.numpy())
     np.testing.assert_array_equal(packed.unsorted_indices, packed_t.unsorted_indices.numpy())
     out, lens = R.pad_packed_sequence(packed, total_length=7)
     out_t, lens_t = TR.pad_packed_sequence(packed_t, total_length=7)
     assert out.shape == tuple(out_t.shape) == (7, 3, 2)
-    np.testing.assert_array_equal(out.data, out_t.numpy())
+    np.testing.assert_array_equal(out.numpy(), out_t.numpy())
     np.testing.assert_array_equal(lens, lens_t.numpy())
     # gradients go back through packing and unpacking to the real steps only
     x = ns.tensor(rng.standard_normal((3, 5, 2)), requires_grad=True)
@@ -280,7 +280,7 @@ def test_pack_utilities_match_torch():
     y, _ = R.pad_packed_sequence(p, batch_first=True)
     (y * y).sum().backward()
     mask = (np.arange(5)[None, :] < np.array([5, 3, 1])[:, None])[..., None]
-    np.testing.assert_allclose(x.grad, 2 * x.data * mask)
+    np.testing.assert_allclose(x.grad, 2 * x.numpy() * mask)
 
 
 def test_pack_bad_input():
@@ -293,7 +293,7 @@ def test_pack_bad_input():
         R.pack_padded_sequence(x, [5, 3], batch_first=True)
     with pytest.raises(TypeError, match=r"lengths must be integers"):
         R.pack_padded_sequence(x, [5.0, 3.5, 1.0], batch_first=True)
-    lstm = nn.LSTM(3, 4)
+    lstm = nn.LSTM(3, 4, batch_first=True)
     with pytest.raises(ValueError, match=r"LSTM: expected packed data of shape \(Σ lengths, 3\)"):
         lstm(R.pack_padded_sequence(x, [5, 3, 1], batch_first=True))
     with pytest.raises(ValueError, match=r"total_length must be >= the longest sequence \(5\)"):

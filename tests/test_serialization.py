@@ -71,7 +71,7 @@ def test_tensor_and_ordereddict_load_as_array_and_dict(tmp_path):
     out = ns.load(tmp_path / "c")
     assert type(out) is dict and list(out) == ["b", "a"]
     assert isinstance(out["b"], np.ndarray) and out["b"].dtype == np.float32
-    np.testing.assert_array_equal(out["b"], t.data)
+    np.testing.assert_array_equal(out["b"], t.numpy())
 
 
 def test_rng_state_round_trip_reproduces_draws(tmp_path):
@@ -112,7 +112,7 @@ def test_training_checkpoint_restores_model_and_optimizer(tmp_path):
     fresh_opt = optim.SGD(fresh.parameters(), lr=0.1, momentum=0.9)
     fresh_opt.load_state_dict(back["optimizer"])
     for p, q in zip(model.parameters(), fresh.parameters()):
-        assert p.data.tobytes() == q.data.tobytes()
+        assert p.numpy().tobytes() == q.numpy().tobytes()
 
 
 def test_file_is_a_zip_of_npy_with_json_header_and_no_pickle(tmp_path):

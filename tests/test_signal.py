@@ -53,7 +53,7 @@ def test_convolution_flips_the_filter(rng):
 
 def test_conv2d_layer_is_a_correlation(rng):
     img, w = rng.standard_normal((9, 11)), rng.standard_normal((3, 3))
-    out = F.conv2d(Tensor(img[None, None]), Tensor(w[None, None]), padding=1).data[0, 0]
+    out = F.conv2d(Tensor(img[None, None]), Tensor(w[None, None]), padding=1).numpy()[0, 0]
     np.testing.assert_allclose(out, signal.correlate(img, w, "same"), atol=1e-12)
 
 

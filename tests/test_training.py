@@ -33,7 +33,7 @@ def test_fit_matches_a_torch_training_loop(rng):
     tm = tm.double()
     with torch.no_grad():
         for tp, (_, p) in zip(tm.parameters(), model.named_parameters()):
-            tp.copy_(torch.from_numpy(p.data))
+            tp.copy_(torch.from_numpy(p.numpy()))
     hist = ns.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=3, batch_size=20,
                   optimizer=optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
                   shuffle=False, progress=False)
@@ -49,7 +49,7 @@ def test_fit_matches_a_torch_training_loop(rng):
             losses.append(loss.item())
     np.testing.assert_allclose(hist.batch_loss, losses, rtol=1e-10)
     for tp, p in zip(tm.parameters(), model.parameters()):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-9, atol=1e-12)
     # the epoch loss is the sample-weighted mean of the batch losses (last batch has 16 rows)
     sizes = [20, 20, 20, 20, 16]
     np.testing.assert_allclose(hist["loss"][-1], np.dot(losses[-5:], sizes) / 96, rtol=1e-12)
@@ -87,7 +87,7 @@ def test_seeded_fit_repeats_and_equals_a_seeded_dataloader(rng):
         else:
             ns.fit(model, DataLoader(X, y, batch_size=10, seed=5), loss="cross_entropy",
                    optimizer=opt, epochs=2, progress=False)
-        runs.append([p.data.copy() for p in model.parameters()])
+        runs.append([p.numpy().copy() for p in model.parameters()])
     for a, b, c in zip(*runs):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
@@ -103,7 +103,7 @@ def test_predict_and_evaluate_restore_modes_and_record_no_graph(rng):
     np.testing.assert_array_equal(out1, out2)     # eval mode: dropout off, deterministic
     assert model.training and model[0].training and not model[2].training
     with ns.no_grad():
-        ref = model.eval()(ns.tensor(X)).data
+        ref = model.eval()(ns.tensor(X)).numpy()
     model.train()
     model[2].eval()
     np.testing.assert_allclose(out1, ref, rtol=1e-6)
@@ -130,15 +130,15 @@ def test_divergence_stops_with_epoch_and_batch_and_keeps_last_finite_weights(rng
     model = nn.Linear(3, 1)
     snapshots = []
     keep = LambdaCallback(on_batch_end=lambda step, logs: snapshots.append(
-        [p.data.copy() for p in model.parameters()]))
+        [p.numpy().copy() for p in model.parameters()]))
     with pytest.raises(DivergenceError, match=r"epoch \d+, batch \d+") as info:
         ns.fit(model, X, y, loss="mse", optimizer=optim.SGD(model.parameters(), lr=1.0),
                epochs=50, batch_size=16, callbacks=[keep], progress=False)
     assert "inf" in str(info.value) or "nan" in str(info.value)
     assert snapshots, "it should diverge after a few finite steps, not at once"
     for p, last in zip(model.parameters(), snapshots[-1]):
-        assert np.isfinite(p.data).all()
-        np.testing.assert_array_equal(p.data, last)
+        assert np.isfinite(p.numpy()).all()
+        np.testing.assert_array_equal(p.numpy(), last)
 
 
 class _Crash(Exception):
@@ -160,7 +160,7 @@ def test_interrupted_run_resumes_to_bit_identical_weights(rng, tmp_path):
     kw = dict(loss="cross_entropy", epochs=5, batch_size=8, seed=11, progress=False,
               validation_data=(X[:20], y[:20]), metrics=["accuracy"])
     full = ns.fit(model, X, y, optimizer=opt, scheduler=sched, **kw)
-    want = [p.data.copy() for p in model.parameters()]
+    want = [p.numpy().copy() for p in model.parameters()]
 
     ns.manual_seed(1)
     X, y, model, opt, sched = _resume_setup(np.random.default_rng(99))
@@ -179,7 +179,7 @@ def test_interrupted_run_resumes_to_bit_identical_weights(rng, tmp_path):
     resumed = ns.fit(model2, X, y, optimizer=opt2, scheduler=sched2, resume_from=ckpt,
                      checkpoint=ckpt, **kw)
     for p, w in zip(model2.parameters(), want):
-        np.testing.assert_array_equal(p.data, w)
+        np.testing.assert_array_equal(p.numpy(), w)
     assert resumed.history == full.history
     assert resumed.batch_loss == full.batch_loss and resumed.lr == full.lr
     assert ns.load(ckpt)["epoch"] == 5

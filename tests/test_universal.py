@@ -7,14 +7,14 @@ from nnscratch.models import universal
 
 def _eval(net, x):
     with ns.no_grad():
-        return net(ns.tensor(np.asarray(x, dtype=np.float64))).data
+        return net(ns.tensor(np.asarray(x, dtype=np.float64))).numpy()
 
 
 def test_step_network_steps_at_s():
     net = universal.step_network(0.3, w=1000)
     y = _eval(net, [[0.2], [0.29], [0.31], [0.5]]).ravel()
     assert y[0] < 1e-6 and y[1] < 1e-4 and y[2] > 1 - 1e-4 and y[3] > 1 - 1e-6
-    assert net[0].bias.data[0] == pytest.approx(-0.3 * 1000)  # b = -s w
+    assert net[0].bias.numpy()[0] == pytest.approx(-0.3 * 1000)  # b = -s w
 
 
 def test_bump_is_one_inside_zero_outside():

@@ -51,7 +51,7 @@ def rnn_sine(cfg: Config) -> Result:
     _seed(cfg)
     s = datasets.sine_wave(100, 0.1)
     x, y = s[:-1].reshape(1, -1, 1), s[1:].reshape(1, -1, 1)
-    rnn, head = nn.RNN(1, 16), nn.Linear(16, 1)
+    rnn, head = nn.RNN(1, 16, batch_first=True), nn.Linear(16, 1)
     params = _params(rnn, head)
     opt = optim.Adam(params, lr=0.01)
     epochs = cfg.epochs or (300 if cfg.quick else 1000)
@@ -110,7 +110,7 @@ def _state_jacobian_norms(layer, x, which="h"):
             _, target = layer(xs, h0)
             leaf = h0
         target.backward(eye)
-        norms[T - k - 1] = np.linalg.norm(leaf.grad[0], 2)
+        norms[T - k - 1] = np.linalg.norm(leaf.grad.numpy()[0], 2)
     return norms
 
 
@@ -128,7 +128,7 @@ def _recall_run(kind, lag, seed, iters, noise, H=32, K=4):
     nsrandom.manual_seed(seed)
     rng = np.random.default_rng(seed)
     cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "lstm b_f=1": nn.LSTM, "gru": nn.GRU}[kind]
-    layer, head = cls(K, H), nn.Linear(H, K)
+    layer, head = cls(K, H, batch_first=True), nn.Linear(H, K)
     if kind == "lstm b_f=1":          # Jozefowicz et al. (2015): start with the forget gate open
         layer.bias_ih_l0.data[H:2 * H] = 1.0
         layer.bias_hh_l0.data[H:2 * H] = 0.0
@@ -173,14 +173,14 @@ def vanishing_gradients(cfg: Config) -> Result:
 
     def rnn_with_norm(gain):
         nsrandom.manual_seed(cfg.seed)
-        rnn = nn.RNN(I, H).double()
+        rnn = nn.RNN(I, H, batch_first=True).double()
         w = np.random.default_rng(cfg.seed + 1).standard_normal((H, H))
         rnn.weight_hh_l0.data[...] = w * (gain / np.linalg.norm(w, 2))
         return rnn
 
     def lstm_with_biases(b_f, b_i):
         nsrandom.manual_seed(cfg.seed)
-        lstm = nn.LSTM(I, H).double()
+        lstm = nn.LSTM(I, H, batch_first=True).double()
         if b_f is not None:
             for b in (lstm.bias_ih_l0, lstm.bias_hh_l0):
                 b.data[...] = 0.0
@@ -399,7 +399,7 @@ def bilstm_tagging(cfg: Config) -> Result:
         _seed(cfg)
         rng = np.random.default_rng(cfg.seed)
         emb = nn.Embedding(K, E)
-        lstm = nn.LSTM(E, H, bidirectional=bidirectional)
+        lstm = nn.LSTM(E, H, bidirectional=bidirectional, batch_first=True)
         head = nn.Linear(H * (2 if bidirectional else 1), 2)
         params = _params(emb, lstm, head)
         opt = optim.Adam(params, lr=0.01)
@@ -451,7 +451,7 @@ def gru_mnist1d(cfg: Config) -> Result:
     (X, y), (Xt, yt) = datasets.load_mnist1d()
     hidden, lr, batch, epochs = (64, 1e-2, 50, 5) if cfg.quick else (128, 3e-3, 100, 30)
     epochs = cfg.epochs or epochs
-    gru, head = nn.GRU(1, hidden), nn.Linear(hidden, 10)
+    gru, head = nn.GRU(1, hidden, batch_first=True), nn.Linear(hidden, 10)
     params = _params(gru, head)
     opt = optim.Adam(params, lr=lr)
     rng = np.random.default_rng(cfg.seed)

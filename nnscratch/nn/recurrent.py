@@ -71,7 +71,7 @@ class _RNNBase(Module):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = True, bidirectional: bool = False,
+                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
                  dropout: float = 0.0):
         owner = type(self).__name__
         self.input_size = positive_int(input_size, "input_size", owner)
@@ -125,7 +125,7 @@ class _RNNBase(Module):
                              f"{self.input_size}, got shape {tuple(x.shape)}")
         if x.dtype.kind != "f":
             raise TypeError(f"{owner}: input must be floating point, got dtype {x.dtype}")
-        if x.size == 0:
+        if x.numel() == 0:
             raise ValueError(f"{owner}: expected at least one sequence of at least one step, "
                              f"got an empty input of shape {tuple(x.shape)}")
         dt = self.weight_ih_l0.dtype
@@ -251,14 +251,14 @@ class _RNNBase(Module):
 
 class RNN(_RNNBase):
     """Elman RNN, ``h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` with φ = tanh or relu
-    (000 eq. 9.3-9.4; Elman 1990).  Matches torch.nn.RNN, except ``batch_first=True`` by default.
+    (000 eq. 9.3-9.4; Elman 1990).  Matches torch.nn.RNN (``batch_first=False`` by default).
 
     Args:
         input_size, hidden_size: feature sizes of x_t and h_t.
         num_layers: stacked layers (default 1); layer k > 0 reads layer k-1's outputs.
         nonlinearity: ``"tanh"`` (default) or ``"relu"``.
         bias: whether to use ``bias_ih``/``bias_hh`` (default True).
-        batch_first: input ``(N, T, F)`` if True (default) else ``(T, N, F)``.
+        batch_first: input ``(N, T, F)`` if True, else ``(T, N, F)`` (the default, as torch).
         bidirectional: add a second direction reading the sequence backwards (default False).
         dropout: dropout on the outputs of every layer but the last, in training (default 0).
 
@@ -272,7 +272,7 @@ class RNN(_RNNBase):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = True,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  bidirectional: bool = False, dropout: float = 0.0):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
@@ -290,7 +290,7 @@ class RNN(_RNNBase):
 
 class LSTM(_RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38), matches
-    torch.nn.LSTM (gate rows i, f, g, o), except ``batch_first=True`` by default::
+    torch.nn.LSTM (gate rows i, f, g, o; ``batch_first=False`` by default)::
 
         i, f, o = σ(W_i· x_t + b_i· + W_h· h_{t-1} + b_h·)   g = tanh(…)
         c_t = f ⊙ c_{t-1} + i ⊙ g                          h_t = o ⊙ tanh(c_t)
@@ -308,7 +308,7 @@ class LSTM(_RNNBase):
     mode = "LSTM"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = True, bidirectional: bool = False,
+                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
                  dropout: float = 0.0, proj_size: int = 0):
         hidden = positive_int(hidden_size, "hidden_size", "LSTM")
         self.proj_size = check_int(proj_size, "proj_size", "LSTM", 0)
@@ -351,7 +351,7 @@ class GRU(_RNNBase):
         h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 
     Both formulations have the same parameters (names and shapes as torch.nn.GRU); only where
-    the reset gate acts differs.  ``batch_first=True`` by default.
+    the reset gate acts differs.  ``batch_first=False`` by default, as torch.
 
     Shape: as :class:`RNN`.
     """
@@ -359,7 +359,7 @@ class GRU(_RNNBase):
     mode = "GRU"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = True, bidirectional: bool = False,
+                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
                  reset_after: bool = True, dropout: float = 0.0):
         self.reset_after = _check_bool(reset_after, "reset_after", "GRU")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,

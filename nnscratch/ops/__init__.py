@@ -13,6 +13,8 @@ from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                    max_unpool1d, max_unpool2d, upsample_nearest)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
-from .reduce import max, mean, min, sum, var
-from .shape import concatenate, getitem, pad, reshape, stack, transpose, where
+from .reduce import max, mean, min, norm, prod, sum, var
+from .shape import (broadcast_to, clone, concatenate, flip, gather, getitem, index_put, pad,
+                    reshape, stack, tile, transpose, where)
+from . import shape
 from .softmax import log_softmax, softmax

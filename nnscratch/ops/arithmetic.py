@@ -12,21 +12,21 @@ from ..autograd import defvjp, primitive
 def add(a, b):
     return a + b
 defvjp(add, lambda g, out, a, b: g,
-            lambda g, out, a, b: g)
+            lambda g, out, a, b: g, saves=())
 
 
 @primitive
 def sub(a, b):
     return a - b
 defvjp(sub, lambda g, out, a, b: g,
-            lambda g, out, a, b: -g)
+            lambda g, out, a, b: -g, saves=())
 
 
 @primitive
 def mul(a, b):
     return a * b
 defvjp(mul, lambda g, out, a, b: g * b,
-            lambda g, out, a, b: g * a)
+            lambda g, out, a, b: g * a, saves=(0, 1))
 
 
 @primitive
@@ -39,7 +39,7 @@ defvjp(div, lambda g, out, a, b: g / b,
 @primitive
 def neg(a):
     return -a
-defvjp(neg, lambda g, out, a: -g)
+defvjp(neg, lambda g, out, a: -g, saves=())
 
 
 def _log_or_zero(a, dtype):
@@ -102,10 +102,10 @@ def matmul(a, b):
                          f"(the last axis of a, {a_k}, must equal the contracted axis of b, "
                          f"{b_k}; 0-d operands are not allowed)")
     return a @ b
-defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b)
+defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b, saves=(0, 1))
 
 
 @primitive
 def astype(a, dtype):
     return a.astype(dtype)
-defvjp(astype, lambda g, out, a, dtype: g.astype(a.dtype))
+defvjp(astype, lambda g, out, a, dtype: g.astype(a.dtype), saves=())

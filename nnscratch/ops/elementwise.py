@@ -7,37 +7,37 @@ from ..autograd import defvjp, primitive
 @primitive
 def exp(x):
     return np.exp(x)
-defvjp(exp, lambda g, out, x: g * out)
+defvjp(exp, lambda g, out, x: g * out, saves=("out",))
 
 
 @primitive
 def log(x):
     return np.log(x)
-defvjp(log, lambda g, out, x: g / x)
+defvjp(log, lambda g, out, x: g / x, saves=(0,))
 
 
 @primitive
 def sqrt(x):
     return np.sqrt(x)
-defvjp(sqrt, lambda g, out, x: g / (2 * out))
+defvjp(sqrt, lambda g, out, x: g / (2 * out), saves=("out",))
 
 
 @primitive
 def abs(x):
     return np.abs(x)
-defvjp(abs, lambda g, out, x: g * np.sign(x))
+defvjp(abs, lambda g, out, x: g * np.sign(x), saves=(0,))
 
 
 @primitive
 def sin(x):
     return np.sin(x)
-defvjp(sin, lambda g, out, x: g * np.cos(x))
+defvjp(sin, lambda g, out, x: g * np.cos(x), saves=(0,))
 
 
 @primitive
 def cos(x):
     return np.cos(x)
-defvjp(cos, lambda g, out, x: -g * np.sin(x))
+defvjp(cos, lambda g, out, x: -g * np.sin(x), saves=(0,))
 
 
 @primitive
@@ -53,14 +53,14 @@ def _clip_vjp(g, out, x, lo=None, hi=None):
     if hi is not None:
         inside &= x <= hi
     return g * inside
-defvjp(clip, _clip_vjp)
+defvjp(clip, _clip_vjp, saves=(0,))
 
 
 @primitive
 def relu(x):
     """max(x, 0); the derivative at 0 is taken as 0, as in PyTorch."""
     return np.maximum(x, 0)
-defvjp(relu, lambda g, out, x: g * (out > 0))
+defvjp(relu, lambda g, out, x: g * (out > 0), saves=("out",))
 
 
 @primitive
@@ -80,14 +80,14 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^-x); σ' = σ (1 - σ)."""
     return stable_sigmoid(x)
-defvjp(sigmoid, lambda g, out, x: g * out * (1 - out))
+defvjp(sigmoid, lambda g, out, x: g * out * (1 - out), saves=("out",))
 
 
 @primitive
 def tanh(x):
     """tanh(x); tanh' = 1 - tanh²."""
     return np.tanh(x)
-defvjp(tanh, lambda g, out, x: g * (1 - out * out))
+defvjp(tanh, lambda g, out, x: g * (1 - out * out), saves=("out",))
 
 
 @primitive

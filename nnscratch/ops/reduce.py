@@ -29,14 +29,14 @@ def _count(x, axis):
 def sum(x, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims)
 defvjp(sum, lambda g, out, x, axis=None, keepdims=False:
-       np.broadcast_to(_expand(g, x, axis, keepdims), x.shape))
+       np.broadcast_to(_expand(g, x, axis, keepdims), x.shape), saves=())
 
 
 @primitive
 def mean(x, axis=None, keepdims=False):
     return np.mean(x, axis=axis, keepdims=keepdims)
 defvjp(mean, lambda g, out, x, axis=None, keepdims=False:
-       np.broadcast_to(_expand(g, x, axis, keepdims) / _count(x, axis), x.shape))
+       np.broadcast_to(_expand(g, x, axis, keepdims) / _count(x, axis), x.shape), saves=())
 
 
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
@@ -66,3 +66,34 @@ def var(x, axis=None, keepdims=False, ddof=0):
 defvjp(var, lambda g, out, x, axis=None, keepdims=False, ddof=0:
        _expand(g, x, axis, keepdims) * 2 * (x - x.mean(axis=axis, keepdims=True))
        / (_count(x, axis) - ddof))
+
+
+@primitive
+def prod(x, axis=None, keepdims=False):
+    """The product of the entries (``torch.prod``)."""
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def _prod_vjp(g, out, x, axis=None, keepdims=False):
+    # d prod / d x_i = prod_{j != i} x_j, computed without dividing by x_i (zeros are fine)
+    ax = _axes(axis, x.ndim)
+    moved = np.moveaxis(x, ax, tuple(range(-len(ax), 0)))
+    flat = moved.reshape(moved.shape[:moved.ndim - len(ax)] + (-1,))
+    ones = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+    right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], -1), -1), -1)
+    d = np.moveaxis((left * right).reshape(moved.shape), tuple(range(-len(ax), 0)), ax)
+    return _expand(g, x, axis, keepdims) * d
+defvjp(prod, _prod_vjp, saves=(0,))
+
+
+def norm(x, p=2, dim=None, keepdim=False):
+    """The p-norm ``(sum |x|^p)^(1/p)`` over ``dim`` (all entries by default), as
+    ``torch.Tensor.norm``; p = 2 by default, also 1 and inf."""
+    if p == 2 or p == "fro":
+        return (x * x).sum(axis=dim, keepdims=keepdim).sqrt()
+    if p == 1:
+        return x.abs().sum(axis=dim, keepdims=keepdim)
+    if p == float("inf"):
+        return max(x.abs(), axis=dim, keepdims=keepdim)
+    return (x.abs() ** p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)

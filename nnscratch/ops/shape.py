@@ -4,19 +4,20 @@ import numpy as np
 from ..autograd import defvjp, fused, primitive
 
 
-@primitive
+@primitive(view=True)
 def reshape(x, shape):
     return np.reshape(x, shape)
-defvjp(reshape, lambda g, out, x, shape: np.reshape(g, x.shape))
+defvjp(reshape, lambda g, out, x, shape: np.reshape(g, x.shape), saves=())
 
 
-@primitive
+@primitive(view=True)
 def transpose(x, axes=None):
     return np.transpose(x, axes)
 # the inverse permutation; axes are taken modulo ndim first, since argsort of (-1, 0, 1)
 # would not invert np.transpose(x, (-1, 0, 1))
 defvjp(transpose, lambda g, out, x, axes=None:
-       np.transpose(g, None if axes is None else np.argsort([a % x.ndim for a in axes])))
+       np.transpose(g, None if axes is None else np.argsort([a % x.ndim for a in axes])),
+       saves=())
 
 
 def _is_int_array(i):
@@ -48,8 +49,8 @@ def _getitem_vjp(g, out, x, idx):
     return dx
 
 
-_getitem_p = primitive(_getitem)
-defvjp(_getitem_p, _getitem_vjp)
+_getitem_p = primitive(_getitem, view=True)
+defvjp(_getitem_p, _getitem_vjp, saves=())
 
 
 def getitem(x, idx):
@@ -134,3 +135,84 @@ def _pad_vjp(g, out, x, pad_width, value=0.0):
                              if np.ndim(pad_width) else [[pad_width, pad_width]], (x.ndim, 2))
     return g[tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))]
 defvjp(_pad, _pad_vjp)
+
+
+# ----------------------------------------------------------------- torch's shape methods
+
+@primitive(view=True)
+def broadcast_to(x, shape):
+    """``x`` repeated along its size-1 axes without copying (torch's ``expand``)."""
+    return np.broadcast_to(x, shape)
+defvjp(broadcast_to, lambda g, out, x, shape: g, saves=())   # the engine sums g back to x
+
+
+@primitive
+def tile(x, reps):
+    """``x`` repeated ``reps[i]`` times along axis i (torch's ``repeat``)."""
+    return np.tile(x, reps)
+
+
+def _tile_vjp(g, out, x, reps):
+    # axis i of the output is reps[i] blocks of x's axis i: sum the blocks back
+    split = [d for r, n in zip(reps, x.shape) for d in (r, n)]
+    return g.reshape(split).sum(axis=tuple(range(0, 2 * x.ndim, 2)))
+defvjp(tile, _tile_vjp, saves=())
+
+
+@primitive
+def flip(x, dims):
+    """``x`` reversed along ``dims`` (``torch.flip``; a copy, as torch)."""
+    return np.flip(x, dims).copy()
+defvjp(flip, lambda g, out, x, dims: np.flip(g, dims), saves=())
+
+
+@primitive
+def clone(x):
+    """A copy of ``x`` that autograd sees as a function of it (``torch.clone``)."""
+    return x.copy()
+defvjp(clone, lambda g, out, x: g, saves=())
+
+
+@primitive
+def gather(x, dim, index):
+    """``out[i][j][k] = x[index[i][j][k]][j][k]`` along ``dim`` (``torch.gather``)."""
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {index.dtype}")
+    return np.take_along_axis(x, index, axis=dim)
+
+
+def _gather_vjp(g, out, x, dim, index):
+    dx = np.zeros_like(x)
+    np.add.at(dx, _along(index, dim), g)       # repeated indices accumulate
+    return dx
+
+
+def _along(index, dim):
+    """The full index tuple ``take_along_axis`` uses, for ``np.add.at``."""
+    grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
+    grids[dim] = index
+    return tuple(grids)
+defvjp(gather, _gather_vjp, saves=())
+
+
+def _index_put_vjp_x(g, out, x, idx, v):
+    g = g.copy()
+    g[idx] = 0                                 # the overwritten entries do not reach x
+    return g
+
+
+def _index_put_vjp_v(g, out, x, idx, v):
+    return g[idx]                              # the engine sums it back to v's shape
+
+
+@primitive
+def _index_put(x, idx, v):
+    out = x.copy()
+    out[idx] = v
+    return out
+defvjp(_index_put, _index_put_vjp_x, None, _index_put_vjp_v, saves=())
+
+
+def index_put(x, idx, v):
+    """A copy of ``x`` with ``x[idx] = v`` (what ``t[idx] = v`` records inside a graph)."""
+    return _index_put(x, _normalize_index(idx), v)

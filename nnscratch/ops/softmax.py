@@ -19,11 +19,13 @@ def softmax_array(x, axis=-1):
 def softmax(x, axis=-1):
     """s_i = e^{x_i} / Σ_j e^{x_j};  VJP: s ⊙ (g - Σ_j g_j s_j)."""
     return softmax_array(x, axis)
-defvjp(softmax, lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)))
+defvjp(softmax, lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)),
+       saves=("out",))
 
 
 @primitive
 def log_softmax(x, axis=-1):
     """log s_i = x_i - log Σ_j e^{x_j};  VJP: g - s Σ_j g_j."""
     return log_softmax_array(x, axis)
-defvjp(log_softmax, lambda g, out, x, axis=-1: g - np.exp(out) * g.sum(axis=axis, keepdims=True))
+defvjp(log_softmax, lambda g, out, x, axis=-1: g - np.exp(out) * g.sum(axis=axis, keepdims=True),
+       saves=("out",))

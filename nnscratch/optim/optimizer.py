@@ -172,9 +172,10 @@ class Optimizer:
                 s = self.state.get(id(p))
                 if s is None:
                     s = self.state[id(p)] = self.init_state(p)
-                step = self.update(p.grad, s, h, p)
+                step = self.update(p.grad._data, s, h, p)
                 if step is not None:
                     p._data -= step
+                p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -183,7 +184,7 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad[...] = 0
+                    p.grad._data[...] = 0
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict:

@@ -3,13 +3,13 @@
 ``fun`` is either Tensor-in, scalar-Tensor-out (gradients by autograd) or, when ``jac`` is
 given, array-in, number-out as in scipy.optimize.  Second derivatives come from ``hess`` /
 ``hessp`` when the caller has them, otherwise from central differences of the gradient
-(:mod:`nnscratch.autodiff`).  Every evaluation is counted.
+(:mod:`nnscratch.autograd.functional`).  Every evaluation is counted.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autodiff import _value_and_grad, fd_hessian, fd_hvp
+from ..autograd.functional import _value_and_grad, fd_hessian, fd_hvp
 from ..tensor import Tensor
 
 

@@ -325,7 +325,7 @@ class GradientNormLogger(Callback):
             return
         sq = 0.0
         for name, p in self.ctx.model.named_parameters():
-            n = float(np.sqrt(np.sum(np.square(p.grad, dtype=np.float64)))) \
+            n = float(np.sqrt(np.sum(np.square(p.grad._data, dtype=np.float64)))) \
                 if p.grad is not None else 0.0
             self.norms.setdefault(name, []).append(n)
             sq += n * n

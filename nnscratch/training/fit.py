@@ -509,7 +509,7 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
                 for cb in callbacks:
                     cb.on_after_backward(step)
                 for name, p in params:
-                    if p.grad is not None and not np.isfinite(p.grad).all():
+                    if p.grad is not None and not np.isfinite(p.grad._data).all():
                         raise DivergenceError(
                             f"fit: the gradient of {name} is not finite at epoch {epoch + 1}, "
                             f"batch {b + 1} (step {step + 1}); the model keeps the weights it "

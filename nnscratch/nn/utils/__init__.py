@@ -16,7 +16,7 @@ def _grads(parameters, owner):
     elif hasattr(parameters, "parameters") and callable(parameters.parameters):
         raise TypeError(f"{owner}: parameters must be a Tensor or an iterable of Tensors, got "
                         f"a {type(parameters).__name__}; pass model.parameters()")
-    return [p.grad for p in parameters if p.grad is not None]
+    return [p.grad._data for p in parameters if p.grad is not None]
 
 
 def _check_number(value, name, owner, lo=0.0):

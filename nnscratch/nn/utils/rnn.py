@@ -116,7 +116,7 @@ def pack_padded_sequence(input, lengths, batch_first: bool = False,
         raise ValueError(f"{owner}: input must be at least 2-D (T, N, *), got shape "
                          f"{tuple(x.shape)}")
     if batch_first:
-        x = x.transpose(1, 0, *range(2, x.ndim))
+        x = x.permute(1, 0, *range(2, x.ndim))
     T, n = x.shape[:2]
     lens = _lengths(lengths, n, T, owner)
     if enforce_sorted:
@@ -162,7 +162,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     padded = put_rows(data, index=t * n + b, rows=T * n, fill=padding_value)
     padded = padded.reshape(T, n, *data.shape[1:])
     if batch_first:
-        padded = padded.transpose(1, 0, *range(2, padded.ndim))
+        padded = padded.permute(1, 0, *range(2, padded.ndim))
     return padded, sequence.lengths.astype(np.int64)
 
 

@@ -1,0 +1,48 @@
+"""``torch.autograd.grad``: gradients of outputs w.r.t. chosen inputs, returned, not stored."""
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Tensor, _leaf_grad_hooks, _seed_grad, run_backward
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The sum of ``grad_outputs · ∂outputs/∂input`` for each input, as a tuple of Tensors.
+
+    ``outputs`` and ``inputs`` are a tensor or a sequence of them; ``.grad`` fields are left
+    untouched.  An input the outputs do not depend on raises, unless ``allow_unused=True``
+    (then its gradient is None, or zeros with ``materialize_grads=True``), as torch.
+    """
+    if create_graph:
+        raise NotImplementedError("autograd.grad(create_graph=True): nnscratch's VJPs are NumPy "
+                                  "code, not recorded, so there is no double backward")
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported")
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for t in outputs:
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn")
+    seeds = [(t, _seed_grad(t, g)) for t, g in zip(outputs, grad_outputs)]
+    capture = {(id(t._node), t._index): None for t in inputs if t._node is not None}
+    leaves = run_backward(seeds, bool(retain_graph), {id(t) for t in inputs}, capture)
+    result = []
+    for t in inputs:
+        g = _leaf_grad_hooks(t, leaves[id(t)][1]) if t._node is None and id(t) in leaves else \
+            capture.get((id(t._node), t._index)) if t._node is not None else None
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
+        else:
+            result.append(Tensor._wrap(np.array(g, dtype=t.dtype)))
+    return tuple(result)

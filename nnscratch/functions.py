@@ -1,0 +1,74 @@
+"""torch's top-level functions (``ns.exp(t)``, ``ns.cat([a, b], dim=1)``, ``ns.argmax(t, 1)`` …).
+
+Each is the Tensor method of the same name applied to its first argument, so there is one
+implementation of every operation (the method, in :mod:`nnscratch.tensor`, over :mod:`.ops`).
+"""
+from __future__ import annotations
+
+from . import ops as _ops
+from .tensor import Tensor, as_tensor
+
+_METHODS = ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
+            "square", "neg", "clamp", "clip", "sum", "mean", "var", "std", "prod", "norm",
+            "max", "min", "amax", "amin", "argmax", "argmin", "all", "any", "reshape",
+            "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "permute", "t",
+            "split", "chunk", "narrow", "unbind", "gather", "flip", "clone", "matmul", "mm",
+            "bmm", "dot", "mv", "pow", "add", "sub", "mul", "div", "true_divide", "eq", "ne",
+            "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not", "masked_fill",
+            "allclose", "equal", "softmax", "log_softmax", "detach")
+
+__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
+                            "minimum", "numel", "is_tensor"]
+
+
+def _make(name):
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, **kwargs):
+        return method(as_tensor(input), *args, **kwargs)
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"``{name}(input, ...)``: the same as ``input.{name}(...)`` (torch.{name})."
+    return fn
+
+
+for _name in _METHODS:
+    globals()[_name] = _make(_name)
+
+
+def cat(tensors, dim=0, *, axis=None):
+    """Join tensors along an existing dimension (``torch.cat``; NumPy's ``axis`` too)."""
+    return _ops.concatenate(tensors, axis=dim if axis is None else axis)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, axis=None):
+    """Join tensors along a new dimension (``torch.stack``)."""
+    return _ops.stack(tensors, axis=dim if axis is None else axis)
+
+
+def where(cond, a=None, b=None):
+    """``a`` where ``cond`` holds, else ``b`` (``torch.where(condition, input, other)``); with
+    one argument, the indices of the true entries."""
+    if a is None and b is None:
+        import numpy as np
+        return tuple(as_tensor(i) for i in np.nonzero(as_tensor(cond).numpy()))
+    return _ops.where(cond, a, b)
+
+
+def maximum(input, other):
+    return as_tensor(input).max(as_tensor(other))
+
+
+def minimum(input, other):
+    return as_tensor(input).min(as_tensor(other))
+
+
+def numel(input) -> int:
+    return as_tensor(input).numel()
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
