@@ -85,9 +85,8 @@ def _jsonable(v):
 
 
 def _write_json(path: pathlib.Path, obj) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(json.dumps(_jsonable(obj), indent=1))
-    os.replace(tmp, path)
+    from .serialization import atomic_write_text
+    atomic_write_text(path, json.dumps(_jsonable(obj), indent=1))
 
 
 def _rel(p, root: pathlib.Path) -> str:
