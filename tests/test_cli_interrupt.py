@@ -49,15 +49,22 @@ def test_ctrl_c_in_train_says_where_exits_130_and_resumes(tmp_path):
     ckpt = tmp_path / "run.ckpt"
     cmd = [sys.executable, "-m", "nnscratch.cli", "train", "--data", "digits", "--hidden",
            "32", "--quiet", "--seed", "3", "--checkpoint", str(ckpt)]
+    # a pytest-xdist worker ignores SIGINT, and a child inherits that: restore the default so
+    # that Python installs its KeyboardInterrupt handler, as in a terminal
     proc = subprocess.Popen(cmd + ["--epochs", "1000"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not ckpt.exists():  # at least one epoch finished and was kept
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 60
+        while not ckpt.exists():  # at least one epoch finished and was kept
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and err.count("\n") == 1, err
     m = re.search(r"interrupted in epoch (\d+) of 1000; .* holds the (\d+) finished epoch",

@@ -23,8 +23,8 @@ from ..tensor import Tensor
 def _check_lr(lr, owner):
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
-    if math.isnan(lr) or lr < 0:
-        raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected lr >= 0")
+    if not (math.isfinite(lr) and lr >= 0):  # torch accepts lr=inf; every step is then NaN
+        raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected a finite lr >= 0")
 
 
 def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True):
