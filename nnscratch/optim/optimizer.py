@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from ._params import unique_params
 
 
 def _check_lr(lr, owner):
@@ -82,6 +83,10 @@ class Optimizer:
     attributes ``state_keys`` (every key the state may hold) and ``scalar_state`` (the keys that
     hold numbers rather than parameter-shaped arrays) let ``load_state_dict`` check and restore
     a saved state exactly.
+
+    A parameter listed twice in one group is kept once, with a warning (torch warns and then
+    updates it twice per step; updating it once is a deliberate difference).  A parameter in
+    two groups raises ValueError, as in torch.
     """
 
     state_keys: tuple = ()
@@ -121,6 +126,7 @@ class Optimizer:
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
             if not p.requires_grad:
                 raise ValueError(f"{name}: can't optimize a tensor that does not require grad")
+        group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)
