@@ -12,7 +12,7 @@ def as_array(x, name: str, owner: str) -> np.ndarray:
     if isinstance(x, Tensor):
         return x._data
     if isinstance(x, np.ndarray):
-        if x.dtype.kind not in "biufc":  # objects, strings: not batches a model can take
+        if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
             raise TypeError(f"{owner}: {name} must be a numeric array, got dtype {x.dtype}")
         return x
     if isinstance(x, (list, tuple)):

@@ -29,10 +29,11 @@ def _check_lr(lr, owner):
 
 
 def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True):
-    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument."""
+    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument.
+    Infinite values are refused too (eps or weight_decay = inf makes every step NaN or 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    ok = not math.isnan(value)
+    ok = math.isfinite(value)
     ok = ok and (value > lo if lo_open else value >= lo)
     if hi is not None:
         ok = ok and (value < hi if hi_open else value <= hi)
