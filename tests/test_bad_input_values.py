@@ -127,7 +127,8 @@ def test_minimize_refuses_object_ragged_complex_x0(x0, match):
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda p: optim.SGD(p, lr=0.1, momentum=1.5), r"momentum=1.5; expected a value in \[0.0, 1.0\]"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=1.5),
+     r"momentum=1.5; expected a value in \[0.0, 1.0\]"),
     (lambda p: optim.SGD(p, lr=0.1, momentum=0.5, dampening=-0.1), "dampening=-0.1"),
     (lambda p: optim.RMSprop(p, alpha=1.5), "alpha=1.5"),
     (lambda p: optim.RMSprop(p, momentum=2.0), "momentum=2.0"),

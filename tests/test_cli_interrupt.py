@@ -1,4 +1,5 @@
-"""``nnscratch train``/``run``/``report``: unwritable outputs fail fast; Ctrl-C keeps a checkpoint."""
+"""``nnscratch train``/``run``/``report``: unwritable outputs fail fast; Ctrl-C keeps a
+checkpoint."""
 import os
 import re
 import signal
@@ -11,7 +12,6 @@ import pytest
 
 import nnscratch as ns
 from nnscratch import cli
-
 
 
 @pytest.mark.parametrize("flag", ["--save", "--checkpoint"])
