@@ -19,3 +19,14 @@ def check_int(value, name: str, owner: str | None = None, minimum: int = 1) -> i
     if value < minimum:
         raise ValueError(f"{where}{name} must be an int >= {minimum}, got {value}")
     return int(value)
+
+
+def check_seed(seed, owner: str):
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{owner}: seed must be None, an int or an np.random.Generator, "
+                        f"got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{owner}: seed must be >= 0, got {seed}")
+    return int(seed)

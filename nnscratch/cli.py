@@ -8,7 +8,9 @@ examples:
   nnscratch train --data digits --model mlp   train without writing code
 
 Exit status: 0 when every experiment run meets its expected values, 1 when one fails or
-raises (it is reported as failed and the others still run), 2 for bad arguments.
+raises (it is reported as failed and the others still run), 2 for bad arguments (including an
+output path that cannot be written: it is probed before any work), 130 when Ctrl-C interrupts
+'train' (it says where; with --checkpoint, --resume continues from the last finished epoch).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import os
 import pathlib
 import pkgutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -85,9 +88,8 @@ def _jsonable(v):
 
 
 def _write_json(path: pathlib.Path, obj) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(json.dumps(_jsonable(obj), indent=1))
-    os.replace(tmp, path)
+    from .serialization import atomic_write_text
+    atomic_write_text(path, json.dumps(_jsonable(obj), indent=1))
 
 
 def _rel(p, root: pathlib.Path) -> str:
@@ -148,6 +150,43 @@ def _import_error_record(module: str, tb: str) -> dict:
             "error": tb, "seconds": 0.0, "seed": None, "quick": None}
 
 
+# ------------------------------------------------------------------ writability probes
+def _unwritable(path, flag: str) -> str | None:
+    """Why the file ``path`` could not be written, found by creating (and removing) a temporary
+    file beside it, or None.  Run before any work, so that a bad path costs no training."""
+    p = pathlib.Path(path)
+    if p.is_dir():
+        return f"{flag} {str(path)!r} is a directory, expected a file path"
+    parent = p.resolve().parent
+    if not parent.is_dir():
+        return f"{flag} directory {str(parent)!r} does not exist"
+    return _probe_dir(parent, flag, path)
+
+
+def _unwritable_dir(path, flag: str) -> str | None:
+    """Why files could not be written in the directory ``path`` (created if missing), or None."""
+    p = pathlib.Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"{flag} {str(path)!r} cannot be created ({e.strerror or e})"
+    return _probe_dir(p, flag, path)
+
+
+def _probe_dir(directory, flag, shown) -> str | None:
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as e:
+        return f"{flag} {str(shown)!r} is not writable ({e.strerror or e})"
+    return None
+
+
+def _usage_error(command: str, problem: str) -> int:
+    print(f"{PROG} {command}: {problem}", file=sys.stderr)
+    return 2
+
+
 # ------------------------------------------------------------------ commands
 def cmd_list(args) -> int:
     reg, errors = discover()
@@ -203,8 +242,10 @@ def cmd_run(args) -> int:
                 msg += f" (modules that failed to import: {', '.join(errors)})"
             print(msg, file=sys.stderr)
             return 2
+    problem = _unwritable_dir(args.out, "--out")
+    if problem:
+        return _usage_error("run", problem)
     out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     records = []
     with _blas_threads(args.threads):
         for name in names:
@@ -227,6 +268,9 @@ def cmd_report(args) -> int:
         print(f"{PROG} report: no {out}/*/metrics.json found; run experiments first",
               file=sys.stderr)
         return 2
+    problem = _unwritable_dir(out, "--out")
+    if problem:
+        return _usage_error("report", problem)
     print(summary_table(records))
     md, page = write_report(records, out)
     print(f"\nreport: {page} and {md}")
@@ -318,17 +362,39 @@ def build_model(kind: str, n_in: int, n_out: int, hidden=(100,), activation: str
     return nn.Sequential(*layers)
 
 
+def _interrupted(args, where) -> int:
+    """Ctrl-C during ``train``: say where training stopped and what was kept; exit 130."""
+    from .serialization import load
+    msg = f"{PROG} train: interrupted in epoch {where.epoch + 1} of {args.epochs}"
+    kept = None
+    if args.checkpoint and os.path.isfile(args.checkpoint):
+        try:
+            kept = int(load(args.checkpoint)["epoch"])
+        except (ValueError, KeyError, TypeError):
+            kept = None
+    if kept:
+        msg += (f"; {args.checkpoint} holds the {kept} finished epoch(s): continue with "
+                f"--resume {args.checkpoint}")
+    elif args.checkpoint:
+        msg += "; no epoch had finished, so there is nothing to resume"
+    else:
+        msg += "; nothing was kept (pass --checkpoint PATH to keep every finished epoch)"
+    print(msg, file=sys.stderr)
+    return 130  # 128 + SIGINT, as shells report it
+
+
 def cmd_train(args) -> int:
     from . import nn, optim
     from . import random as nsrandom
     from .serialization import save
     from .training import fit
-    if args.save:
-        parent = pathlib.Path(args.save).resolve().parent
-        if not parent.is_dir():
-            print(f"{PROG} train: --save directory {str(parent)!r} does not exist",
-                  file=sys.stderr)
-            return 2
+    from .training.callbacks import Callback
+    for flag, path in (("--save", args.save), ("--checkpoint", args.checkpoint)):
+        problem = path and _unwritable(path, flag)
+        if problem:
+            return _usage_error("train", problem)
+    if args.resume and not os.path.isfile(args.resume):
+        return _usage_error("train", f"--resume {args.resume!r} does not exist")
     nsrandom.manual_seed(args.seed)
     X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
     n_classes = int(max(y_tr.max(), y_va.max())) + 1
@@ -341,9 +407,25 @@ def cmd_train(args) -> int:
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
           f"{X_tr.shape[1]} features, {n_classes} classes), {args.model} {arch}, "
           f"{args.optimizer} lr={lr}, {args.epochs} epochs of batch {args.batch_size}")
-    hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
-               epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_va, y_va),
-               metrics=["accuracy"], progress=not args.quiet, seed=args.seed)
+
+    class Where(Callback):  # the epoch in progress, for the Ctrl-C message
+        epoch = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+    where = Where()
+    try:
+        hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
+                   epochs=args.epochs, batch_size=args.batch_size,
+                   validation_data=(X_va, y_va), metrics=["accuracy"],
+                   progress=not args.quiet, seed=args.seed, callbacks=[where],
+                   checkpoint=args.checkpoint, resume_from=args.resume)
+    except KeyboardInterrupt:
+        return _interrupted(args, where)
+    except ValueError as e:  # a --resume file that is no fit() checkpoint (or another model's)
+        if not (args.resume and str(e).startswith("fit: resume_from")):
+            raise
+        return _usage_error("train", str(e).removeprefix("fit: "))
     print(f"validation accuracy {hist.last('val_accuracy'):.4f}, validation loss "
           f"{hist.last('val_loss'):.4f}")
     if args.save:
@@ -418,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="save model weights, config and history here (ns.save format)")
+    p.add_argument("--checkpoint", metavar="PATH", default=None,
+                   help="after every epoch, save everything needed to resume here (fit's "
+                        "checkpoint: model, optimizer, random states, history)")
+    p.add_argument("--resume", metavar="PATH", default=None,
+                   help="continue from a --checkpoint file (same other arguments); the result "
+                        "is bit-identical to an uninterrupted run")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_train)
     return parser

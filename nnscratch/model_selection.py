@@ -178,10 +178,13 @@ def _check_cv(cv, owner, estimator=None, y=None):
     """A splitter from ``cv``: an int K means StratifiedKFold for a classifier with class
     labels, KFold otherwise (as scikit-learn's check_cv)."""
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if cv < 2:  # say it here: KFold's own message names n_splits, not the caller's cv
+            raise ValueError(f"{owner}: cv must be a number of folds >= 2 or a splitter, "
+                             f"got {cv}")
         if y is not None and _is_classifier(estimator) and _is_class_labels(y):
             return StratifiedKFold(int(cv))
         return KFold(int(cv))
-    if hasattr(cv, "split"):
+    if hasattr(cv, "split") and not isinstance(cv, str):  # str has a split() method too
         return cv
     raise TypeError(f"{owner}: cv must be an int or a splitter with split(), got "
                     f"{type(cv).__name__}")

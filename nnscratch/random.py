@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_seed
+
 _generator = np.random.default_rng()
 
 
@@ -34,7 +36,7 @@ def rng(seed: int | np.random.Generator | None = None) -> np.random.Generator:
         return _generator
     if isinstance(seed, np.random.Generator):
         return seed
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(seed, "rng"))
 
 
 def get_rng_state() -> dict:

@@ -14,6 +14,8 @@ import json
 import os
 import pathlib
 
+from .serialization import atomic_write_text
+
 __all__ = ["write_report", "summary_table", "format_value", "status_of"]
 
 
@@ -192,19 +194,14 @@ def _html(records: list[dict], out: pathlib.Path, title: str) -> str:
     return "\n".join(parts)
 
 
-def _atomic_text(path: pathlib.Path, text: str) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
 
 def write_report(records: list[dict], out, title: str = "nnscratch experiments") -> tuple:
     """Write ``out/report.md`` and ``out/report.html``; return their paths."""
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     md, page = out / "report.md", out / "report.html"
-    _atomic_text(md, _md(records, out, title))
-    _atomic_text(page, _html(records, out, title))
+    atomic_write_text(md, _md(records, out, title))
+    atomic_write_text(page, _html(records, out, title))
     return md, page
 
 

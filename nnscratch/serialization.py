@@ -13,14 +13,24 @@ scalars as 0-d ``.npy`` entries (their dtype survives).  A ``Tensor`` is saved a
 loads as an ``np.ndarray``; an ``OrderedDict`` loads as a ``dict`` (same order).
 
 Nothing here ever unpickles: reading a file made by anybody else can only fail with a
-``ValueError`` naming the file and the problem.  Writes are atomic: the archive is written to a
-temporary file in the destination's directory, flushed and fsync'ed, then moved over ``path``
-with ``os.replace``, so an interrupted save leaves the previous checkpoint intact.
+``ValueError`` naming the file and the problem.  Nor does a hostile file get to choose how much
+memory ``load`` takes: compressed (or encrypted) entries are refused -- ``save`` never writes
+them, and a deflated entry can expand a thousandfold (a "zip bomb") -- and each ``.npy`` header's
+claimed shape and dtype must account for exactly the bytes stored in its entry *before* the array
+is allocated, so a 400-byte file claiming a (10**12,) array is a ``ValueError``, not a
+``MemoryError``.
+
+Writes are atomic: the archive is written to a temporary file in the destination's directory,
+flushed and fsync'ed, then moved over ``path`` with ``os.replace``, so an interrupted save leaves
+the previous checkpoint intact.  The temporary file of a writer that was killed is removed by the
+next save to the same path (see :func:`atomic_write`).
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -30,11 +40,16 @@ import numpy as np
 
 from .tensor import Tensor
 
+try:  # POSIX advisory locks tell a live writer's temporary file from a dead one's
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: stale temporary files are left alone
+    fcntl = None
+
 FORMAT = "nnscratch-checkpoint"
 VERSION = 1
 _HEADER = "header.json"
 
-__all__ = ["save", "load", "atomic_write", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "atomic_write", "atomic_write_text", "FORMAT", "VERSION"]
 
 
 # ------------------------------------------------------------------------------- atomic write
@@ -48,12 +63,94 @@ def _target_mode(path: str) -> int:
         return 0o666 & ~umask
 
 
+# A temporary name must fit the file system's 255-byte limit on a name even when ``path``'s own
+# name is close to it: keep a readable stem of at most 40 characters (<= 160 bytes in UTF-8) and
+# a digest of the full name, so that two targets sharing a stem never share temporary files.
+_STEM_CHARS = 40
+_TMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(path: str) -> str:
+    """``.<stem>.<digest>.`` -- the prefix of every temporary file that writes ``path``."""
+    name = os.path.basename(path)
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    return f".{name[:_STEM_CHARS]}.{digest}."
+
+
+def _lock(fd: int, block: bool) -> bool:
+    """Take the exclusive advisory lock on ``fd``; False if another process holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _same_file(fd: int, name: str) -> bool:
+    """Whether ``name`` still names the file open as ``fd``."""
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
+
+
+def _remove_stale_temps(directory: str, prefix: str) -> None:
+    """Remove the temporary files of writers of the same target that died mid-write.
+
+    A writer holds an exclusive ``flock`` on its temporary file from creation to rename; the
+    kernel drops it when the process dies (even by ``kill -9``).  So a temporary file whose lock
+    we can take has no live writer, and is removed while we hold that lock.
+    """
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+            continue
+        full = os.path.join(directory, name)
+        try:
+            fd = os.open(full, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _lock(fd, block=False) and _same_file(fd, full):
+                os.unlink(full)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _new_temp(directory: str, prefix: str) -> tuple[int, str]:
+    """Create and lock a fresh temporary file; retry if a cleaner removed it first."""
+    while True:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=_TMP_SUFFIX)
+        if fcntl is None:
+            return fd, tmp
+        # between mkstemp and the lock a cleaner may have taken the unlocked file for stale and
+        # unlinked it (it holds the lock while doing so, hence the blocking wait)
+        _lock(fd, block=True)
+        if _same_file(fd, tmp):
+            return fd, tmp
+        os.close(fd)
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], None]) -> None:
     """Call ``write(f)`` on a temporary file next to ``path``, then rename it onto ``path``.
 
     The temporary file lives in the same directory (so ``os.replace`` is an atomic rename on
     the same file system), is flushed and fsync'ed before the rename, and is removed if
-    ``write`` raises: ``path`` holds either its old content or the complete new one.
+    ``write`` raises: ``path`` holds either its old content or the complete new one.  Its name,
+    ``.<first 40 characters of the name>.<12 hex digits of its SHA-256>.<random>.tmp``, stays
+    short whatever the length of ``path``'s name.  The writer holds an advisory lock on it until
+    the rename, and every write first removes the unlocked temporary files of the same target:
+    those of writers that were killed (on POSIX; elsewhere they are left alone).
+
+    This is the library's one atomic writer: checkpoints, dataset caches, the CLI's and the
+    report's files all go through it.
 
     Raises:
         FileNotFoundError: the directory of ``path`` does not exist.
@@ -65,8 +162,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
         raise FileNotFoundError(f"cannot write {path!r}: directory {directory!r} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot write {path!r}: it is a directory")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
+    prefix = _temp_prefix(path)
+    if fcntl is not None:
+        _remove_stale_temps(directory, prefix)
+    fd, tmp = _new_temp(directory, prefix)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would
         os.chmod(tmp, _target_mode(path))
@@ -74,7 +173,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+            if fcntl is not None:  # rename while still locked: a cleaner must not take it
+                os.replace(tmp, path)
+        if fcntl is None:  # Windows cannot rename an open file
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -91,6 +193,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
         pass
     finally:
         os.close(dfd)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """:func:`atomic_write` of ``text`` encoded as UTF-8."""
+    data = text.encode("utf-8")
+    atomic_write(path, lambda f: f.write(data))
 
 
 # ------------------------------------------------------------------------------------ encode
@@ -201,12 +309,36 @@ class _Reader:
         if not isinstance(name, str) or name not in self.names:
             raise self.bad(f"array entry {name!r} is missing")
         try:
+            self.check_claim(name)
             with self.z.open(name) as f:
                 return np.lib.format.read_array(f, allow_pickle=False)
         except ValueError as e:  # object arrays, bad .npy headers
+            if str(e).startswith("load:"):
+                raise
             raise self.bad(f"array entry {name!r} cannot be read ({e})") from None
-        except (zipfile.BadZipFile, EOFError, OSError) as e:
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as e:
             raise self.bad(f"array entry {name!r} is corrupt ({e})") from None
+
+    def check_claim(self, name: str) -> None:
+        """Refuse an entry whose ``.npy`` header claims more (or fewer) bytes than it stores,
+        before anything of that size is allocated."""
+        with self.z.open(name) as f:
+            version = np.lib.format.read_magic(f)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:  # save writes 1.0 (2.0 for huge structured headers)
+                raise self.bad(f"array entry {name!r} has .npy format version {version}, "
+                               f"expected 1.0 or 2.0")
+            shape, _, dtype = read_header(f)
+            header_bytes = f.tell()
+        if dtype.hasobject:
+            raise self.bad(f"array entry {name!r} cannot be read (its dtype {dtype} holds "
+                           f"Python objects, which only pickle could rebuild)")
+        claimed = math.prod(shape) * dtype.itemsize
+        stored = self.z.getinfo(name).file_size - header_bytes
+        if claimed != stored:
+            raise self.bad(f"array entry {name!r} claims shape {shape} of {dtype} "
+                           f"({claimed} bytes) but stores {stored} bytes")
 
     def decode(self, node: Any) -> Any:
         if not isinstance(node, dict) or not isinstance(node.get("t"), str):
@@ -254,6 +386,23 @@ class _Reader:
         raise self.bad(f"unknown node type {t!r}")
 
 
+def _check_entries(reader: _Reader, archive_bytes: int) -> None:
+    """Every entry stored uncompressed and unencrypted, as ``save`` writes them, and together
+    no larger than the archive: what ``load`` reads is bounded by the file's size."""
+    total = 0
+    for info in reader.z.infolist():
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise reader.bad(f"entry {info.filename!r} is compressed (zip method "
+                             f"{info.compress_type}); save never compresses, and a compressed "
+                             f"entry could expand without bound")
+        if info.flag_bits & 0x1:
+            raise reader.bad(f"entry {info.filename!r} is encrypted")
+        total += info.file_size
+    if total > archive_bytes:
+        raise reader.bad(f"its entries claim {total} bytes, more than the file's "
+                         f"{archive_bytes}")
+
+
 def load(path: str | os.PathLike) -> Any:
     """Read a checkpoint written by :func:`save`; never unpickles anything.
 
@@ -264,7 +413,8 @@ def load(path: str | os.PathLike) -> Any:
     Raises:
         FileNotFoundError: ``path`` does not exist.
         ValueError: ``path`` is truncated, corrupt, or not an nnscratch checkpoint (a pickle, a
-            foreign zip, a text file...); the message names the file and the problem.
+            foreign zip, a text file, compressed entries, an array header that claims more
+            bytes than its entry stores...); the message names the file and the problem.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -283,12 +433,13 @@ def load(path: str | os.PathLike) -> Any:
         raise ValueError(f"{prefix}: {what}") from None
     with z:
         reader = _Reader(z, path)
+        _check_entries(reader, os.path.getsize(path))
         if _HEADER not in reader.names:
             raise reader.bad(f"no {_HEADER} entry (a foreign zip/npz file?)")
         try:
             header = json.loads(z.read(_HEADER).decode("utf-8"))
         except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, RecursionError,
-                OSError) as e:
+                OSError, NotImplementedError) as e:
             raise reader.bad(f"unreadable {_HEADER} ({e})") from None
         tag = header.get("format") if isinstance(header, dict) else None
         if tag != FORMAT:

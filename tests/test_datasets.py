@@ -274,3 +274,67 @@ def test_mnist1d_generated_offline_and_cached(tmp_path):
     assert not any(p.suffix == ".pkl" for p in tmp_path.iterdir())
     (X2, _), _ = D.load_mnist1d(cache_dir=tmp_path)
     assert X2.tobytes() == X.tobytes()
+
+
+# -------------------------------------------- the restricted unpickler's limits (issue 17, item 8)
+class _Reduce:
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return (self.fn, self.args)
+
+
+@pytest.mark.parametrize("payload", [
+    _Reduce(np.ndarray, ((3,), "O")),            # numpy.ndarray called: an object array
+    _Reduce(np.ndarray, ((2 ** 28,), "f8")),     # ... or 2 GiB from a 100-byte pickle
+    _Reduce(np.dtype, ("O",)),                   # an object dtype by its type string
+    _Reduce(np.dtype, ([("a", "O")],)),          # ... or inside a record
+], ids=["object-array", "huge-shape", "object-dtype", "record-dtype"])
+def test_unpickler_builds_no_object_arrays_and_no_unbacked_shapes(payload):
+    data = pickle.dumps((np.arange(3), payload), protocol=4)
+    assert len(data) < 400
+    with pytest.raises(ValueError, match="refusing|malformed") as e:
+        D.restricted_load(io.BytesIO(data))
+    assert isinstance(e.value, pickle.UnpicklingError)  # still what pickle users catch
+
+
+def test_unpickler_refuses_a_shape_its_bytes_do_not_fill():
+    a = np.arange(4, dtype=np.float64)
+    fn, args, (version, shape, dtype, fortran, raw) = a.__reduce__()
+    data = pickle.dumps(_Rebuilt(fn, args, (version, (10 ** 9,), dtype, fortran, raw)), 4)
+    with pytest.raises(ValueError, match=r"needs 8000000000 bytes, the pickle holds 32"):
+        D.restricted_load(io.BytesIO(data))
+
+
+class _Rebuilt:
+    def __init__(self, fn, args, state):
+        self.fn, self.args, self.state = fn, args, state
+
+    def __reduce__(self):
+        return (self.fn, self.args, self.state)
+
+
+def test_refused_and_malformed_pickles_are_value_errors(tmp_path):
+    with pytest.raises(ValueError, match="refusing to load global"):
+        D.restricted_load(io.BytesIO(pickle.dumps(_Reduce(os.system, ("true",)))))
+    with pytest.raises(ValueError, match="malformed pickle"):
+        D.restricted_load(io.BytesIO(pickle.dumps((np.arange(3),), 4)[:-5]))
+    evil_gz = tmp_path / "mnist.pkl.gz"
+    with gzip.open(evil_gz, "wb") as f:
+        f.write(pickle.dumps(_Reduce(os.system, ("true",))))
+    with pytest.raises(ValueError, match=str(evil_gz)):
+        mnist_module.read_mnist_pickle(evil_gz)
+
+
+def test_mnist_gzip_is_decompressed_up_to_a_cap(tmp_path, monkeypatch):
+    path = tmp_path / "mnist.pkl.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(pickle.dumps(tuple((np.zeros((2, 784)), np.zeros(2)) for _ in range(3)), 4))
+    monkeypatch.setattr(mnist_module, "MAX_PICKLE_BYTES", 4096)
+    with pytest.raises(ValueError, match="decompresses to more than 4096 bytes"):
+        mnist_module.read_mnist_pickle(path)
+    path.write_bytes(path.read_bytes()[:-12])
+    monkeypatch.setattr(mnist_module, "MAX_PICKLE_BYTES", 2 ** 20)
+    with pytest.raises(ValueError, match="truncated gzip"):
+        mnist_module.read_mnist_pickle(path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_int, check_seed  # noqa: F401  (re-exported)
 from ..tensor import Tensor
 
 
@@ -12,6 +12,8 @@ def as_array(x, name: str, owner: str) -> np.ndarray:
     if isinstance(x, Tensor):
         return x._data
     if isinstance(x, np.ndarray):
+        if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
+            raise TypeError(f"{owner}: {name} must be a numeric array, got dtype {x.dtype}")
         return x
     if isinstance(x, (list, tuple)):
         a = np.asarray(x)
@@ -31,17 +33,6 @@ def check_bool(value, name: str, owner: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
-
-
-def check_seed(seed, owner: str):
-    if seed is None or isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{owner}: seed must be None, an int or an np.random.Generator, "
-                        f"got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{owner}: seed must be >= 0, got {seed}")
-    return int(seed)
 
 
 def check_2d_finite(X: np.ndarray, name: str, owner: str) -> np.ndarray:

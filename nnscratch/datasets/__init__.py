@@ -8,7 +8,7 @@ Converted data is cached only under :func:`cache_dir` (``$NNSCRATCH_CACHE`` or
 ``~/.cache/nnscratch``, or the ``cache_dir=`` argument).
 """
 from ._cache import cache_dir
-from .mnist import ArrayUnpickler, load_mnist, load_mnist1d, restricted_load
+from .mnist import ArrayUnpickler, RefusedPickle, load_mnist, load_mnist1d, restricted_load
 from .tabular import (load_boston, load_breast_cancer, load_diabetes, load_digits, load_iris,
                       load_spambase, load_wine, load_yeast)
 from .text import load_text, text_names
@@ -21,5 +21,5 @@ __all__ = [
     "load_digits", "load_breast_cancer", "load_iris", "load_wine", "load_diabetes",
     "load_boston", "load_yeast",
     "load_spambase", "load_mnist", "load_mnist1d", "load_text", "text_names",
-    "cache_dir", "ArrayUnpickler", "restricted_load",
+    "cache_dir", "ArrayUnpickler", "RefusedPickle", "restricted_load",
 ]

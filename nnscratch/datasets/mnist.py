@@ -7,10 +7,12 @@ read with ``allow_pickle=False`` from then on.
 """
 from __future__ import annotations
 
-import gzip
 import io
+import math
 import pickle
 import random as _pyrandom
+import struct
+import zlib
 
 import numpy as np
 
@@ -22,46 +24,136 @@ _SIZES = {"train": 50000, "validation": 10000, "test": 10000}
 
 
 # ------------------------------------------------------------------------ restricted unpickler
-def _ndarray_shell(subtype, shape, dtype):
-    """Stand-in for ``numpy.core.multiarray._reconstruct``: an empty plain ndarray that the
-    pickle's BUILD step fills through ``ndarray.__setstate__``."""
-    if subtype is not np.ndarray:
-        raise pickle.UnpicklingError(f"refusing to rebuild an array of type {subtype!r}")
-    return np.ndarray.__new__(np.ndarray, shape, _plain_dtype(dtype))
+class RefusedPickle(ValueError, pickle.UnpicklingError):
+    """A pickle that :class:`ArrayUnpickler` will not rebuild: a ``ValueError`` (bad input, as
+    everywhere in the library) that is also a ``pickle.UnpicklingError``."""
 
 
-def _plain_dtype(*args):
-    """``np.dtype(...)`` for data types that hold no Python objects."""
-    d = np.dtype(*args)
-    if d.hasobject:
-        raise pickle.UnpicklingError(f"refusing dtype {d}: it would hold Python objects")
-    return d
+_KINDS = "biufc"   # bool, integers, floats, complex: dtypes of plain numbers
+_MAX_DIMS = 32     # NumPy's own limit on ndim
+
+
+class _NdarrayName:
+    """What ``numpy.ndarray`` resolves to: a name ``_reconstruct`` accepts, never callable
+    (calling the real class could allocate any shape or an object array)."""
+
+    def __reduce__(self):  # pragma: no cover - never pickled
+        raise TypeError("not picklable")
+
+
+_NDARRAY = _NdarrayName()
+
+
+class _DtypeShell:
+    """Stand-in for ``numpy.dtype(spec, align, copy)``: the final dtype is made only when its
+    BUILD state has been checked to describe a plain number (no fields, no sub-arrays)."""
+
+    def __init__(self, spec, align=False, copy=False):
+        if not isinstance(spec, str):
+            raise RefusedPickle(f"refusing dtype spec {spec!r}: expected a type string")
+        base = np.dtype(spec)
+        if base.kind not in _KINDS:
+            raise RefusedPickle(f"refusing dtype {base}: only plain numbers are rebuilt "
+                                f"(objects, strings and records are not)")
+        self.dtype = base
+
+    def __setstate__(self, state):
+        # (version, byte order, subarray, names, fields, itemsize, alignment, flags)
+        if not (isinstance(state, tuple) and len(state) >= 5 and state[1] in "<>|="
+                and state[2] is None and state[3] is None and state[4] is None):
+            raise RefusedPickle(f"refusing dtype state {str(state)[:80]}: only plain numbers "
+                                f"are rebuilt")
+        if state[1] in "<>":
+            self.dtype = self.dtype.newbyteorder(state[1])
+
+
+class _ArrayShell:
+    """Stand-in for ``numpy.core.multiarray._reconstruct(ndarray, (0,), b'b')``; the BUILD step
+    gives it ``(version, shape, dtype, fortran, raw bytes)`` and it makes the array only when
+    the shape accounts for exactly the bytes supplied, so a pickle cannot ask for memory it does
+    not itself contain."""
+
+    def __init__(self, subtype, shape, code):
+        if subtype is not _NDARRAY:
+            raise RefusedPickle(f"refusing to rebuild an array of type {subtype!r}")
+        self.array = None
+
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 4:
+            state = (1,) + state  # the version-less state of old NumPy pickles
+        if not (isinstance(state, tuple) and len(state) == 5):
+            raise RefusedPickle(f"refusing array state {str(state)[:80]}")
+        _, shape, dtype, fortran, raw = state
+        if not (isinstance(shape, tuple) and len(shape) <= _MAX_DIMS
+                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                        for n in shape)):
+            raise RefusedPickle(f"refusing array shape {str(shape)[:80]}")
+        if not isinstance(dtype, _DtypeShell):
+            raise RefusedPickle(f"refusing array dtype {dtype!r}")
+        if isinstance(raw, str):  # Python 2 pickles: bytes decoded as latin1
+            raw = raw.encode("latin1")
+        if not isinstance(raw, (bytes, bytearray)):
+            raise RefusedPickle(f"refusing array data of type {type(raw).__name__}")
+        need = math.prod(shape) * dtype.dtype.itemsize
+        if need != len(raw):
+            raise RefusedPickle(f"refusing an array of shape {shape} and dtype {dtype.dtype}: "
+                                f"it needs {need} bytes, the pickle holds {len(raw)}")
+        flat = np.frombuffer(raw, dtype=dtype.dtype).copy()  # writable, owns its memory
+        self.array = flat.reshape(shape, order="F" if fortran else "C")
+
+
+def _resolve(obj):
+    """Replace the shells in a loaded structure by the arrays (and dtypes) they made."""
+    if isinstance(obj, _ArrayShell):
+        if obj.array is None:
+            raise RefusedPickle("refusing an array that was never filled (no BUILD step)")
+        return obj.array
+    if isinstance(obj, _DtypeShell):
+        return obj.dtype
+    if isinstance(obj, tuple):
+        return tuple(_resolve(v) for v in obj)
+    if isinstance(obj, list):
+        return [_resolve(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _resolve(v) for k, v in obj.items()}
+    if obj is _NDARRAY:
+        raise RefusedPickle("refusing a bare numpy.ndarray reference")
+    return obj
 
 
 class ArrayUnpickler(pickle.Unpickler):
-    """A ``pickle.Unpickler`` that can only rebuild NumPy arrays (and plain containers).
+    """A ``pickle.Unpickler`` that can only rebuild NumPy arrays of plain numbers (and plain
+    containers of them).
 
     ``find_class`` admits exactly the names NumPy's array pickles use -- ``numpy.ndarray``,
-    ``numpy.dtype`` (object dtypes refused) and ``_reconstruct`` from ``numpy.core.multiarray``
-    (or NumPy 2's ``numpy._core.multiarray``), each replaced by a checked stand-in -- and
-    raises ``pickle.UnpicklingError`` for any other global *before* it is called, so a pickle
-    that would run ``os.system`` (or import anything) fails without executing.
+    ``numpy.dtype`` and ``_reconstruct`` from ``numpy.core.multiarray`` (or NumPy 2's
+    ``numpy._core.multiarray``) -- each replaced by a checked stand-in, and refuses any other
+    global *before* it is called, so a pickle that would run ``os.system`` (or import anything)
+    fails without executing.  The stand-ins admit bool, integer, float and complex dtypes only
+    (no object, string or record dtypes), and build an array only from a shape that accounts
+    for exactly the bytes the pickle supplies: memory is bounded by the pickle's own size.
+    Every refusal is a :class:`RefusedPickle` (a ``ValueError``).
     """
 
     _RECONSTRUCT = {"numpy.core.multiarray", "numpy._core.multiarray"}
 
     def find_class(self, module: str, name: str):
         if module == "numpy" and name == "ndarray":
-            return np.ndarray
+            return _NDARRAY
         if module == "numpy" and name == "dtype":
-            return _plain_dtype
+            return _DtypeShell
         if module in self._RECONSTRUCT and name == "_reconstruct":
-            return _ndarray_shell
-        raise pickle.UnpicklingError(f"refusing to load global {module}.{name}: this "
-                                     f"unpickler rebuilds NumPy arrays only")
+            return _ArrayShell
+        raise RefusedPickle(f"refusing to load global {module}.{name}: this "
+                            f"unpickler rebuilds NumPy arrays only")
 
     def persistent_load(self, pid):
-        raise pickle.UnpicklingError("refusing a persistent id: NumPy arrays only")
+        raise RefusedPickle("refusing a persistent id: NumPy arrays only")
+
+
+# what a malformed (rather than hostile) pickle raises from inside pickle.Unpickler.load
+_MALFORMED = (pickle.UnpicklingError, EOFError, TypeError, ValueError, AttributeError,
+              IndexError, KeyError, struct.error, UnicodeDecodeError, RecursionError)
 
 
 def restricted_load(file) -> object:
@@ -69,8 +161,40 @@ def restricted_load(file) -> object:
 
     ``encoding="latin1"`` lets Python-2 pickles of arrays (like ``mnist.pkl.gz``) decode
     their raw byte strings, as NumPy recommends.
+
+    Raises:
+        RefusedPickle: (a ``ValueError``) the pickle asks for anything but plain arrays, or is
+            malformed.
     """
-    return ArrayUnpickler(file, encoding="latin1").load()
+    try:
+        return _resolve(ArrayUnpickler(file, encoding="latin1").load())
+    except RefusedPickle:
+        raise
+    except _MALFORMED as e:
+        raise RefusedPickle(f"malformed pickle ({type(e).__name__}: {e})") from None
+
+
+# mnist.pkl.gz decompresses to 220,080,342 bytes; a gzip that claims more is not that file
+MAX_PICKLE_BYTES = 256 * 2 ** 20
+
+
+def _gunzip(path) -> bytes:
+    """The decompressed content of the gzip file ``path``, refused beyond
+    ``MAX_PICKLE_BYTES``."""
+    limit = MAX_PICKLE_BYTES
+    with open(path, "rb") as f:
+        packed = f.read()
+    d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    try:
+        raw = d.decompress(packed, limit + 1)  # one C call: much faster than streaming
+    except zlib.error as e:
+        raise ValueError(f"load_mnist: {path} is not a valid gzip file ({e})") from None
+    if len(raw) > limit:
+        raise ValueError(f"load_mnist: {path} decompresses to more than {limit} bytes; "
+                         f"refusing it (mnist.pkl.gz is 220 MB)")
+    if not d.eof:
+        raise ValueError(f"load_mnist: {path} is a truncated gzip file")
+    return raw
 
 
 def _check_pair(pair, split: str, where: str):
@@ -92,9 +216,11 @@ def read_mnist_pickle(path) -> dict:
     Images are stored as ``uint8`` when every pixel is exactly ``k / 256`` (true of this file),
     so the cache is 4x smaller and decodes bit-exactly; otherwise as float32.
     """
-    with open(path, "rb") as f:
-        raw = gzip.decompress(f.read())  # one C call: much faster than streaming the pickle
-    data = restricted_load(io.BytesIO(raw))
+    raw = _gunzip(path)
+    try:
+        data = restricted_load(io.BytesIO(raw))
+    except RefusedPickle as e:
+        raise RefusedPickle(f"load_mnist: {path}: {e}") from None
     del raw
     if not isinstance(data, tuple) or len(data) != 3:
         raise ValueError(f"load_mnist: {path} does not hold (train, validation, test)")

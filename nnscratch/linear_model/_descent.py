@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .. import random as _random
-from .._checks import check_int
+from .._checks import check_int, check_seed
 from ..optim import SGD
 from ..tensor import Tensor
 from .base import check_param
@@ -154,6 +154,7 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     Raises ``FloatingPointError`` when the loss stops being finite or grows past ``BLOWUP``
     times its starting value; the parameters are left at their last good values.
     """
+    seed = check_seed(seed, owner)
     tensors = [Tensor._wrap(p) for p in params]
     for t in tensors:
         t.requires_grad = True

@@ -178,6 +178,10 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
         X = X.numpy()
     try:
         arr = np.asarray(X)
+        # NumPy would parse strings ("1.5") as numbers; object arrays of numbers are fine
+        if arr.dtype.kind in "USV" or (arr.dtype.kind == "O" and any(
+                isinstance(v, (str, bytes)) for v in arr.flat)):
+            raise TypeError(f"dtype {arr.dtype} holds text, not numbers")
         complex_dtype = arr.dtype.kind == "c"
         if not complex_dtype:
             arr = arr.astype(np.float64, copy=False)

@@ -30,6 +30,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         owner = f"{type(self).__name__}.fit"
         X, y = check_X_y(X, y, owner)
         solver = check_param(self.solver, "solver", owner, choices=self._solvers)
+        check_param(self.tol, "tol", owner, low=0.0)  # checked even where the solver ignores it
         alpha = self._check_alpha(owner)
         T = y.reshape(len(y), -1)
         if solver == "normal":

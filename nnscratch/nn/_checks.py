@@ -10,11 +10,18 @@ def positive_int(value, name, owner):
 
 
 def as_tensor(x, owner):
+    """``x`` as a Tensor; a layer computes on real numbers only (a complex or object input
+    would silently give complex output or a raw NumPy error deep inside an op)."""
     if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._wrap(x)
-    raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+        kind = x.dtype.kind
+    elif isinstance(x, np.ndarray):
+        kind = x.dtype.kind
+    else:
+        raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+    if kind not in "biuf":
+        raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
+                        f"dtype {x.dtype}")
+    return x if isinstance(x, Tensor) else Tensor._wrap(x)
 
 
 def check_last_dim(x, expected, owner):

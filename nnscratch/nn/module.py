@@ -8,6 +8,7 @@ like BatchNorm's running statistics) are NumPy arrays declared with :meth:`regis
 """
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -28,7 +29,14 @@ class Parameter(Tensor):
 
     def __init__(self, data, requires_grad: bool = True):
         data = data._data if isinstance(data, Tensor) else data
-        arr = np.array(data)
+        try:
+            arr = np.array(data)
+        except ValueError as e:  # ragged nested lists
+            raise ValueError(f"Parameter: data must be a rectangular array of numbers "
+                             f"({e})") from None
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"Parameter: data must hold real numbers, got "
+                            f"{type(data).__name__} of dtype {arr.dtype}")
         if arr.dtype.kind != "f" or not isinstance(data, (np.ndarray, np.generic)):
             # ints, bools and Python floats get the default dtype; float arrays keep theirs
             arr = arr.astype(get_default_dtype())
@@ -201,7 +209,7 @@ class Module:
         if strict and (missing or unexpected):
             raise ValueError(f"load_state_dict: missing keys {missing}, "
                              f"unexpected keys {unexpected}")
-        pending = []
+        pending, nonfinite = [], []
         for key, value in state_dict.items():
             if key not in keys:
                 continue
@@ -210,7 +218,16 @@ class Module:
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: {key} must hold real numbers, got dtype "
+                                f"{value.dtype}")
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                nonfinite.append(key)
             pending.append((target, value))
+        if nonfinite:  # legal (torch loads them too), but almost always a diverged run's file
+            warnings.warn(f"load_state_dict: {', '.join(nonfinite)} hold NaN or infinite "
+                          f"values; the module now computes NaN/inf", RuntimeWarning,
+                          stacklevel=2)
         for target, value in pending:   # copy only once every shape checked: all or nothing
             target[...] = value
         return missing, unexpected

@@ -110,13 +110,33 @@ def _class_targets(target, n, k, name, ignore_index=None):
 
 
 def _class_weights(weight, k, dtype, name):
-    """The per-class weights as an array ``(K,)`` (ones when None)."""
+    """The per-class weights as an array ``(K,)`` (ones when None), finite and >= 0."""
     if weight is None:
         return np.ones(k, dtype)
-    w = np.asarray(getattr(weight, "data", weight), dtype=dtype)
+    w = np.asarray(weight)
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: weight must hold real numbers, got dtype {w.dtype}")
+    w = w.astype(dtype)
     if w.shape != (k,):
         raise ValueError(f"{name}: weight must have one entry per class ({k},), got {w.shape}")
+    if not (np.isfinite(w).all() and (w >= 0).all()):
+        bad = w[~(np.isfinite(w) & (w >= 0))][0]
+        raise ValueError(f"{name}: weight must be finite and >= 0 for every class, got {bad}")
     return w
+
+
+def _check_ignore_index(ignore_index, name):
+    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index,
+                                                                    (int, np.integer)):
+        raise TypeError(f"{name}: ignore_index must be an int, got "
+                        f"{type(ignore_index).__name__} {ignore_index!r}")
+
+
+def _check_unit_interval(target, name):
+    """BCE targets are probabilities: values outside [0, 1] give a loss without meaning."""
+    if target.size and (np.nanmin(target) < 0 or np.nanmax(target) > 1):
+        raise ValueError(f"{name}: target must be probabilities in [0, 1], got values in "
+                         f"[{np.nanmin(target)}, {np.nanmax(target)}]")
 
 
 def _check_smoothing(label_smoothing, name):
@@ -146,6 +166,7 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, K), got shape {logits.shape}")
     n, k = logits.shape
+    _check_ignore_index(ignore_index, "cross_entropy")
     w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     logp = log_softmax_array(logits, axis=1)
     if target.ndim == 1:
@@ -171,6 +192,9 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
         return np.asarray(_reduce(per_item, reduction, denom)), vjp
 
     _same_shape(logits, target, "cross_entropy")
+    if target.dtype.kind != "f":  # an int (N, K) array is no distribution: labels have (N,)
+        raise TypeError(f"cross_entropy: probability targets (N, K) must be floating point, "
+                        f"got dtype {target.dtype}; class indices have shape (N,)")
     t = target * (1 - eps) + eps / k if eps else target
     wt = t * w
     per_item = -(wt * logp).sum(axis=1)
@@ -189,6 +213,7 @@ def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-
     if log_probs.ndim != 2:
         raise ValueError(f"nll_loss: input must be (N, K), got shape {log_probs.shape}")
     n, k = log_probs.shape
+    _check_ignore_index(ignore_index, "nll_loss")
     _class_targets(target, n, k, "nll_loss", ignore_index)
     w = _class_weights(weight, k, log_probs.dtype, "nll_loss")
     rows = np.arange(n)
@@ -218,6 +243,7 @@ def binary_cross_entropy(prob, target, reduction="mean"):
     """
     _check_reduction(reduction)
     _same_shape(prob, target, "binary_cross_entropy")
+    _check_unit_interval(target, "binary_cross_entropy")
     if prob.size and (np.nanmin(prob) < 0 or np.nanmax(prob) > 1):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1], "
                          f"got values in [{prob.min()}, {prob.max()}]; for logits use "
@@ -242,6 +268,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     """
     _check_reduction(reduction)
     _same_shape(logits, target, "binary_cross_entropy_with_logits")
+    _check_unit_interval(target, "binary_cross_entropy_with_logits")
     per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
 
     def vjp(g):

@@ -15,9 +15,20 @@ def softmax_array(x, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def check_axis(axis, ndim, owner):
+    """``axis`` must be an int in ``[-ndim, ndim)`` (TypeError / ValueError naming it)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{owner}: axis (dim) must be an int, got {type(axis).__name__} "
+                        f"{axis!r}")
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
+        raise ValueError(f"{owner}: axis (dim) {axis} is out of range for a {ndim}-D input; "
+                         f"expected -{max(ndim, 1)} <= axis < {max(ndim, 1)}")
+
+
 @primitive
 def softmax(x, axis=-1):
     """s_i = e^{x_i} / Σ_j e^{x_j};  VJP: s ⊙ (g - Σ_j g_j s_j)."""
+    check_axis(axis, x.ndim, "softmax")
     return softmax_array(x, axis)
 defvjp(softmax, lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, keepdims=True)),
        saves=("out",))
@@ -26,6 +37,7 @@ defvjp(softmax, lambda g, out, x, axis=-1: out * (g - (g * out).sum(axis=axis, k
 @primitive
 def log_softmax(x, axis=-1):
     """log s_i = x_i - log Σ_j e^{x_j};  VJP: g - s Σ_j g_j."""
+    check_axis(axis, x.ndim, "log_softmax")
     return log_softmax_array(x, axis)
 defvjp(log_softmax, lambda g, out, x, axis=-1: g - np.exp(out) * g.sum(axis=axis, keepdims=True),
        saves=("out",))

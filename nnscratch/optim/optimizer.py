@@ -18,20 +18,22 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from ._params import unique_params
 
 
 def _check_lr(lr, owner):
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
-    if math.isnan(lr) or lr < 0:
-        raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected lr >= 0")
+    if not (math.isfinite(lr) and lr >= 0):  # torch accepts lr=inf; every step is then NaN
+        raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected a finite lr >= 0")
 
 
 def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True):
-    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument."""
+    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument.
+    Infinite values are refused too (eps or weight_decay = inf makes every step NaN or 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    ok = not math.isnan(value)
+    ok = math.isfinite(value)
     ok = ok and (value > lo if lo_open else value >= lo)
     if hi is not None:
         ok = ok and (value < hi if hi_open else value <= hi)
@@ -82,6 +84,10 @@ class Optimizer:
     attributes ``state_keys`` (every key the state may hold) and ``scalar_state`` (the keys that
     hold numbers rather than parameter-shaped arrays) let ``load_state_dict`` check and restore
     a saved state exactly.
+
+    A parameter listed twice in one group is kept once, with a warning (torch warns and then
+    updates it twice per step; updating it once is a deliberate difference).  A parameter in
+    two groups raises ValueError, as in torch.
     """
 
     state_keys: tuple = ()
@@ -121,6 +127,7 @@ class Optimizer:
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
             if not p.requires_grad:
                 raise ValueError(f"{name}: can't optimize a tensor that does not require grad")
+        group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)

@@ -34,8 +34,11 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered))
 
     def check(self, h):
-        for k in ("eps", "momentum", "weight_decay", "alpha"):
+        for k in ("eps", "weight_decay"):
             check_range(h[k], k, "RMSprop")
+        # decay rates: alpha > 1 makes the squared average negative, momentum > 1 explodes
+        check_range(h["alpha"], "alpha", "RMSprop", 0.0, 1.0, hi_open=False)
+        check_range(h["momentum"], "momentum", "RMSprop", 0.0, 1.0, hi_open=False)
 
     def init_state(self, p):
         return {"step": 0, "square_avg": np.zeros_like(p._data)}

@@ -36,8 +36,10 @@ class SGD(Optimizer):
                                       nesterov=nesterov, weight_decay=weight_decay))
 
     def check(self, h):
-        check_range(h["momentum"], "momentum", "SGD")
-        check_range(h["dampening"], "dampening", "SGD", lo=-np.inf)
+        # torch takes any momentum >= 0 and any dampening; outside [0, 1] the buffer grows
+        # without bound (momentum > 1) or the gradient is amplified (dampening < 0)
+        check_range(h["momentum"], "momentum", "SGD", 0.0, 1.0, hi_open=False)
+        check_range(h["dampening"], "dampening", "SGD", 0.0, 1.0, hi_open=False)
         check_range(h["weight_decay"], "weight_decay", "SGD")
         if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
             raise ValueError(f"SGD: nesterov momentum requires momentum > 0 and dampening = 0, "

@@ -71,6 +71,22 @@ def _check_options(options: dict) -> None:
             raise ValueError(f"minimize: options[{name!r}] must be an int >= 1, got {v!r}")
 
 
+def _start(x0) -> np.ndarray:
+    """``x0`` as a float64 array; objects, strings, ragged lists and complex numbers are refused
+    (NumPy would raise its own message, or silently drop the imaginary part)."""
+    raw = x0.numpy() if hasattr(x0, "numpy") and hasattr(x0, "requires_grad") else x0
+    try:
+        a = np.asarray(raw)
+    except ValueError:
+        a = None
+    if a is None or a.dtype.hasobject:
+        raise TypeError(f"minimize: x0 must be a number, a rectangular list or array, or a "
+                        f"Tensor, got {type(x0).__name__} {str(x0)[:60]}")
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"minimize: x0 must hold real numbers, got dtype {a.dtype}")
+    return a.astype(np.float64)
+
+
 def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | None = None,
              gtol: float | None = None, maxiter: int | None = None,
              jac: Callable | None = None, hess: Callable | None = None,
@@ -131,9 +147,7 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
         raise ValueError(f"minimize: unknown method {method!r}; choose from {list(METHODS)}")
     method = key
 
-    x = np.array(getattr(x0, "data", x0), dtype=np.float64) if not isinstance(x0, str) else None
-    if x is None or x.dtype == object:
-        raise TypeError(f"minimize: x0 must be a number, array or Tensor, got {x0!r}")
+    x = _start(x0)
     if x.size == 0:
         raise ValueError("minimize: x0 must have at least one element, got an empty array")
     if not np.all(np.isfinite(x)):

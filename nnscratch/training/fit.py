@@ -28,6 +28,7 @@ from . import metrics as metrics_mod
 from .callbacks import Callback, FitContext, step_scheduler
 from .history import History
 from .progress import Progress
+from .safeguards import FiniteStepGuard, check_optimizer_owns_model
 
 __all__ = ["fit", "evaluate", "predict", "DivergenceError"]
 
@@ -377,7 +378,8 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
         loss: ``loss(output, target) -> Tensor`` (``nn.CrossEntropyLoss()``,
             ``F.mse_loss``, …) or a name: "cross_entropy", "nll", "mse", "bce",
             "bce_with_logits".
-        optimizer: an ``optim.Optimizer`` over the model's parameters.
+        optimizer: an ``optim.Optimizer`` over the model's parameters (a ValueError if it
+            holds none of them).
         epochs, batch_size: positive ints (defaults 1 and 32).
         validation_data: ``(X_val, y_val)`` or a DataLoader.
         metrics: names (see ``nnscratch.metrics.NAMES``: "accuracy", "error", "top5_accuracy",
@@ -397,9 +399,10 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
         epoch, ``history.batch_loss`` per step, ``history.lr`` per epoch.
 
     Raises:
-        DivergenceError: the loss or a gradient became NaN/inf; the message names the epoch and
-            batch, and the model keeps the weights it had before that batch (the last finite
-            ones).
+        DivergenceError: the loss, a gradient or -- after ``optimizer.step()`` -- a weight
+            became NaN/inf; the message names the epoch and batch, and the model keeps the
+            weights it had before that batch (the last finite ones: a step that overflows is
+            undone; the optimizer's own state is not).
     """
     owner = "fit"
     if not isinstance(model, Module):
@@ -407,6 +410,7 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
         raise TypeError(f"{owner}: optimizer must be an optim.Optimizer, got "
                         f"{type(optimizer).__name__}")
+    check_optimizer_owns_model(model, optimizer, owner)
     loss_fn, kind = _resolve_loss(loss, owner)
     epochs = _positive_int(epochs, "epochs", owner)
     batch_size = _positive_int(batch_size, "batch_size", owner)
@@ -466,6 +470,7 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
         start_epoch = int(state["epoch"])
 
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    guard = FiniteStepGuard(params)
     saved_modes = [(m, m.training) for m in model.modules()]
     all_params = list(model.parameters())
     bar = Progress(enabled=progress)
@@ -514,7 +519,17 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
                             f"fit: the gradient of {name} is not finite at epoch {epoch + 1}, "
                             f"batch {b + 1} (step {step + 1}); the model keeps the weights it "
                             f"had before this batch.")
+                guard.before_step()
                 optimizer.step()
+                bad = guard.after_step()
+                if bad is not None:
+                    raise DivergenceError(
+                        f"fit: optimizer.step() made {bad} NaN or infinite at epoch "
+                        f"{epoch + 1}, batch {b + 1} (step {step + 1}) although its gradient "
+                        f"was finite (the update overflowed: lr="
+                        f"{optimizer.param_groups[0].get('lr')}); training stopped and the "
+                        f"model keeps the weights it had before this step (the last finite "
+                        f"ones). Lower the learning rate.")
                 n = len(xb)
                 total += lv * n
                 seen += n
