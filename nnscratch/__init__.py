@@ -5,6 +5,7 @@ from .autograd import enable_grad, is_grad_enabled, no_grad
 from .ops import concatenate, stack, where
 from .random import manual_seed
 from .serialization import load, save
+from .safetensors import load_safetensors, save_safetensors
 from . import data, datasets, nn, optim
 from .tensor import (Tensor, arange, get_default_dtype, ones, ones_like, rand, randn,
                      set_default_dtype, tensor, zeros, zeros_like)
