@@ -14,5 +14,6 @@ from .training import callbacks, evaluate, fit, metrics, predict
 from . import models, optimize, regularization, stats
 
 from .summary import summary
+from . import onnx
 
 __version__ = "0.1.0"
