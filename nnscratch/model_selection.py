@@ -13,7 +13,7 @@ import numpy as np
 
 from . import random as _random
 from .data import train_test_split
-from .linear_model.base import BaseEstimator, NotFittedError, r2_score
+from .base import BaseEstimator, NotFittedError, r2_score
 
 __all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
            "clone", "get_scorer"]
@@ -40,17 +40,17 @@ class KFold:
     Args:
         n_splits: K >= 2 (default 5, the textbook's 5-fold CV).
         shuffle: permute the samples before cutting the folds (default False).
-        seed: int or None (library generator) for the shuffle.
+        random_state: int or None (library generator) for the shuffle.
     """
 
-    def __init__(self, n_splits: int = 5, shuffle: bool = False, seed: int | None = None):
+    def __init__(self, n_splits: int = 5, shuffle: bool = False, random_state: int | None = None):
         if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
             raise TypeError(f"KFold: n_splits must be an int, got {type(n_splits).__name__}")
         if n_splits < 2:
             raise ValueError(f"KFold: n_splits must be >= 2, got {n_splits}")
         self.n_splits = int(n_splits)
         self.shuffle = shuffle
-        self.seed = seed
+        self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
         return self.n_splits
@@ -61,7 +61,7 @@ class KFold:
         if self.n_splits > n:
             raise ValueError(f"KFold: n_splits={self.n_splits} is larger than the number of "
                              f"samples {n}; each fold needs at least one sample")
-        order = _random.rng(self.seed).permutation(n) if self.shuffle else np.arange(n)
+        order = _random.rng(self.random_state).permutation(n) if self.shuffle else np.arange(n)
         sizes = np.full(self.n_splits, n // self.n_splits)
         sizes[: n % self.n_splits] += 1
         start = 0
@@ -73,7 +73,7 @@ class KFold:
 
     def __repr__(self):
         return (f"{type(self).__name__}(n_splits={self.n_splits}, shuffle={self.shuffle}, "
-                f"seed={self.seed})")
+                f"random_state={self.random_state})")
 
 
 class StratifiedKFold(KFold):
@@ -105,7 +105,7 @@ class StratifiedKFold(KFold):
         dealt = np.sort(codes)
         per_fold = np.stack([np.bincount(dealt[k::self.n_splits], minlength=len(counts))
                              for k in range(self.n_splits)])          # (K, classes)
-        rng = _random.rng(self.seed) if self.shuffle else None
+        rng = _random.rng(self.random_state) if self.shuffle else None
         fold_of = np.empty(len(y), dtype=np.int64)
         for c in range(len(counts)):
             runs = np.repeat(np.arange(self.n_splits), per_fold[:, c])

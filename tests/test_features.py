@@ -49,10 +49,10 @@ def test_rbf_centres_from_data(rng):
     f = RBFFeatures(centers=5).fit(x)
     np.testing.assert_allclose(f.centers_.ravel(), [0, 1, 2, 3, 4])
     X = rng.standard_normal((30, 3))
-    g = RBFFeatures(centers=4, seed=0).fit(X)
+    g = RBFFeatures(centers=4, random_state=0).fit(X)
     assert g.centers_.shape == (4, 3)
     assert all(any(np.array_equal(c, row) for row in X) for c in g.centers_)
-    np.testing.assert_array_equal(RBFFeatures(centers=4, seed=0).fit(X).centers_, g.centers_)
+    np.testing.assert_array_equal(RBFFeatures(centers=4, random_state=0).fit(X).centers_, g.centers_)
 
 
 def test_rbf_width_controls_fit(rng):

@@ -5,7 +5,7 @@ IRLS for logistic regression), gradient descent and L-BFGS on the textbooks' clo
 gradients elsewhere, and coordinate descent for the lasso.  Every estimator follows the
 scikit-learn protocol (see :mod:`.base`) without importing scikit-learn.
 """
-from .base import BaseEstimator, NotFittedError
+from ..base import BaseEstimator, NotFittedError
 from .lasso import Lasso
 from .linear_regression import LinearRegression
 from .logistic import LogisticRegression

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..ops.elementwise import stable_sigmoid
 from ._sigmoid import SigmoidClassifier, fit_sigmoid
-from .base import check_n_features, check_X_y
+from ..base import check_n_features, check_X_y
 
 
 class MultiLabelClassifier(SigmoidClassifier):
@@ -29,7 +29,7 @@ class MultiLabelClassifier(SigmoidClassifier):
     def fit(self, X, Y) -> "MultiLabelClassifier":
         """Learn one sigmoid per column of the multi-hot Y ``(n, L)``; returns self."""
         owner = "MultiLabelClassifier.fit"
-        X, Y = check_X_y(X, Y, owner, y_ndim=(2,))
+        X, Y = check_X_y(X, Y, owner, y_ndim=(2,), est=self)
         if not np.isin(Y, (0, 1)).all():
             bad = np.unique(Y[~np.isin(Y, (0, 1))])
             raise ValueError(f"{owner}: Y must be a multi-hot matrix of 0s and 1s, got values "
@@ -37,7 +37,6 @@ class MultiLabelClassifier(SigmoidClassifier):
         self._check_threshold(owner)
         self.coef_, self.intercept_ = fit_sigmoid(self, X, Y, owner)
         self.n_labels_ = Y.shape[1]
-        self.n_features_in_ = X.shape[1]
         return self
 
     def decision_function(self, X) -> np.ndarray:
