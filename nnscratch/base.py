@@ -124,7 +124,10 @@ class BaseEstimator:
                     target_tags=TargetTags(required=kind is not None,
                                            multi_output=getattr(self, "_multi_output", False)),
                     transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
-                    classifier_tags=ClassifierTags() if kind == "classifier" else None,
+                    classifier_tags=ClassifierTags(
+                        multi_class=getattr(self, "_multi_class", True),
+                        multi_label=getattr(self, "_multi_label", False))
+                    if kind == "classifier" else None,
                     regressor_tags=RegressorTags() if kind == "regressor" else None)
 
     def _check_fitted(self, method: str = "predict") -> None:
@@ -160,6 +163,8 @@ class ClassifierMixin:
         """Accuracy; for a multi-hot ``y`` every label of a sample must match."""
         y = np.asarray(y)
         pred = self.predict(X)
+        if y.ndim == 2 and y.shape[1] == 1 and pred.ndim == 1:     # a column-vector y
+            y = y.ravel()
         if y.shape != pred.shape:
             raise ValueError(f"{type(self).__name__}.score: y has shape {y.shape}, the "
                              f"predictions have shape {pred.shape}")
@@ -183,8 +188,10 @@ def r2_score(y_true, y_pred) -> float:
 
 
 # ----------------------------------------------------------------------------- input checks
-def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarray:
-    """``X`` as a finite float64 array of ``ndim`` dimensions with at least one row.
+def check_array(X, name: str = "X", owner: str = "", ndim: int = 2,
+                keep_float: bool = False) -> np.ndarray:
+    """``X`` as a finite float64 array of ``ndim`` dimensions with at least one row
+    (``keep_float``: float32 stays float32, as the scalers keep it).
 
     NaN/inf are reported with the row (and column) where the first one sits.
     """
@@ -197,7 +204,7 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
     try:
         arr = np.asarray(X)
         complex_dtype = arr.dtype.kind == "c"
-        if not complex_dtype:
+        if not complex_dtype and not (keep_float and arr.dtype in (np.float32, np.float64)):
             arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{where}{name} must be a numeric array, got {type(X).__name__} "
@@ -273,8 +280,8 @@ def column_or_1d(y: np.ndarray, owner: str) -> np.ndarray:
     """A ``(n, 1)`` target becomes ``(n,)`` with a :class:`DataConversionWarning` (as in
     scikit-learn); other shapes are returned unchanged."""
     if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn(f"{owner}: a column-vector y was passed when a 1d array was expected; "
-                      f"it is raveled to shape ({len(y)},)",
+        warnings.warn(f"A column-vector y was passed when a 1d array was expected ({owner} "
+                      f"ravels it to shape ({len(y)},))",
                       _bridged(DataConversionWarning, "DataConversionWarning"), stacklevel=3)
         return y.ravel()
     return y
@@ -301,11 +308,11 @@ def check_X_y(X, y, owner: str, y_ndim=(1, 2), est=None) -> tuple[np.ndarray, np
     return X, y_arr
 
 
-def check_n_features(est, X, owner: str) -> np.ndarray:
+def check_n_features(est, X, owner: str, keep_float: bool = False) -> np.ndarray:
     """Check ``X`` for a fitted estimator: finite, 2-D, ``n_features_in_`` columns, and the
     fitted column names if it was fitted on a DataFrame."""
     _check_feature_names(est, X, owner)
-    X = check_array(X, "X", owner)
+    X = check_array(X, "X", owner, keep_float=keep_float)
     if X.shape[1] != est.n_features_in_:
         raise ValueError(f"{owner}: X has {X.shape[1]} features, but {type(est).__name__} is "
                          f"expecting {est.n_features_in_} features as input (as in fit)")

@@ -87,8 +87,8 @@ class RBFFeatures(_Transformer):
 
     Args:
         centers: an int m — m centres chosen at fit time: evenly spaced over the range of a
-            single input, or m distinct training rows drawn with ``random_state`` for several inputs —
-            or an array ``(m, d)`` (or ``(m,)`` for one input) of centres used as given.
+            single input, or m distinct training rows drawn with ``random_state`` for several
+            inputs — or an array ``(m, d)`` (or ``(m,)`` for one input) of centres used as given.
             Default 10.
         width: λ > 0 (default 1.0).  Too small overfits, too large underfits (Figure 5.6).
         include_bias: prepend a constant column 1, as 001's φ(x) = [1, k(x, 1, λ), …]

@@ -12,8 +12,8 @@ import numbers
 import numpy as np
 
 from . import random as _random
-from .data import train_test_split
 from .base import BaseEstimator, NotFittedError, r2_score
+from .data import train_test_split
 
 __all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
            "clone", "get_scorer"]
@@ -100,8 +100,10 @@ class StratifiedKFold(KFold):
         codes = np.argsort(np.argsort(first))[inverse.reshape(-1)]
         counts = np.bincount(codes)
         if self.n_splits > counts.max():
+            largest = counts.max()
             raise ValueError(f"StratifiedKFold: n_splits={self.n_splits} is larger than the "
-                             f"number of samples of every class (largest: {counts.max()})")
+                             f"number of samples of every class (the largest class has "
+                             f"{largest} sample{'s' if largest > 1 else ''})")
         dealt = np.sort(codes)
         per_fold = np.stack([np.bincount(dealt[k::self.n_splits], minlength=len(counts))
                              for k in range(self.n_splits)])          # (K, classes)
@@ -261,6 +263,10 @@ class GridSearchCV(BaseEstimator):
     def _estimator_type(self):
         return getattr(self.estimator, "_estimator_type", None)
 
+    @property
+    def _multi_output(self):
+        return getattr(self.estimator, "_multi_output", False)
+
     def fit(self, X, y) -> "GridSearchCV":
         owner = "GridSearchCV.fit"
         candidates = _grid(self.param_grid, owner)
@@ -269,6 +275,11 @@ class GridSearchCV(BaseEstimator):
             if name not in valid:
                 raise ValueError(f"{owner}: {name!r} is not a parameter of "
                                  f"{type(self.estimator).__name__}; valid: {sorted(valid)}")
+        if y is None:
+            raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
+        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+            raise TypeError(f"{owner}: X is a sparse matrix; sparse input is not supported, "
+                            f"pass X.toarray()")
         X_arr, y_arr = np.asarray(X), np.asarray(y)
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} "
@@ -296,7 +307,10 @@ class GridSearchCV(BaseEstimator):
         self.n_splits_ = len(folds)
         if self.refit:
             self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
-            self.best_estimator_.fit(X_arr, y_arr)
+            self.best_estimator_.fit(X, y)            # the DataFrame, if one was given
+            for name in ("n_features_in_", "feature_names_in_", "classes_"):
+                if hasattr(self.best_estimator_, name):
+                    setattr(self, name, getattr(self.best_estimator_, name))
         return self
 
     def _best(self, method):
@@ -309,8 +323,14 @@ class GridSearchCV(BaseEstimator):
     def predict(self, X):
         return self._best("predict").predict(X)
 
-    def predict_proba(self, X):
-        return self._best("predict_proba").predict_proba(X)
+    @property
+    def predict_proba(self):
+        """The best estimator's ``predict_proba`` (an AttributeError when the tuned estimator
+        has none, so that ``hasattr`` answers truthfully, as scikit-learn's ``available_if``)."""
+        if not hasattr(self.estimator, "predict_proba"):
+            raise AttributeError(f"{type(self.estimator).__name__} has no predict_proba, so "
+                                 f"GridSearchCV has none")
+        return lambda X: self._best("predict_proba").predict_proba(X)
 
     def score(self, X, y) -> float:
         return float(get_scorer(self.scoring)(self._best("score"), X, y))

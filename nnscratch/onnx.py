@@ -41,8 +41,17 @@ import os
 import numpy as np
 
 from .autograd import no_grad
-from .nn import activation, container, conv, dropout, embedding, linear, normalization, pooling
-from .nn import recurrent
+from .nn import (
+    activation,
+    container,
+    conv,
+    dropout,
+    embedding,
+    linear,
+    normalization,
+    pooling,
+    recurrent,
+)
 from .nn.module import Module
 from .ops.pool import _pool_args
 from .serialization import atomic_write

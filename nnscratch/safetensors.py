@@ -1,4 +1,4 @@
-"""Weights in the safetensors format: ``ns.save_safetensors(state, path)`` / ``ns.load_safetensors``.
+"""Weights in the safetensors format: ``ns.save_safetensors`` / ``ns.load_safetensors``.
 
 The format (published by Hugging Face, https://huggingface.co/docs/safetensors) is
 

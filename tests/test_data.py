@@ -109,7 +109,8 @@ def test_split_sizes_match_sklearn():
 
 def test_split_is_seeded_and_unshuffled_split_is_ordered():
     X = np.arange(20)
-    assert np.array_equal(train_test_split(X, random_state=4)[1], train_test_split(X, random_state=4)[1])
+    assert np.array_equal(train_test_split(X, random_state=4)[1],
+                          train_test_split(X, random_state=4)[1])
     ns.manual_seed(5)
     a = train_test_split(X)[1]
     ns.manual_seed(5)
@@ -235,10 +236,10 @@ def test_scalers_bad_input():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         StandardScaler().transform(np.ones((2, 2)))
     s = StandardScaler().fit(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="X has 3 features, but StandardScaler was fitted "
-                                         "with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but StandardScaler is "
+                                         "expecting 2"):
         s.transform(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="X must be finite, got nan at row 1, column 0"):
+    with pytest.raises(ValueError, match="X contains NaN at row 1, column 0"):
         MinMaxScaler().fit(np.array([[0.0, 1.0], [np.nan, 2.0]]))
     with pytest.raises(ValueError, match="X must be 2-D"):
         MinMaxScaler().fit(np.ones(3))

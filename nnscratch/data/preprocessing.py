@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import BaseEstimator, _check_feature_names, record_features
-from ._checks import as_array, check_2d_finite
+from ..base import BaseEstimator, check_array, check_n_features, record_features
 
 
 def _float_copy(X: np.ndarray) -> np.ndarray:
@@ -22,16 +21,9 @@ class _Scaler(BaseEstimator):
     def _check(self, X, owner: str, fitting: bool = False) -> np.ndarray:
         if not fitting:
             self._check_fitted(owner.rpartition(".")[2])
-            _check_feature_names(self, X, owner)
-        X_raw = X
-        X = check_2d_finite(as_array(getattr(X, "values", X) if hasattr(X, "columns") else X,
-                                     "X", owner), "X", owner)
-        if fitting:
-            record_features(self, X_raw, X)
-        else:
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(f"{owner}: X has {X.shape[1]} features, but "
-                                 f"{type(self).__name__} was fitted with {self.n_features_in_}")
+            return check_n_features(self, X, owner, keep_float=True)
+        X_raw, X = X, check_array(X, "X", owner, keep_float=True)
+        record_features(self, X_raw, X)
         return X
 
     def fit_transform(self, X, y=None) -> np.ndarray:

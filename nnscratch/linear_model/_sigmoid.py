@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import BaseEstimator, ClassifierMixin, check_param
 from ..ops.elementwise import stable_sigmoid
 from . import _descent
-from ..base import BaseEstimator, ClassifierMixin, check_param
 
 
 class SigmoidClassifier(ClassifierMixin, BaseEstimator):

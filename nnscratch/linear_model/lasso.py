@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _descent
 from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
+from . import _descent
 
 
 def _soft_threshold(rho: float, lam: float) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
-from . import _descent
 from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
+from . import _descent
 
 
 def squared_error_and_residual(Z: np.ndarray, T: np.ndarray):

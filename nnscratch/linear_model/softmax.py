@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_array,
+    check_n_features,
+    check_param,
+    column_or_1d,
+    record_features,
+)
 from ..ops.softmax import log_softmax_array, softmax_array
 from . import _descent
-from ..base import (BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param,
-                    column_or_1d, record_features)
 
 
 def class_targets(X, y, owner: str, est=None):
