@@ -55,7 +55,7 @@ from .nn import (
 from .nn.module import Module
 from .ops.pool import _pool_args
 from .serialization import atomic_write
-from .tensor import Tensor
+from .tensor import Tensor, tensor
 
 __all__ = ["export", "CONVERTERS", "DEFAULT_OPSET", "MIN_OPSET"]
 
@@ -474,7 +474,7 @@ def export(model: Module, example_input, path: str | os.PathLike, input_names=No
         if xv.dtype.kind not in "fiu":
             raise TypeError(f"nnscratch.onnx.export: example_input must be numeric, got dtype "
                             f"{xv.dtype}")
-        xv = Tensor(xv, dtype=xv.dtype)
+        xv = tensor(xv, dtype=xv.dtype)
     dynamic_axes = dict(dynamic_axes or {})
 
     g = _Graph(onnx, int(opset_version))
