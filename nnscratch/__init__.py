@@ -23,12 +23,14 @@ from .functions import *  # noqa: F401,F403  (torch's top-level functions: ns.ex
 from .functions import cat, concatenate, stack, where
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
+from .safetensors import load_safetensors, save_safetensors
 from . import data, datasets, nn, optim
 from . import training
 from .training import callbacks, evaluate, fit, metrics, predict
 from . import models, optimize, regularization, stats
 
 from .summary import summary
+from . import onnx
 
 __version__ = "0.1.0"
 

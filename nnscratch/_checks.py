@@ -21,12 +21,13 @@ def check_int(value, name: str, owner: str | None = None, minimum: int = 1) -> i
     return int(value)
 
 
-def check_seed(seed, owner: str):
+def check_seed(seed, owner: str, name: str = "seed"):
+    """None, a Generator, or a non-negative int (``name`` is ``random_state`` for estimators)."""
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{owner}: seed must be None, an int or an np.random.Generator, "
+        raise TypeError(f"{owner}: {name} must be None, an int or an np.random.Generator, "
                         f"got {type(seed).__name__} {seed!r}")
     if seed < 0:
-        raise ValueError(f"{owner}: seed must be >= 0, got {seed}")
+        raise ValueError(f"{owner}: {name} must be >= 0, got {seed}")
     return int(seed)

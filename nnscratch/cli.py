@@ -280,7 +280,7 @@ def cmd_report(args) -> int:
 # ------------------------------------------------------------------ train
 def _split_scale(X, y, seed):
     from .data import StandardScaler, train_test_split
-    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, seed=seed, stratify=y)
+    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
     sc = StandardScaler().fit(X_tr)
     return (sc.transform(X_tr).astype(np.float32), y_tr,
             sc.transform(X_va).astype(np.float32), y_va)

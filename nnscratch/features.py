@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 
 from . import random as _random
-from .linear_model.base import BaseEstimator, check_array, check_n_features, check_param
+from .base import BaseEstimator, check_array, check_n_features, check_param, record_features
 
 
 class _Transformer(BaseEstimator):
@@ -48,7 +48,8 @@ class PolynomialFeatures(_Transformer):
         """Enumerate the monomials for X's ``d`` columns (``y`` is ignored); returns self."""
         owner = "PolynomialFeatures.fit"
         degree = check_param(self.degree, "degree", owner, low=0, integer=True)
-        X = check_array(X, "X", owner)
+        X_raw, X = X, check_array(X, "X", owner)
+        record_features(self, X_raw, X)
         d = X.shape[1]
         powers = []
         for k in range(0 if self.include_bias else 1, degree + 1):
@@ -64,7 +65,6 @@ class PolynomialFeatures(_Transformer):
         if not powers:
             raise ValueError(f"{owner}: degree=0 with include_bias=False gives no features")
         self.powers_ = np.array(powers)
-        self.n_features_in_ = d
         self.n_output_features_ = len(powers)
         return self
 
@@ -87,13 +87,13 @@ class RBFFeatures(_Transformer):
 
     Args:
         centers: an int m — m centres chosen at fit time: evenly spaced over the range of a
-            single input, or m distinct training rows drawn with ``seed`` for several inputs —
-            or an array ``(m, d)`` (or ``(m,)`` for one input) of centres used as given.
+            single input, or m distinct training rows drawn with ``random_state`` for several
+            inputs — or an array ``(m, d)`` (or ``(m,)`` for one input) of centres used as given.
             Default 10.
         width: λ > 0 (default 1.0).  Too small overfits, too large underfits (Figure 5.6).
         include_bias: prepend a constant column 1, as 001's φ(x) = [1, k(x, 1, λ), …]
             (default False: the estimators fit their own intercept).
-        seed: int (default 0, so refitting gives the same centres) or None (the library
+        random_state: int (default 0, so refitting gives the same centres) or None (the library
             generator) for choosing centres among several inputs.
 
     Fitted attributes: ``centers_`` ``(m, d)``, ``n_features_in_``.
@@ -101,17 +101,17 @@ class RBFFeatures(_Transformer):
     """
 
     def __init__(self, centers=10, width: float = 1.0, include_bias: bool = False,
-                 seed: int | None = 0):
+                 random_state: int | None = 0):
         self.centers = centers
         self.width = width
         self.include_bias = include_bias
-        self.seed = seed
+        self.random_state = random_state
 
     def fit(self, X, y=None) -> "RBFFeatures":
         """Fix the centres (given, or chosen from X; ``y`` is ignored); returns self."""
         owner = "RBFFeatures.fit"
         check_param(self.width, "width", owner, low=0.0, low_open=True)
-        X = check_array(X, "X", owner)
+        X_raw, X = X, check_array(X, "X", owner)
         n, d = X.shape
         if isinstance(self.centers, (int, np.integer)) and not isinstance(self.centers, bool):
             m = check_param(self.centers, "centers", owner, low=1, integer=True)
@@ -121,7 +121,7 @@ class RBFFeatures(_Transformer):
                 if m > n:
                     raise ValueError(f"{owner}: centers={m} is more than the {n} sample(s) "
                                      f"of X to choose them from")
-                centers = X[_random.rng(self.seed).choice(n, m, replace=False)]
+                centers = X[_random.rng(self.random_state).choice(n, m, replace=False)]
         else:
             c = np.asarray(self.centers, dtype=np.float64)
             c = c[:, None] if c.ndim == 1 and d == 1 else c
@@ -130,7 +130,7 @@ class RBFFeatures(_Transformer):
                 raise ValueError(f"{owner}: centers must have {d} columns like X, got shape "
                                  f"{centers.shape}")
         self.centers_ = centers
-        self.n_features_in_ = d
+        record_features(self, X_raw, X)
         return self
 
     def transform(self, X) -> np.ndarray:

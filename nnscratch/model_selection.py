@@ -12,8 +12,8 @@ import numbers
 import numpy as np
 
 from . import random as _random
+from .base import BaseEstimator, NotFittedError, r2_score
 from .data import train_test_split
-from .linear_model.base import BaseEstimator, NotFittedError, r2_score
 
 __all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
            "clone", "get_scorer"]
@@ -40,17 +40,17 @@ class KFold:
     Args:
         n_splits: K >= 2 (default 5, the textbook's 5-fold CV).
         shuffle: permute the samples before cutting the folds (default False).
-        seed: int or None (library generator) for the shuffle.
+        random_state: int or None (library generator) for the shuffle.
     """
 
-    def __init__(self, n_splits: int = 5, shuffle: bool = False, seed: int | None = None):
+    def __init__(self, n_splits: int = 5, shuffle: bool = False, random_state: int | None = None):
         if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral):
             raise TypeError(f"KFold: n_splits must be an int, got {type(n_splits).__name__}")
         if n_splits < 2:
             raise ValueError(f"KFold: n_splits must be >= 2, got {n_splits}")
         self.n_splits = int(n_splits)
         self.shuffle = shuffle
-        self.seed = seed
+        self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
         return self.n_splits
@@ -61,7 +61,7 @@ class KFold:
         if self.n_splits > n:
             raise ValueError(f"KFold: n_splits={self.n_splits} is larger than the number of "
                              f"samples {n}; each fold needs at least one sample")
-        order = _random.rng(self.seed).permutation(n) if self.shuffle else np.arange(n)
+        order = _random.rng(self.random_state).permutation(n) if self.shuffle else np.arange(n)
         sizes = np.full(self.n_splits, n // self.n_splits)
         sizes[: n % self.n_splits] += 1
         start = 0
@@ -73,7 +73,7 @@ class KFold:
 
     def __repr__(self):
         return (f"{type(self).__name__}(n_splits={self.n_splits}, shuffle={self.shuffle}, "
-                f"seed={self.seed})")
+                f"random_state={self.random_state})")
 
 
 class StratifiedKFold(KFold):
@@ -100,12 +100,14 @@ class StratifiedKFold(KFold):
         codes = np.argsort(np.argsort(first))[inverse.reshape(-1)]
         counts = np.bincount(codes)
         if self.n_splits > counts.max():
+            largest = counts.max()
             raise ValueError(f"StratifiedKFold: n_splits={self.n_splits} is larger than the "
-                             f"number of samples of every class (largest: {counts.max()})")
+                             f"number of samples of every class (the largest class has "
+                             f"{largest} sample{'s' if largest > 1 else ''})")
         dealt = np.sort(codes)
         per_fold = np.stack([np.bincount(dealt[k::self.n_splits], minlength=len(counts))
                              for k in range(self.n_splits)])          # (K, classes)
-        rng = _random.rng(self.seed) if self.shuffle else None
+        rng = _random.rng(self.random_state) if self.shuffle else None
         fold_of = np.empty(len(y), dtype=np.int64)
         for c in range(len(counts)):
             runs = np.repeat(np.arange(self.n_splits), per_fold[:, c])
@@ -264,6 +266,10 @@ class GridSearchCV(BaseEstimator):
     def _estimator_type(self):
         return getattr(self.estimator, "_estimator_type", None)
 
+    @property
+    def _multi_output(self):
+        return getattr(self.estimator, "_multi_output", False)
+
     def fit(self, X, y) -> "GridSearchCV":
         owner = "GridSearchCV.fit"
         candidates = _grid(self.param_grid, owner)
@@ -272,6 +278,11 @@ class GridSearchCV(BaseEstimator):
             if name not in valid:
                 raise ValueError(f"{owner}: {name!r} is not a parameter of "
                                  f"{type(self.estimator).__name__}; valid: {sorted(valid)}")
+        if y is None:
+            raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
+        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+            raise TypeError(f"{owner}: X is a sparse matrix; sparse input is not supported, "
+                            f"pass X.toarray()")
         X_arr, y_arr = np.asarray(X), np.asarray(y)
         if len(X_arr) != len(y_arr):
             raise ValueError(f"{owner}: X and y have mismatched lengths: X has {len(X_arr)} "
@@ -299,7 +310,10 @@ class GridSearchCV(BaseEstimator):
         self.n_splits_ = len(folds)
         if self.refit:
             self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
-            self.best_estimator_.fit(X_arr, y_arr)
+            self.best_estimator_.fit(X, y)            # the DataFrame, if one was given
+            for name in ("n_features_in_", "feature_names_in_", "classes_"):
+                if hasattr(self.best_estimator_, name):
+                    setattr(self, name, getattr(self.best_estimator_, name))
         return self
 
     def _best(self, method):
@@ -312,8 +326,14 @@ class GridSearchCV(BaseEstimator):
     def predict(self, X):
         return self._best("predict").predict(X)
 
-    def predict_proba(self, X):
-        return self._best("predict_proba").predict_proba(X)
+    @property
+    def predict_proba(self):
+        """The best estimator's ``predict_proba`` (an AttributeError when the tuned estimator
+        has none, so that ``hasattr`` answers truthfully, as scikit-learn's ``available_if``)."""
+        if not hasattr(self.estimator, "predict_proba"):
+            raise AttributeError(f"{type(self.estimator).__name__} has no predict_proba, so "
+                                 f"GridSearchCV has none")
+        return lambda X: self._best("predict_proba").predict_proba(X)
 
     def score(self, X, y) -> float:
         return float(get_scorer(self.scoring)(self._best("score"), X, y))

@@ -100,10 +100,10 @@ def test_parameter_refuses_non_numbers(data, err):
         nn.Parameter(data)
 
 
-def test_estimator_negative_seed_names_seed():
+def test_estimator_negative_random_state_names_it():
     X, y = np.random.default_rng(0).standard_normal((20, 2)), np.arange(20) % 2
-    with pytest.raises(ValueError, match="LogisticRegression.*seed must be >= 0, got -1"):
-        LogisticRegression(solver="sgd", seed=-1).fit(X, y)
+    with pytest.raises(ValueError, match="LogisticRegression.*random_state must be >= 0, got -1"):
+        LogisticRegression(solver="sgd", random_state=-1).fit(X, y)
 
 
 @pytest.mark.parametrize("cv, err, match", [(0, ValueError, "cv must be a number of folds >= 2"),

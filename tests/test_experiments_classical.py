@@ -62,7 +62,7 @@ def test_house_prices(cfg):
     from nnscratch.data import StandardScaler, train_test_split
     res = _run("house-prices", cfg)
     X, y = datasets.load_boston(dtype=np.float64)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
     s = StandardScaler().fit(Xtr)
     ref = SkLR().fit(s.transform(Xtr), ytr)
     rmse = np.sqrt(np.mean((ref.predict(s.transform(Xte)) - yte) ** 2))

@@ -121,7 +121,7 @@ def test_linear_regression_gd_uses_autograd_gradient(regression):
 def test_linear_regression_sgd_close_to_closed_form(regression):
     X, y = regression
     exact = LinearRegression().fit(X, y)
-    m = LinearRegression(solver="sgd", seed=0).fit(X, y)
+    m = LinearRegression(solver="sgd", random_state=0).fit(X, y)
     np.testing.assert_allclose(m.coef_, exact.coef_, atol=1e-2)
     assert m.n_iter_ < 1000
 
@@ -133,11 +133,12 @@ def test_noise_variance_and_sampling(regression):
     sigma2 = np.mean((y - np.hstack([np.ones((len(X), 1)), X]) @ theta) ** 2)
     m = LinearRegression().fit(X, y)
     assert m.noise_variance_ == pytest.approx(sigma2, rel=1e-9)
-    draws = m.sample(X[:3], n=20000, seed=1)
+    draws = m.sample(X[:3], n=20000, random_state=1)
     assert draws.shape == (20000, 3)
     np.testing.assert_allclose(draws.mean(0), m.predict(X[:3]), atol=5 * np.sqrt(sigma2 / 2e4))
     np.testing.assert_allclose(draws.std(0), np.sqrt(sigma2), rtol=0.03)
-    np.testing.assert_array_equal(m.sample(X[:3], n=2, seed=5), m.sample(X[:3], n=2, seed=5))
+    np.testing.assert_array_equal(m.sample(X[:3], n=2, random_state=5),
+                                  m.sample(X[:3], n=2, random_state=5))
 
 
 @pytest.mark.parametrize("alpha", [0.1, 10.0])
@@ -215,7 +216,7 @@ def test_logistic_separates_and_gate_with_defaults(solver):
     """000 §4.4: every solver's defaults classify the AND gate; the 0.5 line is eq. 4.17."""
     X, t = datasets.and_gate(dtype=np.float64)
     t = t.ravel()
-    m = LogisticRegression(solver=solver, seed=0).fit(X, t)
+    m = LogisticRegression(solver=solver, random_state=0).fit(X, t)
     np.testing.assert_array_equal(m.predict(X), t)
     slope, icpt = m.decision_boundary()
     (w1, w2), b = m.coef_[0], m.intercept_[0]
@@ -270,7 +271,7 @@ def test_softmax_string_labels_and_solvers():
     X = X.astype(np.float64)
     names = np.array(["a", "b", "c"])[y]
     for solver in ("lbfgs", "gd", "sgd"):
-        m = SoftmaxRegression(solver=solver, seed=0).fit(X, names)
+        m = SoftmaxRegression(solver=solver, random_state=0).fit(X, names)
         assert list(m.classes_) == ["a", "b", "c"]
         assert m.score(X, names) >= 0.95
 
@@ -325,27 +326,6 @@ def test_sklearn_grid_search_cross_val_and_pipeline(regression, cancer):
     assert pipe.score(X, y) == pytest.approx(LinearRegression().fit(X, y).score(X, y))
 
 
-@pytest.mark.parametrize("est, allowed", [
-    (LinearRegression(), set()), (Ridge(), set()),
-    (Lasso(), set()),
-    # needs scikit-learn's own DataConversionWarning for a column-vector y, which a library
-    # that does not import scikit-learn cannot emit
-    (SoftmaxRegression(), {"check_supervised_y_2d"})], ids=lambda v: repr(v))
-def test_sklearn_check_estimator(est, allowed):
-    """scikit-learn's own battery of API checks (clone, pickling, n_features_in_, dtypes,
-    NaN, sparse and empty input, idempotent fit, ...).  LogisticRegression (0/1 labels only,
-    by design) and MultiLabelClassifier (2-D targets) are outside what the battery assumes."""
-    import warnings
-
-    from sklearn.utils.estimator_checks import check_estimator
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        results = check_estimator(est, on_fail=None)
-    failed = {r["check_name"]: str(r["exception"])[:300] for r in results
-              if r["status"] == "failed"}
-    assert set(failed) <= allowed, failed
-
-
 # ------------------------------------------------------------------ bad input
 def test_bad_input_messages(regression):
     X, y = regression
@@ -370,8 +350,8 @@ def test_bad_input_messages(regression):
     with pytest.raises(FloatingPointError, match="diverged"):
         LinearRegression(solver="gd", lr=100.0).fit(X, y)
     labels = (y > 0).astype(int)
-    with pytest.raises(ValueError, match="only the labels 0 and 1.*got \\[2\\]"):
-        LogisticRegression().fit(X, labels * 2 + (1 - labels))
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="only one class"):
         LogisticRegression().fit(X, np.ones(200))
     with pytest.raises(ValueError, match="only one class"):

@@ -36,12 +36,12 @@ def test_kfold_matches_sklearn(n, k):
 
 
 def test_kfold_shuffle_partitions_every_sample():
-    folds = list(KFold(4, shuffle=True, seed=2).split(np.zeros(22)))
+    folds = list(KFold(4, shuffle=True, random_state=2).split(np.zeros(22)))
     tests = np.concatenate([t for _, t in folds])
     np.testing.assert_array_equal(np.sort(tests), np.arange(22))
     for train, test in folds:
         assert not set(train) & set(test) and len(train) + len(test) == 22
-    again = list(KFold(4, shuffle=True, seed=2).split(np.zeros(22)))
+    again = list(KFold(4, shuffle=True, random_state=2).split(np.zeros(22)))
     np.testing.assert_array_equal(folds[0][1], again[0][1])
 
 
@@ -73,7 +73,7 @@ def test_stratified_kfold_matches_sklearn(n, k, labels):
     for (a, b), (c, d) in zip(ours, ref):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
-    shuffled = list(StratifiedKFold(k, shuffle=True, seed=1).split(X, y))
+    shuffled = list(StratifiedKFold(k, shuffle=True, random_state=1).split(X, y))
     np.testing.assert_array_equal(np.sort(np.concatenate([t for _, t in shuffled])),
                                   np.arange(n))
     for _, test in shuffled:     # each fold's class counts are the unshuffled ones
@@ -135,7 +135,7 @@ def test_grid_search_classifier_and_clone(data):
 
 def test_train_test_split_is_exported(data):
     X, y = data
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
     assert len(Xtr) + len(Xte) == 53 and len(Xte) == 11
 
 

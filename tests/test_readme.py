@@ -35,3 +35,18 @@ def test_packed_sequence_example():
     # the forward direction's final state is the output at each sequence's own last step
     for n, L in enumerate(lengths):
         np.testing.assert_allclose(h_n.numpy()[0, n], out.numpy()[n, L - 1, :64], rtol=1e-6)
+
+
+def test_interoperability_example(tmp_path, monkeypatch, capsys):
+    """ONNX, safetensors and scikit-learn, as the README shows them."""
+    block = next(b for b in _blocks() if "ns.onnx.export" in b)
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    import nnscratch as ns
+    with ns.no_grad():
+        ours = scope["model"](ns.tensor(scope["x"])).numpy()
+    np.testing.assert_allclose(scope["logits"], ours, rtol=1e-5, atol=1e-5)
+    assert (tmp_path / "mlp.safetensors").exists()
+    assert scope["search"].best_score_ > 0.9
+    assert "['setosa' 'setosa']" in capsys.readouterr().out

@@ -2,8 +2,9 @@
 
 ``DataLoader`` yields batches of the type it is given (arrays -> arrays, Tensors -> Tensors);
 ``train_test_split``, ``one_hot``, ``StandardScaler`` and ``MinMaxScaler`` follow
-scikit-learn's semantics.  Randomness comes from :mod:`nnscratch.random` (``seed=None`` is the
-library generator that ``ns.manual_seed`` reseeds).
+scikit-learn's semantics (the split's seed is ``random_state``, scikit-learn's name; the
+loader's and the augmentations' is ``seed``).  Randomness comes from :mod:`nnscratch.random`
+(``None`` is the library generator that ``ns.manual_seed`` reseeds).
 """
 from . import augment
 from .augment import add_noise, mixup, random_shift

@@ -33,21 +33,3 @@ def check_bool(value, name: str, owner: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be a bool, got {type(value).__name__} {value!r}")
     return bool(value)
-
-
-def check_2d_finite(X: np.ndarray, name: str, owner: str) -> np.ndarray:
-    """A 2-D numeric array without NaN/inf (the first bad row/column is named)."""
-    if X.ndim != 2:
-        raise ValueError(f"{owner}: {name} must be 2-D (n_samples, n_features), "
-                         f"got shape {X.shape}")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: {name} must be numeric, got dtype {X.dtype}")
-    if X.shape[0] == 0:
-        raise ValueError(f"{owner}: {name} is empty (shape {X.shape}); need at least one sample")
-    if X.dtype.kind == "f":
-        bad = ~np.isfinite(X)
-        if bad.any():
-            r, c = np.argwhere(bad)[0]
-            raise ValueError(f"{owner}: {name} must be finite, got {X[r, c]} at row {r}, "
-                             f"column {c}")
-    return X

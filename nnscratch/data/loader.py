@@ -49,7 +49,7 @@ class DataLoader:
         self.batch_size = positive_int(batch_size, "batch_size", owner)
         self.shuffle = check_bool(shuffle, "shuffle", owner)
         self.drop_last = check_bool(drop_last, "drop_last", owner)
-        seed = check_seed(seed, owner)
+        seed = check_seed(seed, owner, "seed")
         xa = as_array(X, "X", owner)
         if xa.ndim == 0:
             raise ValueError(f"{owner}: X must have a sample axis, got a 0-d array")

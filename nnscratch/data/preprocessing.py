@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_2d_finite
+from ..base import BaseEstimator, check_array, check_n_features, record_features
 
 
 def _float_copy(X: np.ndarray) -> np.ndarray:
@@ -12,20 +12,22 @@ def _float_copy(X: np.ndarray) -> np.ndarray:
     return np.array(X, dtype=dtype, copy=True)
 
 
-class _Scaler:
+class _Scaler(BaseEstimator):
+    """The scalers' share of the estimator protocol (:mod:`nnscratch.base`): parameters stored
+    unchanged and checked at fit, ``n_features_in_``/``feature_names_in_`` recorded."""
+
+    _fitted_attr = "n_features_in_"
+
     def _check(self, X, owner: str, fitting: bool = False) -> np.ndarray:
-        X = check_2d_finite(as_array(X, "X", owner), "X", owner)
         if not fitting:
-            if self.n_features_in_ is None:
-                raise RuntimeError(f"{owner}: this {type(self).__name__} is not fitted yet; "
-                                   f"call fit(X) first")
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(f"{owner}: X has {X.shape[1]} features, but "
-                                 f"{type(self).__name__} was fitted with {self.n_features_in_}")
+            self._check_fitted(owner.rpartition(".")[2])
+            return check_n_features(self, X, owner, keep_float=True)
+        X_raw, X = X, check_array(X, "X", owner, keep_float=True)
+        record_features(self, X_raw, X)
         return X
 
-    def fit_transform(self, X) -> np.ndarray:
-        """``fit(X)`` then ``transform(X)``."""
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)`` (``y`` is ignored)."""
         return self.fit(X).transform(X)
 
 
@@ -48,14 +50,11 @@ class StandardScaler(_Scaler):
     """
 
     def __init__(self, with_mean: bool = True, with_std: bool = True):
-        self.with_mean = bool(with_mean)
-        self.with_std = bool(with_std)
-        self.mean_ = self.var_ = self.scale_ = None
-        self.n_features_in_ = None
-        self.n_samples_seen_ = 0
+        self.with_mean = with_mean
+        self.with_std = with_std
 
-    def fit(self, X) -> "StandardScaler":
-        """Compute the per-column mean and standard deviation of ``X``."""
+    def fit(self, X, y=None) -> "StandardScaler":
+        """Compute the per-column mean and standard deviation of ``X`` (``y`` is ignored)."""
         X = self._check(X, "StandardScaler.fit", fitting=True)
         n = X.shape[0]
         mean = X.sum(axis=0, dtype=np.float64) / n
@@ -64,7 +63,6 @@ class StandardScaler(_Scaler):
         var = ((centred ** 2).sum(axis=0) - centred.sum(axis=0) ** 2 / n) / n
         eps = np.finfo(np.float64).eps
         constant = var <= n * eps * var + (n * mean * eps) ** 2
-        self.n_features_in_ = X.shape[1]
         self.n_samples_seen_ = n
         self.mean_ = mean if self.with_mean else None
         self.var_ = var if self.with_std else None
@@ -94,8 +92,6 @@ class StandardScaler(_Scaler):
             X += self.mean_.astype(X.dtype)
         return X
 
-    def __repr__(self) -> str:
-        return f"StandardScaler(with_mean={self.with_mean}, with_std={self.with_std})"
 
 
 class MinMaxScaler(_Scaler):
@@ -115,24 +111,25 @@ class MinMaxScaler(_Scaler):
     """
 
     def __init__(self, feature_range: tuple = (0, 1), clip: bool = False):
+        self.feature_range = feature_range
+        self.clip = clip
+
+    def _range(self, owner):
         try:
-            lo, hi = feature_range
+            lo, hi = self.feature_range
             lo, hi = float(lo), float(hi)
         except (TypeError, ValueError):
-            raise TypeError(f"MinMaxScaler: feature_range must be a pair (lo, hi) of numbers, "
-                            f"got {feature_range!r}") from None
+            raise TypeError(f"{owner}: feature_range must be a pair (lo, hi) of numbers, "
+                            f"got {self.feature_range!r}") from None
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-            raise ValueError(f"MinMaxScaler: feature_range must satisfy lo < hi (finite), "
-                             f"got {feature_range!r}")
-        self.feature_range = (lo, hi)
-        self.clip = bool(clip)
-        self.scale_ = self.min_ = self.data_min_ = self.data_max_ = self.data_range_ = None
-        self.n_features_in_ = None
+            raise ValueError(f"{owner}: feature_range must satisfy lo < hi (finite), "
+                             f"got {self.feature_range!r}")
+        return lo, hi
 
-    def fit(self, X) -> "MinMaxScaler":
-        """Record the per-column minimum and maximum of ``X``."""
+    def fit(self, X, y=None) -> "MinMaxScaler":
+        """Record the per-column minimum and maximum of ``X`` (``y`` is ignored)."""
+        lo, hi = self._range("MinMaxScaler.fit")
         X = _float_copy(self._check(X, "MinMaxScaler.fit", fitting=True))
-        lo, hi = self.feature_range
         self.data_min_ = X.min(axis=0)
         self.data_max_ = X.max(axis=0)
         self.data_range_ = self.data_max_ - self.data_min_
@@ -140,7 +137,6 @@ class MinMaxScaler(_Scaler):
         rng[rng < 10 * np.finfo(rng.dtype).eps] = 1.0
         self.scale_ = (hi - lo) / rng
         self.min_ = lo - self.data_min_ * self.scale_
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X) -> np.ndarray:
@@ -149,7 +145,7 @@ class MinMaxScaler(_Scaler):
         X *= self.scale_.astype(X.dtype)
         X += self.min_.astype(X.dtype)
         if self.clip:
-            np.clip(X, *self.feature_range, out=X)
+            np.clip(X, *self._range("MinMaxScaler.transform"), out=X)
         return X
 
     def inverse_transform(self, X) -> np.ndarray:
@@ -159,5 +155,3 @@ class MinMaxScaler(_Scaler):
         X /= self.scale_.astype(X.dtype)
         return X
 
-    def __repr__(self) -> str:
-        return f"MinMaxScaler(feature_range={self.feature_range}, clip={self.clip})"

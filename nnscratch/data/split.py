@@ -81,7 +81,7 @@ def _take(a, a_arr: np.ndarray, idx: np.ndarray):
 
 
 def train_test_split(*arrays, test_size: float | int = 0.25,
-                     seed: int | np.random.Generator | None = None, stratify=None,
+                     random_state: int | np.random.Generator | None = None, stratify=None,
                      shuffle: bool = True) -> list:
     """Split arrays into random train and test subsets (like scikit-learn's).
 
@@ -93,7 +93,7 @@ def train_test_split(*arrays, test_size: float | int = 0.25,
     Args:
         *arrays: one or more ``np.ndarray``/``Tensor``/list with the same length ``N``.
         test_size: fraction in (0, 1) or count in [1, N-1] (default 0.25).
-        seed: None (library generator, repeatable after ``ns.manual_seed``), an int, or an
+        random_state: None (library generator, repeatable after ``ns.manual_seed``), an int, or an
             ``np.random.Generator``.
         stratify: class labels ``(N,)`` (or ``(N, k)`` rows, e.g. one-hot) to stratify by.
         shuffle: shuffle before splitting (default True); stratify requires it.
@@ -106,7 +106,7 @@ def train_test_split(*arrays, test_size: float | int = 0.25,
     if not arrays:
         raise ValueError(f"{owner}: at least one array is required")
     shuffle = check_bool(shuffle, "shuffle", owner)
-    seed = check_seed(seed, owner)
+    random_state = check_seed(random_state, owner, "random_state")
     data = [as_array(a, f"arrays[{i}]", owner) for i, a in enumerate(arrays)]
     for i, a in enumerate(data):
         if a.ndim == 0:
@@ -119,7 +119,7 @@ def train_test_split(*arrays, test_size: float | int = 0.25,
             raise ValueError(f"{owner}: all arrays must have the same length, arrays[0] has {n}"
                              f" and arrays[{i}] has {len(a)}")
     n_test = _n_test(test_size, n)
-    rng = _random.rng(seed)
+    rng = _random.rng(random_state)
     if stratify is not None:
         if not shuffle:
             raise ValueError(f"{owner}: stratify requires shuffle=True (as in scikit-learn)")

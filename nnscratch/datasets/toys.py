@@ -74,7 +74,7 @@ def gaussian_blobs(n_per_class: int = 100, seed: int | np.random.Generator | Non
     """
     owner = "gaussian_blobs"
     n = positive_int(n_per_class, "n_per_class", owner)
-    seed = check_seed(seed, owner)
+    seed = check_seed(seed, owner, "seed")
     d = _float_dtype(dtype, owner)
     if isinstance(seed, int):
         legacy = np.random.RandomState(seed)

@@ -263,7 +263,7 @@ def digits_split(seed: int = 0):
     set's per-pixel mean and standard deviation.  Returns ``X_tr, X_te, y_tr, y_te``."""
     from ..data import StandardScaler, train_test_split
     X, y = datasets.load_digits()
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, seed=seed, stratify=y)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
     scaler = StandardScaler().fit(X_tr)
     f32 = np.float32
     return scaler.transform(X_tr).astype(f32), scaler.transform(X_te).astype(f32), y_tr, y_te

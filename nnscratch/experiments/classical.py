@@ -148,7 +148,7 @@ def linreg_mle(cfg: Config) -> Result:
     half = 1.96 * np.sqrt(model.noise_variance_)
     coverage = float(np.mean(np.abs(y_new - model.predict(x_new)) <= half))
     grid = np.linspace(-3, 3, 7)[:, None]
-    draws = model.sample(grid, n=200, seed=cfg.seed)
+    draws = model.sample(grid, n=200, random_state=cfg.seed)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter(x[:, 0], y, s=8, alpha=0.5, label="training data")
     line = np.linspace(-3, 3, 50)[:, None]
@@ -198,14 +198,14 @@ def house_prices(cfg: Config) -> Result:
     4.5–5.5 and small MLPs about 3–4 (the spread is mostly the split)."""
     from .plotting import plt, savefig
     X, y = datasets.load_boston(dtype=np.float64)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, seed=cfg.seed)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=cfg.seed)
     scaler = StandardScaler().fit(Xtr)
     Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
     rmse = lambda m: float(np.sqrt(np.mean((m.predict(Xte) - yte) ** 2)))  # noqa: E731
     ols = LinearRegression().fit(Xtr, ytr)
     deltas = np.logspace(-3, 3, 13)
     search = GridSearchCV(Ridge(), {"alpha": list(deltas)}, cv=KFold(5, shuffle=True,
-                          seed=cfg.seed), scoring="neg_mean_squared_error").fit(Xtr, ytr)
+                          random_state=cfg.seed), scoring="neg_mean_squared_error").fit(Xtr, ytr)
     ridge = search.best_estimator_
     mlp_rmse, mlp_pred = _mlp_rmse(Xtr, ytr, Xte, yte, cfg)
     table = [{"model": "linear regression (normal equations)", "test RMSE": rmse(ols)},
@@ -335,7 +335,7 @@ def ridge_cv(cfg: Config) -> Result:
     deltas = np.logspace(-8, 4, 13 if cfg.quick else 25)
     phi = RBFFeatures(centers=25, width=0.1).fit(x)
     P = phi.transform(x)
-    folds = KFold(5, shuffle=True, seed=cfg.seed)
+    folds = KFold(5, shuffle=True, random_state=cfg.seed)
     cv_mse = np.array([-cross_val_score(Ridge(alpha=a), P, y, cv=folds,
                                         scoring="neg_mean_squared_error").mean()
                        for a in deltas])
@@ -414,7 +414,7 @@ def logreg_newton(cfg: Config) -> Result:
     with the safe step 1/L needs thousands for the same weights."""
     from .plotting import plt, savefig
     X, y = datasets.load_breast_cancer(dtype=np.float64)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=cfg.seed, stratify=y)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=cfg.seed, stratify=y)
     scaler = StandardScaler().fit(Xtr)
     Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
     t0 = time.perf_counter()
@@ -461,7 +461,7 @@ def softmax_digits(cfg: Config) -> Result:
     from .plotting import plt, savefig
     X, y = datasets.load_digits(dtype=np.float64)
     X = X / 16.0
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=cfg.seed, stratify=y)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=cfg.seed, stratify=y)
     plain = SoftmaxRegression().fit(Xtr, ytr)
     model = SoftmaxRegression(C=1.0).fit(Xtr, ytr)
     pred = model.predict(Xte)
@@ -507,7 +507,7 @@ def multilabel_yeast(cfg: Config) -> Result:
     regression on Yeast: Hamming loss about 0.20."""
     from .plotting import plt, savefig
     X, Y = datasets.load_yeast(dtype=np.float64)
-    Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, seed=cfg.seed)
+    Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.3, random_state=cfg.seed)
     scaler = StandardScaler().fit(Xtr)
     Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
     t0 = time.perf_counter()

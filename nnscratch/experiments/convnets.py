@@ -113,7 +113,7 @@ def cnn_digits(cfg: Config) -> Result:
     nsrandom.manual_seed(cfg.seed)
     X, y = datasets.load_digits()
     X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=0, stratify=y)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(128, 10))

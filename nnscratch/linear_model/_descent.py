@@ -5,8 +5,9 @@ gradient with respect to each parameter, computed in NumPy from the textbook's c
 (000 eq. 3.13–3.14 for least squares, eq. 4.13 for the sigmoid, eq. 5.15–5.16 for softmax —
 one formula, :func:`linear_objective`, since each has the gradient (output − target)·x), and
 :func:`minimize_objective` runs the chosen solver on it.
-The update itself is nnscratch's own :class:`nnscratch.optim.SGD` rule acting on float64
-tensors whose ``.grad`` we fill — the same rule that trains the networks.
+The update is plain gradient descent, θ ← θ − lr·∇E, on the float64 arrays in place (the
+rule of :class:`nnscratch.optim.SGD` without momentum, written on arrays so that the
+estimators need no autodiff tensors).
 
 Two regimes:
 
@@ -26,9 +27,7 @@ import numpy as np
 
 from .. import random as _random
 from .._checks import check_int, check_seed
-from ..optim import SGD
-from ..tensor import Tensor
-from .base import check_param
+from ..base import check_param
 
 # a loss this many times its starting value means the step is too large for the curvature:
 # stop at once rather than wait for overflow (nnscratch.optimize uses the same test)
@@ -117,7 +116,7 @@ def minimize_objective(est, solver: str, objective: Callable, params: list, X: n
                        loss_curvature: float, penalty: float, max_iter: int, tol: float,
                        owner: str):
     """Fit ``params`` in place by ``solver`` — ``"lbfgs"`` (:func:`lbfgs`), ``"gd"`` or
-    ``"sgd"`` (:func:`gradient_descent`) — reading ``lr``, ``batch_size``, ``seed`` and
+    ``"sgd"`` (:func:`gradient_descent`) — reading ``lr``, ``batch_size``, ``random_state`` and
     ``fit_intercept`` from the estimator ``est``.  Returns ``(loss_curve, n_iter)``.
 
     ``lr="auto"`` is 1 / the curvature bound of the mean loss over rows x̃ = [x, 1]:
@@ -140,12 +139,12 @@ def minimize_objective(est, solver: str, objective: Callable, params: list, X: n
         curvature = gram_max_eig(X, fit_b) * loss_curvature + penalty / n
     lr = resolve_lr(est.lr, 1.0 / curvature, owner)
     return gradient_descent(objective, params, lr=lr, max_iter=max_iter, tol=tol, n_samples=n,
-                            batch_size=batch, seed=est.seed, owner=owner)
+                            batch_size=batch, random_state=est.random_state, owner=owner)
 
 
 def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: int,
                      tol: float, n_samples: int, batch_size: int | None = None,
-                     seed=None, n_iter_no_change: int = 5, owner: str = ""):
+                     random_state=None, n_iter_no_change: int = 5, owner: str = ""):
     """Minimise ``objective`` over ``params`` (a list of float64 arrays, updated in place).
 
     ``objective(rows)`` returns ``(loss, [grad per param])`` on the given rows (``None`` for
@@ -154,12 +153,9 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     Raises ``FloatingPointError`` when the loss stops being finite or grows past ``BLOWUP``
     times its starting value; the parameters are left at their last good values.
     """
-    seed = check_seed(seed, owner)
-    tensors = [Tensor._wrap(p) for p in params]
-    for t in tensors:
-        t.requires_grad = True
-    opt = SGD(tensors, lr=lr)
     curve: list[float] = []
+    step_size = [lr]                  # the sgd schedule divides it as progress stalls
+    pending: list = []                # the gradients of the last evaluated step
 
     with np.errstate(over="ignore", invalid="ignore"):
         ceiling = BLOWUP * (1.0 + abs(float(objective(None)[0])))
@@ -171,9 +167,12 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
             raise FloatingPointError(
                 f"{owner}: gradient descent diverged (loss={loss}) with lr={lr:g}; "
                 f"use a smaller lr, scale the features, or lr='auto'")
-        for t, g in zip(tensors, grads):
-            t.grad = g
+        pending[:] = grads
         return loss, grads
+
+    def update():                     # θ ← θ − lr·∇E, in place
+        for p, g in zip(params, pending):
+            p -= step_size[0] * g
 
     def undo_on_divergence(fn):
         saved = [p.copy() for p in params]
@@ -199,11 +198,10 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
                 break
             for p, s in zip(params, last):
                 s[...] = p
-            opt.step()
+            update()
         return curve, n_iter
 
-    gen = _random.rng(seed)
-    group = opt.param_groups[0]
+    gen = _random.rng(check_seed(random_state, owner, "random_state"))
     best, stall, epoch = math.inf, 0, 0
     for epoch in range(1, max_iter + 1):
         order = gen.permutation(n_samples)
@@ -211,7 +209,7 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
         def run_epoch():
             for start in range(0, n_samples, batch_size):
                 step(order[start:start + batch_size])
-                opt.step()
+                update()
             with np.errstate(over="ignore", invalid="ignore"):
                 loss = float(objective(None)[0])   # the whole objective, not a noisy average
             if not math.isfinite(loss) or loss > ceiling:
@@ -225,9 +223,9 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
             if stall >= n_iter_no_change:
                 # scikit-learn's "adaptive" schedule: a constant step leaves SGD bouncing
                 # around the optimum; dividing it by 5 when progress stalls lets it settle.
-                group["lr"] /= 5.0
+                step_size[0] /= 5.0
                 stall = 0
-                if group["lr"] < 1e-6 * lr:
+                if step_size[0] < 1e-6 * lr:
                     break
         else:
             stall = 0

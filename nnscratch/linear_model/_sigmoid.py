@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import BaseEstimator, ClassifierMixin, check_param
 from ..ops.elementwise import stable_sigmoid
 from . import _descent
-from .base import BaseEstimator, ClassifierMixin, check_param
 
 
 class SigmoidClassifier(ClassifierMixin, BaseEstimator):
@@ -30,7 +30,7 @@ class SigmoidClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
                  fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
-                 batch_size: int = 32, tol: float = 1e-4, seed: int | None = None):
+                 batch_size: int = 32, tol: float = 1e-4, random_state: int | None = None):
         self.solver = solver
         self.threshold = threshold
         self.C = C
@@ -39,7 +39,7 @@ class SigmoidClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.tol = tol
-        self.seed = seed
+        self.random_state = random_state
 
     def _check_threshold(self, owner):
         check_param(self.threshold, "threshold", owner, low=0.0, low_open=True)

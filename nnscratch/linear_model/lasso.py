@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 from . import _descent
-from .base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 
 
 def _soft_threshold(rho: float, lam: float) -> float:
@@ -89,7 +89,7 @@ class Lasso(RegressorMixin, BaseEstimator):
     def fit(self, X, y) -> "Lasso":
         """Coordinate descent on X ``(n, d)``, y ``(n,)``/``(n, k)``; returns self."""
         owner = "Lasso.fit"
-        X, y = check_X_y(X, y, owner)
+        X, y = check_X_y(X, y, owner, est=self)
         alpha = float(check_param(self.alpha, "alpha", owner, low=0.0))
         tol = check_param(self.tol, "tol", owner, low=0.0)
         max_iter = _descent.resolve_max_iter(self.max_iter, "cd", owner)
@@ -112,7 +112,6 @@ class Lasso(RegressorMixin, BaseEstimator):
         else:
             self.coef_, self.intercept_ = W, b
             self.dual_gap_, self.n_iter_ = np.array(gaps), max(iters)
-        self.n_features_in_ = X.shape[1]
         return self
 
     def predict(self, X) -> np.ndarray:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 from . import _descent
-from .base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
 
 
 def squared_error_and_residual(Z: np.ndarray, T: np.ndarray):
@@ -28,7 +28,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
     def fit(self, X, y) -> "_LeastSquares":
         """Learn ``coef_``, ``intercept_`` from X ``(n, d)``, y ``(n,)``/``(n, k)``; return self."""
         owner = f"{type(self).__name__}.fit"
-        X, y = check_X_y(X, y, owner)
+        X, y = check_X_y(X, y, owner, est=self)
         solver = check_param(self.solver, "solver", owner, choices=self._solvers)
         check_param(self.tol, "tol", owner, low=0.0)  # checked even where the solver ignores it
         alpha = self._check_alpha(owner)
@@ -44,7 +44,6 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         if y.ndim == 1:
             W, b, self.noise_variance_ = W[0], b[0], float(self.noise_variance_[0])
         self.coef_, self.intercept_ = W, (b if self.fit_intercept or y.ndim == 2 else 0.0)
-        self.n_features_in_ = X.shape[1]
         return self
 
     def _check_alpha(self, owner):
@@ -96,17 +95,17 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         X = check_n_features(self, X, f"{type(self).__name__}.predict")
         return X @ self.coef_.T + self.intercept_
 
-    def sample(self, X, n: int = 1, seed=None) -> np.ndarray:
+    def sample(self, X, n: int = 1, random_state=None) -> np.ndarray:
         """Draw ``n`` predictive samples ``ŷ ~ N(Xθ, σ²)`` per row (001 §4.7, Figure 4.7).
 
-        σ² is the maximum-likelihood ``noise_variance_``.  ``seed``: an int for a
+        σ² is the maximum-likelihood ``noise_variance_``.  ``random_state``: an int for a
         reproducible stream, ``None`` for the library generator (``ns.manual_seed``).
         Shape: ``(m, d)`` -> ``(n, m)`` (or ``(n, m, k)`` for k outputs).
         """
         self._check_fitted("sample")
         check_param(n, "n", f"{type(self).__name__}.sample", low=1, integer=True)
         mean = self.predict(X)
-        gen = _random.rng(seed)
+        gen = _random.rng(random_state)
         return mean + np.sqrt(self.noise_variance_) * gen.standard_normal((n,) + mean.shape)
 
 
@@ -119,8 +118,7 @@ class LinearRegression(_LeastSquares):
       least-squares problem by SVD (``np.linalg.lstsq`` on centred data) — never an explicit
       inverse; matches ``sklearn.linear_model.LinearRegression``.
     * ``"gd"``: full-batch gradient descent with the closed-form gradients of 000 eq. 3.13–3.14
-      (NumPy), stepped by nnscratch's :class:`~nnscratch.optim.SGD`; stops when every gradient
-      entry is below ``tol``.
+      (NumPy), stepped in place; stops when every gradient entry is below ``tol``.
     * ``"sgd"``: mini-batch SGD (000 §3.2.1), ``batch_size`` rows per step, shuffled every
       epoch; stops when the epoch loss stalls (see :mod:`._descent`).
 
@@ -131,7 +129,7 @@ class LinearRegression(_LeastSquares):
         max_iter: steps (gd) or epochs (sgd); ``None`` -> 10000 / 1000.
         batch_size: rows per sgd step (default 32).
         tol: gd stops when max|∇E| <= tol; sgd when the epoch loss improves by less (1e-6).
-        seed: int seed for sgd's shuffling, or None for the library generator.
+        random_state: int seed for sgd's shuffling, or None for the library generator.
 
     Fitted attributes: ``coef_`` ``(d,)`` or ``(k, d)``, ``intercept_``, ``noise_variance_``
     (the maximum-likelihood σ² = mean squared residual, 001 eq. 4.15), ``loss_curve_`` (E per
@@ -143,11 +141,11 @@ class LinearRegression(_LeastSquares):
     def __init__(self, solver: str = "normal", fit_intercept: bool = True,
                  lr: float | str = "auto",
                  max_iter: int | None = None, batch_size: int = 32, tol: float = 1e-6,
-                 seed: int | None = None):
+                 random_state: int | None = None):
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.lr = lr
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.tol = tol
-        self.seed = seed
+        self.random_state = random_state

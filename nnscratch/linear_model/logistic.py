@@ -1,29 +1,25 @@
-"""Binary logistic regression (000 ch. 4, 001 ch. 7)."""
+"""Logistic regression for any labels: sigmoid for two classes, softmax for more (000 ch. 4–5,
+001 ch. 7)."""
 from __future__ import annotations
 
 import numpy as np
 
+from ..base import check_n_features
 from ..ops.elementwise import stable_sigmoid
+from ..ops.softmax import softmax_array
 from ._sigmoid import SigmoidClassifier, fit_sigmoid
-from .base import check_n_features, check_X_y
-
-
-def binary_targets(y: np.ndarray, owner: str) -> np.ndarray:
-    """Check that ``y`` holds only the labels 0 and 1, both of them; return it as float."""
-    values = np.unique(y)
-    if not np.isin(values, (0, 1)).all():
-        bad = ", ".join(f"{v:g}" for v in values[~np.isin(values, (0, 1))][:5])
-        raise ValueError(f"{owner}: y must contain only the labels 0 and 1 (binary logistic "
-                         f"regression), got [{bad}]; use SoftmaxRegression for more classes")
-    if len(values) < 2:
-        raise ValueError(f"{owner}: y has only one class ({values[0]:g}); a classifier "
-                         f"needs examples of both 0 and 1")
-    return y.astype(np.float64)
+from .softmax import class_targets, fit_softmax
 
 
 class LogisticRegression(SigmoidClassifier):
     """P(t = 1 | x) = σ(wᵀx + b), trained by minimising the mean binary cross-entropy
     (000 eq. 4.3–4.6; 001 eq. 7.1–7.3), optionally with scikit-learn's L2 penalty.
+
+    Labels may be any two values (ints, strings, ...): t = 1 means ``classes_[1]``, the larger
+    in sorted order, as in scikit-learn.  With more than two classes the model is the
+    multinomial one, P(k | x) = softmax(Wx + b)_k, fitted by the same code as
+    :class:`SoftmaxRegression` (scikit-learn's multiclass LogisticRegression does the same);
+    ``threshold`` then plays no part and the ``"newton"`` solver is not available.
 
     Objective: (1/n) Σ BCE + ‖w‖²/(2Cn) — the minimiser of sklearn's ``C·Σ BCE + ½‖w‖²``;
     ``C=None`` (default) means no penalty, as in the textbooks.  Solvers:
@@ -47,40 +43,54 @@ class LogisticRegression(SigmoidClassifier):
             max‖x̃ᵢ‖²/4 (sgd).
         max_iter: None -> lbfgs 1000, gd 10000 steps, sgd 1000 epochs, newton 100.
         batch_size: rows per sgd step (32).   tol: gradient tolerance (1e-4).
-        seed: int seed for sgd's shuffling, or None for the library generator.
+        random_state: int seed for sgd's shuffling, or None for the library generator.
 
-    Fitted attributes: ``coef_`` ``(1, d)``, ``intercept_`` ``(1,)``, ``classes_`` = [0, 1],
-    ``loss_curve_``, ``n_iter_``, ``n_features_in_``.
-    Shape: X ``(n, d)``, y ``(n,)`` with labels 0/1.
+    Fitted attributes: ``coef_`` ``(1, d)`` (``(K, d)`` for K > 2 classes), ``intercept_``
+    ``(1,)`` (``(K,)``), ``classes_`` (the sorted labels), ``loss_curve_``, ``n_iter_``,
+    ``n_features_in_``, ``feature_names_in_`` (fitted on a DataFrame with string columns).
+    Shape: X ``(n, d)``, y ``(n,)`` with K >= 2 distinct labels.
     """
 
     def fit(self, X, y) -> "LogisticRegression":
-        """Learn w, b from X ``(n, d)`` and 0/1 labels y ``(n,)``; returns self."""
+        """Learn w, b from X ``(n, d)`` and labels y ``(n,)``; returns self."""
         owner = "LogisticRegression.fit"
-        X, y = check_X_y(X, y, owner, y_ndim=(1,))
-        t = binary_targets(y, owner)
+        X, classes, codes = class_targets(X, y, owner, est=self)
         self._check_threshold(owner)
-        W, b = fit_sigmoid(self, X, t[:, None], owner)
-        self.coef_, self.intercept_ = W, b
-        self.classes_ = np.array([0, 1])
-        self.n_features_in_ = X.shape[1]
+        if len(classes) == 2:
+            W, b = fit_sigmoid(self, X, codes[:, None].astype(np.float64), owner)
+        elif self.solver == "newton":
+            raise ValueError(f"{owner}: solver='newton' fits two classes only, y has "
+                             f"{len(classes)}; use 'lbfgs', 'gd' or 'sgd' (multinomial)")
+        else:
+            W, b = fit_softmax(self, X, codes, len(classes), owner)
+        self.coef_, self.intercept_, self.classes_ = W, b, classes
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """z = Xw + b (000 eq. 4.3).  Shape: ``(n, d)`` -> ``(n,)``."""
+        """z = Xw + b (000 eq. 4.3), > 0 meaning ``classes_[1]``: shape ``(n, d)`` -> ``(n,)``;
+        the logits ``(n, K)`` for K > 2 classes."""
         self._check_fitted("decision_function")
         X = check_n_features(self, X, "LogisticRegression.decision_function")
-        return X @ self.coef_[0] + self.intercept_[0]
+        z = X @ self.coef_.T + self.intercept_
+        return z[:, 0] if self.coef_.shape[0] == 1 else z
 
     def predict_proba(self, X) -> np.ndarray:
-        """Columns [P(t=0|x), P(t=1|x)] with P(t=1|x) = σ(z).  Shape: ``(n, 2)``."""
-        p = stable_sigmoid(self.decision_function(X))
+        """Columns P(classes_[k] | x): [1 − σ(z), σ(z)] for two classes, softmax(z) for more.
+        Shape: ``(n, K)``."""
+        z = self.decision_function(X)
+        if z.ndim == 2:
+            return softmax_array(z, axis=1)
+        p = stable_sigmoid(z)
         return np.stack([1 - p, p], axis=1)
 
     def predict(self, X) -> np.ndarray:
-        """1 where P(t=1|x) >= ``threshold``, else 0 (000 §4.3).  Shape: ``(n,)`` ints."""
+        """``classes_[1]`` where P(classes_[1] | x) >= ``threshold`` (000 §4.3), else
+        ``classes_[0]``; the most probable class for K > 2.  Shape: ``(n,)``."""
         self._check_threshold("LogisticRegression.predict")
-        return (self.predict_proba(X)[:, 1] >= self.threshold).astype(np.int64)
+        proba = self.predict_proba(X)
+        if proba.shape[1] > 2:
+            return self.classes_[np.argmax(proba, axis=1)]
+        return self.classes_[(proba[:, 1] >= self.threshold).astype(np.int64)]
 
     def decision_boundary(self, x1=None):
         """The line where P(t=1|x) = ½ for 2-D inputs: x₂ = −b/w₂ − (w₁/w₂) x₁ (000 eq. 4.17).
@@ -89,6 +99,9 @@ class LogisticRegression(SigmoidClassifier):
         (This is the 0.5 line whatever ``threshold`` is set to.)
         """
         self._check_fitted("decision_boundary")
+        if self.coef_.shape[0] != 1:
+            raise ValueError(f"LogisticRegression.decision_boundary: needs a two-class model, "
+                             f"this one has {len(self.classes_)} classes")
         if self.n_features_in_ != 2:
             raise ValueError(f"LogisticRegression.decision_boundary: needs a model of 2 "
                              f"features, this one has {self.n_features_in_}")

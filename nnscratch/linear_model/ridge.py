@@ -1,7 +1,7 @@
 """Ridge regression: least squares with an L2 penalty on the weights (001 §5.2)."""
 from __future__ import annotations
 
-from .base import check_param
+from ..base import check_param
 from .linear_regression import _LeastSquares
 
 
@@ -15,7 +15,7 @@ class Ridge(_LeastSquares):
       with ``np.linalg.solve`` (never an explicit inverse; least squares if it is singular);
       b = ȳ − x̄ᵀw.  Matches ``sklearn.linear_model.Ridge``.
     * ``"gd"``: gradient descent on (‖y − Xw − b‖² + α‖w‖²)/2n with the closed-form gradient
-      (Xᵀr + αw)/n (NumPy) stepped by :class:`nnscratch.optim.SGD`; stops when
+      (Xᵀr + αw)/n (NumPy), stepped in place; stops when
       max|∇| <= ``tol``.
 
     Args:
@@ -38,7 +38,7 @@ class Ridge(_LeastSquares):
         self.tol = tol
 
     # the shared least-squares code reads these; ridge has no sgd solver, so they are fixed
-    seed = None
+    random_state = None
     batch_size = None
 
     def _check_alpha(self, owner):

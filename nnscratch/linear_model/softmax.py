@@ -3,18 +3,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_array,
+    check_n_features,
+    check_param,
+    column_or_1d,
+    record_features,
+)
 from ..ops.softmax import log_softmax_array, softmax_array
 from . import _descent
-from .base import BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param
 
 
-def class_targets(X, y, owner: str):
+def class_targets(X, y, owner: str, est=None):
     """Checked ``X`` and ``(classes, codes)``: the sorted distinct labels of a 1-D ``y`` (any
-    hashable dtype) and each row's index into them."""
-    X = check_array(X, "X", owner)
+    labels NumPy can sort: ints, floats holding integers, strings, bools) and each row's index
+    into them.  With ``est`` (at fit) its ``n_features_in_``/``feature_names_in_`` are
+    recorded."""
+    X_raw, X = X, check_array(X, "X", owner)
+    if est is not None:
+        record_features(est, X_raw, X)
     if y is None:
         raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
-    y = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
+    y = column_or_1d(np.asarray(y.numpy() if hasattr(y, "requires_grad") else y), owner)
     if y.ndim != 1:
         raise ValueError(f"{owner}: y must be 1-D class labels, got shape {y.shape}")
     if len(y) != len(X):
@@ -37,6 +49,31 @@ def cross_entropy_and_residual(Z: np.ndarray, T: np.ndarray):
     (000 eq. 5.15)."""
     logp = log_softmax_array(Z, axis=1)
     return -(T * logp).sum(), np.exp(logp) - T
+
+
+def fit_softmax(est, X: np.ndarray, codes: np.ndarray, K: int, owner: str):
+    """Fit W ``(K, d)`` and b ``(K,)`` of the multinomial model to class indices ``codes``
+    ``(n,)``: the one implementation behind :class:`SoftmaxRegression` and the multiclass
+    :class:`LogisticRegression`.  Reads the hyper-parameters (solver, C, tol, max_iter, lr,
+    batch_size, random_state, fit_intercept) from ``est``; sets ``est.loss_curve_`` and
+    ``est.n_iter_``."""
+    solver = check_param(est.solver, "solver", owner, choices=("lbfgs", "gd", "sgd"))
+    C = check_param(est.C, "C", owner, low=0.0, low_open=True, allow_none=True)
+    tol = check_param(est.tol, "tol", owner, low=0.0)
+    max_iter = _descent.resolve_max_iter(est.max_iter, solver, owner)
+    n, d = X.shape
+    T = np.zeros((n, K))
+    T[np.arange(n), codes] = 1.0                           # one-hot targets
+    inv_c = 0.0 if C is None else 1.0 / C
+    W = np.zeros((K, d))
+    b = np.zeros(K)
+    objective = _descent.linear_objective(X, T, W, b, cross_entropy_and_residual, inv_c,
+                                          bool(est.fit_intercept))
+    # the Hessian of the cross-entropy in z is diag(y) − yyᵀ, eigenvalues at most ½
+    est.loss_curve_, est.n_iter_ = _descent.minimize_objective(
+        est, solver, objective, [W, b], X, loss_curvature=0.5, penalty=inv_c,
+        max_iter=max_iter, tol=tol, owner=owner)
+    return W, b
 
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
@@ -62,7 +99,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             is diag(y) − yyᵀ, whose eigenvalues are at most ½ — or max‖x̃ᵢ‖²/2 for sgd.
         max_iter: None -> lbfgs 1000, gd 10000 steps, sgd 1000 epochs.
         batch_size: rows per sgd step (32).  tol: gradient tolerance (1e-4).
-        seed: int seed for sgd's shuffling, or None for the library generator.
+        random_state: int seed for sgd's shuffling, or None for the library generator.
 
     Fitted attributes: ``coef_`` ``(K, d)``, ``intercept_`` ``(K,)``, ``classes_``,
     ``loss_curve_``, ``n_iter_``, ``n_features_in_``.
@@ -71,7 +108,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     def __init__(self, solver: str = "lbfgs", C: float | None = None, fit_intercept: bool = True,
                  lr: float | str = "auto", max_iter: int | None = None, batch_size: int = 32,
-                 tol: float = 1e-4, seed: int | None = None):
+                 tol: float = 1e-4, random_state: int | None = None):
         self.solver = solver
         self.C = C
         self.fit_intercept = fit_intercept
@@ -79,38 +116,19 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.tol = tol
-        self.seed = seed
+        self.random_state = random_state
 
     def fit(self, X, y) -> "SoftmaxRegression":
         """Learn W, b from X ``(n, d)`` and labels y ``(n,)`` (K >= 2 classes); returns self."""
         owner = "SoftmaxRegression.fit"
-        X, classes, codes = class_targets(X, y, owner)
-        solver = check_param(self.solver, "solver", owner, choices=("lbfgs", "gd", "sgd"))
-        C = check_param(self.C, "C", owner, low=0.0, low_open=True, allow_none=True)
-        tol = check_param(self.tol, "tol", owner, low=0.0)
-        max_iter = _descent.resolve_max_iter(self.max_iter, solver, owner)
-        n, d = X.shape
-        K = len(classes)
-        T = np.zeros((n, K))
-        T[np.arange(n), codes] = 1.0                           # one-hot targets
-        inv_c = 0.0 if C is None else 1.0 / C
-        fit_b = bool(self.fit_intercept)
-        W = np.zeros((K, d))
-        b = np.zeros(K)
-
-        objective = _descent.linear_objective(X, T, W, b, cross_entropy_and_residual, inv_c,
-                                              fit_b)
-        # the Hessian of the cross-entropy in z is diag(y) − yyᵀ, eigenvalues at most ½
-        self.loss_curve_, self.n_iter_ = _descent.minimize_objective(
-            self, solver, objective, [W, b], X, loss_curvature=0.5, penalty=inv_c,
-            max_iter=max_iter, tol=tol, owner=owner)
-        self.coef_, self.intercept_, self.classes_ = W, b, classes
-        self.n_features_in_ = d
+        X, classes, codes = class_targets(X, y, owner, est=self)
+        self.coef_, self.intercept_ = fit_softmax(self, X, codes, len(classes), owner)
+        self.classes_ = classes
         return self
 
     def _logits(self, X, method):
         self._check_fitted(method)
-        X = check_n_features(self, X, f"SoftmaxRegression.{method}")
+        X = check_n_features(self, X, f"{type(self).__name__}.{method}")
         return X @ self.coef_.T + self.intercept_
 
     def decision_function(self, X) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""What every classical estimator shares: the scikit-learn protocol and input checks.
+"""What every classical estimator and transformer shares — the linear models, ``features``,
+``model_selection`` and the scalers of ``data`` — the scikit-learn protocol and input checks.
 
 The protocol (scikit-learn's "developer API", reimplemented here so that nnscratch never needs
 scikit-learn):
@@ -8,14 +9,19 @@ scikit-learn):
   them back — so ``sklearn.base.clone``, ``GridSearchCV``, ``cross_val_score`` and ``Pipeline``
   can copy and tune our estimators;
 * ``fit`` returns ``self`` and sets the learned attributes, whose names end in ``_``;
-* regressors score with R², classifiers with accuracy (as scikit-learn's mixins do).
+* regressors score with R², classifiers with accuracy (as scikit-learn's mixins do);
+* fitting records ``n_features_in_`` and, for a DataFrame with string column names,
+  ``feature_names_in_``; later calls check both (:func:`check_n_features`);
+* estimators pickle as plain objects (users pickle fitted models, as with scikit-learn's;
+  nnscratch's own files never unpickle).
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import numbers
-import sys
+import warnings
 
 import numpy as np
 
@@ -24,18 +30,30 @@ class NotFittedError(ValueError, AttributeError):
     """Raised when ``predict``/``transform`` is called before ``fit`` (as sklearn's error)."""
 
 
+class DataConversionWarning(UserWarning):
+    """A column-vector ``y`` was given where a 1-D one was expected (it is raveled)."""
+
+
 _BRIDGE = {}
 
 
+def _bridged(ours: type, name: str) -> type:
+    """``ours``, also a subclass of scikit-learn's ``sklearn.exceptions.<name>`` when
+    scikit-learn is installed (so its meta-estimators and checks recognise it).  scikit-learn
+    is imported only here, when the error or warning is about to be raised."""
+    if name not in _BRIDGE:
+        try:
+            sk = importlib.import_module("sklearn.exceptions")
+        except ImportError:
+            _BRIDGE[name] = ours
+        else:
+            _BRIDGE[name] = type(ours.__name__, (ours, getattr(sk, name)),
+                                 {"__module__": __name__, "__doc__": ours.__doc__})
+    return _BRIDGE[name]
+
+
 def _not_fitted_class():
-    """Our error, also an instance of scikit-learn's NotFittedError when scikit-learn is
-    already imported (so its meta-estimators and checks recognise it); never imports it."""
-    sk = sys.modules.get("sklearn.exceptions")
-    if sk is None:
-        return NotFittedError
-    if "cls" not in _BRIDGE:
-        _BRIDGE["cls"] = type("NotFittedError", (NotFittedError, sk.NotFittedError), {})
-    return _BRIDGE["cls"]
+    return _bridged(NotFittedError, "NotFittedError")
 
 
 class BaseEstimator:
@@ -106,7 +124,10 @@ class BaseEstimator:
                     target_tags=TargetTags(required=kind is not None,
                                            multi_output=getattr(self, "_multi_output", False)),
                     transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
-                    classifier_tags=ClassifierTags() if kind == "classifier" else None,
+                    classifier_tags=ClassifierTags(
+                        multi_class=getattr(self, "_multi_class", True),
+                        multi_label=getattr(self, "_multi_label", False))
+                    if kind == "classifier" else None,
                     regressor_tags=RegressorTags() if kind == "regressor" else None)
 
     def _check_fitted(self, method: str = "predict") -> None:
@@ -142,6 +163,8 @@ class ClassifierMixin:
         """Accuracy; for a multi-hot ``y`` every label of a sample must match."""
         y = np.asarray(y)
         pred = self.predict(X)
+        if y.ndim == 2 and y.shape[1] == 1 and pred.ndim == 1:     # a column-vector y
+            y = y.ravel()
         if y.shape != pred.shape:
             raise ValueError(f"{type(self).__name__}.score: y has shape {y.shape}, the "
                              f"predictions have shape {pred.shape}")
@@ -165,8 +188,10 @@ def r2_score(y_true, y_pred) -> float:
 
 
 # ----------------------------------------------------------------------------- input checks
-def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarray:
-    """``X`` as a finite float64 array of ``ndim`` dimensions with at least one row.
+def check_array(X, name: str = "X", owner: str = "", ndim: int = 2,
+                keep_float: bool = False) -> np.ndarray:
+    """``X`` as a finite float64 array of ``ndim`` dimensions with at least one row
+    (``keep_float``: float32 stays float32, as the scalers keep it).
 
     NaN/inf are reported with the row (and column) where the first one sits.
     """
@@ -183,7 +208,7 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
                 isinstance(v, (str, bytes)) for v in arr.flat)):
             raise TypeError(f"dtype {arr.dtype} holds text, not numbers")
         complex_dtype = arr.dtype.kind == "c"
-        if not complex_dtype:
+        if not complex_dtype and not (keep_float and arr.dtype in (np.float32, np.float64)):
             arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{where}{name} must be a numeric array, got {type(X).__name__} "
@@ -209,12 +234,74 @@ def check_array(X, name: str = "X", owner: str = "", ndim: int = 2) -> np.ndarra
     return arr
 
 
-def check_X_y(X, y, owner: str, y_ndim=(1, 2)) -> tuple[np.ndarray, np.ndarray]:
-    """Finite float64 ``X`` (n, d) and ``y`` with ``n`` rows (``y_ndim`` allowed ranks)."""
-    X = check_array(X, "X", owner)
+def feature_names(X) -> np.ndarray | None:
+    """The column names of a DataFrame-like ``X`` when they are all strings, as an object
+    array (scikit-learn's rule); ``None`` for arrays and for integer column labels."""
+    columns = getattr(X, "columns", None)
+    if columns is None or isinstance(X, np.ndarray):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    return names if len(names) and all(isinstance(n, str) for n in names) else None
+
+
+def record_features(est, X_raw, X: np.ndarray) -> None:
+    """At fit: set ``est.n_features_in_`` and ``feature_names_in_`` (removed when ``X_raw``
+    has no string column names)."""
+    est.n_features_in_ = X.shape[1]
+    names = feature_names(X_raw)
+    if names is not None:
+        est.feature_names_in_ = names
+    elif "feature_names_in_" in vars(est):
+        del est.feature_names_in_
+
+
+def _check_feature_names(est, X_raw, owner: str) -> None:
+    """After fit: the columns of ``X_raw`` must be the fitted ones, in order (a ValueError
+    listing the differences); a warning when only one of fit and now had names."""
+    fitted, names = getattr(est, "feature_names_in_", None), feature_names(X_raw)
+    kind = type(est).__name__
+    if fitted is None and names is not None:
+        warnings.warn(f"X has feature names, but {kind} was fitted without feature names",
+                      UserWarning, stacklevel=3)
+    elif fitted is not None and names is None:
+        warnings.warn(f"X does not have valid feature names, but {kind} was fitted with "
+                      f"feature names", UserWarning, stacklevel=3)
+    elif fitted is not None and (len(fitted) != len(names) or np.any(fitted != names)):
+        unseen = sorted(set(names) - set(fitted))
+        missing = sorted(set(fitted) - set(names))
+        msg = "The feature names should match those that were passed during fit.\n"
+        if unseen:
+            msg += "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unseen)
+        if missing:
+            msg += ("Feature names seen at fit time, yet now missing:\n"
+                    + "".join(f"- {n}\n" for n in missing))
+        if not unseen and not missing:
+            msg += "Feature names must be in the same order as they were in fit.\n"
+        raise ValueError(f"{owner}: {msg}")
+
+
+def column_or_1d(y: np.ndarray, owner: str) -> np.ndarray:
+    """A ``(n, 1)`` target becomes ``(n,)`` with a :class:`DataConversionWarning` (as in
+    scikit-learn); other shapes are returned unchanged."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(f"A column-vector y was passed when a 1d array was expected ({owner} "
+                      f"ravels it to shape ({len(y)},))",
+                      _bridged(DataConversionWarning, "DataConversionWarning"), stacklevel=3)
+        return y.ravel()
+    return y
+
+
+def check_X_y(X, y, owner: str, y_ndim=(1, 2), est=None) -> tuple[np.ndarray, np.ndarray]:
+    """Finite float64 ``X`` (n, d) and ``y`` with ``n`` rows (``y_ndim`` allowed ranks).
+    With ``est`` (at fit) its ``n_features_in_``/``feature_names_in_`` are recorded."""
+    X_raw, X = X, check_array(X, "X", owner)
+    if est is not None:
+        record_features(est, X_raw, X)
     if y is None:
         raise ValueError(f"{owner}: requires y to be passed, but the target y is None")
     y_arr = np.asarray(y.numpy() if hasattr(y, "requires_grad") else y)
+    if y_ndim == (1,):
+        y_arr = column_or_1d(y_arr, owner)
     if y_arr.ndim not in y_ndim:
         raise ValueError(f"{owner}: y must be {' or '.join(f'{k}-D' for k in y_ndim)}, got "
                          f"shape {y_arr.shape}")
@@ -225,9 +312,11 @@ def check_X_y(X, y, owner: str, y_ndim=(1, 2)) -> tuple[np.ndarray, np.ndarray]:
     return X, y_arr
 
 
-def check_n_features(est, X, owner: str) -> np.ndarray:
-    """Check ``X`` for a fitted estimator: finite, 2-D, ``n_features_in_`` columns."""
-    X = check_array(X, "X", owner)
+def check_n_features(est, X, owner: str, keep_float: bool = False) -> np.ndarray:
+    """Check ``X`` for a fitted estimator: finite, 2-D, ``n_features_in_`` columns, and the
+    fitted column names if it was fitted on a DataFrame."""
+    _check_feature_names(est, X, owner)
+    X = check_array(X, "X", owner, keep_float=keep_float)
     if X.shape[1] != est.n_features_in_:
         raise ValueError(f"{owner}: X has {X.shape[1]} features, but {type(est).__name__} is "
                          f"expecting {est.n_features_in_} features as input (as in fit)")

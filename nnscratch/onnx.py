@@ -1,0 +1,516 @@
+"""Export a model to ONNX: ``ns.onnx.export(model, example_input, "model.onnx")``.
+
+How the graph is built: by walking the module tree while running it.  ``export`` calls the
+model once on ``example_input`` (in eval mode, without recording gradients), descending into
+:class:`~nnscratch.nn.Sequential` containers; every other module must be one of the layers
+listed in :data:`CONVERTERS`, and is translated to ONNX nodes by its converter from its
+hyper-parameters and weights, and from the shapes of the values it actually received and
+returned (adaptive pooling and nearest upsampling need those).  A module with its own
+``forward`` (a user model, :class:`~nnscratch.models.VAE`, ...) is refused with an error naming
+it: its forward is arbitrary Python, so export its exportable parts (e.g. ``vae.encoder``)
+instead.  We walk modules rather than trace the autograd tape because a layer maps to one
+ONNX operator (``Conv``, ``LSTM``, ``BatchNormalization``...) that runtimes execute fast,
+where a tape holds dozens of primitive ops per layer.
+
+Conventions ONNX and PyTorch (hence nnscratch) do not share, and how they are bridged:
+
+* recurrent layers: ONNX runs time-major ``(T, N, F)`` and returns ``Y`` ``(T, D, N, H)``, so
+  batch-first inputs are transposed and every layer's ``Y`` is reshaped to ``(T, N, D·H)``;
+  stacked layers become one ONNX node each.  Gate blocks are reordered: LSTM rows
+  i, f, g, o (torch) -> i, o, f, c (ONNX); GRU rows r, z, n -> z, r, h.  Our default GRU
+  (``reset_after=True``, torch's) applies the reset gate after the hidden projection, which is
+  ONNX's ``linear_before_reset=1``; ``reset_after=False`` (Cho et al.) is ``0``.
+* ``Linear`` on a 2-D input is ``Gemm`` (transB = 1); on more axes ``MatMul`` + ``Add``.
+* ``Flatten(start_dim)`` is a ``Reshape`` to ``[0, …, 0, -1]`` (kept axes copied), so a dynamic
+  batch axis stays dynamic.
+* ``Softplus(beta, threshold)`` is ``Where(βx > threshold, x, Softplus(βx) / β)``.
+* ``GroupNorm`` is ``InstanceNormalization`` over the grouped reshape, then the per-channel
+  affine map (ONNX's own ``GroupNormalization`` changed meaning between opsets 18 and 21).
+* Dropout layers are ``Identity`` (export is in eval mode), as are ``BatchNorm``'s batch
+  statistics: the running statistics are exported, as torch does.
+
+Every exported model passes ``onnx.checker.check_model(full_check=True)``; the tests run it in
+onnxruntime and compare with our outputs.  Needs the ``[onnx]`` extra (``onnx``); the package
+is imported only when ``export`` is called.
+"""
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+
+from .autograd import no_grad
+from .nn import (
+    activation,
+    container,
+    conv,
+    dropout,
+    embedding,
+    linear,
+    normalization,
+    pooling,
+    recurrent,
+)
+from .nn.module import Module
+from .ops.pool import _pool_args
+from .serialization import atomic_write
+from .tensor import Tensor, tensor
+
+__all__ = ["export", "CONVERTERS", "DEFAULT_OPSET", "MIN_OPSET"]
+
+DEFAULT_OPSET = 17
+MIN_OPSET = 14          # GRU/LSTM with today's attributes, Reshape's allowzero, Softmax per axis
+
+
+def _require_onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("nnscratch.onnx.export needs the onnx package: "
+                          "pip install 'nnscratch[onnx]'") from None
+    return onnx
+
+
+def _arrays(value) -> list[np.ndarray]:
+    """The arrays of a module's output: a Tensor, or a (nested) tuple of them."""
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in _arrays(v)]
+    return [np.asarray(value.numpy() if isinstance(value, Tensor) else value)]
+
+
+class _Graph:
+    """The nodes and initializers of the model under construction, with unique names."""
+
+    def __init__(self, onnx, opset: int):
+        self.onnx, self.helper, self.opset = onnx, onnx.helper, opset
+        self.nodes, self.initializers, self._used = [], [], set()
+
+    def name(self, hint: str) -> str:
+        base, i = hint or "v", 0
+        out = base
+        while out in self._used:
+            i += 1
+            out = f"{base}_{i}"
+        self._used.add(out)
+        return out
+
+    def const(self, hint: str, array) -> str:
+        """An initializer holding ``array`` (a parameter, or a shape/scale constant)."""
+        name = self.name(hint)
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def op(self, op_type: str, inputs: list, hint: str, n_out: int = 1, **attrs) -> list:
+        """Append one node; returns its output names."""
+        outs = [self.name(f"{hint}/{op_type}" + (f":{i}" if n_out > 1 else ""))
+                for i in range(n_out)]
+        self.nodes.append(self.helper.make_node(op_type, inputs, outs,
+                                                name=self.name(f"{hint}/{op_type}#node"),
+                                                **attrs))
+        return outs
+
+    def op1(self, op_type: str, inputs: list, hint: str, **attrs) -> str:
+        return self.op(op_type, inputs, hint, **attrs)[0]
+
+
+def _param(m, name):
+    p = getattr(m, name)
+    return None if p is None else np.asarray(p.numpy() if isinstance(p, Tensor) else p)
+
+
+def _unsupported(m, path, why):
+    return ValueError(f"nnscratch.onnx.export: cannot export {type(m).__name__} at "
+                      f"{path or '<model>'!r}: {why}")
+
+
+# --------------------------------------------------------------------------- converters
+# Each converter is ``convert(g, module, path, x, x_value, y_value) -> [output names]``:
+# ``x`` the ONNX name of the input, ``x_value``/``y_value`` what the module received and
+# returned on the example input.
+
+def _linear(g, m, path, x, xv, yv):
+    W, b = _param(m, "weight"), _param(m, "bias")
+    if xv.ndim == 2:
+        ins = [x, g.const(f"{path}.weight", W)] + ([g.const(f"{path}.bias", b)]
+                                                   if b is not None else [])
+        return g.op("Gemm", ins, path, transB=1)
+    y = g.op1("MatMul", [x, g.const(f"{path}.weight.T", np.ascontiguousarray(W.T))], path)
+    return [g.op1("Add", [y, g.const(f"{path}.bias", b)], path)] if b is not None else [y]
+
+
+def _identity(g, m, path, x, xv, yv):
+    return g.op("Identity", [x], path)
+
+
+_PAD_MODES = {"reflect": ("reflect", 2), "replicate": ("edge", 2), "circular": ("wrap", 19)}
+
+
+def _conv(g, m, path, x, xv, yv):
+    nd = m._nd
+    if m.padding == "same":        # torch: half on each side, the odd one at the end
+        totals = [d * (k - 1) for d, k in zip(m.dilation, m.kernel_size)]
+        begins, ends = [t // 2 for t in totals], [t - t // 2 for t in totals]
+    elif m.padding == "valid":
+        begins = ends = [0] * nd
+    else:
+        begins = ends = list(m.padding)
+    if m.padding_mode != "zeros" and any(begins + ends):
+        mode, since = _PAD_MODES[m.padding_mode]
+        if g.opset < since:
+            raise _unsupported(m, path, f"padding_mode={m.padding_mode!r} needs opset >= "
+                                        f"{since}, got {g.opset}")
+        pads = g.const(f"{path}.pads", np.array([0, 0] + begins + [0, 0] + ends, np.int64))
+        x = g.op1("Pad", [x, pads], path, mode=mode)
+        begins = ends = [0] * nd
+    ins = [x, g.const(f"{path}.weight", _param(m, "weight"))]
+    if m.bias is not None:
+        ins.append(g.const(f"{path}.bias", _param(m, "bias")))
+    return g.op("Conv", ins, path, kernel_shape=list(m.kernel_size), strides=list(m.stride),
+                dilations=list(m.dilation), pads=begins + ends, group=m.groups)
+
+
+def _conv_transpose(g, m, path, x, xv, yv):
+    ins = [x, g.const(f"{path}.weight", _param(m, "weight"))]
+    if m.bias is not None:
+        ins.append(g.const(f"{path}.bias", _param(m, "bias")))
+    return g.op("ConvTranspose", ins, path, kernel_shape=list(m.kernel_size),
+                strides=list(m.stride), dilations=list(m.dilation),
+                pads=list(m.padding) * 2, output_padding=list(m.output_padding), group=1)
+
+
+def _pool(g, m, path, x, xv, yv):
+    if getattr(m, "return_indices", False):
+        raise _unsupported(m, path, "return_indices=True (indices in ONNX's MaxPool are "
+                                    "flattened differently from torch's); export without them")
+    k, s, p, d = _pool_args(xv, m.kernel_size, m.stride, m.padding, m.dilation, m.nd,
+                            type(m).__name__)
+    k, s, p, d = (list(v[2 - m.nd:]) for v in (k, s, p, d))    # 1-D pools are 2-D of height 1
+    if m.kind == "max":
+        return g.op("MaxPool", [x], path, kernel_shape=k, strides=s, pads=p * 2, dilations=d,
+                    ceil_mode=int(m.ceil_mode))
+    return g.op("AveragePool", [x], path, kernel_shape=k, strides=s, pads=p * 2,
+                ceil_mode=int(m.ceil_mode), count_include_pad=int(m.count_include_pad))
+
+
+def _adaptive_pool(g, m, path, x, xv, yv):
+    """ONNX has no adaptive pooling: output 1 is the global pool, and an input size that is a
+    whole multiple of the output size is a plain pool with kernel = stride = in / out (the
+    windows torch uses then); other sizes are refused."""
+    spatial_in, spatial_out = xv.shape[2:], yv.shape[2:]
+    glob = "GlobalAveragePool" if m.kind == "avg" else "GlobalMaxPool"
+    if all(o == 1 for o in spatial_out):
+        return g.op(glob, [x], path)
+    if any(i % o for i, o in zip(spatial_in, spatial_out)):
+        raise _unsupported(m, path, f"ONNX has no adaptive pooling, and input size "
+                                    f"{tuple(spatial_in)} is not a multiple of output_size "
+                                    f"{tuple(spatial_out)}")
+    k = [i // o for i, o in zip(spatial_in, spatial_out)]
+    return g.op("AveragePool" if m.kind == "avg" else "MaxPool", [x], path, kernel_shape=k,
+                strides=k)
+
+
+def _global_avg_pool(g, m, path, x, xv, yv):
+    y = g.op1("GlobalAveragePool", [x], path)
+    return [y] if m.keepdim else g.op("Flatten", [y], path, axis=1)
+
+
+def _batch_norm(g, m, path, x, xv, yv):
+    if not m.track_running_stats:
+        raise _unsupported(m, path, "track_running_stats=False normalises with the batch's "
+                                    "statistics even in eval mode")
+    C = m.num_features
+    dt = xv.dtype
+    w = _param(m, "weight")
+    b = _param(m, "bias")
+    ins = [x, g.const(f"{path}.weight", np.ones(C, dt) if w is None else w),
+           g.const(f"{path}.bias", np.zeros(C, dt) if b is None else b),
+           g.const(f"{path}.running_mean", _param(m, "running_mean")),
+           g.const(f"{path}.running_var", _param(m, "running_var"))]
+    return g.op("BatchNormalization", ins, path, epsilon=m.eps)
+
+
+def _layer_norm(g, m, path, x, xv, yv):
+    if g.opset < 17:
+        raise _unsupported(m, path, f"LayerNormalization needs opset >= 17, got {g.opset}")
+    w, b = _param(m, "weight"), _param(m, "bias")
+    ins = [x, g.const(f"{path}.weight", np.ones(m.normalized_shape, xv.dtype) if w is None
+                      else w)]
+    if b is not None:
+        ins.append(g.const(f"{path}.bias", b))
+    return g.op("LayerNormalization", ins, path, axis=-len(m.normalized_shape), epsilon=m.eps)
+
+
+def _group_norm(g, m, path, x, xv, yv):
+    G, C, dt = m.num_groups, m.num_channels, xv.dtype
+    grouped = g.op1("Reshape", [x, g.const(f"{path}.grouped", np.array([0, G, -1], np.int64))],
+                    path)
+    normed = g.op1("InstanceNormalization", [grouped, g.const(f"{path}.ones", np.ones(G, dt)),
+                                             g.const(f"{path}.zeros", np.zeros(G, dt))],
+                   path, epsilon=m.eps)
+    y = g.op1("Reshape", [normed, g.op1("Shape", [x], path)], path)
+    if not m.affine:
+        return [y]
+    per_channel = (C,) + (1,) * (xv.ndim - 2)
+    y = g.op1("Mul", [y, g.const(f"{path}.weight", _param(m, "weight").reshape(per_channel))],
+              path)
+    return g.op("Add", [y, g.const(f"{path}.bias", _param(m, "bias").reshape(per_channel))], path)
+
+
+def _flatten(g, m, path, x, xv, yv):
+    start = m.start_dim % xv.ndim
+    return g.op("Reshape", [x, g.const(f"{path}.shape", np.array([0] * start + [-1], np.int64))],
+                path)
+
+
+def _embedding(g, m, path, x, xv, yv):
+    return g.op("Gather", [g.const(f"{path}.weight", _param(m, "weight")), x], path, axis=0)
+
+
+def _simple(op_type, **attrs_of):
+    """A converter to one ONNX node whose attributes are read off the module."""
+    def convert(g, m, path, x, xv, yv):
+        return g.op(op_type, [x], path, **{k: f(m) for k, f in attrs_of.items()})
+    return convert
+
+
+def _silu(g, m, path, x, xv, yv):
+    return g.op("Mul", [x, g.op1("Sigmoid", [x], path)], path)
+
+
+def _softplus(g, m, path, x, xv, yv):
+    dt = xv.dtype
+    beta = g.const(f"{path}.beta", np.array(m.beta, dt))
+    bx = g.op1("Mul", [x, beta], path)
+    soft = g.op1("Div", [g.op1("Softplus", [bx], path), beta], path)
+    linear_part = g.op1("Greater", [bx, g.const(f"{path}.threshold", np.array(m.threshold, dt))],
+                        path)
+    return g.op("Where", [linear_part, x, soft], path)
+
+
+def _upsample(g, m, path, x, xv, yv):
+    scales = np.array([yo / xi for xi, yo in zip(xv.shape, yv.shape)], np.float32)
+    return g.op("Resize", [x, "", g.const(f"{path}.scales", scales)], path, mode="nearest",
+                coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+
+
+# ONNX's gate blocks, as indices into torch's (see the module docstring)
+_GATE_ORDER = {"RNN": [0], "LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2]}
+
+
+def _recurrent(g, m, path, x, xv, yv):
+    """One ONNX RNN/LSTM/GRU node per layer (both directions in it); see the module notes."""
+    if xv.ndim != 3:
+        raise _unsupported(m, path, f"export it on a batched 3-D example input, got shape "
+                                    f"{xv.shape}")
+    if m.state_size != m.hidden_size:
+        raise _unsupported(m, path, "ONNX's LSTM has no projection (proj_size)")
+    H, D, order = m.hidden_size, m.num_directions, _GATE_ORDER[m.mode]
+
+    def onnx_rows(a):
+        blocks = a.reshape((len(order), H) + a.shape[1:])
+        return blocks[order].reshape(a.shape)
+
+    attrs = {"hidden_size": H, "direction": "bidirectional" if D == 2 else "forward"}
+    if m.mode == "RNN":
+        attrs["activations"] = [m.nonlinearity.capitalize()] * D
+    if m.mode == "GRU":
+        attrs["linear_before_reset"] = int(m.reset_after)
+    seq = g.op1("Transpose", [x], path, perm=[1, 0, 2]) if m.batch_first else x
+    finals = [[] for _ in range(2 if m.mode == "LSTM" else 1)]
+    for k in range(m.num_layers):
+        weights = [m._weights(k, d) for d in range(D)]
+        W = np.stack([onnx_rows(_param_array(w[0])) for w in weights])
+        R = np.stack([onnx_rows(_param_array(w[1])) for w in weights])
+        ins = [seq, g.const(f"{path}.W_l{k}", W), g.const(f"{path}.R_l{k}", R)]
+        if m.bias:
+            ins.append(g.const(f"{path}.B_l{k}", np.stack(
+                [np.concatenate([onnx_rows(_param_array(w[2])), onnx_rows(_param_array(w[3]))])
+                 for w in weights])))
+        outs = g.op(m.mode, ins, f"{path}.l{k}", n_out=1 + len(finals), **attrs)
+        for store, name in zip(finals, outs[1:]):
+            store.append(name)
+        # Y (T, D, N, H) -> (T, N, D, H) -> (T, N, D·H): the next layer's input
+        y = g.op1("Transpose", [outs[0]], f"{path}.l{k}", perm=[0, 2, 1, 3])
+        seq = g.op1("Reshape", [y, g.const(f"{path}.l{k}.shape", np.array([0, 0, -1], np.int64))],
+                    f"{path}.l{k}")
+    out = g.op1("Transpose", [seq], path, perm=[1, 0, 2]) if m.batch_first else seq
+    states = [g.op1("Concat", names, path, axis=0) if len(names) > 1 else names[0]
+              for names in finals]
+    return [out] + states
+
+
+def _param_array(p):
+    return np.asarray(p.numpy() if isinstance(p, Tensor) else p)
+
+
+#: the modules ``export`` translates (by exact type: a subclass may change ``forward``)
+CONVERTERS = {
+    linear.Linear: _linear, linear.Identity: _identity,
+    conv.Conv1d: _conv, conv.Conv2d: _conv,
+    conv.ConvTranspose1d: _conv_transpose, conv.ConvTranspose2d: _conv_transpose,
+    pooling.MaxPool1d: _pool, pooling.MaxPool2d: _pool,
+    pooling.AvgPool1d: _pool, pooling.AvgPool2d: _pool,
+    pooling.AdaptiveAvgPool1d: _adaptive_pool, pooling.AdaptiveAvgPool2d: _adaptive_pool,
+    pooling.AdaptiveMaxPool1d: _adaptive_pool, pooling.AdaptiveMaxPool2d: _adaptive_pool,
+    pooling.GlobalAvgPool2d: _global_avg_pool,
+    normalization.BatchNorm1d: _batch_norm, normalization.BatchNorm2d: _batch_norm,
+    normalization.LayerNorm: _layer_norm, normalization.GroupNorm: _group_norm,
+    dropout.Dropout: _identity, dropout.Dropout1d: _identity, dropout.Dropout2d: _identity,
+    container.Flatten: _flatten, container.Upsample: _upsample,
+    embedding.Embedding: _embedding,
+    activation.ReLU: _simple("Relu"), activation.Sigmoid: _simple("Sigmoid"),
+    activation.Tanh: _simple("Tanh"),
+    activation.LeakyReLU: _simple("LeakyRelu", alpha=lambda m: m.negative_slope),
+    activation.ELU: _simple("Elu", alpha=lambda m: m.alpha),
+    activation.Softmax: _simple("Softmax", axis=lambda m: m.axis),
+    activation.LogSoftmax: _simple("LogSoftmax", axis=lambda m: m.axis),
+    activation.SiLU: _silu, activation.Softplus: _softplus,
+    recurrent.RNN: _recurrent, recurrent.LSTM: _recurrent, recurrent.GRU: _recurrent,
+}
+
+
+def _emit(g, m, path, x, xv):
+    """Translate module ``m`` (at ``path``) applied to ONNX value ``x`` (example ``xv``);
+    returns ``(output names, example output)``."""
+    if isinstance(xv, (tuple, list)):
+        raise _unsupported(m, path, "its input is a tuple (the output of a recurrent layer); "
+                                    "only the last module of a Sequential may return several "
+                                    "values")
+    if type(m) is container.Sequential:
+        names = [x]
+        for name, child in m.named_children():
+            if len(names) != 1:
+                raise _unsupported(child, f"{path}.{name}" if path else name,
+                                   "its input is a tuple (the output of a recurrent layer)")
+            names, xv = _emit(g, child, f"{path}.{name}" if path else name, names[0], xv)
+        return names, xv
+    convert = CONVERTERS.get(type(m))
+    if convert is None:
+        supported = sorted({c.__name__ for c in CONVERTERS} | {"Sequential"})
+        raise _unsupported(m, path, f"no ONNX converter for {type(m).__name__} (a module with "
+                                    f"its own forward cannot be walked); supported: "
+                                    f"{', '.join(supported)}")
+    yv = m(xv)
+    names = convert(g, m, path, x, np.asarray(xv.numpy()), _first(yv))
+    return names, yv
+
+
+def _first(value) -> np.ndarray:
+    return _arrays(value)[0]
+
+
+def _check_names(names, default, count, what):
+    if names is None:
+        return [default] if count == 1 else [f"{default}_{i}" for i in range(count)]
+    names = list(names)
+    if not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"nnscratch.onnx.export: {what} must be distinct non-empty strings, "
+                         f"got {names!r}")
+    if len(names) != count:
+        raise ValueError(f"nnscratch.onnx.export: {what} has {len(names)} names, the model has "
+                         f"{count} {what.split('_')[0]}(s)")
+    return names
+
+
+def _dims(name, shape, dynamic_axes):
+    """The shape of graph value ``name``, with its dynamic axes as named dimensions."""
+    dims = list(shape)
+    spec = dynamic_axes.get(name, {})
+    if isinstance(spec, (list, tuple)):
+        spec = {a: f"{name}_dynamic_axes_{i + 1}" for i, a in enumerate(spec)}
+    for axis, label in spec.items():
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or \
+                not -len(dims) <= axis < len(dims):
+            raise ValueError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] names axis "
+                             f"{axis!r}, but {name!r} has {len(dims)} axes")
+        dims[axis] = str(label)
+    return dims
+
+
+def export(model: Module, example_input, path: str | os.PathLike, input_names=None,
+           output_names=None, dynamic_axes=None, opset_version: int = DEFAULT_OPSET):
+    """Write ``model`` as an ONNX file at ``path`` (atomically) and return the ``ModelProto``.
+
+    The arguments are torch.onnx.export's.  The model is run once on ``example_input`` in eval
+    mode (restored afterwards) while its module tree is walked (see the module docstring);
+    its parameters become the graph's initializers, named after the state-dict entries.
+
+    Args:
+        model: a supported layer, or a :class:`~nnscratch.nn.Sequential` of them
+            (:data:`CONVERTERS` lists the layers).
+        example_input: one Tensor or array, e.g. a batch; its dtype is the graph's input type
+            (float32 for float32 models; integers for an ``Embedding``).
+        path: destination file; its directory must exist.
+        input_names: ``[name]`` of the graph input (default ``["input"]``).
+        output_names: one name per output (default ``["output"]``, or ``output_0``, … for a
+            recurrent layer's ``output, h_n[, c_n]``).
+        dynamic_axes: ``{value name: {axis: label}}`` or ``{value name: [axes]}``: axes left
+            symbolic in the graph, e.g. ``{"input": {0: "batch"}, "output": {0: "batch"}}``.
+            (Fixed-size choices — adaptive-pool kernels, upsampling scales — are still taken
+            from the example input's shape.)
+        opset_version: ONNX operator set, from :data:`MIN_OPSET` to the installed onnx's
+            newest (default :data:`DEFAULT_OPSET`; ``LayerNorm`` needs 17).
+
+    Raises:
+        ValueError: an unsupported module or setting (naming the module and its path), or bad
+            names/axes.  TypeError: ``model`` or ``example_input`` of the wrong type.
+        ImportError: the onnx package is not installed.
+    """
+    onnx = _require_onnx()
+    if not isinstance(model, Module):
+        raise TypeError(f"nnscratch.onnx.export: model must be an nnscratch Module, got "
+                        f"{type(model).__name__}")
+    newest = onnx.defs.onnx_opset_version()
+    if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
+            not MIN_OPSET <= opset_version <= newest:
+        raise ValueError(f"nnscratch.onnx.export: opset_version must be an int in "
+                         f"[{MIN_OPSET}, {newest}], got {opset_version!r}")
+    if isinstance(example_input, (tuple, list)):
+        raise TypeError("nnscratch.onnx.export: example_input must be one Tensor or array "
+                        "(models with several inputs are not supported)")
+    xv = example_input if isinstance(example_input, Tensor) else np.asarray(example_input)
+    if isinstance(xv, np.ndarray):
+        if xv.dtype.kind not in "fiu":
+            raise TypeError(f"nnscratch.onnx.export: example_input must be numeric, got dtype "
+                            f"{xv.dtype}")
+        xv = tensor(xv, dtype=xv.dtype)
+    dynamic_axes = dict(dynamic_axes or {})
+
+    g = _Graph(onnx, int(opset_version))
+    (in_name,) = _check_names(input_names, "input", 1, "input_names")
+    g._used.add(in_name)
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with no_grad():
+            names, yv = _emit(g, model, "", in_name, xv)
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    outputs = _arrays(yv)
+    out_names = _check_names(output_names, "output", len(names), "output_names")
+    unknown = set(dynamic_axes) - {in_name, *out_names}
+    if unknown:
+        raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
+                         f"are not among the inputs/outputs {[in_name] + out_names}")
+    for internal, public in zip(names, out_names):
+        g.nodes.append(onnx.helper.make_node("Identity", [internal], [public],
+                                             name=g.name(f"{public}#node")))
+    h = onnx.helper
+    x_arr = np.asarray(xv.numpy())
+    graph = h.make_graph(
+        g.nodes, type(model).__name__,
+        [h.make_tensor_value_info(in_name, h.np_dtype_to_tensor_dtype(x_arr.dtype),
+                                  _dims(in_name, x_arr.shape, dynamic_axes))],
+        [h.make_tensor_value_info(n, h.np_dtype_to_tensor_dtype(a.dtype),
+                                  _dims(n, a.shape, dynamic_axes))
+         for n, a in zip(out_names, outputs)],
+        initializer=g.initializers)
+    opsets = [h.make_opsetid("", g.opset)]
+    proto = h.make_model(graph, opset_imports=opsets, producer_name="nnscratch",
+                         ir_version=h.find_min_ir_version_for(opsets))
+    onnx.checker.check_model(proto, full_check=True)
+    data = proto.SerializeToString()
+    atomic_write(path, lambda f: f.write(data))
+    return proto
