@@ -116,20 +116,21 @@ def test_a_250_character_file_name_saves(tmp_path):
 
 
 _WRITER = textwrap.dedent("""
-    import sys, time
+    import sys
     import nnscratch.serialization as ser
     def write(f):
         f.write(b"partial")
         f.flush()
         print("writing", flush=True)
-        time.sleep(float(sys.argv[2]))
+        sys.stdin.readline()          # holds the file open until the test says go (or dies)
     ser.atomic_write(sys.argv[1], write)
 """)
 
 
-def _start_writer(path, seconds):
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
+def _start_writer(path):
+    """A writer process in the middle of ``atomic_write``: it finishes when sent a line."""
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "writing"
     return proc
 
@@ -141,18 +142,19 @@ def _temps(directory):
 def test_next_save_removes_dead_writers_temp_files_but_not_a_live_ones(tmp_path):
     path = tmp_path / "c.ckpt"
     other = tmp_path / "other.ckpt"
-    live = _start_writer(path, 2)  # still writing when the next save runs
-    dead = _start_writer(path, 60)
+    live = _start_writer(path)  # still writing when the next save runs
+    dead = _start_writer(path)
     dead.kill()
     dead.wait()
-    stranger = _start_writer(other, 60)  # killed too, but it was writing another file
+    stranger = _start_writer(other)  # killed too, but it was writing another file
     stranger.kill()
     stranger.wait()
     assert len(_temps(tmp_path)) == 3  # kill -9 leaves a temporary file behind
     ns.save({"w": np.ones(2)}, path)
     left = _temps(tmp_path)
     assert len(left) == 2, left  # the dead writer's file went; the live one's and other's stay
-    assert live.wait(timeout=30) == 0  # the live writer finishes its rename undisturbed
+    live.communicate("go\n", timeout=30)
+    assert live.returncode == 0  # the live writer finishes its rename undisturbed
     assert path.read_bytes() == b"partial"
     ns.save({"w": np.ones(2)}, other)
     assert _temps(tmp_path) == []
