@@ -38,8 +38,8 @@ def script(s: Settings, epochs: int = 100) -> str:
                  f"{s.reg_rate!r})",
            "none": ""}[s.regularization]
     model = "\n".join(_model_lines(s))
-    return f'''"""The playground's network: {s.dataset}, hidden layers {list(s.hidden)}, {s.activation},
-{s.optimizer} lr={s.learning_rate!r}, batch {s.batch_size}, seed {s.seed}."""
+    return f'''"""The playground's network: {s.dataset}, hidden layers {list(s.hidden)},
+{s.activation}, {s.optimizer} lr={s.learning_rate!r}, batch {s.batch_size}, seed {s.seed}."""
 import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.nn.functional as F

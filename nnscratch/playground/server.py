@@ -202,7 +202,12 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
 
 
 def run(port: int = 8000) -> int:
-    """Serve until Ctrl-C (``nnscratch playground``); port 0 picks a free one."""
+    """Serve until Ctrl-C (``nnscratch playground``); port 0 picks a free one.  Returns the
+    exit status: 0 after Ctrl-C, 2 when the port is out of range or taken."""
+    if not 0 <= port <= 65535:
+        print(f"nnscratch playground: --port must be in [0, 65535], got {port}",
+              file=sys.stderr)
+        return 2
     try:
         server = PlaygroundServer(port)
     except OSError as e:

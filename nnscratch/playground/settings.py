@@ -91,7 +91,8 @@ def parse_settings(body) -> Settings:
     fields = {f.name for f in dataclasses.fields(Settings)}
     unknown = sorted(set(body) - fields)
     if unknown:
-        raise BadField(unknown[0], f"is not a setting; the settings are {', '.join(sorted(fields))}")
+        raise BadField(unknown[0],
+                       f"is not a setting; the settings are {', '.join(sorted(fields))}")
     out = dataclasses.asdict(Settings())
     for k, v in body.items():
         if k == "dataset":
