@@ -49,7 +49,7 @@ function enqueue(job) {
 
 function showError(e) {
   const box = $("error");
-  box.textContent = (e.field ? `[${e.field}] ` : "") + e.message;
+  box.textContent = e.message;       // the server's message starts with the field
   box.hidden = false;
   setPlaying(false);
 }
