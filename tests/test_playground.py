@@ -21,13 +21,8 @@ from nnscratch.playground.settings import BadField, parse_epochs, parse_settings
 # ------------------------------------------------------------------ helpers
 @pytest.fixture
 def server():
-    srv = PlaygroundServer(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
+    with PlaygroundServer(port=0).running() as srv:
+        yield srv
 
 
 def call(srv, method, path, body=None, raw=None):
@@ -123,6 +118,8 @@ def test_parse_settings_takes_defaults_and_javascript_integers():
     assert s.features == ("x1", "x2")                         # the page's fixed order
     assert s.learning_rate == settings.Settings().learning_rate
     assert parse_settings({"hidden": []}).hidden == ()         # no hidden layer is allowed
+    every = parse_settings(settings.Settings(seed=3).to_json())   # every field checked
+    assert every == settings.Settings(seed=3)
 
 
 def test_parse_epochs_bounds_the_work_of_one_request():

@@ -8,7 +8,6 @@ selenium (the test extra); without them the test fails and names them.
 """
 import pathlib
 import shutil
-import threading
 import time
 
 import pytest
@@ -25,13 +24,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 @pytest.fixture
 def server():
-    srv = PlaygroundServer(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
+    with PlaygroundServer(port=0).running() as srv:
+        yield srv
 
 
 @pytest.fixture

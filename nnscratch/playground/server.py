@@ -19,12 +19,14 @@ the server build more than 16 sessions of at most 6×8 neurons or run more than
 """
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import mimetypes
 import pathlib
 import re
 import sys
+import threading
 import traceback
 from importlib import resources
 from urllib.parse import urlsplit
@@ -194,6 +196,20 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
         self.store = SessionStore(max_sessions, idle_seconds)
         self.verbose = verbose
         super().__init__((host, port), Handler)
+
+    @contextlib.contextmanager
+    def running(self, poll_interval: float = 0.05):
+        """Serve from a background thread inside a ``with`` block (tests, notebooks), then
+        stop and close the socket."""
+        thread = threading.Thread(target=self.serve_forever, args=(poll_interval,),
+                                  daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.shutdown()
+            self.server_close()
+            thread.join(5)
 
     @property
     def url(self) -> str:

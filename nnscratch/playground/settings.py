@@ -85,49 +85,47 @@ def _object(body, field="body"):
     return body
 
 
+def _features(v, k):
+    if not isinstance(v, list) or not v:
+        raise BadField(k, f"must be a non-empty list of feature names, got {v!r}")
+    for f in v:
+        _choice(f, k, tuple(FEATURES))
+    if len(set(v)) != len(v):
+        raise BadField(k, f"lists a feature twice: {v!r}")
+    return tuple(f for f in FEATURES if f in v)             # the page's fixed order
+
+
+def _hidden(v, k):
+    if not isinstance(v, list) or len(v) > MAX_LAYERS:
+        raise BadField(k, f"must be a list of 0 to {MAX_LAYERS} layer sizes, got {v!r}")
+    return tuple(_integer(n, k, 1, MAX_NEURONS) for n in v)
+
+
+# each setting's check: (value, field name) -> the checked value
+_CHECKS = {
+    "dataset": lambda v, k: _choice(v, k, DATASETS),
+    "noise": lambda v, k: _number(v, k, 0, 50),
+    "train_ratio": lambda v, k: _number(v, k, 10, 90),
+    "features": _features,
+    "hidden": _hidden,
+    "activation": lambda v, k: _choice(v, k, ACTIVATIONS),
+    "learning_rate": lambda v, k: _number(v, k, 0, 10, lo_open=True),
+    "optimizer": lambda v, k: _choice(v, k, OPTIMIZERS),
+    "regularization": lambda v, k: _choice(v, k, REGULARIZATIONS),
+    "reg_rate": lambda v, k: _number(v, k, 0, 10),
+    "batch_size": lambda v, k: _integer(v, k, 1, 100),
+    "seed": lambda v, k: _integer(v, k, 0, 2**31 - 1),
+}
+
+
 def parse_settings(body) -> Settings:
     """Check a JSON object of settings; missing fields take the defaults, unknown ones fail."""
     body = _object(body)
-    fields = {f.name for f in dataclasses.fields(Settings)}
-    unknown = sorted(set(body) - fields)
+    unknown = sorted(set(body) - set(_CHECKS))
     if unknown:
         raise BadField(unknown[0],
-                       f"is not a setting; the settings are {', '.join(sorted(fields))}")
-    out = dataclasses.asdict(Settings())
-    for k, v in body.items():
-        if k == "dataset":
-            out[k] = _choice(v, k, DATASETS)
-        elif k == "noise":
-            out[k] = _number(v, k, 0, 50)
-        elif k == "train_ratio":
-            out[k] = _number(v, k, 10, 90)
-        elif k == "features":
-            if not isinstance(v, list) or not v:
-                raise BadField(k, f"must be a non-empty list of feature names, got {v!r}")
-            for f in v:
-                _choice(f, k, tuple(FEATURES))
-            if len(set(v)) != len(v):
-                raise BadField(k, f"lists a feature twice: {v!r}")
-            out[k] = tuple(f for f in FEATURES if f in v)     # the page's fixed order
-        elif k == "hidden":
-            if not isinstance(v, list) or len(v) > MAX_LAYERS:
-                raise BadField(k, f"must be a list of 0 to {MAX_LAYERS} layer sizes, got {v!r}")
-            out[k] = tuple(_integer(n, k, 1, MAX_NEURONS) for n in v)
-        elif k == "activation":
-            out[k] = _choice(v, k, ACTIVATIONS)
-        elif k == "learning_rate":
-            out[k] = _number(v, k, 0, 10, lo_open=True)
-        elif k == "optimizer":
-            out[k] = _choice(v, k, OPTIMIZERS)
-        elif k == "regularization":
-            out[k] = _choice(v, k, REGULARIZATIONS)
-        elif k == "reg_rate":
-            out[k] = _number(v, k, 0, 10)
-        elif k == "batch_size":
-            out[k] = _integer(v, k, 1, 100)
-        elif k == "seed":
-            out[k] = _integer(v, k, 0, 2**31 - 1)
-    return Settings(**out)
+                       f"is not a setting; the settings are {', '.join(sorted(_CHECKS))}")
+    return dataclasses.replace(Settings(), **{k: _CHECKS[k](v, k) for k, v in body.items()})
 
 
 def parse_epochs(body, steps_per_epoch: int) -> int:
