@@ -6,6 +6,7 @@ examples:
   nnscratch run all --quick                   run every experiment fast; write the report
   nnscratch report --out runs                 rebuild the report from runs/*/metrics.json
   nnscratch train --data digits --model mlp   train without writing code
+  nnscratch playground --port 8000            a neural-network playground in the browser
 
 Exit status: 0 when every experiment run meets its expected values, 1 when one fails or
 raises (it is reported as failed and the others still run), 2 for bad arguments (including an
@@ -440,6 +441,11 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_playground(args) -> int:
+    from .playground.server import run
+    return run(args.port)
+
+
 # ------------------------------------------------------------------ parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -508,6 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "is bit-identical to an uninterrupted run")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "playground", help="serve a neural-network playground on 127.0.0.1 (a web page)",
+        description="Start a local web app where networks from nnscratch.nn learn toy data "
+                    "sets live; prints the address to open. Ctrl-C stops it.")
+    p.add_argument("--port", type=int, default=8000,
+                   help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.set_defaults(func=cmd_playground)
     return parser
 
 

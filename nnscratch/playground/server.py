@@ -1,0 +1,241 @@
+"""The playground's web server: the standard library's ThreadingHTTPServer on 127.0.0.1.
+
+Routes (JSON in and out; errors are ``{"error": message, "field": name}``):
+
+=======  ===========================  ====================================================
+GET      ``/``, ``/static/NAME``      the page and its files (``static/`` in this package)
+GET      ``/api/options``             the choices and bounds the page offers
+POST     ``/api/sessions``            new session from settings -> ``{"id", "state"}``
+GET      ``/api/sessions/ID``         its state, with the data points
+POST     ``/api/sessions/ID/settings``  new settings: a fresh network -> state with points
+POST     ``/api/sessions/ID/step``    ``{"epochs": n}``: train n epochs -> state
+GET      ``/api/sessions/ID/code``    the equivalent nnscratch script (text/plain)
+POST     ``/api/sessions/ID/close``   forget it (the page sends this when the tab closes)
+=======  ===========================  ====================================================
+
+Bad fields get 400 naming the field, an unknown or expired session 404; no request can make
+the server build more than 16 sessions of at most 6×8 neurons or run more than
+``MAX_STEPS_PER_REQUEST`` updates, and an unexpected error is a 500 answer, never a crash.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import mimetypes
+import pathlib
+import re
+import sys
+import threading
+import traceback
+from importlib import resources
+from urllib.parse import urlsplit
+
+from . import code, data, settings
+from .session import SessionStore
+from .settings import BadField, parse_epochs, parse_settings
+
+MAX_BODY = 64 * 1024
+STATIC = pathlib.Path(str(resources.files(__package__) / "static"))
+_SESSION_PATH = re.compile(r"^/api/sessions/([0-9a-f]{16})(?:/(settings|step|code|close))?$")
+
+
+class _Reply(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.field = status, field
+
+
+def options() -> dict:
+    return {"datasets": list(data.DATASETS), "regression": list(data.REGRESSION),
+            "features": list(data.FEATURES), "activations": list(settings.ACTIVATIONS),
+            "optimizers": list(settings.OPTIMIZERS),
+            "regularizations": list(settings.REGULARIZATIONS),
+            "max_layers": settings.MAX_LAYERS, "max_neurons": settings.MAX_NEURONS,
+            "max_epochs_per_request": settings.MAX_EPOCHS_PER_REQUEST,
+            "max_steps_per_request": settings.MAX_STEPS_PER_REQUEST,
+            "defaults": settings.Settings().to_json()}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """One request; ``self.server.store`` holds the sessions."""
+
+    server_version = "nnscratch-playground"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):         # quiet: the terminal shows only the address
+        if getattr(self.server, "verbose", False):
+            super().log_message(fmt, *args)
+
+    # -------------------------------------------------------------- plumbing
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj) -> None:
+        self._send(status, json.dumps(obj, allow_nan=False).encode(), "application/json")
+
+    def _body(self):
+        try:
+            n = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _Reply(400, "Content-Length is not a number", "body") from None
+        if not 0 <= n <= MAX_BODY:
+            raise _Reply(400, f"the body must be at most {MAX_BODY} bytes, got {n}", "body")
+        raw = self.rfile.read(n) if n else b"{}"
+        try:
+            # NaN and Infinity are not JSON; refuse them instead of reading them as floats
+            return json.loads(raw, parse_constant=self._no_constant)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise _Reply(400, f"the body is not valid JSON: {e}", "body") from None
+
+    @staticmethod
+    def _no_constant(name):
+        raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+    def _dispatch(self, route) -> None:
+        try:
+            route()
+        except BadField as e:
+            self._json(400, {"error": str(e), "field": e.field})
+        except _Reply as e:
+            self._json(e.status, {"error": str(e), "field": e.field})
+        except Exception:                          # a bug must not take the server down
+            traceback.print_exc(file=sys.stderr)
+            self._json(500, {"error": "internal error (see the server's terminal)",
+                             "field": None})
+
+    def do_GET(self):
+        self._dispatch(self._get)
+
+    def do_HEAD(self):
+        self._dispatch(self._get)
+
+    def do_POST(self):
+        self._dispatch(self._post)
+
+    # -------------------------------------------------------------- routes
+    def _session(self, sid):
+        try:
+            return self.server.store.get(sid)
+        except KeyError:
+            raise _Reply(404, f"no live session {sid} (it expired or was closed); reload the "
+                              f"page", "session") from None
+
+    def _get(self) -> None:
+        path = urlsplit(self.path).path
+        if path in ("/", "/index.html"):
+            return self._static("index.html")
+        if path.startswith("/static/"):
+            return self._static(path[len("/static/"):])
+        if path == "/api/options":
+            return self._json(200, options())
+        m = _SESSION_PATH.match(path)
+        if m and m.group(2) is None:
+            session = self._session(m.group(1))
+            with session.lock:
+                return self._json(200, session.state(points=True))
+        if m and m.group(2) == "code":
+            session = self._session(m.group(1))
+            text = code.script(session.settings, max(session.epoch, 1))
+            return self._send(200, text.encode(), "text/plain; charset=utf-8")
+        raise _Reply(404, f"no such page: {path}", "path")
+
+    def _static(self, name: str) -> None:
+        target = (STATIC / name).resolve()
+        if STATIC.resolve() not in target.parents or not target.is_file():
+            raise _Reply(404, f"no such file: {name}", "path")
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype.endswith("javascript"):
+            ctype += "; charset=utf-8"
+        self._send(200, target.read_bytes(), ctype)
+
+    def _post(self) -> None:
+        path = urlsplit(self.path).path
+        body = self._body()
+        store = self.server.store
+        if path == "/api/sessions":
+            sid, session = store.create(parse_settings(body))
+            with session.lock:
+                return self._json(200, {"id": sid, "state": session.state(points=True)})
+        m = _SESSION_PATH.match(path)
+        if not m or m.group(2) in (None, "code"):
+            raise _Reply(404, f"no such action: POST {path}", "path")
+        sid, action = m.groups()
+        if action == "close":
+            self._session(sid)
+            store.remove(sid)
+            return self._json(200, {"closed": sid})
+        if action == "settings":
+            s = parse_settings(body)
+            try:
+                session = store.replace(sid, s)
+            except KeyError:
+                raise _Reply(404, f"no live session {sid} (it expired or was closed); reload "
+                                  f"the page", "session") from None
+            with session.lock:
+                return self._json(200, session.state(points=True))
+        session = self._session(sid)                    # action == "step"
+        with session.lock:
+            session.train(parse_epochs(body, session.steps_per_epoch))
+            return self._json(200, session.state())
+
+
+class PlaygroundServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server with a :class:`SessionStore`; threads die with the process."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int = 8000, host: str = "127.0.0.1", max_sessions: int = 16,
+                 idle_seconds: float = 600.0, verbose: bool = False):
+        self.store = SessionStore(max_sessions, idle_seconds)
+        self.verbose = verbose
+        super().__init__((host, port), Handler)
+
+    @contextlib.contextmanager
+    def running(self, poll_interval: float = 0.05):
+        """Serve from a background thread inside a ``with`` block (tests, notebooks), then
+        stop and close the socket."""
+        thread = threading.Thread(target=self.serve_forever, args=(poll_interval,),
+                                  daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.shutdown()
+            self.server_close()
+            thread.join(5)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+
+def run(port: int = 8000) -> int:
+    """Serve until Ctrl-C (``nnscratch playground``); port 0 picks a free one.  Returns the
+    exit status: 0 after Ctrl-C, 2 when the port is out of range or taken."""
+    if not 0 <= port <= 65535:
+        print(f"nnscratch playground: --port must be in [0, 65535], got {port}",
+              file=sys.stderr)
+        return 2
+    try:
+        server = PlaygroundServer(port)
+    except OSError as e:
+        print(f"nnscratch playground: cannot listen on 127.0.0.1:{port}: {e.strerror}; "
+              f"choose another --port", file=sys.stderr)
+        return 2
+    print(f"nnscratch playground: open {server.url} in a browser (Ctrl-C stops it)",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

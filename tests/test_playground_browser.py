@@ -1,0 +1,102 @@
+"""The playground in a real browser: Debian's headless Chromium driven through Selenium.
+
+Loads the page from a server on a free loopback port, picks XOR, adds a hidden layer, presses
+play, waits for the test loss to fall below ``LOSS_TARGET``, checks that the decision-boundary
+picture changed, and saves a screenshot (pytest's tmp path and runs/playground/).  Needs the
+Debian packages chromium and chromium-driver (.ci/run installs them) and the pip package
+selenium (the test extra); without them the test fails and names them.
+"""
+import pathlib
+import shutil
+import time
+
+import pytest
+
+from nnscratch.playground.server import PlaygroundServer
+
+LOSS_TARGET = 0.2            # logistic loss; an untrained network starts near ln 2 ≈ 0.69
+TIMEOUT = 30                 # seconds for training to get there (about 3 s on 2 busy cores)
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
+
+
+@pytest.fixture
+def server():
+    with PlaygroundServer(port=0).running() as srv:
+        yield srv
+
+
+@pytest.fixture
+def browser(tmp_path):
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.fail("the playground's browser test needs Debian's Chromium and its WebDriver: "
+                    "apt-get install -y chromium chromium-driver (.ci/run does this); missing: "
+                    + ", ".join(n for n, p in (("chromium", chromium),
+                                               ("chromedriver", driver)) if p is None))
+    try:
+        from selenium import webdriver
+    except ImportError:
+        pytest.fail("the playground's browser test needs selenium: pip install -e '.[test]'")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
+    drv.set_script_timeout(10)
+    yield drv
+    drv.quit()
+
+
+def _wait(drv, condition, what, timeout=10.0):
+    """Poll ``condition()`` until it is truthy; fail naming ``what`` after ``timeout`` s."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    error = drv.find_element("id", "error").text
+    pytest.fail(f"timed out after {timeout} s waiting for {what}; page error: {error!r}")
+
+
+def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path):
+    t0 = time.monotonic()
+    drv, body = browser, lambda key: browser.execute_script(
+        "return document.body.dataset[arguments[0]]", key)
+    drv.get(server.url)
+    _wait(drv, lambda: body("ready") == "true", "the page to load and open a session")
+    assert body("dataset") == "circle" and body("hidden") == "[4,2]"     # the defaults
+
+    drv.find_element("css selector", "button[data-dataset=xor]").click()
+    _wait(drv, lambda: body("dataset") == "xor", "the XOR data set")
+    drv.find_element("id", "add-layer").click()
+    _wait(drv, lambda: body("hidden") == "[4,2,2]", "a third hidden layer")
+    # the diagram shows 7 features, 4 + 2 + 2 neurons and the output, and a line per weight
+    assert len(drv.find_elements("css selector", "#network .node")) == 7 + 8 + 1
+    assert len(drv.find_elements("css selector", "#links path.weight")) == 2*4 + 4*2 + 2*2 + 2
+    boundary = lambda: drv.execute_script(
+        "return document.getElementById('boundary').toDataURL()")
+    before = boundary()
+    start_loss = float(drv.find_element("id", "test-loss").get_attribute("data-value"))
+
+    drv.find_element("id", "play").click()
+    loss = lambda: float(drv.find_element("id", "test-loss").get_attribute("data-value"))
+    _wait(drv, lambda: loss() < LOSS_TARGET, f"test loss < {LOSS_TARGET}", timeout=TIMEOUT)
+    drv.find_element("id", "play").click()                                # pause
+    epochs = int(body("epoch"))
+    assert epochs > 0 and start_loss > 0.5
+    assert boundary() != before, "the decision boundary did not change while training"
+
+    drv.find_element("id", "show-code").click()
+    code = _wait(drv, lambda: drv.find_element("id", "code").text, "the code panel")
+    assert "nn.Linear(2, 4)" in code and "nn.Linear(2, 1)" in code and "'xor'" in code
+
+    shot = tmp_path / "playground.png"
+    assert drv.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    out = ROOT / "runs" / "playground"
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, out / "browser-test.png")
+    assert time.monotonic() - t0 < 45
