@@ -14,6 +14,8 @@ class Embedding(Module):
     receives no gradient, so padded positions embed to zeros.
     """
 
+    integer_input = True    # fit/predict keep integer indices as integers
+
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None):
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
