@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_2d_finite
+from .._checks import as_array, check_2d_finite
 
 
 def _float_copy(X: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Embedding layer."""
 from .. import ops
+from .._checks import positive_int
 from ..ops.embedding import _padding_index
 from . import init
-from ._checks import positive_int
 from .module import Module, Parameter
 
 

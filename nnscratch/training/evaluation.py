@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import positive_int
 from ..autograd import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
@@ -47,7 +47,7 @@ def predict(model: Module, X, batch_size: int = 256) -> np.ndarray:
     """
     if not isinstance(model, Module):
         raise TypeError(f"predict: model must be an nn.Module, got {type(model).__name__}")
-    batch_size = check_int(batch_size, "batch_size", "predict", 1)
+    batch_size = positive_int(batch_size, "batch_size", "predict")
     return _outputs(model, X, batch_size, "predict")[0]
 
 
@@ -63,7 +63,7 @@ def evaluate(model: Module, X, y=None, *, loss=None, metrics=(), batch_size: int
     owner = "evaluate"
     if not isinstance(model, Module):
         raise TypeError(f"{owner}: model must be an nn.Module, got {type(model).__name__}")
-    batch_size = check_int(batch_size, "batch_size", owner, 1)
+    batch_size = positive_int(batch_size, "batch_size", owner)
     loss_fn, kind = resolve_loss(loss, owner) if loss is not None else (None, None)
     named = [metrics_mod.get(m) for m in metrics]
     if is_loader(X):

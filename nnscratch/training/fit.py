@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .. import random as nsrandom
-from .._checks import check_int
+from .._checks import check_seed, positive_int
 from ..nn.module import Module
 from ..tensor import Tensor
 from . import metrics as metrics_mod
@@ -96,16 +96,14 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
                         f"{type(optimizer).__name__}")
     check_optimizer_owns_model(model, optimizer, owner)
     loss_fn, kind = resolve_loss(loss, owner)
-    epochs = check_int(epochs, "epochs", owner, 1)
-    batch_size = check_int(batch_size, "batch_size", owner, 1)
+    epochs = positive_int(epochs, "epochs", owner)
+    batch_size = positive_int(batch_size, "batch_size", owner)
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):
             raise TypeError(f"{owner}: callbacks must be Callback instances, got "
                             f"{type(cb).__name__}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
-        raise ValueError(f"{owner}: seed must be an int >= 0 or None, got {seed!r}")
+    seed = check_seed(seed, owner)
     if checkpoint is not None:
         check_checkpoint_path(checkpoint, owner)
 
@@ -149,7 +147,7 @@ class _FitRun:
             return
         Xa = prepare_x(X, self.model, "X", self.owner)
         ya = None if y is None else prepare_y(y, Xa, self.model, self.kind, "y", self.owner)
-        self.shuffle_rng = nsrandom.rng(None if seed is None else int(seed))
+        self.shuffle_rng = nsrandom.rng(seed)
         self.batches = ArrayBatches(Xa, ya, self.batch_size, shuffle, self.shuffle_rng)
 
     def validation_data(self, data):
