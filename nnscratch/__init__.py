@@ -25,7 +25,8 @@ from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
 from . import data, datasets, nn, optim
 from . import training
-from .training import callbacks, evaluate, fit, metrics, predict
+from . import metrics
+from .training import callbacks, evaluate, fit, predict
 from . import models, optimize, regularization, stats
 
 from .summary import summary

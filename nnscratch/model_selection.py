@@ -13,7 +13,8 @@ import numpy as np
 
 from . import random as _random
 from .data import train_test_split
-from .linear_model.base import BaseEstimator, NotFittedError, r2_score
+from .linear_model.base import BaseEstimator, NotFittedError
+from .metrics import r2_score
 
 __all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
            "clone", "get_scorer"]

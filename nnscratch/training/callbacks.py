@@ -24,9 +24,9 @@ import pathlib
 
 import numpy as np
 
+from .. import metrics as metrics_mod
 from .._checks import check_int
 from ..serialization import save
-from . import metrics as metrics_mod
 from .evaluation import evaluate
 
 __all__ = ["Callback", "FitContext", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics as metrics_mod
 from .._checks import positive_int
 from ..autograd import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
-from . import metrics as metrics_mod
 from .inputs import eval_mode, is_loader, prepare_x, prepare_y, raw, resolve_loss, split_batch
 
 __all__ = ["predict", "evaluate"]

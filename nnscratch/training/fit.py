@@ -19,11 +19,11 @@ import math
 
 import numpy as np
 
+from .. import metrics as metrics_mod
 from .. import random as nsrandom
 from .._checks import check_seed, positive_int
 from ..nn.module import Module
 from ..tensor import Tensor
-from . import metrics as metrics_mod
 from .callbacks import Callback, FitContext, step_scheduler
 from .checkpoint import check_checkpoint_path, load_checkpoint, restore_checkpoint, save_checkpoint
 from .evaluation import evaluate, predict
