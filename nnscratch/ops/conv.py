@@ -28,13 +28,11 @@ from ._allocator import retain_freed_memory
 from .im2col import conv_plan, pair
 from .im2col import single as _one
 
-# a ConvNet step frees and re-allocates megabytes of temporaries; keep them (see _allocator)
-retain_freed_memory()
-
 
 @fused
 def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
+    retain_freed_memory()  # a ConvNet step re-allocates megabytes of temporaries: keep them
     x_shape, w_shape = x.shape, w.shape
     if x.ndim == 3:
         x, w = x[:, :, None, :], w[:, :, None, :]
@@ -203,6 +201,7 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
 def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx):
     """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
     output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""
+    retain_freed_memory()
     x_shape, w_shape = x.shape, w.shape
     if x.ndim == 3:
         x, w = x[:, :, None, :], w[:, :, None, :]

@@ -23,6 +23,7 @@ from .. import metrics as metrics_mod
 from .. import random as nsrandom
 from .._checks import check_seed, positive_int
 from ..nn.module import Module
+from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from .callbacks import Callback, FitContext, step_scheduler
 from .checkpoint import check_checkpoint_path, load_checkpoint, restore_checkpoint, save_checkpoint
@@ -175,6 +176,7 @@ class _FitRun:
 
     def train(self) -> History:
         """Run the epochs from ``start_epoch`` and return the History."""
+        retain_freed_memory()  # every batch re-allocates its temporaries: keep them (_allocator)
         ctx, model = self.ctx, self.model
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.guard = FiniteStepGuard(self.params)
