@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.elementwise import stable_sigmoid
+from ..numeric import stable_sigmoid
 from . import _descent
 from .base import BaseEstimator, ClassifierMixin, check_param
 

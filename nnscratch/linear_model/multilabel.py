@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.elementwise import stable_sigmoid
+from ..numeric import stable_sigmoid
 from ._sigmoid import SigmoidClassifier, fit_sigmoid
 from .base import check_n_features, check_X_y
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.softmax import log_softmax_array, softmax_array
+from ..numeric import log_softmax_array, softmax_array
 from . import _descent
 from .base import BaseEstimator, ClassifierMixin, check_array, check_n_features, check_param
 
