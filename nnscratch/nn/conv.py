@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, positive_int
-from ..ops.im2col import per_axis
+from ..ops.conv_args import per_axis
 from ..ops.padding import pad as _pad
 from . import init
 from .module import Module, Parameter

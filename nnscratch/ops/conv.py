@@ -25,8 +25,9 @@ import numpy as np
 
 from ..autograd import fused
 from ._allocator import retain_freed_memory
-from .im2col import conv_plan, pair
-from .im2col import single as _one
+from .conv_args import pair
+from .conv_args import single as _one
+from .im2col import conv_plan
 
 
 @fused
@@ -105,8 +106,8 @@ def _padding_string(x, w, stride, padding, dilation, nd, owner):
         return x, 0       # _check_conv reports the bad weight or dilation
     totals = [d * (k - 1) for d, k in zip(dil, wa.shape[2:])]
     if any(t % 2 for t in totals):
-        from .shape import pad
-        x = pad(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
+        from .shape import pad_axes
+        x = pad_axes(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
     sym = tuple(t // 2 for t in totals)
     return x, sym if nd == 2 else sym[0]
 

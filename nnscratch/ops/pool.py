@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .im2col import conv_output_size, pad2d, pair, per_axis
-from .im2col import single as _one
+from .conv_args import conv_output_size, pair, per_axis
+from .conv_args import single as _one
+from .im2col import pad_hw
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -66,7 +67,7 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
         x = x[:, :, None, :]
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
-    xp = pad2d(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
+    xp = pad_hw(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
     offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
     # order="K" keeps the input's memory layout (a conv output is stored channel-major)
     m = xp[(..., *offsets[0])].copy(order="K")
@@ -110,7 +111,7 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
         x = x[:, :, None, :]
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
-    xp = pad2d(x, ph, pw, 0.0, eh, ew)
+    xp = pad_hw(x, ph, pw, 0.0, eh, ew)
     offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
     total = xp[(..., *offsets[0])].copy(order="K")
     for sy, sx in offsets[1:]:
@@ -149,7 +150,7 @@ def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
         x = x[:, :, None, :]
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
-    xp = pad2d(x, ph, pw, -np.inf, eh, ew)
+    xp = pad_hw(x, ph, pw, -np.inf, eh, ew)
     best = np.full(x.shape[:2] + (ho, wo), -np.inf, dtype=x.dtype)
     idx = np.zeros(best.shape, dtype=np.int64)
     rows, cols = np.arange(ho) * sh - ph, np.arange(wo) * sw - pw
