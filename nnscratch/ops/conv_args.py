@@ -3,7 +3,8 @@
 ``kernel_size``, ``stride``, ``padding``, ``dilation`` are an int or one int per spatial axis;
 :func:`pair` reads them for 2-D ops, :func:`single` for 1-D ones and :func:`per_axis` for either
 (``nd`` = 1 or 2); each error names the argument and the owner.  :func:`conv_output_size` is
-the output length of a window sliding over one axis.
+the output length of a window sliding over one axis, and :func:`lift_1d` is how every 1-D
+window op runs as the 2-D one: a 1-D input is a 2-D input of height 1.
 """
 from __future__ import annotations
 
@@ -45,3 +46,8 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
     down when the stride does not divide evenly (as PyTorch does).
     """
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def lift_1d(a: np.ndarray) -> np.ndarray:
+    """A 1-D layout ``(N, C, L)`` as the 2-D ``(N, C, 1, L)`` (a view); 4-D arrays unchanged."""
+    return a[:, :, None, :] if a.ndim == 3 else a

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .conv_args import conv_output_size, pair, per_axis
+from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
 from .im2col import pad_hw
 
@@ -63,8 +63,7 @@ def _overlapping(kh, kw, sh, sw, dh, dw):
 def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     x_shape = x.shape
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
     xp = pad_hw(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
@@ -76,8 +75,7 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     out = m if len(x_shape) == 4 else m[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         overlap = _overlapping(kh, kw, sh, sw, dh, dw)
         if (sh, sw, dh, dw, ph, pw) == (kh, kw, 1, 1, 0, 0):
             # the windows tile the input: every pixel is written below except the leftover
@@ -107,8 +105,7 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
 def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     x_shape = x.shape
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
     xp = pad_hw(x, ph, pw, 0.0, eh, ew)
@@ -132,8 +129,7 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
         out = out[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         gd = g / divisor
         dxp = np.zeros_like(xp, dtype=g.dtype)
         for sy, sx in offsets:
@@ -146,8 +142,7 @@ def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
     """Flat index ``row·W + column`` in the unpadded ``(H, W)`` plane of each window's winner:
     the first maximum in row-major window order (a NaN wins, as in PyTorch)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
     xp = pad_hw(x, ph, pw, -np.inf, eh, ew)
