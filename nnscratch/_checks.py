@@ -1,12 +1,18 @@
 """Argument checks shared across the library: each error names the caller, the argument, what
-was expected and what came."""
+was expected and what came (``"{owner}: {name} must be …, got …"``).
+
+This is the one home of the checks that more than one module makes; a check that only one
+function needs stays next to it.
+"""
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 
+# ------------------------------------------------------------------ scalars
 def check_int(value, name: str, owner: str | None = None, minimum: int = 1) -> int:
     """``value`` as a Python int: an integer (not a bool) ``>= minimum``.
 
@@ -21,8 +27,47 @@ def check_int(value, name: str, owner: str | None = None, minimum: int = 1) -> i
     return int(value)
 
 
+def positive_int(value, name: str, owner: str) -> int:
+    """``check_int(value, name, owner, 1)``: sizes, counts, epochs."""
+    return check_int(value, name, owner, 1)
+
+
+def check_bool(value, name: str, owner: str) -> bool:
+    """``value`` as a Python bool (a bool or np.bool_; ints are refused)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_number(value, name: str, owner: str) -> float:
+    """``value`` as a float: a real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True,
+                allow_inf=False) -> float:
+    """A number with ``lo <= value`` (``<`` when ``lo_open``) and ``value < hi`` (``<=`` unless
+    ``hi_open``; no upper bound when ``hi`` is None).  NaN is refused, and so are infinities
+    unless ``allow_inf`` (an optimizer's eps or weight_decay = inf makes every step NaN or 0;
+    a norm order may be inf)."""
+    check_number(value, name, owner)
+    ok = (not math.isnan(value)) if allow_inf else math.isfinite(value)
+    ok = ok and (value > lo if lo_open else value >= lo)
+    if hi is not None:
+        ok = ok and (value < hi if hi_open else value <= hi)
+    if not ok:
+        lo_b = "(" if lo_open else "["
+        hi_b = ("inf)" if hi is None else (f"{hi})" if hi_open else f"{hi}]"))
+        raise ValueError(f"{owner}: invalid {name}={value}; expected a value in "
+                         f"{lo_b}{lo}, {hi_b}")
+    return float(value)
+
+
 def check_seed(seed, owner: str, name: str = "seed"):
-    """None, a Generator, or a non-negative int (``name`` is ``random_state`` for estimators)."""
+    """``None``, an ``np.random.Generator``, or an int ``>= 0`` (returned as a Python int);
+    ``name`` is the argument's (``random_state`` for estimators)."""
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -31,3 +76,70 @@ def check_seed(seed, owner: str, name: str = "seed"):
     if seed < 0:
         raise ValueError(f"{owner}: {name} must be >= 0, got {seed}")
     return int(seed)
+
+
+# ------------------------------------------------------------------ arrays and tensors
+def as_array(x, name: str, owner: str) -> np.ndarray:
+    """The array behind ``x`` (a Tensor's array without copying; lists converted)."""
+    from .tensor import Tensor  # here, not at the top: tensor -> ops -> random imports this
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
+            raise TypeError(f"{owner}: {name} must be a numeric array, got dtype {x.dtype}")
+        return x
+    if isinstance(x, (list, tuple)):
+        a = np.asarray(x)
+        if a.dtype.hasobject:
+            raise TypeError(f"{owner}: {name} must be rectangular numeric data, got a ragged "
+                            f"{type(x).__name__}")
+        return a
+    raise TypeError(f"{owner}: {name} must be an np.ndarray, Tensor or list, "
+                    f"got {type(x).__name__}")
+
+
+def check_2d_finite(X: np.ndarray, name: str, owner: str) -> np.ndarray:
+    """A 2-D numeric array without NaN/inf (the first bad row/column is named)."""
+    if X.ndim != 2:
+        raise ValueError(f"{owner}: {name} must be 2-D (n_samples, n_features), "
+                         f"got shape {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {name} must be numeric, got dtype {X.dtype}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{owner}: {name} is empty (shape {X.shape}); need at least one sample")
+    if X.dtype.kind == "f":
+        bad = ~np.isfinite(X)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise ValueError(f"{owner}: {name} must be finite, got {X[r, c]} at row {r}, "
+                             f"column {c}")
+    return X
+
+
+def as_tensor(x, owner):
+    """A layer's input: a Tensor as is, an ndarray wrapped without copying.  Real numbers
+    only (a complex or object input would silently give complex output or a raw NumPy error
+    deep inside an op)."""
+    from .tensor import Tensor
+    if isinstance(x, (Tensor, np.ndarray)):
+        kind = x.dtype.kind
+    else:
+        raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
+    if kind not in "biuf":
+        raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
+                        f"dtype {x.dtype}")
+    return x if isinstance(x, Tensor) else Tensor._wrap(x)
+
+
+def check_last_dim(x, expected, owner):
+    """``x.shape[-1] == expected`` (a layer's feature axis)."""
+    if x.ndim == 0 or x.shape[-1] != expected:
+        raise ValueError(f"{owner}: expected input with last dimension {expected}, "
+                         f"got shape {tuple(x.shape)}")
+
+
+def check_ndim(x, allowed, owner, layout=""):
+    """``x.ndim in allowed``; ``layout`` (e.g. "(N, C, L)") is added to the message."""
+    if x.ndim not in allowed:
+        raise ValueError(f"{owner}: expected a {' or '.join(f'{n}-D' for n in allowed)} input"
+                         f"{' ' + layout if layout else ''}, got shape {tuple(x.shape)}")

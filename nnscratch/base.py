@@ -25,6 +25,8 @@ import warnings
 
 import numpy as np
 
+from .metrics import r2_score
+
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when ``predict``/``transform`` is called before ``fit`` (as sklearn's error)."""
@@ -151,7 +153,8 @@ class RegressorMixin:
 
     def score(self, X, y) -> float:
         """R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², the mean over outputs for multi-output y."""
-        return r2_score(y, self.predict(X))
+        # float64 first, as scikit-learn: an object y fails with NumPy's conversion error
+        return r2_score(np.asarray(y, dtype=np.float64), self.predict(X))
 
 
 class ClassifierMixin:
@@ -170,21 +173,6 @@ class ClassifierMixin:
                              f"predictions have shape {pred.shape}")
         hit = pred == y
         return float(np.mean(hit.all(axis=1) if hit.ndim == 2 else hit))
-
-
-def r2_score(y_true, y_pred) -> float:
-    """Coefficient of determination, averaged uniformly over output columns."""
-    y_true = np.asarray(y_true, dtype=np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"r2_score: y_true has shape {y_true.shape}, y_pred {y_pred.shape}")
-    t = y_true.reshape(len(y_true), -1)
-    p = y_pred.reshape(len(y_pred), -1)
-    ss_res = ((t - p) ** 2).sum(axis=0)
-    ss_tot = ((t - t.mean(axis=0)) ** 2).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
-    return float(r2.mean())
 
 
 # ----------------------------------------------------------------------------- input checks

@@ -353,14 +353,9 @@ def build_model(kind: str, n_in: int, n_out: int, hidden=(100,), activation: str
     """``linear``: one Linear layer (softmax/logistic regression); ``mlp``: Linear layers of
     ``hidden`` sizes with ``activation`` between them."""
     from . import nn
+    from .models import mlp
     act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[activation]
-    sizes = [n_in] + (list(hidden) if kind == "mlp" else []) + [n_out]
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(act())
-    return nn.Sequential(*layers)
+    return mlp([n_in] + (list(hidden) if kind == "mlp" else []) + [n_out], activation=act)
 
 
 def _interrupted(args, where) -> int:

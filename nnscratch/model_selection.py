@@ -12,8 +12,9 @@ import numbers
 import numpy as np
 
 from . import random as _random
-from .base import BaseEstimator, NotFittedError, r2_score
+from .base import BaseEstimator, NotFittedError
 from .data import train_test_split
+from .metrics import r2_score
 
 __all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
            "clone", "get_scorer"]
@@ -124,7 +125,7 @@ def _accuracy(est, X, y):
 
 
 def _r2(est, X, y):
-    return r2_score(y, est.predict(X))
+    return r2_score(np.asarray(y, dtype=np.float64), est.predict(X))
 
 
 def _neg_mse(est, X, y):

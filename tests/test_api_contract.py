@@ -1,4 +1,4 @@
-"""The public API contract of DESIGN.md ("Public API (fixed names)"), checked name by name.
+"""The public API contract (the fixed public names), checked name by name.
 
 Tests outside the repository call these names, so each one is checked three ways: it imports,
 its signature has the contract's parameter names and defaults (``inspect.signature``), and a

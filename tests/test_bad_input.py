@@ -63,8 +63,8 @@ def test_matmul_shapes_named():
 
 
 def test_pad_width():
-    with pytest.raises(ValueError, match=r"pad: pad_width must be >= 0, got \(\(1, -1\),\)"):
-        ns.ops.pad(ns.ones(3), ((1, -1),))
+    with pytest.raises(ValueError, match=r"pad_axes: pad_width must be >= 0, got \(\(1, -1\),\)"):
+        ns.ops.pad_axes(ns.ones(3), ((1, -1),))
 
 
 def test_concatenate_and_stack_empty():

@@ -1,4 +1,5 @@
-"""The issue-3 experiments, run in quick mode: each must reach its textbook outcome."""
+"""The experiments of nnscratch/experiments/basics.py, run in quick mode: each must reach its
+textbook outcome."""
 import pathlib
 
 import pytest

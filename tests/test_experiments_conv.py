@@ -1,4 +1,4 @@
-"""The ConvNet experiments of issue 6 (001 ch. 9), run in quick mode, reach their outcomes."""
+"""The ConvNet experiments (001 ch. 9), run in quick mode, reach their outcomes."""
 import pathlib
 
 from threadpoolctl import threadpool_limits

@@ -1,4 +1,5 @@
-"""Each textbook example of issue 9, run in quick mode, must reach its real outcome."""
+"""Each textbook example of nnscratch/experiments/theory.py, run in quick mode, must reach its
+real outcome."""
 import pathlib
 
 from nnscratch.experiments import Config, get

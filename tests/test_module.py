@@ -284,3 +284,17 @@ def test_summary_tuple_outputs():
     assert "1.a (Linear)" in text and "(5, 2)" in text and "1.b (Linear)" in text
     assert "Total params: 27" in text
     assert "((2, 4), (2, 4))" in ns.summary(_Pair(), (2, 4))
+
+
+def test_mlp_builds_linear_layers_with_hidden_activations():
+    from nnscratch.models import mlp
+    net = mlp([4, 8, 3], out_activation=nn.Sigmoid(), dropout=0.5)
+    kinds = [type(m).__name__ for m in net]
+    assert kinds == ["Linear", "ReLU", "Dropout", "Linear", "Sigmoid"]
+    assert [tuple(m.weight.shape) for m in net if isinstance(m, nn.Linear)] == [(8, 4), (3, 8)]
+    assert [type(m).__name__ for m in mlp((2, 5, 5, 1), activation=nn.Tanh)] == \
+        ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    with pytest.raises(ValueError, match=r"mlp: sizes must be a list of at least two"):
+        mlp([3])
+    with pytest.raises(ValueError, match=r"mlp: sizes\[1\] must be an int >= 1, got 0"):
+        mlp([3, 0, 1])

@@ -39,7 +39,7 @@ DTYPE_CASES = [
     ("cat_stack_where_arrays", lambda a, b: ns.concatenate([a, np.ones((1, 4))], 0)[:3]
      + ns.stack([np.ones((3, 4)), a], 0)[1] + ns.where(a > 0, np.ones(4), a)
      + ns.where(a > 0, a, np.float64(2.0))),
-    ("pad", lambda a, b: ops.pad(a, 1, value=2.0)),
+    ("pad_axes", lambda a, b: ops.pad_axes(a, 1, value=2.0)),
     ("softmax", lambda a, b: F.softmax(a) + F.log_softmax(a, axis=0)),
     ("linear", lambda a, b: F.linear(a, b, b[:, 0])),
     ("mse", lambda a, b: F.mse_loss(a, np.zeros((3, 4)))),

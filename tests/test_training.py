@@ -298,3 +298,26 @@ def test_a_failed_save_keeps_the_previous_checkpoint(rng, tmp_path):
         _fit(m, X, y, epochs=1, checkpoint=ckpt, callbacks=[Unsavable()])
     assert ckpt.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["c.ckpt"]
+
+
+def test_integer_inputs_stay_integers_only_for_integer_input_layers(rng):
+    # fit/predict keep int inputs for a model with an `integer_input` layer (nn.Embedding, or
+    # any layer declaring it) and cast them to the model's float dtype otherwise
+    class Seen(nn.Module):
+        def __init__(self, integer_input):
+            self.integer_input = integer_input
+            self.lin = nn.Linear(3, 2)
+            self.dtypes = []
+
+        def forward(self, x):
+            self.dtypes.append(np.asarray(x).dtype)
+            return self.lin(ns.tensor(np.asarray(x), dtype=np.float32))
+
+    X = rng.integers(0, 5, (6, 3))
+    for integer_input, kind in ((True, "i"), (False, "f")):
+        m = Seen(integer_input)
+        ns.predict(m, X)
+        assert {d.kind for d in m.dtypes} == {kind}
+    emb = nn.Sequential(nn.Embedding(5, 2), nn.Flatten())
+    out = ns.predict(emb, X)
+    assert np.array_equal(out, np.asarray(emb[0].weight)[X].reshape(6, -1))

@@ -1,4 +1,4 @@
-"""Character-level LSTM language model step (issue 7; 001 §10.7): one-hot inputs over a
+"""Character-level LSTM language model step (001 §10.7): one-hot inputs over a
 65-symbol vocabulary, LSTM(65 -> 256), Linear(256 -> 65), softmax cross-entropy over every
 position, Adam lr 2e-3; batch 32 × sequence 64, 100 iterations (204,800 tokens).
 

@@ -1,4 +1,4 @@
-"""The ConvNet of issue 6 (001 ch. 9): Conv2d(1,16,3,p=1)-ReLU-MaxPool2-Conv2d(16,32,3,p=1)-ReLU-
+"""The ConvNet of 001 ch. 9: Conv2d(1,16,3,p=1)-ReLU-MaxPool2-Conv2d(16,32,3,p=1)-ReLU-
 MaxPool2-Flatten-Linear(1568,10), softmax cross-entropy, Adam lr 1e-3, batch 64, one epoch over
 10,000 MNIST-shaped float32 samples.
 

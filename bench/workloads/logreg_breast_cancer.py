@@ -1,7 +1,7 @@
 """Binary logistic regression on breast cancer (569 x 30, standardised, C = 1): nnscratch's
 Newton/IRLS solver (001 eq. 7.6) against scikit-learn's default L-BFGS, 50 fits each.
 
-Target: within 2x of scikit-learn's time at equal test accuracy (issue 5).  The runner's
+Target: within 2x of scikit-learn's time at equal test accuracy.  The runner's
 "target" line compares with PyTorch only; read the ratio in the sklearn row.  One BLAS thread
 for both (threadpoolctl): a 569 x 31 problem gains nothing from threads and loses a lot to
 a busy machine.
@@ -11,7 +11,7 @@ import numpy as np
 from ._threads import one_blas_thread
 
 TITLE = "logistic regression, breast cancer 569x30 (C=1): 50 fits, Newton/IRLS vs sklearn lbfgs"
-TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET = 2.0          # nnscratch / scikit-learn time (the project's bar)
 TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 FITS = 50

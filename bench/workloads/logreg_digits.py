@@ -2,7 +2,7 @@
 C = 1): nnscratch's SoftmaxRegression (L-BFGS on the closed-form gradient of 000 eq. 5.15)
 against scikit-learn's LogisticRegression (multinomial, L-BFGS), 5 fits each.
 
-Target: within 2x of scikit-learn's time at equal test accuracy (issue 5); the ratio is in the
+Target: within 2x of scikit-learn's time at equal test accuracy; the ratio is in the
 sklearn row.  One BLAS thread for both (small GEMMs; threads only add contention).
 """
 import numpy as np
@@ -10,7 +10,7 @@ import numpy as np
 from ._threads import one_blas_thread
 
 TITLE = "softmax regression, digits 1347x64 -> 10 classes (C=1): 5 fits, vs sklearn lbfgs"
-TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET = 2.0          # nnscratch / scikit-learn time (the project's target)
 TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 FITS = 5

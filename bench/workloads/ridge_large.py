@@ -2,13 +2,13 @@
 (SVD least squares on centred data) + Ridge (Cholesky-backed solve of (XᵀX + αI)w = Xᵀy)
 against scikit-learn's LinearRegression + Ridge(solver="auto"), one fit of each per call.
 
-Target: within 2x of scikit-learn's time with the same coefficients (issue 5); the ratio is
+Target: within 2x of scikit-learn's time with the same coefficients; the ratio is
 in the sklearn row.  Threads: the runner's count for both (the GEMM XᵀX is big enough).
 """
 import numpy as np
 
 TITLE = "least squares + ridge (alpha=1), 100000x50 float64: one fit each, vs sklearn"
-TARGET = 2.0          # nnscratch / scikit-learn time (issue 5)
+TARGET = 2.0          # nnscratch / scikit-learn time (the project's target)
 TARGET_AGAINST = "sklearn"
 ROUNDS = 5
 

@@ -6,8 +6,8 @@ from typing import Iterator
 import numpy as np
 
 from .. import random as _random
+from .._checks import as_array, check_bool, check_seed, positive_int
 from ..tensor import Tensor
-from ._checks import as_array, check_bool, check_seed, positive_int
 
 
 class DataLoader:

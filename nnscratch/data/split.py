@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from .. import random as _random
+from .._checks import as_array, check_bool, check_seed
 from ..tensor import Tensor
-from ._checks import as_array, check_bool, check_seed
 
 
 def _n_test(test_size, n: int) -> int:

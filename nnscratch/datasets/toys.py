@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
-from ..data._checks import check_seed, positive_int
+from .._checks import check_seed, positive_int
 
 
 def _float_dtype(dtype, owner: str) -> np.dtype:

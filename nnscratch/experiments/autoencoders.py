@@ -6,26 +6,13 @@ import numpy as np
 
 from .. import nn, optim
 from .. import random as _random
-from ..models import VAE, Autoencoder, SemiSupervisedVAE, nearest_centroid_accuracy
+from ..models import VAE, Autoencoder, SemiSupervisedVAE, mlp, nearest_centroid_accuracy
 from ..tensor import Tensor
 from .plotting import plt, savefig
 from .registry import Expect, Result, experiment
 
 # 001 Figures 11.3, 11.5-11.7: nearest-centroid accuracy (train, test) with a 2-D code
 BOOK = {"autoencoder": (0.55, 0.53), "vae": (0.56, 0.55), "ssvae": (0.999, 0.90)}
-
-
-def _mlp(sizes, out_act=None, dropout=0.0):
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(nn.ReLU())
-            if dropout:
-                layers.append(nn.Dropout(dropout))
-    if out_act is not None:
-        layers.append(out_act)
-    return nn.Sequential(*layers)
 
 
 # The semi-supervised model's settings (our choice; the chapter gives none): the class prior's
@@ -38,12 +25,12 @@ SSVAE = {"beta": 200.0, "drift": 0.5, "dropout": 0.25}
 def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10):
     """The chapter's design: an MLP encoder choking to ``latent`` dims, a mirrored decoder
     ending in a sigmoid (pixels in [0, 1]), trained on summed squared error."""
-    dec = _mlp((latent,) + tuple(reversed(hidden)) + (n_features,), nn.Sigmoid())
+    dec = mlp((latent,) + tuple(reversed(hidden)) + (n_features,), out_activation=nn.Sigmoid())
     if kind == "autoencoder":
-        return Autoencoder(_mlp((n_features,) + tuple(hidden) + (latent,)), dec)
+        return Autoencoder(mlp((n_features,) + tuple(hidden) + (latent,)), dec)
     if kind == "vae":
-        return VAE(_mlp((n_features,) + tuple(hidden) + (2 * latent,)), dec, latent)
-    enc = _mlp((n_features,) + tuple(hidden) + (2 * latent,), dropout=SSVAE["dropout"])
+        return VAE(mlp((n_features,) + tuple(hidden) + (2 * latent,)), dec, latent)
+    enc = mlp((n_features,) + tuple(hidden) + (2 * latent,), dropout=SSVAE["dropout"])
     return SemiSupervisedVAE(enc, dec, latent, n_classes, beta=SSVAE["beta"],
                              drift=SSVAE["drift"])
 

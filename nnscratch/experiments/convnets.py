@@ -130,7 +130,7 @@ def cnn_digits(cfg: Config) -> Result:
         metrics={"test_accuracy": acc, "train_accuracy": _accuracy(model, Xtr, ytr),
                  "epochs": epochs, "train_seconds": round(seconds, 2),
                  "parameters": int(sum(p.numpy().size for p in model.parameters()))},
-        expected={"test_accuracy": Expect(">=", 0.97, "issue 6: a small ConvNet on UCI digits")},
+        expected={"test_accuracy": Expect(">=", 0.97, "our bar: a small ConvNet on UCI digits")},
         figures=[path], headline="test_accuracy")
 
 
@@ -182,7 +182,7 @@ def cnn_mnist(cfg: Config) -> Result:
     fig.suptitle(f"misclassified test digits ({len(wrong)} of {len(yte)})")
     grid = savefig(fig, cfg.figure("cnn_mnist_misclassified"))
     expect = (Expect(">=", 0.88, "quick mode: 3,000 training images, 2 epochs")
-              if cfg.quick else Expect(">=", 0.99, "issue 6 / the notebook: >= 99 % on MNIST"))
+              if cfg.quick else Expect(">=", 0.99, "the notebook's bar: >= 99 % on MNIST"))
     return Result(
         metrics={"test_accuracy": acc, "misclassified": int(len(wrong)),
                  "train_images": int(len(Xtr)), "test_images": int(len(Xte)),

@@ -76,7 +76,7 @@ def rnn_sine(cfg: Config) -> Result:
     axes[1].set_title("training loss")
     path = savefig(fig, cfg.figure("rnn_sine"))
     return Result(metrics={"train_mse": mse, "epochs": epochs},
-                  expected={"train_mse": Expect("<", 1e-3, "issue 7: the RNN fits the sine")},
+                  expected={"train_mse": Expect("<", 1e-3, "our bar: the RNN fits the sine")},
                   figures=[path], headline="train_mse")
 
 
@@ -317,7 +317,7 @@ def _char_lm(cfg: Config, cell: str) -> Result:
     ax.plot(its, [c[1] for c in curve], "o-", label="training (running mean)")
     ax.plot(its, [c[2] for c in curve], "s-", label="held-out")
     ax.axhline(unigram_bpc, color="gray", ls=":", label="unigram model (held-out)")
-    ax.axhline(2.0, color="red", ls="--", lw=0.8, label="issue 7 target: 2.0 bits/char")
+    ax.axhline(2.0, color="red", ls="--", lw=0.8, label="target: 2.0 bits/char")
     ax.set_xlabel("iteration")
     ax.set_ylabel("bits per character")
     ax.set_title(f"character-level {cell.upper()} on Shakespeare")
@@ -329,7 +329,7 @@ def _char_lm(cfg: Config, cell: str) -> Result:
                                       "model by a bit per character; the full run reaches "
                                       "<= 2.0")}
     else:
-        expected = {"val_bpc": Expect("<=", 2.0, "issue 7: <= 2.0 bits/char held out")}
+        expected = {"val_bpc": Expect("<=", 2.0, "our bar: <= 2.0 bits/char held out")}
     return Result(
         metrics={"val_bpc": val_bpc, "train_bpc": curve[-1][1], "unigram_bpc": unigram_bpc,
                  "vocab_size": len(vocab), "hidden_size": hidden, "iterations": it,
@@ -437,7 +437,7 @@ def bilstm_tagging(cfg: Config) -> Result:
 
 
 # ------------------------------------------------------------------ MNIST-1D GRU row
-@experiment("gru-mnist1d", source="DATASETS.md: MNIST-1D (Greydanus 2020)",
+@experiment("gru-mnist1d", source="MNIST-1D (Greydanus 2020; nnscratch/datasets/mnist.py)",
             summary="a GRU reads MNIST-1D signals step by step (published: 91 %)")
 def gru_mnist1d(cfg: Config) -> Result:
     """MNIST-1D's 40-sample signals read one value per step by a GRU; a linear layer on the

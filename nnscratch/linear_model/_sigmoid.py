@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import BaseEstimator, ClassifierMixin, check_param
-from ..ops.elementwise import stable_sigmoid
+from ..numeric import stable_sigmoid
 from . import _descent
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import check_n_features
-from ..ops.elementwise import stable_sigmoid
-from ..ops.softmax import softmax_array
+from ..numeric import softmax_array, stable_sigmoid
 from ._sigmoid import SigmoidClassifier, fit_sigmoid
 from .softmax import class_targets, fit_softmax
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import check_n_features, check_X_y
-from ..ops.elementwise import stable_sigmoid
+from ..numeric import stable_sigmoid
 from ._sigmoid import SigmoidClassifier, fit_sigmoid
 from .softmax import class_targets
 

@@ -12,7 +12,7 @@ from ..base import (
     column_or_1d,
     record_features,
 )
-from ..ops.softmax import log_softmax_array, softmax_array
+from ..numeric import log_softmax_array, softmax_array
 from . import _descent
 
 

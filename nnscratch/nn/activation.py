@@ -1,15 +1,7 @@
 """Activation layers: thin wrappers over the elementwise ops."""
-import numbers
-
 from .. import ops
-from ._checks import as_tensor
+from .._checks import as_tensor, check_number
 from .module import Module
-
-
-def _number(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    return float(value)
 
 
 class _Activation(Module):
@@ -35,7 +27,7 @@ class LeakyReLU(_Activation):
     _op, _params = staticmethod(ops.leaky_relu), ("negative_slope",)
 
     def __init__(self, negative_slope: float = 0.01):
-        self.negative_slope = _number(negative_slope, "negative_slope", "LeakyReLU")
+        self.negative_slope = check_number(negative_slope, "negative_slope", "LeakyReLU")
 
 
 class Sigmoid(_Activation):
@@ -53,7 +45,7 @@ class ELU(_Activation):
     _op, _params = staticmethod(ops.elu), ("alpha",)
 
     def __init__(self, alpha: float = 1.0):
-        self.alpha = _number(alpha, "alpha", "ELU")
+        self.alpha = check_number(alpha, "alpha", "ELU")
 
 
 class SiLU(_Activation):
@@ -66,8 +58,8 @@ class Softplus(_Activation):
     _op, _params = staticmethod(ops.softplus), ("beta", "threshold")
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
-        self.beta = _number(beta, "beta", "Softplus")
-        self.threshold = _number(threshold, "threshold", "Softplus")
+        self.beta = check_number(beta, "beta", "Softplus")
+        self.threshold = check_number(threshold, "threshold", "Softplus")
         if not self.beta > 0:
             raise ValueError(f"Softplus: beta must be > 0, got {beta!r}")
 

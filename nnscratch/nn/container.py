@@ -1,5 +1,5 @@
 """Containers and shape layers."""
-from ._checks import as_tensor
+from .._checks import as_tensor
 from .module import Module
 
 

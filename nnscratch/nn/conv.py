@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..ops.im2col import per_axis
+from .._checks import as_tensor, positive_int
+from ..ops.conv_args import per_axis
 from ..ops.padding import pad as _pad
 from . import init
-from ._checks import as_tensor, positive_int
 from .module import Module, Parameter
 
 # torch's padding_mode names -> F.pad's mode names

@@ -2,7 +2,7 @@
 import numbers
 
 from .. import ops
-from ._checks import as_tensor
+from .._checks import as_tensor
 from .module import Module
 
 

@@ -1,8 +1,8 @@
 """Embedding layer."""
 from .. import ops
+from .._checks import positive_int
 from ..ops.embedding import _padding_index
 from . import init
-from ._checks import positive_int
 from .module import Module, Parameter
 
 
@@ -13,6 +13,8 @@ class Embedding(Module):
     ``padding_idx`` (default None): the index of a padding token; its row starts at zero and
     receives no gradient, so padded positions embed to zeros.
     """
+
+    integer_input = True    # fit/predict keep integer indices as integers
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None):
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")

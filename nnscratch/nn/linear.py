@@ -1,7 +1,7 @@
 """Dense layers."""
 from .. import ops
+from .._checks import as_tensor, check_last_dim, positive_int
 from . import init
-from ._checks import as_tensor, check_last_dim, positive_int
 from .module import Module, Parameter
 
 

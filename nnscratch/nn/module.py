@@ -50,6 +50,9 @@ class Module:
     """Base class of every layer and model (the PyTorch ``nn.Module`` protocol)."""
 
     training = True
+    # True for a layer whose input is an index (nn.Embedding): fit/evaluate/predict then keep
+    # integer inputs as integers instead of casting them to the model's float dtype
+    integer_input = False
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")

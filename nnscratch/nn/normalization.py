@@ -3,8 +3,8 @@
 import numpy as np
 
 from .. import ops
+from .._checks import as_tensor, positive_int
 from ..tensor import get_default_dtype
-from ._checks import as_tensor, positive_int
 from .module import Module, Parameter
 
 

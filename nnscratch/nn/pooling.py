@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from .._checks import as_tensor, check_ndim
 from ..ops.pool import _pool_args
-from ._checks import as_tensor, check_ndim
 from .module import Module
 
 

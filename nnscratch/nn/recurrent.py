@@ -16,11 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from .._checks import check_int
+from .._checks import as_tensor, check_bool, check_int, positive_int
 from ..ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from ..tensor import Tensor
 from . import init
-from ._checks import as_tensor, positive_int
 from .module import Module, Parameter
 from .utils.rnn import PackedSequence, put_rows, reversed_rows, step_major_rows, take_rows
 
@@ -30,12 +29,6 @@ _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 def _uniform(shape, hidden_size):
     bound = 1.0 / np.sqrt(hidden_size)
     return Parameter(init.uniform(-bound, bound, shape))
-
-
-def _check_bool(value, name, owner):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be a bool, got {type(value).__name__}")
-    return bool(value)
 
 
 def _check_state(h, expected, owner, name):
@@ -77,9 +70,9 @@ class _RNNBase(Module):
         self.input_size = positive_int(input_size, "input_size", owner)
         self.hidden_size = positive_int(hidden_size, "hidden_size", owner)
         self.num_layers = positive_int(num_layers, "num_layers", owner)
-        self.bias = _check_bool(bias, "bias", owner)
-        self.batch_first = _check_bool(batch_first, "batch_first", owner)
-        self.bidirectional = _check_bool(bidirectional, "bidirectional", owner)
+        self.bias = check_bool(bias, "bias", owner)
+        self.batch_first = check_bool(batch_first, "batch_first", owner)
+        self.bidirectional = check_bool(bidirectional, "bidirectional", owner)
         if not (isinstance(dropout, (int, float)) and 0.0 <= dropout < 1.0):
             raise ValueError(f"{owner}: dropout must be a number in [0, 1), got {dropout!r}")
         self.dropout = float(dropout)
@@ -361,7 +354,7 @@ class GRU(_RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
                  reset_after: bool = True, dropout: float = 0.0):
-        self.reset_after = _check_bool(reset_after, "reset_after", "GRU")
+        self.reset_after = check_bool(reset_after, "reset_after", "GRU")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dropout)
 
@@ -476,7 +469,7 @@ class GRUCell(_CellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  reset_after: bool = True):
-        self.reset_after = _check_bool(reset_after, "reset_after", "GRUCell")
+        self.reset_after = check_bool(reset_after, "reset_after", "GRUCell")
         super().__init__(input_size, hidden_size, bias)
 
     def forward(self, x, h=None):

@@ -14,7 +14,7 @@ from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    max_unpool1d, max_unpool2d, upsample_nearest)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import max, mean, min, norm, prod, sum, var
-from .shape import (broadcast_to, clone, concatenate, flip, gather, getitem, index_put, pad,
+from .shape import (broadcast_to, clone, concatenate, flip, gather, getitem, index_put, pad_axes,
                     reshape, stack, tile, transpose, where)
 from . import shape
 from .softmax import log_softmax, softmax

@@ -3,13 +3,16 @@
 A training step allocates and frees the same large temporaries (im2col columns, activations,
 gradients) every batch.  glibc's malloc serves blocks above a (dynamic) threshold with fresh
 ``mmap`` pages and gives freed memory back with ``munmap``/trimming, so each batch pays
-thousands of page faults: profiled on the issue-6 ConvNet this was ~7,000 minor faults and
-about half of all CPU time per batch (PyTorch's allocator keeps its memory and pays ~10).
+thousands of page faults: profiled on the ConvNet of bench/workloads/cnn.py this was ~7,000
+minor faults and about half of all CPU time per batch (PyTorch's allocator keeps its memory
+and pays ~10).
 Raising ``M_MMAP_THRESHOLD`` to its maximum (32 MiB) and ``M_TRIM_THRESHOLD`` to 1 GiB makes
 malloc reuse freed blocks instead; the peak memory is unchanged, the memory is simply not
 returned between batches.
 
-Linux/glibc only; elsewhere (or with ``NNSCRATCH_RETAIN_MEMORY=0``) it does nothing.
+It is done where it pays, at the first convolution and at the start of ``fit`` (not at
+import: a user fitting a ridge regression keeps the default malloc).  Linux/glibc only;
+elsewhere (or with ``NNSCRATCH_RETAIN_MEMORY=0``) it does nothing.
 """
 from __future__ import annotations
 

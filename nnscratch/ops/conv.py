@@ -25,19 +25,17 @@ import numpy as np
 
 from ..autograd import fused
 from ._allocator import retain_freed_memory
-from .im2col import conv_plan, pair
-from .im2col import single as _one
-
-# a ConvNet step frees and re-allocates megabytes of temporaries; keep them (see _allocator)
-retain_freed_memory()
+from .conv_args import lift_1d, pair
+from .conv_args import single as _one
+from .im2col import conv_plan
 
 
 @fused
 def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
+    retain_freed_memory()  # a ConvNet step re-allocates megabytes of temporaries: keep them
     x_shape, w_shape = x.shape, w.shape
-    if x.ndim == 3:
-        x, w = x[:, :, None, :], w[:, :, None, :]
+    x, w = lift_1d(x), lift_1d(w)
     f, cg, kh, kw = w.shape
     k = cg * kh * kw
     plan = conv_plan(x.shape, (kh, kw), stride, padding, dilation)
@@ -59,8 +57,7 @@ def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
         out = out[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         g_row = plan.grad_rows(g)                               # (F, N·positions)
         db = None
         if groups == 1:
@@ -107,8 +104,8 @@ def _padding_string(x, w, stride, padding, dilation, nd, owner):
         return x, 0       # _check_conv reports the bad weight or dilation
     totals = [d * (k - 1) for d, k in zip(dil, wa.shape[2:])]
     if any(t % 2 for t in totals):
-        from .shape import pad
-        x = pad(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
+        from .shape import pad_axes
+        x = pad_axes(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
     sym = tuple(t // 2 for t in totals)
     return x, sym if nd == 2 else sym[0]
 
@@ -203,9 +200,9 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
 def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx):
     """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
     output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""
+    retain_freed_memory()
     x_shape, w_shape = x.shape, w.shape
-    if x.ndim == 3:
-        x, w = x[:, :, None, :], w[:, :, None, :]
+    x, w = lift_1d(x), lift_1d(w)
     n, c_in = x.shape[:2]
     _, c_out, kh, kw = w.shape
     plan = conv_plan((n, c_out) + tuple(out_hw), (kh, kw), stride, padding, dilation)
@@ -217,8 +214,7 @@ def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx)
     out = y if len(x_shape) == 4 else y[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         cols = plan.columns(g)                                 # (C_out·kh·kw, N·positions)
         dw = (x_rows @ cols.T).reshape(w_shape)
         dx = plan.output(w_row @ cols).reshape(x_shape) if need_dx else None

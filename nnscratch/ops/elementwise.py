@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..numeric import stable_sigmoid
 
 
 @primitive
@@ -68,12 +69,6 @@ def leaky_relu(x, negative_slope=0.01):
     """x for x > 0, ``negative_slope * x`` otherwise (torch.nn.functional.leaky_relu)."""
     return np.where(x > 0, x, x * negative_slope)
 defvjp(leaky_relu, lambda g, out, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
-
-
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: uses e^-|x| <= 1 on both sides of 0."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 @primitive

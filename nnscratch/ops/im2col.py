@@ -21,45 +21,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-
-def pair(value, name: str, owner: str, minimum: int = 0) -> tuple:
-    """An int or a pair of ints -> a pair of Python ints, each ``>= minimum``."""
-    vals = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(vals) != 2:
-        raise ValueError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
-    out = []
-    for v in vals:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
-        if v < minimum:
-            raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
-        out.append(int(v))
-    return tuple(out)
+from .conv_args import conv_output_size, pair
 
 
-def single(value, name: str, owner: str, minimum: int = 0) -> int:
-    """An int (or a 1-tuple of one) for a 1-D hyper-parameter, ``>= minimum``."""
-    value = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
-    return pair(value, name, owner, minimum)[0]
-
-
-def per_axis(value, name: str, owner: str, minimum: int, nd: int) -> tuple:
-    """A hyper-parameter as one int per spatial axis: ``(v,)`` for 1-D, a pair for 2-D."""
-    return (single(value, name, owner, minimum),) if nd == 1 else \
-        pair(value, name, owner, minimum)
-
-
-def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
-                     dilation: int = 1) -> int:
-    """``floor((size + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1``.
-
-    With ``dilation = 1`` this is the textbook's ``(W - K + 2P)/S + 1`` (001 §9.5), rounded
-    down when the stride does not divide evenly (as PyTorch does).
-    """
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def pad2d(x: np.ndarray, ph: int, pw: int, value: float = 0.0, eh: int = 0,
+def pad_hw(x: np.ndarray, ph: int, pw: int, value: float = 0.0, eh: int = 0,
           ew: int = 0) -> np.ndarray:
     """Pad the last two axes by ``ph`` rows and ``pw`` columns on both sides, plus ``eh`` more
     rows at the bottom and ``ew`` more columns at the right."""
@@ -123,7 +88,7 @@ def im2col_array(x, kh, kw, sh, sw, ph, pw, dh, dw, ones_row=False) -> np.ndarra
     ``ones_row=True`` appends a row of ones, so that a bias column in the weight matrix adds
     the bias inside the GEMM (and its gradient comes out of the weight-gradient GEMM)."""
     n, c = x.shape[:2]
-    view = windows(pad2d(x, ph, pw), kh, kw, sh, sw, dh, dw)
+    view = windows(pad_hw(x, ph, pw), kh, kw, sh, sw, dh, dw)
     ho, wo = view.shape[-2:]
     k = c * kh * kw
     cols = np.empty((k + ones_row, n * ho * wo), dtype=x.dtype)
@@ -232,7 +197,7 @@ class FlatPlan(StridedPlan):
         self.cols_per_image = (self.ho - 1) * self.wp + self.wo
 
     def columns(self, x, ones_row=False):
-        xp = pad2d(x, self.ph, self.pw)
+        xp = pad_hw(x, self.ph, self.pw)
         if xp.strides[-1] != xp.itemsize or xp.strides[-2] != self.wp * xp.itemsize:
             xp = np.ascontiguousarray(xp)        # each image plane must be one flat run
         s_n, s_c, s_h, s_w = xp.strides

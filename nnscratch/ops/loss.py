@@ -6,8 +6,7 @@ All reduce with ``reduction="mean"`` (over the batch) by default, as PyTorch doe
 import numpy as np
 
 from ..autograd import fused
-from .elementwise import stable_sigmoid
-from .softmax import log_softmax_array
+from ..numeric import log_softmax_array, stable_sigmoid
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -1,7 +1,7 @@
 """PyTorch-style padding: ``F.pad(x, (left, right, top, bottom, …), mode, value)``.
 
 ``pad`` lists (before, after) pairs from the *last* axis backwards, as torch.nn.functional.pad
-does (``ops.pad`` keeps NumPy's per-axis ``pad_width``).  Besides zeros or a constant, the
+does (``ops.pad_axes`` keeps NumPy's per-axis ``pad_width``).  Besides zeros or a constant, the
 border can repeat the data: each padded axis is then an index map into the input, applied
 with ``np.take``::
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .shape import pad as _constant_pad
+from .shape import pad_axes as _constant_pad
 
 MODES = ("constant", "reflect", "replicate", "circular")
 

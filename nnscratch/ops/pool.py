@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
-from .im2col import conv_output_size, pad2d, pair, per_axis
-from .im2col import single as _one
+from .conv_args import conv_output_size, lift_1d, pair, per_axis
+from .conv_args import single as _one
+from .im2col import pad_hw
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -62,11 +63,10 @@ def _overlapping(kh, kw, sh, sw, dh, dw):
 def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     x_shape = x.shape
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
-    xp = pad2d(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
+    xp = pad_hw(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
     offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
     # order="K" keeps the input's memory layout (a conv output is stored channel-major)
     m = xp[(..., *offsets[0])].copy(order="K")
@@ -75,8 +75,7 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     out = m if len(x_shape) == 4 else m[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         overlap = _overlapping(kh, kw, sh, sw, dh, dw)
         if (sh, sw, dh, dw, ph, pw) == (kh, kw, 1, 1, 0, 0):
             # the windows tile the input: every pixel is written below except the leftover
@@ -106,11 +105,10 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
 def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     x_shape = x.shape
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
-    xp = pad2d(x, ph, pw, 0.0, eh, ew)
+    xp = pad_hw(x, ph, pw, 0.0, eh, ew)
     offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
     total = xp[(..., *offsets[0])].copy(order="K")
     for sy, sx in offsets[1:]:
@@ -131,8 +129,7 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
         out = out[:, :, 0, :]
 
     def vjp(g):
-        if g.ndim == 3:
-            g = g[:, :, None, :]
+        g = lift_1d(g)
         gd = g / divisor
         dxp = np.zeros_like(xp, dtype=g.dtype)
         for sy, sx in offsets:
@@ -145,11 +142,10 @@ def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
     """Flat index ``row·W + column`` in the unpadded ``(H, W)`` plane of each window's winner:
     the first maximum in row-major window order (a NaN wins, as in PyTorch)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    if x.ndim == 3:
-        x = x[:, :, None, :]
+    x = lift_1d(x)
     h, w = x.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, dilation, ceil_mode)
-    xp = pad2d(x, ph, pw, -np.inf, eh, ew)
+    xp = pad_hw(x, ph, pw, -np.inf, eh, ew)
     best = np.full(x.shape[:2] + (ho, wo), -np.inf, dtype=x.dtype)
     idx = np.zeros(best.shape, dtype=np.int64)
     rows, cols = np.arange(ho) * sh - ph, np.arange(wo) * sw - pw

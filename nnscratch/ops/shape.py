@@ -119,14 +119,16 @@ def _pad(x, pad_width, value=0.0):
     return np.pad(x, pad_width, constant_values=value)
 
 
-def pad(x, pad_width, value=0.0):
-    """Constant padding, ``np.pad(x, pad_width, constant_values=value)``.
+def pad_axes(x, pad_width, value=0.0):
+    """Constant padding by per-axis widths, ``np.pad(x, pad_width, constant_values=value)``.
+
+    (NumPy's convention; ``F.pad`` is torch's, last axis first, with more modes.)
 
     ``pad_width``: an int (every side of every axis), a ``(before, after)`` pair (every axis)
     or one pair per axis; all >= 0.
     """
     if np.any(np.asarray(pad_width) < 0):
-        raise ValueError(f"pad: pad_width must be >= 0, got {pad_width}")
+        raise ValueError(f"pad_axes: pad_width must be >= 0, got {pad_width}")
     return _pad(x, pad_width, value)
 
 

@@ -2,17 +2,7 @@
 import numpy as np
 
 from ..autograd import defvjp, primitive
-
-
-def log_softmax_array(x, axis=-1):
-    """``x - logsumexp(x)``: subtracting the max first keeps every exp() in (0, 1]."""
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-def softmax_array(x, axis=-1):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+from ..numeric import log_softmax_array, softmax_array
 
 
 def check_axis(axis, ndim, owner):

@@ -22,10 +22,6 @@ def _check_optimizer(optimizer, owner):
                         f"param_groups), got {type(optimizer).__name__}")
 
 
-def _check_int(value, name, owner, lo):
-    check_int(value, name, owner, lo)
-
-
 class LRScheduler:
     """Base class: subclasses define ``get_lr()``, the new rates given ``last_epoch``.
 
@@ -37,7 +33,7 @@ class LRScheduler:
     def __init__(self, optimizer, last_epoch: int = -1):
         name = type(self).__name__
         _check_optimizer(optimizer, name)
-        _check_int(last_epoch, "last_epoch", name, -1)
+        check_int(last_epoch, "last_epoch", name, -1)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -105,7 +101,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        _check_int(step_size, "step_size", "StepLR", 1)
+        check_int(step_size, "step_size", "StepLR", 1)
         check_range(gamma, "gamma", "StepLR", lo_open=True)
         self.step_size = step_size
         self.gamma = gamma
@@ -144,7 +140,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        _check_int(T_max, "T_max", "CosineAnnealingLR", 1)
+        check_int(T_max, "T_max", "CosineAnnealingLR", 1)
         check_range(eta_min, "eta_min", "CosineAnnealingLR")
         self.T_max = T_max
         self.eta_min = eta_min
@@ -189,9 +185,9 @@ class ReduceLROnPlateau(LRScheduler):
             raise ValueError(f"{name}: threshold_mode must be 'rel' or 'abs', "
                              f"got {threshold_mode!r}")
         check_range(factor, "factor", name, 0.0, 1.0)
-        _check_int(patience, "patience", name, 0)
+        check_int(patience, "patience", name, 0)
         check_range(threshold, "threshold", name)
-        _check_int(cooldown, "cooldown", name, 0)
+        check_int(cooldown, "cooldown", name, 0)
         check_range(eps, "eps", name)
         n = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):

@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_range
 from ..tensor import Tensor
 from ._params import unique_params
 
@@ -26,22 +27,6 @@ def _check_lr(lr, owner):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
     if not (math.isfinite(lr) and lr >= 0):  # torch accepts lr=inf; every step is then NaN
         raise ValueError(f"{owner}: invalid learning rate lr={lr}; expected a finite lr >= 0")
-
-
-def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True):
-    """Raise unless lo <= value (< or <=) hi (TypeError if not a number); names the argument.
-    Infinite values are refused too (eps or weight_decay = inf makes every step NaN or 0)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    ok = math.isfinite(value)
-    ok = ok and (value > lo if lo_open else value >= lo)
-    if hi is not None:
-        ok = ok and (value < hi if hi_open else value <= hi)
-    if not ok:
-        lo_b = "(" if lo_open else "["
-        hi_b = ("inf)" if hi is None else (f"{hi})" if hi_open else f"{hi}]"))
-        raise ValueError(f"{owner}: invalid {name}={value}; expected a value in "
-                         f"{lo_b}{lo}, {hi_b}")
 
 
 def check_betas(betas, owner):

@@ -1,5 +1,9 @@
-"""Training: ``fit``/``evaluate``/``predict``, metrics, callbacks, history, progress bar."""
-from . import callbacks, metrics
+"""Training: ``fit``/``evaluate``/``predict``, callbacks, history, progress bar.
+
+``training.metrics`` is :mod:`nnscratch.metrics` (its former home), kept as an attribute.
+"""
+from .. import metrics
+from . import callbacks
 from .callbacks import (
     BatchMetrics,
     Callback,

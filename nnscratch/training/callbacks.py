@@ -24,7 +24,10 @@ import pathlib
 
 import numpy as np
 
+from .. import metrics as metrics_mod
 from .._checks import check_int
+from ..serialization import save
+from .evaluation import evaluate
 
 __all__ = ["Callback", "FitContext", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
            "CSVLogger", "GradientNormLogger", "EvaluateEvery", "BatchMetrics", "LambdaCallback"]
@@ -181,7 +184,6 @@ class ModelCheckpoint(Callback):
                              f"exist ({str(parent)!r}); create it first")
 
     def on_epoch_end(self, epoch, logs=None):
-        from ..serialization import save
         logs = logs or {}
         if self.save_best_only:
             value = _monitored(logs, self.monitor, "ModelCheckpoint")
@@ -359,7 +361,6 @@ class EvaluateEvery(Callback):
         self.values: dict[str, list] = {}
 
     def _evaluate(self, steps_done):
-        from .fit import evaluate
         res = evaluate(self.ctx.model, self.X, self.y, loss=self.ctx.loss_fn,
                        metrics=self.metrics, batch_size=self.batch_size)
         self.steps.append(int(steps_done))
@@ -383,8 +384,7 @@ class BatchMetrics(Callback):
     """
 
     def __init__(self, metrics=("accuracy",)):
-        from .metrics import get
-        self.metrics = [get(m) for m in metrics]
+        self.metrics = [metrics_mod.get(m) for m in metrics]
         self.values: dict[str, list] = {name: [] for name, _ in self.metrics}
 
     def on_batch_end(self, step, logs=None):

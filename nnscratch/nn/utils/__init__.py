@@ -3,10 +3,10 @@ and (in :mod:`.rnn`) packed batches of variable-length sequences."""
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from ..._checks import check_range
 from . import rnn  # noqa: F401  (nn.utils.rnn, as in torch)
 
 
@@ -17,13 +17,6 @@ def _grads(parameters, owner):
         raise TypeError(f"{owner}: parameters must be a Tensor or an iterable of Tensors, got "
                         f"a {type(parameters).__name__}; pass model.parameters()")
     return [p.grad._data for p in parameters if p.grad is not None]
-
-
-def _check_number(value, name, owner, lo=0.0):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    if math.isnan(value) or value < lo:
-        raise ValueError(f"{owner}: invalid {name}={value}; expected {name} >= {lo}")
 
 
 def _norm(g: np.ndarray, p: float) -> float:
@@ -49,8 +42,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     ``error_if_nonfinite=True`` raises RuntimeError when ``total`` is nan or inf.
     """
     owner = "clip_grad_norm_"
-    _check_number(max_norm, "max_norm", owner)
-    _check_number(norm_type, "norm_type", owner)
+    check_range(max_norm, "max_norm", owner, allow_inf=True)
+    check_range(norm_type, "norm_type", owner, allow_inf=True)
     norm_type = float(norm_type)
     if norm_type == 0:
         raise ValueError(f"{owner}: invalid norm_type=0; expected a p-norm with p > 0 or inf")
@@ -73,6 +66,6 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clamp every gradient element to ``[-clip_value, clip_value]``, in place; matches
     torch.nn.utils.clip_grad_value_."""
     owner = "clip_grad_value_"
-    _check_number(clip_value, "clip_value", owner)
+    check_range(clip_value, "clip_value", owner, allow_inf=True)
     for g in _grads(parameters, owner):
         np.clip(g, -clip_value, clip_value, out=g)

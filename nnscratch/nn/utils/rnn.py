@@ -180,7 +180,7 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
                              f", got shape {tuple(s.shape)} at position {i}")
     T = max(s.shape[0] for s in seqs)
     rest = [(0, 0)] * len(tail)
-    padded = [ops.pad(s, [(0, T - s.shape[0])] + rest, padding_value) for s in seqs]
+    padded = [ops.pad_axes(s, [(0, T - s.shape[0])] + rest, padding_value) for s in seqs]
     return ops.stack(padded, axis=0 if batch_first else 1)
 
 

@@ -17,8 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from .._checks import check_int
-from ..tensor import Tensor
+from ._checks import check_int
+from .tensor import Tensor
 
 __all__ = ["accuracy", "top_k_accuracy", "mean_squared_error", "mean_absolute_error",
            "r2_score", "precision", "recall", "f1_score", "precision_recall_f1",

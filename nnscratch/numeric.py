@@ -1,0 +1,28 @@
+"""Numerically stable array functions shared by the autodiff ops and the NumPy estimators.
+
+Plain NumPy in, NumPy out (no Tensors, no gradients): :mod:`nnscratch.ops` wraps them as
+differentiable primitives, :mod:`nnscratch.linear_model` calls them on arrays directly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["stable_sigmoid", "softmax_array", "log_softmax_array"]
+
+
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: uses e^-|x| <= 1 on both sides of 0."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
+def softmax_array(x, axis=-1):
+    """``e^{x_i} / Σ_j e^{x_j}`` along ``axis``, shifted by the max so every exp() is <= 1."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax_array(x, axis=-1):
+    """``x - logsumexp(x)``: subtracting the max first keeps every exp() in (0, 1]."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
