@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import tensor as _tensor
 from .autograd import no_grad
 from .nn import module as _module
 from .tensor import Tensor, get_default_dtype
@@ -55,7 +56,7 @@ def summary(model: _module.Module, input_shape, dtype=None) -> str:
     params = list(model.parameters())
     if dtype is None:
         dtype = params[0].dtype if params else get_default_dtype()
-    x = Tensor._wrap(np.zeros(shape, dtype=np.dtype(dtype)))
+    x = _tensor.as_tensor(np.zeros(shape, dtype=np.dtype(dtype)))
 
     names = {id(m): name for name, m in model.named_modules()}
     rows = []

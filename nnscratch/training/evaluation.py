@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics as metrics_mod
+from .. import tensor as _tensor
 from .._checks import positive_int
 from ..autograd import no_grad
 from ..nn.module import Module
@@ -27,7 +28,7 @@ def _outputs(model, X, batch_size, owner, want_inputs=False):
     outs, targets = [], []
     with eval_mode(model), no_grad():
         for xb, yb in batches:
-            out = model(xb if isinstance(xb, Tensor) else Tensor._wrap(np.asarray(xb)))
+            out = model(xb if isinstance(xb, Tensor) else _tensor.as_tensor(np.asarray(xb)))
             outs.append(np.asarray(out._data if isinstance(out, Tensor) else out))
             if yb is not None:
                 targets.append(raw(yb))
@@ -77,7 +78,7 @@ def evaluate(model: Module, X, y=None, *, loss=None, metrics=(), batch_size: int
     res = {}
     if loss_fn is not None:
         with no_grad():
-            value = loss_fn(Tensor._wrap(out), Tensor._wrap(target))
+            value = loss_fn(_tensor.as_tensor(out), _tensor.as_tensor(target))
         res["loss"] = float(raw(value))
     for name, fn in named:
         res[name] = float(fn(out, target, kind))

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .. import tensor as _tensor
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn import loss as nn_loss
@@ -121,7 +122,7 @@ def prepare_x(X, model, name, owner) -> np.ndarray:
 def _probe_output_shape(model, x_row):
     """The model's output shape on two rows (eval mode, no graph), for the label checks."""
     with eval_mode(model), no_grad():
-        out = model(Tensor._wrap(x_row))
+        out = model(_tensor.as_tensor(x_row))
     return tuple(np.shape(out._data if isinstance(out, Tensor) else out))
 
 
