@@ -15,7 +15,7 @@ from .. import datasets, nn, optim
 from .. import random as nsrandom
 from ..nn import functional as F
 from ..training import BatchMetrics, EvaluateEvery, evaluate, fit, metrics, predict
-from .registry import Config, Expect, Result, experiment
+from .registry import Config, Expect, Result, claim, experiment
 
 
 def _grid(X, margin, n=300):
@@ -75,7 +75,8 @@ def logreg_and(cfg: Config) -> Result:
     return Result(
         metrics={"accuracy": acc, "final_loss": hist.last("loss"), "w1": float(w1),
                  "w2": float(w2), "b": float(b), "epochs": epochs},
-        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §4.4)")},
+        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §4.4)",
+                                     source="text: 000 §4.4")},
         figures=[fig_path], headline="accuracy",
         tables={"predictions": [{"x1": float(x[0]), "x2": float(x[1]), "t": int(tt[0]),
                                  "p": round(float(p[0]), 4)} for x, tt, p in zip(X, t, prob)]})
@@ -117,7 +118,8 @@ def mlp_xor(cfg: Config) -> Result:
     return Result(
         metrics={"accuracy": acc, "final_loss": hist.last("loss"), "epochs": epochs,
                  "outputs": [round(float(v), 4) for v in out]},
-        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §7.4)")},
+        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §7.4)",
+                                     source="text: 000 §7.4")},
         figures=[fig_path], headline="accuracy")
 
 
@@ -176,7 +178,7 @@ def softmax_blobs(cfg: Config) -> Result:
         metrics={"accuracy": acc, "accuracy_at_100_epochs": acc100,
                  "final_loss": hist.last("loss"), "epochs": epochs},
         expected={"accuracy": Expect(">=", 0.93, "three overlapping blobs, linear regions "
-                                                 "(issue 3)")},
+                                                 "(issue 3)", source="ours")},
         figures=[fig_path], headline="accuracy",
         tables={"confusion matrix (rows: true class)": [
             {"class": k, **{f"pred {j}": int(cm[k, j]) for j in range(3)}} for k in range(3)]})
@@ -239,9 +241,10 @@ def multilabel_toy(cfg: Config) -> Result:
                  "final_loss": h["hist"].last("loss"), "epochs": epochs},
         expected={
             "subset_accuracy": Expect(">=", 1.0, "every label of every sample right after "
-                                                 "rounding (000 §6.3)"),
+                                                 "rounding (000 §6.3)", source="text: 000 §6.3"),
             "linear_label_accuracy": Expect("<=", 11 / 12, "label 3 is XNOR: a linear model "
-                                                           "misses at least one (000 §7.1)")},
+                                                           "misses at least one (000 §7.1)",
+                                                                   source="text: 000 §7.1")},
         figures=[fig_path], headline="subset_accuracy",
         tables={"predictions (hidden layer)": [
             {"x": "".join(str(int(v)) for v in x), "t": "".join(str(int(v)) for v in tt),
@@ -303,7 +306,8 @@ def mlp_digits(cfg: Config) -> Result:
         metrics={"test_accuracy": test["accuracy"], "test_loss": test["loss"],
                  "train_accuracy": hist.last("accuracy"), "epochs": epochs},
         expected={"test_accuracy": Expect(">=", 0.97, "an MLP on the UCI digits (issue 3; "
-                                                      "sklearn's MLPClassifier reaches ~0.98)")},
+                                                      "sklearn's MLPClassifier reaches ~0.98)",
+                                                              source="ours")},
         figures=[fig_path], headline="test_accuracy")
 
 
@@ -375,10 +379,14 @@ def mnist_lecture(cfg: Config) -> Result:
                             runs["logistic"], steps_per_epoch),
             _lecture_figure(cfg, "mnist_two_layer", "two-layer network, 200 ReLU units",
                             runs["two_layer"], steps_per_epoch)]
-    full = epochs >= 15
-    lim_lin, lim_mlp = (0.085, 0.022) if full else (0.095, 0.05)
-    note = "002: about 8 % / 2 % after 15 epochs" if full else \
-        f"{epochs} epochs only (002 reports 8 % / 2 % after 15)"
+    short = Config(seed=cfg.seed, quick=epochs < 15)
+    text = "text: 002 Example 6.2"
+    expected = {**claim(short, "logistic_val_error",
+                        Expect("<=", 0.085, "about 8 % after 15 epochs", source=text),
+                        Expect("<=", 0.095, f"{epochs} epochs only", source="ours")),
+                **claim(short, "two_layer_val_error",
+                        Expect("<=", 0.022, "about 2 % after 15 epochs", source=text),
+                        Expect("<=", 0.05, f"{epochs} epochs only", source="ours"))}
     return Result(
         metrics={"logistic_val_error": runs["logistic"]["final_val_error"],
                  "two_layer_val_error": runs["two_layer"]["final_val_error"],
@@ -386,8 +394,7 @@ def mnist_lecture(cfg: Config) -> Result:
                  "two_layer_val_loss": runs["two_layer"]["final_val_loss"],
                  "logistic_seconds": runs["logistic"]["seconds"],
                  "two_layer_seconds": runs["two_layer"]["seconds"], "epochs": epochs},
-        expected={"logistic_val_error": Expect("<=", lim_lin, note),
-                  "two_layer_val_error": Expect("<=", lim_mlp, note)},
+        expected=expected,
         figures=figs, headline="two_layer_val_error",
         tables={"validation error every 500 iterations": [
             {"iteration": s, "logistic": round(a, 4), "two-layer": round(b, 4)}
