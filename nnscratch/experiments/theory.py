@@ -101,8 +101,9 @@ def entropy_bernoulli(cfg):
                "min_kl_random_pairs": float(min(kls)),
                "kl_self": stats.kl_divergence(p, p),
                "kl_curve_argmin": float(q_grid[int(np.argmin(kl_curve))])}
-    expected = {"max_entropy_bits": Expect("==", 1.0, "001 Figure 4.8", source="text: 001 Figure 4.8"),
-                "theta_at_max": Expect("==", 0.5, "001 Figure 4.8", source="text: 001 Figure 4.8"),
+    fig48 = "text: 001 Figure 4.8"
+    expected = {"max_entropy_bits": Expect("==", 1.0, "the maximum", source=fig48),
+                "theta_at_max": Expect("==", 0.5, "where it is", source=fig48),
                 "min_kl_random_pairs": Expect(">", 0.0, "Gibbs' inequality, p != q",
                                               source="text: 001 §4.10"),
                 "kl_self": Expect("==", 0.0, "KL(p‖p) = 0", source="text: 001 §4.10"),
@@ -293,8 +294,8 @@ def _noise_penalty_check(seed, n_noise=4000):
 
 
 def l2_penalty_fit(alpha, seed, steps, n=20, noise=0.3, hidden=50):
-    """An over-parameterised net (1-50-50-1 tanh, 2,700 weights) fitted by full-batch Adam (lr 0.01) to
-    ``n`` noisy samples ``sin x + N(0, noise²)`` of [-3, 3], minimising 003 §3.3's
+    """An over-parameterised net (1-50-50-1 tanh, 2,600 weights) fitted by full-batch Adam
+    (lr 0.01) to ``n`` noisy samples ``sin x + N(0, noise²)`` of [-3, 3], minimising 003 §3.3's
     regularised loss ``L(w) + (α/2)‖w‖²`` (L the mean squared error, w every weight matrix,
     biases unpenalised).  Returns ``(x, y, grid, prediction on grid, train MSE, test MSE)``,
     the test MSE against the noise-free sin x on a 200-point grid."""
