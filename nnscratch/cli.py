@@ -8,147 +8,25 @@ examples:
   nnscratch train --data digits --model mlp   train without writing code
   nnscratch playground --port 8000            a neural-network playground in the browser
 
-Exit status: 0 when every experiment run meets its expected values, 1 when one fails or
-raises (it is reported as failed and the others still run), 2 for bad arguments (including an
+Exit status: 0 when no experiment run fails (a quick run may leave claims to the full run:
+its status says so), 1 when one misses an expected value or raises (the others still run),
+2 for bad arguments (including an
 output path that cannot be written: it is probed before any work), 130 when Ctrl-C interrupts
 'train' (it says where; with --checkpoint, --resume continues from the last finished epoch).
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
-import json
-import math
 import os
 import pathlib
-import pkgutil
 import sys
 import tempfile
-import time
-import traceback
 
 import numpy as np
 
+from .experiments.runner import discover, import_error_record, run_many
+
 PROG = "nnscratch"
-
-
-# ------------------------------------------------------------------ experiment discovery
-def _forget(reg: dict, module: str) -> None:
-    for name in [n for n, e in reg.items() if getattr(e.fn, "__module__", "") == module]:
-        del reg[name]
-
-
-def discover() -> tuple[dict, dict]:
-    """``(registry, import_errors)``: every experiment that imports, and for each experiment
-    module that does not, its traceback (one broken module must not hide the others)."""
-    from .experiments import registry
-    errors = {}
-    try:
-        registry.load_all()
-    except Exception:
-        pkg = pathlib.Path(registry.__file__).parent
-        for info in pkgutil.iter_modules([str(pkg)]):
-            if info.name in ("registry", "plotting", "__init__") or info.name.startswith("_"):
-                continue
-            full = f"{registry.__package__}.{info.name}"
-            if full in sys.modules:
-                continue
-            # a module that failed halfway may have registered some experiments: drop them so
-            # the retry shows the module's own error (not "registered twice"), and drop them
-            # again if it fails: the module is reported as one failed entry instead
-            _forget(registry.REGISTRY, full)
-            try:
-                importlib.import_module(full)
-            except Exception:
-                errors[info.name] = traceback.format_exc()
-                _forget(registry.REGISTRY, full)
-    return registry.REGISTRY, errors
-
-
-# ------------------------------------------------------------------ records
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        v = float(v)
-        return v if math.isfinite(v) else str(v)  # JSON has no NaN/inf
-    if isinstance(v, (int, str)) or v is None:
-        return v
-    if isinstance(v, os.PathLike):
-        return os.fspath(v)
-    return str(v)
-
-
-def _write_json(path: pathlib.Path, obj) -> None:
-    from .serialization import atomic_write_text
-    atomic_write_text(path, json.dumps(_jsonable(obj), indent=1))
-
-
-def _rel(p, root: pathlib.Path) -> str:
-    p = pathlib.Path(p)
-    try:
-        return str(p.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(p)
-
-
-def run_experiment(exp, out_root: pathlib.Path, seed: int, quick: bool,
-                   epochs: int | None) -> dict:
-    """Run one experiment (seeding the library first), catch any exception, write
-    ``out_root/NAME/metrics.json`` and return the record.  Figure paths in the record are
-    relative to ``out_root``."""
-    from . import random as nsrandom
-    from .experiments.registry import Config, Result
-    out = out_root / exp.name
-    out.mkdir(parents=True, exist_ok=True)
-    rec = {"name": exp.name, "source": exp.source, "summary": exp.summary, "seed": seed,
-           "quick": quick, "epochs": epochs, "passed": False, "metrics": {}, "expected": {},
-           "headline": None, "figures": [], "tables": {}, "text": {}, "error": None}
-    t0 = time.perf_counter()
-    try:
-        nsrandom.manual_seed(seed)
-        res = exp(Config(seed=seed, quick=quick, epochs=epochs, out=out))
-        if not isinstance(res, Result):
-            raise TypeError(f"experiment {exp.name!r} returned {type(res).__name__}, "
-                            f"expected a Result")
-        checks = res.checks
-        rec.update(
-            passed=bool(res.passed), metrics=res.metrics, headline=res.headline,
-            expected={k: {"op": e.op, "value": e.value, "note": e.note,
-                          "passed": bool(checks[k])} for k, e in res.expected.items()},
-            figures=[_rel(f, out_root) for f in res.figures], tables=res.tables,
-            text=res.text)
-        missing = [k for k in res.expected if k not in res.metrics]
-        if missing:
-            raise ValueError(f"expected values for metrics that were not reported: {missing}")
-        if not res.figures:
-            raise ValueError("the experiment wrote no figure")
-    except Exception:
-        rec["passed"] = False
-        rec["error"] = traceback.format_exc()
-    finally:
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")
-    rec["seconds"] = time.perf_counter() - t0
-    rec = _jsonable(rec)
-    _write_json(out / "metrics.json", rec)
-    return rec
-
-
-def _import_error_record(module: str, tb: str) -> dict:
-    return {"name": f"module:{module}", "source": f"nnscratch/experiments/{module}.py",
-            "summary": "this experiment module failed to import", "passed": False,
-            "metrics": {}, "expected": {}, "figures": [], "tables": {}, "text": {},
-            "error": tb, "seconds": 0.0, "seed": None, "quick": None}
 
 
 # ------------------------------------------------------------------ writability probes
@@ -203,32 +81,8 @@ def cmd_list(args) -> int:
     return 1 if errors else 0
 
 
-def _blas_threads(n):
-    """Limit NumPy's BLAS to ``n`` threads while the experiments run.
-
-    The textbook models multiply small matrices, where a second BLAS thread buys little and,
-    on a busy machine, costs a lot: measured here, a 2-D VAE on MNIST took 99 s with two
-    OpenBLAS threads beside another process and 16 s with one.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                     # ships with scikit-learn; without it, no limit
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
-
-
-def _run_one(exp, name, out, args) -> dict:
-    print(f"[{PROG}] running {name} ...", flush=True)
-    rec = run_experiment(exp, out, args.seed, args.quick, args.epochs)
-    status = "pass" if rec["passed"] else ("ERROR" if rec["error"] else "FAIL")
-    print(f"[{PROG}] {name}: {status} ({rec['seconds']:.1f} s)", flush=True)
-    if rec["error"]:
-        print(rec["error"], file=sys.stderr)
-    return rec
-
-
 def cmd_run(args) -> int:
-    from .report import summary_table, write_report
+    from .report import failed, summary_table, write_report
     reg, errors = discover()
     names = list(dict.fromkeys(args.names))
     run_all = "all" in names
@@ -247,22 +101,20 @@ def cmd_run(args) -> int:
     if problem:
         return _usage_error("run", problem)
     out = pathlib.Path(args.out)
-    records = []
-    with _blas_threads(args.threads):
-        for name in names:
-            records.append(_run_one(reg[name], name, out, args))
+    records = run_many([reg[n] for n in names], out, args.seed, args.quick, args.epochs,
+                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True))
     if run_all:
-        records += [_import_error_record(m, tb) for m, tb in errors.items()]
+        records += [import_error_record(m, tb) for m, tb in errors.items()]
     print()
     print(summary_table(records))
     if run_all:
         md, page = write_report(records, out)
         print(f"\nreport: {page} and {md}")
-    return 0 if records and all(r["passed"] for r in records) else 1
+    return 0 if records and not any(failed(r) for r in records) else 1
 
 
 def cmd_report(args) -> int:
-    from .report import load_records, summary_table, write_report
+    from .report import failed, load_records, summary_table, write_report
     out = pathlib.Path(args.out)
     records = load_records(out) if out.is_dir() else []
     if not records:
@@ -275,7 +127,7 @@ def cmd_report(args) -> int:
     print(summary_table(records))
     md, page = write_report(records, out)
     print(f"\nreport: {page} and {md}")
-    return 0 if all(r.get("passed") for r in records) else 1
+    return 0 if not any(failed(r) for r in records) else 1
 
 
 # ------------------------------------------------------------------ train
@@ -461,8 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="+", metavar="NAME",
                    help="experiment names (see 'nnscratch list'), or 'all'")
     p.add_argument("--quick", action="store_true",
-                   help="fewer epochs / smaller data; expected values say what quick mode "
-                        "reaches")
+                   help="fewer epochs / smaller data: checks what a short run can show; "
+                        "the status says which claims need the full run")
     p.add_argument("--epochs", type=_positive(int), default=None,
                    help="override each experiment's number of epochs")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

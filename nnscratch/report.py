@@ -1,9 +1,11 @@
-"""The run report: one row per experiment (headline metric, expected value, pass/fail) followed
-by each experiment's metrics, tables, text and figures.
+"""The run report: one row per experiment (headline metric, expected value and where it comes
+from, status) followed by each experiment's metrics, tables, text and figures.
 
 ``write_report(records, out)`` writes ``out/report.md`` (figures linked by relative path) and
 ``out/report.html`` (figures embedded as base64 PNGs, so the file opens anywhere on its own).
-A *record* is the dict that ``nnscratch run`` also writes to ``out/NAME/metrics.json``.
+A *record* is the dict that ``nnscratch run`` also writes to ``out/NAME/metrics.json`` (its
+schema: :mod:`nnscratch.experiments.runner`); the terminal table and the report show its
+``status`` and each expected value's ``source`` as they are.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pathlib
 
 from .serialization import atomic_write_text
 
-__all__ = ["write_report", "summary_table", "format_value", "status_of"]
+__all__ = ["write_report", "summary_table", "format_value", "status_of", "failed"]
 
 
 def format_value(v) -> str:
@@ -31,10 +33,30 @@ def format_value(v) -> str:
 
 
 def status_of(rec: dict) -> str:
-    """"pass", "FAIL" (an expected value missed) or "ERROR" (an exception)."""
-    if rec.get("error"):
+    """The record's status as shown: "pass", "needs the full run" (a quick run left a claim
+    unchecked), "FAIL" (an expected value missed) or "ERROR" (an exception)."""
+    if rec.get("error") or rec.get("status") == "error":
         return "ERROR"
-    return "pass" if rec.get("passed") else "FAIL"
+    return {"pass": "pass", "needs the full run": "needs the full run"}.get(rec.get("status"),
+                                                                          "FAIL")
+
+
+def failed(rec: dict) -> bool:
+    """The record missed an expected value or raised."""
+    return status_of(rec) in ("FAIL", "ERROR")
+
+
+def _expected_str(e: dict, note: bool = False) -> str:
+    s = f"{e['op']} {e['value']:g} [{e.get('source', '?')}]"
+    return s + (f" ({e['note']})" if note and e.get("note") else "")
+
+
+def _counts(records: list[dict]) -> str:
+    shown = [status_of(r) for r in records]
+    n_full = shown.count("needs the full run")
+    return (f"{shown.count('pass')}/{len(records)} experiments meet their expected values"
+            + (f", {n_full} need the full run for the rest" if n_full else "")
+            + f", {sum(s in ('FAIL', 'ERROR') for s in shown)} fail")
 
 
 def _headline(rec: dict) -> tuple[str, str, str]:
@@ -45,8 +67,7 @@ def _headline(rec: dict) -> tuple[str, str, str]:
     if not name:
         name = next(iter(expected), next(iter(metrics), ""))
     value = format_value(metrics[name]) if name in metrics else "—"
-    exp = expected.get(name)
-    exp_s = f"{exp['op']} {exp['value']:g}" if exp else "—"
+    exp_s = "; ".join(_expected_str(e) for e in _claims(rec, name)) or "—"
     return name, value, exp_s
 
 
@@ -68,9 +89,32 @@ def summary_table(records: list[dict]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    n_pass = sum(status_of(r) == "pass" for r in records)
-    lines.append(f"{n_pass}/{len(records)} experiments meet their expected values")
+    lines.append(_counts(records))
     return "\n".join(lines)
+
+
+def _claims(rec: dict, metric: str) -> list[dict]:
+    """The expected values stated on ``metric`` (a quick run may state its own bar and the
+    full run's claim)."""
+    return [e for k, e in (rec.get("expected") or {}).items() if e.get("metric", k) == metric]
+
+
+def _metric_rows(rec: dict, no: str) -> list[tuple[str, str, str, str]]:
+    """(metric, value, expected, ok) rows: one per expected value, or one for a metric
+    without any."""
+    rows = []
+    for k, v in (rec.get("metrics") or {}).items():
+        claims = _claims(rec, k)
+        rows += [(k, format_value(v), _expected_str(e, note=True), _ok(e, no)) for e in claims]
+        if not claims:
+            rows.append((k, format_value(v), "", ""))
+    return rows
+
+
+def _ok(e: dict, no: str) -> str:
+    """The 'ok' column of one expected value: yes, ``no``, or not checked by this run."""
+    status = e.get("status", "pass" if e.get("passed") else "fail")
+    return {"pass": "yes", "needs the full run": "needs the full run"}.get(status, no)
 
 
 def _md_escape(s: str) -> str:
@@ -80,8 +124,7 @@ def _md_escape(s: str) -> str:
 def _md(records: list[dict], out: pathlib.Path, title: str) -> str:
     lines = [f"# {title}", "",
              f"Generated {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}. "
-             f"{sum(status_of(r) == 'pass' for r in records)}/{len(records)} experiments meet "
-             f"their expected values.", "",
+             f"{_counts(records)}.", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for row in summary_rows(records):
         lines.append("| " + " | ".join(_md_escape(c) for c in row) + " |")
@@ -93,12 +136,8 @@ def _md(records: list[dict], out: pathlib.Path, title: str) -> str:
             lines += ["```", rec["error"].rstrip(), "```", ""]
         if rec.get("metrics"):
             lines += ["| metric | value | expected | ok |", "|---|---|---|---|"]
-            for k, v in rec["metrics"].items():
-                e = (rec.get("expected") or {}).get(k)
-                exp = f"{e['op']} {e['value']:g} ({e['note']})" if e else ""
-                ok = ("yes" if e["passed"] else "**no**") if e else ""
-                lines.append(f"| {k} | {_md_escape(format_value(v))} | {_md_escape(exp)} | "
-                             f"{ok} |")
+            for k, v, exp, ok in _metric_rows(rec, "**no**"):
+                lines.append(f"| {k} | {_md_escape(v)} | {_md_escape(exp)} | {ok} |")
             lines.append("")
         for tname, rows in (rec.get("tables") or {}).items():
             if not rows:
@@ -123,6 +162,7 @@ table { border-collapse: collapse; margin: 0.8em 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 14px; }
 th { background: #f2f2f2; }
 .pass { color: #1a7f37; font-weight: bold; } .FAIL, .ERROR { color: #cf222e; font-weight: bold; }
+.needs { color: #9a6700; font-weight: bold; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 6px 0; }
 pre { background: #f6f8fa; padding: 8px; overflow-x: auto; font-size: 13px; }
 section { border-top: 2px solid #eee; margin-top: 1.5em; }
@@ -143,11 +183,10 @@ def _img_tag(fig: str, out: pathlib.Path) -> str:
 
 def _html(records: list[dict], out: pathlib.Path, title: str) -> str:
     e = html.escape
-    n_pass = sum(status_of(r) == "pass" for r in records)
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
              f"<p>Generated {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}. "
-             f"<b>{n_pass}/{len(records)}</b> experiments meet their expected values.</p>",
+             f"<b>{e(_counts(records))}</b>.</p>",
              "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr>"]
     for row in summary_rows(records):
         cells = [f"<td><a href='#{e(row[0])}'>{e(row[0])}</a></td>"]
@@ -167,13 +206,10 @@ def _html(records: list[dict], out: pathlib.Path, title: str) -> str:
         if rec.get("metrics"):
             parts.append("<table><tr><th>metric</th><th>value</th><th>expected</th>"
                          "<th>ok</th></tr>")
-            for k, v in rec["metrics"].items():
-                x = (rec.get("expected") or {}).get(k)
-                exp = f"{x['op']} {x['value']:g} ({x['note']})" if x else ""
-                ok = ("<span class='pass'>yes</span>" if x["passed"]
-                      else "<span class='FAIL'>no</span>") if x else ""
-                parts.append(f"<tr><td>{e(k)}</td><td>{e(format_value(v))}</td>"
-                             f"<td>{e(exp)}</td><td>{ok}</td></tr>")
+            for k, v, exp, ok in _metric_rows(rec, "<span class='FAIL'>no</span>"):
+                ok = ok if ok.startswith("<") else e(ok)
+                parts.append(f"<tr><td>{e(k)}</td><td>{e(v)}</td><td>{e(exp)}</td>"
+                             f"<td>{ok}</td></tr>")
             parts.append("</table>")
         for tname, rows in (rec.get("tables") or {}).items():
             if not rows:

@@ -17,7 +17,7 @@ def _fake_registry(tmp_path):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [0, 1])
         return Result(metrics={"acc": 1.0, "curve": [0.5, 0.25]},
-                      expected={"acc": Expect(">=", 0.9, "a note")},
+                      expected={"acc": Expect(">=", 0.9, "a note", source="text: 000 §0")},
                       figures=[savefig(fig, cfg.figure("line"))], headline="acc",
                       tables={"t": [{"a": 1, "b": 2.5}]}, text={"sample": "hello"})
 
@@ -46,16 +46,18 @@ def test_run_all_writes_metrics_report_and_fails_loudly(tmp_path, monkeypatch, c
     for name, status in (("good", "pass"), ("missed", "FAIL"), ("crashes", "ERROR"),
                          ("module:brokenmod", "ERROR")):
         assert any(name in line and status in line for line in printed.splitlines()), name
-    assert "1/4 experiments meet their expected values" in printed
+    assert "1/4 experiments meet their expected values, 3 fail" in printed
     rec = json.loads((out / "good" / "metrics.json").read_text())
-    assert rec["passed"] and rec["metrics"]["acc"] == 1.0 and rec["quick"] is True
-    assert rec["expected"]["acc"] == {"op": ">=", "value": 0.9, "note": "a note", "passed": True}
+    assert rec["status"] == "pass" and rec["metrics"]["acc"] == 1.0 and rec["quick"] is True
+    assert rec["expected"]["acc"] == {"metric": "acc", "op": ">=", "value": 0.9,
+                                      "note": "a note", "source": "text: 000 §0",
+                                      "status": "pass"}
     assert (out / rec["figures"][0]).is_file()
     crashed = json.loads((out / "crashes" / "metrics.json").read_text())
-    assert not crashed["passed"] and "boom inside the experiment" in crashed["error"]
+    assert crashed["status"] == "error" and "boom inside the experiment" in crashed["error"]
     md = (out / "report.md").read_text()
-    assert "| good | 000 §0 | acc | 1 | >= 0.9 | pass |" in md
-    assert "| missed | 000 §0 | acc | 0.5 | >= 0.9 | FAIL |" in md
+    assert "| good | 000 §0 | acc | 1 | >= 0.9 [text: 000 §0] | pass |" in md
+    assert "| missed | 000 §0 | acc | 0.5 | >= 0.9 [text: 000 §0] | FAIL |" in md
     assert "](good/line.png)" in md and "ImportError: no module x" in md
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2 and "boom inside the experiment" in page
@@ -78,7 +80,8 @@ def test_report_rebuilds_from_metrics_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "discover", lambda: (_fake_registry(tmp_path), {}))
     assert cli.main(["run", "good", "--out", str(tmp_path)]) == 0
     assert cli.main(["report", "--out", str(tmp_path)]) == 0
-    assert "| good | 000 §0 | acc | 1 | >= 0.9 | pass |" in (tmp_path / "report.md").read_text()
+    assert "| good | 000 §0 | acc | 1 | >= 0.9 [text: 000 §0] | pass |" in \
+        (tmp_path / "report.md").read_text()
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
     assert cli.main(["report", "--out", str(tmp_path / "empty")]) == 2
     assert "no " in capsys.readouterr().err
@@ -87,7 +90,7 @@ def test_report_rebuilds_from_metrics_json(tmp_path, monkeypatch, capsys):
 def test_real_experiment_runs_through_the_cli(tmp_path, capsys):
     assert cli.main(["run", "logreg-and", "--quick", "--out", str(tmp_path)]) == 0
     rec = json.loads((tmp_path / "logreg-and" / "metrics.json").read_text())
-    assert rec["passed"] and rec["metrics"]["accuracy"] == 1.0
+    assert rec["status"] == "needs the full run" and rec["metrics"]["accuracy"] == 1.0
     assert (tmp_path / rec["figures"][0]).stat().st_size > 1000
     cli.main(["list"])
     listing = capsys.readouterr().out
@@ -169,3 +172,44 @@ def test_help_documents_every_command(capsys):
     for opt in ("--data", "--model", "--epochs", "--lr", "--batch-size", "--optimizer",
                 "--save", "mnist1d"):
         assert opt in text
+
+
+def test_quick_run_leaves_the_full_claim_unchecked_and_says_so(tmp_path, monkeypatch, capsys):
+    """A quick run checks its own bar and reports "needs the full run" for the text's claim,
+    in the record, the terminal table and the report alike; the full run checks the claim."""
+    from nnscratch.experiments.plotting import plt, savefig
+    from nnscratch.experiments.registry import claim
+
+    def short(cfg):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1])
+        acc = 0.9 if cfg.quick else 0.95
+        return Result(metrics={"acc": acc},
+                      expected=claim(cfg, "acc", Expect(">=", 0.99, source="text: 000 §1"),
+                                     Expect(">=", 0.8, "short run", source="ours")),
+                      figures=[savefig(fig, cfg.figure("f"))], headline="acc")
+
+    reg = {"short": registry.Experiment("short", short, "000 §1", "a short one")}
+    monkeypatch.setattr(cli, "discover", lambda: (reg, {}))
+    assert cli.main(["run", "all", "--quick", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    rec = json.loads((tmp_path / "short" / "metrics.json").read_text())
+    assert rec["status"] == "needs the full run"
+    assert rec["expected"]["acc"]["status"] == "pass"
+    assert rec["expected"]["acc (full run)"] == {
+        "metric": "acc", "op": ">=", "value": 0.99, "note": "", "source": "text: 000 §1",
+        "status": "needs the full run"}
+    row = next(line for line in printed.splitlines() if line.startswith("short"))
+    assert "needs the full run" in row and ">= 0.99 [text: 000 §1]" in row
+    md = (tmp_path / "report.md").read_text()
+    assert "| acc | 0.9 | >= 0.99 [text: 000 §1] | needs the full run |" in md
+    assert cli.main(["run", "short", "--out", str(tmp_path)]) == 1      # 0.95 < 0.99: fails
+    assert json.loads((tmp_path / "short" / "metrics.json").read_text())["status"] == "fail"
+
+
+def test_an_expected_value_must_say_where_it_comes_from():
+    for bad in ("", "000 §4.4", "text:", "mine"):
+        with pytest.raises(ValueError, match="source must be"):
+            Expect(">=", 1.0, source=bad)
+    for good in ("text: 000 §4.4", "published: Greydanus 2020", "ours", "ours: a bar"):
+        assert Expect(">=", 1.0, source=good).source == good

@@ -168,7 +168,8 @@ def test_temporary_names_of_two_long_names_with_one_stem_differ():
 
 
 def test_cli_and_report_write_through_the_one_atomic_writer(tmp_path, monkeypatch):
-    from nnscratch import cli, report
+    from nnscratch import report
+    from nnscratch.experiments import runner
     written = []
     real = ser.atomic_write
 
@@ -176,8 +177,8 @@ def test_cli_and_report_write_through_the_one_atomic_writer(tmp_path, monkeypatc
         written.append(os.path.basename(path))
         real(path, write)
     monkeypatch.setattr(ser, "atomic_write", spy)
-    cli._write_json(tmp_path / "metrics.json", {"x": 1.5})
-    report.write_report([cli._import_error_record("m", "Traceback")], tmp_path)
+    runner._write_json(tmp_path / "metrics.json", {"x": 1.5})  # the run records the CLI writes
+    report.write_report([runner.import_error_record("m", "Traceback")], tmp_path)
     assert sorted(written) == ["metrics.json", "report.html", "report.md"]
     assert json.loads((tmp_path / "metrics.json").read_text()) == {"x": 1.5}
     assert _temps(tmp_path) == []

@@ -16,7 +16,7 @@ from .. import random as nsrandom
 from ..models import mlp
 from ..nn import functional as F
 from ..training import BatchMetrics, EvaluateEvery, evaluate, fit, metrics, predict
-from .registry import Config, Expect, Result, experiment
+from .registry import Config, Expect, Result, claim, experiment
 
 
 def _grid(X, margin, n=300):
@@ -39,21 +39,33 @@ def _loss_panel(ax, history, title="training loss"):
             summary="logistic regression on the AND gate, with its linear decision boundary")
 def logreg_and(cfg: Config) -> Result:
     """Logistic regression ``y = σ(w·x + b)`` on the AND truth table, full-batch gradient descent
-    on the mean binary cross-entropy from zero weights, as Listing 4.1.  The book takes
-    100,000 steps of α = 0.01; the data are separable, so the weights grow without bound and
-    only the boundary's direction settles: we take α = 1 (2,000 steps; 500 in quick mode),
-    which reaches the same boundary ``x2 = -(b + w1 x1) / w2`` in far fewer steps.
+    on the mean binary cross-entropy from zero weights.
+
+    First Listing 4.1 as printed: α = 0.01 for 100,000 steps (the quick run takes the first
+    10,000, where the boundary already separates the points, and leaves p(1, 1) after 100,000
+    to the full run; a NumPy rerun of the listing gives p(1, 1) = 0.972).  Then our tuned
+    variant: the data are separable, so the weights grow without bound and only the
+    boundary's direction settles; α = 1 reaches that boundary ``x2 = -(b + w1 x1) / w2`` in
+    2,000 steps (500 quick).  The figure shows the tuned variant's boundary.
     """
     from .plotting import plt, savefig
     X, t = datasets.and_gate()
-    model = nn.Linear(2, 1)
-    for p in model.parameters():
-        p.data[...] = 0.0  # the book starts from w = 0 (the loss is convex: any start works)
+
+    def train(lr, steps):
+        model = nn.Linear(2, 1)
+        for p in model.parameters():
+            p.data[...] = 0.0  # the book starts from w = 0 (the loss is convex: any start works)
+        hist = fit(model, X, t, loss=nn.BCEWithLogitsLoss(), optimizer=optim.SGD(
+            model.parameters(), lr=lr), epochs=steps, batch_size=4, metrics=["accuracy"],
+            progress=False, seed=cfg.seed)
+        prob = 1 / (1 + np.exp(-predict(model, X)))
+        return model, hist, prob
+
+    listing_steps = 10_000 if cfg.quick else 100_000
+    _, _, listing_prob = train(0.01, listing_steps)
+    listing_acc = metrics.accuracy(t.ravel().astype(int), (listing_prob.ravel() > 0.5).astype(int))
     epochs = cfg.epochs or (500 if cfg.quick else 2000)
-    hist = fit(model, X, t, loss=nn.BCEWithLogitsLoss(), optimizer=optim.SGD(
-        model.parameters(), lr=1.0), epochs=epochs, batch_size=4, metrics=["accuracy"],
-        progress=False, seed=cfg.seed)
-    prob = 1 / (1 + np.exp(-predict(model, X)))
+    model, hist, prob = train(1.0, epochs)
     acc = metrics.accuracy(t.ravel().astype(int), (prob.ravel() > 0.5).astype(int))
     w1, w2 = model.weight.numpy()[0]
     b = model.bias.numpy()[0]
@@ -69,15 +81,26 @@ def logreg_and(cfg: Config) -> Result:
     ax.set_ylim(-0.5, 1.5)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title("AND gate: logistic regression")
+    ax.set_title("AND gate: logistic regression (ours: α = 1)")
     ax.legend()
     _loss_panel(axes[1], hist, "binary cross-entropy")
     fig_path = savefig(fig, cfg.figure("decision_boundary_and"))
     return Result(
-        metrics={"accuracy": acc, "final_loss": hist.last("loss"), "w1": float(w1),
+        metrics={"listing_accuracy": listing_acc, "listing_steps": listing_steps,
+                 "listing_p11": float(listing_prob.ravel()[3]),
+                 "listing_max_p_class0": float(listing_prob.ravel()[:3].max()),
+                 "accuracy": acc, "final_loss": hist.last("loss"), "w1": float(w1),
                  "w2": float(w2), "b": float(b), "epochs": epochs},
-        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §4.4)")},
-        figures=[fig_path], headline="accuracy",
+        expected={"listing_accuracy": Expect(">=", 1.0, "Listing 4.1's settings (α = 0.01): "
+                                             "the boundary separates the four points",
+                                             source="text: 000 §4.4, Listing 4.1"),
+                  **claim(cfg, "listing_p11", Expect(">=", 0.95, "after the listing's 100,000 "
+                                                     "steps (a NumPy rerun: 0.972)",
+                                                     source="ours: a NumPy rerun of Listing "
+                                                            "4.1")),
+                  "accuracy": Expect(">=", 1.0, "our tuned variant, α = 1",
+                                     source="text: 000 §4.4")},
+        figures=[fig_path], headline="listing_accuracy",
         tables={"predictions": [{"x1": float(x[0]), "x2": float(x[1]), "t": int(tt[0]),
                                  "p": round(float(p[0]), 4)} for x, tt, p in zip(X, t, prob)]})
 
@@ -118,7 +141,8 @@ def mlp_xor(cfg: Config) -> Result:
     return Result(
         metrics={"accuracy": acc, "final_loss": hist.last("loss"), "epochs": epochs,
                  "outputs": [round(float(v), 4) for v in out]},
-        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §7.4)")},
+        expected={"accuracy": Expect(">=", 1.0, "all four points right (000 §7.4)",
+                                     source="text: 000 §7.4")},
         figures=[fig_path], headline="accuracy")
 
 
@@ -128,9 +152,10 @@ def mlp_xor(cfg: Config) -> Result:
 def softmax_blobs(cfg: Config) -> Result:
     """Softmax regression ``softmax(W x + b)`` with categorical cross-entropy on the 300 points
     of Listing 5.1 (``gaussian_blobs()`` reproduces the book's seed-42 draw), W and b from the
-    same stream's standard normals, full-batch gradient descent with α = 0.01.  The listing
-    stops after 100 epochs, when the loss is still falling fast from its random start (we
-    report the accuracy there too); we run 2,000 epochs (1,000 quick), which takes a second.
+    same stream's standard normals, full-batch gradient descent with α = 0.01.  First the
+    listing as printed: 100 epochs, when the loss is still falling fast from its random start
+    (a NumPy rerun of the listing: accuracy 0.91).  Then our variant: the same run continued
+    to 2,000 epochs (1,000 quick), which takes a second and reaches about 0.96.
     """
     from .plotting import plt, savefig
     X, y = datasets.gaussian_blobs(seed=42)
@@ -174,11 +199,14 @@ def softmax_blobs(cfg: Config) -> Result:
     ax.legend()
     fig_path = savefig(fig, cfg.figure("softmax_classifier"))
     return Result(
-        metrics={"accuracy": acc, "accuracy_at_100_epochs": acc100,
+        metrics={"accuracy_at_100_epochs": acc100, "accuracy": acc,
                  "final_loss": hist.last("loss"), "epochs": epochs},
-        expected={"accuracy": Expect(">=", 0.93, "three overlapping blobs, linear regions "
-                                                 "(our bar)")},
-        figures=[fig_path], headline="accuracy",
+        expected={"accuracy_at_100_epochs": Expect(">=", 0.90, "Listing 5.1's 100 epochs (a "
+                                                   "NumPy rerun of the listing: 0.91)",
+                                                   source="ours: a NumPy rerun of Listing 5.1"),
+                  "accuracy": Expect(">=", 0.93, f"our variant: {epochs} epochs; three "
+                                     "overlapping blobs, linear regions", source="ours")},
+        figures=[fig_path], headline="accuracy_at_100_epochs",
         tables={"confusion matrix (rows: true class)": [
             {"class": k, **{f"pred {j}": int(cm[k, j]) for j in range(3)}} for k in range(3)]})
 
@@ -240,9 +268,10 @@ def multilabel_toy(cfg: Config) -> Result:
                  "final_loss": h["hist"].last("loss"), "epochs": epochs},
         expected={
             "subset_accuracy": Expect(">=", 1.0, "every label of every sample right after "
-                                                 "rounding (000 §6.3)"),
+                                                 "rounding (000 §6.3)", source="text: 000 §6.3"),
             "linear_label_accuracy": Expect("<=", 11 / 12, "label 3 is XNOR: a linear model "
-                                                           "misses at least one (000 §7.1)")},
+                                                           "misses at least one (000 §7.1)",
+                                                                   source="text: 000 §7.1")},
         figures=[fig_path], headline="subset_accuracy",
         tables={"predictions (hidden layer)": [
             {"x": "".join(str(int(v)) for v in x), "t": "".join(str(int(v)) for v in tt),
@@ -295,7 +324,8 @@ def mlp_digits(cfg: Config) -> Result:
         metrics={"test_accuracy": test["accuracy"], "test_loss": test["loss"],
                  "train_accuracy": hist.last("accuracy"), "epochs": epochs},
         expected={"test_accuracy": Expect(">=", 0.97, "an MLP on the UCI digits (our bar; "
-                                                      "sklearn's MLPClassifier reaches ~0.98)")},
+                                                      "sklearn's MLPClassifier reaches ~0.98)",
+                                                              source="ours")},
         figures=[fig_path], headline="test_accuracy")
 
 
@@ -367,10 +397,14 @@ def mnist_lecture(cfg: Config) -> Result:
                             runs["logistic"], steps_per_epoch),
             _lecture_figure(cfg, "mnist_two_layer", "two-layer network, 200 ReLU units",
                             runs["two_layer"], steps_per_epoch)]
-    full = epochs >= 15
-    lim_lin, lim_mlp = (0.085, 0.022) if full else (0.095, 0.05)
-    note = "002: about 8 % / 2 % after 15 epochs" if full else \
-        f"{epochs} epochs only (002 reports 8 % / 2 % after 15)"
+    short = Config(seed=cfg.seed, quick=epochs < 15)
+    text = "text: 002 Example 6.2"
+    expected = {**claim(short, "logistic_val_error",
+                        Expect("<=", 0.085, "about 8 % after 15 epochs", source=text),
+                        Expect("<=", 0.095, f"{epochs} epochs only", source="ours")),
+                **claim(short, "two_layer_val_error",
+                        Expect("<=", 0.022, "about 2 % after 15 epochs", source=text),
+                        Expect("<=", 0.05, f"{epochs} epochs only", source="ours"))}
     return Result(
         metrics={"logistic_val_error": runs["logistic"]["final_val_error"],
                  "two_layer_val_error": runs["two_layer"]["final_val_error"],
@@ -378,8 +412,7 @@ def mnist_lecture(cfg: Config) -> Result:
                  "two_layer_val_loss": runs["two_layer"]["final_val_loss"],
                  "logistic_seconds": runs["logistic"]["seconds"],
                  "two_layer_seconds": runs["two_layer"]["seconds"], "epochs": epochs},
-        expected={"logistic_val_error": Expect("<=", lim_lin, note),
-                  "two_layer_val_error": Expect("<=", lim_mlp, note)},
+        expected=expected,
         figures=figs, headline="two_layer_val_error",
         tables={"validation error every 500 iterations": [
             {"iteration": s, "logistic": round(a, 4), "two-layer": round(b, 4)}

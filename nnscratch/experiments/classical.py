@@ -85,10 +85,13 @@ def linreg_table(cfg: Config) -> Result:
                  "gd_steps": book.n_iter_, "default_steps": default.n_iter_,
                  "default_param_diff": float(diff_default),
                  "default_mse_gap": abs(mse(default) - mse(exact))},
-        expected={"max_param_diff": Expect("<=", 1e-4, "same unique minimum (000 §3.3)"),
-                  "mse_gap": Expect("<=", 1e-10, "same MSE (000 Listing 3.1)"),
-                  "default_param_diff": Expect("<=", 1e-4, "defaults converge too"),
-                  "default_mse_gap": Expect("<=", 1e-8, "defaults reach the analytical MSE")},
+        expected={"max_param_diff": Expect("<=", 1e-4, "same unique minimum (000 §3.3)",
+                                           source="text: 000 §3.3"),
+                  "mse_gap": Expect("<=", 1e-10, "same MSE (000 Listing 3.1)",
+                                    source="text: 000 Listing 3.1"),
+                  "default_param_diff": Expect("<=", 1e-4, "defaults converge too", source="ours"),
+                  "default_mse_gap": Expect("<=", 1e-8, "defaults reach the analytical MSE",
+                                            source="ours")},
         figures=[fig_path], headline="max_param_diff", tables={"parameters": rows})
 
 
@@ -124,9 +127,12 @@ def linreg_energy(cfg: Config) -> Result:
                  "w_people": float(model.coef_[0, 1]), "prediction_50_20": pred,
                  "guess_prediction_50_20": guess, "normal_eq_residual":
                  _normal_residual(X, y, model), "loss_fit": loss_fit, "loss_guess": loss_guess},
-        expected={"normal_eq_residual": Expect("<=", 1e-8, "X̃ᵀ(y − X̃θ) = 0, 001 eq. 3.4"),
-                  "guess_prediction_50_20": Expect("==", 11.0, "001 §3.5 worked example"),
-                  "loss_fit": Expect("<", loss_guess, "least squares beats the guess θ")},
+        expected={"normal_eq_residual": Expect("<=", 1e-8, "X̃ᵀ(y − X̃θ) = 0, 001 eq. 3.4",
+                                               source="text: 001 eq. 3.4"),
+                  "guess_prediction_50_20": Expect("==", 11.0, "001 §3.5 worked example",
+                                                   source="text: 001 §3.5"),
+                  "loss_fit": Expect("<", loss_guess, "least squares beats the guess θ",
+                                     source="ours")},
         figures=[fig_path], headline="prediction_50_20")
 
 
@@ -169,9 +175,11 @@ def linreg_mle(cfg: Config) -> Result:
                  "sigma2_rel_error": abs(model.noise_variance_ - sigma ** 2) / sigma ** 2,
                  "eq_4_15_gap": abs(model.noise_variance_ - resid_var),
                  "band_coverage": coverage, "sample_std": float(draws.std(0).mean())},
-        expected={"eq_4_15_gap": Expect("<=", 1e-12, "σ² = mean squared residual, eq. 4.15"),
-                  "sigma2_rel_error": Expect("<=", 0.35, "sd of σ̂² is √(2/n)σ² (n >= 100)"),
-                  "band_coverage": Expect(">=", 0.92, "≈ 95 % for a Gaussian")},
+        expected={"eq_4_15_gap": Expect("<=", 1e-12, "σ² = mean squared residual",
+                                        source="text: 001 eq. 4.15"),
+                  "sigma2_rel_error": Expect("<=", 0.35, "sd of σ̂² is √(2/n)σ² (n >= 100)",
+                                             source="ours"),
+                  "band_coverage": Expect(">=", 0.92, "≈ 95 % for a Gaussian", source="ours")},
         figures=[fig_path], headline="sigma2_mle")
 
 
@@ -229,9 +237,10 @@ def house_prices(cfg: Config) -> Result:
     return Result(
         metrics={"linreg_rmse": rmse(ols), "ridge_rmse": rmse(ridge), "mlp_rmse": mlp_rmse,
                  "ridge_alpha": float(search.best_params_["alpha"])},
-        expected={"linreg_rmse": Expect("<=", 6.0, "OLS on Boston: 4.5–5.5 typical"),
-                  "ridge_rmse": Expect("<=", 6.0, "about OLS's error"),
-                  "mlp_rmse": Expect("<", rmse(ols), "the MLP captures the non-linearity")},
+        expected={"linreg_rmse": Expect("<=", 6.0, "OLS on Boston: 4.5–5.5 typical", source="ours"),
+                  "ridge_rmse": Expect("<=", 6.0, "about OLS's error", source="ours"),
+                  "mlp_rmse": Expect("<", rmse(ols), "the MLP captures the non-linearity",
+                                     source="ours")},
         figures=[fig_path], headline="mlp_rmse", tables={"test RMSE": table})
 
 
@@ -279,9 +288,10 @@ def poly_basis(cfg: Config) -> Result:
                  "test_mse_deg15": out[15][1], "train_mse_deg15": out[15][0],
                  "train_mse_deg2": out[2][0]},
         expected={"test_mse_deg2": Expect("<", min(out[1][1], out[15][1]),
-                                          "the right basis generalises best"),
+                                          "the right basis generalises best",
+                                                  source="text: 001 Figure 5.3"),
                   "train_mse_deg15": Expect("<", out[2][0], "more terms always fit the "
-                                            "training data closer")},
+                                            "training data closer", source="ours")},
         figures=[fig_path], headline="test_mse_deg2", tables={"fits": rows})
 
 
@@ -317,9 +327,11 @@ def rbf_kernel(cfg: Config) -> Result:
                  "test_mse_large": out["large"][1], "train_mse_small": out["small"][0],
                  "train_mse_good": out["good"][0]},
         expected={"test_mse_good": Expect("<", min(out["small"][1], out["large"][1]),
-                                          "Figure 5.6: the middle width generalises"),
+                                          "the middle width generalises",
+                                                  source="text: 001 Figure 5.6"),
                   "train_mse_small": Expect("<", out["good"][0],
-                                            "too small a width interpolates the noise")},
+                                            "too small a width interpolates the noise",
+                                                    source="ours")},
         figures=[fig_path], headline="test_mse_good", tables={"widths": rows})
 
 
@@ -359,8 +371,9 @@ def ridge_cv(cfg: Config) -> Result:
                  "grid_search_agrees": float(grid.best_params_["alpha"] == deltas[best]),
                  "test_mse_best": test},
         expected={"cv_mse_min": Expect("<", float(min(cv_mse[0], cv_mse[-1])),
-                                       "an interior minimum (Figure 5.8)"),
-                  "grid_search_agrees": Expect("==", 1.0, "GridSearchCV picks the same δ²")},
+                                       "an interior minimum", source="text: 001 Figure 5.8"),
+                  "grid_search_agrees": Expect("==", 1.0, "GridSearchCV picks the same δ²",
+                                               source="ours")},
         figures=[fig_path], headline="best_log10_delta2")
 
 
@@ -398,10 +411,13 @@ def lasso_path(cfg: Config) -> Result:
                  int(zeros[-1]), "alphas_with_some_zeros": int(((zeros > 0) &
                                                                (zeros < X.shape[1])).sum()),
                  "ridge_exact_zeros": int((ridge_path == 0).sum()), "alpha_max": alpha_max},
-        expected={"zeros_at_largest_alpha": Expect("==", X.shape[1], "α >= α_max: all zero"),
-                  "zeros_at_smallest_alpha": Expect("==", 0, "tiny α: least squares"),
-                  "alphas_with_some_zeros": Expect(">=", 3, "features leave one by one"),
-                  "ridge_exact_zeros": Expect("==", 0, "L2 never zeroes a weight")},
+        expected={"zeros_at_largest_alpha": Expect("==", X.shape[1], "α >= α_max: all zero",
+                                                   source="ours"),
+                  "zeros_at_smallest_alpha": Expect("==", 0, "tiny α: least squares",
+                                                    source="ours"),
+                  "alphas_with_some_zeros": Expect(">=", 3, "features leave one by one",
+                                                   source="text: 001 Figure 5.2"),
+                  "ridge_exact_zeros": Expect("==", 0, "L2 never zeroes a weight", source="ours")},
         figures=[fig_path], headline="alphas_with_some_zeros")
 
 
@@ -444,10 +460,12 @@ def logreg_newton(cfg: Config) -> Result:
                  "max_weight_diff": float(diff), "newton_test_accuracy": newton.score(Xte, yte),
                  "gd_test_accuracy": gd.score(Xte, yte), "newton_seconds": t_newton,
                  "gd_seconds": t_gd},
-        expected={"newton_iterations": Expect("<=", 12, "quadratic convergence"),
-                  "gd_iterations": Expect(">=", 1000, "linear convergence, κ large"),
-                  "max_weight_diff": Expect("<=", 0.01, "the same minimiser"),
-                  "newton_test_accuracy": Expect(">=", 0.95, "sklearn's LR: ~0.97 here")},
+        expected={"newton_iterations": Expect("<=", 12, "quadratic convergence",
+                                              source="text: 001 §7.5–7.7"),
+                  "gd_iterations": Expect(">=", 1000, "linear convergence, κ large", source="ours"),
+                  "max_weight_diff": Expect("<=", 0.01, "the same minimiser", source="ours"),
+                  "newton_test_accuracy": Expect(">=", 0.95, "sklearn's LR: ~0.97 here",
+                                                 source="ours")},
         figures=[fig_path], headline="newton_iterations")
 
 
@@ -485,8 +503,10 @@ def softmax_digits(cfg: Config) -> Result:
     return Result(
         metrics={"accuracy": model.score(Xte, yte), "accuracy_unpenalised":
                  plain.score(Xte, yte), "lbfgs_iterations": model.n_iter_},
-        expected={"accuracy": Expect(">=", 0.95, "the issue's bar (000 §5.5 assignment)"),
-                  "accuracy_unpenalised": Expect(">=", 0.94, "our bar, default settings")},
+        expected={"accuracy": Expect(">=", 0.95, "the issue's bar (000 §5.5 assignment)",
+                                     source="text: 000 §5.5"),
+                  "accuracy_unpenalised": Expect(">=", 0.94, "our bar, default settings",
+                                                 source="ours")},
         figures=[fig_path], headline="accuracy")
 
 
@@ -516,7 +536,8 @@ def multilabel_yeast(cfg: Config) -> Result:
     t_ours = time.perf_counter() - t0
     ham, f1 = _hamming_f1(Yte, ours.predict(Xte))
     metrics = {"hamming_loss": ham, "micro_f1": f1, "fit_seconds": t_ours}
-    expected = {"hamming_loss": Expect("<=", 0.22, "binary relevance LR on Yeast ≈ 0.20")}
+    expected = {"hamming_loss": Expect("<=", 0.22, "binary relevance LR on Yeast ≈ 0.20",
+                                       source="ours")}
     rows = [{"model": "nnscratch MultiLabelClassifier(C=1)", "Hamming loss": ham,
              "micro-F1": f1}]
     try:        # scikit-learn is only the comparison baseline here, imported lazily
@@ -529,8 +550,8 @@ def multilabel_yeast(cfg: Config) -> Result:
         sk_ham, sk_f1 = _hamming_f1(Yte, ref.predict(Xte))
         metrics.update(sklearn_hamming_loss=sk_ham, sklearn_micro_f1=sk_f1,
                        hamming_gap=abs(ham - sk_ham), f1_gap=abs(f1 - sk_f1))
-        expected.update(hamming_gap=Expect("<=", 0.005, "same model as sklearn's"),
-                        f1_gap=Expect("<=", 0.01, "same model as sklearn's"))
+        expected.update(hamming_gap=Expect("<=", 0.005, "same model as sklearn's", source="ours"),
+                        f1_gap=Expect("<=", 0.01, "same model as sklearn's", source="ours"))
         rows.append({"model": "sklearn MultiOutputClassifier(LogisticRegression())",
                      "Hamming loss": sk_ham, "micro-F1": sk_f1})
     per_label = (ours.predict(Xte) == Yte).mean(0)

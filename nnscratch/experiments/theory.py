@@ -65,9 +65,10 @@ def gaussian_mle(cfg):
                "mu_error_in_se": float(abs(mu_hat - mu) / se_mu),
                "var_error_in_se": float(abs(var_hat - sigma2) / se_var),
                "likelihood_argmax": theta_best, "n": n}
-    expected = {"mu_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors"),
-                "var_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors"),
-                "likelihood_argmax": Expect("==", 1.0, "sample mean of (1, 0.5, 1.5), 001 §4.6")}
+    expected = {"mu_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
+                "var_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
+                "likelihood_argmax": Expect("==", 1.0, "sample mean of (1, 0.5, 1.5), 001 §4.6",
+                                            source="text: 001 §4.6")}
     return Result(metrics, expected, [fig_path], headline="mu_error_in_se")
 
 
@@ -101,11 +102,13 @@ def entropy_bernoulli(cfg):
                "min_kl_random_pairs": float(min(kls)),
                "kl_self": stats.kl_divergence(p, p),
                "kl_curve_argmin": float(q_grid[int(np.argmin(kl_curve))])}
-    expected = {"max_entropy_bits": Expect("==", 1.0, "001 Figure 4.8"),
-                "theta_at_max": Expect("==", 0.5, "001 Figure 4.8"),
-                "min_kl_random_pairs": Expect(">", 0.0, "Gibbs' inequality, p != q"),
-                "kl_self": Expect("==", 0.0, "KL(p‖p) = 0"),
-                "kl_curve_argmin": Expect("==", 0.3, "minimum at q = p")}
+    fig48 = "text: 001 Figure 4.8"
+    expected = {"max_entropy_bits": Expect("==", 1.0, "the maximum", source=fig48),
+                "theta_at_max": Expect("==", 0.5, "where it is", source=fig48),
+                "min_kl_random_pairs": Expect(">", 0.0, "Gibbs' inequality, p != q",
+                                              source="text: 001 §4.10"),
+                "kl_self": Expect("==", 0.0, "KL(p‖p) = 0", source="text: 001 §4.10"),
+                "kl_curve_argmin": Expect("==", 0.3, "minimum at q = p", source="ours")}
     return Result(metrics, expected, [fig_path], headline="max_entropy_bits")
 
 
@@ -161,14 +164,16 @@ def universal_approximation(cfg):
                "error_ratio_50_to_10": errors[50] / errors[10],
                "max_error_trained": trained_err,
                "tower_inside": float(inside), "tower_outside_max": float(outside)}
-    expected = {"error_ratio_50_to_10": Expect("<", 0.5, "more bumps, smaller error (003 4.5)"),
-                "max_error_50_bumps": Expect("<", 0.1, "003 Figure 4.5"),
+    expected = {"error_ratio_50_to_10": Expect("<", 0.5, "more bumps, smaller error",
+                                               source="text: 003 Figure 4.5"),
+                "max_error_50_bumps": Expect("<", 0.1, "003 Figure 4.5",
+                                             source="text: 003 Figure 4.5"),
                 "max_error_trained": Expect("<", errors[10], "50 trained tanh units beat 10 "
                                             "hand-built bumps (Adam"
                                             + (", quick: 1,500 steps)" if cfg.quick
-                                               else ", 6,000 steps)")),
-                "tower_inside": Expect(">", 0.99, "tower ≈ 1 inside the rectangle"),
-                "tower_outside_max": Expect("<", 0.01, "≈ 0 outside")}
+                                               else ", 6,000 steps)"), source="ours"),
+                "tower_inside": Expect(">", 0.99, "tower ≈ 1 inside the rectangle", source="ours"),
+                "tower_outside_max": Expect("<", 0.01, "≈ 0 outside", source="ours")}
     return Result(metrics, expected, [fig_path], headline="max_error_50_bumps")
 
 
@@ -222,10 +227,14 @@ def linear_collapse(cfg):
     metrics = {"collapse_max_error": collapse_err, "linear_final_mse": lin_loss[-1],
                "linear_accuracy": acc_lin, "tanh_final_mse": tanh_loss[-1],
                "tanh_accuracy": acc_tanh}
-    expected = {"collapse_max_error": Expect("<", 1e-10, "the product of the weights"),
-                "linear_final_mse": Expect(">=", 0.2499, "no linear map beats MSE 0.25 on XOR"),
-                "linear_accuracy": Expect("<=", 0.75, "a line separates at most 3 of 4"),
-                "tanh_accuracy": Expect("==", 1.0, "non-linearity solves XOR (000 §7.4)")}
+    expected = {"collapse_max_error": Expect("<", 1e-10, "the product of the weights",
+                                             source="ours"),
+                "linear_final_mse": Expect(">=", 0.2499, "no linear map beats MSE 0.25 on XOR",
+                                           source="ours"),
+                "linear_accuracy": Expect("<=", 0.75, "a line separates at most 3 of 4",
+                                          source="ours"),
+                "tanh_accuracy": Expect("==", 1.0, "non-linearity solves XOR (000 §7.4)",
+                                        source="text: 000 §7.4")}
     return Result(metrics, expected, [fig_path], headline="tanh_accuracy")
 
 
@@ -267,7 +276,8 @@ def l2_shrinkage(cfg):
     ax.legend()
     fig_path = savefig(fig, cfg.figure("l2_shrinkage"))
     return Result({"max_abs_error": err, "smallest_factor": float((lam / (lam + alpha)).min())},
-                  {"max_abs_error": Expect("<", 1e-8, "003 eq. 3.13, numerically")},
+                  {"max_abs_error": Expect("<", 1e-8, "003 eq. 3.13, numerically",
+                                           source="text: 003 eq. 3.13")},
                   [fig_path], headline="max_abs_error")
 
 
@@ -284,9 +294,50 @@ def _noise_penalty_check(seed, n_noise=4000):
     return float(excess.mean()), float(sigma ** 2 * w @ w), float(excess.std() / np.sqrt(n_noise))
 
 
+def l2_penalty_fit(alpha, seed, steps, n=20, noise=0.3, hidden=50):
+    """An over-parameterised net (1-50-50-1 tanh, 2,600 weights) fitted by full-batch Adam
+    (lr 0.01) to ``n`` noisy samples ``sin x + N(0, noise²)`` of [-3, 3], minimising 003 §3.3's
+    regularised loss ``L(w) + (α/2)‖w‖²`` (L the mean squared error, w every weight matrix,
+    biases unpenalised).  Returns ``(x, y, grid, prediction on grid, train MSE, test MSE)``,
+    the test MSE against the noise-free sin x on a 200-point grid."""
+    g = _random.rng(seed)
+    x = np.sort(g.uniform(-3, 3, n)).astype(np.float32)[:, None]
+    y = (np.sin(x) + noise * g.standard_normal(x.shape)).astype(np.float32)
+    grid = np.linspace(-3, 3, 200, dtype=np.float32)[:, None]
+    _random.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(1, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
+                          nn.Linear(hidden, 1))
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    X, Y = tensor(x), tensor(y)
+    for _ in range(steps):
+        loss = F.mse_loss(model(X), Y)
+        if alpha:
+            loss = loss + alpha / 2 * sum((w * w).sum() for w in weights)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with no_grad():
+        pred, fit_tr = model(tensor(grid)).numpy(), model(X).numpy()
+    return (x, y, grid, pred, float(np.mean((fit_tr - y) ** 2)),
+            float(np.mean((pred - np.sin(grid)) ** 2)))
+
+
 @experiment("regularisation", source="003 §3.3",
-            summary="200 digits: no regularisation vs L2, dropout, early stopping, noise, mixup")
+            summary="003's L2 penalty on 20 noisy points (over-parameterised net); 200 digits: "
+                    "none vs weight decay, dropout, early stopping, noise, mixup")
 def regularisation(cfg):
+    """Two parts.  (1) The effect 003 §3.3 describes, where it exists: 20 noisy samples of
+    sin x and a 1-50-50-1 tanh net, which without help interpolates the noise; the penalty
+    as the text writes it, ``L(w) + (α/2)‖w‖²`` with α = 0.01, must cut the mean squared error
+    against the noise-free curve at least in half (measured, seed 0: 0.193 → 0.036 after
+    3,000 Adam steps, 0.084 → 0.036 after the quick run's 1,500).
+    (2) A survey on 200 UCI digits (not asserted beyond the overfitting gap: none of these
+    beats the unregularised net by more than noise there): decoupled weight decay (AdamW,
+    0.5), dropout, early stopping, input noise and mixup; and 003 eq. 3.22's noise penalty
+    checked by Monte Carlo."""
+    steps = 1500 if cfg.quick else 3000
+    pen = {a: l2_penalty_fit(a, cfg.seed, steps) for a in (0.0, 0.01)}
     from ..datasets import load_digits
     X, y = load_digits()
     X = X / np.float32(16.0)
@@ -300,7 +351,8 @@ def regularisation(cfg):
         _random.manual_seed(cfg.seed)
         p = 0.5 if variant == "dropout" else 0.0
         model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Dropout(p), nn.Linear(256, 10))
-        opt = (optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.5) if variant == "L2"
+        opt = (optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.5)
+               if variant == "weight decay"
                else optim.Adam(model.parameters(), lr=1e-3))
         g = _random.rng(cfg.seed + 1)
         hist = {"train": [], "val": []}
@@ -335,7 +387,7 @@ def regularisation(cfg):
                         break
         return hist
 
-    variants = ["none", "L2", "dropout", "early stopping", "noise injection", "mixup"]
+    variants = ["none", "weight decay", "dropout", "early stopping", "noise injection", "mixup"]
     hists = {v: run(v) for v in variants}
     mc, theory, se = _noise_penalty_check(cfg.seed, 1000 if cfg.quick else 4000)
 
@@ -347,6 +399,15 @@ def regularisation(cfg):
         a.set_xlabel("epoch")
         a.legend(fontsize=8)
     fig_path = savefig(fig, cfg.figure("regularisation"))
+    fig, a = plt.subplots(figsize=(7, 4.5))
+    x, y, grid = pen[0.0][:3]
+    a.scatter(x, y, color="k", s=20, label="20 noisy samples")
+    a.plot(grid, np.sin(grid), "k:", label="sin x")
+    for alpha, r in pen.items():
+        a.plot(grid, r[3], label=f"α = {alpha:g}: test MSE {r[5]:.3f}")
+    a.set_title("003 §3.3: L(w) + (α/2)‖w‖² on an over-parameterised net")
+    a.legend(fontsize=8)
+    pen_path = savefig(fig, cfg.figure("l2_penalty"))
     best = {v: max(h["val"]) for v, h in hists.items()}
     rows = [{"variant": v, "best val acc": round(best[v], 4),
              "final train acc": round(hists[v]["train"][-1], 4),
@@ -356,8 +417,15 @@ def regularisation(cfg):
                     "best_regularised_minus_none": max(best[v] for v in variants[1:])
                     - best["none"],
                     "noise_penalty_mc": mc, "noise_penalty_theory": theory,
-                    "noise_penalty_error_in_se": abs(mc - theory) / se})
-    expected = {"overfit_gap_none": Expect(">=", 0.05, "200 samples overfit without help"),
-                "noise_penalty_error_in_se": Expect("<=", 4.0, "003 eq. 3.22 within MC error")}
-    return Result(metrics, expected, [fig_path], headline="best_regularised_minus_none",
+                    "noise_penalty_error_in_se": abs(mc - theory) / se,
+                    "penalty_train_mse_none": pen[0.0][4], "penalty_train_mse_l2": pen[0.01][4],
+                    "penalty_test_mse_none": pen[0.0][5], "penalty_test_mse_l2": pen[0.01][5],
+                    "penalty_test_mse_ratio": pen[0.01][5] / pen[0.0][5]})
+    expected = {"penalty_test_mse_ratio": Expect("<=", 0.5, "the L2 penalty (α = 0.01) at "
+                                                 "least halves the test error", source="ours"),
+                "overfit_gap_none": Expect(">=", 0.05, "200 samples overfit without help",
+                                           source="ours"),
+                "noise_penalty_error_in_se": Expect("<=", 4.0, "003 eq. 3.22 within MC error",
+                                                    source="text: 003 eq. 3.22")}
+    return Result(metrics, expected, [pen_path, fig_path], headline="penalty_test_mse_ratio",
                   tables={"regularisers": rows})
