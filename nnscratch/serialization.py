@@ -403,8 +403,12 @@ def _check_entries(reader: _Reader, archive_bytes: int) -> None:
                          f"{archive_bytes}")
 
 
-def load(path: str | os.PathLike) -> Any:
+def load(path: str | os.PathLike, map_location=None, weights_only=None, **kwargs) -> Any:
     """Read a checkpoint written by :func:`save`; never unpickles anything.
+
+    ``map_location`` and ``weights_only`` are torch's keywords: the CPU is the only device
+    (``None``, ``"cpu"`` or ``device("cpu")``; another is an error naming it), and nothing is
+    ever unpickled, so every load is "weights only" whatever ``weights_only`` says.
 
     Returns:
         the saved structure, with arrays (and Tensors) as ``np.ndarray``, tuples as tuples,
@@ -416,6 +420,12 @@ def load(path: str | os.PathLike) -> Any:
             foreign zip, a text file, compressed entries, an array header that claims more
             bytes than its entry stores...); the message names the file and the problem.
     """
+    if map_location is not None and not callable(map_location) \
+            and not isinstance(map_location, dict):
+        from .device import device
+        device(map_location)                  # validates: the CPU only
+    if kwargs:
+        raise TypeError(f"load: unexpected keyword arguments {sorted(kwargs)}")
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file {path!r}")

@@ -1,0 +1,224 @@
+"""Programs in the idioms of the PyTorch tutorials and examples (our own code), each
+``main(torch, env)``: they use only the module they are given, as a user's script would after
+``import nnscratch as torch``.  See harness.py for ``env``."""
+import math
+
+
+def polynomial_manual_sgd(torch, env):
+    """'Learning PyTorch with examples': fit sin(x) with a cubic, autograd and manual
+    in-place updates under no_grad."""
+    x = torch.linspace(-math.pi, math.pi, 200)
+    y = torch.sin(x)
+    a, b, c, d = (env.randn(()).requires_grad_() for _ in range(4))
+    lr = 1e-6
+    for t in range(60):
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum()
+        env.log(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for p in (a, b, c, d):
+                p -= lr * p.grad
+                p.grad = None
+
+
+def custom_autograd_function(torch, env):
+    """A custom autograd.Function (P3(x) = (5x³ - 3x) / 2) inside a training loop."""
+    class P3(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input ** 3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1)
+    x = torch.linspace(-1.0, 1.0, 100)
+    y = torch.sin(x * 2)
+    a, b = env.randn(()).requires_grad_(), env.randn(()).requires_grad_()
+    for _ in range(40):
+        y_pred = a + b * P3.apply(x)
+        loss = ((y_pred - y) ** 2).mean()
+        env.log(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a.sub_(0.1 * a.grad)
+            b.data.add_(b.grad, alpha=-0.1)
+            a.grad.zero_()
+            b.grad.zero_()
+
+
+def mlp_sgd_momentum_steplr(torch, env):
+    """nn.Sequential classifier, CrossEntropyLoss, SGD with momentum and a StepLR schedule,
+    shuffled mini-batches by index permutation."""
+    nn = torch.nn
+    X, labels = env.randn(120, 5), env.randint(3, 120)
+    model = env.init(nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    loss_fn = nn.CrossEntropyLoss()
+    for epoch in range(4):
+        perm = env.permutation(120)
+        for i in range(0, 120, 30):
+            idx = perm[i:i + 30]
+            opt.zero_grad()
+            loss = loss_fn(model(X[idx]), labels[idx])
+            loss.backward()
+            opt.step()
+            env.log(loss.item())
+        sched.step()
+    with torch.no_grad():
+        acc = (model(X).argmax(dim=1) == labels).float().mean()
+    env.log(acc.item())
+
+
+def cnn_adam(torch, env):
+    """pytorch/examples-style ConvNet: Conv2d, ReLU, max-pool, flatten, log_softmax + NLL."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 3, 1)
+            self.conv2 = nn.Conv2d(4, 8, 3, 1)
+            self.fc1 = nn.Linear(8 * 2 * 2, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv1(x))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = torch.flatten(x, 1)
+            return F.log_softmax(self.fc1(x), dim=1)
+    model = env.init(Net())
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    X, y = env.randn(16, 1, 8, 8), env.randint(10, 16)
+    model.train()
+    for _ in range(8):
+        opt.zero_grad()
+        loss = F.nll_loss(model(X), y)
+        loss.backward()
+        opt.step()
+        env.log(loss.item())
+
+
+def lstm_language_model(torch, env):
+    """Word-language-model style: Embedding -> LSTM (time-major, batch_first=False) -> Linear,
+    truncated BPTT with the hidden state detached between chunks, clip_grad_norm_."""
+    nn = torch.nn
+
+    class RNNModel(nn.Module):
+        def __init__(self, ntoken, ninp, nhid):
+            super().__init__()
+            self.encoder = nn.Embedding(ntoken, ninp)
+            self.rnn = nn.LSTM(ninp, nhid, 2)
+            self.decoder = nn.Linear(nhid, ntoken)
+
+        def forward(self, input, hidden):
+            output, hidden = self.rnn(self.encoder(input), hidden)
+            return self.decoder(output).view(-1, 11), hidden
+    model = env.init(RNNModel(11, 6, 8))
+    data = env.randint(11, 41, 4)                 # (T + 1, batch)
+    criterion = nn.CrossEntropyLoss()
+    hidden = None
+    lr = 0.5
+    for i in range(0, 40, 8):
+        inp, target = data[i:i + 8], data[i + 1:i + 9].reshape(-1)
+        if hidden is not None:
+            hidden = tuple(h.detach() for h in hidden)
+        model.zero_grad()
+        output, hidden = model(inp, hidden)
+        loss = criterion(output, target)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        for p in model.parameters():
+            p.data.add_(p.grad, alpha=-lr)
+        env.log(loss.item())
+
+
+def gru_classifier_batch_first(torch, env):
+    """A GRU over (N, T, F) batches (batch_first=True), last hidden state -> classes, RMSprop."""
+    nn = torch.nn
+    gru = env.init(nn.GRU(3, 6, batch_first=True))
+    head = env.init(nn.Linear(6, 2))
+    opt = torch.optim.RMSprop(list(gru.parameters()) + list(head.parameters()), lr=0.01)
+    X, y = env.randn(10, 7, 3), env.randint(2, 10)
+    for _ in range(6):
+        opt.zero_grad()
+        _, h = gru(X)
+        loss = nn.functional.cross_entropy(head(h[-1]), y)
+        loss.backward()
+        opt.step()
+        env.log(loss.item())
+
+
+def vae(torch, env):
+    """pytorch/examples VAE: reparameterisation with noise, BCE + KL, Adam."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class VAE(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(16, 8)
+            self.fc21 = nn.Linear(8, 2)
+            self.fc22 = nn.Linear(8, 2)
+            self.fc3 = nn.Linear(2, 8)
+            self.fc4 = nn.Linear(8, 16)
+
+        def encode(self, x):
+            h1 = F.relu(self.fc1(x))
+            return self.fc21(h1), self.fc22(h1)
+
+        def decode(self, z):
+            return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))
+
+        def forward(self, x, eps):
+            mu, logvar = self.encode(x.view(-1, 16))
+            std = torch.exp(0.5 * logvar)
+            return self.decode(mu + eps * std), mu, logvar
+    model = env.init(VAE())
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = env.rand(12, 16)
+    for _ in range(6):
+        eps = env.randn(12, 2)
+        opt.zero_grad()
+        recon, mu, logvar = model(x, eps)
+        bce = F.binary_cross_entropy(recon, x.view(-1, 16), reduction="sum")
+        kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        loss = bce + kld
+        loss.backward()
+        opt.step()
+        env.log(loss.item())
+
+
+def save_and_resume(torch, env):
+    """Train, save model and optimizer state_dicts with torch.save, rebuild, load them
+    (map_location / weights_only as the tutorials write them), and continue identically."""
+    nn = torch.nn
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    def build():
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    model = env.init(build())
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    X, y = env.randn(32, 4).to(device), env.randn(32, 1).to(device)
+
+    def train(model, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(X), y)
+            loss.backward()
+            opt.step()
+            env.log(loss.item())
+    train(model, opt, 3)
+    path = env.path("checkpoint.pt")
+    torch.save({"model": model.state_dict(), "optim": opt.state_dict()}, path)
+    state = torch.load(path, map_location=device, weights_only=True)
+    model2 = build()
+    model2.load_state_dict(state["model"])
+    opt2 = torch.optim.Adam(model2.parameters(), lr=1e-2)
+    opt2.load_state_dict(state["optim"])
+    train(model2, opt2, 3)
+
+
+PROGRAMS = [polynomial_manual_sgd, custom_autograd_function, mlp_sgd_momentum_steplr,
+            cnn_adam, lstm_language_model, gru_classifier_batch_first, vae, save_and_resume]
