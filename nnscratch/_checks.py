@@ -120,7 +120,7 @@ def as_tensor(x, owner):
     """A layer's input: a Tensor as is, an ndarray wrapped without copying.  Real numbers
     only (a complex or object input would silently give complex output or a raw NumPy error
     deep inside an op)."""
-    from .tensor import Tensor
+    from .tensor import Tensor, as_tensor  # here: tensor -> ops -> random imports this module
     if isinstance(x, (Tensor, np.ndarray)):
         kind = x.dtype.kind
     else:
@@ -128,7 +128,7 @@ def as_tensor(x, owner):
     if kind not in "biuf":
         raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
                         f"dtype {x.dtype}")
-    return x if isinstance(x, Tensor) else Tensor._wrap(x)
+    return as_tensor(x)
 
 
 def check_last_dim(x, expected, owner):

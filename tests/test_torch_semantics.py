@@ -299,3 +299,19 @@ def test_engine_is_a_leaf_with_no_import_circle():
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0 and not (node.module or "").startswith("nnscratch"), \
                 f"engine imports {node.module!r}"
+
+
+def test_tensor_refuses_none_complex_ragged_and_a_non_bool_requires_grad():
+    """Issue 17 item 9: these were silently tensor(nan), complex, or truthy strings."""
+    with pytest.raises(TypeError, match="got None"):
+        ns.tensor(None)
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        ns.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        ns.tensor(np.array([1j]))
+    with pytest.raises(TypeError, match="requires_grad must be a bool, got 'yes'"):
+        ns.tensor([1.0], requires_grad="yes")
+    with pytest.raises(TypeError, match="non-ragged"):
+        ns.tensor([[1.0, 2.0], [3.0]])
+    with pytest.raises(TypeError, match="requires_grad=True needs a floating dtype"):
+        ns.tensor([1, 2], requires_grad=True)
