@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import tensor as _tensor
 from .autograd import no_grad
 from .nn import module as _module
 from .tensor import Tensor, get_default_dtype
+from .tensor import as_tensor as _as_tensor
 
 
 def _shapes(out):
@@ -56,7 +56,7 @@ def summary(model: _module.Module, input_shape, dtype=None) -> str:
     params = list(model.parameters())
     if dtype is None:
         dtype = params[0].dtype if params else get_default_dtype()
-    x = _tensor.as_tensor(np.zeros(shape, dtype=np.dtype(dtype)))
+    x = _as_tensor(np.zeros(shape, dtype=np.dtype(dtype)))
 
     names = {id(m): name for name, m in model.named_modules()}
     rows = []

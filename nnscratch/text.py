@@ -11,11 +11,11 @@ import numpy as np
 
 from . import nn, ops
 from . import random as _random
-from . import tensor as _tensor
 from ._checks import check_int
 from .autograd import no_grad
 from .nn.recurrent import detach_state
 from .tensor import Tensor
+from .tensor import as_tensor as _as_tensor
 
 
 class CharVocab:
@@ -84,7 +84,7 @@ class CharRNN(nn.Module):
             if ids.size and (ids.min() < 0 or ids.max() >= V):
                 raise ValueError(f"CharRNN: ids must be in [0, {V}), got range "
                                  f"[{ids.min()}, {ids.max()}]")
-            x = _tensor.as_tensor(np.eye(V, dtype=self.head.weight.dtype)[ids])
+            x = _as_tensor(np.eye(V, dtype=self.head.weight.dtype)[ids])
         out, state = self.rnn(x, state)
         out = ops.dropout(out, self.p_drop, self.training)
         return self.head(out), state

@@ -6,9 +6,9 @@ from typing import Iterator
 import numpy as np
 
 from .. import random as _random
-from .. import tensor as _tensor
 from .._checks import as_array, check_bool, check_seed, positive_int
 from ..tensor import Tensor
+from ..tensor import as_tensor as _as_tensor
 
 
 class DataLoader:
@@ -87,7 +87,7 @@ class DataLoader:
         return self._rng if self._rng is not None else _random.generator()
 
     def _wrap(self, a: np.ndarray, tensor: bool):
-        return _tensor.as_tensor(a) if tensor else a
+        return _as_tensor(a) if tensor else a
 
     def __iter__(self) -> Iterator:
         n, b = len(self.X), self.batch_size

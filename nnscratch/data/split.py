@@ -6,9 +6,9 @@ import math
 import numpy as np
 
 from .. import random as _random
-from .. import tensor as _tensor
 from .._checks import as_array, check_bool, check_seed
 from ..tensor import Tensor
+from ..tensor import as_tensor as _as_tensor
 
 
 def _n_test(test_size, n: int) -> int:
@@ -78,7 +78,7 @@ def _stratified(labels: np.ndarray, n_test: int, rng: np.random.Generator):
 
 def _take(a, a_arr: np.ndarray, idx: np.ndarray):
     part = a_arr[idx]
-    return _tensor.as_tensor(part) if isinstance(a, Tensor) else part
+    return _as_tensor(part) if isinstance(a, Tensor) else part
 
 
 def train_test_split(*arrays, test_size: float | int = 0.25,

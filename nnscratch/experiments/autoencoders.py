@@ -6,8 +6,8 @@ import numpy as np
 
 from .. import nn, optim
 from .. import random as _random
-from .. import tensor as _tensor
 from ..models import VAE, Autoencoder, SemiSupervisedVAE, mlp, nearest_centroid_accuracy
+from ..tensor import as_tensor as _as_tensor
 from .plotting import plt, savefig
 from .registry import Expect, Result, claim, experiment
 
@@ -39,7 +39,7 @@ def _codes(model, X, batch=1000):
     model.eval()
     out = []
     for i in range(0, len(X), batch):
-        xb = _tensor.as_tensor(X[i:i + batch])
+        xb = _as_tensor(X[i:i + batch])
         code = model.encode(xb)
         out.append((code[0] if isinstance(code, tuple) else code).numpy())
     model.train()
@@ -61,7 +61,7 @@ def train(model, X, y, epochs, batch=100, lr=1e-3, seed=0, warmup=2):
         sums = {k: 0.0 for k in hist}
         batches = np.array_split(g.permutation(len(X)), max(1, len(X) // batch))
         for idx in batches:
-            xb = _tensor.as_tensor(X[idx])
+            xb = _as_tensor(X[idx])
             if isinstance(model, VAE):
                 parts = model.losses(xb, y[idx] if ss else None)
             else:
@@ -94,7 +94,7 @@ def _lattice(model, codes, side, n=15):
     z = np.array([[a, b] for b in gy for a in gx], dtype=codes.dtype)
     from ..autograd import no_grad
     with no_grad():
-        imgs = model.decode(_tensor.as_tensor(z)).numpy().reshape(n, n, side, side)
+        imgs = model.decode(_as_tensor(z)).numpy().reshape(n, n, side, side)
     return imgs.transpose(0, 2, 1, 3).reshape(n * side, n * side)
 
 

@@ -6,11 +6,11 @@ import numpy as np
 
 from .. import nn, optim, stats
 from .. import random as _random
-from .. import tensor as _tensor
 from ..autograd import no_grad
 from ..data.augment import add_noise, mixup
 from ..models import universal
 from ..nn import functional as F
+from ..tensor import as_tensor as _as_tensor
 from ..tensor import tensor
 from .plotting import plt, savefig
 from .registry import Expect, Result, experiment
@@ -373,8 +373,8 @@ def regularisation(cfg):
                 opt.step()
             model.eval()
             with no_grad():
-                acc_tr = float((model(_tensor.as_tensor(Xtr)).numpy().argmax(1) == ytr).mean())
-                acc_va = float((model(_tensor.as_tensor(Xva)).numpy().argmax(1) == yva).mean())
+                acc_tr = float((model(_as_tensor(Xtr)).numpy().argmax(1) == ytr).mean())
+                acc_va = float((model(_as_tensor(Xva)).numpy().argmax(1) == yva).mean())
             hist["train"].append(acc_tr)
             hist["val"].append(acc_va)
             if variant == "early stopping":

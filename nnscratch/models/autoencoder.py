@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
-from .. import tensor as _tensor
 from .._checks import check_int
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn.module import Module
 from ..tensor import Tensor
+from ..tensor import as_tensor as _as_tensor
 
 
 def _as_input(x, owner) -> Tensor:
@@ -31,7 +31,7 @@ def _as_input(x, owner) -> Tensor:
     a = np.asarray(x)
     if a.dtype.kind not in "fiu":
         raise TypeError(f"{owner}: input must be numeric, got dtype {a.dtype}")
-    return _tensor.as_tensor(a if a.dtype.kind == "f" else a.astype(np.float32))
+    return _as_tensor(a if a.dtype.kind == "f" else a.astype(np.float32))
 
 
 def _check_range01(x: Tensor, owner):
@@ -162,7 +162,7 @@ class VAE(Module):
         check_int(n, "n", "sample")
         z = _random.rng(seed).standard_normal((int(n), self.latent_dim))
         with no_grad():
-            return self.decode(_tensor.as_tensor(z.astype(self._dtype()))).numpy()
+            return self.decode(_as_tensor(z.astype(self._dtype()))).numpy()
 
     def _dtype(self):
         return next(iter(self.parameters())).dtype
@@ -244,7 +244,7 @@ class SemiSupervisedVAE(VAE):
         check_int(n, "n", "sample")
         z = self.centroids[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
         with no_grad():
-            return self.decode(_tensor.as_tensor(z.astype(self._dtype()))).numpy()
+            return self.decode(_as_tensor(z.astype(self._dtype()))).numpy()
 
 
 def nearest_centroid_accuracy(codes_train, y_train, codes_test, y_test) -> tuple[float, float]:

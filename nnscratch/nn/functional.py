@@ -14,7 +14,7 @@ from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
 from ..tensor import Tensor
-from .. import tensor as _tensor
+from ..tensor import as_tensor as _as_tensor
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
@@ -183,9 +183,9 @@ def kl_div_gaussians(mu_p, logvar_p, mu_q, logvar_q):
     if mu_p.shape != logvar_p.shape:
         raise ValueError(f"kl_div_gaussians: mu_p shape {mu_p.shape} != logvar_p shape "
                          f"{logvar_p.shape}")
-    mu_q = mu_q if isinstance(mu_q, Tensor) else _tensor.as_tensor(np.asarray(mu_q, mu_p.dtype))
+    mu_q = mu_q if isinstance(mu_q, Tensor) else _as_tensor(np.asarray(mu_q, mu_p.dtype))
     logvar_q = (logvar_q if isinstance(logvar_q, Tensor)
-                else _tensor.as_tensor(np.asarray(logvar_q, mu_p.dtype)))
+                else _as_tensor(np.asarray(logvar_q, mu_p.dtype)))
     for name, t in (("mu_q", mu_q), ("logvar_q", logvar_q)):
         try:
             np.broadcast_shapes(t.shape, mu_p.shape)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from .. import tensor as _tensor
 from .._checks import as_tensor, check_bool, check_int, positive_int
 from ..ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
+from ..tensor import as_tensor as _as_tensor
 from . import init
 from .module import Module, Parameter
 from .utils.rnn import PackedSequence, put_rows, reversed_rows, step_major_rows, take_rows
@@ -395,7 +395,7 @@ class _CellBase(Module):
         owner = type(self).__name__
         shape = x.shape[:-1] + (self.hidden_size,)
         if h is None:
-            return _tensor.as_tensor(np.zeros(shape, self.weight_ih.dtype))
+            return _as_tensor(np.zeros(shape, self.weight_ih.dtype))
         return _check_state(h, shape, owner, name)
 
     def _affine(self, x, h):

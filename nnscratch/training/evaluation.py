@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics as metrics_mod
-from .. import tensor as _tensor
 from .._checks import positive_int
 from ..autograd import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
+from ..tensor import as_tensor as _as_tensor
 from .inputs import eval_mode, is_loader, prepare_x, prepare_y, raw, resolve_loss, split_batch
 
 __all__ = ["predict", "evaluate"]
@@ -28,7 +28,7 @@ def _outputs(model, X, batch_size, owner, want_inputs=False):
     outs, targets = [], []
     with eval_mode(model), no_grad():
         for xb, yb in batches:
-            out = model(xb if isinstance(xb, Tensor) else _tensor.as_tensor(np.asarray(xb)))
+            out = model(xb if isinstance(xb, Tensor) else _as_tensor(np.asarray(xb)))
             outs.append(np.asarray(out._data if isinstance(out, Tensor) else out))
             if yb is not None:
                 targets.append(raw(yb))
@@ -78,7 +78,7 @@ def evaluate(model: Module, X, y=None, *, loss=None, metrics=(), batch_size: int
     res = {}
     if loss_fn is not None:
         with no_grad():
-            value = loss_fn(_tensor.as_tensor(out), _tensor.as_tensor(target))
+            value = loss_fn(_as_tensor(out), _as_tensor(target))
         res["loss"] = float(raw(value))
     for name, fn in named:
         res[name] = float(fn(out, target, kind))

@@ -21,10 +21,10 @@ import numpy as np
 
 from .. import metrics as metrics_mod
 from .. import random as nsrandom
-from .. import tensor as _tensor
 from .._checks import check_seed, positive_int
 from ..nn.module import Module
 from ..ops._allocator import retain_freed_memory
+from ..tensor import as_tensor as _as_tensor
 from .callbacks import Callback, FitContext, step_scheduler
 from .checkpoint import check_checkpoint_path, load_checkpoint, restore_checkpoint, save_checkpoint
 from .evaluation import evaluate, predict
@@ -247,8 +247,8 @@ class _FitRun:
         ctx.step = step
         for cb in self.callbacks:
             cb.on_batch_begin(step)
-        out = self.model(_tensor.as_tensor(xb))
-        value = self.loss_fn(out, _tensor.as_tensor(yb))
+        out = self.model(_as_tensor(xb))
+        value = self.loss_fn(out, _as_tensor(yb))
         lv = float(raw(value))
         if not math.isfinite(lv):
             raise DivergenceError(

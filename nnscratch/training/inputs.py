@@ -14,12 +14,12 @@ import math
 
 import numpy as np
 
-from .. import tensor as _tensor
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn import loss as nn_loss
 from ..nn.module import Module
 from ..tensor import Tensor, get_default_dtype
+from ..tensor import as_tensor as _as_tensor
 
 __all__ = ["resolve_loss", "is_loader", "prepare_x", "prepare_y", "eval_mode", "split_batch",
            "raw", "ArrayBatches"]
@@ -122,7 +122,7 @@ def prepare_x(X, model, name, owner) -> np.ndarray:
 def _probe_output_shape(model, x_row):
     """The model's output shape on two rows (eval mode, no graph), for the label checks."""
     with eval_mode(model), no_grad():
-        out = model(_tensor.as_tensor(x_row))
+        out = model(_as_tensor(x_row))
     return tuple(np.shape(out._data if isinstance(out, Tensor) else out))
 
 

@@ -20,9 +20,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ... import ops
-from ... import tensor as _tensor
 from ...autograd import fused
 from ...tensor import Tensor
+from ...tensor import as_tensor as _as_tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
            "pack_sequence"]
@@ -112,7 +112,7 @@ def pack_padded_sequence(input, lengths, batch_first: bool = False,
     ``h_n``.
     """
     owner = "pack_padded_sequence"
-    x = input if isinstance(input, Tensor) else _tensor.as_tensor(np.asarray(input))
+    x = input if isinstance(input, Tensor) else _as_tensor(np.asarray(input))
     if x.ndim < 2:
         raise ValueError(f"{owner}: input must be at least 2-D (T, N, *), got shape "
                          f"{tuple(x.shape)}")
@@ -171,7 +171,7 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     """Stack tensors ``(L_i, *)`` into ``(T, N, *)`` (``(N, T, *)`` if batch_first), padding
     each to the longest with ``padding_value``; matches torch.nn.utils.rnn.pad_sequence."""
     owner = "pad_sequence"
-    seqs = [s if isinstance(s, Tensor) else _tensor.as_tensor(np.asarray(s)) for s in sequences]
+    seqs = [s if isinstance(s, Tensor) else _as_tensor(np.asarray(s)) for s in sequences]
     if not seqs:
         raise ValueError(f"{owner}: expected at least one sequence")
     tail = seqs[0].shape[1:]
