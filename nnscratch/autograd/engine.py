@@ -888,16 +888,8 @@ def fused(fn=None, *, saves_output=False):
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
-        if kwargs and any(name in kwargs for name in positional[len(args):]):
-            bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            args = tuple(bound.arguments[name] for name in positional)
-            kwargs = {}
-            for name, value in bound.arguments.items():
-                if sig.parameters[name].kind == inspect.Parameter.VAR_KEYWORD:
-                    kwargs.update(value)
-                elif name not in positional:
-                    kwargs[name] = value
+        if kwargs:   # a tensor passed by keyword (b=bias) is differentiated like the others
+            args, kwargs = _bind_tensors_positionally(sig, positional, args, kwargs)
         parents = _parents(args)
         needs = _grad_enabled and any(p is not None for p in parents)
         if wants_needs:
