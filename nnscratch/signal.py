@@ -36,8 +36,8 @@ _MODES = ("full", "same", "valid")
 def _check(x, w, mode, owner):
     if mode not in _MODES:
         raise ValueError(f"{owner}: mode must be one of {_MODES}, got {mode!r}")
-    x = np.asarray(getattr(x, "data", x))
-    w = np.asarray(getattr(w, "data", w))
+    x = np.asarray(getattr(x, "_data", x))
+    w = np.asarray(getattr(w, "_data", w))
     for name, a in (("x", x), ("w", w)):
         if a.dtype.kind not in "biuf":
             raise TypeError(f"{owner}: {name} must be numeric, got dtype {a.dtype}")

@@ -12,7 +12,7 @@ from .._checks import check_int
 
 
 def _float_array(x, name) -> np.ndarray:
-    a = np.asarray(getattr(x, "data", x) if not isinstance(x, np.ndarray) else x)
+    a = np.asarray(getattr(x, "_data", x) if not isinstance(x, np.ndarray) else x)
     if a.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be numeric, got dtype {a.dtype}")
     if a.size == 0:

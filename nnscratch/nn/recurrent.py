@@ -169,8 +169,7 @@ class _RNNBase(Module):
                 flip = bool(d) and rev is not None
                 res = self._sequence(_reorder(x, rev) if flip else x, init_states,
                                      self._weights(k, d), reverse=bool(d) and rev is None,
-                                     batch_first=batch_first, batch_sizes=batch_sizes,
-                                     input_grad=x.requires_grad)
+                                     batch_first=batch_first, batch_sizes=batch_sizes)
                 outs.append(_reorder(res[0], rev) if flip else res[0])
                 for lst, s in zip(finals, res[1:]):
                     lst.append(s)

@@ -31,7 +31,7 @@ from .im2col import conv_plan
 
 
 @fused
-def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
+def _conv(x, w, b=None, *, stride, padding, dilation, groups, needs_input_grad):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
     retain_freed_memory()  # a ConvNet step re-allocates megabytes of temporaries: keep them
     x_shape, w_shape = x.shape, w.shape
@@ -65,23 +65,19 @@ def _conv(x, w, b=None, *, stride, padding, dilation, groups, need_dx):
             if fold_bias:
                 dw_, db = dw_[:, :k], dw_[:, k]
             dw_ = dw_.reshape(w_shape)
-            dcols = (w_row.T @ g_row) if need_dx else None
+            dcols = (w_row.T @ g_row) if needs_input_grad[0] else None
         else:
             db = None if b is None else g_row.sum(axis=1)
             g_row = g_row.reshape(groups, f // groups, -1)
             dw_ = np.matmul(g_row, cols.transpose(0, 2, 1)).reshape(w_shape)
-            dcols = np.matmul(w_row.transpose(0, 2, 1), g_row) if need_dx else None
+            dcols = np.matmul(w_row.transpose(0, 2, 1), g_row) if needs_input_grad[0] else None
         dx = None if dcols is None else plan.col2im(dcols).reshape(x_shape)
         return dx, dw_, db
     return out, vjp
 
 
 def _array(t):
-    return getattr(t, "data", t)
-
-
-def _requires_grad(t):
-    return bool(getattr(t, "requires_grad", False))
+    return getattr(t, "_data", t)
 
 
 def _padding_string(x, w, stride, padding, dilation, nd, owner):
@@ -172,8 +168,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 2, "conv2d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
-    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
-                 need_dx=_requires_grad(x))
+    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups)
 
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
@@ -189,15 +184,14 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 1, "conv1d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
-    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups,
-                 need_dx=_requires_grad(x))
+    return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups)
 
 
 # --------------------------------------------------------------------- transposed convolution
 
 
 @fused
-def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx):
+def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, needs_input_grad):
     """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
     output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""
     retain_freed_memory()
@@ -217,7 +211,7 @@ def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, need_dx)
         g = lift_1d(g)
         cols = plan.columns(g)                                 # (C_out·kh·kw, N·positions)
         dw = (x_rows @ cols.T).reshape(w_shape)
-        dx = plan.output(w_row @ cols).reshape(x_shape) if need_dx else None
+        dx = plan.output(w_row @ cols).reshape(x_shape) if needs_input_grad[0] else None
         db = None if b is None else g.sum(axis=(0, 2, 3))
         return dx, dw, db
     return out, vjp
@@ -273,8 +267,7 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
     """
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 2, "conv_transpose2d")
-    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw,
-                           need_dx=_requires_grad(x))
+    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)
 
 
 def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups: int = 1,
@@ -283,5 +276,4 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
     -> ``(N, C_out, Lo)``; matches torch.nn.functional.conv_transpose1d."""
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 1, "conv_transpose1d")
-    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw,
-                           need_dx=_requires_grad(x))
+    return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)

@@ -36,7 +36,7 @@ def dropout_channels(x, p=0.5, training=True):
     each example — a whole ``(*)`` map of ``(N, C, *)`` — is zeroed with probability p, the
     rest scaled by 1/(1-p); neighbouring activations of a map are correlated, so dropping
     single ones would barely regularise a convolutional layer."""
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     if np.ndim(xa) < 3:
         raise ValueError(f"dropout_channels: expected an input (N, C, *), got shape "
                          f"{np.shape(xa)}")

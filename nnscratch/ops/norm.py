@@ -130,7 +130,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
     Shape: x ``(*, *normalized_shape)``; weight, bias ``normalized_shape`` or None.
     """
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
         tuple(normalized_shape)
     k = len(shape)
@@ -176,7 +176,7 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
 
     Shape: x ``(N, C, *)``; weight, bias ``(C,)`` or None.
     """
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     if np.ndim(xa) < 2:
         raise ValueError(f"group_norm: expected an input (N, C, *), got shape {np.shape(xa)}")
     c = np.shape(xa)[1]

@@ -55,7 +55,7 @@ def pad(x, pad, mode: str = "constant", value: float | None = None):
     ``reflect`` (each pad < the axis length), ``replicate``, ``circular`` (each pad <= the axis
     length).  Differentiable in every mode.
     """
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     owner = "pad"
     pads = tuple(pad)
     if len(pads) % 2 or len(pads) // 2 > np.ndim(xa):

@@ -160,12 +160,12 @@ def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
 
 def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
     from ..tensor import Tensor
-    idx = _argmax_indices(getattr(x, "data", x), k, s, p, d, ceil_mode)
+    idx = _argmax_indices(getattr(x, "_data", x), k, s, p, d, ceil_mode)
     return out, Tensor._wrap(idx if nd == 2 else idx[:, :, 0, :])
 
 
 def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=True):
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     if not hasattr(xa, "ndim"):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
@@ -240,8 +240,8 @@ def _unpool(x, *, index, plane):
 
 
 def _unpool_args(x, indices, kernel_size, stride, padding, output_size, nd, owner):
-    xa = getattr(x, "data", x)
-    idx = np.asarray(getattr(indices, "data", indices))
+    xa = getattr(x, "_data", x)
+    idx = np.asarray(getattr(indices, "_data", indices))
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if getattr(xa, "ndim", 0) != nd + 2:
         raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, got shape "
@@ -390,7 +390,7 @@ def _output_size(output_size, spatial, nd, owner):
 
 
 def _adaptive(x, output_size, nd, kind, owner):
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     if not hasattr(xa, "ndim"):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
@@ -456,7 +456,7 @@ def upsample_nearest(x, scale_factor):
     """Nearest-neighbour upsampling by integer factors (torch.nn.functional.interpolate with
     mode="nearest" and an integer ``scale_factor``): ``(N, C, *spatial)`` ->
     ``(N, C, *(s·spatial))``.  ``scale_factor``: an int or one per spatial axis, each >= 1."""
-    xa = getattr(x, "data", x)
+    xa = getattr(x, "_data", x)
     nd = np.ndim(xa) - 2
     if nd < 1:
         raise ValueError(f"upsample_nearest: expected an input (N, C, *spatial), got shape "

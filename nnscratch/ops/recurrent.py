@@ -29,8 +29,8 @@ Implementation notes (all for speed, none change the maths):
   are reordered to (i, f, o, g) so the sigmoid ones are contiguous.  Gradients are mapped back to
   PyTorch's row order after the loop.
 * Every per-step temporary is preallocated and every elementwise op writes ``out=``.
-* ``input_grad=False`` (keyword, passed by the layers when x needs no gradient, e.g. one-hot or
-  embedded-and-frozen inputs) skips the ``Δᵀ W_ih`` GEMM for dx.
+* When x needs no gradient (the engine's ``needs_input_grad``, False under ``no_grad`` too; e.g.
+  one-hot or embedded-and-frozen inputs) the ``Δᵀ W_ih`` GEMM for dx is skipped.
 
 Variable lengths (``batch_sizes``, the layers' path for a PackedSequence): examples sorted by
 decreasing length, ``batch_sizes[t]`` of them still running at step t, so the finished ones are
@@ -162,7 +162,7 @@ class _Layout:
 
 @fused
 def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh",
-                 batch_first=True, reverse=False, input_grad=True, batch_sizes=None):
+                 batch_first=True, reverse=False, batch_sizes=None, needs_input_grad=()):
     """Elman RNN over a whole sequence: ``h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``.
 
     φ is tanh (000 eq. 9.3-9.4) or relu.  Matches one layer/direction of torch.nn.RNN.
@@ -216,7 +216,7 @@ def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"
                 dh[:, n:] = kept
         flat = seq.flat(delta)
         dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
-        return (seq.input_grad((flat, w_ih)) if input_grad else None,
+        return (seq.input_grad((flat, w_ih)) if needs_input_grad[0] else None,
                 None if h0 is None else _batch_major(dh),
                 dw_ih,
                 dw_hh,
@@ -238,7 +238,7 @@ def _lstm_perm(H):
 
 @fused
 def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, batch_first=True,
-                  reverse=False, input_grad=True, batch_sizes=None):
+                  reverse=False, batch_sizes=None, needs_input_grad=()):
     """LSTM over a whole sequence (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38).
 
         i, f, o = σ(W_i· x_t + W_h· h_{t-1} + b)      g = tanh(W_ig x_t + W_hg h_{t-1} + b_g)
@@ -352,7 +352,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
         dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
         db = db[inv]
         dw_hr = None if w_hr is None else seq.flat(dhs) @ seq.flat(ms).T
-        return (seq.input_grad((flat, w_ih_p)) if input_grad else None,
+        return (seq.input_grad((flat, w_ih_p)) if needs_input_grad[0] else None,
                 None if h0 is None else _batch_major(dh),
                 None if c0 is None else _batch_major(dc),
                 dw_ih[inv],
@@ -369,7 +369,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
 
 @fused
 def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
-                 batch_first=True, reverse=False, input_grad=True, batch_sizes=None):
+                 batch_first=True, reverse=False, batch_sizes=None, needs_input_grad=()):
     """GRU over a whole sequence (Cho et al. 2014; 000 eq. 9.39-9.42), gate rows r, z, n.
 
         r = σ(W_ir x + b_ir + W_hr h + b_hr)          z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -500,12 +500,12 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
             dw_ih[H2:] = dwb_n[:, :-1]
             db_i[H2:] = dwb_n[:, -1]
             dx = None
-            if input_grad:
+            if needs_input_grad[0]:
                 dx = seq.input_grad((flat[:H2], w_ih[:H2]), (flat_n, w_ih[H2:]))
         else:
             # the hidden side of rows n multiplies r ⊙ h_{t-1}, not h_{t-1}
             dw_hh[H2:] = flat[H2:] @ keep.transpose(0, 2, 1).reshape(T * N, H)
-            dx = seq.input_grad((flat, w_ih)) if input_grad else None
+            dx = seq.input_grad((flat, w_ih)) if needs_input_grad[0] else None
         return (dx, None if h0 is None else _batch_major(dh), dw_ih, dw_hh,
                 None if b_ih is None else db_i, None if b_hh is None else db_h)
 

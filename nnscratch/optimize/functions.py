@@ -137,8 +137,8 @@ def least_squares(X, y) -> TestFunction:
     Shape:
         X ``(N, d)``, y ``(N,)`` -> a function of θ ``(d,)``.
     """
-    X = np.array(getattr(X, "data", X), dtype=np.float64)
-    y = np.array(getattr(y, "data", y), dtype=np.float64)
+    X = np.array(getattr(X, "_data", X), dtype=np.float64)
+    y = np.array(getattr(y, "_data", y), dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"least_squares: X must be 2-D (N, d), got shape {X.shape}")
     if y.shape != (X.shape[0],):

@@ -40,7 +40,7 @@ def _check_lr(lr, method: str, shape: tuple):
                          f"its step by a line search; got lr={lr!r}")
     if isinstance(lr, (bool, str)):
         raise TypeError(f"minimize: lr must be a number or an array, got {lr!r}")
-    arr = np.asarray(getattr(lr, "data", lr))
+    arr = np.asarray(getattr(lr, "_data", lr))
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"minimize: lr must be a number or an array of numbers, got {lr!r}")
     if arr.ndim and method == "newton":

@@ -88,7 +88,7 @@ def reversed_rows(batch_sizes, n):
 # --------------------------------------------------------------------- public functions
 
 def _lengths(lengths, n, T, owner):
-    arr = np.asarray(getattr(lengths, "data", lengths))
+    arr = np.asarray(getattr(lengths, "_data", lengths))
     if arr.ndim != 1 or len(arr) != n:
         raise ValueError(f"{owner}: lengths must be 1-D with one length per sequence ({n}), "
                          f"got shape {arr.shape}")
