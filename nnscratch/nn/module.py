@@ -18,11 +18,6 @@ from ..tensor import Tensor, get_default_dtype
 _forward_hooks = []  # callables (module, inputs, output), used by ns.summary
 
 
-def _is_device_name(s: str) -> bool:
-    """A string that names a device ("cpu", "cuda:0", "mps" …) rather than a dtype."""
-    return s.partition(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta", "xla", "hip")
-
-
 def _array(value) -> np.ndarray:
     return np.asarray(value._data if isinstance(value, Tensor) else value)
 
@@ -159,21 +154,8 @@ class Module:
         ``Module.to``, in place, returning self.  The CPU is the only device (another is an
         error naming it); a dtype must be floating and casts every float parameter and buffer
         (integer ones are kept, as torch)."""
-        from ..device import device as _device
-        from ..tensor import _as_dtype
-        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"Module.to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, _device) or (isinstance(a, str) and _is_device_name(a)):
-                dev = a
-            elif a is not None:
-                dtype = a
-        if dev is not None:
-            _device(dev)  # validates: only the CPU exists
+        from ..tensor import _as_dtype, _to_args
+        dtype = _to_args(args, kwargs, "Module.to()")
         if dtype is None:
             return self
         dtype = _as_dtype(dtype, "Module.to")
