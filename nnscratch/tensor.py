@@ -539,17 +539,19 @@ def _as_dtype(d, owner):
         raise TypeError(f"{owner}: expected a dtype such as ns.float32, got {d!r}") from None
 
 
-def _to(self, *args, **kwargs):
-    """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``: a tensor of that
-    dtype (self when nothing changes, as torch).  CPU is the only device."""
+def _to_args(args, kwargs, owner="to()"):
+    """The dtype (or None) that torch's ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+    ``to(other)`` and their keywords ask for; the device is validated (only the CPU exists).
+    Shared by ``Tensor.to`` and ``Module.to``."""
     from .device import device as _device_of
+    kwargs = dict(kwargs)
     dtype = kwargs.pop("dtype", None)
     dev = kwargs.pop("device", None)
     kwargs.pop("non_blocking", None)
     kwargs.pop("copy", None)
     kwargs.pop("memory_format", None)
     if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        raise TypeError(f"{owner} got unexpected keyword arguments {sorted(kwargs)}")
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
@@ -559,6 +561,13 @@ def _to(self, *args, **kwargs):
             dtype = a
     if dev is not None:
         _device_of(dev)                     # validates: only the CPU exists
+    return dtype
+
+
+def _to(self, *args, **kwargs):
+    """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``: a tensor of that
+    dtype (self when nothing changes, as torch).  CPU is the only device."""
+    dtype = _to_args(args, kwargs)
     if dtype is None:
         return self
     d = _as_dtype(dtype, "to")

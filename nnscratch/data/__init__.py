@@ -1,6 +1,6 @@
 """Data utilities: mini-batch loading, splitting, one-hot encoding and feature scaling.
 
-``DataLoader`` yields batches of the type it is given (arrays -> arrays, Tensors -> Tensors);
+``ArrayLoader`` (old name ``DataLoader``, kept as an alias) yields batches of the type it is given (arrays -> arrays, Tensors -> Tensors);
 ``train_test_split``, ``one_hot``, ``StandardScaler`` and ``MinMaxScaler`` follow
 scikit-learn's semantics (the split's seed is ``random_state``, scikit-learn's name; the
 loader's and the augmentations' is ``seed``).  Randomness comes from :mod:`nnscratch.random`
@@ -8,9 +8,11 @@ loader's and the augmentations' is ``seed``).  Randomness comes from :mod:`nnscr
 """
 from . import augment
 from .augment import add_noise, mixup, random_shift
-from .loader import DataLoader
+from .loader import ArrayLoader
+
+DataLoader = ArrayLoader  # the old name; torch's DataLoader is nnscratch.utils.data.DataLoader
 from .preprocessing import MinMaxScaler, StandardScaler
 from .split import one_hot, train_test_split
 
-__all__ = ["augment", "add_noise", "mixup", "random_shift", "DataLoader", "train_test_split",
+__all__ = ["augment", "add_noise", "mixup", "random_shift", "ArrayLoader", "DataLoader", "train_test_split",
            "one_hot", "StandardScaler", "MinMaxScaler"]

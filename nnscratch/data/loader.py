@@ -1,4 +1,8 @@
-"""``DataLoader``: mini-batches over in-memory arrays, reshuffled every epoch."""
+"""``ArrayLoader``: mini-batches over in-memory arrays, reshuffled every epoch.
+
+(``nnscratch.data.DataLoader`` is its old name, kept as an alias; torch's dataset-based
+``DataLoader`` is :class:`nnscratch.utils.data.DataLoader`.)
+"""
 from __future__ import annotations
 
 from typing import Iterator
@@ -11,10 +15,12 @@ from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 
 
-class DataLoader:
+class ArrayLoader:
     """Iterate over ``(xb, yb)`` mini-batches of ``(X, y)`` (or ``xb`` alone when ``y`` is None).
 
-    Like ``torch.utils.data.DataLoader(TensorDataset(X, y), batch_size, shuffle, drop_last)``:
+    Like ``torch.utils.data.DataLoader(TensorDataset(X, y), batch_size, shuffle, drop_last)``
+    (:class:`nnscratch.utils.data.DataLoader`), but over arrays directly and shuffling by
+    default; ``nnscratch.data.DataLoader`` is this class's old name, kept as an alias:
     each pass over the loader is one epoch; with ``shuffle=True`` every epoch draws a fresh
     permutation, and the last batch is smaller unless ``drop_last=True``.
 
@@ -46,7 +52,7 @@ class DataLoader:
 
     def __init__(self, X, y=None, batch_size: int = 32, shuffle: bool = True,
                  drop_last: bool = False, seed: int | np.random.Generator | None = None):
-        owner = "DataLoader"
+        owner = "ArrayLoader"
         self.batch_size = positive_int(batch_size, "batch_size", owner)
         self.shuffle = check_bool(shuffle, "shuffle", owner)
         self.drop_last = check_bool(drop_last, "drop_last", owner)
@@ -122,12 +128,12 @@ class DataLoader:
         if not state:
             return
         if self._rng is None or "rng" not in state:
-            raise ValueError("DataLoader.load_state_dict: state has an 'rng' entry only for a "
+            raise ValueError("ArrayLoader.load_state_dict: state has an 'rng' entry only for a "
                              "loader built with a seed; got keys "
                              f"{sorted(state)} for seed={'set' if self._rng else None}")
         self._rng.bit_generator.state = state["rng"]
 
     def __repr__(self) -> str:
-        return (f"DataLoader(num_samples={len(self.X)}, batch_size={self.batch_size}, "
+        return (f"ArrayLoader(num_samples={len(self.X)}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, "
                 f"targets={'yes' if self.y is not None else 'no'})")

@@ -1,7 +1,7 @@
 """``nnscratch.nn``: modules (layers, containers, losses) built from functional ops."""
 from . import functional, init, utils
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .container import Flatten, ModuleDict, ModuleList, Sequential, Upsample
+from .container import Flatten, ModuleDict, ModuleList, ParameterList, Sequential, Upsample
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding

@@ -1,6 +1,6 @@
 """Containers and shape layers."""
 from .._checks import as_tensor
-from .module import Module
+from .module import Module, Parameter
 
 
 class Sequential(Module):
@@ -55,6 +55,61 @@ class ModuleList(Module):
     def append(self, module: Module) -> "ModuleList":
         setattr(self, str(len(self)), module)
         return self
+
+
+class ParameterList(Module):
+    """A list of parameters the parent module sees (torch.nn.ParameterList), named ``0``,
+    ``1`` …; a Tensor that is not a Parameter is wrapped in one, as torch does."""
+
+    def __init__(self, values=None):
+        for v in values or ():
+            self.append(v)
+
+    def _params(self):
+        return [v for name, v in vars(self).items() if name.isdigit()]
+
+    def __getitem__(self, i):
+        return self._params()[i]
+
+    def __setitem__(self, i, value):
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"ParameterList: index {i} is out of range for length {n}")
+        setattr(self, str(i % n), _as_parameter(value))
+
+    def __len__(self):
+        return len(self._params())
+
+    def __iter__(self):
+        return iter(self._params())
+
+    def append(self, value) -> "ParameterList":
+        setattr(self, str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        for v in values:
+            self.append(v)
+        return self
+
+    def __repr__(self):
+        # torch's layout: one line for one parameter, else one indented line each
+        lines = [f"  ({i}): Parameter containing: [nnscratch.{p.dtype} of size "
+                 f"{'x'.join(map(str, p.shape))}]" for i, p in enumerate(self)]
+        if len(lines) == 1:
+            return f"ParameterList({lines[0]})"
+        return "ParameterList(" + "".join(f"\n  {line}" for line in lines) + \
+            ("\n)" if lines else ")")
+
+
+def _as_parameter(value):
+    if isinstance(value, Parameter):
+        return value
+    from ..tensor import Tensor
+    if not isinstance(value, Tensor):
+        raise TypeError(f"ParameterList: entries must be Tensors or Parameters, got "
+                        f"{type(value).__name__}")
+    return Parameter(value)
 
 
 class ModuleDict(Module):
@@ -118,11 +173,14 @@ class Upsample(Module):
 
 
 class Flatten(Module):
-    """Flatten all axes from ``start_dim`` on: ``(N, *)`` -> ``(N, prod(*))``."""
+    """Flatten dims ``start_dim..end_dim`` into one (torch.nn.Flatten):
+    ``(N, *dims)`` -> ``(N, prod(*dims))`` with the defaults ``start_dim=1, end_dim=-1``."""
 
-    def __init__(self, start_dim: int = 1):
-        self.start_dim = start_dim
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x):
-        x = as_tensor(x, "Flatten")
-        return x.reshape(x.shape[:self.start_dim] + (-1,))
+        return as_tensor(x, "Flatten").flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

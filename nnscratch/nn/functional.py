@@ -24,7 +24,7 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "so
            "batch_norm", "embedding", "pad", "conv1d", "conv2d", "conv_transpose1d",
            "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
+           "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d", "one_hot"]
 
 
 def dropout1d(x, p=0.5, training=True):
@@ -195,3 +195,30 @@ def kl_div_gaussians(mu_p, logvar_p, mu_q, logvar_q):
     diff = mu_p - mu_q
     per_dim = logvar_q - logvar_p + (logvar_p.exp() + diff * diff) / logvar_q.exp() - 1
     return (per_dim.sum(axis=-1) * 0.5).mean()
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """``torch.nn.functional.one_hot``: int64 ``(*, C)`` with ``out[..., k] = (tensor == k)``.
+
+    ``tensor`` holds int64 class indices in ``[0, C)``; ``num_classes=-1`` takes
+    ``C = tensor.max() + 1``.  No gradient (an index function)."""
+    a = np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor)
+    if a.dtype != np.int64:
+        raise RuntimeError(f"one_hot: tensor must hold int64 class indices (torch's "
+                           f"'index tensor'), got dtype {a.dtype}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an int, got {num_classes!r}")
+    if a.size and a.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {a.min()}")
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty "
+                               "tensor; pass num_classes")
+        num_classes = int(a.max()) + 1
+    elif num_classes < 1 and not (num_classes == 0 and a.size == 0):
+        raise RuntimeError(f"one_hot: num_classes must be -1 or >= 1, got {num_classes}")
+    elif a.size and a.max() >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes="
+                           f"{num_classes}, got {a.max()}")
+    out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
+    return _as_tensor(out)

@@ -149,15 +149,23 @@ class Module:
             p.requires_grad = bool(flag)
         return self
 
-    def to(self, dtype) -> "Module":
-        """Cast every parameter and float buffer to ``dtype`` in place (e.g. ``np.float64``)."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, **kwargs) -> "Module":
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: torch's
+        ``Module.to``, in place, returning self.  The CPU is the only device (another is an
+        error naming it); a dtype must be floating and casts every float parameter and buffer
+        (integer ones are kept, as torch)."""
+        from ..tensor import _as_dtype, _to_args
+        dtype = _to_args(args, kwargs, "Module.to()")
+        if dtype is None:
+            return self
+        dtype = _as_dtype(dtype, "Module.to")
         if dtype.kind != "f":
-            raise TypeError(f"to: dtype must be a float dtype (np.float32 or np.float64), "
-                            f"got {dtype}")
+            raise TypeError(f"Module.to: dtype must be a float dtype (nn.Module.to only "
+                            f"accepts floating point dtypes, as torch), got {dtype}")
         for p in self.parameters():
-            p._data = p._data.astype(dtype)
-            p.grad = None
+            if p._data.dtype.kind == "f" and p._data.dtype != dtype:
+                p._data = p._data.astype(dtype)
+                p.grad = None
         for m in self.modules():
             for name in m.__dict__.get("_buffer_names", ()):
                 b = getattr(m, name)
@@ -165,11 +173,22 @@ class Module:
                     setattr(m, name, b.astype(dtype))
         return self
 
+    def cpu(self) -> "Module":
+        """Already on the CPU, the only device: self."""
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        raise RuntimeError("Module.cuda(): nnscratch runs on the CPU only; "
+                           "torch.cuda.is_available() is False here (use .to('cpu'))")
+
     def double(self) -> "Module":
         return self.to(np.float64)
 
     def float(self) -> "Module":
         return self.to(np.float32)
+
+    def half(self) -> "Module":
+        return self.to(np.float16)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -5,6 +5,7 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .lbfgs import LBFGS
 from .averaging import EMA, PolyakAverage
 from .nadam import NAdam
 from .optimizer import Optimizer
@@ -13,4 +14,4 @@ from .sgd import SGD
 from .switch import SwitchOptimizer
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax",
-           "NAdam", "EMA", "PolyakAverage", "SwitchOptimizer", "lr_scheduler"]
+           "NAdam", "LBFGS", "EMA", "PolyakAverage", "SwitchOptimizer", "lr_scheduler"]

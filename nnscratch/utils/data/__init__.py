@@ -1,0 +1,16 @@
+"""``torch.utils.data``: map-style datasets, samplers, ``default_collate`` and ``DataLoader``.
+
+Same names, signatures and batching as torch's; shuffles come from the library generator
+(``ns.manual_seed``) or a ``generator=`` (:class:`nnscratch.Generator`), so the orders are
+reproducible but are not torch's.  ``num_workers`` is accepted and the loading runs
+in-process.  For ``DataLoader(X, y, batch_size)`` over arrays see
+:class:`nnscratch.data.ArrayLoader`.
+"""
+from .collate import default_collate
+from .dataloader import DataLoader
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+           "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
+           "default_collate", "DataLoader"]

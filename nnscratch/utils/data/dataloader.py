@@ -1,0 +1,89 @@
+"""``DataLoader``: batches of a map-style dataset, as ``torch.utils.data.DataLoader``."""
+from __future__ import annotations
+
+from ..._checks import check_bool, check_int, positive_int
+from .collate import default_collate
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches: ``collate_fn([dataset[i] for i in batch])`` for each
+    index batch of the batch sampler.  Torch's signature and defaults (no shuffling unless
+    asked, ``batch_size=1``).
+
+    The indices: ``batch_sampler`` if given, else ``BatchSampler(sampler, batch_size,
+    drop_last)`` with ``sampler`` defaulting to :class:`RandomSampler` (``shuffle=True``,
+    drawing from ``generator`` or the library generator at each epoch) or
+    :class:`SequentialSampler`.  ``batch_size=None`` turns batching off: each sample is
+    yielded as is (no collation, as torch).
+
+    Workers: ``num_workers``, ``timeout``, ``worker_init_fn``, ``persistent_workers``,
+    ``prefetch_factor``, ``pin_memory`` and ``multiprocessing_context`` are accepted and
+    checked, but all loading runs **in-process** in the iterating thread (there is no worker
+    process and no pinned memory on a CPU-only NumPy backend); ``worker_init_fn`` is not
+    called because there is no worker.
+
+    ``len(loader)`` is ``len(batch_sampler)`` (``ceil(N / B)``, or ``floor`` with
+    ``drop_last``).  For ``(X, y)`` arrays without a dataset see
+    :class:`nnscratch.data.ArrayLoader`.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="",
+                 in_order=True):
+        owner = "DataLoader"
+        if hasattr(dataset, "__iter__") and not hasattr(dataset, "__getitem__"):
+            raise NotImplementedError("DataLoader: iterable-style datasets (IterableDataset) "
+                                      "are not supported; pass a map-style dataset with "
+                                      "__getitem__ and __len__")
+        self.dataset = dataset
+        self.num_workers = check_int(num_workers, "num_workers", owner, 0)
+        if self.num_workers == 0 and (persistent_workers or prefetch_factor is not None):
+            raise ValueError(f"{owner}: persistent_workers={persistent_workers!r} and "
+                             f"prefetch_factor={prefetch_factor!r} need num_workers > 0 "
+                             f"(as torch)")
+        if timeout < 0:
+            raise ValueError(f"{owner}: timeout option should be non-negative, got {timeout}")
+        self.pin_memory = check_bool(pin_memory, "pin_memory", owner)
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.persistent_workers = check_bool(persistent_workers, "persistent_workers", owner)
+        self.prefetch_factor = prefetch_factor
+        self.generator = generator
+        drop_last = check_bool(drop_last, "drop_last", owner)
+        shuffle = bool(shuffle) if shuffle is not None else False
+        if sampler is not None and shuffle:
+            raise ValueError(f"{owner}: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(f"{owner}: batch_sampler option is mutually exclusive with "
+                                 f"batch_size, shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(f"{owner}: batch_size=None option disables auto-batching and is "
+                             f"mutually exclusive with drop_last")
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None:
+            batch_size = positive_int(batch_size, "batch_size", owner)
+            if batch_sampler is None:
+                batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size, self.drop_last = batch_size, drop_last
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        if collate_fn is None:
+            collate_fn = default_collate if batch_sampler is not None else (lambda sample: sample)
+        self.collate_fn = collate_fn
+
+    def __iter__(self):
+        if self.batch_sampler is None:
+            for i in self.sampler:
+                yield self.collate_fn(self.dataset[i])
+            return
+        for indices in self.batch_sampler:
+            yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def __len__(self):
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

@@ -1,0 +1,126 @@
+"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split`` (``torch.utils.data.dataset``)."""
+from __future__ import annotations
+
+import bisect
+import math
+
+import numpy as np
+
+from ...tensor import Tensor
+from ._rng import numpy_rng
+
+
+class Dataset:
+    """A map from an index ``0 <= i < len(ds)`` to a sample: subclasses define ``__getitem__``
+    (and ``__len__``, which the samplers read).  ``a + b`` concatenates, as torch."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index)")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Sample ``i`` is ``tuple(t[i] for t in tensors)``; every tensor has the same first size.
+
+    ``tensors`` keeps the given tensors (attribute of the same name, as torch)."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor, got none")
+        for k, t in enumerate(tensors):
+            if not isinstance(t, (Tensor, np.ndarray)):
+                raise TypeError(f"TensorDataset: tensors[{k}] must be a Tensor, got "
+                                f"{type(t).__name__}")
+            if len(t.shape) == 0:
+                raise ValueError(f"TensorDataset: tensors[{k}] is 0-d; every tensor needs a "
+                                 f"sample dimension")
+        n = tensors[0].shape[0]
+        sizes = [t.shape[0] for t in tensors]
+        if any(s != n for s in sizes):
+            raise ValueError(f"TensorDataset: size mismatch between tensors: first sizes {sizes}")
+        self.tensors = tuple(tensors)
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order (``Subset[i] = ds[indices[i]]``)."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """The datasets one after another: index ``i`` falls in the first whose cumulative size
+    exceeds it (negative indices count from the end, as torch)."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError(f"ConcatDataset: absolute value of index {idx} should not "
+                                 f"exceed dataset length {len(self)}")
+            idx += len(self)
+        d = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = 0 if d == 0 else self.cumulative_sizes[d - 1]
+        return self.datasets[d][idx - start]
+
+
+def _split_lengths(n: int, lengths) -> list[int]:
+    """Integer lengths from ``lengths`` (ints summing to ``n``, or fractions summing to 1).
+
+    Fractions as torch: ``floor(n * f)`` each, then the remainder handed out one at a time
+    round-robin from the first split."""
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, float) for x in lengths) and math.isclose(sum(lengths), 1):
+        if any(not 0 <= f <= 1 for f in lengths):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
+        counts = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        return counts
+    if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 0
+           for x in lengths):
+        raise TypeError(f"random_split: lengths must be ints >= 0 or fractions summing to 1, "
+                        f"got {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({n})")
+    return [int(x) for x in lengths]
+
+
+def random_split(dataset, lengths, generator=None) -> list[Subset]:
+    """Split ``dataset`` into disjoint random :class:`Subset` s of the given ``lengths``.
+
+    ``lengths``: ints summing to ``len(dataset)``, or fractions summing to 1 (see
+    :func:`_split_lengths`).  The permutation comes from ``generator`` (an
+    :class:`nnscratch.Generator`) or the library generator; it is not torch's permutation.
+    """
+    counts = _split_lengths(len(dataset), lengths)
+    order = numpy_rng(generator, "random_split").permutation(sum(counts)).tolist()
+    bounds = np.cumsum([0] + counts).tolist()
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
