@@ -198,7 +198,7 @@ def save_and_resume(torch, env):
 
     def build():
         return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
-    model = env.init(build())
+    model = env.init(build()).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     X, y = env.randn(32, 4).to(device), env.randn(32, 1).to(device)
 
@@ -220,5 +220,70 @@ def save_and_resume(torch, env):
     train(model2, opt2, 3)
 
 
+def lstmcell_lbfgs_sine(torch, env):
+    """pytorch/examples time-sequence style: two LSTMCells unrolled by hand over sine waves,
+    trained with LBFGS and a closure."""
+    nn = torch.nn
+
+    class Sequence(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm1 = nn.LSTMCell(1, 6)
+            self.lstm2 = nn.LSTMCell(6, 6)
+            self.linear = nn.Linear(6, 1)
+
+        def forward(self, input):
+            outputs = []
+            h_t = torch.zeros(input.size(0), 6, dtype=torch.double)
+            c_t = torch.zeros(input.size(0), 6, dtype=torch.double)
+            h_t2 = torch.zeros(input.size(0), 6, dtype=torch.double)
+            c_t2 = torch.zeros(input.size(0), 6, dtype=torch.double)
+            for input_t in input.split(1, dim=1):
+                h_t, c_t = self.lstm1(input_t, (h_t, c_t))
+                h_t2, c_t2 = self.lstm2(h_t, (h_t2, c_t2))
+                outputs += [self.linear(h_t2)]
+            return torch.cat(outputs, dim=1)
+    t = torch.arange(0, 12, dtype=torch.double) * 0.5
+    phase = env.rand(4, 1) * 3
+    data = torch.sin(t + phase)
+    inp, target = data[:, :-1], data[:, 1:]
+    seq = env.init(Sequence())
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.LBFGS(seq.parameters(), lr=0.8, max_iter=5)
+    for _ in range(2):
+        def closure():
+            optimizer.zero_grad()
+            loss = criterion(seq(inp), target)
+            env.log(loss.item())
+            loss.backward()
+            return loss
+        optimizer.step(closure)
+
+
+def dataloader_pipeline_onecycle(torch, env):
+    """torch.utils.data: TensorDataset + DataLoader (unshuffled), a OneCycleLR schedule, and
+    evaluation under torch.no_grad() with model.eval()."""
+    nn = torch.nn
+    from_lib = torch.utils.data
+    X, y = env.randn(40, 3), env.randn(40, 1)
+    loader = from_lib.DataLoader(from_lib.TensorDataset(X, y), batch_size=8)
+    model = env.init(nn.Sequential(nn.Linear(3, 10), nn.ReLU(), nn.Linear(10, 1)))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=3 * len(loader))
+    for epoch in range(3):
+        model.train()
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(xb), yb)
+            loss.backward()
+            opt.step()
+            sched.step()
+            env.log(loss.item())
+        model.eval()
+        with torch.no_grad():
+            env.log(nn.functional.mse_loss(model(X), y).item())
+
+
 PROGRAMS = [polynomial_manual_sgd, custom_autograd_function, mlp_sgd_momentum_steplr,
-            cnn_adam, lstm_language_model, gru_classifier_batch_first, vae, save_and_resume]
+            cnn_adam, lstm_language_model, gru_classifier_batch_first, vae, save_and_resume,
+            lstmcell_lbfgs_sine, dataloader_pipeline_onecycle]
