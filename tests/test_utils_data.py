@@ -6,8 +6,15 @@ import pytest
 import torch
 
 import nnscratch as ns
-from nnscratch.utils.data import (BatchSampler, ConcatDataset, DataLoader, Subset,
-                                  TensorDataset, default_collate, random_split)
+from nnscratch.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
 
 
 def _np(x):
