@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from .._checks import check_range
+from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from ._params import unique_params
 
@@ -80,6 +81,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
+        retain_freed_memory()   # a training loop re-allocates its temporaries: keep them
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of Tensors, got a Tensor")
         if hasattr(params, "parameters") and callable(params.parameters):
