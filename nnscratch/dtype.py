@@ -33,10 +33,6 @@ DTYPES = {"bool": bool, "uint8": uint8, "int8": int8, "int16": int16, "short": s
           "double": double}
 
 
-def is_floating(d) -> "bool":
-    return d is not None and d.kind == "f"
-
-
 def promote_types(a, b):
     """``torch.promote_types``: floats beat integers whatever their width; within a category
     the wider type wins (integers as NumPy: int8 ⊕ uint8 = int16)."""

@@ -392,7 +392,10 @@ def _reshape(self, *shape):
 
 def _view(self, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int, np.integer)):
-        return self.to(shape[0])            # view(dtype) of the same width: a reinterpret
+        # torch's view(dtype) reinterprets the bits; converting the values would be a silent
+        # change of meaning
+        raise NotImplementedError(f"view(dtype={shape[0]!r}): reinterpreting a tensor's bits as "
+                                  f"another dtype is not supported; use .to(dtype) to convert")
     return _ops.reshape(self, _shape_args(shape, "view"))
 
 

@@ -231,6 +231,8 @@ def test_size_numel_dim_max_transpose_permute_as_torch():
         assert t.sum(dim=(0, 2), keepdim=True).shape == (1, 3, 1)
         assert t.argmax(dim=1, keepdim=True).shape == (2, 1, 4)
     t = ns.tensor(a)
+    with pytest.raises(NotImplementedError, match="reinterpreting"):
+        t.view(ns.int64)                   # torch reinterprets bits: never a silent conversion
     assert t.sum(axis=0).shape == (3, 4) and t.mean(axis=1, keepdims=True).shape == (2, 1, 4)
 
 
