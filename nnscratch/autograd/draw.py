@@ -11,9 +11,10 @@ leaves and writes it as Graphviz DOT text:
 * a box for the output itself.
 
 ``backward()`` frees the graph as it goes (as torch does): draw before it, or call
-``backward(retain_graph=True)`` to draw the gradients too.  Only inputs that need a gradient are recorded (constants are not part of the graph), so they
-are not drawn.  The DOT text needs nothing to be produced; turning it into a picture needs the
-Graphviz ``dot`` program, used when it is installed (``_repr_svg_`` shows the drawing in Jupyter).
+``backward(retain_graph=True)`` to draw the gradients too.  Only inputs that need a gradient
+are recorded (constants are not part of the graph), so they are not drawn.  The DOT text needs
+nothing to be produced; turning it into a picture needs the Graphviz ``dot`` program, used when
+it is installed (``_repr_svg_`` shows the drawing in Jupyter).
 """
 from __future__ import annotations
 
