@@ -17,6 +17,7 @@ The test suite calls :func:`build` once (``tests/test_docs.py``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -51,6 +52,7 @@ def execute_notebook(src: Path, dst: Path, timeout: int = 120) -> float:
     ``dst``; returns the seconds it took.  Raises NotebookFailed naming the notebook and the
     cell that raised."""
     import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -58,10 +60,18 @@ def execute_notebook(src: Path, dst: Path, timeout: int = 120) -> float:
     dst.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(src, as_version=4)
     env = _kernel_env()
-    # a local kernel over IPC sockets (in a private temporary folder), not TCP on localhost
+    # a kernel of this very interpreter (its own kernelspec: a "python3" spec of the user's
+    # could name another Python), over IPC sockets in a private temporary folder, not TCP
     sockets = tempfile.mkdtemp(prefix="nnscratch-kernel-")
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
-    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
+    spec_dir = Path(sockets, "kernels", "nnscratch-docs")
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "nnscratch docs", "language": "python"}))
+    specs = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
+    km = KernelManager(kernel_name="nnscratch-docs", kernel_spec_manager=specs, transport="ipc",
+                       ip=os.path.join(sockets, "k"))
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="nnscratch-docs",
                             resources={"metadata": {"path": str(dst.parent)}})
     start = time.perf_counter()
     saved = dict(os.environ)
