@@ -7,6 +7,8 @@ examples:
   nnscratch report --out runs                 rebuild the report from runs/*/metrics.json
   nnscratch train --data digits --model mlp   train without writing code
   nnscratch playground --port 8000            a neural-network playground in the browser
+  nnscratch run all --quick --workers 2       run them two at a time (--ray: on Ray)
+  nnscratch launch -n 2 train.py --lr 0.1     run a script on 2 MPI ranks (like torchrun)
 
 Exit status: 0 when no experiment run fails (a quick run may leave claims to the full run:
 its status says so), 1 when one misses an expected value or raises (the others still run),
@@ -102,7 +104,8 @@ def cmd_run(args) -> int:
         return _usage_error("run", problem)
     out = pathlib.Path(args.out)
     records = run_many([reg[n] for n in names], out, args.seed, args.quick, args.epochs,
-                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True))
+                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True),
+                       workers=args.workers, ray_address=args.ray)
     if run_all:
         records += [import_error_record(m, tb) for m, tb in errors.items()]
     print()
@@ -322,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive(int), default=1,
                    help="BLAS threads for the experiments (default 1: their matrices are "
                         "small, and extra threads only contend)")
+    p.add_argument("--workers", type=_positive(int), default=1,
+                   help="run this many experiments at a time, each in its own process "
+                        "(default 1: one after the other)")
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="run the experiments as Ray tasks: on a local Ray with --workers "
+                        "CPUs, or on the cluster at ADDRESS (host:port)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -369,6 +378,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000,
                    help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     p.set_defaults(func=cmd_playground)
+
+    from .distributed import launch
+    p = sub.add_parser(
+        "launch", help="run a script on P MPI ranks (like torchrun), for nnscratch.distributed",
+        description="Start P processes of 'python SCRIPT ARGS...' under mpiexec (from the "
+                    "mpich wheel: pip install 'nnscratch[distributed]'), set up for one "
+                    "machine: as root, more ranks than cores allowed, one BLAS thread each.")
+    launch.build_parser(p)
+    p.set_defaults(func=launch.run)
     return parser
 
 

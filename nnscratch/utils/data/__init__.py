@@ -10,7 +10,9 @@ from .collate import default_collate
 from .dataloader import DataLoader
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from . import distributed
+from .distributed import DistributedSampler
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
-           "default_collate", "DataLoader"]
+           "default_collate", "DataLoader", "DistributedSampler"]
