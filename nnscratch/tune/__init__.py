@@ -179,6 +179,7 @@ def run_trial(train_fn, config: dict, seed: int, data, metric: str) -> dict:
     """Seed the library, limit BLAS to one thread, run ``train_fn``; its metrics as a dict."""
     from .. import random as nsrandom
     from ..experiments.runner import _blas_threads
+    data = _readonly(data)   # as Ray's object store hands them over, on every backend
     with _blas_threads(1):
         nsrandom.manual_seed(seed)
         out = train_fn(dict(config)) if data is None else train_fn(dict(config), data)
@@ -199,7 +200,6 @@ def _pool_init():
 def _search_local(train_fn, configs, seeds, data, metric, workers):
     import concurrent.futures as cf
     import multiprocessing as mp
-    data = _readonly(data)
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     with cf.ProcessPoolExecutor(max_workers=min(workers, len(configs)),
                                 mp_context=mp.get_context(method),

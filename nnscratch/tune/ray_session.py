@@ -47,15 +47,17 @@ def ray_session(address, num_cpus: int, env_vars: dict, owner: str = "ray"):
     """Yield the ``ray`` module with a session up: the running one if any (left running),
     else a new one (shut down on exit)."""
     ray = import_ray(owner)
+    local = address in (None, "local", "")
+    if not local:
+        check_reachable(address, owner)
     if ray.is_initialized():
         yield ray
         return
     kwargs = dict(runtime_env={"env_vars": dict(env_vars)}, include_dashboard=False,
                   log_to_driver=False, configure_logging=False)
-    if address in (None, "local", ""):
+    if local:
         ray.init(num_cpus=num_cpus, **kwargs)
     else:
-        check_reachable(address, owner)
         try:
             ray.init(address=address, **kwargs)
         except (ConnectionError, RuntimeError, TimeoutError) as e:
