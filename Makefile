@@ -28,6 +28,7 @@ demo: install
 
 bench: install-test
 	$(PY) bench/run.py
+	$(PY) bench/distributed.py
 
 lint: install-test
 	$(PIP) ruff

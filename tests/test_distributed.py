@@ -230,3 +230,15 @@ def test_launch_sets_root_and_oversubscription_and_one_blas_thread():
     assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
     cmd = launch.mpiexec_command(2, "s.py", ["--lr", "0.1"])
     assert cmd[1:3] == ["-n", "2"] and cmd[-3:] == ["s.py", "--lr", "0.1"]
+
+
+def test_readme_example_runs_alone_as_a_world_of_one(capsys):
+    import re
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "DistributedDataParallel" in b)
+    assert not dist.is_initialized()
+    exec(compile(block, "README.md", "exec"), {})
+    assert not dist.is_initialized()
+    last = float(capsys.readouterr().out.rsplit("last loss", 1)[1])
+    assert last < 0.5                       # 3 epochs of the digits: the loss has come down
