@@ -86,3 +86,12 @@ def train(model, forward_model, X, y, rows_of_step, steps=STEPS, lr=1e-2):
 
 def state(model):
     return {k: np.asarray(v).tolist() for k, v in model.state_dict().items()}
+
+
+def loader(batch_size, num_replicas=None, rank=None):
+    """A DataLoader over 192 rows, in the order of a shuffling DistributedSampler."""
+    from nnscratch.utils.data import DataLoader, DistributedSampler, TensorDataset
+    X, y = data(n=192, seed=4)
+    ds = TensorDataset(ns.tensor(X), ns.tensor(y))
+    sampler = DistributedSampler(ds, num_replicas=num_replicas, rank=rank, seed=0)
+    return DataLoader(ds, batch_size=batch_size, sampler=sampler)

@@ -69,6 +69,13 @@ hist = ns.fit(model, Xf, yf, loss="cross_entropy", optimizer=opt, epochs=2, batc
                                          monitor="loss")])
 rec["fit"] = {"state": dc.state(model), "loss": hist["loss"], "accuracy": hist["accuracy"]}
 
+# fit(distributed=True) over a DataLoader with a DistributedSampler (set_epoch each epoch)
+model = dc.build()
+hist = ns.fit(model, dc.loader(32), loss="cross_entropy",
+              optimizer=ns.optim.Adam(model.parameters()), epochs=2, progress=False,
+              distributed=True)
+rec["fit_loader"] = {"state": dc.state(model), "loss": hist["loss"]}
+
 # a run that diverges stops on every rank at the same batch
 Xd = np.random.default_rng(2).normal(size=(256, 4)) * 100
 yd = Xd @ np.ones((4, 1))

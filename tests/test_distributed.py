@@ -113,6 +113,18 @@ def test_fit_distributed_equals_fit_with_the_global_batch(ranks):
     assert (out / "model-rank0.nns").exists() and not (out / "model-rank1.nns").exists()
 
 
+def test_fit_distributed_over_a_loader_with_distributed_sampler(ranks):
+    """Each epoch fit calls the sampler's set_epoch; 2 ranks x 32 == 1 process x 64 over the
+    same shuffled order (a one-replica DistributedSampler with the same seed)."""
+    recs, _ = ranks
+    model = dc.build()
+    hist = ns.fit(model, dc.loader(64, num_replicas=1, rank=0), loss="cross_entropy",
+                  optimizer=ns.optim.Adam(model.parameters()), epochs=2, progress=False)
+    for rec in recs:
+        np.testing.assert_allclose(rec["fit_loader"]["loss"], hist["loss"], rtol=0, atol=TOL)
+        assert_states_close(rec["fit_loader"]["state"], dc.state(model))
+
+
 def test_a_diverging_run_stops_on_both_ranks_at_the_same_batch(ranks):
     recs, _ = ranks
     msgs = [rec["diverge"] for rec in recs]

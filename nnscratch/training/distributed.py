@@ -16,7 +16,7 @@ DivergenceError, and no rank is left waiting in a collective), training metrics 
 over all ranks' outputs, validation runs on the whole validation set with rank 0's buffers.
 Only rank 0 writes: the ``checkpoint`` file, ModelCheckpoint and CSVLogger files, and the
 progress bar.  A DataLoader passed as ``X`` is used as given (give it a DistributedSampler;
-its ``set_epoch`` is called at each epoch).
+fit calls its ``set_epoch`` at each epoch, as it does without distributed).
 """
 from __future__ import annotations
 
@@ -98,12 +98,6 @@ class DistributedFitRun(_FitRun):
         b = self.batches
         self.batches = ShardedBatches(b.X, b.y, self.batch_size, shuffle, self.shuffle_rng,
                                       self.rank, self.world)
-
-    def train_epoch(self, epoch):
-        sampler = getattr(self.batches, "sampler", None)
-        if hasattr(sampler, "set_epoch"):
-            sampler.set_epoch(epoch)
-        return super().train_epoch(epoch)
 
     def forward(self, xb):
         return self.ddp(_as_tensor(xb))

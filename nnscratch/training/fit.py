@@ -215,6 +215,9 @@ class _FitRun:
         """One pass over the batches; returns the epoch's logs (mean loss, training metrics)."""
         ctx, batches = self.ctx, self.batches
         ctx.epoch = epoch
+        sampler = getattr(batches, "sampler", None)
+        if hasattr(sampler, "set_epoch"):      # a DistributedSampler: this epoch's order
+            sampler.set_epoch(epoch)
         for m, _ in self.saved_modes:    # model.train(), without re-walking the module tree
             m.training = True
         for cb in self.callbacks:
