@@ -18,6 +18,7 @@ place, so this op knows nothing of MPI; with the identity it is plain batch norm
 import numpy as np
 
 from ..autograd import fused
+from .norm import update_running_stats
 
 
 def _allreduced_sums(reduce, *parts):
@@ -68,10 +69,5 @@ def sync_batch_norm(x, running_mean, running_var, weight, bias, momentum, eps, r
     if n < 2:
         raise ValueError(f"SyncBatchNorm: expected more than 1 value per channel over all "
                          f"ranks in training, got {int(n)}")
-    if running_mean is not None:
-        running_mean *= 1 - momentum
-        running_mean += momentum * stats["mean"]
-    if running_var is not None:
-        running_var *= 1 - momentum
-        running_var += momentum * stats["var"] * (n / (n - 1))
+    update_running_stats(running_mean, running_var, stats["mean"], stats["var"], n, momentum)
     return y
