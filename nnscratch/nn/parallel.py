@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+import weakref
 
 import numpy as np
 
@@ -31,6 +32,11 @@ from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["DistributedDataParallel"]
+
+# id(parameter) -> (weak reference to it, its DDP hook): wrapping a model again (a second
+# fit(distributed=True) on it) replaces the first wrapper's hooks instead of adding a second
+# allreduce per backward
+_hooks = {}
 
 
 def _by_dtype(arrays):
@@ -112,7 +118,10 @@ class DistributedDataParallel(Module):
         self.allreduce_seconds = 0.0
         self.allreduce_calls = 0
         for p in self._params:
-            p.register_post_accumulate_grad_hook(self._on_grad)
+            ref, handle = _hooks.get(id(p), (None, None))
+            if ref is not None and ref() is p:
+                handle.remove()
+            _hooks[id(p)] = (weakref.ref(p), p.register_post_accumulate_grad_hook(self._on_grad))
 
     # ------------------------------------------------------------------ wrap time
     def _check_same_model(self, module):
