@@ -123,3 +123,10 @@ def test_tune_bad_arguments():
         ns.tune.search(train_fn, SPACE, num_samples=0)
     with pytest.raises(ValueError, match="0 < lower < upper"):
         ns.tune.loguniform(0, 1)
+
+
+def test_tune_without_ray_says_how_to_install_it(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "ray", None)          # import ray -> ImportError
+    with pytest.raises(RayUnavailable, match=r"Ray is not installed.*nnscratch\[ray\]"):
+        ns.tune.search(train_fn, SPACE, backend="ray", data=_data())
