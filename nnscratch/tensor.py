@@ -585,8 +585,25 @@ def _cpu(self, memory_format=None):
     return self
 
 
+def _missing_attribute(self, name):
+    from ._unsupported import missing
+    raise missing("TENSOR", "torch.Tensor", name,
+                  f"'{type(self).__name__}' object has no attribute {name!r}")
+
+
+def _piecewise_constant(ufunc, name):
+    """``sign``/``floor``/``ceil``/``round``/``trunc``: their derivative is zero wherever it
+    exists, so the result is computed outside the graph (torch records a node whose gradient
+    is zero; here the result just does not require grad)."""
+    def method(self):
+        return Tensor._wrap(ufunc(self._data))
+    method.__name__ = name
+    method.__doc__ = f"``torch.Tensor.{name}``, elementwise; no gradient flows through it."
+    return method
+
+
 def _cuda(self, *args, **kwargs):
-    raise RuntimeError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() is "
+    raise NotImplementedError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() is "
                        "False here (use .to(device) with device = 'cpu')")
 
 
@@ -861,6 +878,12 @@ def _install():
         "new_full": _new_full, "new_tensor": _new_tensor,
         "element_size": lambda self: self._data.itemsize,
         "is_floating_point": lambda self: self._data.dtype.kind == "f",
+        "sign": _piecewise_constant(np.sign, "sign"),
+        "floor": _piecewise_constant(np.floor, "floor"),
+        "ceil": _piecewise_constant(np.ceil, "ceil"),
+        "round": _piecewise_constant(np.round, "round"),
+        "trunc": _piecewise_constant(np.trunc, "trunc"),
+        "__getattr__": _missing_attribute,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)

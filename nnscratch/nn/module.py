@@ -105,6 +105,54 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
+    def apply(self, fn) -> "Module":
+        """Call ``fn(m)`` on every sub-module, children before parents, then on self (torch's
+        order, so a custom initialisation ``model.apply(init_weights)`` sees every layer)."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def add_module(self, name: str, module) -> None:
+        """``self.<name> = module`` (torch's ``add_module``/``register_module``)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"add_module: name must be a non-empty str without '.', got {name!r}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, got "
+                            f"{type(module).__name__}")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param) -> None:
+        """``self.<name> = param`` for a Parameter or None (torch's ``register_parameter``)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_parameter: name must be a non-empty str without '.', "
+                           f"got {name!r}")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: cannot assign {type(param).__name__} object "
+                            f"to parameter {name!r} (nn.Parameter or None required)")
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> "Module":
+        """The sub-module at dotted path ``target`` (``""`` is self), as torch."""
+        mods = dict(self.named_modules(remove_duplicate=False))
+        if target not in mods:
+            raise AttributeError(f"{type(self).__name__} has no submodule {target!r}")
+        return mods[target]
+
+    def get_parameter(self, target: str) -> Parameter:
+        params = dict(self.named_parameters())
+        if target not in params:
+            raise AttributeError(f"{type(self).__name__} has no parameter {target!r}")
+        return params[target]
+
+    def __getattr__(self, name):
+        # reached only when normal lookup fails: a torch Module method we lack is named as such
+        from .._unsupported import missing
+        raise missing("MODULE", "torch.nn.Module", name,
+                      f"'{type(self).__name__}' object has no attribute {name!r}")
+
     def named_parameters(self, prefix: str = ""):
         seen = set()
         for mod_name, m in self.named_modules(prefix):
@@ -129,6 +177,11 @@ class Module:
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), getattr(m, name)
+
+    def buffers(self):
+        """The buffers' arrays (torch yields Tensors; ours are the NumPy arrays themselves)."""
+        for _, b in self.named_buffers():
+            yield b
 
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> "Module":
@@ -178,7 +231,7 @@ class Module:
         return self
 
     def cuda(self, device=None) -> "Module":
-        raise RuntimeError("Module.cuda(): nnscratch runs on the CPU only; "
+        raise NotImplementedError("Module.cuda(): nnscratch runs on the CPU only; "
                            "torch.cuda.is_available() is False here (use .to('cpu'))")
 
     def double(self) -> "Module":
