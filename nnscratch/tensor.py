@@ -603,8 +603,8 @@ def _piecewise_constant(ufunc, name):
 
 
 def _cuda(self, *args, **kwargs):
-    raise NotImplementedError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() is "
-                       "False here (use .to(device) with device = 'cpu')")
+    raise NotImplementedError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() "
+                              "is False here (use .to(device) with device = 'cpu')")
 
 
 def _new(fill):
@@ -630,16 +630,17 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 # ----------------------------------------------------------------------- printing
 
 def _repr(self):
-    body = np.array2string(self._data, separator=", ", prefix="tensor(")
-    extra = ""
+    """torch's layout and number format (see :mod:`nnscratch._printing`)."""
+    from ._printing import tensor_repr
+    suffixes = []
     if self._data.dtype != get_default_dtype() and self._data.dtype not in (
             np.int64, np.bool_):
-        extra = f", dtype={_dtype_name(self._data.dtype)}"
+        suffixes.append(f"dtype={_dtype_name(self._data.dtype)}")
     if self._node is not None:
-        extra += f", grad_fn={self._node!r}"
+        suffixes.append(f"grad_fn={self._node!r}")
     elif self.requires_grad:
-        extra += ", requires_grad=True"
-    return f"tensor({body}{extra})"
+        suffixes.append("requires_grad=True")
+    return tensor_repr(self._data, suffixes)
 
 
 def _dtype_name(d):

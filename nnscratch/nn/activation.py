@@ -74,7 +74,7 @@ class Softmax(Module):
         return ops.softmax(as_tensor(x, "Softmax"), axis=self.axis)
 
     def extra_repr(self):
-        return f"axis={self.axis}"
+        return f"dim={self.axis}"
 
 
 class LogSoftmax(Softmax):

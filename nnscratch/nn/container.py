@@ -256,9 +256,11 @@ class Upsample(Module):
         return F.interpolate(as_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode)
 
     def extra_repr(self):
-        what = f"size={self.size}" if self.size is not None else \
-            f"scale_factor={self.scale_factor}"
-        return f"{what}, mode={self.mode!r}"
+        if self.size is not None:
+            return f"size={self.size}, mode={self.mode!r}"
+        sf = self.scale_factor      # torch keeps (and prints) the factors as floats
+        sf = tuple(float(f) for f in sf) if isinstance(sf, (tuple, list)) else float(sf)
+        return f"scale_factor={sf}, mode={self.mode!r}"
 
 
 class Flatten(Module):

@@ -312,7 +312,14 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"  ({name}): " + repr(m).replace("\n", "\n  ")
-                 for name, m in self.named_children()]
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        return head + ")" if not lines else head + "\n" + "\n".join(lines) + "\n)"
+        # torch's layout: a lone one-line extra_repr inline, else one indented line for each
+        # line of extra_repr and then each child
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                       for name, m in self.named_children()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra})"
+        lines = extra_lines + child_lines
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{type(self).__name__}({body})"
