@@ -2,8 +2,9 @@
 ``torch.nn.functional``, ``torch.optim``), so that asking nnscratch for one it does not
 provide raises :class:`~nnscratch._unsupported.TorchFeatureError` naming the torch feature
 instead of a bare AttributeError.  A name that nnscratch implements is simply found first;
-this table is only read on a failed attribute lookup.  tests/test_torch_unsupported.py
-checks that every public torch name is either implemented or listed here."""
+these tables are only read on a failed attribute lookup.  tests/test_torch_api_surface.py
+checks that they hold every public torch name (``python tests/test_torch_api_surface.py``
+rewrites them from the installed torch)."""
 
 TORCH = frozenset("""
 AcceleratorError AggregationType AliasDb AnyType Argument ArgumentSpec AwaitType
@@ -133,26 +134,26 @@ std_mean stft storage strided sub subtract sum svd svd_lowrank swapaxes swapdims
 sym_constrain_range sym_constrain_range_for_size sym_float sym_fresh_size sym_int sym_ite
 sym_max sym_min sym_not sym_sqrt sym_sum symeig t t_copy take take_along_dim tan tan_ tanh
 tanh_ tensor tensor_split tensordot testing thread_safe_generator threshold threshold_ tile
-to_dlpack topk torch_version trace transpose transpose_copy trapezoid trapz triangular_solve
-tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc trunc_ uint1
-uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7 uint8 unbind unbind_copy unflatten
-unfold_copy unify_type_list unique unique_consecutive unravel_index unsafe_chunk
-unsafe_split unsafe_split_with_sizes unsqueeze unsqueeze_copy use_deterministic_algorithms
-utils values_copy vander var var_mean vdot version view_as_complex view_as_complex_copy
-view_as_real view_as_real_copy view_copy vmap vsplit vstack wait where while_loop windows
-xlogy xlogy_ xpu zero_ zeros zeros_like
+to_dlpack topk torch torch_version trace transpose transpose_copy trapezoid trapz
+triangular_solve tril tril_indices triplet_margin_loss triu triu_indices true_divide trunc
+trunc_ typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7 uint8
+unbind unbind_copy unflatten unfold_copy unify_type_list unique unique_consecutive
+unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze unsqueeze_copy
+use_deterministic_algorithms utils values_copy vander var var_mean vdot version
+view_as_complex view_as_complex_copy view_as_real view_as_real_copy view_copy vmap vsplit
+vstack wait where while_loop windows xlogy xlogy_ xpu zero_ zeros zeros_like
 """.split())
 
 TENSOR = frozenset("""
-H T abs abs_ absolute absolute_ acos acos_ acosh acosh_ add add_ addbmm addbmm_ addcdiv
-addcdiv_ addcmul addcmul_ addmm addmm_ addmv addmv_ addr addr_ adjoint all allclose amax
-amin aminmax angle any apply_ arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh
-arcsinh_ arctan arctan2 arctan2_ arctan_ arctanh arctanh_ argmax argmin argsort argwhere
-as_strided as_strided_ as_strided_scatter as_subclass asin asin_ asinh asinh_ atan atan2
-atan2_ atan_ atanh atanh_ backward baddbmm baddbmm_ bernoulli bernoulli_ bfloat16 bincount
-bitwise_and bitwise_and_ bitwise_left_shift bitwise_left_shift_ bitwise_not bitwise_not_
-bitwise_or bitwise_or_ bitwise_right_shift bitwise_right_shift_ bitwise_xor bitwise_xor_ bmm
-bool broadcast_to byte cauchy_ ccol_indices cdouble ceil ceil_ cfloat chalf char cholesky
+abs abs_ absolute absolute_ acos acos_ acosh acosh_ add add_ addbmm addbmm_ addcdiv addcdiv_
+addcmul addcmul_ addmm addmm_ addmv addmv_ addr addr_ adjoint all allclose amax amin aminmax
+angle any apply_ arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh arcsinh_ arctan
+arctan2 arctan2_ arctan_ arctanh arctanh_ argmax argmin argsort argwhere as_strided
+as_strided_ as_strided_scatter as_subclass asin asin_ asinh asinh_ atan atan2 atan2_ atan_
+atanh atanh_ backward baddbmm baddbmm_ bernoulli bernoulli_ bfloat16 bincount bitwise_and
+bitwise_and_ bitwise_left_shift bitwise_left_shift_ bitwise_not bitwise_not_ bitwise_or
+bitwise_or_ bitwise_right_shift bitwise_right_shift_ bitwise_xor bitwise_xor_ bmm bool
+broadcast_to byte cauchy_ ccol_indices cdouble ceil ceil_ cfloat chalf char cholesky
 cholesky_inverse cholesky_solve chunk clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_
 clip clip_ clone coalesce col_indices conj conj_physical conj_physical_ const_data_ptr
 contiguous copy_ copysign copysign_ corrcoef cos cos_ cosh cosh_ count_nonzero cov cpu cross
@@ -207,30 +208,30 @@ view view_as volatile vsplit where xlogy xlogy_ xpu zero_
 NN = frozenset("""
 AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss
 AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d AlphaDropout AvgPool1d AvgPool2d
-AvgPool3d BCELoss BCEWithLogitsLoss BatchNorm1d BatchNorm2d BatchNorm3d Bilinear Buffer CELU
+AvgPool3d BCELoss BCEWithLogitsLoss BatchNorm1d BatchNorm2d BatchNorm3d Bilinear Buffer
 CTCLoss ChannelShuffle CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d
 ConstantPad3d Container Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d
 CosineEmbeddingLoss CosineSimilarity CrossEntropyLoss CrossMapLRN2d DataParallel Dropout
-Dropout1d Dropout2d Dropout3d ELU Embedding EmbeddingBag FeatureAlphaDropout Flatten Fold
-FractionalMaxPool2d FractionalMaxPool3d GELU GLU GRU GRUCell GaussianNLLLoss GroupNorm
-Hardshrink Hardsigmoid Hardswish Hardtanh HingeEmbeddingLoss HuberLoss Identity
-InstanceNorm1d InstanceNorm2d InstanceNorm3d KLDivLoss L1Loss LPPool1d LPPool2d LPPool3d
-LSTM LSTMCell LayerNorm LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d
-LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
-LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LeakyReLU Linear
-LinearCrossEntropyLoss LinearCrossEntropyOptions LocalResponseNorm LogSigmoid LogSoftmax
-MSELoss MarginRankingLoss MaxPool1d MaxPool2d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d
-Mish Module ModuleDict ModuleList MultiLabelMarginLoss MultiLabelSoftMarginLoss
-MultiMarginLoss MultiheadAttention NLLLoss NLLLoss2d PReLU PairwiseDistance Parameter
-ParameterDict ParameterList PixelShuffle PixelUnshuffle PoissonNLLLoss RMSNorm RNN RNNBase
-RNNCell RNNCellBase RReLU ReLU ReLU6 ReflectionPad1d ReflectionPad2d ReflectionPad3d
-ReplicationPad1d ReplicationPad2d ReplicationPad3d SELU Sequential SiLU Sigmoid SmoothL1Loss
-SoftMarginLoss Softmax Softmax2d Softmin Softplus Softshrink Softsign SyncBatchNorm Tanh
-Tanhshrink Threshold Transformer TransformerDecoder TransformerDecoderLayer
-TransformerEncoder TransformerEncoderLayer TripletMarginLoss TripletMarginWithDistanceLoss
-Unflatten Unfold UninitializedBuffer UninitializedParameter Upsample UpsamplingBilinear2d
-UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d attention functional grad init intrinsic
-parallel qat quantizable quantized utils
+Dropout1d Dropout2d Dropout3d Embedding EmbeddingBag FeatureAlphaDropout Flatten Fold
+FractionalMaxPool2d FractionalMaxPool3d GRUCell GaussianNLLLoss GroupNorm Hardshrink
+Hardsigmoid Hardswish Hardtanh HingeEmbeddingLoss HuberLoss Identity InstanceNorm1d
+InstanceNorm2d InstanceNorm3d KLDivLoss L1Loss LPPool1d LPPool2d LPPool3d LSTMCell LayerNorm
+LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d
+LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d
+LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LeakyReLU Linear LinearCrossEntropyLoss
+LinearCrossEntropyOptions LocalResponseNorm LogSigmoid LogSoftmax MSELoss MarginRankingLoss
+MaxPool1d MaxPool2d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d Mish Module ModuleDict
+ModuleList MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss MultiheadAttention
+NLLLoss NLLLoss2d PReLU PairwiseDistance Parameter ParameterDict ParameterList PixelShuffle
+PixelUnshuffle PoissonNLLLoss RMSNorm RNNBase RNNCell RNNCellBase RReLU ReLU ReLU6
+ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
+ReplicationPad3d Sequential SiLU Sigmoid SmoothL1Loss SoftMarginLoss Softmax Softmax2d
+Softmin Softplus Softshrink Softsign SyncBatchNorm Tanh Tanhshrink Threshold Transformer
+TransformerDecoder TransformerDecoderLayer TransformerEncoder TransformerEncoderLayer
+TripletMarginLoss TripletMarginWithDistanceLoss Unflatten Unfold UninitializedBuffer
+UninitializedParameter Upsample UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d ZeroPad2d
+ZeroPad3d attention common_types factory_kwargs functional grad init intrinsic modules
+parallel parameter qat quantizable quantized utils
 """.split())
 
 MODULE = frozenset("""
@@ -246,33 +247,36 @@ set_submodule share_memory state_dict to to_empty train type xpu zero_grad
 """.split())
 
 FUNCTIONAL = frozenset("""
+BroadcastingList1 BroadcastingList2 BroadcastingList3 ScalingType SwizzleType Tensor
 adaptive_avg_pool1d adaptive_avg_pool2d adaptive_avg_pool3d adaptive_max_pool1d
 adaptive_max_pool1d_with_indices adaptive_max_pool2d adaptive_max_pool2d_with_indices
-adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid alpha_dropout avg_pool1d
-avg_pool2d avg_pool3d batch_norm bilinear binary_cross_entropy
-binary_cross_entropy_with_logits celu celu_ channel_shuffle conv1d conv2d conv3d conv_tbc
-conv_transpose1d conv_transpose2d conv_transpose3d cosine_embedding_loss cosine_similarity
-cross_entropy ctc_loss dropout dropout1d dropout2d dropout3d elu elu_ embedding
-embedding_bag feature_alpha_dropout fold fractional_max_pool2d
+adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid alpha_dropout
+assert_int_or_pair avg_pool1d avg_pool2d avg_pool3d batch_norm bilinear binary_cross_entropy
+binary_cross_entropy_with_logits boolean_dispatch celu celu_ channel_shuffle conv1d conv2d
+conv3d conv_tbc conv_transpose1d conv_transpose2d conv_transpose3d cosine_embedding_loss
+cosine_similarity cross_entropy ctc_loss dropout dropout1d dropout2d dropout3d elu elu_
+embedding embedding_bag feature_alpha_dropout fold fractional_max_pool2d
 fractional_max_pool2d_with_indices fractional_max_pool3d fractional_max_pool3d_with_indices
-gaussian_nll_loss gelu glu grid_sample group_norm grouped_mm gumbel_softmax hardshrink
-hardsigmoid hardswish hardtanh hardtanh_ hinge_embedding_loss huber_loss instance_norm
-interpolate kl_div l1_loss layer_norm leaky_relu leaky_relu_ linear linear_cross_entropy
-local_response_norm log_softmax logsigmoid lp_pool1d lp_pool2d lp_pool3d margin_ranking_loss
-max_pool1d max_pool1d_with_indices max_pool2d max_pool2d_with_indices max_pool3d
-max_pool3d_with_indices max_unpool1d max_unpool2d max_unpool3d mish mse_loss
-multi_head_attention_forward multi_margin_loss multilabel_margin_loss
-multilabel_soft_margin_loss native_channel_shuffle nll_loss normalize one_hot pad
-pairwise_distance pdist pixel_shuffle pixel_unshuffle poisson_nll_loss prelu relu relu6
-relu_ rms_norm rrelu rrelu_ scaled_dot_product_attention scaled_grouped_mm scaled_mm selu
-selu_ sigmoid silu smooth_l1_loss soft_margin_loss softmax softmin softplus softshrink
-softsign tanh tanhshrink threshold threshold_ triplet_margin_loss
-triplet_margin_with_distance_loss unfold upsample upsample_bilinear upsample_nearest
+gaussian_nll_loss gelu glu grad grid_sample group_norm grouped_mm gumbel_softmax
+handle_torch_function hardshrink hardsigmoid hardswish hardtanh hardtanh_ has_torch_function
+has_torch_function_unary has_torch_function_variadic hinge_embedding_loss huber_loss
+instance_norm interpolate kl_div l1_loss layer_norm leaky_relu leaky_relu_ linear
+linear_cross_entropy local_response_norm log_softmax logsigmoid lp_pool1d lp_pool2d
+lp_pool3d margin_ranking_loss max_pool1d max_pool1d_with_indices max_pool2d
+max_pool2d_with_indices max_pool3d max_pool3d_with_indices max_unpool1d max_unpool2d
+max_unpool3d mish mse_loss multi_head_attention_forward multi_margin_loss
+multilabel_margin_loss multilabel_soft_margin_loss native_channel_shuffle nll_loss normalize
+one_hot pad pairwise_distance pdist pixel_shuffle pixel_unshuffle poisson_nll_loss prelu
+relu relu6 relu_ reproducibility_notes rms_norm rrelu rrelu_ scaled_dot_product_attention
+scaled_grouped_mm scaled_mm selu selu_ sigmoid silu smooth_l1_loss soft_margin_loss softmax
+softmin softplus softshrink softsign sparse_support_notes tanh tanhshrink tf32_notes
+threshold threshold_ torch triplet_margin_loss triplet_margin_with_distance_loss unfold
+upsample upsample_bilinear upsample_nearest
 """.split())
 
 OPTIM = frozenset("""
-ASGD Adadelta Adafactor Adagrad Adam AdamW Adamax LBFGS Muon NAdam Optimizer RAdam RMSprop
-Rprop SGD SparseAdam lr_scheduler swa_utils swap_in_optimizer_params_and_state
+Adadelta Adafactor Adagrad Adam AdamW Adamax Muon NAdam Optimizer RAdam RMSprop Rprop
+SparseAdam lr_scheduler swa_utils swap_in_optimizer_params_and_state
 """.split())
 
 TABLES = {"TORCH": TORCH, "TENSOR": TENSOR, "NN": NN, "MODULE": MODULE, "FUNCTIONAL": FUNCTIONAL,

@@ -1,4 +1,5 @@
-"""``torch.utils.data``: map-style and iterable-style datasets, samplers, ``default_collate`` and ``DataLoader``.
+"""``torch.utils.data``: map-style and iterable-style datasets, samplers, ``default_collate``
+and ``DataLoader``.
 
 Same names, signatures and batching as torch's; shuffles come from the library generator
 (``ns.manual_seed``) or a ``generator=`` (:class:`nnscratch.Generator`), so the orders are
@@ -12,6 +13,7 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Sub
                       TensorDataset, random_split)
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-           "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset",
+           "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
+           "BatchSampler",
            "default_collate", "DataLoader"]
