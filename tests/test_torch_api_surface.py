@@ -253,13 +253,15 @@ def test_piecewise_constant_methods_equal_torch_and_pass_no_gradient(name, rng):
 # ------------------------------------------------------------------ unsupported features
 def _torch_features(obj) -> list:
     """The public names of a torch namespace that are torch's own (not a re-exported stdlib
-    module, a typing helper or an ALL-CAPS constant): what nnscratch._torch_names lists."""
+    module, a typing helper or an ALL-CAPS constant such as ``TYPE_CHECKING``; ALL-CAPS
+    classes, ``LSTM`` or ``SGD``, count): what nnscratch._torch_names lists."""
+    import inspect
     import types
     names = []
     for n in dir(obj):
-        if n.startswith("_") or n.isupper():
-            continue
         v = getattr(obj, n, None)
+        if n.startswith("_") or n.isupper() and not inspect.isclass(v):
+            continue
         where = v.__name__ if isinstance(v, types.ModuleType) else getattr(v, "__module__", None)
         if not isinstance(where, str) or where.startswith("torch"):
             names.append(n)
