@@ -596,10 +596,42 @@ def _piecewise_constant(ufunc, name):
     exists, so the result is computed outside the graph (torch records a node whose gradient
     is zero; here the result just does not require grad)."""
     def method(self):
-        return Tensor._wrap(ufunc(self._data))
+        a = self._data
+        if a.dtype.kind == "b" or a.dtype.kind in "iu" and name != "sign":
+            return Tensor._wrap(a.copy())      # already whole (torch keeps the dtype too)
+        return Tensor._wrap(ufunc(a))
     method.__name__ = name
     method.__doc__ = f"``torch.Tensor.{name}``, elementwise; no gradient flows through it."
     return method
+
+
+def _argsort(self, dim=-1, descending=False, stable=False):
+    """Indices that sort along ``dim`` (int64), as ``torch.argsort``; ties keep their order
+    (a stable sort; torch promises that only with ``stable=True``)."""
+    a = self._data
+    if a.ndim == 0:
+        return Tensor._wrap(np.zeros((), np.int64))
+    if not descending:
+        return Tensor._wrap(np.argsort(a, axis=dim, kind="stable").astype(np.int64))
+    # descending and stable: sort the reversed array ascending, reverse, map the indices back
+    # (negating would wrap unsigned integers and booleans)
+    n = a.shape[dim]
+    idx = np.flip(np.argsort(np.flip(a, axis=dim), axis=dim, kind="stable"), axis=dim)
+    return Tensor._wrap((n - 1 - idx).astype(np.int64))
+
+
+def _nonzero(self, *, as_tuple=False):
+    """Indices of the non-zero entries: ``(n, ndim)`` int64, or a tuple of 1-D index tensors
+    with ``as_tuple=True`` (``torch.nonzero``)."""
+    a = self._data
+    if a.ndim == 0:       # torch: one row of no coordinates if the scalar is non-zero
+        if as_tuple:
+            return (Tensor._wrap(np.zeros(builtins.int(a != 0), np.int64)),)
+        return Tensor._wrap(np.zeros((builtins.int(a != 0), 0), np.int64))
+    idx = np.nonzero(a)
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
+    return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64))
 
 
 def _cuda(self, *args, **kwargs):
@@ -879,11 +911,16 @@ def _install():
         "new_full": _new_full, "new_tensor": _new_tensor,
         "element_size": lambda self: self._data.itemsize,
         "is_floating_point": lambda self: self._data.dtype.kind == "f",
+        "is_cpu": property(lambda self: True),
         "sign": _piecewise_constant(np.sign, "sign"),
         "floor": _piecewise_constant(np.floor, "floor"),
         "ceil": _piecewise_constant(np.ceil, "ceil"),
         "round": _piecewise_constant(np.round, "round"),
         "trunc": _piecewise_constant(np.trunc, "trunc"),
+        # integer results and metadata (no gradient in torch either)
+        "argsort": _argsort, "nonzero": _nonzero,
+        "nelement": lambda self: self._data.size, "ndimension": lambda self: self._data.ndim,
+        "get_device": lambda self: -1,                       # torch's answer for the CPU
         "__getattr__": _missing_attribute,
     }
     for name, fn in methods.items():

@@ -250,6 +250,31 @@ def test_piecewise_constant_methods_equal_torch_and_pass_no_gradient(name, rng):
                                                                      requires_grad=True)])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.uint8, np.bool_])
+def test_argsort_nonzero_and_metadata_equal_torch(dtype, rng):
+    x = rng.integers(0, 3, (4, 5)).astype(dtype)       # many ties: stability matters
+    for dim in (0, 1, -1):
+        for descending in (False, True):
+            np.testing.assert_array_equal(
+                ns.argsort(ns.tensor(x), dim=dim, descending=descending).numpy(),
+                torch.argsort(torch.tensor(x), dim=dim, descending=descending,
+                              stable=True).numpy())
+    np.testing.assert_array_equal(ns.tensor(x).nonzero().numpy(),
+                                  torch.tensor(x).nonzero().numpy())
+    for a, b in zip(ns.nonzero(ns.tensor(x), as_tuple=True),
+                    torch.nonzero(torch.tensor(x), as_tuple=True)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for v in (0.0, 2.0):
+        assert ns.tensor(v).nonzero().shape == tuple(torch.tensor(v).nonzero().shape)
+    t, r = ns.tensor(x), torch.tensor(x)
+    assert (t.is_cpu, t.nelement(), t.ndimension(), t.get_device()) == \
+        (r.is_cpu, r.nelement(), r.ndimension(), r.get_device())
+    for name in ("sign", "floor", "ceil", "round", "trunc"):
+        a, b = getattr(ns, name)(t), getattr(torch, name)(r)
+        assert a.dtype == b.numpy().dtype
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
 # ------------------------------------------------------------------ unsupported features
 def _torch_features(obj) -> list:
     """The public names of a torch namespace that are torch's own (not a re-exported stdlib
