@@ -269,7 +269,7 @@ def test_argsort_nonzero_and_metadata_equal_torch(dtype, rng):
     t, r = ns.tensor(x), torch.tensor(x)
     assert (t.is_cpu, t.nelement(), t.ndimension(), t.get_device()) == \
         (r.is_cpu, r.nelement(), r.ndimension(), r.get_device())
-    for name in ("sign", "floor", "ceil", "round", "trunc"):
+    for name in ("sign",) if dtype == np.bool_ else ("sign", "floor", "ceil", "round", "trunc"):
         a, b = getattr(ns, name)(t), getattr(torch, name)(r)
         assert a.dtype == b.numpy().dtype
         np.testing.assert_array_equal(a.numpy(), b.numpy())
