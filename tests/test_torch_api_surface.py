@@ -410,3 +410,49 @@ if __name__ == "__main__":
     pairs = textwrap.fill(", ".join(f'"{k}": {k}' for k in _namespaces()), 88)
     blocks.append("\nTABLES = {" + pairs.replace("\n", "\n          ") + "}\n")
     target.write_text("".join(blocks))
+
+
+@pytest.mark.parametrize("make", [lambda m: m.nn.ReLU(True),
+                                  lambda m: m.nn.LeakyReLU(0.2, inplace=True)],
+                         ids=["ReLU", "LeakyReLU"])
+def test_inplace_activations_overwrite_their_input_as_torch(make, rng):
+    x, w = rng.normal(size=(3, 4)), rng.normal(size=(4, 4))
+    runs = []
+    for lib in (ns, torch):
+        wt = lib.tensor(w, requires_grad=True)
+        h = lib.tensor(x) @ wt
+        out = make(lib)(h)
+        assert out is h or lib is torch
+        (out * lib.tensor(w[:3])).sum().backward()
+        runs.append((h.detach().numpy(), wt.grad.numpy(), repr(make(lib))))
+        leaf = lib.tensor(x, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            make(lib)(leaf)
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-15)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-14)
+    assert runs[0][2] == runs[1][2]
+
+
+def test_module_keyword_arguments_as_torch():
+    def build(lib):
+        net = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.BatchNorm1d(3))
+        net.register_parameter("scale", lib.nn.Parameter(lib.ones(1)))
+        return net
+    ours, ref = build(ns), build(torch)
+    for kw in (dict(recurse=False), dict(recurse=True)):
+        assert [n for n, _ in ours.named_parameters(**kw)] == \
+            [n for n, _ in ref.named_parameters(**kw)]
+        assert len(list(ours.parameters(**kw))) == len(list(ref.parameters(**kw)))
+        assert len(list(ours.buffers(**kw))) == len(list(ref.buffers(**kw)))
+    assert list(ours.state_dict(prefix="m.")) == list(ref.state_dict(prefix="m."))
+    kept = ours.state_dict(keep_vars=True)
+    assert kept["0.weight"] is ours[0].weight
+    dest = {}
+    assert ours.state_dict(destination=dest) is dest and "1.running_mean" in dest
+    (ours(ns.ones(4, 2)).sum() * ours.scale).backward()
+    ours.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.numpy().any() for p in ours.parameters())
+    ours.zero_grad()
+    assert all(p.grad is None for p in ours.parameters())
+    with pytest.raises(NotImplementedError, match="assign=True"):
+        ours.load_state_dict(ours.state_dict(), assign=True)

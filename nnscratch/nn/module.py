@@ -153,16 +153,20 @@ class Module:
         raise missing("MODULE", "torch.nn.Module", name,
                       f"'{type(self).__name__}' object has no attribute {name!r}")
 
-    def named_parameters(self, prefix: str = ""):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """``(dotted name, parameter)``, each shared parameter once unless
+        ``remove_duplicate=False``; ``recurse=False``: this module's own only (as torch)."""
         seen = set()
-        for mod_name, m in self.named_modules(prefix):
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, m in mods:
             for name, v in m._members():
-                if isinstance(v, Parameter) and id(v) not in seen:
+                if isinstance(v, Parameter) and (id(v) not in seen or not remove_duplicate):
                     seen.add(id(v))
                     yield (f"{mod_name}.{name}" if mod_name else name), v
 
-    def parameters(self):
-        for _, p in self.named_parameters():
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def register_buffer(self, name: str, value) -> None:
@@ -172,15 +176,15 @@ class Module:
             names.append(name)
         setattr(self, name, None if value is None else np.asarray(value))
 
-    def named_buffers(self, prefix: str = ""):
-        for mod_name, m in self.named_modules(prefix):
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        for mod_name, m in (self.named_modules(prefix) if recurse else [(prefix, self)]):
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), getattr(m, name)
 
-    def buffers(self):
+    def buffers(self, recurse: bool = True):
         """The buffers' arrays (torch yields Tensors; ours are the NumPy arrays themselves)."""
-        for _, b in self.named_buffers():
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ------------------------------------------------------------------ modes and grads
@@ -193,9 +197,13 @@ class Module:
     def eval(self) -> "Module":
         return self.train(False)
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop every parameter's gradient (torch's default), or zero it in place."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     def requires_grad_(self, flag: bool = True) -> "Module":
         for p in self.parameters():
@@ -247,25 +255,32 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Copies of every parameter and buffer, by dotted name (PyTorch's naming)."""
-        sd = OrderedDict()
+    def state_dict(self, *, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
+        """Copies of every parameter and buffer, by dotted name (PyTorch's naming), as NumPy
+        arrays (torch gives tensors); ``keep_vars=True`` gives the Parameters themselves.
+        ``prefix`` goes before every key; ``destination`` is filled and returned if given."""
+        sd = OrderedDict() if destination is None else destination
         for mod_name, m in self.named_modules(remove_duplicate=False):
-            dot = f"{mod_name}." if mod_name else ""
+            dot = prefix + (f"{mod_name}." if mod_name else "")
             for name, v in m._members():
                 if isinstance(v, Parameter):
-                    sd.setdefault(dot + name, v._data.copy())
+                    sd.setdefault(dot + name, v if keep_vars else v._data.copy())
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     sd[dot + name] = np.array(getattr(m, name), copy=True)
         return sd
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> tuple:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> tuple:
         """Copy values into this module's parameters and buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.
-        Returns ``(missing_keys, unexpected_keys)``.
+        Returns ``(missing_keys, unexpected_keys)``.  torch's ``assign=True`` (adopt the given
+        tensors instead of copying into the module's) is not supported.
         """
+        if assign:
+            raise NotImplementedError("load_state_dict(assign=True): nnscratch always copies "
+                                      "into the module's own parameters")
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
         own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
