@@ -414,9 +414,10 @@ def input_gradients_fgsm_and_jacobian(torch, env):
 
 def iterable_dataset_stream(torch, env):
     """A streaming ``torch.utils.data.IterableDataset`` (a generator of samples), batched by
-    DataLoader with a custom ``collate_fn``; Adam with amsgrad and a LambdaLR warm-up."""
+    DataLoader with a custom ``collate_fn``; gradients accumulated over two batches; Adam with
+    amsgrad and a LambdaLR warm-up."""
     nn = torch.nn
-    xs, ys = env.randn(36, 2), env.randn(36, 1)
+    xs, ys = env.randn(48, 2), env.randn(48, 1)
 
     class Stream(torch.utils.data.IterableDataset):
         def __init__(self, xs, ys):
@@ -434,14 +435,17 @@ def iterable_dataset_stream(torch, env):
     model = env.init(nn.Sequential(nn.Linear(2, 5), nn.ELU(), nn.Linear(5, 1)))
     opt = torch.optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: min(1.0, (step + 1) / 4))
+    accumulation = 2                    # gradient accumulation over two batches
+    opt.zero_grad()
     for epoch in range(3):
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = nn.functional.l1_loss(model(xb), yb)
+        for step, (xb, yb) in enumerate(loader, start=1):
+            loss = nn.functional.l1_loss(model(xb), yb) / accumulation
             loss.backward()
-            opt.step()
-            sched.step()
             env.log(loss.item())
+            if step % accumulation == 0:
+                opt.step()
+                sched.step()
+                opt.zero_grad()
 
 
 PROGRAMS = [polynomial_manual_sgd, custom_autograd_function, mlp_sgd_momentum_steplr,
