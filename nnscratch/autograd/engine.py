@@ -418,8 +418,9 @@ class _Device:
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         name, _, idx = type.partition(":")
         if name != "cpu":
-            raise RuntimeError(f"device: nnscratch runs on the CPU only; {type!r} is not "
-                               f"available (torch.cuda.is_available() is False here)")
+            # NotImplementedError is a RuntimeError, which torch raises for a missing device
+            raise NotImplementedError(f"device: nnscratch runs on the CPU only; {type!r} is "
+                                      f"not available (torch.cuda.is_available() is False)")
         if idx not in ("", "0") or index not in (None, 0):
             raise RuntimeError(f"device: the CPU has index 0 only, got {type!r}, index={index}")
         self.type, self.index = "cpu", None
