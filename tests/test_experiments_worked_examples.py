@@ -1,0 +1,57 @@
+"""The worked examples of nnscratch/experiments/worked_examples_*.py, run in quick mode, reach
+the texts' numbers (each experiment's docstring quotes them and their place)."""
+import pathlib
+
+import numpy as np
+import pytest
+
+from nnscratch.experiments import Config, get
+
+
+def run(name, tmp_path):
+    result = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
+    for fig in result.figures:
+        assert pathlib.Path(fig).stat().st_size > 1000
+    assert result.passed, result.checks
+    return result
+
+
+# ---------------------------------------------------------------- 002
+def test_xor_relu_by_hand(tmp_path):
+    m = run("xor-relu-by-hand", tmp_path).metrics
+    assert [m["y_00"], m["y_01"], m["y_10"], m["y_11"]] == [0.0, 1.0, 1.0, 0.0]
+    assert m["q_of_01"] == m["q_of_10"] == [1.0, 0.0]
+
+
+def test_bishop_curve_fits(tmp_path):
+    r = run("bishop-curve-fits", tmp_path)
+    mse = {k.split(" ", 1)[1]: v for k, v in r.metrics.items() if k.startswith("train_mse")}
+    assert set(mse) == {"x^2", "sin x", "|x|", "H(x)"}
+    assert max(mse.values()) < 1e-2 and mse["x^2"] < 1e-4
+
+
+def test_bishop_two_unit_classifier(tmp_path):
+    m = run("bishop-two-unit-classifier", tmp_path).metrics
+    assert m["bayes_accuracy"] - m["test_accuracy"] <= 0.02
+    assert m["linear_accuracy"] < m["test_accuracy"] - 0.02
+
+
+def test_mnist_parameter_counts(tmp_path):
+    m = run("mnist-parameter-counts", tmp_path).metrics
+    assert (m["logistic_parameters"], m["two_layer_parameters"]) == (7850, 159010)
+
+
+# ---------------------------------------------------------------- 004
+def test_xor_backprop_by_hand(tmp_path):
+    r = run("xor-backprop-by-hand", tmp_path)
+    m = r.metrics
+    assert r.status == "needs the full run"       # the 8 printed decimals need 30,000 epochs
+    assert m["table_max_abs_error"] <= 5e-4
+    rows = r.tables["forward table"]
+    assert [row["y"] for row in rows] == [0.743, 0.183, 0.743, 0.334]
+    assert [row["y pre"] for row in rows] == [1.06, -1.495, 1.06, -0.69]
+    assert m["relu_printed_outputs"] == [57.0, 32.0, 67.0, 92.0]
+    assert m["update_max_abs_error"] <= 1e-12 and m["u_after_one_step_on_10"] == [-275, -331, -54]
+    assert m["weights_max_abs_error_to_printed"] <= 2e-3
+    np.testing.assert_allclose(m["trained_relu_outputs"], [1, 0, 1, 0], atol=1e-7)
+    assert m["trained_sigmoid_accuracy"] <= 0.5
