@@ -55,3 +55,38 @@ def test_xor_backprop_by_hand(tmp_path):
     assert m["weights_max_abs_error_to_printed"] <= 2e-3
     np.testing.assert_allclose(m["trained_relu_outputs"], [1, 0, 1, 0], atol=1e-7)
     assert m["trained_sigmoid_accuracy"] <= 0.5
+
+
+# ---------------------------------------------------------------- 003
+def test_cross_entropy_slowdown(tmp_path):
+    m = run("cross-entropy-slowdown", tmp_path).metrics
+    assert m["grad_error_cross_entropy"] <= 1e-12 and m["grad_error_quadratic"] <= 1e-12
+    # the saturated neuron: the quadratic cost is still far from the target after 300 epochs
+    assert m["output_after_300_quadratic"] > 0.1 > 0.05 > m["output_after_300_cross_entropy"]
+    assert m["epochs_to_below_half_quadratic"] >= 3 * m["epochs_to_below_half_cross_entropy"]
+
+
+def test_sigmoid_to_perceptron(tmp_path):
+    r = run("sigmoid-to-perceptron", tmp_path)
+    gaps = [row["max gap"] for row in r.tables["c"]]
+    assert gaps[0] > 0.01 and gaps[-1] <= 1e-12
+    assert r.metrics["stuck_unit_c_1000"] == 0.5 and r.metrics["stuck_perceptron"] == 0.0
+
+
+def test_softmax_to_argmax(tmp_path):
+    m = run("softmax-to-argmax", tmp_path).metrics
+    assert m["gap_c_1"] > 0.1 and m["gap_c_1000"] <= 1e-12
+    np.testing.assert_allclose(m["tie_top_two"], [0.5, 0.5], atol=1e-12)
+
+
+def test_step_and_bump(tmp_path):
+    m = run("step-and-bump", tmp_path).metrics
+    assert m["step_at_s"] == 0.5 and m["bump_at_s1"] == 0.5
+    assert m["bump_inside_min"] > 1 - 1e-6 and m["bump_outside_max"] < 1e-6
+
+
+def test_towers_m_variables(tmp_path):
+    r = run("towers-m-variables", tmp_path)
+    for m in (1, 2, 3, 4):
+        assert r.metrics[f"inside_min m={m}"] > 1 - 1e-6 > 1e-6 > r.metrics[f"one_out_max m={m}"]
+    assert r.metrics["one_out_max m=3, bias -3h/2"] > 0.5
