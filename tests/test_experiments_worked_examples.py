@@ -3,7 +3,6 @@ the texts' numbers (each experiment's docstring quotes them and their place)."""
 import pathlib
 
 import numpy as np
-import pytest
 
 from nnscratch.experiments import Config, get
 
@@ -90,3 +89,34 @@ def test_towers_m_variables(tmp_path):
     for m in (1, 2, 3, 4):
         assert r.metrics[f"inside_min m={m}"] > 1 - 1e-6 > 1e-6 > r.metrics[f"one_out_max m={m}"]
     assert r.metrics["one_out_max m=3, bias -3h/2"] > 0.5
+
+
+# ---------------------------------------------------------------- 001
+def test_mle_as_kl(tmp_path):
+    r = run("mle-as-kl", tmp_path)
+    rows = r.tables["N"]
+    assert max(row["argmin_minus_mle"] for row in rows) <= 1e-6
+    assert rows[-1]["kl_true_to_mle"] < rows[0]["kl_true_to_mle"]
+
+
+def test_ridge_as_map(tmp_path):
+    m = run("ridge-as-map", tmp_path).metrics
+    assert m["map_minus_ridge"] <= 1e-8
+    assert 2.0 <= m["best_delta2"] <= 8.0          # σ²/τ² = 4
+    assert m["error_at_sigma2_tau2"] < m["error_least_squares_end"]
+
+
+def test_poly_basis_2d(tmp_path):
+    m = run("poly-basis-2d", tmp_path).metrics
+    assert m["test_mse quadratic"] <= 0.0125 < 0.1 <= m["test_mse linear"]
+
+
+def test_gradient_field(tmp_path):
+    m = run("gradient-field", tmp_path).metrics
+    assert m["autograd_minus_closed_form"] <= 1e-12 and m["descent_end_f"] <= -4 + 1e-10
+
+
+def test_sgd_least_squares(tmp_path):
+    m = run("sgd-least-squares", tmp_path).metrics
+    assert m["mean_of_batch_gradients_minus_full"] <= 1e-12
+    assert max(m["online_minus_least_squares"], m["minibatch_minus_least_squares"]) <= 0.02
