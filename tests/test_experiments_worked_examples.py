@@ -120,3 +120,11 @@ def test_sgd_least_squares(tmp_path):
     m = run("sgd-least-squares", tmp_path).metrics
     assert m["mean_of_batch_gradients_minus_full"] <= 1e-12
     assert max(m["online_minus_least_squares"], m["minibatch_minus_least_squares"]) <= 0.02
+
+
+# ---------------------------------------------------------------- 000
+def test_dnn_4333(tmp_path):
+    m = run("dnn-4-3-3-3", tmp_path).metrics
+    assert m["n_parameters"] == 39
+    assert max(m["softmax_jacobian_error"], m["dE_dz_error"], m["backprop_error"]) <= 1e-12
+    assert m["test_accuracy"] >= 0.9
