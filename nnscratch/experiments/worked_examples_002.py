@@ -86,10 +86,10 @@ def bishop_curve_fits(cfg: Config) -> Result:
     text's does, the data (blue dots), the network function (red) and the three hidden units'
     outputs (dashed).  The text prints no numbers; our bar is a small training error, the
     fit the figure shows (with 3 units the step and the kink of |x| are only approximated).
-    Quick mode takes 300 L-BFGS iterations, the full run 2,000.
+    Quick mode takes 200 L-BFGS iterations, the full run 2,000.
     """
     gen = nsrandom.rng(cfg.seed)
-    iters = 300 if cfg.quick else 2000
+    iters = 200 if cfg.quick else 2000
     grid = np.linspace(-1, 1, 401)[:, None]
     fits, mses = {}, {}
     for name, f in BISHOP_FUNCTIONS.items():
