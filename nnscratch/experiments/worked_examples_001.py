@@ -142,18 +142,14 @@ def ridge_as_map(cfg: Config) -> Result:
     fig_path = savefig(fig, cfg.figure("ridge_as_map"))
     return Result(
         metrics={"map_minus_ridge": map_err, "best_delta2": best,
-                 "log10_best_over_sigma2_tau2": float(np.log10(best / delta2)),
+                 "abs_log10_best_over_sigma2_tau2": float(abs(np.log10(best / delta2))),
                  "error_at_sigma2_tau2": float(np.interp(np.log(delta2), np.log(grid), sq_err)),
                  "error_least_squares_end": float(sq_err[0])},
         expected={"map_minus_ridge": Expect("<=", 1e-8, "MAP = ridge with δ² = σ²/τ²",
                                             source="text: 001 §5.3"),
-                  "log10_best_over_sigma2_tau2": Expect("<=", 0.3, "the best δ² within a "
-                                                        "factor 2 of σ²/τ² (|log10| shown "
-                                                        "signed; see the next check)",
-                                                        source="ours: 001 §5.3's "
-                                                               "equivalence, on average"),
-                  "best_delta2": Expect(">=", delta2 / 2, "... and not below it by more "
-                                        "than a factor 2", source="ours")},
+                  "abs_log10_best_over_sigma2_tau2": Expect(
+                      "<=", 0.3, "the best δ² within a factor 2 of σ²/τ²",
+                      source="ours: 001 §5.3's equivalence, on average")},
         figures=[fig_path], headline="map_minus_ridge")
 
 
