@@ -27,6 +27,7 @@ import tempfile
 import numpy as np
 
 from .experiments.runner import discover, import_error_record, run_many
+from .optim import registry as optimizer_names
 
 PROG = "nnscratch"
 
@@ -172,12 +173,6 @@ def _data_iris(seed):
 DATASETS = {"digits": _data_digits, "mnist": _data_mnist, "mnist1d": _data_mnist1d,
             "breast_cancer": _data_breast_cancer, "iris": _data_iris}
 MODELS = ("linear", "mlp")
-OPTIMIZERS = {  # name -> (class name in nnscratch.optim, default lr, extra kwargs)
-    "sgd": ("SGD", 0.1, {}), "momentum": ("SGD", 0.05, {"momentum": 0.9}),
-    "adam": ("Adam", 1e-3, {}), "adamw": ("AdamW", 1e-3, {}), "rmsprop": ("RMSprop", 1e-3, {}),
-    "adagrad": ("Adagrad", 1e-2, {}), "adadelta": ("Adadelta", 1.0, {}),
-    "adamax": ("Adamax", 2e-3, {}), "nadam": ("NAdam", 2e-3, {}),
-}
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 
@@ -235,7 +230,7 @@ def _interrupted(args, where) -> int:
 
 
 def cmd_train(args) -> int:
-    from . import nn, optim
+    from . import nn
     from . import random as nsrandom
     from .serialization import save
     from .training import fit
@@ -250,9 +245,9 @@ def cmd_train(args) -> int:
     X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
     n_classes = int(max(y_tr.max(), y_va.max())) + 1
     model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
-    cls_name, default_lr, extra = OPTIMIZERS[args.optimizer]
-    lr = args.lr if args.lr is not None else default_lr
-    opt = getattr(optim, cls_name)(model.parameters(), lr=lr, **extra)
+    entry = optimizer_names.lookup(args.optimizer)
+    lr = args.lr if args.lr is not None else entry.lr
+    opt = entry.optimizer_class()(model.parameters(), lr=lr, **entry.options)
     sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
     arch = "-".join(map(str, sizes)) + (f" {args.activation}" if args.model == "mlp" else "")
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
@@ -352,8 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mlp hidden sizes, comma-separated (default: 100)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                    help="mlp activation (default: relu)")
-    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
-                   help="optimizer (default: adam)")
+    p.add_argument("--optimizer", choices=optimizer_names.names() + sorted(
+                   optimizer_names.ALIASES), default="adam", help="optimizer (default: adam)")
     p.add_argument("--lr", type=_positive(float), default=None,
                    help="learning rate (default: the optimizer's usual: sgd 0.1, adam 1e-3, …)")
     p.add_argument("--epochs", type=_positive(int), default=10, help="epochs (default: 10)")
