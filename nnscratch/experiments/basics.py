@@ -248,8 +248,8 @@ def multilabel_toy(cfg: Config) -> Result:
     (1,000 quick), for the same linear model (at most 11 of the 12 labels) and for one hidden
     layer of 8 tanh units, which gets every label right.
     """
-    from .plotting import plt, savefig
     from ..tensor import Tensor
+    from .plotting import plt, savefig
     X, T = datasets.multilabel_toy()
 
     # the listing as printed
