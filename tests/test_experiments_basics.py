@@ -41,6 +41,8 @@ def test_mlp_xor_classifies_all_four_points(tmp_path):
     res = _run("mlp-xor", tmp_path)
     out = res.metrics["outputs"]
     assert out[0] < 0.5 < out[1] and out[2] > 0.5 > out[3]
+    # quick mode is not the listing's setting: its pass is ours, the listing's needs the full run
+    assert res.expected["accuracy"].source == "ours" and res.status == "needs the full run"
 
 
 def test_softmax_blobs_listing_then_ours(tmp_path):
