@@ -99,7 +99,7 @@ def logreg_and(cfg: Config) -> Result:
                                                      source="ours: a NumPy rerun of Listing "
                                                             "4.1")),
                   "accuracy": Expect(">=", 1.0, "our tuned variant, α = 1",
-                                     source="text: 000 §4.4")},
+                                     source="ours")},
         figures=[fig_path], headline="listing_accuracy",
         tables={"predictions": [{"x1": float(x[0]), "x2": float(x[1]), "t": int(tt[0]),
                                  "p": round(float(p[0]), 4)} for x, tt, p in zip(X, t, prob)]})
