@@ -20,6 +20,9 @@ def test_autoencoder_mnist_nearest_centroid(tmp_path):
     r = run("autoencoder-mnist", tmp_path)
     assert r.passed, (r.checks, r.metrics)
     assert r.metrics["n_train"] == 5000 and r.metrics["test_accuracy"] >= 0.5
+    # 5 of 30 epochs: the text's 53 % is stated, left to the full run
+    assert r.status == "needs the full run"
+    assert r.expected["test_accuracy (full run)"].source == "text: 001 Figure 11.3"
     # 001 Figure 11.2: most decoded class centroids look like their class (the text: all but
     # 2, 4 and 5); seed 0, quick: 8 of 10 nearest to their own class mean
     assert r.metrics["decoded_centroids_recognised"] >= 5
@@ -35,6 +38,7 @@ def test_ssvae_separates_classes_far_better_than_the_vae(tmp_path):
 def test_vae_mnist_nearest_centroid_and_separate_loss_terms(tmp_path):
     r = run("vae-mnist", tmp_path)
     assert r.passed, (r.checks, r.metrics)
+    assert r.status == "needs the full run"           # the text's 55 % after 30 epochs
     rows = r.tables["losses per epoch"]
     assert len(rows) == r.metrics["epochs"] and all(row["kl"] > 0 for row in rows)
     assert rows[-1]["reconstruction"] < rows[0]["reconstruction"]

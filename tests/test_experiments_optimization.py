@@ -95,3 +95,30 @@ def test_newton_least_squares_one_step(cfg):
     assert m["newton_iterations"] == 1
     assert m["newton_exact_hessian_rel_error"] <= 1e-12
     assert m["gd_iterations"] > 100 * m["newton_iterations"]
+
+
+def test_race_rules_are_001s_equations():
+    """The race's momentum and AdaGrad take 001's steps: eq. 6.6 θ_(k+1) = θ_k + α(θ_k - θ_(k-1))
+    - (1 - α) η g_k, and eq. 6.16 θ_(k+1) = θ_k - η g_k / √(Σ_t g_t² + ε), computed by hand."""
+    from nnscratch.experiments.optimization import RACE_OPTIONS, momentum_001
+    from nnscratch.optimize import functions, minimize
+    f, x0, lr, k = functions.rosenbrock, np.array([-1.5, 2.0]), 1e-3, 6
+    got = momentum_001(f, x0, lr, maxiter=k, gtol=1e-300).path
+    alpha, want = 0.5, [x0, x0]
+    for _ in range(k):
+        th, prev = want[-1], want[-2]
+        want.append(th + alpha * (th - prev) - (1 - alpha) * lr * f.grad(th))
+    np.testing.assert_allclose(got, np.array(want[1:]), rtol=1e-12, atol=1e-15)
+    # torch's SGD(momentum=α, dampening=α) takes the same steps but the first (buffer = g_1)
+    torch_form = minimize(f, x0, "momentum", lr=lr, jac=f.grad, maxiter=1, gtol=1e-300,
+                          options={"momentum": alpha, "dampening": alpha}).path[1]
+    np.testing.assert_allclose(torch_form - x0, (got[1] - x0) / (1 - alpha), rtol=1e-12)
+    got = minimize(f, x0, "adagrad", lr=0.5, jac=f.grad, maxiter=k, gtol=1e-300,
+                   options=RACE_OPTIONS["adagrad"]).path
+    th, acc, want = x0.copy(), 0.0, [x0]
+    for _ in range(k):
+        g = f.grad(th)
+        acc = acc + g * g
+        th = th - 0.5 * g / np.sqrt(acc + 1e-10)
+        want.append(th)
+    np.testing.assert_allclose(got, np.array(want), rtol=1e-12, atol=1e-15)

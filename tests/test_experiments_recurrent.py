@@ -25,16 +25,25 @@ def _run(name, tmp_path):
 def test_rnn_sine_fits_the_wave(tmp_path):
     res = _run("rnn-sine", tmp_path)
     assert res.metrics["train_mse"] < 1e-3
+    # Listing 9.1's own settings (N(0, 1) weights, GD 0.001, one-step gradient) fit it too,
+    # more slowly: 2,000 epochs in quick mode, the 10,000-epoch claim left to the full run
+    m = res.metrics
+    assert m["listing_epochs"] == 2000 and m["train_mse"] < m["listing_train_mse"] <= 0.05
+    assert res.status == "needs the full run"
 
 
-def test_vanishing_gradients_shapes(tmp_path):
+def test_vanishing_gradients_jacobians_and_recall(tmp_path):
     res = _run("vanishing-gradients", tmp_path)
     m = res.metrics
     assert m["slope_rnn_contractive"] < -0.1        # geometric decay, fast
     assert m["slope_rnn_expansive"] > 0.01          # growth
     assert m["lstm_cell_spread"] < 10               # the carousel keeps the gradient
     assert m["slope_lstm_default_init"] < 0         # forget gates at ½ forget fast
-    assert len(res.tables["recall accuracy (one value per seed)"]) == 4   # 4 models, noise
+    # the recall task (two seeds): the gated networks keep the marked symbol over 50 steps of
+    # distractors on every seed, the tanh RNN is near chance (0.25) there, not over 5 steps
+    assert m["recall_lstm_lag50_min"] >= 0.9 and m["recall_gru_lag50_min"] >= 0.9
+    assert m["recall_rnn_lag50"] <= 0.5 < 0.9 <= m["recall_rnn_lag5"]
+    assert len(res.tables["recall accuracy (one value per seed)"]) == 3
 
 
 @pytest.mark.parametrize("name", ["char-lstm", "char-gru"])

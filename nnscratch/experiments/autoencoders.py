@@ -195,8 +195,12 @@ def _epoch_table(hist):
             summary="2-D autoencoder on 5,000 MNIST digits; nearest-centroid accuracy")
 def autoencoder_mnist(cfg):
     _, m, figs, _ = run_autoencoder(cfg, "autoencoder")
-    exp = {"test_accuracy": Expect(">=", 0.50, "below the 53 % test that 001 §11.2 reports",
-                                   source="ours")}
+    # measured, full run (30 epochs), seeds 0 / 1: test 0.546 / 0.506; the seed moves a 2-D
+    # code's nearest-centroid accuracy by ±0.04, so the text's value is checked less 0.05
+    exp = claim(cfg, "test_accuracy",
+                Expect(">=", 0.53 - 0.05, "001 Fig. 11.3: testing accuracy 53 % (less 0.05, "
+                       "the seed spread)", source="text: 001 Figure 11.3"),
+                Expect(">=", 0.50, "quick: 5 of the 30 epochs", source="ours"))
     return Result(m, exp, figs, headline="test_accuracy")
 
 
@@ -204,8 +208,11 @@ def autoencoder_mnist(cfg):
             summary="2-D variational autoencoder on 5,000 MNIST digits")
 def vae_mnist(cfg):
     _, m, figs, hist = run_autoencoder(cfg, "vae")
-    exp = {"test_accuracy": Expect(">=", 0.50, "below the 55 % test that 001 §11.3 reports",
-                                   source="ours")}
+    # measured, full run (30 epochs), seeds 0 / 1: test 0.622 / 0.528 (see autoencoder-mnist)
+    exp = claim(cfg, "test_accuracy",
+                Expect(">=", 0.55 - 0.05, "001 Fig. 11.5: testing accuracy 55 % (less 0.05, "
+                       "the seed spread)", source="text: 001 Figure 11.5"),
+                Expect(">=", 0.50, "quick: 10 of the 30 epochs", source="ours"))
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 

@@ -21,13 +21,15 @@ def _accuracy(model, X, y) -> float:
     return float(np.mean(predict(model, X, batch_size=500).argmax(axis=1) == y))
 
 
-def _train(model, X, y, cfg, *, epochs, lr, batch_size, validation=None, cosine=False):
-    """Adam on softmax cross-entropy; ``cosine`` anneals the lr to 0 over the epochs."""
+def _train(model, X, y, cfg, *, epochs, lr, batch_size, validation=None, cosine=False,
+           shuffle=True):
+    """Adam on softmax cross-entropy; ``cosine`` anneals the lr to 0 over the epochs;
+    ``shuffle=False`` takes the batches in the data's order every epoch."""
     opt = optim.Adam(model.parameters(), lr=lr)
     sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if cosine else None
     return fit(model, X, y, loss=nn.CrossEntropyLoss(), optimizer=opt, epochs=epochs,
                batch_size=batch_size, validation_data=validation, metrics=["accuracy"],
-               progress=False, seed=cfg.seed, scheduler=sched)
+               progress=False, seed=cfg.seed, scheduler=sched, shuffle=shuffle)
 
 
 # ------------------------------------------------------------------ 001 §9.3–9.4
@@ -208,6 +210,20 @@ class _GRUClassifier(nn.Module):
         return self.head(h[-1] if h.ndim == 3 else h)
 
 
+class _PaperMLP(nn.Module):
+    """The MNIST-1D paper's MLP (its ``MLPBase``): 40 -> 100 ReLU units, a residual second
+    layer ``h <- h + relu(W_2 h + b_2)`` of 100 units, then 10 outputs."""
+
+    def __init__(self, hidden: int = 100):
+        self.linear1, self.linear2 = nn.Linear(40, hidden), nn.Linear(hidden, hidden)
+        self.linear3 = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        h = self.linear1(x).relu()
+        h = h + self.linear2(h).relu()
+        return self.linear3(h)
+
+
 def mnist1d_cnn() -> nn.Sequential:
     """Three stride-1 Conv1d(k=5, padding 2) + ReLU layers with 2× max-pooling after the first
     two (40→20→10), then a dense layer: translation-invariant features for the shifted,
@@ -222,42 +238,46 @@ def mnist1d_cnn() -> nn.Sequential:
             summary="logistic regression, MLP, CNN (Conv1d) and GRU on MNIST-1D")
 def mnist1d_table(cfg: Config) -> Result:
     """The MNIST-1D table: each model on the 4,000 training signals, tested on the 1,000 test
-    signals, beside the dataset's published test accuracies (logistic 32 %, MLP 68 %, CNN 94 %,
-    GRU 91 %).  Adam, batch 100; logistic and MLP 60 epochs, CNN 40, GRU (64 units, read from
-    its last state) 40.  The GRU row says "pending" when ``nn.GRU`` is missing.  Quick mode
-    trains 10 / 10 / 12 / 1 epochs (the CNN still passes 88 %, the GRU is barely trained)."""
+    signals, beside the paper's test accuracies (Greydanus 2020: logistic 32 %, MLP 68 %,
+    CNN 94 %, GRU 91 %).
+
+    Logistic regression and the MLP use the paper's setting (its ``train.py`` defaults and
+    ``MLPBase``, :class:`_PaperMLP`): Adam 1e-2, no weight decay, batches of 100 taken in order,
+    6,000 steps (150 epochs).  The CNN (:func:`mnist1d_cnn`, Adam 2e-3, 40 epochs) and the GRU
+    (64 units read from the last state, Adam 5e-3, 40 epochs) are ours, not the paper's models.
+    Quick mode trains 10 / 10 / 12 / 1 epochs and checks only what that shows.
+
+    The MLP's 68 % is at the top of its seed spread: the paper's own code (PyTorch, MLPBase,
+    the loop of its train.py) on these signals reaches 0.675 / 0.640 / 0.636 (seeds 0 / 1 / 42,
+    measured once); ours 0.650 / 0.647 (seeds 0 / 1).  So the full run checks the published
+    value less that spread (0.05), and the logistic row within ±0.03 of its 32 %.
+    """
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
     (Xtr, ytr), (Xte, yte) = datasets.load_mnist1d()
     published = {"logistic": 0.32, "mlp": 0.68, "cnn": 0.94, "gru": 0.91}
     q = cfg.quick
+    # name: (model, epochs, Adam lr, conv input, shuffle, whose setting)
     specs = {
-        "logistic": (lambda: nn.Linear(40, 10), 10 if q else 60, 1e-2, False),
-        "mlp": (lambda: nn.Sequential(nn.Linear(40, 100), nn.ReLU(), nn.Linear(100, 100),
-                                      nn.ReLU(), nn.Linear(100, 10)), 10 if q else 60, 2e-3, False),
-        "cnn": (mnist1d_cnn, 12 if q else 40, 2e-3, True),
+        "logistic": (lambda: nn.Linear(40, 10), 10 if q else 150, 1e-2, False, False, "paper"),
+        "mlp": (_PaperMLP, 10 if q else 150, 1e-2, False, False, "paper"),
+        "cnn": (mnist1d_cnn, 12 if q else 40, 2e-3, True, True, "ours"),
+        "gru": (_GRUClassifier, 1 if q else 40, 5e-3, False, True, "ours"),
     }
-    if hasattr(nn, "GRU"):
-        specs["gru"] = (_GRUClassifier, 1 if q else 40, 5e-3, False)
     rows, metrics, curves = [], {}, {}
-    for name, (build, epochs, lr, conv) in specs.items():
+    for name, (build, epochs, lr, conv, shuffle, setting) in specs.items():
         nsrandom.manual_seed(cfg.seed)
         model = build()
         shape = (-1, 1, 40) if conv else (-1, 40)
         t0 = time.perf_counter()
         hist = _train(model, Xtr.reshape(shape), ytr, cfg, epochs=epochs, lr=lr, batch_size=100,
-                      validation=(Xte.reshape(shape), yte))
+                      validation=(Xte.reshape(shape), yte), shuffle=shuffle)
         acc = _accuracy(model, Xte.reshape(shape), yte)
         curves[name] = hist["val_accuracy"]
         metrics[f"{name}_test_accuracy"] = acc
-        rows.append({"model": name, "test accuracy": round(acc, 3),
+        rows.append({"model": name, "setting": setting, "test accuracy": round(acc, 3),
                      "published": published[name], "epochs": epochs,
                      "seconds": round(time.perf_counter() - t0, 1)})
-    if "gru" not in specs:
-        rows.append({"model": "gru", "test accuracy": "pending (needs nn.GRU)",
-                     "published": published["gru"], "epochs": 0, "seconds": 0})
-        metrics["gru_test_accuracy"] = "pending"
-
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, c in curves.items():
         acc = metrics[name + "_test_accuracy"]
@@ -271,10 +291,19 @@ def mnist1d_table(cfg: Config) -> Result:
     paper = "published: Greydanus 2020 (MNIST-1D), Table 1"
     expect = {**claim(cfg, "cnn_test_accuracy", Expect(">=", 0.94, "CNN: 94 %", source=paper),
                       Expect(">=", 0.88, "quick mode: 12 epochs", source="ours")),
-              **claim(cfg, "mlp_test_accuracy", Expect(">=", 0.68, "MLP: 68 %", source=paper),
-                      Expect(">=", 0.50, "quick mode: 10 epochs", source="ours")),
-              "logistic_test_accuracy": Expect("<=", 0.45, "a linear model cannot do much "
-                                               "better than the published 32 %",
-                                               source="ours")}
+              **claim(cfg, "gru_test_accuracy", Expect(">=", 0.91, "GRU: 91 %", source=paper)),
+              **claim(cfg, "mlp_test_accuracy",
+                      Expect(">=", 0.68 - 0.05, "MLP: 68 %, less the seed spread of the "
+                             "paper's own code (0.636-0.675)", source=paper),
+                      Expect(">=", 0.55, "quick mode: 10 of the 150 epochs", source="ours")),
+              **claim(cfg, "logistic_test_accuracy",
+                      Expect("<=", 0.32 + 0.03, "logistic regression: 32 % (±0.03)",
+                             source=paper),
+                      Expect("<=", 0.45, "quick mode: a linear model stays far below the MLP",
+                             source="ours"))}
+    if not q:
+        expect["logistic_test_accuracy, lower"] = Expect(
+            ">=", 0.32 - 0.03, "logistic regression: 32 % (±0.03)", source=paper,
+            metric="logistic_test_accuracy")
     return Result(metrics=metrics, expected=expect, figures=[path],
                   headline="cnn_test_accuracy", tables={"mnist1d": rows})
