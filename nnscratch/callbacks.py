@@ -4,9 +4,18 @@
 ``nnscratch.training.callbacks.EarlyStopping``; the classes live in
 :mod:`nnscratch.training.callbacks`, beside ``fit`` which calls them.
 """
-from .training.callbacks import (BatchMetrics, Callback, CSVLogger, EarlyStopping,
-                                 EvaluateEvery, FitContext, GradientNormLogger, LambdaCallback,
-                                 LearningRateScheduler, ModelCheckpoint)
+from .training.callbacks import (
+                                 BatchMetrics,
+                                 Callback,
+                                 CSVLogger,
+                                 EarlyStopping,
+                                 EvaluateEvery,
+                                 FitContext,
+                                 GradientNormLogger,
+                                 LambdaCallback,
+                                 LearningRateScheduler,
+                                 ModelCheckpoint,
+)
 
 __all__ = ["Callback", "FitContext", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
            "CSVLogger", "GradientNormLogger", "EvaluateEvery", "BatchMetrics", "LambdaCallback"]
