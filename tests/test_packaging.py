@@ -2,6 +2,7 @@
 jinja2 in the extra `make demo` installs. Cost: < 1 s (reads files; builds nothing)."""
 import pathlib
 import re
+
 import tomllib
 
 import nnscratch
