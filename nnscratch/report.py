@@ -43,7 +43,7 @@ def status_of(rec: dict) -> str:
     unchecked), "FAIL" (an expected value missed) or "ERROR" (an exception)."""
     if rec.get("error") or rec.get("status") == "error":
         return "ERROR"
-    return {"pass": "pass", "needs the full run": "needs the full run"}.get(rec.get("status"),
+    return {"pass": "pass", "needs the full run": "needs the full run"}.get(str(rec.get("status")),
                                                                           "FAIL")
 
 

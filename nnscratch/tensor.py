@@ -40,7 +40,7 @@ __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones
            "full_like", "randn_like", "rand_like", "empty_like", "arange", "linspace", "eye",
            "get_default_dtype", "set_default_dtype"]
 
-_ReturnTypes = collections.namedtuple("return_types", ["values", "indices"])
+_ReturnTypes = collections.namedtuple("return_types", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types
 
 
 def _raw(o):

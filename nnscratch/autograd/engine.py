@@ -27,8 +27,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:   # the methods nnscratch.tensor installs, declared for type checkers
+    from ._tensor_api import TensorMethods as _TensorMethods
+else:
+    _TensorMethods = object
 
 _grad_enabled = True
 _default_dtype = np.dtype(np.float32)
@@ -177,7 +183,7 @@ class Size(tuple):
         return n
 
 
-class Tensor:
+class Tensor(_TensorMethods):
     """An ``np.ndarray`` with reverse-mode autograd, following ``torch.Tensor``.
 
     Attributes:
@@ -208,7 +214,7 @@ class Tensor:
         self._node = None
         self._index = 0
         self._counter = _Version()
-        self._base = None
+        self._base: Tensor | None = None
         self._hooks = None
         self._retains_grad = False
 
@@ -439,7 +445,7 @@ class _Device:
         return hash(self.type)
 
 
-_cpu_device = _Device("cpu")
+_cpu_device: _Device = _Device("cpu")
 
 
 def _dim(d, ndim, owner):
@@ -547,7 +553,8 @@ def _toposort(root: Node) -> list:
     return order
 
 
-_callbacks = None    # callables queued for the end of the running backward (queue_callback)
+# callables queued for the end of the running backward (queue_callback)
+_callbacks: list | None = None
 
 
 def queue_callback(fn) -> None:
@@ -589,7 +596,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
     only = None if inputs is None else {id(t) for t in (
         [inputs] if isinstance(inputs, Tensor) else inputs)}
     seeds = [(t, _seed_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
-    outer, _callbacks = _callbacks, []
+    outer: list | None = _callbacks
+    _callbacks = []
     try:
         results = run_backward(seeds, retain_graph, only)
         for leaf, g in results.values():

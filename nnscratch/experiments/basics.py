@@ -165,7 +165,7 @@ def softmax_blobs(cfg: Config) -> Result:
     b = legacy.randn(3)
     model = nn.Linear(2, 3)
     model.weight.data[...] = w.T       # (out, in) layout; the book's w is (in, out)
-    model.bias.data[...] = b
+    model.bias.data[...] = b  # type: ignore[union-attr]  # Linear(2, 3) has a bias
     epochs = cfg.epochs or (1000 if cfg.quick else 2000)
     opt = optim.SGD(model.parameters(), lr=0.01)
     hist100 = fit(model, X, y, loss=nn.CrossEntropyLoss(), optimizer=opt,
@@ -217,7 +217,7 @@ def summed_bce(prob, target):
     return F.binary_cross_entropy(prob, target, reduction="sum") / prob.shape[0]
 
 
-summed_bce.loss_kind = "bce"  # outputs are probabilities: a label is on when y > 0.5
+summed_bce.loss_kind = "bce"  # type: ignore[attr-defined]  # outputs are probabilities: a label is on when y > 0.5
 
 
 @experiment("multilabel-toy", source="000 §6.3",

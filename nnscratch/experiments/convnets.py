@@ -7,6 +7,7 @@ Every model here is built from ``nn.Conv1d``/``nn.Conv2d`` (im2col + one GEMM, 0
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -239,7 +240,9 @@ def mnist1d_table(cfg: Config) -> Result:
     }
     if hasattr(nn, "GRU"):
         specs["gru"] = (_GRUClassifier, 1 if q else 40, 5e-3, False)
-    rows, metrics, curves = [], {}, {}
+    rows: list[dict] = []
+    metrics: dict[str, Any] = {}
+    curves: dict = {}
     for name, (build, epochs, lr, conv) in specs.items():
         nsrandom.manual_seed(cfg.seed)
         model = build()

@@ -46,6 +46,9 @@ class Standardize(nn.Module):
         x: ``(N, F)`` -> ``(N, F)``; buffers ``mean`` and ``scale``: ``(F,)``.
     """
 
+    mean: np.ndarray
+    scale: np.ndarray
+
     def __init__(self, mean: np.ndarray, scale: np.ndarray):
         super().__init__()
         mean, scale = np.asarray(mean, np.float64), np.asarray(scale, np.float64)
@@ -124,4 +127,5 @@ def load_model(path: str | os.PathLike) -> SavedModel:
     model = SavedModel(first, net)
     model.config = dict(state.get("config") or {})
     model.architecture = arch
-    return model.eval()
+    model.eval()
+    return model

@@ -1,4 +1,6 @@
 """Loss modules: each calls the functional loss of the same name with its stored options."""
+from typing import Any, Callable
+
 from . import functional as F
 from .module import Module
 
@@ -6,7 +8,7 @@ from .module import Module
 class _Loss(Module):
     """``forward(pred, target) = _fn(pred, target, reduction=…, **options)``; the options a
     subclass passes to ``__init__`` are also kept as attributes (``self.beta``, …)."""
-    _fn = None
+    _fn: Callable[..., Any] | None = None
 
     def __init__(self, reduction: str = "mean", **options):
         if reduction not in ("mean", "sum", "none"):

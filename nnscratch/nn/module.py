@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tensor import Tensor, get_default_dtype
 
-_forward_hooks = []  # callables (module, inputs, output), used by ns.summary
+_forward_hooks: list = []  # callables (module, inputs, output), used by ns.summary
 
 
 def _array(value) -> np.ndarray:
@@ -89,7 +89,7 @@ class Module:
         A module reachable under several names (weight sharing) is listed once, under the
         first, unless ``remove_duplicate=False`` (as in PyTorch; ``state_dict`` lists every
         name)."""
-        seen = set() if remove_duplicate else None
+        seen: set | None = set() if remove_duplicate else None
         stack = [(prefix, self)]
         while stack:
             name, m = stack.pop()
@@ -196,7 +196,7 @@ class Module:
     # ------------------------------------------------------------------ state
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
         """Copies of every parameter and buffer, by dotted name (PyTorch's naming)."""
-        sd = OrderedDict()
+        sd: OrderedDict[str, np.ndarray] = OrderedDict()
         for mod_name, m in self.named_modules(remove_duplicate=False):
             dot = f"{mod_name}." if mod_name else ""
             for name, v in m._members():

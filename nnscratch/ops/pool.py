@@ -69,7 +69,8 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     xp = pad_hw(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
     offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
     # order="K" keeps the input's memory layout (a conv output is stored channel-major)
-    m = xp[(..., *offsets[0])].copy(order="K")
+    first = (..., *offsets[0])
+    m = xp[first].copy(order="K")
     for sy, sx in offsets[1:]:
         np.maximum(m, xp[..., sy, sx], out=m)
     out = m if len(x_shape) == 4 else m[:, :, 0, :]
@@ -110,7 +111,8 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
     xp = pad_hw(x, ph, pw, 0.0, eh, ew)
     offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
-    total = xp[(..., *offsets[0])].copy(order="K")
+    first = (..., *offsets[0])
+    total = xp[first].copy(order="K")
     for sy, sx in offsets[1:]:
         total += xp[..., sy, sx]
     if eh == ew == 0 and (count_include_pad or (ph == 0 and pw == 0)):

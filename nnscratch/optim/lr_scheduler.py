@@ -220,7 +220,7 @@ class ReduceLROnPlateau(LRScheduler):
         return a > (best * (self.threshold + 1.0) if self.threshold_mode == "rel"
                     else best + self.threshold)
 
-    def step(self, metrics) -> None:
+    def step(self, metrics) -> None:  # type: ignore[override]  # torch's: the metric is required
         """Record this epoch's metric (a number or a 0-d array/Tensor) and maybe cut the lr."""
         current = float(metrics._data if isinstance(metrics, Tensor) else metrics)
         self.last_epoch += 1
@@ -377,7 +377,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         check_int(T_mult, "T_mult", "CosineAnnealingWarmRestarts", 1)
         check_range(eta_min, "eta_min", "CosineAnnealingWarmRestarts")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):

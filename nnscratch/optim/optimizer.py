@@ -94,9 +94,9 @@ class Optimizer:
         _check_lr(defaults.get("lr", 0.0), name)
         self.check(defaults)
         self.defaults = dict(defaults)
-        self.param_groups = []
-        self.state = {}                       # id(param) -> per-parameter state dict
-        self._scratch = {}                    # (shape, dtype, slot) -> reusable work array
+        self.param_groups: list[dict] = []
+        self.state: dict = {}                       # id(param) -> per-parameter state dict
+        self._scratch: dict = {}                    # (shape, dtype, slot) -> reusable work array
         for g in groups:
             self.add_param_group(g)
 
@@ -212,7 +212,7 @@ class Optimizer:
         if len(groups) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: {len(groups)} parameter groups in the "
                              f"state dict, the optimizer has {len(self.param_groups)}")
-        params = []
+        params: list = []
         for saved, own in zip(groups, self.param_groups):
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"{name}.load_state_dict: a group has "
