@@ -405,7 +405,8 @@ def _check_entries(reader: _Reader, archive_bytes: int) -> None:
                          f"{archive_bytes}")
 
 
-def load(path: str | os.PathLike, map_location=None, weights_only=None, **kwargs) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None,
+         **kwargs: Any) -> Any:
     """Read a checkpoint written by :func:`save`; never unpickles anything.
 
     ``map_location`` and ``weights_only`` are torch's keywords: the CPU is the only device

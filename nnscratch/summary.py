@@ -8,6 +8,7 @@ through the forward hooks of :mod:`nnscratch.nn.module`.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .autograd import no_grad
 from .nn import module as _module
@@ -54,7 +55,7 @@ class ModelSummary(str):
 
 
 def summary(model: _module.Module, input_shape: int | tuple[int, ...] | list[int],
-            dtype=None) -> ModelSummary:
+            dtype: DTypeLike | None = None) -> ModelSummary:
     """A table of ``model``'s layers: name (type), output shape, parameters.
 
     Returns a :class:`ModelSummary` (a ``str``): evaluating ``ns.summary(model, (1, 784))`` in

@@ -1,4 +1,6 @@
 """Loss modules: each calls the functional loss of the same name with its stored options."""
+from __future__ import annotations
+
 from typing import Any, Callable
 
 from . import functional as F
@@ -10,7 +12,7 @@ class _Loss(Module):
     subclass passes to ``__init__`` are also kept as attributes (``self.beta``, …)."""
     _fn: Callable[..., Any] | None = None
 
-    def __init__(self, reduction: str = "mean", **options):
+    def __init__(self, reduction: str = "mean", **options: Any):
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
                              f"'none', got {reduction!r}")
@@ -71,7 +73,7 @@ class CrossEntropyLoss(_Loss):
     :func:`nnscratch.nn.functional.cross_entropy`)."""
     _fn = staticmethod(F.cross_entropy)
 
-    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction, weight=weight, ignore_index=ignore_index,
                          label_smoothing=label_smoothing)

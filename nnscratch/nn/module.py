@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -27,7 +28,7 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True):
+    def __init__(self, data: Any, requires_grad: bool = True):
         data = data._data if isinstance(data, Tensor) else data
         try:
             arr = np.array(data)
@@ -57,7 +58,7 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         for hook in _forward_hooks:
             hook(self, args, out)
@@ -79,7 +80,7 @@ class Module:
             if isinstance(v, Module):
                 yield name, v
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -101,11 +102,11 @@ class Module:
             children = [(f"{name}.{c}" if name else c, child) for c, child in m.named_children()]
             stack.extend(reversed(children))
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = ""):
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         seen = set()
         for mod_name, m in self.named_modules(prefix):
             for name, v in m._members():
@@ -113,7 +114,7 @@ class Module:
                     seen.add(id(v))
                     yield (f"{mod_name}.{name}" if mod_name else name), v
 
-    def parameters(self):
+    def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():
             yield p
 
@@ -207,7 +208,7 @@ class Module:
                     sd[dot + name] = np.array(getattr(m, name), copy=True)
         return sd
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> tuple:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> tuple:
         """Copy values into this module's parameters and buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any, Callable
 
 import numpy as np
 
@@ -154,7 +155,7 @@ class Optimizer:
         out += g
         return out
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient; returns ``closure()``."""
         loss = None
         if closure is not None:
