@@ -101,11 +101,14 @@ def test_each_experiment_links_its_code(tmp_path, monkeypatch):
 def test_two_epoch_curves_are_points_on_integer_epochs(tmp_path):
     recs = _records(tmp_path, quick=True)
     fig, ax = plt.subplots()
-    two, = ax.plot([1, 2], [0.5, 0.4])
+    two, = ax.plot([1, 2], [0.5, 0.4], label="train")
     ref = ax.axhline(0.45, ls=":")
     ax.set_xlabel("epoch")
+    legend = ax.legend()
     savefig(fig, tmp_path / "two.png")
     assert two.get_linestyle() == "None" and two.get_marker() == "o"
+    key = next(h for h in legend.legend_handles if h.get_label() == "train")
+    assert key.get_linestyle() == "None" and key.get_marker() == "o"
     assert ref.get_linestyle() == ":"                 # a reference line stays a line
     assert all(float(t).is_integer() for t in ax.get_xticks())
     assert recs[0]["figures"]

@@ -22,6 +22,11 @@ def _honest_epoch_axes(fig) -> None:
                 line.set_linestyle("None")
                 if line.get_marker() in (None, "None", "", " "):
                     line.set_marker("o")
+                legend = ax.get_legend()       # its key is a copy of the line: match it
+                for key in getattr(legend, "legend_handles", None) or []:
+                    if key.get_label() == line.get_label() and hasattr(key, "set_marker"):
+                        key.set_linestyle("None")
+                        key.set_marker(line.get_marker())
 
 
 def savefig(fig, path) -> str:
