@@ -115,6 +115,40 @@ CAPTIONS: dict[str, str] = {
                            "gate open; the recall task shows the consequence.",
     "zigzag": "Steepest descent zigzags across the elongated bowl but runs straight to the "
               "centre of the circular one.",
+    # the worked examples of the texts (worked_examples_00*.py)
+    "dnn_4333": "Figure 7.2's 4-3-3-3 network: the hand-derived gradients (eqs. 7.10-7.22) "
+                "agree with autograd, and training by eq. 7.21 lowers the loss on Iris.",
+    "mle_as_kl": "The empirical KL divergence from the data to the model is smallest at the "
+                 "maximum-likelihood θ and approaches the true KL, minimised at θ0, as N grows.",
+    "ridge_as_map": "The MAP estimate under a Gaussian prior is the ridge solution with "
+                    "δ² = σ²/τ², and that δ² gives the smallest error on average.",
+    "poly_basis_2d": "On a quadratic surface the quadratic basis [1, x1, x2, x1², x2²] follows "
+                     "the curvature that the linear basis [1, x1, x2] cannot.",
+    "gradient_field": "The gradient arrows computed by autograd lie on the closed-form field "
+                      "of f(x, y) = -((cos x)² + (cos y)²)².",
+    "sgd_least_squares": "Online (n = 1) and mini-batch (n = 20) SGD both walk to the normal "
+                         "equations' solution, the mini-batch path with less noise.",
+    "xor_relu_by_hand": "The hand-set ReLU hidden layer maps (0, 1) and (1, 0) to the same "
+                        "point, after which one straight line separates XOR.",
+    "bishop_curve_fits": "Three tanh units fit x², sin x, |x| and the step H(x) from 50 points; "
+                         "the thin curves are the hidden units the fit is built from.",
+    "bishop_two_unit_classifier": "The network's decision boundary with two tanh units lies "
+                                  "close to the Bayes-optimal boundary of the two classes.",
+    "mnist_parameter_counts": "Where the parameters are: 7,850 for logistic regression, "
+                              "159,010 for the 784-200-10 network, most in its first layer.",
+    "cross_entropy_slowdown": "A saturated neuron's gradient under the quadratic cost carries "
+                              "a factor σ'(z) ≈ 0 and learning stalls; cross-entropy has none.",
+    "sigmoid_to_perceptron": "As the weights and biases are scaled by c, the sigmoid network's "
+                             "output sharpens into the perceptron's steps, except where "
+                             "w·x + b = 0, where it stays at ½.",
+    "softmax_to_argmax": "softmax(c z) sharpens into the one-hot vector of the largest entry as c "
+                         "grows; tied entries share the mass.",
+    "step_and_bump": "A sigmoid with a large weight is a step at s = -b/w; two steps of opposite "
+                     "sign make a bump of height h.",
+    "towers_m_variables": "With the output bias -(2m - 1)h/2 the network is a tower: about 1 on "
+                          "the box and 0 off it in every dimension m; the 2-D bias fails at m = 3.",
+    "xor_backprop_by_hand": "One update by the hand-worked equations matches autograd, and batch "
+                            "gradient descent reaches the weights the notes print.",
 }
 
 

@@ -165,7 +165,7 @@ def softmax_blobs(cfg: Config) -> Result:
     b = legacy.randn(3)
     model = nn.Linear(2, 3)
     model.weight.data[...] = w.T       # (out, in) layout; the book's w is (in, out)
-    model.bias.data[...] = b  # type: ignore[union-attr]  # Linear(2, 3) has a bias
+    model.bias.data[...] = b
     epochs = cfg.epochs or (1000 if cfg.quick else 2000)
     opt = optim.SGD(model.parameters(), lr=0.01)
     hist100 = fit(model, X, y, loss=nn.CrossEntropyLoss(), optimizer=opt,

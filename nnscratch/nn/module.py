@@ -256,7 +256,7 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, *, destination=None, prefix: str = "",
+    def state_dict(self, *, destination: Any = None, prefix: str = "",
                    keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
         """Copies of every parameter and buffer, by dotted name (PyTorch's naming), as NumPy
         arrays (torch gives tensors); ``keep_vars=True`` gives the Parameters themselves.
