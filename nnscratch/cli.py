@@ -6,6 +6,9 @@ examples:
   nnscratch run all --quick                   run every experiment fast; write the report
   nnscratch report --out runs                 rebuild the report from runs/*/metrics.json
   nnscratch train --data digits --model mlp   train without writing code
+  nnscratch train --data iris --save m.ckpt   ... and keep the model and its scaler
+  nnscratch predict m.ckpt rows.csv           the class of each row (raw features)
+  nnscratch evaluate m.ckpt                   its accuracy on the validation split
   nnscratch playground --port 8000            a neural-network playground in the browser
   nnscratch run all --quick --workers 2       run them two at a time (--ray: on Ray)
   nnscratch launch -n 2 train.py --lr 0.1     run a script on 2 MPI ranks (like torchrun)
@@ -135,17 +138,17 @@ def cmd_report(args) -> int:
 
 
 # ------------------------------------------------------------------ train
-def _split_scale(X, y, seed):
-    from .data import StandardScaler, train_test_split
+# each loader returns the raw (unscaled) splits X_tr, y_tr, X_va, y_va; train fits a
+# StandardScaler on X_tr for the data sets in SCALED and saves it with the model
+def _split(X, y, seed):
+    from .data import train_test_split
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
-    sc = StandardScaler().fit(X_tr)
-    return (sc.transform(X_tr).astype(np.float32), y_tr,
-            sc.transform(X_va).astype(np.float32), y_va)
+    return X_tr, y_tr, X_va, y_va
 
 
 def _data_digits(seed):
     from . import datasets
-    return _split_scale(*datasets.load_digits(), seed)
+    return _split(*datasets.load_digits(), seed)
 
 
 def _data_mnist(seed):
@@ -162,16 +165,17 @@ def _data_mnist1d(seed):
 
 def _data_breast_cancer(seed):
     from . import datasets
-    return _split_scale(*datasets.load_breast_cancer(), seed)
+    return _split(*datasets.load_breast_cancer(), seed)
 
 
 def _data_iris(seed):
     from . import datasets
-    return _split_scale(*datasets.load_iris(), seed)
+    return _split(*datasets.load_iris(), seed)
 
 
 DATASETS = {"digits": _data_digits, "mnist": _data_mnist, "mnist1d": _data_mnist1d,
             "breast_cancer": _data_breast_cancer, "iris": _data_iris}
+SCALED = ("digits", "breast_cancer", "iris")   # standardised with a scaler fitted on X_tr
 MODELS = ("linear", "mlp")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
@@ -199,13 +203,19 @@ def _positive(kind):
     return parse
 
 
+def _architecture(kind: str, n_in: int, n_out: int, hidden=(100,),
+                  activation: str = "relu") -> dict:
+    return {"builder": "mlp", "activation": activation,
+            "sizes": [int(n_in)] + ([int(h) for h in hidden] if kind == "mlp" else [])
+            + [int(n_out)]}
+
+
 def build_model(kind: str, n_in: int, n_out: int, hidden=(100,), activation: str = "relu"):
     """``linear``: one Linear layer (softmax/logistic regression); ``mlp``: Linear layers of
     ``hidden`` sizes with ``activation`` between them."""
-    from . import nn
-    from .models import mlp
-    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[activation]
-    return mlp([n_in] + (list(hidden) if kind == "mlp" else []) + [n_out], activation=act)
+    from .models.saved import build_mlp
+    arch = _architecture(kind, n_in, n_out, hidden, activation)
+    return build_mlp(arch["sizes"], arch["activation"])
 
 
 def _interrupted(args, where) -> int:
@@ -232,7 +242,6 @@ def _interrupted(args, where) -> int:
 def cmd_train(args) -> int:
     from . import nn
     from . import random as nsrandom
-    from .serialization import save
     from .training import fit
     from .training.callbacks import Callback
     for flag, path in (("--save", args.save), ("--checkpoint", args.checkpoint)):
@@ -243,6 +252,12 @@ def cmd_train(args) -> int:
         return _usage_error("train", f"--resume {args.resume!r} does not exist")
     nsrandom.manual_seed(args.seed)
     X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
+    scaler = None
+    if args.data in SCALED:
+        from .data import StandardScaler
+        scaler = StandardScaler().fit(X_tr)
+        X_tr = scaler.transform(X_tr).astype(np.float32)
+        X_va = scaler.transform(X_va).astype(np.float32)
     n_classes = int(max(y_tr.max(), y_va.max())) + 1
     model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
     entry = optimizer_names.lookup(args.optimizer)
@@ -275,14 +290,92 @@ def cmd_train(args) -> int:
     print(f"validation accuracy {hist.last('val_accuracy'):.4f}, validation loss "
           f"{hist.last('val_loss'):.4f}")
     if args.save:
-        save({"model": model.state_dict(),
-              "config": {"data": args.data, "model": args.model, "hidden": list(args.hidden),
-                         "activation": args.activation, "n_in": int(X_tr.shape[1]),
-                         "n_out": n_classes, "optimizer": args.optimizer, "lr": lr,
-                         "epochs": args.epochs, "batch_size": args.batch_size,
-                         "seed": args.seed},
-              "history": hist.to_dict()}, args.save)
-        print(f"saved the model to {args.save} (load it with ns.load)")
+        from .models.saved import save_model
+        save_model(args.save, model, _architecture(args.model, X_tr.shape[1], n_classes,
+                                                   args.hidden, args.activation),
+                   scaler=scaler,
+                   config={"data": args.data, "model": args.model, "hidden": list(args.hidden),
+                           "activation": args.activation, "n_in": int(X_tr.shape[1]),
+                           "n_out": n_classes, "optimizer": args.optimizer, "lr": lr,
+                           "epochs": args.epochs, "batch_size": args.batch_size,
+                           "seed": args.seed},
+                   history=hist.to_dict())
+        print(f"saved the model and its scaler to {args.save}: use it with "
+              f"'{PROG} predict {args.save} FILE', '{PROG} evaluate {args.save}' or "
+              f"ns.load_model")
+    return 0
+
+
+# ------------------------------------------------------------------ predict / evaluate
+def _load_saved(command: str, path: str):
+    """(model, None) or (None, exit status 2 after saying why)."""
+    from .models.saved import load_model
+    if not os.path.isfile(path):
+        return None, _usage_error(command, f"MODEL {path!r} does not exist")
+    try:
+        return load_model(path), None
+    except ValueError as e:
+        return None, _usage_error(command, str(e).removeprefix("load_model: "))
+
+
+def _read_features(path: str) -> np.ndarray:
+    """Rows of raw features from a .npy file, or a CSV/whitespace text file (``-``: stdin)."""
+    if path.endswith(".npy"):
+        return np.load(path, allow_pickle=False)
+    src = sys.stdin if path == "-" else path
+    text = np.loadtxt(src, delimiter="," if path.endswith(".csv") else None, ndmin=2)
+    return text.astype(np.float32)
+
+
+def cmd_predict(args) -> int:
+    from .training import predict
+    model, status = _load_saved("predict", args.model)
+    if model is None:
+        return status
+    if args.input != "-" and not os.path.isfile(args.input):
+        return _usage_error("predict", f"INPUT {args.input!r} does not exist")
+    try:
+        X = _read_features(args.input)
+    except ValueError as e:
+        return _usage_error("predict", f"INPUT {args.input!r} is not a table of numbers ({e})")
+    n_in = model.architecture["sizes"][0]
+    if X.ndim != 2 or X.shape[1] != n_in:
+        return _usage_error("predict", f"INPUT {args.input!r} must have {n_in} features per "
+                                       f"row (the model's input), got shape {X.shape}")
+    logits = predict(model, X.astype(np.float32))
+    if args.proba:
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        for row in p:
+            print(",".join(f"{v:.6g}" for v in row))
+    else:
+        for c in logits.argmax(axis=1):
+            print(int(c))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from . import nn
+    from .training import evaluate
+    model, status = _load_saved("evaluate", args.model)
+    if model is None:
+        return status
+    data = args.data or model.config.get("data")
+    if data not in DATASETS:
+        return _usage_error("evaluate", f"--data must be one of {sorted(DATASETS)} (the file "
+                                        f"names no data set), got {data!r}")
+    seed = int(model.config.get("seed", 0)) if args.seed is None else args.seed
+    X_tr, y_tr, X_va, y_va = DATASETS[data](seed)
+    X, y = (X_tr, y_tr) if args.split == "train" else (X_va, y_va)
+    n_in = model.architecture["sizes"][0]
+    if X.shape[1] != n_in:
+        return _usage_error("evaluate", f"{data} has {X.shape[1]} features, the model takes "
+                                        f"{n_in}")
+    res = evaluate(model, np.asarray(X, np.float32), y, loss=nn.CrossEntropyLoss(),
+                   metrics=["accuracy"])
+    print(f"{data} {args.split} split ({len(X)} samples, seed {seed}): accuracy "
+          f"{res['accuracy']:.4f} - loss {res['loss']:.4f}")
     return 0
 
 
@@ -292,10 +385,17 @@ def cmd_playground(args) -> int:
 
 
 # ------------------------------------------------------------------ parser
+def _version() -> str:
+    from . import __version__
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version",
+                        version=f"{PROG} {_version()} (numpy {np.__version__})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -367,6 +467,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(
+        "predict", help="classify the rows of a file with a model saved by 'train --save'",
+        description="Load a model saved by 'nnscratch train --save' (weights, architecture "
+                    "and the fitted scaler) and print the predicted class of each row of "
+                    "INPUT, one per line (--proba: the class probabilities, comma-separated). "
+                    "INPUT holds raw, unscaled features: a .npy file, a .csv file, a "
+                    "whitespace-separated text file, or - for standard input.")
+    p.add_argument("model", metavar="MODEL", help="a file written by 'nnscratch train --save'")
+    p.add_argument("input", metavar="INPUT", help="features, one row per sample (.npy, .csv, "
+                                                  "text, or - for stdin)")
+    p.add_argument("--proba", action="store_true", help="print class probabilities instead")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "evaluate", help="accuracy and loss of a model saved by 'train --save' on its data",
+        description="Load a model saved by 'nnscratch train --save' and report its accuracy "
+                    "and cross-entropy on the validation split it was trained beside (the "
+                    "same data set and seed, unless --data/--seed say otherwise).")
+    p.add_argument("model", metavar="MODEL", help="a file written by 'nnscratch train --save'")
+    p.add_argument("--data", choices=sorted(DATASETS), default=None,
+                   help="data set (default: the one the model was trained on)")
+    p.add_argument("--split", choices=("validation", "train"), default="validation",
+                   help="which split to score (default: validation)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="the split's seed (default: the model's training seed)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
         "playground", help="serve a neural-network playground on 127.0.0.1 (a web page)",
         description="Start a local web app where networks from nnscratch.nn learn toy data "
                     "sets live; prints the address to open. Ctrl-C stops it.")
@@ -385,9 +512,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        status = args.func(args)
+        sys.stdout.flush()      # inside the try: a closed pipe is caught below
+        return status
+    except ImportError as e:    # an optional package is missing: one line naming the extra
+        from ._optional import missing_message
+        msg = missing_message(e, f"{PROG} {args.command}")
+        if msg is None:
+            raise
+        print(msg, file=sys.stderr)
+        return 1
+    except BrokenPipeError:     # `nnscratch list | head`: the reader left; so do we, quietly
+        # stdout's buffer still holds what could not be written: point stdout at devnull so
+        # that the interpreter's final flush does not raise a second time
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141 if os.name != "nt" else 1  # 128 + SIGPIPE, as shells report it
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Both are transformers with the scikit-learn protocol (``fit``/``transform``/``fi
 from __future__ import annotations
 
 import itertools
+from typing import Iterable
 
 import numpy as np
 
@@ -54,7 +55,8 @@ class PolynomialFeatures(_Transformer):
         powers = []
         for k in range(0 if self.include_bias else 1, degree + 1):
             if self.interactions:
-                combos = itertools.combinations_with_replacement(range(d), k)
+                combos: Iterable[tuple[int, ...]] = itertools.combinations_with_replacement(
+                    range(d), k)
             else:
                 combos = [(j,) * k for j in range(d)] if k else [()]
             for combo in combos:

@@ -5,7 +5,10 @@ implementation of every operation (the method, in :mod:`nnscratch.tensor`, over 
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 from . import ops as _ops
+from ._types import TensorLike
 from .tensor import Tensor, as_tensor
 
 _METHODS = ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
@@ -37,7 +40,7 @@ for _name in _METHODS:
     globals()[_name] = _make(_name)
 
 
-def cat(tensors, dim=0, *, axis=None):
+def cat(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dimension (``torch.cat``; NumPy's ``axis`` too)."""
     return _ops.concatenate(tensors, axis=dim if axis is None else axis)
 
@@ -45,12 +48,12 @@ def cat(tensors, dim=0, *, axis=None):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0, *, axis=None):
+def stack(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along a new dimension (``torch.stack``)."""
     return _ops.stack(tensors, axis=dim if axis is None else axis)
 
 
-def where(cond, a=None, b=None):
+def where(cond: TensorLike, a: TensorLike | None = None, b: TensorLike | None = None) -> Any:
     """``a`` where ``cond`` holds, else ``b`` (``torch.where(condition, input, other)``); with
     one argument, the indices of the true entries."""
     if a is None and b is None:

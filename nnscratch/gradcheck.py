@@ -1,6 +1,8 @@
 """Finite-difference gradient checking (float64, central differences, random cotangent)."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from . import random as _random
@@ -26,8 +28,8 @@ def _as_inputs(inputs):
     return out
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              seed: int | None = 0) -> bool:
+def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, seed: int | None = 0) -> bool:
     """Check ``fn``'s VJP against central differences in a random direction.
 
     For a random cotangent u (same shape as ``fn(*inputs)``), the analytic gradient of

@@ -49,7 +49,7 @@ class KFold:
             raise TypeError(f"KFold: n_splits must be an int, got {type(n_splits).__name__}")
         if n_splits < 2:
             raise ValueError(f"KFold: n_splits must be >= 2, got {n_splits}")
-        self.n_splits = int(n_splits)
+        self.n_splits: int = int(n_splits)
         self.shuffle = shuffle
         self.random_state = random_state
 

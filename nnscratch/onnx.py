@@ -84,7 +84,9 @@ class _Graph:
 
     def __init__(self, onnx, opset: int):
         self.onnx, self.helper, self.opset = onnx, onnx.helper, opset
-        self.nodes, self.initializers, self._used = [], [], set()
+        self.nodes: list = []
+        self.initializers: list = []
+        self._used: set[str] = set()
 
     def name(self, hint: str) -> str:
         base, i = hint or "v", 0

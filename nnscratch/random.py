@@ -41,7 +41,7 @@ def rng(seed: int | np.random.Generator | None = None) -> np.random.Generator:
 
 def get_rng_state() -> dict:
     """The library generator's state, as plain Python values (checkpointable)."""
-    return _generator.bit_generator.state
+    return dict(_generator.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:

@@ -43,7 +43,7 @@ from .tensor import Tensor
 try:  # POSIX advisory locks tell a live writer's temporary file from a dead one's
     import fcntl
 except ImportError:  # pragma: no cover - Windows: stale temporary files are left alone
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = "nnscratch-checkpoint"
 VERSION = 1
@@ -198,7 +198,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """:func:`atomic_write` of ``text`` encoded as UTF-8."""
     data = text.encode("utf-8")
-    atomic_write(path, lambda f: f.write(data))
+    def write(f: io.BufferedWriter) -> None:
+        f.write(data)
+    atomic_write(path, write)
 
 
 # ------------------------------------------------------------------------------------ encode
@@ -368,7 +370,7 @@ class _Reader:
             if t == "tuple":
                 return tuple(self.decode(v) for v in node["v"])
             if t == "dict":
-                out = {}
+                out: dict = {}
                 for (kind, key), v in node["items"]:
                     if kind == "s" and isinstance(key, str):
                         out[key] = self.decode(v)
@@ -403,7 +405,8 @@ def _check_entries(reader: _Reader, archive_bytes: int) -> None:
                          f"{archive_bytes}")
 
 
-def load(path: str | os.PathLike, map_location=None, weights_only=None, **kwargs) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None,
+         **kwargs: Any) -> Any:
     """Read a checkpoint written by :func:`save`; never unpickles anything.
 
     ``map_location`` and ``weights_only`` are torch's keywords: the CPU is the only device

@@ -8,6 +8,7 @@ through the forward hooks of :mod:`nnscratch.nn.module`.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .autograd import no_grad
 from .nn import module as _module
@@ -39,8 +40,26 @@ def _check_shape(input_shape) -> tuple:
     return tuple(int(s) for s in input_shape)
 
 
-def summary(model: _module.Module, input_shape, dtype=None) -> str:
-    """Print and return a table of ``model``'s layers: name (type), output shape, parameters.
+class ModelSummary(str):
+    """The table :func:`summary` returns: a ``str`` (``print`` it, search it, write it to a
+    file) whose ``repr`` is the table itself, so that a REPL or notebook shows it once, laid
+    out, instead of a quoted one-line string."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:   # IPython/Jupyter
+        p.text(str(self))
+
+
+def summary(model: _module.Module, input_shape: int | tuple[int, ...] | list[int],
+            dtype: DTypeLike | None = None) -> ModelSummary:
+    """A table of ``model``'s layers: name (type), output shape, parameters.
+
+    Returns a :class:`ModelSummary` (a ``str``): evaluating ``ns.summary(model, (1, 784))`` in
+    a REPL shows the table once; in a script, ``print(ns.summary(...))``.
 
     ``input_shape`` is the shape of one input batch, batch axis included (``(1, 784)`` for an
     MLP on MNIST, ``(1, 1, 28, 28)`` for a CNN).  ``dtype`` is the input's dtype: by default the
@@ -95,6 +114,4 @@ def summary(model: _module.Module, input_shape, dtype=None) -> str:
     lines += [f"{name:<{w0}}{out:<{w1}}{n:>{w2},}" for name, out, n in rows]
     lines += [rule, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
               f"Non-trainable params: {total - trainable:,}"]
-    text = "\n".join(lines)
-    print(text)
-    return text
+    return ModelSummary("\n".join(lines))

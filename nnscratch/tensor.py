@@ -18,12 +18,14 @@ import builtins
 import collections
 import inspect
 import numbers
+from typing import Any
 
 import numpy as np
 
 from . import dtype as _dt
 from . import ops as _ops
 from . import random as _random
+from ._types import DTypeLike, Shape, TensorLike
 from .autograd.engine import (
     Size,
     Tensor,
@@ -40,7 +42,7 @@ __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones
            "full_like", "randn_like", "rand_like", "empty_like", "arange", "linspace", "eye",
            "get_default_dtype", "set_default_dtype"]
 
-_ReturnTypes = collections.namedtuple("return_types", ["values", "indices"])
+_ReturnTypes = collections.namedtuple("return_types", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types
 
 
 def _raw(o):
@@ -947,8 +949,8 @@ def _float_dtype(dtype):
     return get_default_dtype() if dtype is None else _as_dtype(dtype, "dtype")
 
 
-def tensor(data, requires_grad: bool = False, dtype=None, device=None,
-           pin_memory=False) -> Tensor:
+def tensor(data: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None,
+           device: Any = None, pin_memory: bool = False) -> Tensor:
     """Make a leaf tensor (copies ``data``); floats get the default dtype unless given."""
     if device is not None:
         from .device import device as _device_of
@@ -978,11 +980,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def zeros(*shape, dtype=None, device=None, requires_grad=False) -> Tensor:
+def zeros(*shape: Shape, dtype: DTypeLike | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     return _leaf(np.zeros(_shape_arg(shape, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*shape, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones(*shape: Shape, dtype: DTypeLike | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     return _leaf(np.ones(_shape_arg(shape, "ones"), _float_dtype(dtype)), requires_grad)
 
 
@@ -1002,13 +1006,15 @@ def _gen(generator):
     return _random.generator() if generator is None else generator._rng
 
 
-def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*shape: Shape, generator: Any = None, dtype: DTypeLike | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the library generator."""
     a = _gen(generator).standard_normal(_shape_arg(shape, "randn")).astype(_float_dtype(dtype))
     return _leaf(a, requires_grad)
 
 
-def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*shape: Shape, generator: Any = None, dtype: DTypeLike | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples from the library generator."""
     a = _gen(generator).random(_shape_arg(shape, "rand")).astype(_float_dtype(dtype))
     return _leaf(a, requires_grad)

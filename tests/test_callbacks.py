@@ -106,7 +106,7 @@ def test_csv_logger_writes_a_row_per_epoch(data, tmp_path):
     hist = _fit(_net(), X, y, epochs=3, callbacks=[CSVLogger(path)], validation_data=(X, y),
                 metrics=["accuracy"])
     rows = list(csv.DictReader(open(path)))
-    assert [r["epoch"] for r in rows] == ["0", "1", "2"]
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]      # from 1, as the progress line
     assert list(rows[0]) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
     np.testing.assert_allclose([float(r["val_loss"]) for r in rows], hist["val_loss"])
     _fit(_net(), X, y, epochs=2, callbacks=[CSVLogger(path, append=True)],

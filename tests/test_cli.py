@@ -202,7 +202,10 @@ def test_quick_run_leaves_the_full_claim_unchecked_and_says_so(tmp_path, monkeyp
     row = next(line for line in printed.splitlines() if line.startswith("short"))
     assert "needs the full run" in row and ">= 0.99 [text: 000 §1]" in row
     md = (tmp_path / "report.md").read_text()
-    assert "| acc | 0.9 | >= 0.99 [text: 000 §1] | needs the full run |" in md
+    assert "| accuracy | 0.9 | >= 0.99 [text: 000 §1] | needs the full run |" in md
+    page = (tmp_path / "report.html").read_text()       # a quick result far from the claim
+    assert "What a quick run shows." in page and "not reached by the quick run" in page
+    assert "accuracy is 0.9 here; the full run's claim is" in " ".join(page.split())
     assert cli.main(["run", "short", "--out", str(tmp_path)]) == 1      # 0.95 < 0.99: fails
     assert json.loads((tmp_path / "short" / "metrics.json").read_text())["status"] == "fail"
 

@@ -1,4 +1,6 @@
 """Module bookkeeping: discovery order, modes, state dicts, dtype casts, repr, ns.summary."""
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -218,7 +220,10 @@ def test_summary_lists_leaf_layers_shapes_and_counts(capsys):
     model = nn.Sequential(nn.Linear(784, 200), nn.ReLU(), nn.BatchNorm1d(200), nn.Dropout(0.2),
                           nn.Linear(200, 10))
     text = ns.summary(model, (1, 784))
-    assert capsys.readouterr().out.strip() == text.strip()
+    assert capsys.readouterr().out == ""        # returned, not printed as well
+    sys.displayhook(text)                       # what a REPL does with the value: shown once
+    assert capsys.readouterr().out.strip() == str(text).strip()
+    assert repr(text) == str(text) and text.count("Total params") == 1
     rows = [line.split() for line in text.splitlines()]
     body = {r[0]: r for r in rows if r and r[0].isdigit()}
     assert body["0"] == ["0", "(Linear)", "(1,", "200)", "157,000"]

@@ -291,12 +291,16 @@ def test_custom_autograd_function_matches_torch():
 
 
 def test_engine_is_a_leaf_with_no_import_circle():
-    """The engine imports nothing else from nnscratch, and the package imports in one pass."""
+    """The engine imports nothing else from nnscratch when it runs (a block under
+    ``if TYPE_CHECKING:`` is read by type checkers only), and the package imports in one pass."""
     import ast
     import inspect
 
     import nnscratch.autograd.engine as engine
     tree = ast.parse(inspect.getsource(engine))
+    for block in [n for n in ast.walk(tree) if isinstance(n, ast.If)
+                  and isinstance(n.test, ast.Name) and n.test.id == "TYPE_CHECKING"]:
+        block.body = []                    # never executed
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0 and not (node.module or "").startswith("nnscratch"), \

@@ -224,7 +224,30 @@ def test_progress_bar_on_a_terminal():
         bar.on_batch(0.5)
     bar.on_epoch_end({"loss": 0.5, "val_loss": 0.25})
     text = stream.getvalue()
-    assert "epoch 1/1" in text and "3/3" in text and "val_loss 0.25" in text
+    assert "epoch 1/1:" in text and "0/3 [" in text        # the bar was drawn, then erased
+    last = text.rsplit("\r", 1)[1]
+    assert last.startswith("epoch 1/1 - loss 0.5 - val_loss 0.25 - ") and last.endswith(" s\n")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_epoch_line_shows_every_metric_on_a_narrow_terminal(columns, monkeypatch):
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    monkeypatch.setenv("COLUMNS", str(columns))
+    stream = Tty()
+    bar = Progress(stream=stream)
+    logs = {"loss": 0.123456, "accuracy": 0.9712, "top5_accuracy": 0.9987,
+            "val_loss": 0.15, "val_accuracy": 0.9651, "val_top5_accuracy": 0.9979}
+    bar.on_epoch_begin(2, 30, 4)
+    for _ in range(4):
+        bar.on_batch(0.2)
+    bar.on_epoch_end(logs)
+    last = stream.getvalue().rstrip("\n").split("\n")[-1].split("\r")[-1]
+    assert len(last) > columns                       # longer than the terminal, and not cut
+    assert last.startswith("epoch 3/30 - loss 0.1235 - accuracy 0.9712")
+    for k, v in logs.items():
+        assert f"{k} {v:.4g}" in last
 
 
 def _fit(model, X, y, **kw):

@@ -142,7 +142,8 @@ def draw_graph(output, names=None, rankdir: str = "LR", max_values: int = 4) -> 
         raise TypeError("draw_graph: names must be a dict {name: Tensor}")
     label_of = {id(t): str(n) for n, t in names.items()}
 
-    nodes, edges = {}, []
+    nodes: dict = {}
+    edges: list = []
 
     def tensor_label(t, title):
         fields = [title, f"shape {_shape(t.shape)}"]
@@ -154,7 +155,7 @@ def draw_graph(output, names=None, rankdir: str = "LR", max_values: int = 4) -> 
             fields.append(f"grad {grad}" if grad is not None else "grad ✓")
         return "\n".join(fields)
 
-    leaf_ids = {}
+    leaf_ids: dict = {}
 
     def leaf_id(t):
         if id(t) not in leaf_ids:
@@ -163,7 +164,7 @@ def draw_graph(output, names=None, rankdir: str = "LR", max_values: int = 4) -> 
                                       "label": tensor_label(t, label_of.get(id(t), "leaf"))}
         return leaf_ids[id(t)]
 
-    op_ids = {}
+    op_ids: dict = {}
     out_key = "out"
     nodes[out_key] = {"kind": "output",
                       "label": tensor_label(output, label_of.get(id(output), "output"))}

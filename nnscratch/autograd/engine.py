@@ -27,11 +27,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:   # the methods nnscratch.tensor installs, declared for type checkers
+    from numpy.typing import DTypeLike
+
+    from ._tensor_api import TensorMethods as _TensorMethods
+else:
+    _TensorMethods = object
+
 _grad_enabled = True
-_default_dtype = np.dtype(np.float32)
+_default_dtype: np.dtype = np.dtype(np.float32)
 
 
 def is_grad_enabled() -> bool:
@@ -43,7 +51,7 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the default float dtype: ``np.float32`` or ``np.float64``."""
     global _default_dtype
     d = np.dtype(dtype)
@@ -67,8 +75,8 @@ class _GradMode(contextlib.ContextDecorator):
         self = super().__new__(cls)
         return self if func is None else self(func)  # bare @no_grad on a function
 
-    def __init__(self, func=None):
-        self._prev = []
+    def __init__(self, func: Any = None):
+        self._prev: list[bool] = []
 
     def _recreate_cm(self):
         return type(self)()
@@ -177,7 +185,7 @@ class Size(tuple):
         return n
 
 
-class Tensor:
+class Tensor(_TensorMethods):
     """An ``np.ndarray`` with reverse-mode autograd, following ``torch.Tensor``.
 
     Attributes:
@@ -193,7 +201,7 @@ class Tensor:
                  "_hooks", "_retains_grad", "__weakref__")
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None):
         self._data = _to_array(data, dtype)
         if self._data.dtype.kind not in "biufc":
             raise TypeError(f"tensor: data must be numeric (bool, int or float), "
@@ -203,12 +211,12 @@ class Tensor:
         if requires_grad and self._data.dtype.kind != "f":
             raise TypeError(f"tensor: requires_grad=True needs a floating dtype "
                             f"(float32 or float64), got dtype {self._data.dtype}")
-        self._grad = None
+        self._grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self._node = None
         self._index = 0
         self._counter = _Version()
-        self._base = None
+        self._base: Tensor | None = None
         self._hooks = None
         self._retains_grad = False
 
@@ -236,7 +244,7 @@ class Tensor:
     is_cuda = False
     _version = property(lambda self: self._counter.n)   # torch's t._version
 
-    def size(self, dim=None):
+    def size(self, dim: int | None = None) -> Any:     # a Size, or one int with dim
         """``torch.Tensor.size``: the shape (a ``Size``), or the length of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
@@ -268,11 +276,11 @@ class Tensor:
         self._data = arr
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Any) -> None:
         if value is None:
             self._grad = None
             return
@@ -295,7 +303,7 @@ class Tensor:
         """The underlying array (shared, not copied)."""
         return self._data
 
-    def item(self):
+    def item(self) -> Any:                 # a Python float, int or bool
         if self._data.size != 1:
             raise ValueError(f"item: tensor has {self._data.size} elements, expected 1")
         return self._data.item()
@@ -364,8 +372,8 @@ class Tensor:
             self._hooks = {"grad": [], "post": []}
         return self._hooks[kind]
 
-    def backward(self, grad=None, retain_graph=None, create_graph=False, inputs=None, *,
-                 gradient=None):
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None, *, gradient: Any = None) -> None:
         """Accumulate the gradient of this tensor into every leaf that requires grad.
 
         ``grad`` (torch's ``gradient``, also accepted by that name) is the upstream gradient
@@ -440,7 +448,7 @@ class _Device:
         return hash(self.type)
 
 
-_cpu_device = _Device("cpu")
+_cpu_device: _Device = _Device("cpu")
 
 
 def _dim(d, ndim, owner):
@@ -548,7 +556,8 @@ def _toposort(root: Node) -> list:
     return order
 
 
-_callbacks = None    # callables queued for the end of the running backward (queue_callback)
+# callables queued for the end of the running backward (queue_callback)
+_callbacks: list | None = None
 
 
 def queue_callback(fn) -> None:
@@ -590,7 +599,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
     only = None if inputs is None else {id(t) for t in (
         [inputs] if isinstance(inputs, Tensor) else inputs)}
     seeds = [(t, _seed_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
-    outer, _callbacks = _callbacks, []
+    outer: list | None = _callbacks
+    _callbacks = []
     try:
         results = run_backward(seeds, retain_graph, only)
         for leaf, g in results.values():

@@ -73,7 +73,7 @@ class ArrayLoader:
             self.y = ya
         else:
             self._y_tensor = False
-            self.y = None
+            self.y = None  # type: ignore[assignment]  # no targets: batches are X alone
         if self.drop_last and len(xa) < self.batch_size:
             raise ValueError(f"{owner}: drop_last=True with batch_size={self.batch_size} > "
                              f"{len(xa)} samples would give no batch at all")

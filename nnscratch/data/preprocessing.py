@@ -78,7 +78,7 @@ class StandardScaler(_Scaler):
         """``(X - mean_) / scale_`` (a new array)."""
         X = _float_copy(self._check(X, "StandardScaler.transform"))
         if self.with_mean:
-            X -= self.mean_.astype(X.dtype)
+            X -= self.mean_.astype(X.dtype)  # type: ignore[union-attr]  # set when with_mean
         if self.with_std:
             X /= self.scale_.astype(X.dtype)
         return X
@@ -89,7 +89,7 @@ class StandardScaler(_Scaler):
         if self.with_std:
             X *= self.scale_.astype(X.dtype)
         if self.with_mean:
-            X += self.mean_.astype(X.dtype)
+            X += self.mean_.astype(X.dtype)  # type: ignore[union-attr]  # set when with_mean
         return X
 
 

@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._optional import install_hint
 from ..serialization import atomic_write
 
 ENV_VAR = "NNSCRATCH_CACHE"
@@ -25,12 +26,14 @@ def cache_dir(path: str | os.PathLike | None = None) -> str:
 
 
 def require(module: str, pip: str, owner: str):
-    """Import an optional package, or say which ``pip install`` brings it."""
+    """Import an optional package, or say which ``pip install`` brings it (the nnscratch extra,
+    for the packages an extra installs)."""
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        raise ModuleNotFoundError(f"{owner} needs the optional package {module!r}; install it "
-                                  f"with: pip install {pip}", name=module) from e
+        hint = install_hint(module) or f"pip install {pip}"
+        raise ModuleNotFoundError(f"{owner} needs the optional package {module!r}, which is "
+                                  f"not installed: {hint}", name=module) from e
 
 
 def cached_arrays(name: str, build: Callable[[], dict], directory: str | None,

@@ -221,7 +221,7 @@ def summed_bce(prob, target):
     return F.binary_cross_entropy(prob, target, reduction="sum") / prob.shape[0]
 
 
-summed_bce.loss_kind = "bce"  # outputs are probabilities: a label is on when y > 0.5
+summed_bce.loss_kind = "bce"  # type: ignore[attr-defined]  # outputs are probabilities: a label is on when y > 0.5
 
 
 def listing_6_1_loss(prob, target):

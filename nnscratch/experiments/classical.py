@@ -390,10 +390,11 @@ def lasso_path(cfg: Config) -> Result:
     y = y.ravel()
     alpha_max = float(np.abs(X.T @ (y - y.mean())).max() / len(y))
     alphas = alpha_max * np.logspace(-4, 0.2, 20 if cfg.quick else 60)
-    lasso, path = Lasso(tol=1e-6, warm_start=True), []
+    lasso = Lasso(tol=1e-6, warm_start=True)
+    coefs: list[np.ndarray] = []
     for a in alphas[::-1]:              # from all-zero down: each fit starts from the last
-        path.append(lasso.set_params(alpha=a).fit(X, y).coef_.copy())
-    path = np.array(path[::-1])
+        coefs.append(lasso.set_params(alpha=a).fit(X, y).coef_.copy())
+    path = np.array(coefs[::-1])
     ridge_path = np.array([Ridge(alpha=a * len(y)).fit(X, y).coef_ for a in alphas])
     zeros = (path == 0).sum(1)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)

@@ -7,6 +7,7 @@ Every model here is built from ``nn.Conv1d``/``nn.Conv2d`` (im2col + one GEMM, 0
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -264,7 +265,9 @@ def mnist1d_table(cfg: Config) -> Result:
         "cnn": (mnist1d_cnn, 12 if q else 40, 2e-3, True, True, "ours"),
         "gru": (_GRUClassifier, 1 if q else 40, 5e-3, False, True, "ours"),
     }
-    rows, metrics, curves = [], {}, {}
+    rows: list[dict] = []
+    metrics: dict[str, Any] = {}
+    curves: dict = {}
     for name, (build, epochs, lr, conv, shuffle, setting) in specs.items():
         nsrandom.manual_seed(cfg.seed)
         model = build()

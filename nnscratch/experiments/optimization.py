@@ -12,6 +12,8 @@ paths overlaid) and :func:`plot_losses` (f - f* against the iteration, log scale
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..optimize import METHODS, functions, minimize
@@ -26,7 +28,7 @@ def plot_paths(ax, fn, paths: dict, xlim, ylim, log_levels: bool = False, n_grid
     """Contours of the 2-D function ``fn`` with each path in ``paths`` (label -> (k, 2))
     drawn on top; the minimiser ``fn.x_min`` is a star.  ``log_levels`` spaces the contours
     geometrically (for Rosenbrock's steep walls)."""
-    xs, ys = np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid)
+    xs, ys = np.linspace(xlim[0], xlim[1], n_grid), np.linspace(ylim[0], ylim[1], n_grid)
     X, Y = np.meshgrid(xs, ys)
     Z = np.asarray(fn(np.stack([X, Y])))       # the functions evaluate a grid at once
     if log_levels:
@@ -228,7 +230,8 @@ def zigzag(cfg: Config) -> Result:
     x0, eta = [-2.0, 0.0], 0.09
     runs = {fn.name: (fn, minimize(fn, x0, "gd", lr=eta, gtol=1e-6, maxiter=2000))
             for fn in (functions.elongated_bowl, functions.circular_bowl)}
-    metrics, rows = {}, []
+    metrics: dict[str, Any] = {}
+    rows: list[dict] = []
     for name, (fn, r) in runs.items():
         key = name.split()[0]
         # distance of every iterate from the straight segment x0 -> x*
@@ -303,7 +306,9 @@ def optimizer_race(cfg: Config) -> Result:
     problems = [(functions.rosenbrock, [-1.5, 2.0], (-2.0, 2.0), (-1.0, 3.0), True),
                 (functions.elongated_bowl, [0.0, 0.0], (-0.5, 3.0), (-4.5, 0.5), False)]
     cap = 2500 if cfg.quick else 20_000
-    rows, metrics, figures = [], {}, []
+    rows: list[dict] = []
+    metrics: dict[str, Any] = {}
+    figures: list = []
     fig, axes = _figure(2)
     lfig, laxes = _figure(2)
     for (fn, x0, xlim, ylim, log_levels), ax, lax in zip(problems, axes, laxes):
@@ -311,7 +316,7 @@ def optimizer_race(cfg: Config) -> Result:
         for method in METHODS:
             # analytic ∇f and ∇²f (the functions carry them): the race compares methods, not
             # gradient sources, and exact Hessians keep Newton honest
-            kw = {"jac": fn.grad, "gtol": 1e-6}
+            kw: dict[str, Any] = {"jac": fn.grad, "gtol": 1e-6}
             if method in ("newton", "newton-cg"):
                 kw["hess"] = fn.hess
             if method in RACE_LR[fn.name]:

@@ -7,8 +7,31 @@ import matplotlib.pyplot as plt  # noqa: E402
 __all__ = ["plt", "savefig", "plot_history"]
 
 
+def _honest_epoch_axes(fig) -> None:
+    """On every axis labelled "epoch": integer ticks (no epoch 1.2), and a curve of fewer than
+    three points drawn as points (a quick run's two epochs are two values, not a trend)."""
+    from matplotlib.ticker import MaxNLocator
+    for ax in fig.axes:
+        if ax.get_xlabel().strip().lower() not in ("epoch", "epochs"):
+            continue
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for line in ax.get_lines():
+            if line.get_transform() is not ax.transData:   # axhline/axvline: reference lines
+                continue
+            if len(line.get_xdata()) < 3 and line.get_linestyle() not in ("None", " ", ""):
+                line.set_linestyle("None")
+                if line.get_marker() in (None, "None", "", " "):
+                    line.set_marker("o")
+                legend = ax.get_legend()       # its key is a copy of the line: match it
+                for key in getattr(legend, "legend_handles", None) or []:
+                    if key.get_label() == line.get_label() and hasattr(key, "set_marker"):
+                        key.set_linestyle("None")
+                        key.set_marker(line.get_marker())
+
+
 def savefig(fig, path) -> str:
     """Save ``fig`` as a PNG at ``path``, close it, and return the path as a string."""
+    _honest_epoch_axes(fig)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

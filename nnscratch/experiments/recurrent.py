@@ -8,6 +8,7 @@ Adam step) so the truncated-BPTT state handling stays visible.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -369,9 +370,10 @@ def vanishing_gradients(cfg: Config) -> Result:
 
 # ------------------------------------------------------------------ 001 §10.7
 # characters read, hidden units, steps, evaluation period, sequence length, batch size, Adam lr
-CHAR_QUICK = dict(n_chars=300_000, hidden=128, iters=120, every=40, seq=64, batch=32, lr=1e-2)
-CHAR_FULL = dict(n_chars=5_000_000, hidden=384, iters=6000, every=500, seq=64, batch=32,
-                 lr=5e-3)
+CHAR_QUICK: dict[str, Any] = dict(n_chars=300_000, hidden=128, iters=120, every=40, seq=64,
+                                  batch=32, lr=1e-2)
+CHAR_FULL: dict[str, Any] = dict(n_chars=5_000_000, hidden=384, iters=6000, every=500, seq=64,
+                                 batch=32, lr=5e-3)
 
 
 def _char_lm(cfg: Config, cell: str) -> Result:

@@ -166,11 +166,27 @@ def _blas_threads(n):
     return threadpool_limits(limits=n, user_api="blas")
 
 
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def progress_clock(elapsed: float, done: int, total: int) -> str:
+    """``"elapsed 1:05, about 3:20 left"``: the time left guessed from the mean time per
+    experiment so far (the experiments differ a lot, so it is a rough guess, said as one)."""
+    text = f"elapsed {_clock(elapsed)}"
+    if 0 < done < total:
+        text += f", about {_clock(elapsed / done * (total - done))} left"
+    return text
+
+
 def run_many(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = False,
              epochs: int | None = None, threads: int = 1, log=print, workers: int = 1,
              ray_address=None) -> list[dict]:
     """Run each experiment in ``experiments`` with :func:`run_experiment` under ``threads``
-    BLAS threads, logging a line before and after each through ``log``; return the records.
+    BLAS threads, logging a line before and after each through ``log`` (``k/N``, the time
+    elapsed and a guess at the time left); return the records.
 
     ``workers > 1`` runs them in parallel (:func:`run_parallel`): a local process pool, or Ray
     when ``ray_address`` is given ("local" for a Ray instance on this machine)."""
@@ -180,11 +196,13 @@ def run_many(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = 
         return run_parallel(experiments, out, seed, quick, epochs, threads, log, workers,
                             ray_address)
     records = []
+    n, t0 = len(experiments), time.perf_counter()
     with _blas_threads(threads):
-        for exp in experiments:
-            log(f"running {exp.name} ...")
+        for k, exp in enumerate(experiments, 1):
+            log(f"{k}/{n} running {exp.name} ...")
             rec = run_experiment(exp, out, seed, quick, epochs)
-            log(f"{exp.name}: {rec['status']} ({rec['seconds']:.1f} s)")
+            log(f"{k}/{n} {exp.name}: {rec['status']} ({rec['seconds']:.1f} s) - "
+                f"{progress_clock(time.perf_counter() - t0, k, n)}")
             if rec["error"]:
                 print(rec["error"], file=sys.stderr)
             records.append(rec)

@@ -303,7 +303,7 @@ def sgd_least_squares(cfg: Config) -> Result:
     for n, lr in ((1, 0.01), (20, 0.1)):
         layer = linear_at(start)
         opt = optim.SGD(layer.parameters(), lr=lr)
-        path = []
+        path: list = []
 
         class Record(Callback):                         # θ after each epoch, for the figure
             def on_epoch_end(self, epoch, logs, path=path, layer=layer):

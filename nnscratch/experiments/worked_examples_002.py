@@ -3,6 +3,8 @@ Bishop figures of two-layer networks (a 3-tanh-unit net fitting four functions, 
 and the 2-tanh-unit classifier, Figure 5.4), and Example 6.1's parameter counts."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .. import nn
@@ -71,7 +73,8 @@ def xor_relu_by_hand(cfg: Config) -> Result:
                             for (a, b), (q1, q2), v, t in zip(XOR_X, q, y, XOR_T)]})
 
 
-BISHOP_FUNCTIONS = {"x^2": np.square, "sin x": np.sin, "|x|": np.abs,
+_Fn = Callable[[np.ndarray], np.ndarray]
+BISHOP_FUNCTIONS: dict[str, _Fn] = {"x^2": np.square, "sin x": np.sin, "|x|": np.abs,
                     "H(x)": lambda x: (x > 0).astype(np.float64)}
 
 
@@ -156,14 +159,14 @@ def bishop_two_unit_classifier(cfg: Config) -> Result:
     X, y = _bishop_data(gen, 400)
     Xt, yt = _bishop_data(gen, 20000)
     nsrandom.manual_seed(cfg.seed)
-    best = None
+    best: tuple | None = None
     for _ in range(3):   # three starts, keep the best training loss (the cost is not convex)
         hidden = nn.Linear(2, 2)
         net = nn.Sequential(hidden, nn.Tanh(), nn.Linear(2, 1)).double()
         loss = lbfgs_fit(net, X, y[:, None].astype(np.float64), nn.BCEWithLogitsLoss(), 300)
         if best is None or loss < best[0]:
             best = (loss, hidden, net)
-    _, hidden, net = best
+    _, hidden, net = best  # type: ignore[misc]  # the loop ran at least once
     net_acc = float(((forward(net, Xt).ravel() > 0) == yt).mean())
     bayes_acc = float(((_bayes_posterior(Xt) > 0.5) == yt).mean())
     linear = nn.Linear(2, 1).double()
@@ -173,8 +176,9 @@ def bishop_two_unit_classifier(cfg: Config) -> Result:
     gx, gy = np.meshgrid(np.linspace(-3, 3, 301), np.linspace(-3, 3, 301))
     G = np.c_[gx.ravel(), gy.ravel()]
     fig, ax = plt.subplots(figsize=(6, 5.5))
-    ax.scatter(*X[y == 1].T, c="tab:red", s=14, label="class 1")
-    ax.scatter(*X[y == 0].T, facecolors="none", edgecolors="tab:blue", s=14, label="class 0")
+    ax.scatter(*X[y == 1].T, c="tab:red", s=14, label="class 1")  # type: ignore[misc]
+    ax.scatter(*X[y == 0].T, facecolors="none", edgecolors="tab:blue", s=14,  # type: ignore[misc]
+               label="class 0")
     z = forward(nn.Sequential(hidden, nn.Tanh()), G)
     for k in range(2):
         ax.contour(gx, gy, z[:, k].reshape(gx.shape), levels=[0.5], colors="tab:blue",
@@ -219,9 +223,10 @@ def mnist_parameter_counts(cfg: Config) -> Result:
         left = 0
         for n, shape, c in rows:
             ax.barh(k, c, left=left, edgecolor="k")
-            ax.text(left + c / 2, k, f"{n}\n{shape}", ha="center", va="center", fontsize=7)
+            ax.text(left + c / 2, k, f"{n}\n{shape}", ha="center", va="center",  # type: ignore[arg-type]
+                    fontsize=7)
             left += c
-        ax.text(left, k, f"  {counts[k]:,}", va="center")
+        ax.text(left, k, f"  {counts[k]:,}", va="center")  # type: ignore[arg-type]  # a category
     ax.set(xlabel="parameters", title="002 Example 6.1: parameter counts")
     ax.set_xlim(0, 1.25 * max(counts.values()))
     fig_path = savefig(fig, cfg.figure("mnist_parameter_counts"))

@@ -313,7 +313,7 @@ def tower(intervals, w: float = 1e4, h: float = 1e4, bias=None) -> nn.Sequential
     b2 = -(2 * m - 1) * h / 2 if bias is None else bias
     return nn.Sequential(set_linear(nn.Linear(m, 2 * m), W1, b1), nn.Sigmoid(),
                          set_linear(nn.Linear(2 * m, 1), np.tile([h, -h], m)[None], [b2]),
-                         nn.Sigmoid()).double()
+                         nn.Sigmoid()).double()  # type: ignore[return-value]
 
 
 @experiment("towers-m-variables", source="003 §4.3, Figures 4.6-4.7",

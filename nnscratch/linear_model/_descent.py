@@ -253,7 +253,7 @@ def lbfgs(objective: Callable, params: list, *, max_iter: int, tol: float, owner
 
     shapes = [p.shape for p in params]
     sizes = [p.size for p in params]
-    cache = {}
+    cache: dict = {}
 
     def unpack(x):
         out, i = [], 0

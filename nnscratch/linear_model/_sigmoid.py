@@ -28,6 +28,9 @@ class SigmoidClassifier(ClassifierMixin, BaseEstimator):
     hyper-parameters (documented on :class:`LogisticRegression`) and the ``threshold`` in
     (0, 1) above which a probability π = σ(z) predicts the label (000 §4.3)."""
 
+    loss_curve_: list[float]            # set by fit (declared for type checkers)
+    n_iter_: int
+
     def __init__(self, solver: str = "lbfgs", threshold: float = 0.5, C: float | None = None,
                  fit_intercept: bool = True, lr: float | str = "auto", max_iter: int | None = None,
                  batch_size: int = 32, tol: float = 1e-4, random_state: int | None = None):

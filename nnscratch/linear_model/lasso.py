@@ -78,6 +78,9 @@ class Lasso(RegressorMixin, BaseEstimator):
     ``n_iter_``, ``n_features_in_``.  Shape: X ``(n, d)``, y ``(n,)`` or ``(n, k)``.
     """
 
+    coef_: np.ndarray                   # learnt by fit (declared for type checkers)
+    intercept_: float | np.ndarray
+
     def __init__(self, alpha: float = 1.0, fit_intercept: bool = True,
                  max_iter: int | None = None, tol: float = 1e-4, warm_start: bool = False):
         self.alpha = alpha

@@ -1,6 +1,8 @@
 """Least-squares linear regression: closed form, gradient descent and mini-batch SGD."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import random as _random
@@ -21,8 +23,13 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
     ``(n, k)`` (``coef_`` ``(k, d)``, ``intercept_`` ``(k,)``), as in scikit-learn.
     """
 
-    _solvers = ("normal", "gd", "sgd")
+    _solvers: tuple[str, ...] = ("normal", "gd", "sgd")
     _alpha = 0.0
+    coef_: np.ndarray                   # learnt by fit (declared for type checkers)
+    intercept_: Any                     # a float, or (k,) for a 2-D y
+    solver: str                         # the subclasses' constructor arguments
+    tol: float
+    fit_intercept: bool
 
     # -------------------------------------------------------------------------- fitting
     def fit(self, X, y) -> "_LeastSquares":

@@ -106,6 +106,9 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     Shape: X ``(n, d)``, y ``(n,)`` with any K >= 2 distinct labels.
     """
 
+    loss_curve_: list[float]            # set by fit (declared for type checkers)
+    n_iter_: int
+
     def __init__(self, solver: str = "lbfgs", C: float | None = None, fit_intercept: bool = True,
                  lr: float | str = "auto", max_iter: int | None = None, batch_size: int = 32,
                  tol: float = 1e-4, random_state: int | None = None):

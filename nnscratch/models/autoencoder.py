@@ -231,8 +231,8 @@ class SemiSupervisedVAE(VAE):
             return np.concatenate([self.encode(X[i:i + batch_size])[0].numpy()
                                    for i in range(0, len(X), batch_size)])
 
-    def sample(self, n: int, cls: int | None = None, scale: float = 0.5,
-               seed=None) -> np.ndarray:
+    def sample(self, n: int, cls: int | None = None,  # type: ignore[override]  # adds cls
+               scale: float = 0.5, seed=None) -> np.ndarray:
         """Decode ``n`` codes drawn near class ``cls``'s centroid (N(c_cls, scale² I)); with
         ``cls=None`` from the prior N(0, I)."""
         if cls is None:

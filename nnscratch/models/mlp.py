@@ -29,7 +29,7 @@ def mlp(sizes, activation=nn.ReLU, out_activation: nn.Module | None = None,
         raise ValueError(f"mlp: sizes must be a list of at least two layer widths, got {sizes!r}")
     sizes = [positive_int(s, f"sizes[{i}]", "mlp") for i, s in enumerate(sizes)]
     dropout = check_range(dropout, "dropout", "mlp", 0.0, 1.0)
-    layers = []
+    layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:

@@ -1,4 +1,6 @@
 """Activation layers: thin wrappers over the elementwise ops."""
+from typing import Any, Callable
+
 from .. import ops
 from .._checks import as_tensor, check_number
 from .module import Module
@@ -6,8 +8,8 @@ from .module import Module
 
 class _Activation(Module):
     """``forward(x) = _op(x, *[getattr(self, p) for p in _params])``."""
-    _op = None
-    _params = ()
+    _op: Callable[..., Any] | None = None
+    _params: tuple[str, ...] = ()
 
     def forward(self, x):
         args = [getattr(self, p) for p in self._params]

@@ -1,4 +1,8 @@
 """Containers and shape layers."""
+from __future__ import annotations
+
+from typing import Any
+
 from .._checks import as_tensor
 from .module import Module, Parameter
 
@@ -16,7 +20,7 @@ class Sequential(Module):
     def _layers(self):
         return [m for _, m in self.named_children()]
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for m in self._layers():
             x = m(x)
         return x

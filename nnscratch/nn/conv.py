@@ -5,8 +5,10 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, positive_int
+from .._types import Padding, Size, TensorLike
 from ..ops.conv_args import per_axis
 from ..ops.padding import pad as _pad
+from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
@@ -19,8 +21,9 @@ class _ConvNd(Module):
     _nd = 2
     _layout = "(N, C, H, W)"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros"):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
+                 padding: Padding = 0, dilation: Size = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros"):
         name = type(self).__name__
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, "
@@ -106,7 +109,7 @@ class Conv2d(_ConvNd):
     _nd = 2
     _layout = "(N, C, H, W)"
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         x, padding = self._padded(self._check(x))
         return _reraise(self, lambda: ops.conv2d(x, self.weight, self.bias, self.stride,
                                                  padding, self.dilation, self.groups))

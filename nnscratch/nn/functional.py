@@ -3,6 +3,10 @@
 Losses take the prediction first and the target second.  Targets may be Tensors, NumPy arrays
 or lists; float targets are cast to the prediction's dtype.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import ops
@@ -15,6 +19,9 @@ from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
 from ..ops.padding import pad
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import TensorLike
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
@@ -30,6 +37,7 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "so
 def dropout1d(x, p=0.5, training=True):
     """Channel dropout for ``(N, C, L)`` (torch.nn.functional.dropout1d)."""
     return ops.dropout_channels(x, p, training)
+
 
 
 def dropout2d(x, p=0.5, training=True):
@@ -55,12 +63,12 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest"):
     return ops.upsample_nearest(x, scale_factor)
 
 
-def softmax(x, axis=-1, *, dim=None):
+def softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """Softmax along ``axis`` (``dim``, PyTorch's name for it, is accepted too)."""
     return ops.softmax(x, axis=axis if dim is None else dim)
 
 
-def log_softmax(x, axis=-1, *, dim=None):
+def log_softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """Log-softmax along ``axis`` (or ``dim``, as in PyTorch)."""
     return ops.log_softmax(x, axis=axis if dim is None else dim)
 
@@ -95,7 +103,7 @@ def _any_target(target, like, name):
     return _float_target(target, like, name)
 
 
-def mse_loss(pred, target, reduction="mean"):
+def mse_loss(pred: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Mean squared error; matches torch.nn.functional.mse_loss (but shapes must be equal)."""
     _pred(pred, "mse_loss")
     return ops.mse_loss(pred, _float_target(target, pred, "mse_loss"), reduction=reduction)
@@ -122,22 +130,25 @@ def huber_loss(pred, target, reduction="mean", delta=1.0):
                           reduction=reduction, delta=delta)
 
 
-def binary_cross_entropy(prob, target, reduction="mean"):
+def binary_cross_entropy(prob: TensorLike, target: TensorLike,
+                         reduction: str = "mean") -> Tensor:
     """BCE on probabilities in [0, 1]; logs clamped at -100 as in PyTorch."""
     _pred(prob, "binary_cross_entropy")
     t = _float_target(target, prob, "binary_cross_entropy")
     return ops.binary_cross_entropy(prob, t, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+def binary_cross_entropy_with_logits(logits: TensorLike, target: TensorLike,
+                                     reduction: str = "mean") -> Tensor:
     """Sigmoid + BCE in one stable op; gradient σ(z) - t."""
     _pred(logits, "binary_cross_entropy_with_logits")
     t = _float_target(target, logits, "binary_cross_entropy_with_logits")
     return ops.binary_cross_entropy_with_logits(logits, t, reduction=reduction)
 
 
-def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index=-100,
-                  label_smoothing=0.0):
+def cross_entropy(logits: TensorLike, target: TensorLike, reduction: str = "mean", *,
+                  weight: TensorLike | None = None, ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy; ``target`` is class indices ``(N,)`` or probabilities ``(N, K)``.
 
     ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as in PyTorch (see
@@ -148,7 +159,8 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
                              label_smoothing=label_smoothing)
 
 
-def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-100):
+def nll_loss(log_probs: TensorLike, target: TensorLike, reduction: str = "mean", *,
+             weight: TensorLike | None = None, ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of class indices under log-probabilities ``(N, K)``; ``weight``
     and ``ignore_index`` as in PyTorch."""
     _pred(log_probs, "nll_loss")
@@ -157,7 +169,7 @@ def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-
                         ignore_index=ignore_index)
 
 
-def kl_div_gaussian(mu, logvar):
+def kl_div_gaussian(mu: TensorLike, logvar: TensorLike) -> Tensor:
     """KL(N(μ, diag e^{logvar}) ‖ N(0, I)), summed over latent dims, mean over the batch.
 
     KL = -½ Σ_j (1 + logvar_j - μ_j² - e^{logvar_j})   (Kingma & Welling 2014, appendix B).

@@ -1,6 +1,10 @@
 """Dense layers."""
+from __future__ import annotations
+
 from .. import ops
 from .._checks import as_tensor, check_last_dim, positive_int
+from .._types import TensorLike
+from ..tensor import Tensor
 from . import init
 from .module import Module, Parameter
 
@@ -23,7 +27,7 @@ class Linear(Module):
         self.bias = (Parameter(init.fan_in_uniform((self.out_features,), self.in_features))
                      if bias else None)
 
-    def forward(self, x):
+    def forward(self, x: TensorLike) -> Tensor:
         x = as_tensor(x, "Linear")
         check_last_dim(x, self.in_features, f"Linear({self.in_features}, {self.out_features})")
         return ops.linear(x, self.weight, self.bias)

@@ -1,4 +1,8 @@
 """Loss modules: each calls the functional loss of the same name with its stored options."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
 from . import functional as F
 from .module import Module
 
@@ -6,9 +10,9 @@ from .module import Module
 class _Loss(Module):
     """``forward(pred, target) = _fn(pred, target, reduction=…, **options)``; the options a
     subclass passes to ``__init__`` are also kept as attributes (``self.beta``, …)."""
-    _fn = None
+    _fn: Callable[..., Any] | None = None
 
-    def __init__(self, reduction: str = "mean", **options):
+    def __init__(self, reduction: str = "mean", **options: Any):
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
                              f"'none', got {reduction!r}")
@@ -66,7 +70,7 @@ class CrossEntropyLoss(_Loss):
     :func:`nnscratch.nn.functional.cross_entropy`)."""
     _fn = staticmethod(F.cross_entropy)
 
-    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
+    def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction, weight=weight, ignore_index=ignore_index,
                          label_smoothing=label_smoothing)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor, get_default_dtype
 
-_forward_hooks = []  # callables (module, inputs, output), used by ns.summary
+_forward_hooks: list = []  # callables (module, inputs, output), used by ns.summary
 
 
 def _array(value) -> np.ndarray:
@@ -27,7 +28,7 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True):
+    def __init__(self, data: Any, requires_grad: bool = True):
         data = data._data if isinstance(data, Tensor) else data
         try:
             arr = np.array(data)
@@ -57,7 +58,7 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         for hook in _forward_hooks:
             hook(self, args, out)
@@ -79,7 +80,7 @@ class Module:
             if isinstance(v, Module):
                 yield name, v
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -89,7 +90,7 @@ class Module:
         A module reachable under several names (weight sharing) is listed once, under the
         first, unless ``remove_duplicate=False`` (as in PyTorch; ``state_dict`` lists every
         name)."""
-        seen = set() if remove_duplicate else None
+        seen: set | None = set() if remove_duplicate else None
         stack = [(prefix, self)]
         while stack:
             name, m = stack.pop()
@@ -101,7 +102,7 @@ class Module:
             children = [(f"{name}.{c}" if name else c, child) for c, child in m.named_children()]
             stack.extend(reversed(children))
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
@@ -154,7 +155,7 @@ class Module:
                       f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True):
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, parameter)``, each shared parameter once unless
         ``remove_duplicate=False``; ``recurse=False``: this module's own only (as torch)."""
         seen = set()
@@ -165,7 +166,7 @@ class Module:
                     seen.add(id(v))
                     yield (f"{mod_name}.{name}" if mod_name else name), v
 
-    def parameters(self, recurse: bool = True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
@@ -255,7 +256,7 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, *, destination=None, prefix: str = "",
+    def state_dict(self, *, destination: Any = None, prefix: str = "",
                    keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
         """Copies of every parameter and buffer, by dotted name (PyTorch's naming), as NumPy
         arrays (torch gives tensors); ``keep_vars=True`` gives the Parameters themselves.
@@ -271,7 +272,8 @@ class Module:
                     sd[dot + name] = np.array(getattr(m, name), copy=True)
         return sd
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> tuple:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> tuple:
         """Copy values into this module's parameters and buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.

@@ -9,7 +9,7 @@ from .module import Module, Parameter
 
 
 class _BatchNorm(Module):
-    _ndims = ()
+    _ndims: tuple[int, ...] = ()
     _layout = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,

@@ -36,7 +36,7 @@ __all__ = ["DistributedDataParallel"]
 # id(parameter) -> (weak reference to it, its DDP hook): wrapping a model again (a second
 # fit(distributed=True) on it) replaces the first wrapper's hooks instead of adding a second
 # allreduce per backward
-_hooks = {}
+_hooks: dict = {}
 
 
 def _by_dtype(arrays):

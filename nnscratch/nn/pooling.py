@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, check_ndim
+from .._types import Size
 from ..ops.pool import _pool_args
 from .module import Module
 
@@ -59,8 +60,8 @@ class MaxPool2d(_Pool):
     ``return_indices`` the layer returns ``(output, indices)`` for :class:`MaxUnpool2d`.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 return_indices: bool = False, ceil_mode: bool = False):
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                 dilation: Size = 1, return_indices: bool = False, ceil_mode: bool = False):
         super().__init__(kernel_size, stride, padding, dilation, ceil_mode,
                          return_indices=return_indices)
 
@@ -84,8 +85,8 @@ class AvgPool2d(_Pool):
 
     kind = "avg"
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True):
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True):
         super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad)
 
 

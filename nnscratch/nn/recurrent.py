@@ -13,6 +13,8 @@ direction, ``weight_ih_l{k}`` ``(G·H, in)``, ``weight_hh_l{k}`` ``(G·H, H)``, 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import ops
@@ -204,7 +206,7 @@ class _RNNBase(Module):
             finals = [ops.getitem(f, (slice(None), np.asarray(back))) for f in finals]
         return PackedSequence(out, bs, order, back), finals
 
-    def forward(self, x, h0=None):
+    def forward(self, x: Any, h0: Any = None) -> tuple[Any, Any]:
         """``(output, h_n)`` for layers with one state (RNN, GRU); LSTM overrides it.
 
         ``x`` may be a :class:`~nnscratch.nn.utils.rnn.PackedSequence` (variable lengths);
@@ -309,7 +311,7 @@ class LSTM(_RNNBase):
     def _sequence(self, x, states, w, **kw):
         return lstm_sequence(x, states[0], states[1], *w, **kw)
 
-    def forward(self, x, h0=None):
+    def forward(self, x: Any, h0: Any = None) -> tuple[Any, Any]:
         """``h0`` is the initial state ``(h0, c0)`` (named as in the other recurrent layers);
         ``x`` may be a PackedSequence, as in :meth:`RNN.forward`."""
         state, h0 = h0, None

@@ -21,6 +21,8 @@ padded image (:class:`~nnscratch.ops.im2col.FlatPlan`), which turns im2col and c
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import fused
@@ -28,6 +30,11 @@ from ._allocator import retain_freed_memory
 from .conv_args import lift_1d, pair
 from .conv_args import single as _one
 from .im2col import conv_plan
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import Padding, Size, TensorLike
+    from ..autograd.engine import Tensor
+
 
 
 @fused
@@ -148,7 +155,8 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
     return s, p, d, int(groups)
 
 
-def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
+def conv2d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Size = 1,
+           padding: Padding = 0, dilation: Size = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation of a batch of volumes with ``F`` filters (torch.nn.functional.conv2d).
 
     ``Z = Θ_row @ im2col(X) + b`` (001 §9.5–9.7); output size per axis
@@ -171,7 +179,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
     return _conv(x, w, b, stride=s, padding=p, dilation=d, groups=groups)
 
 
-def conv1d(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
+def conv1d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Size = 1,
+           padding: Padding = 0, dilation: Size = 1, groups: int = 1) -> Tensor:
     """1-D cross-correlation (001 eq. 9.1 with ``F`` filters over ``C`` channels).
 
     ``z[n, f, t] = b[f] + Σ_{c,j} w[f, c, j] · xpad[n, c, t·s + j·d]``; matches

@@ -1,10 +1,18 @@
 """Inverted dropout: zero each unit with probability p, scale survivors by 1/(1-p)."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import random as _random
 from ..autograd import fused
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import TensorLike
+    from ..autograd.engine import Tensor
+
 
 
 @fused
@@ -14,7 +22,7 @@ def _dropout(x, p, mask_shape=None):
     return x * mask, lambda g: (g * mask,)
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x: TensorLike, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout (Srivastava et al. 2014), as torch.nn.functional.dropout.
 
     In training each element is zeroed with probability ``p`` and the rest are scaled by

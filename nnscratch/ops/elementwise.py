@@ -1,8 +1,17 @@
 """Elementwise functions and activations; each VJP reuses the forward result where it can."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import defvjp, primitive
 from ..numeric import stable_sigmoid
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import TensorLike
+    from ..autograd.engine import Tensor
+
 
 
 @primitive
@@ -58,30 +67,30 @@ defvjp(clip, _clip_vjp, saves=(0,))
 
 
 @primitive
-def relu(x):
+def relu(x: TensorLike) -> Tensor:
     """max(x, 0); the derivative at 0 is taken as 0, as in PyTorch."""
-    return np.maximum(x, 0)
+    return np.maximum(x, 0)  # type: ignore[return-value]  # the decorator wraps it
 defvjp(relu, lambda g, out, x: g * (out > 0), saves=("out",))
 
 
 @primitive
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise (torch.nn.functional.leaky_relu)."""
-    return np.where(x > 0, x, x * negative_slope)
+    return np.where(x > 0, x, x * negative_slope)  # type: ignore[return-value]  # the decorator wraps it
 defvjp(leaky_relu, lambda g, out, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
 
 
 @primitive
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> Tensor:
     """σ(x) = 1 / (1 + e^-x); σ' = σ (1 - σ)."""
-    return stable_sigmoid(x)
+    return stable_sigmoid(x)  # type: ignore  # an array here; the decorator wraps it
 defvjp(sigmoid, lambda g, out, x: g * out * (1 - out), saves=("out",))
 
 
 @primitive
-def tanh(x):
+def tanh(x: TensorLike) -> Tensor:
     """tanh(x); tanh' = 1 - tanh²."""
-    return np.tanh(x)
+    return np.tanh(x)  # type: ignore[return-value]  # the decorator wraps it
 defvjp(tanh, lambda g, out, x: g * (1 - out * out), saves=("out",))
 
 

@@ -1,10 +1,18 @@
 """The affine map of a dense layer, fused into one op with one GEMM per gradient."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ..autograd import fused
 
+if TYPE_CHECKING:   # annotations only
+    from .._types import TensorLike
+    from ..autograd.engine import Tensor
+
 
 @fused
-def linear(x, w, b=None, needs_input_grad=(True, True, True)):
+def linear(x: TensorLike, w: TensorLike, b: TensorLike | None = None,
+           needs_input_grad: tuple[bool, bool, bool] = (True, True, True)) -> Tensor:
     """``y = x @ w.T + b`` (PyTorch layout: ``w`` is ``(out, in)``).
 
     Shape: x ``(*, in)``, w ``(out, in)``, b ``(out,)`` -> y ``(*, out)``.
@@ -29,4 +37,5 @@ def linear(x, w, b=None, needs_input_grad=(True, True, True)):
         return ((g2 @ w).reshape(x.shape) if need_x else None,
                 g2.T @ x2 if need_w else None,
                 g2.sum(axis=0) if need_b and b is not None else None)
-    return y.reshape(x.shape[:-1] + (w.shape[0],)), vjp
+
+    return y.reshape(x.shape[:-1] + (w.shape[0],)), vjp  # type: ignore[return-value]  # @fused

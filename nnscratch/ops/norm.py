@@ -1,9 +1,17 @@
 """Batch and layer normalisation (Ioffe & Szegedy 2015; Ba et al. 2016) with their analytic
 backward.  Both standardise x over some axes (batch norm: all but the channel; layer norm: the
 last ones), then scale and shift; they share that step and its derivative."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..autograd import fused
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import TensorLike
+    from ..autograd.engine import Tensor
 
 
 def _standardize(x, axes, eps):
@@ -71,8 +79,9 @@ def _batch_norm_eval(x, mean, var, weight, bias, shape, eps):
     return y, vjp
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.ndarray | None,
+               weight: TensorLike | None = None, bias: TensorLike | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel (axis 1) over the batch and spatial axes, then scale and shift.
 
     y = (x - μ_B) / sqrt(σ²_B + eps) · γ + β.  In training μ_B, σ²_B are the batch statistics
@@ -84,6 +93,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     """
     from ..tensor import Tensor
     xa = x._data if isinstance(x, Tensor) else np.asarray(x)
+
     if xa.ndim < 2:
         raise ValueError(f"batch_norm: input must have a channel axis (N, C, ...), "
                          f"got shape {xa.shape}")
@@ -102,7 +112,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         if n < 2:
             raise ValueError(f"batch_norm: expected more than 1 value per channel in "
                              f"training, got input shape {xa.shape}")
-        stats = {}
+        stats: dict = {}
         y = _batch_norm_train(x, weight, bias, axes, shape, eps, stats)
         update_running_stats(rm, rv, stats["mean"], stats["var"], n, momentum)
         return y

@@ -11,12 +11,18 @@ A window holding NaN outputs NaN, as in PyTorch, but routes no gradient.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..autograd import fused
 from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
 from .im2col import pad_hw
+
+if TYPE_CHECKING:   # annotations only
+    from .._types import Size, TensorLike
+    from ..autograd.engine import Tensor
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -55,6 +61,7 @@ def _slices(kh, kw, sh, sw, dh, dw, ho, wo):
                    slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
 
 
+
 def _overlapping(kh, kw, sh, sw, dh, dw):
     return sh < dh * (kh - 1) + 1 or sw < dw * (kw - 1) + 1
 
@@ -69,7 +76,8 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     xp = pad_hw(x, ph, pw, -np.inf, eh, ew)       # padding never wins the max
     offsets = list(_slices(kh, kw, sh, sw, dh, dw, ho, wo))
     # order="K" keeps the input's memory layout (a conv output is stored channel-major)
-    m = xp[(..., *offsets[0])].copy(order="K")
+    first = (..., *offsets[0])
+    m = xp[first].copy(order="K")
     for sy, sx in offsets[1:]:
         np.maximum(m, xp[..., sy, sx], out=m)
     out = m if len(x_shape) == 4 else m[:, :, 0, :]
@@ -110,7 +118,8 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
     xp = pad_hw(x, ph, pw, 0.0, eh, ew)
     offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
-    total = xp[(..., *offsets[0])].copy(order="K")
+    first = (..., *offsets[0])
+    total = xp[first].copy(order="K")
     for sy, sx in offsets[1:]:
         total += xp[..., sy, sx]
     if eh == ew == 0 and (count_include_pad or (ph == 0 and pw == 0)):
@@ -196,8 +205,9 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
     return k, s, p, d
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool2d(x: TensorLike, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:          # Tensor, or (Tensor, indices)
     """Max over ``kh×kw`` windows of every channel (001 §9.9); matches torch's max_pool2d.
 
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows; K=2, S=2 halves each side,
@@ -214,8 +224,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     return _with_indices(out, x, k, s, p, d, ceil_mode, 2) if return_indices else out
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool1d(x: TensorLike, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               dilation: Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:          # Tensor, or (Tensor, indices)
     """Max over windows of length ``k`` along the last axis; matches torch's max_pool1d
     (``return_indices``: each winner's position along L).
 
@@ -281,8 +292,8 @@ def max_unpool1d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     return _unpool(x, index=idx, plane=plane)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True):
+def avg_pool2d(x: TensorLike, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """Mean over ``kh×kw`` windows; matches torch.nn.functional.avg_pool2d (same argument
     order).
 

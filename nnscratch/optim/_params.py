@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 import warnings
 
 _OPTIM = os.path.dirname(os.path.abspath(__file__))
@@ -31,7 +32,8 @@ def unique_params(params: list, owner: str) -> list:
 def _caller_level() -> int:
     """The ``stacklevel`` of the first frame outside nnscratch.optim (the user's line, however
     deep the constructor chain: AdamW -> Adam -> Optimizer -> add_param_group)."""
-    level, frame = 2, sys._getframe(2)  # 1 is unique_params, which called us
+    level = 2
+    frame: types.FrameType | None = sys._getframe(2)  # 1 is unique_params, which called us
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_OPTIM):
         frame, level = frame.f_back, level + 1
     return level

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._types import Params
 from .optimizer import Optimizer, check_range
 
 
@@ -25,7 +26,7 @@ class Adagrad(Optimizer):
 
     state_keys = ("step", "sum")
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,
+    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._types import Params
 from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
 
 
@@ -27,7 +28,7 @@ class Adam(Optimizer):
 
     state_keys = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
                  decoupled_weight_decay: bool = False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
@@ -78,7 +79,7 @@ class AdamW(Adam):
     Defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False.
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad,
                          decoupled_weight_decay=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._types import Params
 from .optimizer import Optimizer, check_betas, check_range, ema_
 
 
@@ -23,7 +24,7 @@ class Adamax(Optimizer):
 
     state_keys = ("step", "exp_avg", "exp_inf")
 
-    def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+    def __init__(self, params: Params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
                                       else betas, eps=eps, weight_decay=weight_decay))

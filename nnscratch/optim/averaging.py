@@ -59,9 +59,10 @@ class _WeightAverage:
         if not self.names:
             raise ValueError(f"{name}: got no parameters to average")
         self.n_averaged = 0
-        self._average = None          # list of arrays, one per name, once update() has run
-        self._backup = None           # live values while the average is swapped in
-        self._tmp = {}
+        # one array per name once update() has run; the live values while the average is in
+        self._average: list[np.ndarray] | None = None
+        self._backup: list[np.ndarray] | None = None
+        self._tmp: dict = {}
 
     # ------------------------------------------------------------------ reading and writing
     def _current(self) -> list:
@@ -89,7 +90,7 @@ class _WeightAverage:
             self._average = [np.array(c, copy=True) for c in current]
         else:
             w = self.weight()
-            for a, c in zip(self._average, current):
+            for a, c in zip(self._average or [], current):
                 if a.dtype.kind != "f":           # counters (num_batches_tracked) are copied
                     a[...] = c
                     continue
@@ -106,7 +107,7 @@ class _WeightAverage:
     def average(self) -> dict:
         """Copies of the averaged arrays by name (parameter names for a Module)."""
         self._need_average("average")
-        return {n: a.copy() for n, a in zip(self.names, self._average)}
+        return {n: a.copy() for n, a in zip(self.names, self._average or [])}
 
     def _need_average(self, what):
         if self.n_averaged == 0:
@@ -143,7 +144,7 @@ class _WeightAverage:
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict:
         """``{"n_averaged": int, "average": {name: array}}`` (copies; empty before update)."""
-        avg = {} if self._average is None else {n: a.copy()
+        avg: dict = {} if self._average is None else {n: a.copy()
                                                 for n, a in zip(self.names, self._average)}
         return {"n_averaged": self.n_averaged, "average": avg}
 

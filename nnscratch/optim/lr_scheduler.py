@@ -10,10 +10,11 @@ from __future__ import annotations
 import collections
 import math
 import types
+from typing import Any
 
 from .._checks import check_bool, check_int
 from ..tensor import Tensor
-from .optimizer import check_range
+from .optimizer import Optimizer, check_range
 
 
 def _check_optimizer(optimizer, owner):
@@ -32,7 +33,7 @@ class LRScheduler:
     state dict).
     """
 
-    def __init__(self, optimizer, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         name = type(self).__name__
         _check_optimizer(optimizer, name)
         check_int(last_epoch, "last_epoch", name, -1)
@@ -102,7 +103,8 @@ class StepLR(LRScheduler):
     Defaults: gamma=0.1.
     """
 
-    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1):
         check_int(step_size, "step_size", "StepLR", 1)
         check_range(gamma, "gamma", "StepLR", lo_open=True)
         self.step_size = step_size
@@ -119,7 +121,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every epoch, ``lr_t = lr_0 gamma^t``; matches torch's
     ExponentialLR."""
 
-    def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
         check_range(gamma, "gamma", "ExponentialLR", lo_open=True)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -141,7 +143,8 @@ class CosineAnnealingLR(LRScheduler):
     Defaults: eta_min=0.
     """
 
-    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1):
         check_int(T_max, "T_max", "CosineAnnealingLR", 1)
         check_range(eta_min, "eta_min", "CosineAnnealingLR")
         self.T_max = T_max
@@ -176,9 +179,9 @@ class ReduceLROnPlateau(LRScheduler):
     cooldown=0, min_lr=0 (a number or one per group), eps=1e-8.
     """
 
-    def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
-                 min_lr=0.0, eps: float = 1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0.0, eps: float = 1e-8):
         name = "ReduceLROnPlateau"
         _check_optimizer(optimizer, name)
         if mode not in ("min", "max"):
@@ -220,7 +223,7 @@ class ReduceLROnPlateau(LRScheduler):
         return a > (best * (self.threshold + 1.0) if self.threshold_mode == "rel"
                     else best + self.threshold)
 
-    def step(self, metrics) -> None:
+    def step(self, metrics: Any) -> None:  # type: ignore[override]  # torch's: the metric is required
         """Record this epoch's metric (a number or a 0-d array/Tensor) and maybe cut the lr."""
         current = float(metrics._data if isinstance(metrics, Tensor) else metrics)
         self.last_epoch += 1
@@ -264,7 +267,7 @@ class LambdaLR(LRScheduler):
     with one per group); matches torch's LambdaLR.  ``state_dict`` keeps the callables'
     ``__dict__`` only for callable objects (plain functions cannot be saved), as torch."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
         _check_optimizer(optimizer, "LambdaLR")
         fns = _per_group(lr_lambda, "lr_lambda", optimizer, "LambdaLR")
         for i, fn in enumerate(fns):
@@ -301,7 +304,7 @@ class MultiStepLR(LRScheduler):
     Defaults: gamma=0.1.
     """
 
-    def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
         try:
             milestones = list(milestones)
         except TypeError:
@@ -336,7 +339,7 @@ class LinearLR(LRScheduler):
     Defaults: start_factor=1/3, end_factor=1, total_iters=5.
     """
 
-    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
         if not 0 < start_factor <= 1:
             raise ValueError(f"LinearLR: start_factor expected to be greater than 0 and less "
@@ -371,13 +374,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     Defaults: T_mult=1, eta_min=0.
     """
 
-    def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
         check_int(T_0, "T_0", "CosineAnnealingWarmRestarts", 1)
         check_int(T_mult, "T_mult", "CosineAnnealingWarmRestarts", 1)
         check_range(eta_min, "eta_min", "CosineAnnealingWarmRestarts")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -429,7 +432,8 @@ class OneCycleLR(LRScheduler):
     three_phase=False.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+    def __init__(self, optimizer: Optimizer, max_lr, total_steps=None, epochs=None,
+                 steps_per_epoch=None,
                  pct_start: float = 0.3, anneal_strategy: str = "cos",
                  cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._types import Params
 from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
 
 
@@ -27,7 +28,7 @@ class NAdam(Optimizer):
     state_keys = ("step", "mu_product", "exp_avg", "exp_avg_sq")
     scalar_state = ("step", "mu_product")
 
-    def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
+    def __init__(self, params: Params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from typing import Any, Callable
 
 import numpy as np
 
@@ -142,8 +143,8 @@ class Optimizer:
         _check_lr(defaults.get("lr", 0.0), name)
         self.check(defaults)
         self.defaults = dict(defaults)
-        self.param_groups = []
-        self.state = {}                       # id(param) -> per-parameter state dict
+        self.param_groups: list[dict] = []
+        self.state: dict = {}                       # id(param) -> per-parameter state dict
         self._work = Workspace()
         for g in groups:
             self.add_param_group(g)
@@ -204,7 +205,7 @@ class Optimizer:
         """The step ``d`` (``x <- x - d``) from the gradient ``g``; updates ``state``."""
         raise NotImplementedError
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient; returns ``closure()``."""
         loss = None
         if closure is not None:
@@ -260,7 +261,7 @@ class Optimizer:
         if len(groups) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: {len(groups)} parameter groups in the "
                              f"state dict, the optimizer has {len(self.param_groups)}")
-        params = []
+        params: list = []
         for saved, own in zip(groups, self.param_groups):
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"{name}.load_state_dict: a group has "

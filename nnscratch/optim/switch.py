@@ -23,6 +23,11 @@ class SwitchOptimizer:
                                     optim.SGD(params, lr=0.05, momentum=0.9), switch_at=1000)
     """
 
+    first: Optimizer
+    second: Optimizer
+    switch_at: int
+    steps: int
+
     def __init__(self, first: Optimizer, second: Optimizer, switch_at: int):
         for name, opt in (("first", first), ("second", second)):
             if not isinstance(opt, Optimizer):

@@ -26,7 +26,7 @@ def _positive(value, name: str):
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"minimize: {name} must be a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and float(value) > 0):
         raise ValueError(f"minimize: {name} must be a finite number > 0, got {value!r}")
     return float(value)
 
@@ -60,7 +60,7 @@ def _check_options(options: dict) -> None:
     """Line-search constants 0 < c1 < c2 < 1 and positive integer counts."""
     c1, c2 = options.get("c1", 1e-4), options.get("c2", 0.9)
     for name, v in (("c1", c1), ("c2", c2)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < 1:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < float(v) < 1:
             raise ValueError(f"minimize: options[{name!r}] must be in (0, 1), got {v!r}")
     if not c1 < c2:
         raise ValueError(f"minimize: the Wolfe constants need c1 < c2, got c1={c1}, c2={c2}")

@@ -158,7 +158,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _post(self) -> None:
         path = urlsplit(self.path).path
         body = self._body()
-        store = self.server.store
+        store = self.server.store  # type: ignore[attr-defined]  # a PlaygroundServer's
         if path == "/api/sessions":
             sid, session = store.create(parse_settings(body))
             with session.lock:
@@ -214,7 +214,7 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
 
 def run(port: int = 8000) -> int:

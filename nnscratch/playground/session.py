@@ -36,7 +36,7 @@ ACTIVATION_LAYERS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
 def build_model(n_in: int, hidden, activation: str) -> nn.Sequential:
     """``Linear(n_in, h1), act, ..., Linear(h_last, 1)``: one output (a logit or a value)."""
     sizes = [n_in, *hidden, 1]
-    layers = []
+    layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
         if i < len(hidden):
@@ -97,14 +97,14 @@ class Session:
         self.order = nsrandom.rng(s.seed)     # the mini-batch order, its own stream
         self.linears = [m for m in self.model if isinstance(m, nn.Linear)]
         self.epoch = 0
-        self.history = {"epoch": [0], "train_loss": [self.losses[0]],
+        self.history: dict[str, list] = {"epoch": [0], "train_loss": [self.losses[0]],
                         "test_loss": [self.losses[1]], "grad_norm": [[0.0] * len(self.linears)]}
 
     @property
     def steps_per_epoch(self) -> int:
         return -(-len(self.X_train) // self.settings.batch_size)
 
-    def _losses(self) -> tuple[float, float]:
+    def _losses(self) -> tuple[float, ...]:     # (training loss, test loss)
         with no_grad():
             return tuple(float(data_loss(self.settings, self.model(tensor(X)), tensor(y)).item())
                          for X, y in ((self.X_train, self.y_train), (self.X_test, self.y_test)))
@@ -123,7 +123,7 @@ class Session:
             self.optimizer.zero_grad()
             loss.backward()
             for k, layer in enumerate(self.linears):
-                norms[k] += np.sqrt(sum(float((np.asarray(p.grad) ** 2).sum())
+                norms[k] += np.sqrt(sum(float((np.asarray(p.grad) ** 2).sum())  # type: ignore[misc,union-attr]
                                         for p in (layer.weight, layer.bias)))
             self.optimizer.step()
         return (norms / self.steps_per_epoch).tolist()
@@ -166,7 +166,8 @@ class Session:
              "history": self.history, "resolution": BOUNDARY_RESOLUTION,
              "neuron_resolution": NEURON_RESOLUTION, "boundary": boundary, "neurons": neurons,
              "weights": [_rounded(layer.weight.numpy()) for layer in self.linears],
-             "biases": [_rounded(layer.bias.numpy()) for layer in self.linears],
+             "biases": [_rounded(layer.bias.numpy())  # type: ignore[union-attr]  # all have one
+                        for layer in self.linears],
              "steps_per_epoch": self.steps_per_epoch}
         if points:
             d["points"] = {"train": _rounded(np.hstack([self.xy_train, self.y_train])),
@@ -203,7 +204,7 @@ class SessionStore:
                                           f"sessions (the limit); close a tab or wait "
                                           f"{self.idle_seconds:.0f} s for idle ones to expire")
             sid = secrets.token_hex(8)
-            self._sessions[sid] = None             # reserve the place while building
+            self._sessions[sid] = None  # type: ignore[assignment]  # reserve the place while building
         try:
             session = Session(settings)
         except BaseException:

@@ -237,7 +237,7 @@ class LearningRateScheduler(Callback):
             if not isinstance(new, (int, float, np.floating)) or not math.isfinite(new) \
                     or new < 0:
                 raise ValueError(f"LearningRateScheduler: schedule returned lr={new!r} at epoch "
-                                 f"{epoch}; expected a finite number >= 0")
+                                 f"{epoch + 1}; expected a finite number >= 0")
             for g in groups:
                 g["lr"] = float(new)
         self.lrs.append(float(groups[0]["lr"]))
@@ -274,7 +274,8 @@ class CSVLogger(Callback):
     """Append one row per epoch (``epoch`` and every log value) to a CSV file.
 
     The header comes from the first epoch's logs; ``append=True`` continues an existing file
-    (use it when resuming).  Matches ``keras.callbacks.CSVLogger``.
+    (use it when resuming).  Matches ``keras.callbacks.CSVLogger``, except that epochs are
+    numbered from 1, as the progress line and ``ModelCheckpoint`` number them.
     """
 
     def __init__(self, path, separator: str = ",", append: bool = False):
@@ -296,7 +297,7 @@ class CSVLogger(Callback):
             self._fields = first.split(self.separator) if first else None
 
     def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}}
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         with open(self.path, "a", newline="") as f:
             if self._fields is None:
                 self._fields = list(row)

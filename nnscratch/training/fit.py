@@ -113,10 +113,10 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     if checkpoint is not None:
         check_checkpoint_path(checkpoint, owner)
 
+    run_class: type[_FitRun] = _FitRun
     if distributed:
-        from .distributed import DistributedFitRun as run_class
-    else:
-        run_class = _FitRun
+        from .distributed import DistributedFitRun
+        run_class = DistributedFitRun
     run = run_class(model, optimizer, loss_fn, kind, epochs, batch_size, metrics, callbacks,
                   scheduler=scheduler, checkpoint=checkpoint, progress=progress)
     run.training_data(X, y, seed, shuffle)
@@ -217,7 +217,7 @@ class _FitRun:
         ctx.epoch = epoch
         sampler = getattr(batches, "sampler", None)
         if hasattr(sampler, "set_epoch"):      # a DistributedSampler: this epoch's order
-            sampler.set_epoch(epoch)
+            sampler.set_epoch(epoch)  # type: ignore[union-attr]
         for m, _ in self.saved_modes:    # model.train(), without re-walking the module tree
             m.training = True
         for cb in self.callbacks:

@@ -9,8 +9,10 @@ class History:
 
     ``history["loss"]``, ``history["val_loss"]``, ``history["accuracy"]``,
     ``history["val_accuracy"]`` … are lists with one value per epoch (the Keras layout);
-    ``batch_loss`` has one value per optimizer step; ``epoch`` the 0-based epoch numbers and
-    ``lr`` the first parameter group's learning rate during each epoch.
+    ``batch_loss`` has one value per optimizer step; ``epoch`` the epochs' indices into those
+    lists (0-based, as Keras'; what is printed or written to a file counts epochs from 1) and
+    ``lr`` the first parameter group's learning rate during each epoch.  ``plot()`` draws
+    the curves.
     """
 
     def __init__(self):
@@ -42,6 +44,47 @@ class History:
         """The latest value of ``key`` (``default`` when it was never recorded)."""
         values = self.history.get(key)
         return values[-1] if values else default
+
+    def plot(self, keys: list[str] | None = None, ax=None):
+        """Plot the per-epoch curves with matplotlib; returns the figure.
+
+        One panel per quantity (``loss``, ``accuracy`` …), its ``val_`` counterpart drawn in
+        the same panel; ``keys`` picks the quantities (default: every recorded one).  Epochs
+        are numbered from 1 on an integer axis; with fewer than three epochs the values are
+        drawn as points, not as a line between them.  ``ax``: one Axes to draw everything
+        in (default: a new figure).  Needs matplotlib (``pip install 'nnscratch[plot]'``).
+        """
+        from .._optional import require
+        require("matplotlib", "History.plot")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
+
+        recorded = [k for k in self.history if not k.startswith("val_")]
+        recorded += [k[4:] for k in self.history if k.startswith("val_") and k[4:] not in recorded]
+        keys = recorded if keys is None else list(keys)
+        unknown = [k for k in keys if k not in self.history and f"val_{k}" not in self.history]
+        if not keys or unknown:
+            raise ValueError(f"History.plot: keys must name recorded quantities "
+                             f"({', '.join(recorded) or 'none yet'}), got {keys!r}")
+        if ax is None:
+            fig, axes = plt.subplots(1, len(keys), figsize=(4.5 * len(keys), 3.2),
+                                     squeeze=False)
+            panels = list(axes[0])
+        else:
+            fig, panels = ax.figure, [ax] * len(keys)
+        for key, a in zip(keys, panels):
+            for name, label in ((key, "training"), (f"val_{key}", "validation")):
+                values = self.history.get(name)
+                if not values:
+                    continue
+                epochs = range(1, len(values) + 1)
+                style = "o" if len(values) < 3 else "-"
+                a.plot(epochs, values, style, label=f"{label} {key}" if ax is not None else label)
+            a.set_xlabel("epoch")
+            a.set_ylabel(key)
+            a.xaxis.set_major_locator(MaxNLocator(integer=True))
+            a.legend()
+        return fig
 
     def to_dict(self) -> dict:
         """Plain lists and numbers (JSON-ready, and what a checkpoint stores)."""

@@ -151,7 +151,7 @@ def prepare_y(y, X, model, kind, name, owner) -> np.ndarray:
         if a.ndim != 1:
             raise ValueError(f"{owner}: {loss_name} needs {name} of shape (N,) with class "
                              f"labels, got shape {a.shape}")
-        bad = np.flatnonzero((a < 0) | (a >= k))
+        bad: np.ndarray = np.flatnonzero((a < 0) | (a >= k))
         if bad.size:
             raise ValueError(f"{owner}: {name} has label {a[bad[0]]} at row {bad[0]}; the model "
                              f"outputs {k} classes, so labels must be in [0, {k})")

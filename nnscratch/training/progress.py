@@ -1,4 +1,5 @@
-"""Progress reporting for ``fit``: a tqdm bar on a terminal, one plain line per epoch otherwise."""
+"""Progress reporting for ``fit``: one Keras-style line per epoch, with every metric, and on a
+terminal a live bar over the epoch's batches that the line replaces when the epoch ends."""
 from __future__ import annotations
 
 import sys
@@ -12,10 +13,14 @@ def _fmt_logs(logs: dict) -> str:
 class Progress:
     """``on_epoch_begin`` / ``on_batch`` / ``on_epoch_end`` hooks used by ``fit``.
 
-    ``enabled=False`` prints nothing.  When ``stream`` (default ``sys.stdout``) is a terminal
-    and tqdm is installed, each epoch gets a bar over its batches with the running loss;
-    otherwise (a log file, CI, a pipe) one line per epoch:
-    ``epoch 3/15 - loss 0.1234 - accuracy 0.97 - val_loss 0.15 - 1.2 s``.
+    ``enabled=False`` prints nothing.  Otherwise every epoch ends with one line holding every
+    log value, however many (the line is never cut to the terminal's width)::
+
+        epoch 3/15 - loss 0.1234 - accuracy 0.97 - val_loss 0.15 - val_accuracy 0.96 - 1.2 s
+
+    When ``stream`` (default ``sys.stdout``) is a terminal and tqdm is installed, a bar over
+    the epoch's batches with the running loss is drawn while the epoch runs and erased when it
+    ends (``leave=False``), so the terminal keeps the same lines as a log file, CI or a pipe.
     """
 
     def __init__(self, enabled: bool = True, stream=None):
@@ -44,8 +49,8 @@ class Progress:
             size = shutil.get_terminal_size((100, 20))
             cols = size.columns if size.columns > 0 else 100
             rows = size.lines if size.lines > 0 else 20
-            self.bar = tqdm(total=batches, desc=self.head, file=self.stream, leave=True,
-                            ncols=min(cols, 160), nrows=rows, unit="batch")
+            self.bar = tqdm(total=batches, desc=self.head, file=self.stream,
+                            ncols=min(cols, 160), nrows=rows, unit="batch", leave=False)
 
     def on_batch(self, running_loss: float) -> None:
         if self.bar is not None:
@@ -56,13 +61,11 @@ class Progress:
         if not self.enabled:
             return
         seconds = time.perf_counter() - self.t0
-        if self.bar is not None:
-            self.bar.set_postfix_str(_fmt_logs(logs), refresh=True)
+        if self.bar is not None:   # erase the bar; the line below says what it said and more
             self.bar.close()
             self.bar = None
-        else:
-            print(f"{self.head} - {_fmt_logs(logs)} - {seconds:.1f} s", file=self.stream,
-                  flush=True)
+        print(f"{self.head} - {_fmt_logs(logs)} - {seconds:.1f} s", file=self.stream,
+              flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..._checks import check_range
 from . import rnn  # noqa: F401  (nn.utils.rnn, as in torch)
+
+if TYPE_CHECKING:   # annotations only
+    from ..._types import Params
 
 
 def _grads(parameters, owner):
@@ -30,11 +35,12 @@ def _norm(g: np.ndarray, p: float) -> float:
     return float(np.linalg.norm(flat, p))
 
 
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``.
 
         total = || (||g_1||, ..., ||g_k||) ||        (the norm of all gradients as one vector)
+
         g_i <- g_i * min(1, max_norm / (total + 1e-6))
 
     Gradients are modified in place; returns ``total`` (before clipping) as a float.  Matches
@@ -62,7 +68,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     return total
 
 
-def clip_grad_value_(parameters, clip_value: float) -> None:
+def clip_grad_value_(parameters: Params, clip_value: float) -> None:
     """Clamp every gradient element to ``[-clip_value, clip_value]``, in place; matches
     torch.nn.utils.clip_grad_value_."""
     owner = "clip_grad_value_"
