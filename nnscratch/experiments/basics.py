@@ -8,6 +8,7 @@ iterations, a larger step) the docstring says so and why.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -274,7 +275,7 @@ def multilabel_toy(cfg: Config) -> Result:
     label3_off_half = float(np.max(np.abs(lp[:, 2] - 0.5)))
 
     epochs = cfg.epochs or (1000 if cfg.quick else 2000)
-    results = {"listing": dict(prob=lp)}
+    results: dict[str, dict[str, Any]] = {"listing": dict(prob=lp)}
     for name, model in (("linear", nn.Sequential(nn.Linear(3, 3), nn.Sigmoid())),
                         ("hidden", nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 3),
                                                  nn.Sigmoid()))):

@@ -259,7 +259,7 @@ def mnist1d_table(cfg: Config) -> Result:
     published = {"logistic": 0.32, "mlp": 0.68, "cnn": 0.94, "gru": 0.91}
     q = cfg.quick
     # name: (model, epochs, Adam lr, conv input, shuffle, whose setting)
-    specs = {
+    specs: dict[str, tuple[Any, int, float, bool, bool, str]] = {
         "logistic": (lambda: nn.Linear(40, 10), 10 if q else 150, 1e-2, False, False, "paper"),
         "mlp": (_PaperMLP, 10 if q else 150, 1e-2, False, False, "paper"),
         "cnn": (mnist1d_cnn, 12 if q else 40, 2e-3, True, True, "ours"),

@@ -88,7 +88,7 @@ def rnn_sine(cfg: Config) -> Result:
     for p in (rnn.bias_ih_l0, rnn.bias_hh_l0, head.bias):
         p.data[...] = 0.0
     params = _params(rnn, head)
-    opt = optim.SGD(params, lr=1e-3)
+    opt: optim.Optimizer = optim.SGD(params, lr=1e-3)
     listing_losses = [_step(listing_9_1_loss(rnn, head, x, y), params, opt) / y.size
                       for _ in range(listing_epochs)]
     with no_grad():
