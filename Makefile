@@ -15,18 +15,20 @@ install: $(PY)
 	$(PIP) --no-deps $(NODEPS)
 
 install-test: $(PY)
-	$(PIP) -e ".[test]"
+	$(PIP) -e ".[test,distributed,ray]"
 	$(PIP) --no-deps $(NODEPS)
 
-# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine
+# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine;
+# --dist loadgroup keeps each xdist_group (the MPI tests, the Ray tests) on one worker
 test: install-test
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 demo: install
 	$(VENV)/bin/nnscratch run all --quick
 
 bench: install-test
 	$(PY) bench/run.py
+	$(PY) bench/distributed.py
 
 lint: install-test
 	$(PIP) ruff

@@ -51,10 +51,17 @@ _LAZY = ("linear_model", "model_selection", "features", "signal", "utils", "text
 
 def __getattr__(name):
     if name in _LAZY:
-        module = _importlib.import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'nnscratch' has no attribute {name!r}")
+        try:
+            module = _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            module = None                # listed but not in this checkout: a missing name
+        if module is not None:
+            globals()[name] = module
+            return module
+    from ._unsupported import missing
+    raise missing("TORCH", "torch", name, f"module 'nnscratch' has no attribute {name!r}")
 
 
 def __dir__():

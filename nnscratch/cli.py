@@ -7,6 +7,8 @@ examples:
   nnscratch report --out runs                 rebuild the report from runs/*/metrics.json
   nnscratch train --data digits --model mlp   train without writing code
   nnscratch playground --port 8000            a neural-network playground in the browser
+  nnscratch run all --quick --workers 2       run them two at a time (--ray: on Ray)
+  nnscratch launch -n 2 train.py --lr 0.1     run a script on 2 MPI ranks (like torchrun)
 
 Exit status: 0 when no experiment run fails (a quick run may leave claims to the full run:
 its status says so), 1 when one misses an expected value or raises (the others still run),
@@ -25,6 +27,7 @@ import tempfile
 import numpy as np
 
 from .experiments.runner import discover, import_error_record, run_many
+from .optim import registry as optimizer_names
 
 PROG = "nnscratch"
 
@@ -102,7 +105,8 @@ def cmd_run(args) -> int:
         return _usage_error("run", problem)
     out = pathlib.Path(args.out)
     records = run_many([reg[n] for n in names], out, args.seed, args.quick, args.epochs,
-                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True))
+                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True),
+                       workers=args.workers, ray_address=args.ray)
     if run_all:
         records += [import_error_record(m, tb) for m, tb in errors.items()]
     print()
@@ -169,12 +173,6 @@ def _data_iris(seed):
 DATASETS = {"digits": _data_digits, "mnist": _data_mnist, "mnist1d": _data_mnist1d,
             "breast_cancer": _data_breast_cancer, "iris": _data_iris}
 MODELS = ("linear", "mlp")
-OPTIMIZERS = {  # name -> (class name in nnscratch.optim, default lr, extra kwargs)
-    "sgd": ("SGD", 0.1, {}), "momentum": ("SGD", 0.05, {"momentum": 0.9}),
-    "adam": ("Adam", 1e-3, {}), "adamw": ("AdamW", 1e-3, {}), "rmsprop": ("RMSprop", 1e-3, {}),
-    "adagrad": ("Adagrad", 1e-2, {}), "adadelta": ("Adadelta", 1.0, {}),
-    "adamax": ("Adamax", 2e-3, {}), "nadam": ("NAdam", 2e-3, {}),
-}
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 
@@ -232,7 +230,7 @@ def _interrupted(args, where) -> int:
 
 
 def cmd_train(args) -> int:
-    from . import nn, optim
+    from . import nn
     from . import random as nsrandom
     from .serialization import save
     from .training import fit
@@ -247,9 +245,9 @@ def cmd_train(args) -> int:
     X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
     n_classes = int(max(y_tr.max(), y_va.max())) + 1
     model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
-    cls_name, default_lr, extra = OPTIMIZERS[args.optimizer]
-    lr = args.lr if args.lr is not None else default_lr
-    opt = getattr(optim, cls_name)(model.parameters(), lr=lr, **extra)
+    entry = optimizer_names.lookup(args.optimizer)
+    lr = args.lr if args.lr is not None else entry.lr
+    opt = entry.optimizer_class()(model.parameters(), lr=lr, **entry.options)
     sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
     arch = "-".join(map(str, sizes)) + (f" {args.activation}" if args.model == "mlp" else "")
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
@@ -322,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive(int), default=1,
                    help="BLAS threads for the experiments (default 1: their matrices are "
                         "small, and extra threads only contend)")
+    p.add_argument("--workers", type=_positive(int), default=1,
+                   help="run this many experiments at a time, each in its own process "
+                        "(default 1: one after the other)")
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="run the experiments as Ray tasks: on a local Ray with --workers "
+                        "CPUs, or on the cluster at ADDRESS (host:port)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -343,8 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mlp hidden sizes, comma-separated (default: 100)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                    help="mlp activation (default: relu)")
-    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
-                   help="optimizer (default: adam)")
+    p.add_argument("--optimizer", choices=optimizer_names.names() + sorted(
+                   optimizer_names.ALIASES), default="adam", help="optimizer (default: adam)")
     p.add_argument("--lr", type=_positive(float), default=None,
                    help="learning rate (default: the optimizer's usual: sgd 0.1, adam 1e-3, …)")
     p.add_argument("--epochs", type=_positive(int), default=10, help="epochs (default: 10)")
@@ -369,6 +373,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000,
                    help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     p.set_defaults(func=cmd_playground)
+
+    from .distributed import launch
+    p = sub.add_parser(
+        "launch", help="run a script on P MPI ranks (like torchrun), for nnscratch.distributed",
+        description="Start P processes of 'python SCRIPT ARGS...' under mpiexec (from the "
+                    "mpich wheel: pip install 'nnscratch[distributed]'), set up for one "
+                    "machine: as root, more ranks than cores allowed, one BLAS thread each.")
+    launch.build_parser(p)
+    p.set_defaults(func=launch.run)
     return parser
 
 

@@ -15,7 +15,8 @@ _METHODS = ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid
             "split", "chunk", "narrow", "unbind", "gather", "flip", "clone", "matmul", "mm",
             "bmm", "dot", "mv", "pow", "add", "sub", "mul", "div", "true_divide", "eq", "ne",
             "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not", "masked_fill",
-            "allclose", "equal", "softmax", "log_softmax", "detach")
+            "allclose", "equal", "softmax", "log_softmax", "detach", "sign", "floor", "ceil",
+            "round", "trunc", "argsort", "nonzero")
 
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
                             "minimum", "numel", "is_tensor"]

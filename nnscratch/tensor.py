@@ -585,9 +585,58 @@ def _cpu(self, memory_format=None):
     return self
 
 
+def _missing_attribute(self, name):
+    from ._unsupported import missing
+    raise missing("TENSOR", "torch.Tensor", name,
+                  f"'{type(self).__name__}' object has no attribute {name!r}")
+
+
+def _piecewise_constant(ufunc, name):
+    """``sign``/``floor``/``ceil``/``round``/``trunc``: their derivative is zero wherever it
+    exists, so the result is computed outside the graph (torch records a node whose gradient
+    is zero; here the result just does not require grad)."""
+    def method(self):
+        a = self._data
+        if a.dtype.kind == "b" or a.dtype.kind in "iu" and name != "sign":
+            return Tensor._wrap(a.copy())      # already whole (torch keeps the dtype too)
+        return Tensor._wrap(ufunc(a))
+    method.__name__ = name
+    method.__doc__ = f"``torch.Tensor.{name}``, elementwise; no gradient flows through it."
+    return method
+
+
+def _argsort(self, dim=-1, descending=False, stable=False):
+    """Indices that sort along ``dim`` (int64), as ``torch.argsort``; ties keep their order
+    (a stable sort; torch promises that only with ``stable=True``)."""
+    a = self._data
+    if a.ndim == 0:
+        return Tensor._wrap(np.zeros((), np.int64))
+    if not descending:
+        return Tensor._wrap(np.argsort(a, axis=dim, kind="stable").astype(np.int64))
+    # descending and stable: sort the reversed array ascending, reverse, map the indices back
+    # (negating would wrap unsigned integers and booleans)
+    n = a.shape[dim]
+    idx = np.flip(np.argsort(np.flip(a, axis=dim), axis=dim, kind="stable"), axis=dim)
+    return Tensor._wrap((n - 1 - idx).astype(np.int64))
+
+
+def _nonzero(self, *, as_tuple=False):
+    """Indices of the non-zero entries: ``(n, ndim)`` int64, or a tuple of 1-D index tensors
+    with ``as_tuple=True`` (``torch.nonzero``)."""
+    a = self._data
+    if a.ndim == 0:       # torch: one row of no coordinates if the scalar is non-zero
+        if as_tuple:
+            return (Tensor._wrap(np.zeros(builtins.int(a != 0), np.int64)),)
+        return Tensor._wrap(np.zeros((builtins.int(a != 0), 0), np.int64))
+    idx = np.nonzero(a)
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
+    return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64))
+
+
 def _cuda(self, *args, **kwargs):
-    raise RuntimeError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() is "
-                       "False here (use .to(device) with device = 'cpu')")
+    raise NotImplementedError("cuda(): nnscratch runs on the CPU only; torch.cuda.is_available() "
+                              "is False here (use .to(device) with device = 'cpu')")
 
 
 def _new(fill):
@@ -613,16 +662,17 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 # ----------------------------------------------------------------------- printing
 
 def _repr(self):
-    body = np.array2string(self._data, separator=", ", prefix="tensor(")
-    extra = ""
+    """torch's layout and number format (see :mod:`nnscratch._printing`)."""
+    from ._printing import tensor_repr
+    suffixes = []
     if self._data.dtype != get_default_dtype() and self._data.dtype not in (
             np.int64, np.bool_):
-        extra = f", dtype={_dtype_name(self._data.dtype)}"
+        suffixes.append(f"dtype={_dtype_name(self._data.dtype)}")
     if self._node is not None:
-        extra += f", grad_fn={self._node!r}"
+        suffixes.append(f"grad_fn={self._node!r}")
     elif self.requires_grad:
-        extra += ", requires_grad=True"
-    return f"tensor({body}{extra})"
+        suffixes.append("requires_grad=True")
+    return tensor_repr(self._data, suffixes)
 
 
 def _dtype_name(d):
@@ -861,6 +911,17 @@ def _install():
         "new_full": _new_full, "new_tensor": _new_tensor,
         "element_size": lambda self: self._data.itemsize,
         "is_floating_point": lambda self: self._data.dtype.kind == "f",
+        "is_cpu": property(lambda self: True),
+        "sign": _piecewise_constant(np.sign, "sign"),
+        "floor": _piecewise_constant(np.floor, "floor"),
+        "ceil": _piecewise_constant(np.ceil, "ceil"),
+        "round": _piecewise_constant(np.round, "round"),
+        "trunc": _piecewise_constant(np.trunc, "trunc"),
+        # integer results and metadata (no gradient in torch either)
+        "argsort": _argsort, "nonzero": _nonzero,
+        "nelement": lambda self: self._data.size, "ndimension": lambda self: self._data.ndim,
+        "get_device": lambda self: -1,                       # torch's answer for the CPU
+        "__getattr__": _missing_attribute,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)

@@ -97,3 +97,25 @@ def test_leaves_inputs_unchanged_and_grad_mode_on():
     ns.gradcheck(lambda t: t.tanh(), [xt])
     np.testing.assert_array_equal(xt.numpy(), x)
     assert ns.is_grad_enabled()
+
+
+def test_vjp_receives_the_forwards_defaults():
+    # the VJP declares no default: it is handed the forward's k=2.0 when the caller omits k
+    @primitive
+    def scale(x, k=2.0):
+        return x * k
+    defvjp(scale, lambda g, out, x, k: g * k)
+    x = ns.tensor(np.arange(3.0), requires_grad=True)
+    scale(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
+    x.grad = None
+    scale(x, 5.0).sum().backward()          # passed positionally: not overridden by the default
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0, 5.0])
+
+
+def test_vjp_default_that_drifts_from_the_forward_is_rejected_at_registration():
+    @primitive
+    def scale(x, k=2.0):
+        return x * k
+    with pytest.raises(TypeError, match=r"defvjp\(scale\).*k=3\.0.*k=2\.0"):
+        defvjp(scale, lambda g, out, x, k=3.0: g * k)

@@ -188,7 +188,7 @@ def test_loss_modules(ours_cls, torch_cls, kind, reduction, rng):
         target = rng.uniform(0, 1, (6, 3))
     ours, theirs = ours_cls(reduction=reduction), torch_cls(reduction=reduction)
     run_both(ours, theirs, pred, target, rng, target_grad=kind != "class")
-    assert repr(ours) == f"{ours_cls.__name__}(reduction={reduction!r})"
+    assert repr(ours) == repr(theirs)          # torch prints no options: "MSELoss()"
 
 
 def test_loss_modules_default_to_mean(rng):

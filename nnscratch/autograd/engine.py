@@ -418,8 +418,9 @@ class _Device:
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         name, _, idx = type.partition(":")
         if name != "cpu":
-            raise RuntimeError(f"device: nnscratch runs on the CPU only; {type!r} is not "
-                               f"available (torch.cuda.is_available() is False here)")
+            # NotImplementedError is a RuntimeError, which torch raises for a missing device
+            raise NotImplementedError(f"device: nnscratch runs on the CPU only; {type!r} is "
+                                      f"not available (torch.cuda.is_available() is False)")
         if idx not in ("", "0") or index not in (None, 0):
             raise RuntimeError(f"device: the CPU has index 0 only, got {type!r}, index={index}")
         self.type, self.index = "cpu", None
@@ -771,6 +772,43 @@ def _positional_names(sig):
             and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
+def _defaults_by_arity(sig):
+    """``table[k]``: the defaulted parameters that ``k`` positional arguments leave unfilled,
+    with their defaults -- what a VJP must receive besides the arguments actually passed."""
+    params = [p for p in sig.parameters.values()
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is not p.empty]
+    if any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values()):
+        keyword_only = {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+        return _KeywordOnly(keyword_only)
+    order = list(sig.parameters)
+    return [{p.name: p.default for p in params if order.index(p.name) >= k}
+            for k in range(len(order) + 1)]
+
+
+class _KeywordOnly(dict):
+    """The defaults table of a function taking ``*args``: the same for any arity."""
+
+    def __getitem__(self, k):
+        return self
+
+
+def _check_vjp_defaults(prim, vjp, i):
+    """A VJP that declares a default for a forward keyword must declare the forward's value:
+    the VJP receives the forward's defaults (so its own are never used), and a differing one
+    would mislead the reader about the gradient it computes."""
+    try:
+        params = inspect.signature(vjp).parameters
+    except (TypeError, ValueError):     # a builtin: nothing declared to drift
+        return
+    for name, fwd in prim._sig.parameters.items():
+        own = params.get(name)
+        if own is None or own.default is own.empty or fwd.default is fwd.empty:
+            continue
+        if not (own.default is fwd.default or own.default == fwd.default):
+            raise TypeError(f"defvjp({prim.fn.__name__}): the VJP of argument {i} declares "
+                            f"{name}={own.default!r}, the forward {name}={fwd.default!r}")
+
+
 def _bind_tensors_positionally(sig, positional, args, kwargs):
     """Move tensors passed by keyword (``power(x, p=t)``, ``linear(x, w, b=bias)``) into their
     positional slots, so they are differentiated like the others.  Returns (args, kwargs)."""
@@ -802,6 +840,7 @@ class Primitive:
         self.saves = None               # None: every tensor argument and the output
         self._sig = inspect.signature(fn)
         self._positional = _positional_names(self._sig)
+        self._defaults = _defaults_by_arity(self._sig)
 
     def __call__(self, *args, **kwargs):
         if kwargs:
@@ -822,10 +861,12 @@ class Primitive:
         if not (needs and _grad_enabled):
             t = Tensor._wrap(out)
         else:
-            vjps = self.vjps
+            vjps, defaults = self.vjps, self._defaults
 
             def vjp(g):
-                return [None if p is None else vjps[i](g, out, *arrays, **kwargs)
+                # the forward's defaults travel with the call: a VJP never restates them
+                kw = {**defaults[len(arrays)], **kwargs}
+                return [None if p is None else vjps[i](g, out, *arrays, **kw)
                         for i, p in enumerate(parents)]
             t = Tensor._wrap(out, Node(parents, vjp, 1, self.fn.__name__.strip("_")), 0)
             t._node.saved = self._saved(args, t)
@@ -863,7 +904,13 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
     names what the VJPs read, for the in-place checks: positional indices and/or ``"out"``
     (``saves=()`` for linear maps such as add or reshape, ``saves=("out",)`` for exp or tanh);
     by default every tensor argument and the output, the safe choice.
+
+    Each VJP is called with every keyword argument of the forward, the defaulted ones at their
+    forward defaults, so a VJP need not repeat them; one that does must repeat them exactly
+    (checked here, once: ``k=2.0`` in the forward and ``k=3.0`` in a VJP is a TypeError).
     """
+    for i, vjp in enumerate(vjps):
+        _check_vjp_defaults(prim, vjp, i)
     prim.vjps = vjps
     if saves is not None:
         prim.saves = tuple(saves)

@@ -126,13 +126,25 @@ def _outputs(func, x, owner):
     return out
 
 
+def _unsupported(owner, create_graph, strict=False):
+    """torch's ``create_graph=True`` (a differentiable result) and, for the finite-difference
+    second derivatives, ``strict=True``, are refused rather than silently ignored."""
+    if create_graph:
+        raise NotImplementedError(f"torch.autograd.functional.{owner}(create_graph=True): "
+                                  f"nnscratch has no double backward (its VJPs are NumPy code, "
+                                  f"not recorded)")
+    if strict:
+        raise NotImplementedError(f"torch.autograd.functional.{owner}(strict=True) is not "
+                                  f"supported")
+
+
 def vjp(func: Callable, inputs, v=None, create_graph=False, strict=False):
     """``(func(x), vᵀ J)``, exact, as ``torch.autograd.functional.vjp`` (float64).
 
-    ``v`` has the output's shape (it may be omitted for a one-element output).
+    ``v`` has the output's shape (it may be omitted for a one-element output).  With
+    ``strict=True`` an output that does not depend on the input is an error, as torch.
     """
-    if create_graph:
-        raise NotImplementedError("vjp(create_graph=True): there is no double backward")
+    _unsupported("vjp", create_graph)
     x = Tensor(_single_input(inputs, "vjp"), requires_grad=True, dtype=np.float64)
     out = _outputs(func, x, "vjp")
     if v is None:
@@ -149,19 +161,30 @@ def vjp(func: Callable, inputs, v=None, create_graph=False, strict=False):
         got = run_backward([(out, vec.astype(out.dtype))], only={id(x)})
         if id(x) in got:
             g = got[id(x)][1]
+        elif strict:
+            out = None
+    if strict and (out is None or not out.requires_grad):
+        raise RuntimeError("vjp(strict=True): the output of the user-provided function is "
+                           "independent of its input")
     return out.detach(), Tensor(np.asarray(g, dtype=np.float64).reshape(x.shape))
 
 
-def jacobian(func: Callable, inputs, create_graph=False, strict=False):
+def jacobian(func: Callable, inputs, create_graph=False, strict=False, vectorize=False,
+             strategy="reverse-mode"):
     """The Jacobian ``∂func(x)/∂x`` of shape ``out.shape + x.shape``, one exact reverse sweep
-    per output element (``torch.autograd.functional.jacobian``)."""
+    per output element (``torch.autograd.functional.jacobian``).  ``vectorize`` and
+    ``strategy`` are torch's speed choices; the values are the same whatever they say."""
+    _unsupported("jacobian", create_graph)
+    if strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError(f"jacobian: strategy must be 'forward-mode' or 'reverse-mode', got "
+                         f"{strategy!r}")
     arr = _single_input(inputs, "jacobian")
     out = _outputs(func, Tensor(arr, dtype=np.float64), "jacobian")
     rows = []
     for k in range(out.numel()):
         e = np.zeros(out.numel())
         e[k] = 1.0
-        rows.append(vjp(func, arr, e.reshape(out.shape))[1].numpy().ravel())
+        rows.append(vjp(func, arr, e.reshape(out.shape), strict=strict)[1].numpy().ravel())
     J = np.array(rows).reshape(tuple(out.shape) + arr.shape)
     return Tensor(J)
 
@@ -169,21 +192,25 @@ def jacobian(func: Callable, inputs, create_graph=False, strict=False):
 def jvp(func: Callable, inputs, v=None, create_graph=False, strict=False):
     """``(func(x), J v)`` as ``torch.autograd.functional.jvp``: computed as the contraction of
     the exact Jacobian with ``v`` (reverse mode only: one sweep per output element)."""
+    _unsupported("jvp", create_graph)
     arr = _single_input(inputs, "jvp")
     vec = np.ones_like(arr) if v is None else _as_float_array(v, "v", "jvp")
     if vec.shape != arr.shape:
         raise ValueError(f"jvp: v must have the shape of inputs {arr.shape}, got {vec.shape}")
     out = _outputs(func, Tensor(arr, dtype=np.float64), "jvp")
-    J = jacobian(func, arr).numpy().reshape(out.numel(), arr.size)
+    J = jacobian(func, arr, strict=strict).numpy().reshape(out.numel(), arr.size)
     return out.detach(), Tensor((J @ vec.ravel()).reshape(tuple(out.shape)))
 
 
-def hessian(func: Callable, inputs, create_graph=False, strict=False):
+def hessian(func: Callable, inputs, create_graph=False, strict=False, vectorize=False,
+            outer_jacobian_strategy="reverse-mode"):
     """∇²f(x) by central differences of the exact gradient (see the module docstring).
 
     Returns a float64 Tensor of shape ``x.shape + x.shape``; matches
     ``torch.autograd.functional.hessian`` to about 1e-8 relative for smooth ``f``.
+    ``vectorize``/``outer_jacobian_strategy`` (torch's speed choices) change nothing here.
     """
+    _unsupported("hessian", create_graph, strict)
     arr = _single_input(inputs, "hessian")
     shape = arr.shape
 
@@ -195,6 +222,7 @@ def hessian(func: Callable, inputs, create_graph=False, strict=False):
 def hvp(func: Callable, inputs, v=None, create_graph=False, strict=False):
     """``(f(x), ∇²f(x) v)`` from two gradient evaluations (see the module docstring), as
     ``torch.autograd.functional.hvp``; matches torch's to about 1e-8 relative."""
+    _unsupported("hvp", create_graph, strict)
     arr = _single_input(inputs, "hvp")
     vec = _as_float_array(np.ones_like(arr) if v is None else v, "v", "hvp")
     if vec.shape != arr.shape:

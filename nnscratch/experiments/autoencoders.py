@@ -22,16 +22,19 @@ BOOK = {"autoencoder": (0.55, 0.53), "vae": (0.56, 0.55), "ssvae": (0.999, 0.90)
 SSVAE = {"beta": 200.0, "drift": 0.5, "dropout": 0.25}
 
 
-def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10):
+def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10,
+          beta=None):
     """The chapter's design: an MLP encoder choking to ``latent`` dims, a mirrored decoder
-    ending in a sigmoid (pixels in [0, 1]), trained on summed squared error."""
+    ending in a sigmoid (pixels in [0, 1]), trained on summed squared error.  ``beta``: the
+    semi-supervised model's KL weight (default ``SSVAE["beta"]``; 1 is the text's plain sum)."""
     dec = mlp((latent,) + tuple(reversed(hidden)) + (n_features,), out_activation=nn.Sigmoid())
     if kind == "autoencoder":
         return Autoencoder(mlp((n_features,) + tuple(hidden) + (latent,)), dec)
     if kind == "vae":
         return VAE(mlp((n_features,) + tuple(hidden) + (2 * latent,)), dec, latent)
     enc = mlp((n_features,) + tuple(hidden) + (2 * latent,), dropout=SSVAE["dropout"])
-    return SemiSupervisedVAE(enc, dec, latent, n_classes, beta=SSVAE["beta"],
+    return SemiSupervisedVAE(enc, dec, latent, n_classes,
+                             beta=SSVAE["beta"] if beta is None else beta,
                              drift=SSVAE["drift"])
 
 
@@ -98,7 +101,7 @@ def _lattice(model, codes, side, n=15):
     return imgs.transpose(0, 2, 1, 3).reshape(n * side, n * side)
 
 
-def run_autoencoder(cfg, kind, data="mnist"):
+def run_autoencoder(cfg, kind, data="mnist", beta=None):
     if data == "mnist":
         from ..datasets import load_mnist
         (Xtr, ytr), _, (Xte, yte) = load_mnist()
@@ -118,7 +121,8 @@ def run_autoencoder(cfg, kind, data="mnist"):
         side, hidden = 8, (128, 64)
         epochs = cfg.epochs or (30 if cfg.quick else 100)
     _random.manual_seed(cfg.seed)
-    model = build(kind, Xtr.shape[1], 2, hidden)
+    model = build(kind, Xtr.shape[1], 2, hidden, beta=beta)
+    tag = kind if beta is None else f"{kind}_beta{beta:g}"     # figure names
     hist = train(model, Xtr, ytr, epochs, seed=cfg.seed)
     ctr, cte = _codes(model, Xtr), _codes(model, Xte)
     acc_tr, acc_te = nearest_centroid_accuracy(ctr, ytr, cte, yte)
@@ -129,8 +133,8 @@ def run_autoencoder(cfg, kind, data="mnist"):
     _scatter(ax[0], ctr[:5000], ytr[:5000], cent,
              f"training codes: nearest-centroid {acc_tr:.3f}")
     _scatter(ax[1], cte[:5000], yte[:5000], cent, f"test codes: nearest-centroid {acc_te:.3f}")
-    figs.append(savefig(fig, cfg.figure(f"{kind}_latent")))
-    fig, ax = plt.subplots(1, 2, figsize=(11, 5))
+    figs.append(savefig(fig, cfg.figure(f"{tag}_latent")))
+    fig, ax = plt.subplots(1, 3, figsize=(16, 5), gridspec_kw={"width_ratios": [2, 2, 1]})
     ax[0].imshow(_lattice(model, ctr, side), cmap="gray")
     ax[0].set_title("decoded from a lattice over latent space")
     ax[0].axis("off")
@@ -139,7 +143,18 @@ def run_autoencoder(cfg, kind, data="mnist"):
     ax[1].imshow(pair.transpose(1, 0, 2).reshape(2 * side, 10 * side), cmap="gray")
     ax[1].set_title("test digits (top) and reconstructions (bottom)")
     ax[1].axis("off")
-    figs.append(savefig(fig, cfg.figure(f"{kind}_decoded")))
+    # 001 Figure 11.2: the class centroids of the training codes, decoded; a decoded centroid
+    # is "recognised" when the nearest training class mean (in pixels) is its own class
+    from ..autograd import no_grad
+    with no_grad():
+        decoded = model.decode(_as_tensor(cent.astype(ctr.dtype))).numpy()
+    means = np.stack([Xtr[ytr == k].mean(0) for k in range(10)])
+    nearest = ((decoded[:, None, :] - means[None]) ** 2).sum(-1).argmin(1)
+    ax[2].imshow(decoded.reshape(5, 2, side, side).transpose(0, 2, 1, 3)
+                 .reshape(5 * side, 2 * side), cmap="gray")
+    ax[2].set_title("decoded class centroids 0-9\n(001 Figure 11.2)")
+    ax[2].axis("off")
+    figs.append(savefig(fig, cfg.figure(f"{tag}_decoded")))
     if isinstance(model, SemiSupervisedVAE):
         fig, axes = plt.subplots(10, 8, figsize=(8, 10))
         for k in range(10):
@@ -148,7 +163,7 @@ def run_autoencoder(cfg, kind, data="mnist"):
                 axes[k, j].imshow(imgs[j], cmap="gray")
                 axes[k, j].axis("off")
         fig.suptitle("samples drawn near each class centroid (001 Figure 11.8)")
-        figs.append(savefig(fig, cfg.figure(f"{kind}_class_samples")))
+        figs.append(savefig(fig, cfg.figure(f"{tag}_class_samples")))
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(hist["reconstruction"], label="reconstruction")
     if isinstance(model, VAE):
@@ -156,10 +171,13 @@ def run_autoencoder(cfg, kind, data="mnist"):
     ax.set_xlabel("epoch")
     ax.set_yscale("log")
     ax.legend()
-    figs.append(savefig(fig, cfg.figure(f"{kind}_losses")))
+    figs.append(savefig(fig, cfg.figure(f"{tag}_losses")))
 
     metrics = {"train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
-               "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1]}
+               "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1],
+               "decoded_centroids_recognised": int((nearest == np.arange(10)).sum()),
+               "decoded_centroids_not_recognised": [int(k) for k in np.flatnonzero(
+                   nearest != np.arange(10))]}
     if isinstance(model, VAE):
         metrics["final_kl"] = hist["kl"][-1]
     book_tr, book_te = BOOK[kind]
@@ -195,11 +213,26 @@ def vae_mnist(cfg):
 @experiment("ssvae-mnist", source="001 §11.4, Figures 11.6-11.8",
             summary="semi-supervised VAE: class-centroid priors on MNIST (half the training set)")
 def ssvae_mnist(cfg):
+    """Our weighted objective (``SSVAE``), then, in the full run, the text's plain one: eq.
+    11.4's KL plus the summed squared error (β = 1), each reported (a second model would
+    double the quick run, so quick mode leaves it to the full run).  Full run, seed 0: the
+    plain objective reaches 72.2 % test (train 73.4 %) against the text's 90 %."""
     _, m, figs, hist = run_autoencoder(cfg, "ssvae")
     exp = claim(cfg, "test_accuracy",
                 Expect(">=", 0.90, "90 % test", source="text: 001 §11.4"),
                 Expect(">=", 0.80, "quick: 10 epochs on 5,000 digits, not 20 on 25,000",
                        source="ours"))
+    plain = {"train_accuracy": None, "test_accuracy": None}
+    if not cfg.quick:
+        _, plain, plain_figs, _ = run_autoencoder(cfg, "ssvae", beta=1.0)
+        figs += plain_figs
+    m.update({f"plain_objective_{k}": plain[k] for k in ("train_accuracy", "test_accuracy")})
+    # the text reports 90 % test for its objective (Figure 11.7); with β = 1 ours reached
+    # 72.2 % (train 73.4 %, seed 0, full run): the gap our weighted objective closes
+    exp["plain_objective_test_accuracy"] = Expect(
+        ">=", 0.60, "the text's plain objective (eq. 11.4's KL + reconstruction, β = 1) still "
+        "separates the classes better than the plain VAE's 55 %; the text's 90 % is not met "
+        "(ours 72 %)", source="ours: above 001 Figure 11.5's 55 %", full_only=cfg.quick)
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 

@@ -2,7 +2,9 @@
 
 :func:`discover` imports every experiment module (a broken module is reported, not fatal);
 :func:`run_experiment` runs one experiment and writes its *run record*, ``OUT/NAME/metrics.json``;
-:func:`run_many` runs a list of them (one BLAS thread by default) and returns their records.
+:func:`run_many` runs a list of them (one BLAS thread by default) and returns their records,
+one after the other or, with ``workers=N``, N at a time in a local process pool or as tasks on a
+Ray cluster (``ray_address``): the records are the same, only ``seconds`` differs.
 
 A run record (all JSON)::
 
@@ -32,7 +34,7 @@ import numpy as np
 from . import registry
 from .registry import Config, Result
 
-__all__ = ["discover", "run_experiment", "run_many", "import_error_record"]
+__all__ = ["discover", "run_experiment", "run_many", "import_error_record", "run_parallel"]
 
 
 def _forget(reg: dict, module: str) -> None:
@@ -165,11 +167,18 @@ def _blas_threads(n):
 
 
 def run_many(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = False,
-             epochs: int | None = None, threads: int = 1, log=print) -> list[dict]:
+             epochs: int | None = None, threads: int = 1, log=print, workers: int = 1,
+             ray_address=None) -> list[dict]:
     """Run each experiment in ``experiments`` with :func:`run_experiment` under ``threads``
-    BLAS threads, logging a line before and after each through ``log``; return the records."""
+    BLAS threads, logging a line before and after each through ``log``; return the records.
+
+    ``workers > 1`` runs them in parallel (:func:`run_parallel`): a local process pool, or Ray
+    when ``ray_address`` is given ("local" for a Ray instance on this machine)."""
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if workers > 1 or ray_address is not None:
+        return run_parallel(experiments, out, seed, quick, epochs, threads, log, workers,
+                            ray_address)
     records = []
     with _blas_threads(threads):
         for exp in experiments:
@@ -180,3 +189,65 @@ def run_many(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = 
                 print(rec["error"], file=sys.stderr)
             records.append(rec)
     return records
+
+
+# ----------------------------------------------------------------------------- in parallel
+
+def _run_named(name: str, out: str, seed: int, quick: bool, epochs, threads: int) -> dict:
+    """A worker's task: find experiment ``name`` and run it under ``threads`` BLAS threads."""
+    reg = registry.REGISTRY if name in registry.REGISTRY else discover()[0]
+    with _blas_threads(threads):
+        return run_experiment(reg[name], pathlib.Path(out), seed, quick, epochs)
+
+
+def _one_blas_thread_env(threads: int) -> dict:
+    return {v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                      "MKL_NUM_THREADS")}
+
+
+def _pool_worker_init(threads: int) -> None:
+    os.environ.update(_one_blas_thread_env(threads))
+
+
+def run_parallel(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = False,
+                 epochs: int | None = None, threads: int = 1, log=print, workers: int = 2,
+                 ray_address=None) -> list[dict]:
+    """Run ``experiments`` ``workers`` at a time; return their records in the given order.
+
+    Locally a process pool (forked, so the workers inherit the imported experiments); with
+    ``ray_address`` one Ray task per experiment (``"local"``: ``ray.init(num_cpus=workers)``
+    on this machine; an address: that cluster), reusing a Ray session already started.  Each
+    worker runs with ``threads`` BLAS threads (default 1).  Records from remote Ray workers
+    are written to ``out/NAME/metrics.json`` here too (their figures stay where they ran).
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"run_many: workers must be a positive int, got {workers!r}")
+    names = [e.name for e in experiments]
+    for name in names:
+        log(f"queued {name}")
+    args = [(n, str(out), seed, quick, epochs, threads) for n in names]
+    if ray_address is not None:
+        records = _run_on_ray(args, workers, ray_address, threads)
+        for rec in records:
+            _write_json(pathlib.Path(out) / rec["name"] / "metrics.json", rec)
+    else:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        with cf.ProcessPoolExecutor(max_workers=min(workers, len(args)) or 1,
+                                    mp_context=mp.get_context(method),
+                                    initializer=_pool_worker_init,
+                                    initargs=(threads,)) as pool:
+            records = list(pool.map(_run_named, *zip(*args))) if args else []
+    for rec in records:
+        log(f"{rec['name']}: {rec['status']} ({rec['seconds']:.1f} s)")
+        if rec["error"]:
+            print(rec["error"], file=sys.stderr)
+    return records
+
+
+def _run_on_ray(args, workers, address, threads) -> list[dict]:
+    from ..tune.ray_session import ray_session
+    with ray_session(address, workers, _one_blas_thread_env(threads)) as ray:
+        task = ray.remote(num_cpus=1)(_run_named)
+        return ray.get([task.remote(*a) for a in args])

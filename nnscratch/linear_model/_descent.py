@@ -5,9 +5,9 @@ gradient with respect to each parameter, computed in NumPy from the textbook's c
 (000 eq. 3.13–3.14 for least squares, eq. 4.13 for the sigmoid, eq. 5.15–5.16 for softmax —
 one formula, :func:`linear_objective`, since each has the gradient (output − target)·x), and
 :func:`minimize_objective` runs the chosen solver on it.
-The update is plain gradient descent, θ ← θ − lr·∇E, on the float64 arrays in place (the
-rule of :class:`nnscratch.optim.SGD` without momentum, written on arrays so that the
-estimators need no autodiff tensors).
+The update is plain gradient descent, θ ← θ − lr·∇E, on the float64 arrays in place: the
+rule of :class:`nnscratch.optim.SGD`, applied to the arrays directly (a rule never sees a
+Tensor, so the estimators need no autodiff tensors).
 
 Two regimes:
 
@@ -28,6 +28,8 @@ import numpy as np
 from .. import random as _random
 from .._checks import check_int, check_seed
 from ..base import check_param
+from ..optim.optimizer import Workspace, apply_rule
+from ..optim.sgd import SGD
 
 # a loss this many times its starting value means the step is too large for the curvature:
 # stop at once rather than wait for overflow (nnscratch.optimize uses the same test)
@@ -170,9 +172,12 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
         pending[:] = grads
         return loss, grads
 
+    hyper, work = SGD.hyperparameters(lr=lr), Workspace()
+
     def update():                     # θ ← θ − lr·∇E, in place
+        hyper["lr"] = step_size[0]
         for p, g in zip(params, pending):
-            p -= step_size[0] * g
+            apply_rule(SGD.rule, p, g, {}, hyper, work)
 
     def undo_on_divergence(fn):
         saved = [p.copy() for p in params]

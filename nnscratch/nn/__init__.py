@@ -1,7 +1,8 @@
 """``nnscratch.nn``: modules (layers, containers, losses) built from functional ops."""
 from . import functional, init, utils
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .container import Flatten, ModuleDict, ModuleList, ParameterList, Sequential, Upsample
+from .container import (Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList,
+                        Sequential, Upsample)
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
@@ -14,3 +15,10 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
                       MaxUnpool2d)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
+from .sync_batchnorm import SyncBatchNorm
+from . import parallel
+
+
+def __getattr__(name):
+    from .._unsupported import missing   # a torch.nn name we lack (nn.Transformer …) is named
+    raise missing("NN", "torch.nn", name, f"module {__name__!r} has no attribute {name!r}")

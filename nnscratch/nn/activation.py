@@ -17,17 +17,39 @@ class _Activation(Module):
         return ", ".join(f"{p}={getattr(self, p)}" for p in self._params)
 
 
-class ReLU(_Activation):
-    """max(x, 0)."""
+class _MaybeInPlace(_Activation):
+    """An activation with torch's ``inplace`` flag: the result overwrites the input (through
+    ``copy_``, so autograd and the version counter see it as torch's in-place op).  The op
+    reads a copy, since its backward may need the input that is overwritten: the values and
+    gradients are torch's, the memory saving is not."""
+    inplace = False
+
+    def forward(self, x):
+        if not self.inplace:
+            return super().forward(x)
+        x = as_tensor(x, type(self).__name__)
+        return x.copy_(super().forward(x.clone()))
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s + (", " if s else "") + "inplace=True" if self.inplace else s
+
+
+class ReLU(_MaybeInPlace):
+    """max(x, 0); ``inplace=True`` overwrites the input, as torch.nn.ReLU."""
     _op = staticmethod(ops.relu)
 
+    def __init__(self, inplace: bool = False):
+        self.inplace = bool(inplace)
 
-class LeakyReLU(_Activation):
-    """x if x > 0 else negative_slope · x."""
+
+class LeakyReLU(_MaybeInPlace):
+    """x if x > 0 else negative_slope · x; ``inplace`` as torch.nn.LeakyReLU."""
     _op, _params = staticmethod(ops.leaky_relu), ("negative_slope",)
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         self.negative_slope = check_number(negative_slope, "negative_slope", "LeakyReLU")
+        self.inplace = bool(inplace)
 
 
 class Sigmoid(_Activation):
@@ -74,7 +96,7 @@ class Softmax(Module):
         return ops.softmax(as_tensor(x, "Softmax"), axis=self.axis)
 
     def extra_repr(self):
-        return f"axis={self.axis}"
+        return f"dim={self.axis}"
 
 
 class LogSoftmax(Softmax):

@@ -94,22 +94,111 @@ class ParameterList(Module):
 
     def __repr__(self):
         # torch's layout: one line for one parameter, else one indented line each
-        lines = [f"  ({i}): Parameter containing: [nnscratch.{p.dtype} of size "
-                 f"{'x'.join(map(str, p.shape))}]" for i, p in enumerate(self)]
+        lines = [f"  ({i}): {_size_line(p)}" for i, p in enumerate(self)]
         if len(lines) == 1:
             return f"ParameterList({lines[0]})"
         return "ParameterList(" + "".join(f"\n  {line}" for line in lines) + \
             ("\n)" if lines else ")")
 
 
-def _as_parameter(value):
+def _as_parameter(value, owner="ParameterList"):
     if isinstance(value, Parameter):
         return value
     from ..tensor import Tensor
     if not isinstance(value, Tensor):
-        raise TypeError(f"ParameterList: entries must be Tensors or Parameters, got "
+        raise TypeError(f"{owner}: entries must be Tensors or Parameters, got "
                         f"{type(value).__name__}")
     return Parameter(value)
+
+
+def _size_line(p, legacy=False):
+    """``Parameter containing: [nnscratch.float32 of size 2x3]``: torch's one-line summary
+    (ParameterDict names the legacy type, ``FloatTensor``, as torch does)."""
+    kind = _LEGACY_NAMES.get(p.dtype.name, p.dtype.name) if legacy else p.dtype.name
+    return f"Parameter containing: [nnscratch.{kind} of size {'x'.join(map(str, p.shape))}]"
+
+
+_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor"}
+
+
+class ParameterDict(Module):
+    """A dict of parameters the parent module sees (torch.nn.ParameterDict): ``d["scale"]``
+    is the parameter named ``<parent>.scale``.  A Tensor that is not a Parameter is wrapped
+    in one.  As torch, a plain ``dict`` given to the constructor or ``update`` is added in
+    sorted key order; an ``OrderedDict``, a ``ParameterDict`` or ``(key, value)`` pairs keep
+    their order."""
+
+    def __init__(self, parameters=None):
+        if parameters is not None:
+            self.update(parameters)
+
+    def _check_key(self, key):
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict: keys must be str, got {type(key).__name__}")
+        if "." in key or key.startswith("_") or not key:
+            raise KeyError(f"ParameterDict: key {key!r} must be non-empty and contain no '.' "
+                           f"nor start with '_'")
+        return key
+
+    def _params(self):
+        return {name: v for name, v in vars(self).items() if isinstance(v, Parameter)}
+
+    def __setitem__(self, key: str, value):
+        setattr(self, self._check_key(key), _as_parameter(value, "ParameterDict"))
+
+    def __getitem__(self, key: str) -> Parameter:
+        params = self._params()
+        if key not in params:
+            raise KeyError(key)
+        return params[key]
+
+    def __delitem__(self, key: str):
+        self[key]  # KeyError if absent
+        delattr(self, key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._params()
+
+    def __len__(self):
+        return len(self._params())
+
+    def __iter__(self):
+        return iter(list(self._params()))
+
+    def keys(self):
+        return self._params().keys()
+
+    def values(self):
+        return self._params().values()
+
+    def items(self):
+        return self._params().items()
+
+    def get(self, key, default=None):
+        return self._params().get(key, default)
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, parameters) -> None:
+        from collections import OrderedDict
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, dict):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = list(parameters)
+        for key, value in pairs:
+            self[key] = value
+
+    def __repr__(self):
+        lines = [f"  ({k}): {_size_line(p, legacy=True)}" for k, p in self.items()]
+        if len(lines) == 1:
+            return f"ParameterDict({lines[0]})"
+        return "ParameterDict(" + "".join(f"\n  {line}" for line in lines) + \
+            ("\n)" if lines else ")")
 
 
 class ModuleDict(Module):
@@ -167,9 +256,11 @@ class Upsample(Module):
         return F.interpolate(as_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode)
 
     def extra_repr(self):
-        what = f"size={self.size}" if self.size is not None else \
-            f"scale_factor={self.scale_factor}"
-        return f"{what}, mode={self.mode!r}"
+        if self.size is not None:
+            return f"size={self.size}, mode={self.mode!r}"
+        sf = self.scale_factor      # torch keeps (and prints) the factors as floats
+        sf = tuple(float(f) for f in sf) if isinstance(sf, (tuple, list)) else float(sf)
+        return f"scale_factor={sf}, mode={self.mode!r}"
 
 
 class Flatten(Module):

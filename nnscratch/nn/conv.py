@@ -85,19 +85,7 @@ class _ConvNd(Module):
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
 
     def extra_repr(self):
-        k = self.kernel_size if self._nd == 2 else self.kernel_size[0]
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={k}"
-        for nm, default in (("stride", 1), ("padding", 0), ("dilation", 1)):
-            v = getattr(self, nm)
-            if isinstance(v, str):
-                s += f", {nm}={v!r}"
-            elif any(e != default for e in v):
-                s += f", {nm}={v if self._nd == 2 else v[0]}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode!r}"
-        return s + ("" if self.bias is not None else ", bias=False")
+        return _conv_repr(self)
 
 
 class Conv2d(_ConvNd):
@@ -186,14 +174,25 @@ class _ConvTransposeNd(Module):
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
 
     def extra_repr(self):
-        k = self.kernel_size if self._nd == 2 else self.kernel_size[0]
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={k}"
-        for nm, default in (("stride", 1), ("padding", 0), ("output_padding", 0),
-                            ("dilation", 1)):
-            v = getattr(self, nm)
-            if any(e != default for e in v):
-                s += f", {nm}={v if self._nd == 2 else v[0]}"
-        return s + ("" if self.bias is not None else ", bias=False")
+        return _conv_repr(self)
+
+
+def _conv_repr(layer) -> str:
+    """torch's ``_ConvNd.extra_repr``: sizes as tuples, stride always, the rest when not at
+    their defaults (``padding=same`` unquoted, as torch prints it)."""
+    s = (f"{layer.in_channels}, {layer.out_channels}, kernel_size={layer.kernel_size}, "
+         f"stride={layer.stride}")
+    for nm, default in (("padding", 0), ("dilation", 1), ("output_padding", 0)):
+        v = getattr(layer, nm, (default,))
+        if isinstance(v, str) or any(e != default for e in v):
+            s += f", {nm}={v}"
+    if layer.groups != 1:
+        s += f", groups={layer.groups}"
+    if layer.bias is None:
+        s += ", bias=False"
+    if getattr(layer, "padding_mode", "zeros") != "zeros":
+        s += f", padding_mode={layer.padding_mode}"
+    return s
 
 
 class ConvTranspose2d(_ConvTransposeNd):

@@ -20,7 +20,7 @@ class Dropout(Module):
         return ops.dropout(as_tensor(x, "Dropout"), self.p, self.training)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace=False"      # torch's repr; there is no in-place dropout
 
 
 class Dropout2d(Dropout):

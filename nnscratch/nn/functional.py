@@ -222,3 +222,9 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
                            f"{num_classes}, got {a.max()}")
     out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
     return _as_tensor(out)
+
+
+def __getattr__(name):
+    from .._unsupported import missing   # a torch.nn.functional name we lack is named as such
+    raise missing("FUNCTIONAL", "torch.nn.functional", name,
+                  f"module {__name__!r} has no attribute {name!r}")

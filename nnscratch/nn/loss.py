@@ -21,9 +21,6 @@ class _Loss(Module):
         options = {name: getattr(self, name) for name in self._options}
         return type(self)._fn(pred, target, reduction=self.reduction, **options)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"
-
 
 class MSELoss(_Loss):
     """Mean squared error."""

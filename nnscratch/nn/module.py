@@ -105,16 +105,68 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = ""):
+    def apply(self, fn) -> "Module":
+        """Call ``fn(m)`` on every sub-module, children before parents, then on self (torch's
+        order, so a custom initialisation ``model.apply(init_weights)`` sees every layer)."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def add_module(self, name: str, module) -> None:
+        """``self.<name> = module`` (torch's ``add_module``/``register_module``)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"add_module: name must be a non-empty str without '.', got {name!r}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, got "
+                            f"{type(module).__name__}")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param) -> None:
+        """``self.<name> = param`` for a Parameter or None (torch's ``register_parameter``)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_parameter: name must be a non-empty str without '.', "
+                           f"got {name!r}")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: cannot assign {type(param).__name__} object "
+                            f"to parameter {name!r} (nn.Parameter or None required)")
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> "Module":
+        """The sub-module at dotted path ``target`` (``""`` is self), as torch."""
+        mods = dict(self.named_modules(remove_duplicate=False))
+        if target not in mods:
+            raise AttributeError(f"{type(self).__name__} has no submodule {target!r}")
+        return mods[target]
+
+    def get_parameter(self, target: str) -> Parameter:
+        params = dict(self.named_parameters())
+        if target not in params:
+            raise AttributeError(f"{type(self).__name__} has no parameter {target!r}")
+        return params[target]
+
+    def __getattr__(self, name):
+        # reached only when normal lookup fails: a torch Module method we lack is named as such
+        from .._unsupported import missing
+        raise missing("MODULE", "torch.nn.Module", name,
+                      f"'{type(self).__name__}' object has no attribute {name!r}")
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """``(dotted name, parameter)``, each shared parameter once unless
+        ``remove_duplicate=False``; ``recurse=False``: this module's own only (as torch)."""
         seen = set()
-        for mod_name, m in self.named_modules(prefix):
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, m in mods:
             for name, v in m._members():
-                if isinstance(v, Parameter) and id(v) not in seen:
+                if isinstance(v, Parameter) and (id(v) not in seen or not remove_duplicate):
                     seen.add(id(v))
                     yield (f"{mod_name}.{name}" if mod_name else name), v
 
-    def parameters(self):
-        for _, p in self.named_parameters():
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def register_buffer(self, name: str, value) -> None:
@@ -124,11 +176,16 @@ class Module:
             names.append(name)
         setattr(self, name, None if value is None else np.asarray(value))
 
-    def named_buffers(self, prefix: str = ""):
-        for mod_name, m in self.named_modules(prefix):
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        for mod_name, m in (self.named_modules(prefix) if recurse else [(prefix, self)]):
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), getattr(m, name)
+
+    def buffers(self, recurse: bool = True):
+        """The buffers' arrays (torch yields Tensors; ours are the NumPy arrays themselves)."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> "Module":
@@ -140,9 +197,13 @@ class Module:
     def eval(self) -> "Module":
         return self.train(False)
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop every parameter's gradient (torch's default), or zero it in place."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     def requires_grad_(self, flag: bool = True) -> "Module":
         for p in self.parameters():
@@ -178,7 +239,7 @@ class Module:
         return self
 
     def cuda(self, device=None) -> "Module":
-        raise RuntimeError("Module.cuda(): nnscratch runs on the CPU only; "
+        raise NotImplementedError("Module.cuda(): nnscratch runs on the CPU only; "
                            "torch.cuda.is_available() is False here (use .to('cpu'))")
 
     def double(self) -> "Module":
@@ -194,25 +255,32 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Copies of every parameter and buffer, by dotted name (PyTorch's naming)."""
-        sd = OrderedDict()
+    def state_dict(self, *, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
+        """Copies of every parameter and buffer, by dotted name (PyTorch's naming), as NumPy
+        arrays (torch gives tensors); ``keep_vars=True`` gives the Parameters themselves.
+        ``prefix`` goes before every key; ``destination`` is filled and returned if given."""
+        sd = OrderedDict() if destination is None else destination
         for mod_name, m in self.named_modules(remove_duplicate=False):
-            dot = f"{mod_name}." if mod_name else ""
+            dot = prefix + (f"{mod_name}." if mod_name else "")
             for name, v in m._members():
                 if isinstance(v, Parameter):
-                    sd.setdefault(dot + name, v._data.copy())
+                    sd.setdefault(dot + name, v if keep_vars else v._data.copy())
             for name in m.__dict__.get("_buffer_names", ()):
                 if getattr(m, name) is not None:
                     sd[dot + name] = np.array(getattr(m, name), copy=True)
         return sd
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> tuple:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> tuple:
         """Copy values into this module's parameters and buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.
-        Returns ``(missing_keys, unexpected_keys)``.
+        Returns ``(missing_keys, unexpected_keys)``.  torch's ``assign=True`` (adopt the given
+        tensors instead of copying into the module's) is not supported.
         """
+        if assign:
+            raise NotImplementedError("load_state_dict(assign=True): nnscratch always copies "
+                                      "into the module's own parameters")
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
         own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
@@ -259,7 +327,14 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"  ({name}): " + repr(m).replace("\n", "\n  ")
-                 for name, m in self.named_children()]
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        return head + ")" if not lines else head + "\n" + "\n".join(lines) + "\n)"
+        # torch's layout: a lone one-line extra_repr inline, else one indented line for each
+        # line of extra_repr and then each child
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                       for name, m in self.named_children()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra})"
+        lines = extra_lines + child_lines
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{type(self).__name__}({body})"

@@ -36,10 +36,16 @@ class _Pool(Module):
                     self.count_include_pad)
 
     def extra_repr(self):
-        s = f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
-        if self.padding:
-            s += f", padding={self.padding}"
-        return s + (", ceil_mode=True" if self.ceil_mode else "")
+        # torch's: MaxPoolNd lists every window argument as given (ints stay ints);
+        # AvgPool2d as given, AvgPool1d as 1-tuples
+        stride = self.stride if self.stride is not None else self.kernel_size
+        if self.kind == "max":
+            return (f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, "
+                    f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        if self.nd == 1:
+            return (f"kernel_size={_tuple1(self.kernel_size)}, stride={_tuple1(stride)}, "
+                    f"padding={_tuple1(self.padding)}")
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool):
@@ -113,7 +119,18 @@ class MaxUnpool2d(Module):
         return unpool(x, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+        n = self.nd     # torch stores (and prints) the window arguments as nd-tuples
+        stride = self.stride if self.stride is not None else self.kernel_size
+        return (f"kernel_size={_tuple_n(self.kernel_size, n)}, stride={_tuple_n(stride, n)}, "
+                f"padding={_tuple_n(self.padding, n)}")
+
+
+def _tuple_n(v, n):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _tuple1(v):
+    return _tuple_n(v, 1)
 
 
 class MaxUnpool1d(MaxUnpool2d):

@@ -230,12 +230,12 @@ class _RNNBase(Module):
             s += f", num_layers={self.num_layers}"
         if not self.bias:
             s += ", bias=False"
-        if not self.batch_first:
-            s += ", batch_first=False"
-        if self.bidirectional:
-            s += ", bidirectional=True"
+        if self.batch_first:
+            s += ", batch_first=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         if getattr(self, "proj_size", 0):
             s += f", proj_size={self.proj_size}"
         return s
@@ -274,10 +274,6 @@ class RNN(_RNNBase):
 
     def _sequence(self, x, states, w, **kw):
         return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity, **kw)
-
-    def extra_repr(self):
-        s = super().extra_repr()
-        return s + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
 
 
 class LSTM(_RNNBase):

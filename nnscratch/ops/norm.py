@@ -41,6 +41,17 @@ def _batch_norm_train(x, weight, bias, axes, shape, eps, stats):
     return y, vjp
 
 
+def update_running_stats(rm, rv, mean, var, n, momentum):
+    """``r ← (1 - momentum) r + momentum · stat`` in place, the variance made unbiased
+    (``var · n / (n - 1)``), as torch; None statistics are skipped."""
+    if rm is not None:
+        rm *= 1 - momentum
+        rm += momentum * mean
+    if rv is not None:
+        rv *= 1 - momentum
+        rv += momentum * var * (n / (n - 1))
+
+
 @fused
 def _batch_norm_eval(x, mean, var, weight, bias, shape, eps):
     scale = 1.0 / np.sqrt(var + eps)
@@ -93,12 +104,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
                              f"training, got input shape {xa.shape}")
         stats = {}
         y = _batch_norm_train(x, weight, bias, axes, shape, eps, stats)
-        if rm is not None:
-            rm *= 1 - momentum
-            rm += momentum * stats["mean"]
-        if rv is not None:
-            rv *= 1 - momentum
-            rv += momentum * stats["var"] * (n / (n - 1))
+        update_running_stats(rm, rv, stats["mean"], stats["var"], n, momentum)
         return y
     if rm is None or rv is None:
         raise ValueError("batch_norm: evaluation mode needs running_mean and running_var")

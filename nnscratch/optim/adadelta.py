@@ -26,21 +26,22 @@ class Adadelta(Optimizer):
                  weight_decay: float = 0.0):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         check_range(h["rho"], "rho", "Adadelta", 0.0, 1.0, hi_open=False)
         check_range(h["eps"], "eps", "Adadelta")
         check_range(h["weight_decay"], "weight_decay", "Adadelta")
 
-    def init_state(self, p):
-        return {"step": 0, "square_avg": np.zeros_like(p._data),
-                "acc_delta": np.zeros_like(p._data)}
+    @staticmethod
+    def init_state(x, h):
+        return {"step": 0, "square_avg": np.zeros_like(x), "acc_delta": np.zeros_like(x)}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        g = self.with_weight_decay(g, p, h["weight_decay"])
         rho, eps = h["rho"], h["eps"]
         v, u = s["square_avg"], s["acc_delta"]
-        std, delta = self.scratch(p, 1), self.scratch(p, 2)
+        std, delta = work("std", g), work("step", g)
         ema_square_(v, g, rho, std)
         np.add(v, eps, out=std)
         np.sqrt(std, out=std)
@@ -50,4 +51,4 @@ class Adadelta(Optimizer):
         delta *= g
         ema_square_(u, delta, rho, std)
         delta *= h["lr"]
-        p._data -= delta
+        return delta

@@ -32,24 +32,26 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         for k in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
             check_range(h[k], k, "Adagrad")
 
-    def init_state(self, p):
-        # torch fills the accumulator from the defaults, not the parameter's group
-        return {"step": 0,
-                "sum": np.full_like(p._data, self.defaults["initial_accumulator_value"])}
+    @staticmethod
+    def init_state(x, h):
+        # the optimizer shell passes the defaults: torch fills the accumulator from them,
+        # not from the parameter's group
+        return {"step": 0, "sum": np.full_like(x, h["initial_accumulator_value"])}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        g = self.with_weight_decay(g, p, h["weight_decay"])
         clr = h["lr"] / (1 + (s["step"] - 1) * h["lr_decay"])
-        d = self.scratch(p, 1)
+        d = work("step", g)
         np.multiply(g, g, out=d)
         s["sum"] += d
         np.sqrt(s["sum"], out=d)
         d += h["eps"]
         np.divide(g, d, out=d)
         d *= clr
-        p._data -= d
+        return d

@@ -35,31 +35,29 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    def check(self, h):
-        name = type(self).__name__
+    @classmethod
+    def check(cls, h):
+        name = cls.__name__
         check_range(h["eps"], "eps", name)
         check_betas(h["betas"], name)
         check_range(h["weight_decay"], "weight_decay", name)
 
-    def init_state(self, p):
-        return {"step": 0, "exp_avg": np.zeros_like(p._data),
-                "exp_avg_sq": np.zeros_like(p._data)}
+    @staticmethod
+    def init_state(x, h):
+        return {"step": 0, "exp_avg": np.zeros_like(x), "exp_avg_sq": np.zeros_like(x)}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        t, lr, wd = s["step"], h["lr"], h["weight_decay"]
+        t, lr = s["step"], h["lr"]
         b1, b2 = h["betas"]
-        if wd and h["decoupled_weight_decay"]:
-            p._data *= 1 - lr * wd
-        elif wd:
-            g = self.with_weight_decay(g, p, wd)
-        m, v, d = s["exp_avg"], s["exp_avg_sq"], self.scratch(p, 1)
+        m, v, d = s["exp_avg"], s["exp_avg_sq"], work("step", g)
         ema_(m, g, b1, d)                      # m moves a fraction 1 - b1 towards g
         ema_square_(v, g, b2, d)
         if h["amsgrad"]:
             vmax = s.get("max_exp_avg_sq")
             if vmax is None:
-                vmax = s["max_exp_avg_sq"] = np.zeros_like(p._data)
+                vmax = s["max_exp_avg_sq"] = np.zeros_like(g)
             np.maximum(vmax, v, out=vmax)
             v = vmax
         np.sqrt(v, out=d)
@@ -67,7 +65,7 @@ class Adam(Optimizer):
         d += h["eps"]
         np.divide(m, d, out=d)
         d *= lr / (1 - b1 ** t)
-        p._data -= d
+        return d
 
 
 class AdamW(Adam):
@@ -84,3 +82,7 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad,
                          decoupled_weight_decay=True)
+
+    @classmethod
+    def hyperparameters(cls, **given):
+        return {**super().hyperparameters(**given), "decoupled_weight_decay": True}

@@ -28,19 +28,21 @@ class Adamax(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
                                       else betas, eps=eps, weight_decay=weight_decay))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         check_range(h["eps"], "eps", "Adamax")
         check_betas(h["betas"], "Adamax")
         check_range(h["weight_decay"], "weight_decay", "Adamax")
 
-    def init_state(self, p):
-        return {"step": 0, "exp_avg": np.zeros_like(p._data), "exp_inf": np.zeros_like(p._data)}
+    @staticmethod
+    def init_state(x, h):
+        return {"step": 0, "exp_avg": np.zeros_like(x), "exp_inf": np.zeros_like(x)}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        g = self.with_weight_decay(g, p, h["weight_decay"])
         b1, b2 = h["betas"]
-        m, u, d = s["exp_avg"], s["exp_inf"], self.scratch(p, 1)
+        m, u, d = s["exp_avg"], s["exp_inf"], work("step", g)
         ema_(m, g, b1, d)
         u *= b2
         np.abs(g, out=d)
@@ -48,4 +50,4 @@ class Adamax(Optimizer):
         np.maximum(u, d, out=u)
         np.divide(m, u, out=d)
         d *= h["lr"] / (1 - b1 ** s["step"])
-        p._data -= d
+        return d

@@ -35,38 +35,37 @@ class NAdam(Optimizer):
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         check_range(h["eps"], "eps", "NAdam")
         check_betas(h["betas"], "NAdam")
         check_range(h["weight_decay"], "weight_decay", "NAdam")
         check_range(h["momentum_decay"], "momentum_decay", "NAdam")
 
-    def init_state(self, p):
-        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p._data),
-                "exp_avg_sq": np.zeros_like(p._data)}
+    @staticmethod
+    def init_state(x, h):
+        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(x),
+                "exp_avg_sq": np.zeros_like(x)}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        t, lr, wd, psi = s["step"], h["lr"], h["weight_decay"], h["momentum_decay"]
+        t, lr, psi = s["step"], h["lr"], h["momentum_decay"]
         b1, b2 = h["betas"]
-        if wd and h["decoupled_weight_decay"]:
-            p._data *= 1 - lr * wd
-        elif wd:
-            g = self.with_weight_decay(g, p, wd)
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         s["mu_product"] *= mu
         prod = s["mu_product"]
         m, v = s["exp_avg"], s["exp_avg_sq"]
-        den, d = self.scratch(p, 1), self.scratch(p, 2)
+        den, d, step = work("den", g), work("d", g), work("step", g)
         ema_(m, g, b1, d)
         ema_square_(v, g, b2, d)
         np.divide(v, 1 - b2 ** t, out=den)
         np.sqrt(den, out=den)
         den += h["eps"]
-        np.divide(g, den, out=d)
-        d *= lr * (1.0 - mu) / (1.0 - prod)
-        p._data -= d
-        np.divide(m, den, out=d)
+        np.divide(g, den, out=step)                # the current gradient's share ...
+        step *= lr * (1.0 - mu) / (1.0 - prod)
+        np.divide(m, den, out=d)                   # ... plus the look-ahead along m
         d *= lr * mu_next / (1.0 - prod * mu_next)
-        p._data -= d
+        step += d
+        return step

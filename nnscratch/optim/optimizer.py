@@ -1,17 +1,25 @@
-"""The optimizer base class: it owns the loop, each subclass is only its update rule.
+"""The optimizer shell and the update rules it drives.
 
-As in Flux/Optimisers.jl, a rule is ``init_state(p) -> state`` plus ``update(g, state, h, p)``
-(``h`` is the parameter group's hyper-parameters).  ``update`` either returns a step, which the
-base class subtracts (``p -= step``), or applies the step to ``p._data`` in place itself and
-returns None -- the built-in rules do the latter, working in the reusable scratch arrays of
-:meth:`Optimizer.scratch` so that a step allocates no parameter-sized temporaries.
+A rule is a small pure update over arrays, as in Flux/Optimisers.jl and keras's optimizers:
 
-Parameter groups, ``state_dict`` and ``load_state_dict`` follow torch.optim's layout so that
-schedulers and checkpoints work the same way.  State holds only arrays and plain numbers, so a
-checkpoint needs no pickle.
+    init_state(x, h) -> state            named per-parameter state (arrays and numbers)
+    rule(g, state, h, work) -> d         updates ``state`` in place, returns the step d
+
+with ``h`` the hyper-parameters and ``work`` a :class:`Workspace` of named scratch arrays.
+:func:`apply_rule` is the one place that turns a step into an update, ``x <- x - d``, after
+folding in weight decay -- coupled, ``g <- g + wd x`` (L2 regularisation, torch's
+``weight_decay``), or decoupled, ``x <- x (1 - lr wd)`` (AdamW) -- so no rule repeats it.
+A rule never sees a Tensor: :mod:`nnscratch.optimize` and :mod:`nnscratch.linear_model` call
+the same rules on plain arrays (with ``lr`` an array for per-variable rates).
+
+The :class:`Optimizer` shell walks torch.optim's parameter groups, creates state lazily and
+saves it: ``state_dict``/``load_state_dict`` follow torch.optim's layout, so schedulers and
+checkpoints work the same way (and a torch optimizer's state dict, its tensors turned into
+arrays, loads).  State holds only arrays and plain numbers, so a checkpoint needs no pickle.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
@@ -21,6 +29,45 @@ from .._checks import check_range
 from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from ._params import unique_params
+
+# torch.optim group keys that select an implementation, not a different update: accepted in
+# a loaded state dict at their default values (None/False) and dropped
+_TORCH_IMPLEMENTATION_KEYS = ("foreach", "capturable", "differentiable", "fused")
+
+
+class Workspace:
+    """Named scratch arrays reused across steps and across parameters of one shape and dtype,
+    so that a step allocates no parameter-sized temporaries.  Contents are undefined on entry
+    and never part of the saved state."""
+
+    def __init__(self):
+        self._arrays = {}
+
+    def __call__(self, name: str, like: np.ndarray) -> np.ndarray:
+        key = (name, like.shape, like.dtype)
+        buf = self._arrays.get(key)
+        if buf is None:
+            buf = self._arrays[key] = np.empty_like(like)
+        return buf
+
+
+def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: dict,
+               work: Workspace) -> None:
+    """One update of the array ``x`` in place from its gradient ``g`` (never modified):
+
+        g <- g + wd x                    coupled weight decay (h["weight_decay"] = wd)
+        x <- x (1 - lr wd)               decoupled instead, if h["decoupled_weight_decay"]
+        x <- x - rule(g, state, h, work)
+    """
+    wd = h.get("weight_decay", 0.0)
+    if wd and h.get("decoupled_weight_decay", False):
+        x *= 1 - h["lr"] * wd
+    elif wd:
+        decayed = work("decayed", x)
+        np.multiply(x, wd, out=decayed)
+        decayed += g
+        g = decayed
+    x -= rule(g, state, h, work)
 
 
 def _check_lr(lr, owner):
@@ -63,13 +110,14 @@ def _plain(v):
 
 
 class Optimizer:
-    """Base class: walks the parameter groups, creates per-parameter state lazily, applies steps.
+    """The shell: parameter groups, lazily created state, weight decay, saving and loading.
 
-    A subclass passes its hyper-parameters as ``defaults`` and defines ``check(h)`` (validate
-    one group's hyper-parameters), ``init_state(p)`` and ``update(g, state, h, p)``.  Class
-    attributes ``state_keys`` (every key the state may hold) and ``scalar_state`` (the keys that
-    hold numbers rather than parameter-shaped arrays) let ``load_state_dict`` check and restore
-    a saved state exactly.
+    A subclass has torch.optim's name, constructor and defaults and passes its hyper-parameters
+    to ``__init__`` as ``defaults``; it defines the classmethod ``check(h)`` (validate one
+    group's hyper-parameters), the staticmethods ``init_state(x, h)`` and ``rule(g, state, h,
+    work)`` (see the module docstring), and the class attributes ``state_keys`` (every key the
+    state may hold) and ``scalar_state`` (the keys that hold numbers rather than arrays) that
+    let ``load_state_dict`` check and restore a saved state exactly.
 
     A parameter listed twice in one group is kept once, with a warning (torch warns and then
     updates it twice per step; updating it once is a deliberate difference).  A parameter in
@@ -96,9 +144,26 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}                       # id(param) -> per-parameter state dict
-        self._scratch = {}                    # (shape, dtype, slot) -> reusable work array
+        self._work = Workspace()
         for g in groups:
             self.add_param_group(g)
+
+    @classmethod
+    def hyperparameters(cls, **given) -> dict:
+        """The hyper-parameters ``h`` a rule reads: the constructor's defaults updated by
+        ``given`` (a ValueError naming any the constructor does not take).  This is how a
+        caller with plain arrays (``minimize``) builds ``h`` without an optimizer object."""
+        sig = inspect.signature(cls.__init__)
+        names = [n for n, p in sig.parameters.items() if n not in ("self", "params")
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        unknown = sorted(set(given) - set(names))
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown hyper-parameters {unknown}; it takes "
+                             f"{names}")
+        h = {n: sig.parameters[n].default for n in names}
+        h.update(given)
+        cls.check(h)
+        return h
 
     def add_param_group(self, group: dict) -> None:
         """Add a group ``{"params": [...], **hyper}``; missing hyper-parameters take defaults."""
@@ -125,34 +190,19 @@ class Optimizer:
         self.param_groups.append(group)
 
     # ------------------------------------------------------------------ the rule
-    def check(self, h: dict) -> None:
+    @classmethod
+    def check(cls, h: dict) -> None:
         """Validate one group's hyper-parameters (raise ValueError naming the bad one)."""
 
-    def init_state(self, p: Tensor) -> dict:
+    @staticmethod
+    def init_state(x: np.ndarray, h: dict) -> dict:
+        """The state of a parameter shaped like ``x`` before its first step."""
         return {}
 
-    def update(self, g: np.ndarray, state: dict, h: dict, p: Tensor):
-        """Return the step to subtract from ``p._data``, or apply it in place and return None."""
+    @staticmethod
+    def rule(g: np.ndarray, state: dict, h: dict, work: Workspace) -> np.ndarray:
+        """The step ``d`` (``x <- x - d``) from the gradient ``g``; updates ``state``."""
         raise NotImplementedError
-
-    def scratch(self, p: Tensor, slot: int = 0) -> np.ndarray:
-        """A work array shaped like ``p`` (contents undefined), reused across steps and
-        across parameters of the same shape -- never part of the saved state."""
-        key = (p._data.shape, p._data.dtype, slot)
-        buf = self._scratch.get(key)
-        if buf is None:
-            buf = self._scratch[key] = np.empty_like(p._data)
-        return buf
-
-    def with_weight_decay(self, g: np.ndarray, p: Tensor, weight_decay: float) -> np.ndarray:
-        """``g + weight_decay * p`` (L2 regularisation folded into the gradient), written into
-        scratch slot 0; ``g`` itself when there is no decay.  The gradient is never modified."""
-        if not weight_decay:
-            return g
-        out = self.scratch(p, 0)
-        np.multiply(p._data, weight_decay, out=out)
-        out += g
-        return out
 
     def step(self, closure=None):
         """Apply one update to every parameter that has a gradient; returns ``closure()``."""
@@ -164,11 +214,9 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 s = self.state.get(id(p))
-                if s is None:
-                    s = self.state[id(p)] = self.init_state(p)
-                step = self.update(p.grad._data, s, h, p)
-                if step is not None:
-                    p._data -= step
+                if s is None:   # torch fills the initial state from the defaults
+                    s = self.state[id(p)] = self.init_state(p._data, self.defaults)
+                apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
 
@@ -241,6 +289,12 @@ class Optimizer:
         for saved, own in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k == "params":
+                    continue
+                if k in _TORCH_IMPLEMENTATION_KEYS or k == "maximize":
+                    if v not in (None, False):
+                        raise NotImplementedError(
+                            f"{name}.load_state_dict: torch.optim's {k}={v!r} is not "
+                            f"supported (nnscratch has one implementation, which minimizes)")
                     continue
                 v = _plain(v)
                 if isinstance(own.get(k), tuple) and not isinstance(v, tuple):

@@ -33,26 +33,28 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         for k in ("eps", "weight_decay"):
             check_range(h[k], k, "RMSprop")
         # decay rates: alpha > 1 makes the squared average negative, momentum > 1 explodes
         check_range(h["alpha"], "alpha", "RMSprop", 0.0, 1.0, hi_open=False)
         check_range(h["momentum"], "momentum", "RMSprop", 0.0, 1.0, hi_open=False)
 
-    def init_state(self, p):
-        return {"step": 0, "square_avg": np.zeros_like(p._data)}
+    @staticmethod
+    def init_state(x, h):
+        return {"step": 0, "square_avg": np.zeros_like(x)}
 
-    def update(self, g, s, h, p):
+    @staticmethod
+    def rule(g, s, h, work):
         s["step"] += 1
-        g = self.with_weight_decay(g, p, h["weight_decay"])
-        alpha, d = h["alpha"], self.scratch(p, 1)
+        alpha, d = h["alpha"], work("step", g)
         v = s["square_avg"]
         ema_square_(v, g, alpha, d)
         if h["centered"]:
             gbar = s.get("grad_avg")
             if gbar is None:
-                gbar = s["grad_avg"] = np.zeros_like(p._data)
+                gbar = s["grad_avg"] = np.zeros_like(g)
             ema_(gbar, g, alpha, d)            # gbar moves a fraction 1 - alpha towards g
             np.multiply(gbar, gbar, out=d)
             np.subtract(v, d, out=d)
@@ -64,10 +66,10 @@ class RMSprop(Optimizer):
         if h["momentum"] > 0:
             b = s.get("momentum_buffer")
             if b is None:
-                b = s["momentum_buffer"] = np.zeros_like(p._data)
+                b = s["momentum_buffer"] = np.zeros_like(g)
             b *= h["momentum"]
             b += d
             np.multiply(b, h["lr"], out=d)
         else:
             d *= h["lr"]
-        p._data -= d
+        return d

@@ -36,7 +36,8 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       nesterov=nesterov, weight_decay=weight_decay))
 
-    def check(self, h):
+    @classmethod
+    def check(cls, h):
         # torch takes any momentum >= 0 and any dampening; outside [0, 1] the buffer grows
         # without bound (momentum > 1) or the gradient is amplified (dampening < 0)
         check_range(h["momentum"], "momentum", "SGD", 0.0, 1.0, hi_open=False)
@@ -46,15 +47,15 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: nesterov momentum requires momentum > 0 and dampening = 0, "
                              f"got momentum={h['momentum']}, dampening={h['dampening']}")
 
-    def update(self, g, s, h, p):
-        g = self.with_weight_decay(g, p, h["weight_decay"])
-        mu, lr, d = h["momentum"], h["lr"], self.scratch(p, 1)
+    @staticmethod
+    def rule(g, s, h, work):
+        mu, lr, d = h["momentum"], h["lr"], work("step", g)
         if not mu:
             np.multiply(g, lr, out=d)
         else:
             b = s.get("momentum_buffer")
             if b is None:
-                b = s["momentum_buffer"] = np.array(g, dtype=p.dtype)
+                b = s["momentum_buffer"] = g.copy()
             else:
                 b *= mu
                 if h["dampening"]:
@@ -68,4 +69,4 @@ class SGD(Optimizer):
                 d *= lr
             else:
                 np.multiply(b, lr, out=d)
-        p._data -= d
+        return d

@@ -7,14 +7,13 @@ from typing import Callable
 
 import numpy as np
 
-from .first_order import RULES, first_order
+from .first_order import FIRST_ORDER, first_order
 from .newton import newton, newton_cg
 from .objective import Objective
 from .quasi_newton import quasi_newton
 from .result import OptimizeResult
 
-METHODS = ("gd", "momentum", "adagrad", "rmsprop", "adam", "newton", "newton-cg", "bfgs",
-           "l-bfgs")
+METHODS = FIRST_ORDER + ("newton", "newton-cg", "bfgs", "l-bfgs")
 _ALIASES = {"lbfgs": "l-bfgs", "newtoncg": "newton-cg", "sgd": "gd"}
 # options each non-first-order method understands (first-order ones go to the optimizer)
 _OPTIONS = {"newton": (), "newton-cg": ("c1", "cg_maxiter", "max_ls"),
@@ -186,7 +185,7 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
             raise ValueError(f"minimize: fun(x0) must be finite, got {f}")
         if not np.all(np.isfinite(g)):
             raise ValueError(f"minimize: the gradient at x0 must be finite, got {g[:8]}")
-        if method in RULES:
+        if method in FIRST_ORDER:
             return first_order(obj, method, x, f, g, lr, tol, gtol, int(maxiter), options)
         if method == "newton":
             return newton(obj, x, f, g, lr, tol, gtol, int(maxiter))

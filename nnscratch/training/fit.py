@@ -43,7 +43,7 @@ class DivergenceError(FloatingPointError):
 def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_size: int = 32,
         validation_data=None, metrics=(), callbacks=(), progress: bool = True,
         seed: int | None = None, checkpoint=None, resume_from=None, scheduler=None,
-        shuffle: bool = True) -> History:
+        shuffle: bool = True, distributed: bool = False) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent and return its History.
 
     Each epoch shuffles the rows (a generator seeded by ``seed``; the library generator of
@@ -78,6 +78,11 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
             the same weights, bit for bit, as a run that was never interrupted.
         scheduler: an ``optim.lr_scheduler`` object stepped once per epoch.
         shuffle: reshuffle the rows every epoch (default True).
+        distributed: data-parallel training on the ranks of ``nnscratch launch -n P``
+            (:mod:`nnscratch.training.distributed`): each rank trains on its share of every
+            batch of ``P * batch_size`` rows, gradients are averaged with
+            DistributedDataParallel, every rank stops together, and only rank 0 writes
+            checkpoints and files.  Alone, a world of one: the same as ``False``.
 
     Returns:
         History: ``history["loss"]``, ``history["val_loss"]``, ``history["<metric>"]`` per
@@ -108,7 +113,11 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     if checkpoint is not None:
         check_checkpoint_path(checkpoint, owner)
 
-    run = _FitRun(model, optimizer, loss_fn, kind, epochs, batch_size, metrics, callbacks,
+    if distributed:
+        from .distributed import DistributedFitRun as run_class
+    else:
+        run_class = _FitRun
+    run = run_class(model, optimizer, loss_fn, kind, epochs, batch_size, metrics, callbacks,
                   scheduler=scheduler, checkpoint=checkpoint, progress=progress)
     run.training_data(X, y, seed, shuffle)
     run.validation_data(validation_data)
@@ -206,6 +215,9 @@ class _FitRun:
         """One pass over the batches; returns the epoch's logs (mean loss, training metrics)."""
         ctx, batches = self.ctx, self.batches
         ctx.epoch = epoch
+        sampler = getattr(batches, "sampler", None)
+        if hasattr(sampler, "set_epoch"):      # a DistributedSampler: this epoch's order
+            sampler.set_epoch(epoch)
         for m, _ in self.saved_modes:    # model.train(), without re-walking the module tree
             m.training = True
         for cb in self.callbacks:
@@ -220,7 +232,7 @@ class _FitRun:
             xb = raw(xb)
             yb = xb if yb is None else raw(yb)
             lv = self.train_batch(epoch, b, xb, yb)
-            n = len(xb)
+            n = self.rows(xb)
             total += lv * n
             seen += n
             if self.named_metrics:
@@ -236,7 +248,7 @@ class _FitRun:
             raise ValueError(f"{self.owner}: the training data produced no batches")
         logs = {"loss": total / seen}
         if self.named_metrics:
-            out_all, tgt_all = np.concatenate(outs), np.concatenate(targets)
+            out_all, tgt_all = self.all_rows(outs), self.all_rows(targets)
             for name, fn in self.named_metrics:
                 logs[name] = float(fn(out_all, tgt_all, self.kind))
         return logs
@@ -247,9 +259,9 @@ class _FitRun:
         ctx.step = step
         for cb in self.callbacks:
             cb.on_batch_begin(step)
-        out = self.model(_as_tensor(xb))
+        out = self.forward(xb)
         value = self.loss_fn(out, _as_tensor(yb))
-        lv = float(raw(value))
+        lv, value = self.batch_loss(value, len(xb))
         if not math.isfinite(lv):
             raise DivergenceError(
                 f"fit: the loss became {lv} at epoch {epoch + 1}, batch {b + 1} (step "
@@ -282,6 +294,22 @@ class _FitRun:
         ctx.output = np.asarray(out._data)
         ctx.target = yb
         return lv
+
+    # hooks that the distributed run (.distributed) replaces
+    def forward(self, xb):
+        return self.model(_as_tensor(xb))
+
+    def batch_loss(self, value, n):
+        """``(loss as a float, the tensor to backpropagate)`` for a batch of ``n`` rows."""
+        return float(raw(value)), value
+
+    def rows(self, xb) -> int:
+        """How many rows the batch's loss averages over."""
+        return len(xb)
+
+    def all_rows(self, arrays):
+        """The epoch's per-batch outputs (or targets) as one array, for the metrics."""
+        return np.concatenate(arrays)
 
     def end_epoch(self, epoch, logs) -> bool:
         """Validation, scheduler, History, callbacks and checkpoint; True when training stops."""

@@ -284,6 +284,172 @@ def dataloader_pipeline_onecycle(torch, env):
             env.log(nn.functional.mse_loss(model(X), y).item())
 
 
+def rnn_over_image_rows(torch, env):
+    """pytorch/examples mnist_rnn style: each image's rows are the time steps of an LSTM
+    (batch_first=True), the last output -> log-probabilities; Adadelta with StepLR(gamma=0.7),
+    test accuracy by ``pred.eq(target.view_as(pred)).sum().item()``."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(input_size=6, hidden_size=8, batch_first=True)
+            self.batchnorm = nn.BatchNorm1d(8)
+            self.fc = nn.Linear(8, 4)
+
+        def forward(self, input):
+            input = input.reshape(-1, 6, 6)          # (N, rows, columns)
+            output, _ = self.rnn(input)
+            output = self.batchnorm(output[:, -1, :])
+            return F.log_softmax(self.fc(output), dim=1)
+    device = torch.device("cpu")
+    model = env.init(Net()).to(device)
+    optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+    images, labels = env.randn(24, 1, 6, 6), env.randint(4, 24)
+    train = torch.utils.data.TensorDataset(images[:16], labels[:16])
+    loader = torch.utils.data.DataLoader(train, batch_size=8)
+    for epoch in range(1, 4):
+        model.train()
+        for data, target in loader:
+            data, target = data.to(device), target.to(device)
+            optimizer.zero_grad()
+            loss = F.nll_loss(model(data), target)
+            loss.backward()
+            optimizer.step()
+            env.log(loss.item())
+        model.eval()
+        test_loss, correct = 0, 0
+        with torch.no_grad():
+            output = model(images[16:])
+            test_loss += F.nll_loss(output, labels[16:], reduction="sum").item()
+            pred = output.argmax(dim=1, keepdim=True)
+            correct += pred.eq(labels[16:].view_as(pred)).sum().item()
+        env.log(test_loss)
+        env.log(correct)
+        scheduler.step()
+
+
+def dict_containers_adagrad_plateau(torch, env):
+    """A module holding an nn.ModuleDict and an nn.ParameterDict, custom initialisation with
+    ``model.apply(init_weights)``, Adagrad over two parameter groups, ReduceLROnPlateau on a
+    validation loss and a second run with RMSprop + ExponentialLR."""
+    nn = torch.nn
+
+    class Heads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleDict({"encoder": nn.Linear(4, 6), "act": nn.Tanh(),
+                                         "decoder": nn.Linear(6, 2)})
+            self.affine = nn.ParameterDict({"scale": nn.Parameter(torch.ones(2)),
+                                            "shift": nn.Parameter(torch.zeros(2))})
+
+        def forward(self, x):
+            for name in ("encoder", "act", "decoder"):
+                x = self.layers[name](x)
+            return x * self.affine["scale"] + self.affine["shift"]
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            m.bias.data.fill_(0.01)
+    X, y = env.randn(30, 4), env.randn(30, 2)
+    Xv, yv = env.randn(10, 4), env.randn(10, 2)
+    criterion = nn.MSELoss()
+    for which in ("adagrad", "rmsprop"):
+        model = Heads()
+        model.apply(init_weights)
+        env.init(model)
+        if which == "adagrad":
+            opt = torch.optim.Adagrad([{"params": model.layers.parameters()},
+                                       {"params": model.affine.parameters(), "lr": 0.05}],
+                                      lr=0.1, lr_decay=0.01)
+            sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.5,
+                                                               patience=0)
+        else:
+            opt = torch.optim.RMSprop(model.parameters(), lr=0.01, momentum=0.5,
+                                      centered=True)
+            sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.8)
+        for epoch in range(5):
+            model.train()
+            for i in range(0, 30, 10):
+                opt.zero_grad()
+                loss = criterion(model(X[i:i + 10]), y[i:i + 10])
+                loss.backward()
+                opt.step()
+                env.log(loss.item())
+            model.eval()
+            with torch.no_grad():
+                val = criterion(model(Xv), yv)
+            env.log(val.item())
+            sched.step(val) if which == "adagrad" else sched.step()
+            env.log(opt.param_groups[0]["lr"])
+
+
+def input_gradients_fgsm_and_jacobian(torch, env):
+    """The FGSM tutorial's idiom: ``torch.autograd.grad`` of the loss w.r.t. the input, an
+    adversarial batch ``x + eps * grad.sign()`` mixed into training; then the Jacobian of
+    the trained network at a point with ``torch.autograd.functional.jacobian``."""
+    nn, F = torch.nn, torch.nn.functional
+    model = env.init(nn.Sequential(nn.Linear(3, 8), nn.Softplus(), nn.Linear(8, 3)))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    X, y = env.randn(20, 3), env.randint(3, 20)
+    epsilon = 0.05
+    for _ in range(6):
+        x = X.clone().requires_grad_(True)
+        loss = F.cross_entropy(model(x), y)
+        grad_x, = torch.autograd.grad(loss, x, retain_graph=True)
+        x_adv = (x + epsilon * grad_x.sign()).detach()
+        adv_loss = F.cross_entropy(model(x_adv), y)
+        opt.zero_grad()
+        (0.5 * loss + 0.5 * adv_loss).backward()
+        opt.step()
+        env.log(loss.item())
+        env.log(adv_loss.item())
+    point = env.randn(3)
+    J = torch.autograd.functional.jacobian(model, point)
+    for v in J.flatten().tolist():
+        env.log(v)
+
+
+def iterable_dataset_stream(torch, env):
+    """A streaming ``torch.utils.data.IterableDataset`` (a generator of samples), batched by
+    DataLoader with a custom ``collate_fn``; gradients accumulated over two batches; Adam with
+    amsgrad and a LambdaLR warm-up."""
+    nn = torch.nn
+    xs, ys = env.randn(48, 2), env.randn(48, 1)
+
+    class Stream(torch.utils.data.IterableDataset):
+        def __init__(self, xs, ys):
+            super().__init__()
+            self.xs, self.ys = xs, ys
+
+        def __iter__(self):
+            for i in range(len(self.xs)):
+                yield self.xs[i], self.ys[i]
+
+    def collate(batch):
+        inputs, targets = zip(*batch)
+        return torch.stack(inputs), torch.stack(targets)
+    loader = torch.utils.data.DataLoader(Stream(xs, ys), batch_size=12, collate_fn=collate)
+    model = env.init(nn.Sequential(nn.Linear(2, 5), nn.ELU(), nn.Linear(5, 1)))
+    opt = torch.optim.Adam(model.parameters(), lr=0.05, amsgrad=True)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: min(1.0, (step + 1) / 4))
+    accumulation = 2                    # gradient accumulation over two batches
+    opt.zero_grad()
+    for epoch in range(3):
+        for step, (xb, yb) in enumerate(loader, start=1):
+            loss = nn.functional.l1_loss(model(xb), yb) / accumulation
+            loss.backward()
+            env.log(loss.item())
+            if step % accumulation == 0:
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+
+
 PROGRAMS = [polynomial_manual_sgd, custom_autograd_function, mlp_sgd_momentum_steplr,
             cnn_adam, lstm_language_model, gru_classifier_batch_first, vae, save_and_resume,
-            lstmcell_lbfgs_sine, dataloader_pipeline_onecycle]
+            lstmcell_lbfgs_sine, dataloader_pipeline_onecycle, rnn_over_image_rows,
+            dict_containers_adagrad_plateau, input_gradients_fgsm_and_jacobian,
+            iterable_dataset_stream]

@@ -1,4 +1,5 @@
-"""``torch.utils.data``: map-style datasets, samplers, ``default_collate`` and ``DataLoader``.
+"""``torch.utils.data``: map-style and iterable-style datasets, samplers, ``default_collate``
+and ``DataLoader``.
 
 Same names, signatures and batching as torch's; shuffles come from the library generator
 (``ns.manual_seed``) or a ``generator=`` (:class:`nnscratch.Generator`), so the orders are
@@ -8,9 +9,13 @@ in-process.  For ``DataLoader(X, y, batch_size)`` over arrays see
 """
 from .collate import default_collate
 from .dataloader import DataLoader
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
+                      TensorDataset, random_split)
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from . import distributed
+from .distributed import DistributedSampler
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-           "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
-           "default_collate", "DataLoader"]
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset",
+           "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
+           "BatchSampler",
+           "default_collate", "DataLoader", "DistributedSampler"]

@@ -1,8 +1,10 @@
-"""``DataLoader``: batches of a map-style dataset, as ``torch.utils.data.DataLoader``."""
+"""``DataLoader``: batches of a map-style or iterable-style dataset, as
+``torch.utils.data.DataLoader``."""
 from __future__ import annotations
 
 from ..._checks import check_bool, check_int, positive_int
 from .collate import default_collate
+from .dataset import is_iterable_style
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -24,7 +26,13 @@ class DataLoader:
     called because there is no worker.
 
     ``len(loader)`` is ``len(batch_sampler)`` (``ceil(N / B)``, or ``floor`` with
-    ``drop_last``).  For ``(X, y)`` arrays without a dataset see
+    ``drop_last``).
+
+    An iterable-style dataset (:class:`IterableDataset`, or anything iterable without
+    ``__getitem__``) is batched in the order it yields: groups of ``batch_size`` samples (the
+    last one shorter unless ``drop_last``), each through ``collate_fn``; ``shuffle``,
+    ``sampler`` and ``batch_sampler`` are refused, as torch refuses them; ``len(loader)``
+    needs ``len(dataset)``.  For ``(X, y)`` arrays without a dataset see
     :class:`nnscratch.data.ArrayLoader`.
     """
 
@@ -34,10 +42,14 @@ class DataLoader:
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="",
                  in_order=True):
         owner = "DataLoader"
-        if hasattr(dataset, "__iter__") and not hasattr(dataset, "__getitem__"):
-            raise NotImplementedError("DataLoader: iterable-style datasets (IterableDataset) "
-                                      "are not supported; pass a map-style dataset with "
-                                      "__getitem__ and __len__")
+        self._iterable = is_iterable_style(dataset)
+        if self._iterable:
+            for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value!r}")
+            shuffle = None
         self.dataset = dataset
         self.num_workers = check_int(num_workers, "num_workers", owner, 0)
         if self.num_workers == 0 and (persistent_workers or prefetch_factor is not None):
@@ -64,6 +76,14 @@ class DataLoader:
         elif batch_size is None and drop_last:
             raise ValueError(f"{owner}: batch_size=None option disables auto-batching and is "
                              f"mutually exclusive with drop_last")
+        if self._iterable:
+            if batch_size is not None:
+                batch_size = positive_int(batch_size, "batch_size", owner)
+            self.batch_size, self.drop_last = batch_size, drop_last
+            self.sampler = self.batch_sampler = None
+            self.collate_fn = collate_fn if collate_fn is not None else (
+                default_collate if batch_size is not None else (lambda sample: sample))
+            return
         if sampler is None:
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
@@ -77,7 +97,24 @@ class DataLoader:
             collate_fn = default_collate if batch_sampler is not None else (lambda sample: sample)
         self.collate_fn = collate_fn
 
+    def _iter_stream(self):
+        if self.batch_size is None:
+            for sample in self.dataset:
+                yield self.collate_fn(sample)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def __iter__(self):
+        if self._iterable:
+            yield from self._iter_stream()
+            return
         if self.batch_sampler is None:
             for i in self.sampler:
                 yield self.collate_fn(self.dataset[i])
@@ -86,4 +123,9 @@ class DataLoader:
             yield self.collate_fn([self.dataset[i] for i in indices])
 
     def __len__(self):
+        if self._iterable:
+            n = len(self.dataset)       # a TypeError if the stream has no length, as torch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

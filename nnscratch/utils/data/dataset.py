@@ -1,5 +1,6 @@
 """Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split`` (``torch.utils.data.dataset``)."""
+``random_split``; iterable-style ones: ``IterableDataset`` and ``ChainDataset``
+(``torch.utils.data.dataset``)."""
 from __future__ import annotations
 
 import bisect
@@ -20,6 +21,48 @@ class Dataset:
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__`` (torch.utils.data.IterableDataset).
+
+    :class:`~nnscratch.utils.data.DataLoader` batches it in the order it yields, so it takes no
+    ``shuffle``, ``sampler`` or ``batch_sampler`` (a ValueError, as torch).  ``a + b`` chains.
+    Loading is in-process, so there is no worker sharding (``get_worker_info()`` is None)."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__()")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it "
+                        f"has no __getitem__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of each iterable dataset in turn (torch.utils.data.ChainDataset)."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        for k, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset: datasets[{k}] must be an IterableDataset, got "
+                                f"{type(d).__name__}")
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
+def is_iterable_style(dataset) -> bool:
+    """True for an IterableDataset, or any object that can be iterated but not indexed."""
+    return isinstance(dataset, IterableDataset) or (
+        hasattr(dataset, "__iter__") and not hasattr(dataset, "__getitem__"))
 
 
 class TensorDataset(Dataset):

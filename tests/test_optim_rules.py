@@ -1,0 +1,150 @@
+"""Optimizer rules on plain arrays, the one name registry, and torch.optim's state_dict layout."""
+import numpy as np
+import pytest
+import torch
+from test_optim import CASES, _data, _ns_loss, _ns_params, _torch_loss
+
+import nnscratch as ns
+import nnscratch.optim as optim
+from nnscratch.optim import registry
+from nnscratch.optim.optimizer import Workspace, apply_rule
+from nnscratch.optimize import METHODS, minimize
+
+
+@pytest.mark.parametrize("cls, kw", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule_on_arrays_is_the_optimizer_step(cls, kw):
+    """``apply_rule`` on bare arrays gives the optimizer's trajectory exactly: the shell adds
+    nothing but the parameter walk (weight decay included, it lives in apply_rule)."""
+    d = _data()
+    params = _ns_params(d)
+    opt = getattr(optim, cls)(params, **kw)
+    k = getattr(optim, cls)
+    h = k.hyperparameters(**kw)
+    xs = [d["W"].copy(), d["b"].copy()]
+    states = [k.init_state(x, h) for x in xs]
+    work = Workspace()
+    for _ in range(8):
+        opt.zero_grad()
+        _ns_loss(*params, d).backward()
+        grads = [p.grad.numpy().copy() for p in params]
+        opt.step()
+        for x, g, s in zip(xs, grads, states):
+            apply_rule(k.rule, x, g, s, h, work)
+        for x, p in zip(xs, params):
+            np.testing.assert_array_equal(x, p.numpy())
+
+
+def test_hyperparameters_are_the_constructors_defaults():
+    assert optim.Adam.hyperparameters() == optim.Adam([ns.zeros(1, requires_grad=True)]).defaults
+    assert optim.AdamW.hyperparameters()["decoupled_weight_decay"] is True
+    with pytest.raises(ValueError, match=r"Adam: unknown hyper-parameters \['momentum'\]"):
+        optim.Adam.hyperparameters(momentum=0.9)
+    with pytest.raises(ValueError, match="eps"):
+        optim.Adam.hyperparameters(eps=-1.0)
+
+
+def test_one_registry_serves_minimize_and_the_cli():
+    from nnscratch import cli
+    first_order = [m for m in METHODS if m not in ("newton", "newton-cg", "bfgs", "l-bfgs")]
+    assert first_order == registry.names(minimize=True) == [
+        "gd", "momentum", "adagrad", "rmsprop", "adam"]
+    sub = next(a for a in cli.build_parser()._actions if a.dest == "command")
+    train = next(a for a in sub.choices["train"]._actions if a.dest == "optimizer")
+    assert list(train.choices) == registry.names() + ["sgd"]
+    for e in registry.ENTRIES:
+        assert e.optimizer_class() is getattr(optim, e.optimizer)
+        e.optimizer_class().hyperparameters(**e.options)      # every entry's options are valid
+    assert registry.lookup("sgd") is registry.lookup("gd")
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamx'.*'adamax'"):
+        registry.lookup("adamx")
+
+
+def test_minimize_per_variable_rates_are_elementwise():
+    """An array lr is applied coordinatewise: the same path as one run per coordinate."""
+    f = lambda x: (ns.tensor([1.0, 10.0]) * x * x).sum()        # noqa: E731
+    both = minimize(f, [1.0, 1.0], "adam", lr=[0.1, 0.01], maxiter=50, gtol=1e-300)
+    for i, lr in enumerate((0.1, 0.01)):
+        one = minimize(lambda x, i=i: [1.0, 10.0][i] * x * x, 1.0, "adam", lr=lr, maxiter=50,
+                       gtol=1e-300)
+        np.testing.assert_allclose(both.path[:, i], one.path, rtol=1e-15)
+
+
+# --------------------------------------------------------- torch.optim's state_dict layout
+def _to_numpy(sd):
+    """A torch optimizer state dict with its tensors as arrays (what a checkpoint holds)."""
+    def conv(v):
+        return v.detach().numpy() if isinstance(v, torch.Tensor) else v
+    return {"state": {i: {k: conv(v) for k, v in s.items()} for i, s in sd["state"].items()},
+            "param_groups": [dict(g) for g in sd["param_groups"]]}
+
+
+def _to_torch(sd):
+    def conv(k, v):
+        if isinstance(v, np.ndarray):
+            return torch.tensor(v)
+        return torch.tensor(float(v)) if k == "step" else v
+    return {"state": {i: {k: conv(k, v) for k, v in s.items()} for i, s in sd["state"].items()},
+            "param_groups": [dict(g) for g in sd["param_groups"]]}
+
+
+def _torch_steps(opt, tparams, d, n):
+    for _ in range(n):
+        opt.zero_grad()
+        _torch_loss(*tparams, d).backward()
+        opt.step()
+
+
+def _ns_steps(opt, params, d, n):
+    for _ in range(n):
+        opt.zero_grad()
+        _ns_loss(*params, d).backward()
+        opt.step()
+
+
+@pytest.fixture
+def _f64():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+@pytest.mark.parametrize("cls, kw", [("Adam", dict(lr=0.01, amsgrad=True)),
+                                     ("SGD", dict(lr=0.1, momentum=0.9)),
+                                     ("RMSprop", dict(centered=True, momentum=0.5)),
+                                     ("NAdam", dict(lr=0.01)), ("Adagrad", dict(lr=0.1))])
+def test_torch_state_dict_loads_into_ours_and_back(cls, kw, _f64):
+    """A torch optimizer stopped after 5 steps resumes in nnscratch (and the reverse) on the
+    same trajectory as an uninterrupted torch run, within a few ULP."""
+    d = _data()
+    tparams = [torch.tensor(d["W"], requires_grad=True), torch.tensor(d["b"], requires_grad=True)]
+    topt = getattr(torch.optim, cls)(tparams, **kw)
+    _torch_steps(topt, tparams, d, 5)
+    params = [ns.tensor(p.detach().numpy().copy(), requires_grad=True) for p in tparams]
+    ours = getattr(optim, cls)(params, **kw)
+    ours.load_state_dict(_to_numpy(topt.state_dict()))   # torch's keys (foreach, maximize …)
+    _ns_steps(ours, params, d, 5)
+    _torch_steps(topt, tparams, d, 5)
+    for p, t in zip(params, tparams):
+        np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+    # ours -> torch: a fresh torch optimizer takes nnscratch's state and continues alike
+    tparams2 = [torch.tensor(p.numpy().copy(), requires_grad=True) for p in params]
+    topt2 = getattr(torch.optim, cls)(tparams2, **kw)
+    topt2.load_state_dict(_to_torch(ours.state_dict()))
+    _torch_steps(topt2, tparams2, d, 3)
+    _ns_steps(ours, params, d, 3)
+    for p, t in zip(params, tparams2):
+        np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_torch_implementation_flags_other_than_default_are_refused(_f64):
+    p = ns.zeros(2, requires_grad=True)
+    opt = optim.Adam([p])
+    sd = opt.state_dict()
+    sd["param_groups"][0]["maximize"] = True
+    with pytest.raises(NotImplementedError, match="maximize=True"):
+        opt.load_state_dict(sd)
+    sd["param_groups"][0].update(maximize=False, foreach=None, capturable=False)
+    opt.load_state_dict(sd)
+    assert "foreach" not in opt.param_groups[0]
