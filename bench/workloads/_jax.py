@@ -38,3 +38,16 @@ def uniform(rng, shape, fan_in):
     import numpy as np
     b = 1 / np.sqrt(fan_in)
     return rng.uniform(-b, b, shape).astype(np.float32)
+
+
+def adam_train_step(loss_fn, lr):
+    """``step(params, state, *batch) -> (params, state, loss)``: the gradient of
+    ``loss_fn(params, *batch)`` and one Adam update, ``jit``-compiled as one function."""
+    import jax
+
+    @jax.jit
+    def step(params, state, *batch):
+        loss, grads = jax.value_and_grad(loss_fn)(params, *batch)
+        params, state = adam_update(params, grads, state, lr)
+        return params, state, loss
+    return step

@@ -111,7 +111,7 @@ def train_jax(data, cell):
     import jax
     import jax.numpy as jnp
 
-    from ._jax import adam_init, adam_update, uniform, xent
+    from ._jax import adam_init, adam_train_step, uniform, xent
     x, y = data
     g = np.random.default_rng(0)
     G = {"LSTM": 4, "GRU": 3}[cell]
@@ -145,12 +145,7 @@ def train_jax(data, cell):
         logits = jnp.swapaxes(hs, 0, 1).reshape(N * T, H) @ w_o.T + b_o
         return xent(logits, yb.reshape(-1))
 
-    @jax.jit
-    def step(params, state, xb, yb):
-        loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
-        params, state = adam_update(params, grads, state, LR)
-        return params, state, loss
-
+    step = adam_train_step(loss_fn, LR)
     state = adam_init(params)
     for it in range(ITERS):
         params, state, loss = step(params, state, x[it], y[it])

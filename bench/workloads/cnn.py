@@ -144,7 +144,7 @@ def run_jax(data):
     import jax
     import jax.numpy as jnp
 
-    from ._jax import adam_init, adam_update, uniform, xent
+    from ._jax import adam_init, adam_train_step, uniform, xent
     X, y = data
     g = np.random.default_rng(0)
     params = [jnp.asarray(a) for a in (
@@ -163,12 +163,7 @@ def run_jax(data):
         h = block(block(x, w1, b1), w2, b2)
         return xent(h.reshape(len(x), -1) @ w3.T + b3, t)
 
-    @jax.jit
-    def step(params, state, x, t):
-        loss, grads = jax.value_and_grad(loss_fn)(params, x, t)
-        params, state = adam_update(params, grads, state, LR)
-        return params, state, loss
-
+    step = adam_train_step(loss_fn, LR)
     state = adam_init(params)
     for i in range(0, N, BATCH):
         params, state, loss = step(params, state, X[i:i + BATCH], y[i:i + BATCH])
