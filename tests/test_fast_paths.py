@@ -18,6 +18,20 @@ def test_lone_reference_count_is_measured():
     assert 1 <= engine._LONE_REFS <= 3
 
 
+def test_fresh_vjp_results_are_kept_without_copy(monkeypatch):
+    """linear's weight and bias gradients are fresh GEMM/sum results: kept as they are."""
+    seen = []
+    real = engine._accumulate_leaf
+
+    def spy(p, g, owned=False):
+        seen.append((p.shape, owned))
+        real(p, g, owned)
+    monkeypatch.setattr(engine, "_accumulate_leaf", spy)
+    lin = ns.nn.Linear(3, 2)
+    lin(ns.tensor(np.ones((4, 3)))).sum().backward()
+    assert sorted(seen) == [((2,), True), ((2, 3), True)]
+
+
 def test_same_array_to_two_leaves_is_not_shared():
     # add's VJP hands the same upstream array to both parents
     x = ns.tensor([1.0, 2.0], requires_grad=True)

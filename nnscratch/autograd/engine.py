@@ -598,7 +598,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
             leaf, g = results.pop(key)
             # nothing else refers to g (the exact count of a lone local, measured below):
             # the leaf may keep it as its .grad instead of a copy
-            _accumulate_leaf(leaf, g, g.base is None and sys.getrefcount(g) <= _LONE_REFS)
+            owned = g.base is None and sys.getrefcount(g) <= _LONE_REFS
+            _accumulate_leaf(leaf, g, owned)
         while _callbacks:
             _callbacks.pop(0)()
     finally:
@@ -710,7 +711,8 @@ def _lone_refs():
     pairs = {0: (None, np.empty(1))}
     for key in list(pairs):
         leaf, g = pairs.pop(key)
-        return sys.getrefcount(g)
+        refs = sys.getrefcount(g)
+        return refs
 
 
 _LONE_REFS = _lone_refs()
