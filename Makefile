@@ -34,7 +34,7 @@ bench: install-test
 # where each training workload's step time goes (GEMM, elementwise, engine, optimizer)
 profile: install-test
 	$(PIP) -e ".[bench]"
-	$(PY) bench/profile.py
+	$(PY) bench/step_profile.py
 
 lint: install-test
 	$(PIP) ruff

@@ -20,8 +20,8 @@ sampled on wall-clock time, so a busy machine stretches them all alike (compare 
 It also measures the engine's cost per recorded op against torch's: a chain of ``y = y * 1``
 on a 4-element tensor, forward and backward, in µs per op.
 
-    python bench/profile.py                    # writes bench/profile.md
-    python bench/profile.py --only mlp_mnist
+    python bench/step_profile.py                    # writes bench/profile.md
+    python bench/step_profile.py --only mlp_mnist
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def profile(name: str, framework: str, rate: int, threads: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "stacks.txt"
         cmd = [spy, "record", "--native", "-r", str(rate), "-f", "raw", "-o", str(out), "--",
-               sys.executable, str(HERE / "profile.py"), "--worker", name, framework]
+               sys.executable, str(HERE / "step_profile.py"), "--worker", name, framework]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROFILE-RESULT ")]
         if proc.returncode != 0 or not line or not out.exists():
@@ -133,7 +133,7 @@ def _op_overhead_worker(framework: str, n_ops: int = 2000, reps: int = 20) -> No
 def op_overhead() -> dict:
     res = {}
     for f in ("nnscratch", "torch"):
-        proc = subprocess.run([sys.executable, str(HERE / "profile.py"), "--op-worker", f],
+        proc = subprocess.run([sys.executable, str(HERE / "step_profile.py"), "--op-worker", f],
                               capture_output=True, text=True, cwd=HERE.parent)
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROFILE-RESULT ")]
         res[f] = json.loads(line[-1].split(" ", 1)[1])["us_per_op"] if line else float("nan")
@@ -142,9 +142,9 @@ def op_overhead() -> dict:
 
 def report(results: dict, ops: dict, threads: int) -> str:
     lines = ["# Profile: where a training step's time goes", "",
-             f"py-spy samples (`python bench/profile.py`, {threads} BLAS thread(s)) of each "
+             f"py-spy samples (`python bench/step_profile.py`, {threads} BLAS thread(s)) of each "
              "workload's train loop, sorted by owner (see the module docstring of "
-             "`bench/profile.py`); ms per step = share × the timed call's time per step. "
+             "`bench/step_profile.py`); ms per step = share × the timed call's time per step. "
              "Sampled on wall-clock time: on a busy machine compare the shares.", ""]
     for name, fw in results.items():
         lines += [f"## `{name}` ({WORKLOADS[name]} steps)", "",
