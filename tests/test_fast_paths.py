@@ -1,0 +1,99 @@
+"""The speed paths compute what the readable reference does (bench/, issue 18).
+
+* A leaf's first gradient is kept without a copy when nothing else refers to it
+  (engine.backward): it must never alias memory that another tensor, another leaf's gradient
+  or the caller's cotangent can see.
+* The bench's NumPy floors call the ops' array kernels directly (``op.__wrapped__``): the
+  gradients they return are the engine's.
+Cost: well under a second.
+"""
+import numpy as np
+import pytest
+
+import nnscratch as ns
+from nnscratch.autograd import engine
+
+
+def test_lone_reference_count_is_measured():
+    assert 1 <= engine._LONE_REFS <= 3
+
+
+def test_fresh_vjp_results_are_kept_without_copy(monkeypatch):
+    """linear's weight and bias gradients are fresh GEMM/sum results: kept as they are."""
+    seen = []
+    real = engine._accumulate_leaf
+
+    def spy(p, g, owned=False):
+        seen.append((p.shape, owned))
+        real(p, g, owned)
+    monkeypatch.setattr(engine, "_accumulate_leaf", spy)
+    lin = ns.nn.Linear(3, 2)
+    lin(ns.tensor(np.ones((4, 3)))).sum().backward()
+    assert sorted(seen) == [((2,), True), ((2, 3), True)]
+
+
+def test_same_array_to_two_leaves_is_not_shared():
+    # add's VJP hands the same upstream array to both parents
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    y = ns.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).backward(ns.tensor([1.0, 1.0]))
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+    (x * 2 + y).backward(ns.tensor([1.0, 1.0]))        # accumulates in place into each
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [2.0, 2.0])
+
+
+def test_caller_cotangent_is_not_kept():
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    seed = np.ones(2, np.float32)
+    x.backward(seed)                                    # a leaf: its gradient is the seed
+    assert not np.shares_memory(x.grad.numpy(), seed)
+    x.backward(seed)
+    np.testing.assert_array_equal(seed, [1.0, 1.0])     # accumulation left the seed alone
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_fresh_vjp_result_is_kept_and_accumulates():
+    w = ns.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = ns.tensor(np.ones((4, 3)))
+    ns.nn.functional.linear(x, w).sum().backward()
+    first = w.grad.numpy()
+    np.testing.assert_allclose(first, np.full((2, 3), 4.0))
+    ns.nn.functional.linear(x, w).sum().backward()
+    assert w.grad.numpy() is first                      # accumulated in place, as torch
+    np.testing.assert_allclose(first, np.full((2, 3), 8.0))
+
+
+def test_hook_result_held_elsewhere_is_copied():
+    kept = []
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: kept.append(g * 3) or kept[-1])
+    (x * 1.0).sum().backward()
+    assert not np.shares_memory(x.grad.numpy(), kept[0].numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+def test_floor_kernel_matches_layer_gradients(cell):
+    """The bench floor's direct call of the recurrent kernel gives the layer's gradients."""
+    from nnscratch.ops import recurrent
+    ns.manual_seed(0)
+    rnn = getattr(ns.nn, cell)(5, 4, batch_first=True)
+    x = np.random.default_rng(0).standard_normal((3, 6, 5)).astype(np.float32)
+    out, _ = rnn(ns.Tensor._wrap(x))
+    g = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+    out.backward(ns.Tensor._wrap(g))
+    kernel = {"LSTM": recurrent.lstm_sequence, "GRU": recurrent.gru_sequence}[cell].__wrapped__
+    ws = [p.numpy() for p in (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0,
+                              rnn.bias_hh_l0)]
+    states = (None, None) if cell == "LSTM" else (None,)
+    n_in = 8 if cell == "LSTM" else 6
+    outs, vjp = kernel(x, *states, *ws, batch_first=True,
+                       needs_input_grad=(False,) * (len(states) + 1) + (True,) * 4
+                       + (False,) * (n_in - len(states) - 5))
+    np.testing.assert_allclose(outs[0], out.numpy(), rtol=1e-6)
+    grads = vjp((g,) + tuple(np.zeros_like(o) for o in outs[1:]))
+    k = len(states) + 1
+    for got, p in zip(grads[k:k + 4], (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0,
+                                       rnn.bias_hh_l0)):
+        np.testing.assert_allclose(got, p.grad.numpy(), rtol=1e-5, atol=1e-6)
