@@ -21,7 +21,7 @@ def setup():
     from nnscratch.data import StandardScaler, train_test_split
     from nnscratch.datasets import load_breast_cancer
     X, y = load_breast_cancer(dtype=np.float64)
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, seed=0, stratify=y)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     s = StandardScaler().fit(Xtr)
     return s.transform(Xtr), s.transform(Xte), ytr, yte
 
