@@ -34,19 +34,19 @@ def hyperparameters(method: str, options: dict) -> dict:
     """The rule's hyper-parameters: its defaults, the method's options, then ``options``."""
     entry = lookup(method)
     cls = entry.optimizer_class()
+    allowed = [k for k in cls.hyperparameters() if k != "lr"]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"minimize: unknown options {unknown} for method {method!r}; "
+                         f"{cls.__name__} accepts {allowed}")
     given = dict(entry.options)
     given.update(options)
     if method == "momentum" and "momentum" in options and "dampening" not in options:
         given["dampening"] = options["momentum"]     # m <- β m + (1-β) g  (000 eq. 1.17)
     try:
         return cls.hyperparameters(**given)
-    except ValueError as err:
-        if "unknown hyper-parameters" not in str(err):
-            raise ValueError(f"minimize: {err}") from None
-        allowed = [k for k in cls.hyperparameters() if k != "lr"]
-        unknown = sorted(set(options) - set(allowed))
-        raise ValueError(f"minimize: unknown options {unknown} for method {method!r}; "
-                         f"{cls.__name__} accepts {allowed}") from None
+    except ValueError as err:                        # a value out of range, named by check
+        raise ValueError(f"minimize: {err}") from None
 
 
 def first_order(obj, method, x, f, g, lr, tol, gtol, maxiter, options):
