@@ -100,7 +100,7 @@ def _conv_relu_pool_back(plan, saved, g, need_dx):
         taken |= hit
         np.multiply(g, hit, out=da[:, :, i::2, j::2])
     g_row = plan.grad_rows(da)
-    dw1 = g_row @ cols.T
+    dw1 = np.ascontiguousarray((cols @ g_row.T).T)   # the GEMM orientation nnscratch uses
     dx = plan.col2im(w1[:, :-1].T @ g_row) if need_dx else None
     return dx, dw1[:, :-1], dw1[:, -1]
 

@@ -68,7 +68,10 @@ def _conv(x, w, b=None, *, stride, padding, dilation, groups, needs_input_grad):
         g_row = plan.grad_rows(g)                               # (F, N·positions)
         db = None
         if groups == 1:
-            dw_ = g_row @ cols.T
+            # Σ over the N·positions columns as (cols @ g_rowᵀ)ᵀ: OpenBLAS splits this long-K,
+            # small-output GEMM better with the larger side as M (measured for the bench
+            # ConvNet's second conv, (32 × 14208)·(14208 × 145): 1.2-1.6 ms -> 0.85 ms)
+            dw_ = np.ascontiguousarray((cols @ g_row.T).T)
             if fold_bias:
                 dw_, db = dw_[:, :k], dw_[:, k]
             dw_ = dw_.reshape(w_shape)
