@@ -47,6 +47,7 @@ docs: $(PY)
 profile: install-test
 	$(PIP) -e ".[bench]"
 	$(PY) bench/step_profile.py
+	$(PY) bench/gemm_threads.py
 
 lint: install-test
 	@echo "== installing the linters (ruff, mypy)"
