@@ -64,6 +64,11 @@ def _promoted(a, b, true_divide=False):
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype == b._data.dtype \
             and (not true_divide or a._data.dtype.kind == "f"):
         return a, b                       # the hot path: nothing to decide
+    # the other hot path: a float tensor with a Python number keeps the tensor's dtype
+    if type(b) in (float, int) and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        return a, b
+    if type(a) in (float, int) and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        return a, b
     d = _dt.result_type(a, b, default_float=get_default_dtype())
     if true_divide and d.kind != "f":
         d = get_default_dtype()
