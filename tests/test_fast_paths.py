@@ -97,3 +97,32 @@ def test_floor_kernel_matches_layer_gradients(cell):
     for got, p in zip(grads[k:k + 4], (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0,
                                        rnn.bias_hh_l0)):
         np.testing.assert_allclose(got, p.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("number", [2, -3, 0.5, 1e30, 10**40])
+def test_number_operand_hot_path_matches_the_promotion_rule(dtype, number):
+    """A float tensor ⊕ a Python number skips ``result_type``: the result (dtype and values,
+    on both sides of every binary op) is what the general promotion path gives."""
+    import importlib
+
+    from nnscratch.dtype import result_type
+    tensor_module = importlib.import_module("nnscratch.tensor")   # ns.tensor is the factory
+    t = ns.tensor(np.array([1.5, -2.0, 4.0], dtype=dtype))
+    expected = result_type(t, number, default_float=ns.get_default_dtype())
+    assert np.dtype(expected) == np.dtype(dtype)     # torch keeps the tensor's float dtype
+    for a, b in ((t, number), (number, t)):
+        hot = tensor_module._promoted(a, b)
+        general = (tensor_module._cast(a, expected), tensor_module._cast(b, expected))
+        # the hot path casts nothing, and neither would the general path
+        assert all(x is y for x, y in zip(hot, (a, b))) and all(
+            x is y for x, y in zip(general, (a, b)))
+    with np.errstate(over="ignore"):
+        for op in ("__add__", "__sub__", "__mul__", "__truediv__", "__radd__", "__rsub__",
+                   "__rmul__", "__rtruediv__"):
+            got = getattr(t, op)(number)
+            assert got.dtype == t.dtype, op
+            ref = getattr(t.numpy(), op)(np.asarray(number, dtype=dtype)
+                                         if abs(number) < np.finfo(dtype).max else
+                                         np.asarray(np.inf * np.sign(number), dtype=dtype))
+            np.testing.assert_array_equal(got.numpy(), ref, err_msg=op)
