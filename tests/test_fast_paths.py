@@ -126,3 +126,33 @@ def test_number_operand_hot_path_matches_the_promotion_rule(dtype, number):
                                          if abs(number) < np.finfo(dtype).max else
                                          np.asarray(np.inf * np.sign(number), dtype=dtype))
             np.testing.assert_array_equal(got.numpy(), ref, err_msg=op)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_plain_cross_entropy_matches_the_weighted_path(reduction):
+    """Labels all in range with no weight take the one-gather path; unit class weights take
+    the general (weighted, masked) path: loss and gradient agree exactly."""
+    g = np.random.default_rng(3)
+    z = g.standard_normal((7, 5)).astype(np.float32)
+    y = g.integers(0, 5, 7)
+    cot = g.standard_normal(7).astype(np.float32) if reduction == "none" else None
+    results = []
+    for weight in (None, np.ones(5, np.float32)):
+        zt = ns.tensor(z, requires_grad=True)
+        loss = ns.nn.functional.cross_entropy(zt, y, reduction=reduction, weight=weight)
+        loss.backward(None if cot is None else ns.tensor(cot))
+        results.append((loss.numpy(), zt.grad.numpy()))
+    (l0, g0), (l1, g1) = results
+    np.testing.assert_array_equal(l0, l1)
+    np.testing.assert_array_equal(g0, g1)
+
+
+def test_plain_cross_entropy_leaves_bad_and_ignored_labels_to_the_general_path():
+    z = ns.tensor(np.zeros((3, 4), np.float32), requires_grad=True)
+    with pytest.raises(ValueError, match=r"class labels must be in \[0, 4\), got 4"):
+        ns.nn.functional.cross_entropy(z, np.array([0, 4, 1]))
+    # ignore_index inside [0, K): class 2 is ignored, not taken as a label
+    loss = ns.nn.functional.cross_entropy(z, np.array([0, 2, 1]), ignore_index=2)
+    np.testing.assert_allclose(loss.numpy(), np.log(4), rtol=1e-6)
+    loss.backward()
+    np.testing.assert_array_equal(z.grad.numpy()[1], 0)

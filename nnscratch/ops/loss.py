@@ -108,6 +108,14 @@ def _class_targets(target, n, k, name, ignore_index=None):
         raise ValueError(f"{name}: class labels must be in [0, {k}), got {target[bad][0]}")
 
 
+def _plain_labels(target, n, k, ignore_index):
+    """True when ``target`` is ``n`` integer labels all in ``[0, k)``, none equal to
+    ``ignore_index``: the case that needs neither weights nor a mask.  Anything else (bad
+    labels included, which the general path then reports) is False."""
+    return (target.dtype.kind in "iu" and target.shape == (n,) and n > 0
+            and not 0 <= ignore_index < k and 0 <= target.min() and target.max() < k)
+
+
 def _class_weights(weight, k, dtype, name):
     """The per-class weights as an array ``(K,)`` (ones when None), finite and >= 0."""
     if weight is None:
@@ -168,6 +176,17 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
     _check_ignore_index(ignore_index, "cross_entropy")
     w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     logp = log_softmax_array(logits, axis=1)
+    if target.ndim == 1 and weight is None and not eps and _plain_labels(target, n, k,
+                                                                         ignore_index):
+        # the common case in one gather: every weight 1, nothing ignored (the general path
+        # below gives the same numbers; tests/test_fast_paths.py compares the two)
+        rows = np.arange(n)
+
+        def vjp_plain(g):
+            d = np.exp(logp)
+            d[rows, target] -= 1                       # softmax - onehot
+            return d * _scale(g, (n,), reduction, n)[:, None], None
+        return np.asarray(_reduce(-logp[rows, target], reduction, n)), vjp_plain
     if target.ndim == 1:
         _class_targets(target, n, k, "cross_entropy", ignore_index)
         rows = np.arange(n)
