@@ -663,7 +663,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
                 key = (id(node), i)
                 if key in capture and g is not None:
                     capture[key] = g
-        if all(g is None for g in gs):
+        if gs[0] is None if len(gs) == 1 else all(g is None for g in gs):
             if not retain_graph:
                 node.vjp, node.parents = None, ()
             continue
@@ -753,19 +753,6 @@ def _accumulate_leaf(p, g, owned=False):
 
 # --------------------------------------------------------------------------- op declaration
 
-def _record(outs, parents, vjp, name, saved=()):
-    """Wrap output array(s) as Tensors; record a Node when some parent needs a gradient."""
-    needs = _grad_enabled and any(p is not None for p in parents)
-    if isinstance(outs, tuple):
-        if not needs:
-            return tuple(Tensor._wrap(o) for o in outs)
-        node = Node(parents, vjp, len(outs), name, saved)
-        return tuple(Tensor._wrap(o, node, i) for i, o in enumerate(outs))
-    if not needs:
-        return Tensor._wrap(outs)
-    return Tensor._wrap(outs, Node(parents, vjp, 1, name, saved), 0)
-
-
 class _Edge:
     """A node's link to a non-leaf input: the node that made it and which output it was.
 
@@ -781,14 +768,6 @@ class _Edge:
 def _edge(t):
     """What a node keeps of an input that needs a gradient (see :class:`_Edge`)."""
     return t if t._node is None else _Edge(t)
-
-
-def _parents(args):
-    return tuple(_edge(a) if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-
-
-def _unwrap(args):
-    return [a._data if isinstance(a, Tensor) else a for a in args]
 
 
 def _share_view(out: Tensor, base: Tensor) -> None:
@@ -964,33 +943,49 @@ def fused(fn=None, *, saves_output=False):
     sig = inspect.signature(fn)
     wants_needs = "needs_input_grad" in sig.parameters
     positional = _positional_names(sig)
+    name = fn.__name__.strip("_")
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
         if kwargs:   # a tensor passed by keyword (b=bias) is differentiated like the others
             args, kwargs = _bind_tensors_positionally(sig, positional, args, kwargs)
-        parents = _parents(args)
-        needs = _grad_enabled and any(p is not None for p in parents)
+        # one pass over the arguments, as in Primitive.__call__: this is the per-op overhead
+        # of every layer call (measured for a small Linear: 10.7 -> 6 µs over the kernel)
+        arrays, parents, saved, needs = [], [], [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                saved.append(a)
+                if a.requires_grad:
+                    parents.append(a if a._node is None else _Edge(a))
+                    needs = True
+                    continue
+            else:
+                arrays.append(a)
+            parents.append(None)
+        needs = needs and _grad_enabled
         if wants_needs:
             # one flag per positional parameter: False for defaulted ones not passed (b=None)
-            flags = tuple(needs and p is not None for p in parents)
-            kwargs["needs_input_grad"] = flags + (False,) * (len(positional) - len(flags))
-        arrays = _unwrap(args)
+            kwargs["needs_input_grad"] = (tuple(needs and p is not None for p in parents)
+                                          + (False,) * (len(positional) - len(parents)))
         out, vjp = fn(*arrays, **kwargs)
-        name = fn.__name__.strip("_")
         if not needs:
-            return _record(out, parents, None, name)
+            return tuple(map(Tensor._wrap, out)) if isinstance(out, tuple) else Tensor._wrap(out)
         if isinstance(out, tuple):
             inner = vjp
 
             def vjp(gs):
                 return inner(tuple(np.zeros_like(o) if g is None else g
                                    for g, o in zip(gs, out)))
-        result = _record(out, parents, vjp, name)
-        outs = result if isinstance(result, tuple) else (result,)
-        saved = [a for a in args if isinstance(a, Tensor)]
-        if saves_output:
-            saved += list(outs)
-        outs[0]._node.saved = _save(saved)
+            node = Node(tuple(parents), vjp, len(out), name)
+            result = tuple(Tensor._wrap(o, node, i) for i, o in enumerate(out))
+            if saves_output:
+                saved += result
+        else:
+            node = Node(tuple(parents), vjp, 1, name)
+            result = Tensor._wrap(out, node, 0)
+            if saves_output:
+                saved.append(result)
+        node.saved = _save(saved)
         return result
     return op

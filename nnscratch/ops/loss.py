@@ -185,7 +185,8 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
         def vjp_plain(g):
             d = np.exp(logp)
             d[rows, target] -= 1                       # softmax - onehot
-            return d * _scale(g, (n,), reduction, n)[:, None], None
+            d *= g[:, None] if reduction == "none" else (g / n if reduction == "mean" else g)
+            return d, None
         return np.asarray(_reduce(-logp[rows, target], reduction, n)), vjp_plain
     if target.ndim == 1:
         _class_targets(target, n, k, "cross_entropy", ignore_index)
