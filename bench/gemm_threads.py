@@ -13,6 +13,7 @@ Run it on a quiet machine; it writes ``bench/gemm.md``:
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import pathlib
 import statistics
@@ -21,20 +22,22 @@ import sys
 import time
 
 import numpy as np
+from run import write_atomic
 
-# (label, shape of a, shape of b, transpose a, transpose b): C = op(a) @ op(b)
+# (label, shape of a, shape of b, transpose a, transpose b, run by nnscratch):
+# C = op(a) @ op(b); the rows marked False are the alternative orientations of the same product
 SHAPES = [
-    ("MLP fwd   x Wᵀ   100×784·(200×784)ᵀ", (100, 784), (200, 784), False, True),
-    ("MLP dW    gᵀ x   (100×200)ᵀ·100×784", (100, 200), (100, 784), True, False),
-    ("MLP dW alt (xᵀ g)ᵀ", (100, 784), (100, 200), True, False),
-    ("MLP dx    g W    100×200·200×784", (100, 200), (200, 784), False, False),
-    ("LSTM rec  W_hh h 1024×256·256×32", (1024, 256), (256, 32), False, False),
-    ("LSTM dh   W_hhᵀ δ 256×1024·1024×32", (1024, 256), (1024, 32), True, False),
-    ("LSTM dW   Δ Z    1024×2048·2048×322", (1024, 2048), (2048, 322), False, False),
-    ("CNN conv2 W cols 32×145·145×14208", (32, 145), (145, 14208), False, False),
-    ("CNN dW2   g colsᵀ 32×14208·(145×14208)ᵀ", (32, 14208), (145, 14208), False, True),
-    ("CNN dW2 alt (cols gᵀ)ᵀ", (145, 14208), (32, 14208), False, True),
-    ("CNN dcols2 Wᵀ g  144×32·32×14208", (32, 144), (32, 14208), True, False),
+    ("MLP fwd   x Wᵀ   100×784·(200×784)ᵀ", (100, 784), (200, 784), False, True, True),
+    ("MLP dW    gᵀ x   (100×200)ᵀ·100×784", (100, 200), (100, 784), True, False, True),
+    ("MLP dW alt (xᵀ g)ᵀ", (100, 784), (100, 200), True, False, False),
+    ("MLP dx    g W    100×200·200×784", (100, 200), (200, 784), False, False, True),
+    ("LSTM rec  W_hh h 1024×256·256×32", (1024, 256), (256, 32), False, False, True),
+    ("LSTM dh   W_hhᵀ δ 256×1024·1024×32", (1024, 256), (1024, 32), True, False, True),
+    ("LSTM dW   Δ Z    1024×2048·2048×322", (1024, 2048), (2048, 322), False, False, True),
+    ("CNN conv2 W cols 32×145·145×14208", (32, 145), (145, 14208), False, False, True),
+    ("CNN dW2   g colsᵀ 32×14208·(145×14208)ᵀ", (32, 14208), (145, 14208), False, True, False),
+    ("CNN dW2 alt (cols gᵀ)ᵀ", (145, 14208), (32, 14208), False, True, True),
+    ("CNN dcols2 Wᵀ g  144×32·32×14208", (32, 144), (32, 14208), True, False, True),
 ]
 
 
@@ -49,7 +52,7 @@ def _time(fn, number):
 
 def _cases(rng, matmul, convert):
     cases = []
-    for label, sa, sb, ta, tb in SHAPES:
+    for label, sa, sb, ta, tb, _ in SHAPES:
         a = convert(rng.standard_normal(sa, dtype=np.float32))
         b = convert(rng.standard_normal(sb, dtype=np.float32))
         a, b = (a.T if ta else a), (b.T if tb else b)
@@ -97,6 +100,8 @@ def main(argv=None) -> int:
             torch_us = json.loads(out.strip().splitlines()[-1])
     except subprocess.CalledProcessError as e:
         print(f"torch timing failed: {e.stderr}", file=sys.stderr)
+    used = {label: run for label, *_, run in SHAPES}
+    record = {}
     lines = [f"# GEMM µs per call ({args.rounds} rounds, median of the best of {args.number})",
              "", "NumPy/OpenBLAS with 1 and 2 threads; torch 2 threads in its own process; "
              "ratio = NumPy's best thread count / torch.", "",
@@ -107,9 +112,14 @@ def main(argv=None) -> int:
         t = torch_us.get(label)
         peer = f"{t:.0f} | {min(one, two) / t:.2f}" if t else "– | –"
         lines.append(f"| {label} | {one:.0f} | {two:.0f} | {two / one:.2f} | {peer} |")
+        record[label] = {"numpy_1": one, "numpy_2": two, "torch": t, "used": used[label]}
     text = "\n".join(lines) + "\n"
     print(text)
-    pathlib.Path(args.out).write_text(text)
+    out = pathlib.Path(args.out)
+    write_atomic(out, text)
+    # the numbers again for bench/run.py's report, which quotes them beside a missed target
+    write_atomic(out.with_suffix(".json"), json.dumps(
+        {"date": datetime.date.today().isoformat(), "us": record}, indent=1))
     return 0
 
 

@@ -36,6 +36,14 @@ FRAMEWORKS = ("nnscratch", "torch", "jax", "sklearn", "scipy", "numpy")
 VERSIONED = ("numpy", "torch", "jax", "jaxlib", "scikit-learn", "scipy", "threadpoolctl")
 
 
+def write_atomic(path: pathlib.Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: a reader (or a crash)
+    never sees half a report."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def _load(name):
     sys.path.insert(0, str(HERE.parent))
     return importlib.import_module(f"bench.workloads.{name}")
@@ -116,7 +124,8 @@ def run_workload(name: str, rounds: int | None, threads: int,
                   flush=True)
     return {"title": mod.TITLE, "target": getattr(mod, "TARGET", None),
             "against": getattr(mod, "TARGET_AGAINST", "torch"),
-            "floor_target": getattr(mod, "FLOOR_TARGET", None), "results": results}
+            "floor_target": getattr(mod, "FLOOR_TARGET", None), "results": results,
+            "gap": getattr(mod, "GAP", None), "gemm_rows": getattr(mod, "GEMM_ROWS", None)}
 
 
 def _fmt(v):
@@ -156,7 +165,45 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "versions": versions}
 
 
-def report(all_results: dict, threads: int, info: dict | None = None) -> str:
+def _measured(path: pathlib.Path) -> dict:
+    """The numbers ``make profile`` left in ``bench/<name>.json`` ({} before its first run)."""
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def gap_lines(name: str, w: dict, profile: dict, gemm: dict, floor_missed: bool) -> list:
+    """What a missed target is made of, from ``make profile``'s measurements: the step's time
+    by owner for nnscratch and the floor (bench/profile.json), the workload's GEMMs against
+    torch's (bench/gemm.json), the fixed cost per step when the floor is missed, and the
+    workload's ``GAP``, which says in words who owns the difference."""
+    lines = []
+    prof = profile.get("ms_per_step", {}).get(name, {})
+    ours, floor = prof.get("nnscratch"), prof.get("numpy")
+    if ours:
+        cells = [f"{o} {ours[o]:.2f}" + (f" / {floor[o]:.2f}" if floor else "")
+                 for o in ours if o != "total"]
+        lines.append(f"Where a step's time goes (`bench/profile.md`, {profile['date']}; ms per "
+                     f"step, nnscratch / floor): total {ours['total']:.2f}"
+                     + (f" / {floor['total']:.2f}" if floor else "") + "; " + ", ".join(cells)
+                     + ".")
+    rows = [r for label, r in gemm.get("us", {}).items()
+            if w.get("gemm_rows") and label.startswith(w["gemm_rows"]) and r["used"]
+            and r["torch"]]
+    if rows:
+        ratios = [min(r["numpy_1"], r["numpy_2"]) / r["torch"] for r in rows]
+        lines.append(f"Its {len(rows)} GEMM shapes against torch's (`bench/gemm.md`, "
+                     f"{gemm['date']}): NumPy at its best thread count takes "
+                     f"{min(ratios):.2f}–{max(ratios):.2f}× torch's time.")
+    fixed = profile.get("fixed_us_per_step")
+    if floor_missed and fixed:
+        lines.append("Fixed cost per training step (`bench/profile.md`): "
+                     + ", ".join(f"{f} {v:.0f} µs" for f, v in fixed.items()) + ".")
+    if w.get("gap"):
+        lines.append("Why: " + " ".join(w["gap"].split()))
+    return lines
+
+
+def report(all_results: dict, threads: int, info: dict | None = None,
+           profile: dict | None = None, gemm: dict | None = None) -> str:
     info = info or machine()
     kernels = sorted({r.get("blas_kernel", "") for w in all_results.values()
                       for rs in w["results"].values() for r in rs} - {""})
@@ -191,17 +238,23 @@ def report(all_results: dict, threads: int, info: dict | None = None) -> str:
             lines.append(f"| {f} | {med[f]:.3f} | {min(r['seconds'] for r in rs):.3f} | "
                          f"{ratio} | " + " | ".join(vals) + " |")
         other = w.get("against", "torch")
+        missed = {}
         if w["target"] is not None and other in res and "nnscratch" in res:
             m, lo, hi = ratio_summary(res, other)
-            verdict = "meets" if m <= w["target"] else "misses"
+            missed["peer"] = m > w["target"]
             lines += ["", f"Target ratio vs {other} <= {w['target']}: measured {m:.2f} "
-                      f"({lo:.2f}–{hi:.2f}; {verdict} the target)."]
+                      f"({lo:.2f}–{hi:.2f}; {'misses' if missed['peer'] else 'meets'} the "
+                      "target)."]
         floor = w.get("floor_target")
         if floor is not None and "numpy" in res and "nnscratch" in res:
             m, lo, hi = ratio_summary(res, "numpy")
-            verdict = "meets" if m <= floor else "misses"
+            missed["floor"] = m > floor
             lines += ["", f"Target ratio vs the hand-written NumPy floor <= {floor}: measured "
-                      f"{m:.2f} ({lo:.2f}–{hi:.2f}; {verdict} the target)."]
+                      f"{m:.2f} ({lo:.2f}–{hi:.2f}; {'misses' if missed['floor'] else 'meets'} "
+                      "the target)."]
+        if any(missed.values()):
+            lines += [""] + gap_lines(name, w, profile or {}, gemm or {},
+                                      missed.get("floor", False))
         lines.append("")
     return "\n".join(lines)
 
@@ -231,12 +284,11 @@ def main(argv=None) -> int:
         all_results[name] = run_workload(name, args.rounds, args.threads,
                                          args.keep_openblas_coretype)
         raw.write_text(json.dumps(all_results, indent=1))
-    text = report(dict(sorted(all_results.items())), args.threads)
+    text = report(dict(sorted(all_results.items())), args.threads,
+                  profile=_measured(HERE / "profile.json"), gemm=_measured(HERE / "gemm.json"))
     if not args.only:   # the whole suite's wall time (the issue's budget: about 20 minutes)
         text += f"\nThe full run took {(time.perf_counter() - started) / 60:.1f} minutes.\n"
-    tmp = pathlib.Path(args.out + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, args.out)
+    write_atomic(pathlib.Path(args.out), text)
     print(text)
     return 0
 

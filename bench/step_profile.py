@@ -18,14 +18,17 @@ one owner:
 The shares times the timed call's seconds per step give milliseconds per step; they are
 sampled on wall-clock time, so a busy machine stretches them all alike (compare shares).
 It also measures the engine's cost per recorded op against torch's: a chain of ``y = y * 1``
-on a 4-element tensor, forward and backward, in µs per op.
+on a 4-element tensor, forward and backward, in µs per op; and each framework's fixed cost
+per training step, the MLP loop on a network too small for its arithmetic to count.  The
+numbers also go to ``bench/profile.json``, which ``bench/run.py`` quotes beside a missed target.
 
-    python bench/step_profile.py                    # writes bench/profile.md
+    python bench/step_profile.py                    # writes bench/profile.md and .json
     python bench/step_profile.py --only mlp_mnist
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import pathlib
@@ -34,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from run import write_atomic
 
 HERE = pathlib.Path(__file__).resolve().parent
 # workload -> train steps per call of its run_* function
@@ -140,7 +145,46 @@ def op_overhead() -> dict:
     return res
 
 
-def report(results: dict, ops: dict, threads: int) -> str:
+def _step_overhead_worker(framework: str, steps: int = 2000, reps: int = 5) -> None:
+    """µs per training step of ``bench/workloads/mlp_mnist``'s own loop shrunk to a
+    Linear(8, 4)-ReLU-Linear(4, 3) on batches of 5, where the arithmetic is negligible: what
+    remains is each framework's fixed cost per step (for the floor, NumPy's per-call cost)."""
+    sys.path.insert(0, str(HERE.parent))
+    from bench.workloads import mlp_mnist as w
+    if framework == "torch":
+        import torch
+        torch.set_num_threads(1)
+    w.N, w.D, w.H, w.K, w.BATCH = 5 * steps, 8, 4, 3, 5
+    data = w.setup()
+    run = getattr(w, f"run_{framework}")
+    run(data)
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        run(data)
+        best = min(best, time.perf_counter() - t0)
+    print("PROFILE-RESULT " + json.dumps({"us_per_step": 1e6 * best / steps}))
+
+
+def step_overhead() -> dict:
+    res = {}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    for f in ("nnscratch", "torch", "numpy"):
+        proc = subprocess.run([sys.executable, str(HERE / "step_profile.py"), "--step-worker",
+                               f], capture_output=True, text=True, cwd=HERE.parent, env=env)
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROFILE-RESULT ")]
+        res[f] = json.loads(line[-1].split(" ", 1)[1])["us_per_step"] if line else float("nan")
+    return res
+
+
+def owner_ms(name: str, r: dict) -> dict:
+    """``{"total": ms per step, owner: ms per step, ...}`` from one profile's sample counts."""
+    total = sum(r["counts"].values()) or 1
+    per_step = 1e3 * r["seconds"] / WORKLOADS[name]
+    return {"total": per_step, **{o: per_step * r["counts"][o] / total for o in OWNERS}}
+
+
+def report(results: dict, ops: dict, threads: int, steps: dict | None = None) -> str:
     lines = ["# Profile: where a training step's time goes", "",
              f"py-spy samples (`python bench/step_profile.py`, {threads} BLAS thread(s)) of each "
              "workload's train loop, sorted by owner (see the module docstring of "
@@ -151,11 +195,9 @@ def report(results: dict, ops: dict, threads: int) -> str:
                   "| | ms/step | " + " | ".join(OWNERS) + " |",
                   "|---|---|" + "---|" * len(OWNERS)]
         for f, r in fw.items():
-            total = sum(r["counts"].values()) or 1
-            per_step = 1e3 * r["seconds"] / WORKLOADS[name]
-            shares = [r["counts"][o] / total for o in OWNERS]
-            cells = [f"{per_step * s:.2f} ({100 * s:.0f}%)" for s in shares]
-            lines.append(f"| {f} | {per_step:.2f} | " + " | ".join(cells) + " |")
+            ms = owner_ms(name, r)
+            cells = [f"{ms[o]:.2f} ({100 * ms[o] / ms['total']:.0f}%)" for o in OWNERS]
+            lines.append(f"| {f} | {ms['total']:.2f} | " + " | ".join(cells) + " |")
         lines.append("")
     if ops:
         lines += ["## Engine cost per recorded op", "",
@@ -163,6 +205,12 @@ def report(results: dict, ops: dict, threads: int) -> str:
                   "best of 20: "
                   + ", ".join(f"{f} {v:.1f} µs/op" for f, v in ops.items())
                   + f" (ratio {ops['nnscratch'] / ops['torch']:.2f}).", ""]
+    if steps:
+        lines += ["## Fixed cost per training step", "",
+                  "`mlp_mnist`'s loop shrunk to Linear(8, 4)-ReLU-Linear(4, 3), batch 5, 1 "
+                  "thread, best of 5 × 2,000 steps (the arithmetic is negligible; for the "
+                  "hand-written loop what remains is NumPy's cost per call): "
+                  + ", ".join(f"{f} {v:.0f} µs/step" for f, v in steps.items()) + ".", ""]
     return "\n".join(lines)
 
 
@@ -174,6 +222,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(HERE / "profile.md"))
     p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     p.add_argument("--op-worker", help=argparse.SUPPRESS)
+    p.add_argument("--step-worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
         worker(*args.worker)
@@ -181,12 +230,23 @@ def main(argv=None) -> int:
     if args.op_worker:
         _op_overhead_worker(args.op_worker)
         return 0
+    if args.step_worker:
+        _step_overhead_worker(args.step_worker)
+        return 0
     results = {}
     for name in args.only or WORKLOADS:
         results[name] = {f: profile(name, f, args.rate, args.threads) for f in FRAMEWORKS}
         print(name, {f: r["counts"] for f, r in results[name].items()}, flush=True)
-    text = report(results, op_overhead(), args.threads)
-    pathlib.Path(args.out).write_text(text)
+    ops, steps = op_overhead(), step_overhead()
+    text = report(results, ops, args.threads, steps)
+    out = pathlib.Path(args.out)
+    write_atomic(out, text)
+    # ms per step by owner, for bench/run.py's report to quote beside a missed target
+    write_atomic(out.with_suffix(".json"), json.dumps(
+        {"date": datetime.date.today().isoformat(), "threads": args.threads,
+         "engine_us_per_op": ops, "fixed_us_per_step": steps, "ms_per_step": {
+             name: {f: owner_ms(name, r) for f, r in fw.items()}
+             for name, fw in results.items()}}, indent=1))
     print(text)
     return 0
 

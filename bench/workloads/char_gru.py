@@ -8,6 +8,10 @@ TITLE = ("char GRU: one-hot 65 -> GRU(256) -> linear(65), cross-entropy, Adam, "
          "batch 32 × seq 64, 100 iterations")
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
+GEMM_ROWS = None    # its rows in bench/gemm_threads.py's SHAPES
+GAP = """Two thirds of the step is GEMM, which OpenBLAS runs slower than torch's Intel MKL
+on the LSTM's similar shapes (`char_lstm`), and the cell's elementwise work is many small NumPy
+calls per time step, each paying NumPy's per-call cost."""
 ROUNDS = 7
 CELL = "GRU"
 
