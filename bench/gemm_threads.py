@@ -25,12 +25,14 @@ import numpy as np
 from run import write_atomic
 
 # (label, shape of a, shape of b, transpose a, transpose b, run by nnscratch):
-# C = op(a) @ op(b); the rows marked False are the alternative orientations of the same product
+# C = op(a) @ op(b); the rows marked False are alternative orientations of a product, or a
+# product the workloads skip
 SHAPES = [
     ("MLP fwd   x Wᵀ   100×784·(200×784)ᵀ", (100, 784), (200, 784), False, True, True),
     ("MLP dW    gᵀ x   (100×200)ᵀ·100×784", (100, 200), (100, 784), True, False, True),
     ("MLP dW alt (xᵀ g)ᵀ", (100, 784), (100, 200), True, False, False),
-    ("MLP dx    g W    100×200·200×784", (100, 200), (200, 784), False, False, True),
+    # the input gradient of a 784-wide layer; the bench MLP's first layer needs none
+    ("MLP dx    g W    100×200·200×784", (100, 200), (200, 784), False, False, False),
     ("LSTM rec  W_hh h 1024×256·256×32", (1024, 256), (256, 32), False, False, True),
     ("LSTM dh   W_hhᵀ δ 256×1024·1024×32", (1024, 256), (1024, 32), True, False, True),
     ("LSTM dW   Δ Z    1024×2048·2048×322", (1024, 2048), (2048, 322), False, False, True),
