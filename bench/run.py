@@ -11,7 +11,8 @@ the rounds, and all processes get the same thread count.  The ratio nnscratch/ot
 both) and reported as its median with its min–max over the rounds.  The medians, the ratios,
 whatever the runs report (accuracies, peak memory) and the machine (CPU model, cores, BLAS
 kernel, versions) go to ``bench/results.md``.  Unless a workload sets ``WARMUP = False``, each
-process runs the call once untimed first, then times the second call.
+process runs the call once untimed first (on ``warmup(data)``, a few steps of the same shapes,
+where the workload defines it), then times the second call.
 
     python bench/run.py                 # every workload
     python bench/run.py --only mlp_mnist --rounds 3
@@ -75,9 +76,10 @@ def worker(name: str, framework: str, threads: int) -> None:
     data = mod.setup()
     fn = getattr(mod, f"run_{framework}")
     if getattr(mod, "WARMUP", True):
-        # first calls pay one-off costs (PyTorch's kernel selection, page faults, imports)
-        # that say nothing about steady-state speed
-        fn(data)
+        # first calls pay one-off costs (PyTorch's kernel selection, JAX's compilation, page
+        # faults, imports) that say nothing about steady-state speed; a workload's warmup(data)
+        # may hand it a few steps of the same shapes instead of the whole run
+        fn(mod.warmup(data) if hasattr(mod, "warmup") else data)
     t0 = time.perf_counter()
     out = fn(data) or {}
     seconds = time.perf_counter() - t0

@@ -2,7 +2,7 @@
 hidden 256, batch 32 × sequence 64, Adam, 100 iterations) with a GRU (PyTorch's reset_after
 formulation) in place of the LSTM.
 """
-from bench.workloads.char_lstm import setup, train_nnscratch, train_numpy, train_torch  # noqa: F401
+from bench.workloads.char_lstm import setup, train_nnscratch, train_numpy, train_torch, warmup  # noqa: F401
 
 TITLE = ("char GRU: one-hot 65 -> GRU(256) -> linear(65), cross-entropy, Adam, "
          "batch 32 × seq 64, 100 iterations")
