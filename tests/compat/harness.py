@@ -69,6 +69,7 @@ def run_both(main, seed=0):
     old = nnscratch.get_default_dtype()
     nnscratch.set_default_dtype(np.float64)
     try:
+        torch.manual_seed(seed)     # torch draws the initial weights: the same ones every run
         ref = Env(torch, seed)
         main(torch, ref)
         ours = Env(nnscratch, seed, reference=ref)

@@ -222,7 +222,10 @@ def save_and_resume(torch, env):
 
 def lstmcell_lbfgs_sine(torch, env):
     """pytorch/examples time-sequence style: two LSTMCells unrolled by hand over sine waves,
-    trained with LBFGS and a closure."""
+    trained with LBFGS and a closure.  The example's lr=0.8 without a line search overshoots
+    from some initial weights (the loss jumps ~100x), and from there ULP-level differences
+    between two BLAS builds grow chaotically; lr=0.1 descends monotonically from every one of
+    40 random initialisations tried, where the two libraries agree to ~1e-15."""
     nn = torch.nn
 
     class Sequence(nn.Module):
@@ -249,7 +252,7 @@ def lstmcell_lbfgs_sine(torch, env):
     inp, target = data[:, :-1], data[:, 1:]
     seq = env.init(Sequence())
     criterion = nn.MSELoss()
-    optimizer = torch.optim.LBFGS(seq.parameters(), lr=0.8, max_iter=5)
+    optimizer = torch.optim.LBFGS(seq.parameters(), lr=0.1, max_iter=5)
     for _ in range(2):
         def closure():
             optimizer.zero_grad()
