@@ -9,6 +9,8 @@ the timed call runs untraced).
 """
 import numpy as np
 
+from bench.workloads._warmup import first_batches
+
 TITLE = ("CNN conv(1→16,3)-relu-pool2-conv(16→32,3)-relu-pool2-linear(1568→10), Adam, batch 64, "
          "one epoch of 10,000 28×28 samples")
 TARGET = 1.0
@@ -25,12 +27,8 @@ _traced = {}
 
 
 def warmup(data):
-    """The untimed first call's data: 4 full batches and the last, partial one if there is
-    one (so JAX compiles both step shapes), instead of the whole epoch."""
-    X, y = data
-    tail = len(X) % BATCH
-    keep = np.r_[0:4 * BATCH, len(X) - tail:len(X)]
-    return X[keep], y[keep]
+    """A few batches of the same shapes for the untimed first call."""
+    return first_batches(data, BATCH)
 
 
 def setup():

@@ -2,6 +2,8 @@
 SGD lr 0.5, batch 100, one epoch over 60,000 MNIST-shaped float32 samples."""
 import numpy as np
 
+from bench.workloads._warmup import first_batches
+
 TITLE = "MLP 784-200-10 ReLU, SGD lr 0.5, batch 100, one epoch of 60,000 samples"
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
@@ -17,12 +19,8 @@ N, D, H, K, BATCH, LR = 60_000, 784, 200, 10, 100, 0.5
 
 
 def warmup(data):
-    """The untimed first call's data: 4 full batches and the last, partial one if there is
-    one (so JAX compiles both step shapes), instead of the whole epoch."""
-    X, y = data
-    tail = len(X) % BATCH
-    keep = np.r_[0:4 * BATCH, len(X) - tail:len(X)]
-    return X[keep], y[keep]
+    """A few batches of the same shapes for the untimed first call."""
+    return first_batches(data, BATCH)
 
 
 def setup():
