@@ -68,6 +68,30 @@ def test_max_pool2d_ties_match_torch(case, rng):
     _parity(*_max2d(*hp), x, rng)
 
 
+@pytest.mark.parametrize("case", MAX2D, ids=_ids(MAX2D))
+def test_max_pool2d_nan_wins_its_window_as_in_torch(case, rng):
+    """A window holding a NaN outputs NaN and its gradient goes to the last NaN in window
+    order, as PyTorch's kernel (``val > max || isnan(val)``) sends it; NaN == NaN is False,
+    so the equality routing of the other windows cannot find it."""
+    shape, *hp = case
+    x = rng.integers(0, 3, shape).astype(np.float64)     # ties beside the NaNs
+    x[rng.random(shape) < 0.15] = np.nan
+    _parity(*_max2d(*hp), x, rng)
+    k, s, p, d = hp
+    idx = F.max_pool2d(ns.tensor(x), k, s, p, d, return_indices=True)[1]
+    tidx = torch.nn.functional.max_pool2d(torch.tensor(x), k, s, p, d, return_indices=True)[1]
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+
+
+@pytest.mark.parametrize("case", MAX1D, ids=_ids(MAX1D))
+def test_max_pool1d_nan_wins_its_window_as_in_torch(case, rng):
+    shape, k, s, p, d = case
+    x = rng.standard_normal(shape)
+    x[rng.random(shape) < 0.2] = np.nan
+    _parity(lambda x: F.max_pool1d(x, k, s, p, d),
+            lambda x: torch.nn.functional.max_pool1d(x, k, s, p, d), x, rng)
+
+
 def test_max_pool2d_tie_goes_to_first_in_row_major_order():
     x = ns.tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
     F.max_pool2d(x, 2).backward(np.array([[[[5.0]]]]))

@@ -87,6 +87,11 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
         # layout), and the kh·kw strided passes below each read it (measured: 13% of this
         # backward for the bench ConvNet's first pool)
         g = np.ascontiguousarray(lift_1d(g))
+        if np.isnan(m).any():
+            # a NaN wins its window (the last NaN in window order, as in PyTorch), and NaN ==
+            # NaN is False below: route each window's gradient to its winner by index instead
+            return (_route_to_winners(g, _argmax_indices(x, kernel, stride, padding, dilation,
+                                                         ceil_mode), x.shape).reshape(x_shape),)
         overlap = _overlapping(kh, kw, sh, sw, dh, dw)
         if (sh, sw, dh, dw, ph, pw) == (kh, kw, 1, 1, 0, 0):
             # the windows tile the input: every pixel is written below except the leftover
@@ -152,7 +157,8 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
 
 def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
     """Flat index ``row·W + column`` in the unpadded ``(H, W)`` plane of each window's winner:
-    the first maximum in row-major window order (a NaN wins, as in PyTorch)."""
+    the first maximum in row-major window order, or the last NaN if there is one (as in
+    PyTorch)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     x = lift_1d(x)
     h, w = x.shape[2:]
@@ -168,6 +174,16 @@ def _argmax_indices(x, kernel, stride, padding, dilation, ceil_mode):
         np.copyto(best, v, where=better)
         np.copyto(idx, (rows[:, None] + i * dh) * w + cols[None, :] + j * dw, where=better)
     return idx
+
+
+def _route_to_winners(g, idx, x_shape):
+    """dx of shape ``x_shape`` (N, C, H, W): each window's gradient ``g[n, c, i, j]`` added at
+    its winner's flat index ``idx[n, c, i, j]`` in the (H, W) plane; overlapping windows that
+    share a winner add up."""
+    n, c, h, w = x_shape
+    dx = np.zeros((n * c, h * w), dtype=g.dtype)
+    np.add.at(dx, (np.arange(n * c)[:, None], idx.reshape(n * c, -1)), g.reshape(n * c, -1))
+    return dx.reshape(x_shape)
 
 
 def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
