@@ -19,10 +19,12 @@ _METHODS = ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid
             "bmm", "dot", "mv", "pow", "add", "sub", "mul", "div", "true_divide", "eq", "ne",
             "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not", "masked_fill",
             "allclose", "equal", "softmax", "log_softmax", "detach", "sign", "floor", "ceil",
-            "round", "trunc", "argsort", "nonzero")
+            "round", "trunc", "argsort", "nonzero", "sort", "topk", "index_select", "cumsum",
+            "logsumexp", "roll", "tril", "triu", "movedim", "moveaxis", "outer", "ger",
+            "broadcast_to", "log1p", "expm1")
 
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
-                            "minimum", "numel", "is_tensor"]
+                            "minimum", "numel", "is_tensor", "einsum"]
 
 
 def _make(name):
@@ -60,6 +62,11 @@ def where(cond: TensorLike, a: TensorLike | None = None, b: TensorLike | None = 
         import numpy as np
         return tuple(as_tensor(i) for i in np.nonzero(as_tensor(cond).numpy()))
     return _ops.where(cond, a, b)
+
+
+def einsum(equation: str, *operands: TensorLike) -> Tensor:
+    """Einstein summation (``torch.einsum("ij,jk->ik", a, b)``): see :mod:`nnscratch.ops.einsum`."""
+    return _ops.einsum(equation, *operands)
 
 
 def maximum(input, other):

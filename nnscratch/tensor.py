@@ -36,6 +36,7 @@ from .autograd.engine import (
     no_grad,
     set_default_dtype,
 )
+from .ops import sort as _sort
 
 __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full",
            "empty", "randn", "rand", "randint", "randperm", "zeros_like", "ones_like",
@@ -618,13 +619,124 @@ def _argsort(self, dim=-1, descending=False, stable=False):
     a = self._data
     if a.ndim == 0:
         return Tensor._wrap(np.zeros((), np.int64))
-    if not descending:
-        return Tensor._wrap(np.argsort(a, axis=dim, kind="stable").astype(np.int64))
-    # descending and stable: sort the reversed array ascending, reverse, map the indices back
-    # (negating would wrap unsigned integers and booleans)
-    n = a.shape[dim]
-    idx = np.flip(np.argsort(np.flip(a, axis=dim), axis=dim, kind="stable"), axis=dim)
-    return Tensor._wrap((n - 1 - idx).astype(np.int64))
+    return Tensor._wrap(_sort.sort_indices(a, _dim(dim, a.ndim, "argsort"), descending))
+
+
+def _picked(self, idx, dim):
+    """(values, indices) of the entries ``idx`` picks along ``dim``: the values gathered, so
+    that their gradient flows back to where they came from."""
+    if self._data.ndim == 0:
+        return _ReturnTypes(_ops.reshape(_ops.gather(_ops.reshape(self, (1,)), 0, idx), ()),
+                            Tensor._wrap(idx.reshape(())))
+    return _ReturnTypes(_ops.gather(self, dim, idx), Tensor._wrap(idx))
+
+
+def _sort_method(self, dim=-1, descending=False, *, stable=False):
+    """``(values, indices)`` sorted along ``dim`` (``torch.sort``); NaN sorts as the largest
+    value and ties keep their order."""
+    a = self._data
+    d = _dim(dim, a.ndim, "sort")
+    return _picked(self, _sort.sort_indices(a.reshape(-1) if a.ndim == 0 else a, d, descending),
+                   d)
+
+
+def _topk(self, k, dim=-1, largest=True, sorted=True):
+    """``(values, indices)`` of the ``k`` largest entries along ``dim`` (smallest with
+    ``largest=False``), best first (``torch.topk``; always sorted)."""
+    a = self._data
+    d = _dim(dim, a.ndim, "topk")
+    return _picked(self, _sort.topk_indices(a.reshape(-1) if a.ndim == 0 else a, k, d,
+                                            largest), d)
+
+
+def _index_select(self, dim, index):
+    d = _dim(dim, self._data.ndim, "index_select")
+    idx = np.asarray(_raw(index))
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be a 1-D integer tensor, got "
+                        f"{idx.ndim}-D of dtype {idx.dtype}")
+    n = self._data.shape[d] if self._data.ndim else 1
+    if idx.size and not (-n <= idx.min() and idx.max() < n):
+        raise IndexError(f"index_select: index out of range: dim {d} has size {n}, got "
+                         f"indices from {idx.min()} to {idx.max()}")
+    if self._data.ndim == 0:      # torch: one index, and a 0-d result
+        if idx.size != 1:
+            raise IndexError(f"index_select: a 0-d tensor takes exactly one index, got "
+                             f"{idx.size}")
+        return _ops.reshape(_ops.index_select(_ops.reshape(self, (1,)), 0, idx.reshape(1)), ())
+    return _ops.index_select(self, d, idx.reshape(-1))
+
+
+def _roll(self, shifts, dims=None):
+    nd = self._data.ndim
+    if dims is None:
+        if isinstance(shifts, (list, tuple)):
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll: with no dims, shifts must be one int, got {shifts}")
+            shifts = shifts[0]
+        return _ops.roll(self, int(shifts))
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts and dims must have the same length, got "
+                           f"{len(shifts)} and {len(dims)}")
+    return _ops.roll(self, tuple(int(s) for s in shifts),
+                     tuple(_dim(d, nd, "roll") for d in dims))
+
+
+def _triangle(which):
+    def method(self, diagonal=0):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"{which}: input tensor must have at least 2 dimensions")
+        return getattr(_ops, which)(self, int(diagonal))
+    method.__name__ = which
+    method.__doc__ = (f"``torch.{which}``: the {'lower' if which == 'tril' else 'upper'} "
+                      f"triangle of the last two dimensions, the rest zero.")
+    return method
+
+
+def _movedim(self, source, destination):
+    nd = self._data.ndim
+    src = source if isinstance(source, (list, tuple)) else (source,)
+    dst = destination if isinstance(destination, (list, tuple)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src}) and "
+                           f"destination ({dst}) must have the same number of dims")
+    src = [_dim(d, nd, "movedim") for d in src]
+    dst = [_dim(d, nd, "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {tuple(src)} or destination "
+                           f"{tuple(dst)}")
+    order = [d for d in range(nd) if d not in src]    # the dims that stay, in their order
+    for d, s in sorted(zip(dst, src)):                # each moved dim lands at its place
+        order.insert(d, s)
+    return _ops.transpose(self, tuple(order))
+
+
+def _outer(self, vec2):
+    other = as_tensor(vec2)
+    if self._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D tensors, got {self._data.ndim}-D and "
+                           f"{other._data.ndim}-D")
+    return _ops.reshape(self, (-1, 1)) * _ops.reshape(other, (1, -1))
+
+
+def _cumsum(self, dim, *, dtype=None):
+    t = self if dtype is None else _to(self, dtype)
+    if t._data.ndim == 0:
+        return _ops.reshape(_ops.cumsum(_ops.reshape(t, (1,)), 0), ())
+    return _ops.cumsum(t, _dim(dim, t._data.ndim, "cumsum"))
+
+
+def _logsumexp(self, dim, keepdim=False):
+    a = self._data
+    if a.dtype.kind != "f":
+        self = _to(self, get_default_dtype())
+    if a.ndim == 0:
+        return self.clone()
+    dims = dim if isinstance(dim, (list, tuple)) else (dim,)
+    return _ops.logsumexp(self, tuple(_dim(d, a.ndim, "logsumexp") for d in dims),
+                          bool(keepdim))
 
 
 def _nonzero(self, *, as_tuple=False):
@@ -926,6 +1038,13 @@ def _install():
         "trunc": _piecewise_constant(np.trunc, "trunc"),
         # integer results and metadata (no gradient in torch either)
         "argsort": _argsort, "nonzero": _nonzero,
+        # sorting, selecting, scans
+        "sort": _sort_method, "topk": _topk, "index_select": _index_select,
+        "cumsum": _cumsum, "logsumexp": _logsumexp, "roll": _roll,
+        "tril": _triangle("tril"), "triu": _triangle("triu"), "movedim": _movedim,
+        "moveaxis": _movedim, "outer": _outer, "ger": _outer,
+        "broadcast_to": lambda self, size: _ops.broadcast_to(self, tuple(size)),
+        "log1p": lambda self: _ops.log1p(self), "expm1": lambda self: _ops.expm1(self),
         "nelement": lambda self: self._data.size, "ndimension": lambda self: self._data.ndim,
         "get_device": lambda self: -1,                       # torch's answer for the CPU
         "__getattr__": _missing_attribute,

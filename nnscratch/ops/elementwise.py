@@ -27,6 +27,20 @@ defvjp(log, lambda g, out, x: g / x, saves=(0,))
 
 
 @primitive
+def log1p(x):
+    """``log(1 + x)``, accurate for tiny x (``torch.log1p``); d/dx = 1 / (1 + x)."""
+    return np.log1p(x)
+defvjp(log1p, lambda g, out, x: g / (1 + x), saves=(0,))
+
+
+@primitive
+def expm1(x):
+    """``e^x - 1``, accurate for tiny x (``torch.expm1``); d/dx = e^x = out + 1."""
+    return np.expm1(x)
+defvjp(expm1, lambda g, out, x: g * (out + 1), saves=("out",))
+
+
+@primitive
 def sqrt(x):
     return np.sqrt(x)
 defvjp(sqrt, lambda g, out, x: g / (2 * out), saves=("out",))

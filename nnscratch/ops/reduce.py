@@ -87,6 +87,32 @@ def _prod_vjp(g, out, x, axis=None, keepdims=False):
 defvjp(prod, _prod_vjp, saves=(0,))
 
 
+@primitive
+def logsumexp(x, axis, keepdims=False):
+    """``log Σ exp(x)`` over ``axis``, shifted by the maximum so nothing overflows
+    (``torch.logsumexp``); an all ``-inf`` slice gives ``-inf``.  d/dx = softmax(x) along axis."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)      # an all -inf (or an inf) slice: shift by nothing
+    with np.errstate(divide="ignore"):      # log 0 = -inf is the answer for an all -inf slice
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=_axes(axis, x.ndim))
+
+
+def _logsumexp_vjp(g, out, x, axis, keepdims=False):
+    with np.errstate(invalid="ignore"):     # -inf - -inf: NaN, as torch's gradient there
+        return _expand(g, x, axis, keepdims) * np.exp(x - _expand(out, x, axis, keepdims))
+defvjp(logsumexp, _logsumexp_vjp)
+
+
+@primitive
+def cumsum(x, axis):
+    """Running sums along ``axis`` (``torch.cumsum``; integers and booleans sum in int64).
+    The VJP is the running sum from the other end: ``dx_i = Σ_{j >= i} g_j``."""
+    return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
+defvjp(cumsum, lambda g, out, x, axis:
+       np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis), saves=())
+
+
 def norm(x, p=2, dim=None, keepdim=False):
     """The p-norm ``(sum |x|^p)^(1/p)`` over ``dim`` (all entries by default), as
     ``torch.Tensor.norm``; p = 2 by default, also 1 and inf."""

@@ -218,3 +218,41 @@ defvjp(_index_put, _index_put_vjp_x, None, _index_put_vjp_v, saves=())
 def index_put(x, idx, v):
     """A copy of ``x`` with ``x[idx] = v`` (what ``t[idx] = v`` records inside a graph)."""
     return _index_put(x, _normalize_index(idx), v)
+
+
+@primitive
+def index_select(x, dim, index):
+    """The slices ``index`` (1-D integers, repeats allowed) of ``x`` along ``dim``
+    (``torch.index_select``); the VJP adds each slice's gradient back where it came from."""
+    return np.take(x, index, axis=dim)
+
+
+def _index_select_vjp(g, out, x, dim, index):
+    dx = np.zeros_like(x)
+    np.add.at(np.moveaxis(dx, dim, 0), index, np.moveaxis(g, dim, 0))   # repeats accumulate
+    return dx
+defvjp(index_select, _index_select_vjp, saves=())
+
+
+@primitive
+def roll(x, shifts, dims=None):
+    """Shift entries cyclically by ``shifts`` along ``dims`` (``torch.roll``; with no dims, over
+    the flattened tensor); the VJP rolls the gradient back."""
+    return np.roll(x, shifts, axis=dims)
+defvjp(roll, lambda g, out, x, shifts, dims=None:
+       np.roll(g, tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts,
+               axis=dims), saves=())
+
+
+@primitive
+def tril(x, diagonal=0):
+    """The lower triangle of the last two axes, on and below ``diagonal`` (``torch.tril``)."""
+    return np.tril(x, diagonal)
+defvjp(tril, lambda g, out, x, diagonal=0: np.tril(g, diagonal), saves=())
+
+
+@primitive
+def triu(x, diagonal=0):
+    """The upper triangle of the last two axes, on and above ``diagonal`` (``torch.triu``)."""
+    return np.triu(x, diagonal)
+defvjp(triu, lambda g, out, x, diagonal=0: np.triu(g, diagonal), saves=())

@@ -451,8 +451,50 @@ def iterable_dataset_stream(torch, env):
                 opt.zero_grad()
 
 
+def causal_attention_einsum_topk(torch, env):
+    """A one-head causal self-attention language model in the style of minGPT tutorials:
+    einsum for the scores, a tril mask filled with -inf, logsumexp in a hand-written loss,
+    cumsum for positions, and top-k accuracy with sort and index_select."""
+    nn = torch.nn
+    V, T, D = 7, 6, 8
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(V, D)
+            self.qkv = nn.Linear(D, 3 * D)
+            self.out = nn.Linear(D, V)
+            self.register_buffer("mask", torch.tril(torch.ones(T, T)))
+
+        def forward(self, idx):
+            pos = torch.cumsum(torch.ones_like(idx), dim=1) - 1          # 0, 1, ..., T-1
+            x = self.embed(idx) + torch.sin(pos.unsqueeze(-1).to(torch.float64))
+            q, k, v = self.qkv(x).chunk(3, dim=-1)
+            att = torch.einsum("btd,bsd->bts", q, k) / D ** 0.5
+            L = idx.size(1)
+            att = att.masked_fill(self.mask[:L, :L] == 0, float("-inf")).softmax(dim=-1)
+            return self.out(torch.einsum("bts,bsd->btd", att, v))
+
+    model = env.init(Attention())
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-2)
+    idx = env.randint(V, 4, T)
+    for _ in range(6):
+        logits = model(idx[:, :-1].roll(1, dims=1))
+        target = idx[:, 1:]
+        logp = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
+        loss = -logp.gather(-1, target.unsqueeze(-1)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        env.log(loss.item())
+        top = logits.topk(2, dim=-1).indices
+        env.log((top == target.unsqueeze(-1)).any(-1).to(torch.float64).mean().item())
+        ranked = logits.sort(dim=-1, descending=True).values
+        env.log(ranked.index_select(-1, torch.tensor([0])).sum().item())
+
+
 PROGRAMS = [polynomial_manual_sgd, custom_autograd_function, mlp_sgd_momentum_steplr,
             cnn_adam, lstm_language_model, gru_classifier_batch_first, vae, save_and_resume,
             lstmcell_lbfgs_sine, dataloader_pipeline_onecycle, rnn_over_image_rows,
             dict_containers_adagrad_plateau, input_gradients_fgsm_and_jacobian,
-            iterable_dataset_stream]
+            iterable_dataset_stream, causal_attention_einsum_topk]
