@@ -7,8 +7,8 @@ build the one-hot inputs once, outside the loop, as PyTorch users would.
 
 Almost all of the time goes into GEMMs (the per-step recurrent products and the weight
 gradients).  PyTorch runs its LSTM through oneDNN, which picks AVX-512 kernels on an AVX-512 CPU;
-NumPy's OpenBLAS uses whatever ``OPENBLAS_CORETYPE`` names (this machine's environment pins
-``Haswell``, i.e. AVX2).  The run reports the core type it ran with.
+NumPy's OpenBLAS picks its own kernel for the CPU (bench/run.py drops an inherited
+``OPENBLAS_CORETYPE`` pin unless told to keep it).  The run reports the core type it ran with.
 """
 import os
 
