@@ -181,12 +181,14 @@ def gap_lines(name: str, w: dict, profile: dict, gemm: dict, floor_missed: bool)
     prof = profile.get("ms_per_step", {}).get(name, {})
     ours, floor = prof.get("nnscratch"), prof.get("numpy")
     if ours:
-        cells = [f"{o} {ours[o]:.2f}" + (f" / {floor[o]:.2f}" if floor else "")
+        # shares, not the profile's ms: py-spy stretches a sampled process by an amount that
+        # varies from run to run (seen: a 3x slower floor than its timed rounds), and the
+        # timed rounds above already give the time per step
+        share = lambda d, o: f"{100 * d[o] / d['total']:.0f}%" if d["total"] else "-"
+        cells = [f"{o} {share(ours, o)}" + (f" / {share(floor, o)}" if floor else "")
                  for o in ours if o != "total"]
-        lines.append(f"Where a step's time goes (`bench/profile.md`, {profile['date']}; ms per "
-                     f"step, nnscratch / floor): total {ours['total']:.2f}"
-                     + (f" / {floor['total']:.2f}" if floor else "") + "; " + ", ".join(cells)
-                     + ".")
+        lines.append(f"Where a step's time goes (`bench/profile.md`, {profile['date']}; share "
+                     f"of the sampled step, nnscratch / floor): " + ", ".join(cells) + ".")
     rows = [r for label, r in gemm.get("us", {}).items()
             if w.get("gemm_rows") and label.startswith(w["gemm_rows"]) and r["used"]
             and r["torch"]]

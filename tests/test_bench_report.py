@@ -40,8 +40,8 @@ INFO = {"cpu": "cpu", "cores": 2, "versions": {}}
 def test_a_missed_target_quotes_the_profile_the_gemms_and_the_owner(run):
     text = run.report({"toy": _workload(1.2, 1.0, 0.9)}, 2, INFO, PROFILE, GEMM)
     assert "measured 1.20 (1.20–1.20; misses the target)" in text
-    assert ("ms per step, nnscratch / floor): total 1.00 / 0.70; GEMM 0.60 / 0.60, "
-            "engine 0.10 / 0.00.") in text
+    assert ("share of the sampled step, nnscratch / floor): GEMM 60% / 86%, "
+            "engine 10% / 0%.") in text
     # only the workload's own GEMMs that nnscratch runs: 200 / 160
     assert "Its 1 GEMM shapes against torch's (`bench/gemm.md`, 2026-12-02): NumPy at its " \
            "best thread count takes 1.25–1.25× torch's time." in text

@@ -19,8 +19,9 @@ TITLE = ("char LSTM: one-hot 65 -> LSTM(256) -> linear(65), cross-entropy, Adam,
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "LSTM"    # its rows in bench/gemm_threads.py's SHAPES
-GAP = """Against torch: two thirds of the step is GEMM, the same products torch computes,
-which OpenBLAS runs slower than torch's libraries do (line above: its Intel MKL); the rest is
+GAP = """Against torch: two thirds of the step is GEMM, the same products torch computes;
+how OpenBLAS's compare with torch's (its Intel MKL) depends on the CPU and its BLAS kernel, and
+the line above is this machine's measurement (near 1: none of the gap is GEMM). The rest is
 the cell's elementwise work, about 25 NumPy calls per time step on a 256 × 32 state, each
 paying NumPy's per-call cost, where torch runs the whole layer through oneDNN's fused RNN
 primitive. The floor runs the same layout and calls and pays the same."""

@@ -16,11 +16,12 @@ TITLE = ("CNN conv(1→16,3)-relu-pool2-conv(16→32,3)-relu-pool2-linear(1568�
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "CNN"    # its rows in bench/gemm_threads.py's SHAPES
-GAP = """Against torch: about two thirds of the step is NumPy elementwise work (the
+GAP = """Against torch: over half of the step is NumPy elementwise work (the
 im2col/col2im and layout copies, ReLU and max-pooling forward and backward), separate
 single-threaded passes over memory, where torch convolves with oneDNN's kernels and runs ReLU
 and pooling in C++ loops over both cores; the GEMMs that remain are OpenBLAS's against torch's
-Intel MKL (line above). The floor runs the same algorithm and pays the same."""
+Intel MKL, which win or lose by CPU (line above: this machine). The floor runs the same
+algorithm and pays the same."""
 ROUNDS = 7
 N, BATCH, LR = 10_000, 64, 1e-3
 _traced = {}

@@ -8,12 +8,13 @@ TITLE = "MLP 784-200-10 ReLU, SGD lr 0.5, batch 100, one epoch of 60,000 samples
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "MLP"    # its rows in bench/gemm_threads.py's SHAPES
-GAP = """Against torch: two thirds of the step is GEMM, and torch's GEMMs (Intel MKL) beat
-OpenBLAS's on these shapes (line above); torch's fixed cost per step is larger than ours.
-Against the floor: the hand loop records no graph, checks no arguments, fuses each SGD update
-into the expression that makes its gradient and computes softmax once; the framework's fixed
-cost per step (module calls, the graph, the backward sweep, the loss's label checks, the
-optimizer's pass) is several times the loop's, and at batch 100 it is a visible share."""
+GAP = """Against torch: two thirds of the step is GEMM, OpenBLAS's against torch's Intel
+MKL, which win or lose by CPU and shape (line above: this machine); torch's fixed cost per step
+is larger than ours. Against the floor: the hand loop records no graph, checks no arguments,
+fuses each SGD update into the expression that makes its gradient and computes softmax once;
+the framework's fixed cost per step (module calls, the graph, the backward sweep, the loss's
+label checks, the optimizer's pass) is several times the loop's (line above), and at batch
+100 it is a visible share."""
 ROUNDS = 7
 N, D, H, K, BATCH, LR = 60_000, 784, 200, 10, 100, 0.5
 
