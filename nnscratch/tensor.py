@@ -622,31 +622,40 @@ def _argsort(self, dim=-1, descending=False, stable=False):
     return Tensor._wrap(_sort.sort_indices(a, _dim(dim, a.ndim, "argsort"), descending))
 
 
+def _scalar_as_vector(method):
+    """torch treats a 0-d tensor as a 1-element vector along dim 0 (or -1) in sort, topk and
+    cumsum: run ``method`` on that vector and give each result back its 0-d shape."""
+    def run(self, *args, **kwargs):
+        if self._data.ndim:
+            return method(self, *args, **kwargs)
+        out = method(_ops.reshape(self, (1,)), *args, **kwargs)
+        if isinstance(out, tuple):
+            return type(out)(*(_ops.reshape(o, ()) for o in out))
+        return _ops.reshape(out, ())
+    run.__name__, run.__doc__ = method.__name__, method.__doc__
+    return run
+
+
 def _picked(self, idx, dim):
     """(values, indices) of the entries ``idx`` picks along ``dim``: the values gathered, so
     that their gradient flows back to where they came from."""
-    if self._data.ndim == 0:
-        return _ReturnTypes(_ops.reshape(_ops.gather(_ops.reshape(self, (1,)), 0, idx), ()),
-                            Tensor._wrap(idx.reshape(())))
     return _ReturnTypes(_ops.gather(self, dim, idx), Tensor._wrap(idx))
 
 
+@_scalar_as_vector
 def _sort_method(self, dim=-1, descending=False, *, stable=False):
     """``(values, indices)`` sorted along ``dim`` (``torch.sort``); NaN sorts as the largest
     value and ties keep their order."""
-    a = self._data
-    d = _dim(dim, a.ndim, "sort")
-    return _picked(self, _sort.sort_indices(a.reshape(-1) if a.ndim == 0 else a, d, descending),
-                   d)
+    d = _dim(dim, self._data.ndim, "sort")
+    return _picked(self, _sort.sort_indices(self._data, d, descending), d)
 
 
+@_scalar_as_vector
 def _topk(self, k, dim=-1, largest=True, sorted=True):
     """``(values, indices)`` of the ``k`` largest entries along ``dim`` (smallest with
     ``largest=False``), best first (``torch.topk``; always sorted)."""
-    a = self._data
-    d = _dim(dim, a.ndim, "topk")
-    return _picked(self, _sort.topk_indices(a.reshape(-1) if a.ndim == 0 else a, k, d,
-                                            largest), d)
+    d = _dim(dim, self._data.ndim, "topk")
+    return _picked(self, _sort.topk_indices(self._data, k, d, largest), d)
 
 
 def _index_select(self, dim, index):
@@ -721,10 +730,9 @@ def _outer(self, vec2):
     return _ops.reshape(self, (-1, 1)) * _ops.reshape(other, (1, -1))
 
 
+@_scalar_as_vector
 def _cumsum(self, dim, *, dtype=None):
     t = self if dtype is None else _to(self, dtype)
-    if t._data.ndim == 0:
-        return _ops.reshape(_ops.cumsum(_ops.reshape(t, (1,)), 0), ())
     return _ops.cumsum(t, _dim(dim, t._data.ndim, "cumsum"))
 
 

@@ -37,16 +37,13 @@ def retain_freed_memory() -> bool:
     if os.environ.get("NNSCRATCH_RETAIN_MEMORY", "1") == "0" or not sys.platform.startswith(
             "linux"):
         return _done
-    # glibc's soname first: find_library runs ldconfig in a subprocess (~5 ms)
-    for name in ("libc.so.6", None):
-        name = name or ctypes.util.find_library("c")
+    try:        # glibc's soname first: find_library runs ldconfig in a subprocess (~5 ms)
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
         try:
-            mallopt = ctypes.CDLL(name).mallopt
-            break
-        except (OSError, AttributeError, TypeError):   # no glibc (e.g. musl): leave malloc be
-            mallopt = None
-    if mallopt is None:
-        return _done
+            mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+        except (OSError, AttributeError):      # no glibc (e.g. musl): leave malloc alone
+            return _done
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     _done = bool(mallopt(_M_MMAP_THRESHOLD, 32 * 2**20) and mallopt(_M_TRIM_THRESHOLD, 2**30))
     return _done
