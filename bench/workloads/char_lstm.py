@@ -26,6 +26,7 @@ the cell's elementwise work, about 25 NumPy calls per time step on a 256 × 32 s
 paying NumPy's per-call cost, where torch runs the whole layer through oneDNN's fused RNN
 primitive. The floor runs the same layout and calls and pays the same."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 V, H, T, N, ITERS, LR = 65, 256, 64, 32, 100, 2e-3
 CELL = "LSTM"
 

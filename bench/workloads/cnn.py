@@ -23,6 +23,7 @@ and pooling in C++ loops over both cores; the GEMMs that remain are OpenBLAS's a
 Intel MKL, which win or lose by CPU (line above: this machine). The floor runs the same
 algorithm and pays the same."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 N, BATCH, LR = 10_000, 64, 1e-3
 _traced = {}
 
