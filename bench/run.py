@@ -259,7 +259,8 @@ def report(all_results: dict, threads: int, info: dict | None = None,
             vals = [_fmt(statistics.median(r[k] for r in rs)) if all(
                 isinstance(r.get(k), (int, float)) for r in rs) else _fmt(rs[-1].get(k, ""))
                 for k in extra]
-            lines.append(f"| {f} | {len(rs)} | {med[f]:.3f} | {min(r['seconds'] for r in rs):.3f} | "
+            fastest = min(r["seconds"] for r in rs)
+            lines.append(f"| {f} | {len(rs)} | {med[f]:.3f} | {fastest:.3f} | "
                          f"{ratio} | " + " | ".join(vals) + " |")
         other = w.get("against", "torch")
         missed = {}
@@ -281,6 +282,22 @@ def report(all_results: dict, threads: int, info: dict | None = None,
                                       missed.get("floor", False))
         lines.append("")
     return "\n".join(lines)
+
+
+def appendix() -> str:
+    """What the timed workloads above do not say, from the other measurements in bench/: the
+    compiled kernels' first-call cost (bench/kernels.md, written by kernels_coldstart.py just
+    before this run in ``make bench``), how the cost grows with size (bench/scaling.md, from
+    ``make bench-scaling``), and the hand-written reading of them (bench/analysis.md)."""
+    parts = []
+    for name in ("kernels.md", "scaling.md", "analysis.md"):
+        path = HERE / name
+        if path.exists():
+            body = path.read_text().strip().splitlines()
+            # each file's title becomes a section of this report
+            parts.append("\n".join(["#" + body[0]] + body[1:]) if body[0].startswith("# ")
+                         else "\n".join(body))
+    return "".join(f"\n{p}\n" for p in parts)
 
 
 def main(argv=None) -> int:
@@ -317,6 +334,7 @@ def main(argv=None) -> int:
                   profile=_measured(HERE / "profile.json"), gemm=_measured(HERE / "gemm.json"))
     if not args.only:   # the whole suite's wall time (the issue's budget: about 20 minutes)
         text += f"\nThe full run took {(time.perf_counter() - started) / 60:.1f} minutes.\n"
+    text += appendix()
     write_atomic(pathlib.Path(args.out), text)
     print(text)
     return 0

@@ -156,7 +156,8 @@ def test_ulp_distance_counts_units_in_the_last_place():
     one = np.float32(1)
     assert ulp_distance(np.array([one]), np.array([np.nextafter(one, np.float32(2))])) == 1
     assert ulp_distance(np.array([0.0]), np.array([-0.0])) == 0
-    assert ulp_distance(np.array([np.nextafter(0.0, 1.0)]), np.array([-np.nextafter(0.0, 1.0)])) == 2
+    tiny = np.nextafter(0.0, 1.0)
+    assert ulp_distance(np.array([tiny]), np.array([-tiny])) == 2
     with pytest.raises(AssertionError):
         ulp_distance(np.array([np.nan]), np.array([1.0]))
 

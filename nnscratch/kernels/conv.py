@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit, u64 as _u
+from ._jit import jit
+from ._jit import u64 as _u
 
 
 @jit
