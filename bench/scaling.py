@@ -247,6 +247,8 @@ def plot(rows: list[dict], out_dir: pathlib.Path) -> list[pathlib.Path]:
             bottom.axhline(1.0, color="grey", lw=0.8, ls="--")
             bottom.set_ylabel("nnscratch / torch")
             bottom.set_xlabel(axis)
+            bottom.set_xticks(xs, [str(v) for v in xs])     # the sizes, not powers of ten
+            bottom.minorticks_off()
         fig.tight_layout()
         path = out_dir / f"scaling_{model}.png"
         tmp = path.with_name(path.stem + ".tmp.png")
