@@ -97,42 +97,37 @@ def col2im(dcols: np.ndarray, shape, kh: int, kw: int, ph: int, pw: int, dh: int
 
 
 @jit
-def _output(y, out, n_img, f, ho, wo, wp):
+def _grid_copy(rows, grid, n_img, f, ho, wo, wp, to_grid):
+    """Copy between the GEMM's ``(F, N·L)`` rows and the ``(N, F, Ho, Wo)`` grid, one way
+    (``to_grid``) or the other, where the rows' junk columns get zeros."""
     length = (ho - 1) * wp + wo
     for plane in range(n_img * f):
         n, k = plane // f, plane % f
         for r in range(ho):
-            src = _u(k * n_img * length + n * length + r * wp)
-            dst = _u((plane * ho + r) * wo)
-            for p in range(_u(wo)):
-                out[dst + p] = y[src + p]
+            at = _u(k * n_img * length + n * length + r * wp)
+            pix = _u((plane * ho + r) * wo)
+            if to_grid:
+                for p in range(_u(wo)):
+                    grid[pix + p] = rows[at + p]
+            else:
+                for p in range(_u(wo)):
+                    rows[at + p] = grid[pix + p]
+                if r < ho - 1:
+                    for p in range(_u(wo), _u(wp)):   # the junk columns must add nothing
+                        rows[at + p] = 0
 
 
 def output(y: np.ndarray, n: int, ho: int, wo: int, wp: int) -> np.ndarray:
     """``FlatPlan.output``: the GEMM's ``(F, N·L)`` as a C-contiguous ``(N, F, Ho, Wo)``."""
     out = np.empty((n, y.shape[0], ho, wo), dtype=y.dtype)
-    _output(np.ascontiguousarray(y).reshape(-1), out.reshape(-1), n, y.shape[0], ho, wo, wp)
+    _grid_copy(np.ascontiguousarray(y).reshape(-1), out.reshape(-1), n, y.shape[0], ho, wo, wp,
+               True)
     return out
-
-
-@jit
-def _grad_rows(g, rows, n_img, f, ho, wo, wp):
-    length = (ho - 1) * wp + wo
-    for plane in range(n_img * f):
-        n, k = plane // f, plane % f
-        for r in range(ho):
-            dst = _u(k * n_img * length + n * length + r * wp)
-            src = _u((plane * ho + r) * wo)
-            for p in range(_u(wo)):
-                rows[dst + p] = g[src + p]
-            if r < ho - 1:
-                for p in range(_u(wo), _u(wp)):      # the junk columns: they must add nothing
-                    rows[dst + p] = 0
 
 
 def grad_rows(g: np.ndarray, wp: int) -> np.ndarray:
     """``FlatPlan.grad_rows``: ``(N, F, Ho, Wo)`` -> ``(F, N·L)``, zeros in the junk columns."""
     n, f, ho, wo = g.shape
     rows = np.empty((f, n * ((ho - 1) * wp + wo)), dtype=g.dtype)
-    _grad_rows(np.ascontiguousarray(g).reshape(-1), rows.reshape(-1), n, f, ho, wo, wp)
+    _grid_copy(rows.reshape(-1), np.ascontiguousarray(g).reshape(-1), n, f, ho, wo, wp, False)
     return rows
