@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Node, Tensor, _edge, _save, is_grad_enabled, no_grad
+from .engine import Tensor
+from .grad_mode import is_grad_enabled, no_grad
+from .graph import Node, _edge, _save
 
 
 class FunctionCtx:
