@@ -28,8 +28,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..tensor import Tensor
 from .core import ShapeError
-from .engine import Tensor
 from .grad_mode import enable_grad
 from .graph import run_backward
 

@@ -33,7 +33,7 @@ from .im2col import conv_plan
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Padding, Size, TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 
