@@ -327,8 +327,7 @@ def _mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None
 def _extremum(op, arg, name):
     def method(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if isinstance(dim, Tensor):         # torch.max(a, b): the elementwise maximum
-            return _ops.where(self._data >= dim._data if name == "max" else
-                              self._data <= dim._data, self, dim)
+            return (_ops.maximum if name == "max" else _ops.minimum)(self, dim)
         d = _dims(dim, axis, name)
         keep = _keep(keepdim, keepdims)
         if d is None:
