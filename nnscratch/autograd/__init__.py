@@ -10,3 +10,4 @@ from .engine import (Node, Primitive, Tensor, backward, defvjp, enable_grad, fus
 from .function import Function, FunctionCtx, Variable
 from .grad import grad
 from . import functional
+from ..gradcheck import gradcheck, gradgradcheck  # noqa: E402  (after the engine: it uses it)

@@ -749,9 +749,22 @@ def _vjp_recorded(node, gs):
     if again == "linear":
         return node.vjp(gs[0]) if len(gs) == 1 else node.vjp(tuple(gs))
     if isinstance(again, tuple):
-        return _composite_vjp(node, gs, *again)
+        kind, *rest = again
+        return (_rerun_vjp if kind == "rerun" else _composite_vjp)(node, gs, *rest)
     raise RuntimeError(f"create_graph=True: {node.name} cannot be differentiated twice: "
                        f"{again}")
+
+
+def _rerun_vjp(node, gs, fn, arrays, kwargs):
+    """A polymorphic fused op's VJP, recorded: run its forward on inputs wired into the graph,
+    then the VJP that forward returns, on Tensors."""
+    xs = _graph_inputs(node.parents, arrays)
+    with enable_grad():
+        outs, vjp = fn(*xs, **kwargs)
+        if isinstance(outs, tuple):
+            return vjp(tuple(Tensor._wrap(np.zeros(o.shape, o.dtype)) if g is None else g
+                             for g, o in zip(gs, outs)))
+        return vjp(gs[0])
 
 
 def _composite_vjp(node, gs, composite, arrays, kwargs):
@@ -1133,16 +1146,23 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
         prim.saves = tuple(tuple(s) if isinstance(s, (tuple, list)) else s for s in saves)
 
 
-def fused(fn=None, *, saves_output=False, composite=None, linear=False):
+def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None):
     """Declare a fused op: ``fn(*arrays, **kw) -> (out, vjp)`` with ``vjp(g) -> grads``.
 
     Higher derivatives (``create_graph=True``): a fused VJP works on the arrays its forward
-    kept, which are not in the graph, so it is not recorded.  Instead ``composite(*args, **kw)``
-    recomputes the same output from differentiable ops, and the engine differentiates that
-    (only under ``create_graph``; the fused kernel stays the first-order path).
-    ``linear=True`` says ``vjp(g)`` depends on the inputs only through constants (a mask,
-    indices, split points) and is polymorphic in ``g``, so it is recorded as it is.  Without
-    either, ``create_graph=True`` through the op raises, naming it.
+    kept, which are not in the graph, so by itself it is not recorded.  Say how instead:
+
+    * ``polymorphic=True``: ``fn`` (forward and VJP) is array-polymorphic code, so under
+      create_graph the engine calls ``fn`` again on the graph's Tensors and records the VJP it
+      returns -- the hand-derived backward, differentiated as it is (normalisation, einsum);
+    * ``linear=True``: ``vjp(g)`` reads the inputs only through constants (a mask, indices,
+      split points) and is polymorphic in ``g``, so it is recorded as it is (dropout, concat);
+    * ``composite=f``: ``f(*args, **kw)`` recomputes the output from differentiable ops, and
+      the engine differentiates that (losses, linear, convolution): the fallback where the
+      fused code is not polymorphic.
+
+    Only ``create_graph`` takes these paths; the fused kernel stays the first-order one.
+    With none of them, ``create_graph=True`` through the op raises, naming it.
 
     ``out`` may be a tuple of arrays (several outputs; ``vjp`` then receives a tuple of
     gradients, zeros where an output got none).  ``vjp`` returns one gradient (or None) per
@@ -1153,9 +1173,11 @@ def fused(fn=None, *, saves_output=False, composite=None, linear=False):
     too when ``saves_output=True``.
     """
     if fn is None:
-        return lambda f: fused(f, saves_output=saves_output, composite=composite, linear=linear)
+        return lambda f: fused(f, saves_output=saves_output, polymorphic=polymorphic,
+                               linear=linear, composite=composite)
     sig = inspect.signature(fn)
     again_kind = "linear" if linear else None
+    again_fn = ("rerun", fn) if polymorphic else ("composite", composite) if composite else None
     no_again = (f"{fn.__name__.strip('_')} is a fused kernel with neither a composite nor a "
                 f"recordable VJP, so its second derivative is not defined here")
     wants_needs = "needs_input_grad" in sig.parameters
@@ -1192,7 +1214,7 @@ def fused(fn=None, *, saves_output=False, composite=None, linear=False):
             if saves_output:
                 saved.append(result)
         node.saved = _save(saved)
-        node.again = again_kind or ((composite, arrays, kwargs) if composite is not None
+        node.again = again_kind or ((*again_fn, arrays, kwargs) if again_fn is not None
                                     else no_again)
         return result
     return op
