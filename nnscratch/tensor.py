@@ -27,16 +27,11 @@ from . import ops as _ops
 from . import random as _random
 from ._types import DTypeLike, Shape, TensorLike
 from .autograd import numpy_dispatch as _numpy_dispatch
-from .autograd.engine import (
-    Size,
-    Tensor,
-    _Device,
-    _dim,
-    get_default_dtype,
-    is_grad_enabled,
-    no_grad,
-    set_default_dtype,
-)
+from .autograd.core import Size, _dim
+from .autograd.engine import Tensor
+from .autograd.grad_mode import is_grad_enabled, no_grad
+from .device import device as _Device
+from .dtype import get_default_dtype, set_default_dtype
 from .ops import sort as _sort
 
 __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full",

@@ -1,7 +1,7 @@
 """The speed paths compute what the readable reference does (bench/, issue 18).
 
 * A leaf's first gradient is kept without a copy when nothing else refers to it
-  (engine.backward): it must never alias memory that another tensor, another leaf's gradient
+  (autograd.graph.backward): it must never alias memory that another tensor, another leaf's gradient
   or the caller's cotangent can see.
 * The bench's NumPy floors call the ops' array kernels directly (``op.__wrapped__``): the
   gradients they return are the engine's.
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import nnscratch as ns
-from nnscratch.autograd import engine
+from nnscratch.autograd import graph as engine
 
 
 def test_lone_reference_count_is_measured():

@@ -61,12 +61,12 @@ DTYPE_CASES = [
 def test_float32_stays_float32_through_forward_and_backward(fn, monkeypatch, rng):
     a, b = f32((3, 4), rng), f32((3, 4), rng, positive=True)
     seen = []
-    real = autograd.engine._accumulate_leaf
+    real = autograd.graph._accumulate_leaf
 
     def spy(p, g, *rest):
         seen.append(g.dtype)         # before the leaf's own cast, so a VJP that upcasts shows
         real(p, g, *rest)
-    monkeypatch.setattr(autograd.engine, "_accumulate_leaf", spy)
+    monkeypatch.setattr(autograd.graph, "_accumulate_leaf", spy)
     out = fn(a, b)
     assert out.dtype == np.float32, out.dtype
     out.backward(np.ones(out.shape, np.float32))

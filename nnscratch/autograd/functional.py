@@ -28,7 +28,10 @@ from typing import Callable
 
 import numpy as np
 
-from .engine import ShapeError, Tensor, enable_grad, run_backward
+from .core import ShapeError
+from .engine import Tensor
+from .grad_mode import enable_grad
+from .graph import run_backward
 
 # u^(1/3): the step that balances central-difference truncation (h²) and round-off (u / h)
 _CBRT_EPS = float(np.finfo(np.float64).eps) ** (1.0 / 3.0)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor, _leaf_grad_hooks, _run_backward_graph, _seed_grad, run_backward
+from .engine import Tensor
+from .graph import _leaf_grad_hooks, _run_backward_graph, _seed_grad, run_backward
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -7,7 +7,8 @@ and it runs the primitive itself, so the operation is recorded with its own VJP.
 """
 from __future__ import annotations
 
-from .engine import Primitive, Tensor
+from .declare import Primitive
+from .engine import Tensor
 
 
 def lifted(prim: Primitive):
