@@ -41,17 +41,18 @@ def _getitem(x, idx):
 
 
 @primitive
-def _unindex(g, shape, idx):
+def _unindex(g, shape, idx, accumulate=True):
     """``zeros(shape)`` with ``g`` added at ``x[idx]``: the transpose of indexing, the VJP of
-    getitem, gather and index_select (repeated integer indices accumulate)."""
+    getitem, gather and index_select (repeated integer indices accumulate; a caller whose
+    indices are distinct passes ``accumulate=False`` for a plain, faster write)."""
     dx = np.zeros(shape, dtype=g.dtype)
     parts = idx if isinstance(idx, tuple) else (idx,)
-    if any(_is_int_array(i) for i in parts):
+    if accumulate and any(_is_int_array(i) for i in parts):
         np.add.at(dx, idx, g)
     else:
         dx[idx] = g
     return dx
-defvjp(_unindex, lambda h, out, g, shape, idx: h[idx], saves=())
+defvjp(_unindex, lambda h, out, g, shape, idx, accumulate=True: h[idx], saves=())
 
 
 unindex = lifted(_unindex)
