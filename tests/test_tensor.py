@@ -282,7 +282,7 @@ def test_numpy_functions_on_tensors_keep_the_graph(name, with_numpy, with_ops):
 
 def test_numpy_functions_that_would_drop_a_gradient_are_refused():
     t = ns.tensor([0.5, -1.5], requires_grad=True)
-    for call in (lambda: np.floor(t), lambda: np.cumsum(t), lambda: np.add.reduce(t),
+    for call in (lambda: np.floor(t), lambda: np.diff(t), lambda: np.add.reduce(t),
                  lambda: np.sum(t, dtype=np.float64)):
         with pytest.raises(TypeError, match="requires grad"):
             call()

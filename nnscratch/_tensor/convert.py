@@ -13,6 +13,7 @@ from .. import dtype as _dt
 from .. import ops as _ops
 from .._printing import tensor_repr
 from .._unsupported import missing
+from ..autograd import numpy_dispatch as _numpy_dispatch
 from ..autograd.core import TensorBase as _Base
 from ..autograd.core import _to_array
 from ..autograd.grad_mode import is_grad_enabled
@@ -252,8 +253,9 @@ def _no_lost_gradient(result, inputs, call):
     """``result`` of a NumPy call computed on plain arrays; refused (TypeError) when it is
     floating and some input tensor requires grad, since its gradient would be lost silently.
     Comparisons, isnan, … carry no gradient and pass as arrays."""
-    floating = builtins.any(np.asarray(r).dtype.kind in "fc"
-                            for r in (result if isinstance(result, tuple) else (result,)))
+    floating = result is None or builtins.any(   # None: written in place (np.add.at)
+        np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple)
+                                                   else (result,)))
     if floating and is_grad_enabled() and _any_requires_grad(inputs):
         raise TypeError(f"{call} on a Tensor that requires grad would drop its gradient; use "
                         f"the nnscratch op or method (e.g. t.sum(), ns.exp) or "
@@ -334,3 +336,5 @@ _FUNCTION_OPS = {
     np.transpose: _np_transpose, np.concatenate: _np_concatenate, np.stack: _np_stack,
     np.clip: _np_clip, np.where: _np_where,
 }
+_UFUNC_OPS.update(_numpy_dispatch.UFUNCS)           # what VJPs use, so that create_graph
+_FUNCTION_OPS.update(_numpy_dispatch.FUNCTIONS)     # records them (autograd/numpy_dispatch.py)

@@ -38,8 +38,7 @@ def _extremum(self, dim, keepdim, axis, keepdims, name):
     """``max``/``min``: over everything, ``(values, indices)`` along ``dim``, or elementwise
     against another tensor."""
     if isinstance(dim, _Base):         # torch.max(a, b): the elementwise maximum
-        return _ops.where(self._data >= dim._data if name == "max" else
-                          self._data <= dim._data, self, dim)
+        return (_ops.maximum if name == "max" else _ops.minimum)(self, dim)
     op, arg = (_ops.max, np.argmax) if name == "max" else (_ops.min, np.argmin)
     d = dims(dim, axis, name)
     kd = keep(keepdim, keepdims)

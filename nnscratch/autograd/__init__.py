@@ -12,3 +12,4 @@ from .graph import Node, backward, queue_callback, unbroadcast
 from .function import Function, FunctionCtx, Variable
 from .grad import grad
 from . import functional
+from ..gradcheck import gradcheck, gradgradcheck  # noqa: E402  (after the engine: it uses it)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .core import TensorBase as Tensor  # every tensor is one (nnscratch.Tensor subclasses it)
-from .graph import Node, _Edge, _save
+from .graph import Node, _Edge, _graph_inputs, _save
 
 
 def _share_view(out: Tensor, base: Tensor) -> None:
@@ -136,23 +136,33 @@ class Primitive:
         else:
             vjps, defaults = self.vjps, self._defaults
 
-            def vjp(g):
+            def vjp(g, node=None):
                 # the forward's defaults travel with the call: a VJP never restates them
                 kw = {**defaults[len(arrays)], **kwargs}
-                return [None if p is None else vjps[i](g, out, *arrays, **kw)
+                if node is None:                 # plain arrays: the first-order sweep
+                    return [None if p is None else vjps[i](g, out, *arrays, **kw)
+                            for i, p in enumerate(parents)]
+                # create_graph: the same VJP code on Tensors wired into the graph, so that
+                # every operation it performs is recorded (see _run_backward_graph)
+                xs = _graph_inputs(parents, arrays)
+                o = Tensor._wrap(out, node, 0)
+                return [None if p is None else vjps[i](g, o, *xs, **kw)
                         for i, p in enumerate(parents)]
             t = Tensor._wrap(out, Node(parents, vjp, 1, self.fn.__name__.strip("_")), 0)
-            t._node.saved = self._saved(args, t)
+            t._node.saved = self._saved(args, parents, t)
         if self.view and isinstance(args[0], Tensor):
             _share_view(t, args[0])
         return t
 
-    def _saved(self, args, out):
-        if self.saves is None:
+    def _saved(self, args, parents, out):
+        saves = self.saves
+        if saves is None:
             tensors = [a for a in args if isinstance(a, Tensor)] + [out]
-        else:
-            tensors = [out if s == "out" else args[s] for s in self.saves
-                       if s == "out" or (s < len(args) and isinstance(args[s], Tensor))]
+            return _save(tensors)
+        if saves and isinstance(saves[0], tuple):   # per argument: only the VJPs that run
+            saves = {s for i, p in enumerate(parents) if p is not None for s in saves[i]}
+        tensors = [out if s == "out" else args[s] for s in saves
+                   if s == "out" or (s < len(args) and isinstance(args[s], Tensor))]
         return _save(tensors)
 
     def __repr__(self):
@@ -176,7 +186,13 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
     The VJP may return a gradient of the broadcast shape; the engine sums it back.  ``saves``
     names what the VJPs read, for the in-place checks: positional indices and/or ``"out"``
     (``saves=()`` for linear maps such as add or reshape, ``saves=("out",)`` for exp or tanh);
-    by default every tensor argument and the output, the safe choice.
+    by default every tensor argument and the output, the safe choice.  A list of such tuples,
+    one per argument, says what each argument's VJP reads (``mul``: ``[(1,), (0,)]``), so that
+    only the VJPs that will run save anything: ``a * 3`` saves nothing, as in torch.
+
+    Write VJPs array-polymorphic (operators, NumPy ufuncs and functions, no in-place writes
+    into their arguments): under ``create_graph=True`` the same code runs on Tensors and is
+    recorded (CONTRIBUTING.md, "How to write a VJP that can be differentiated twice").
 
     Each VJP is called with every keyword argument of the forward, the defaulted ones at their
     forward defaults, so a VJP need not repeat them; one that does must repeat them exactly
@@ -186,11 +202,26 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
         _check_vjp_defaults(prim, vjp, i)
     prim.vjps = vjps
     if saves is not None:
-        prim.saves = tuple(saves)
+        prim.saves = tuple(tuple(s) if isinstance(s, (tuple, list)) else s for s in saves)
 
 
-def fused(fn=None, *, saves_output=False):
+def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None):
     """Declare a fused op: ``fn(*arrays, **kw) -> (out, vjp)`` with ``vjp(g) -> grads``.
+
+    Higher derivatives (``create_graph=True``): a fused VJP works on the arrays its forward
+    kept, which are not in the graph, so by itself it is not recorded.  Say how instead:
+
+    * ``polymorphic=True``: ``fn`` (forward and VJP) is array-polymorphic code, so under
+      create_graph the engine calls ``fn`` again on the graph's Tensors and records the VJP it
+      returns -- the hand-derived backward, differentiated as it is (normalisation, einsum);
+    * ``linear=True``: ``vjp(g)`` reads the inputs only through constants (a mask, indices,
+      split points) and is polymorphic in ``g``, so it is recorded as it is (dropout, concat);
+    * ``composite=f``: ``f(*args, **kw)`` recomputes the output from differentiable ops, and
+      the engine differentiates that (losses, linear, convolution): the fallback where the
+      fused code is not polymorphic.
+
+    Only ``create_graph`` takes these paths; the fused kernel stays the first-order one.
+    With none of them, ``create_graph=True`` through the op raises, naming it.
 
     ``out`` may be a tuple of arrays (several outputs; ``vjp`` then receives a tuple of
     gradients, zeros where an output got none).  ``vjp`` returns one gradient (or None) per
@@ -201,8 +232,13 @@ def fused(fn=None, *, saves_output=False):
     too when ``saves_output=True``.
     """
     if fn is None:
-        return lambda f: fused(f, saves_output=saves_output)
+        return lambda f: fused(f, saves_output=saves_output, polymorphic=polymorphic,
+                               linear=linear, composite=composite)
     sig = inspect.signature(fn)
+    again_kind = "linear" if linear else None
+    again_fn = ("rerun", fn) if polymorphic else ("composite", composite) if composite else None
+    no_again = (f"{fn.__name__.strip('_')} is a fused kernel with neither a composite nor a "
+                f"recordable VJP, so its second derivative is not defined here")
     wants_needs = "needs_input_grad" in sig.parameters
     positional = _positional_names(sig)
     name = fn.__name__.strip("_")
@@ -237,5 +273,7 @@ def fused(fn=None, *, saves_output=False):
             if saves_output:
                 saved.append(result)
         node.saved = _save(saved)
+        node.again = again_kind or ((*again_fn, arrays, kwargs) if again_fn is not None
+                                    else no_again)
         return result
     return op

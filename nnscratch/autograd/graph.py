@@ -19,6 +19,7 @@ import numpy as np
 
 from .core import ShapeError
 from .core import TensorBase as Tensor  # every tensor is one (nnscratch.Tensor subclasses it)
+from .grad_mode import enable_grad
 
 
 class GraphMethods(Tensor):
@@ -66,10 +67,7 @@ class GraphMethods(Tensor):
         (cotangent); it may be omitted for a scalar.
         """
         gradient = grad if gradient is None else gradient
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True): nnscratch's VJPs are NumPy "
-                                      "code, not recorded, so there is no double backward")
-        backward(self, gradient, bool(retain_graph), inputs=inputs)
+        backward(self, gradient, retain_graph, inputs=inputs, create_graph=create_graph)
 
 
 class _RetainGrad:
@@ -103,15 +101,20 @@ class Node:
     """One recorded op: its parents, its VJP, the gradients flowing into its outputs, and the
     versions of the tensors its VJP reads (``saved``)."""
 
-    __slots__ = ("parents", "vjp", "grads", "name", "saved", "hooks")
+    __slots__ = ("parents", "vjp", "grads", "name", "saved", "hooks", "again")
 
-    def __init__(self, parents, vjp, n_outputs, name, saved=()):
+    def __init__(self, parents, vjp, n_outputs, name, saved=(), again="vjp"):
         self.parents = parents        # leaf Tensors and _Edges, None where no grad is needed
         self.vjp = vjp                # g (or tuple of g for several outputs) -> tuple of grads
         self.grads = [None] * n_outputs
         self.name = name
         self.saved = saved            # ((version counter, value when recorded), ...)
         self.hooks = None             # {output index: [hook, ...]} from register_hook
+        # how create_graph=True differentiates this node (see _vjp_recorded): "vjp" (the VJP
+        # takes (g, node) and records on Tensors), "linear" (vjp(g) is polymorphic in g),
+        # (composite, arrays, kwargs) (a fused op recomputed from differentiable ops), or a
+        # string saying why it cannot be differentiated twice
+        self.again = again
 
     def __repr__(self):                   # torch's names: <MulBackward0>
         return f"<{self.name[:1].upper()}{self.name[1:]}Backward0>"
@@ -173,13 +176,20 @@ def queue_callback(fn) -> None:
     _callbacks.append(fn)
 
 
-def _seed_grad(tensor, grad):
+def _seed_grad(tensor, grad, keep=False):
+    """The cotangent that starts a sweep: an array, or with ``keep`` (create_graph) a Tensor,
+    the given one itself when it is one (it may be in a graph: ``hvp`` differentiates it)."""
     if grad is None:
         if tensor._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, got shape "
                 f"{tuple(tensor.shape)}; pass a gradient of that shape")
         return np.ones_like(tensor._data)
+    if keep and isinstance(grad, Tensor):
+        if grad.shape != tensor.shape:
+            raise ShapeError(f"backward: grad shape {tuple(grad.shape)} != tensor shape "
+                             f"{tuple(tensor.shape)}")
+        return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
     g = np.asarray(grad._data if isinstance(grad, Tensor) else grad, dtype=tensor.dtype)
     if g.shape != tensor._data.shape:
         raise ShapeError(f"backward: grad shape {g.shape} != tensor shape "
@@ -187,11 +197,15 @@ def _seed_grad(tensor, grad):
     return g
 
 
-def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> None:
+def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
+             create_graph=False) -> None:
     """Accumulate d(tensor)/d(leaf) · grad into every leaf's ``.grad`` (``torch.autograd.
     backward``): ``tensors`` is one tensor or a sequence, ``grad_tensors`` their cotangents.
-    With ``inputs``, only those leaves receive gradients."""
+    With ``inputs``, only those leaves receive gradients.  ``create_graph=True`` records the
+    backward pass itself, so the ``.grad`` it leaves can be differentiated again;
+    ``retain_graph`` defaults to ``create_graph``, as torch."""
     global _callbacks
+    retain_graph = bool(create_graph if retain_graph is None else retain_graph)
     if isinstance(tensors, Tensor):
         tensors, grad_tensors = [tensors], [grad_tensors]
     else:
@@ -203,8 +217,20 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
                                "a grad_fn")
     only = None if inputs is None else {id(t) for t in (
         [inputs] if isinstance(inputs, Tensor) else inputs)}
-    seeds = [(t, _seed_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
     outer: list | None = _callbacks
+    if create_graph:
+        seeds = [(t, _seed_grad(t, g, keep=True)) for t, g in zip(tensors, grad_tensors)]
+        _callbacks = []
+        try:
+            leaves, _ = _run_backward_graph(seeds, retain_graph, only)
+            for leaf, g in leaves.values():
+                _accumulate_leaf_recorded(leaf, g)
+            while _callbacks:
+                _callbacks.pop(0)()
+        finally:
+            _callbacks = outer
+        return
+    seeds = [(t, _seed_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
     _callbacks = []
     try:
         results = run_backward(seeds, retain_graph, only)
@@ -215,6 +241,22 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None) -> Non
             _callbacks.pop(0)()
     finally:
         _callbacks = outer
+
+
+def _accumulate_leaf_recorded(p, g):
+    """``p.grad += g`` out of place, so that the gradient keeps its graph (torch does the same
+    under create_graph)."""
+    if p._hooks is not None:
+        for fn in p._hooks["grad"]:
+            out = fn(g)
+            if out is not None:
+                g = _as_grad_tensor(out)
+    if g.dtype != p._data.dtype:
+        g = g.astype(p._data.dtype)
+    p._grad = g if p._grad is None else p._grad + g
+    if p._hooks is not None:
+        for fn in p._hooks["post"]:
+            fn(p)
 
 
 def run_backward(seeds, retain_graph=False, only=None, capture=None):
@@ -287,6 +329,159 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
     return leaves
 
 
+# ----------------------------------------------------------------- recorded backward
+
+def _graph_inputs(parents, arrays):
+    """A node's inputs as Tensors wired into the graph: a leaf is itself, a non-leaf input is
+    a fresh Tensor on the node (and output) that made it, with the values this node read; an
+    input that needs no gradient stays the constant it was."""
+    return [a if p is None else p if type(p) is not _Edge else Tensor._wrap(a, p._node, p._index)
+            for p, a in zip(parents, arrays)]
+
+
+def _as_grad_tensor(g):
+    return g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
+
+
+def _vjp_recorded(node, gs):
+    """``node``'s VJP on Tensor cotangents ``gs``, every operation recorded (create_graph)."""
+    again = node.again
+    if again == "vjp":
+        return node.vjp(gs[0], node) if len(gs) == 1 else node.vjp(tuple(gs), node)
+    if again == "linear":
+        return node.vjp(gs[0]) if len(gs) == 1 else node.vjp(tuple(gs))
+    if isinstance(again, tuple):
+        kind, *rest = again
+        return (_rerun_vjp if kind == "rerun" else _composite_vjp)(node, gs, *rest)
+    raise RuntimeError(f"create_graph=True: {node.name} cannot be differentiated twice: "
+                       f"{again}")
+
+
+def _rerun_vjp(node, gs, fn, arrays, kwargs):
+    """A polymorphic fused op's VJP, recorded: run its forward on inputs wired into the graph,
+    then the VJP that forward returns, on Tensors."""
+    xs = _graph_inputs(node.parents, arrays)
+    with enable_grad():
+        outs, vjp = fn(*xs, **kwargs)
+        if isinstance(outs, tuple):
+            return vjp(tuple(Tensor._wrap(np.zeros(o.shape, o.dtype)) if g is None else g
+                             for g, o in zip(gs, outs)))
+        return vjp(gs[0])
+
+
+def _composite_vjp(node, gs, composite, arrays, kwargs):
+    """The fused op's VJP, recorded: recompute its output from differentiable ops on inputs
+    wired into the graph, and sweep that small graph back to those inputs (and no further)."""
+    xs = _graph_inputs(node.parents, arrays)
+    xs = [Tensor._wrap(x) if isinstance(x, np.ndarray) else x for x in xs]
+    kw = {k: v for k, v in kwargs.items() if k != "needs_input_grad"}
+    with enable_grad():
+        outs = composite(*xs, **kw)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    seeds = [(o, g) for o, g in zip(outs, gs) if g is not None and o.requires_grad]
+    stop = {id(p._node) for p in node.parents if type(p) is _Edge}
+    leaves, boundary = (_run_backward_graph(seeds, retain_graph=True, stop=stop) if seeds
+                        else ({}, {}))
+    grads = []
+    for p in node.parents:   # an input passed twice gets the total once
+        if p is None:
+            grads.append(None)
+        elif type(p) is _Edge:
+            grads.append(boundary.pop((id(p._node), p._index), None))
+        else:
+            grads.append(leaves.pop(id(p), (None, None))[1])
+    return grads
+
+
+def _toposort_until(roots, stop):
+    """The nodes reachable from the ``roots`` tensors, parents first, without entering the
+    nodes whose ids are in ``stop`` (the boundary of a composite's small graph)."""
+    order, seen = [], set(stop)
+    stack = []
+    for t in roots:
+        if id(t._node) not in seen:
+            seen.add(id(t._node))
+            stack.append((t._node, iter(t._node.parents)))
+        while stack:
+            node, it = stack[-1]
+            for p in it:
+                child = p._node if p is not None else None
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(child.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=()):
+    """The reverse sweep of ``create_graph=True``: as :func:`run_backward`, but the cotangents
+    are Tensors and every VJP runs on Tensors (``_vjp_recorded``), so the gradients it returns
+    are themselves in a graph and can be differentiated again.  Returns ({id(leaf): (leaf,
+    gradient)} for the leaves reached (those in ``only``), {(id(node), output index):
+    gradient} for the gradients that reached a node in ``stop``, which go no further)."""
+    leaves, boundary = {}, {}
+
+    def arrive(p, g):
+        if type(p) is _Edge or p._node is not None:
+            node, i = p._node, p._index
+            if id(node) in stop:
+                key = (id(node), i)
+                boundary[key] = g if key not in boundary else boundary[key] + g
+            else:
+                slot = node.grads
+                slot[i] = g if slot[i] is None else slot[i] + g
+        elif only is None or id(p) in only:
+            leaves[id(p)] = (p, g if id(p) not in leaves else leaves[id(p)][1] + g)
+
+    roots = []
+    for t, g in seeds:
+        g = _as_grad_tensor(g)
+        if t._node is None or id(t._node) in stop:
+            arrive(t, g)
+        else:
+            roots.append((t, g))
+    order = _toposort_until([t for t, _ in roots], stop)
+    for node in order:
+        if node.vjp is None:
+            raise RuntimeError("trying to backward through the graph a second time (or directly "
+                               "access saved tensors after they have already been freed); call "
+                               ".backward(retain_graph=True) the first time")
+        _check_saved(node)
+    for t, g in roots:
+        arrive(t, g)
+    with enable_grad():
+        for node in reversed(order):
+            gs = node.grads
+            node.grads = [None] * len(gs)
+            if node.hooks:
+                gs = _run_hooks(node.hooks, gs, keep_tensors=True)
+            if capture is not None:
+                for i, g in enumerate(gs):
+                    key = (id(node), i)
+                    if key in capture and g is not None:
+                        capture[key] = g
+            if any(g is not None for g in gs):
+                try:
+                    parent_grads = _vjp_recorded(node, gs)
+                except (TypeError, NotImplementedError) as e:
+                    raise RuntimeError(f"create_graph=True: the VJP of {node.name} cannot be "
+                                       f"recorded: {e}") from e
+                for p, g in zip(node.parents, parent_grads):
+                    if p is None or g is None:
+                        continue
+                    g = _as_grad_tensor(g)
+                    shape = p._shape if type(p) is _Edge else p._data.shape
+                    if g.shape != shape:
+                        g = unbroadcast(g, shape)
+                    arrive(p, g)
+            if not retain_graph:
+                node.vjp, node.parents = None, ()
+    return leaves, boundary
+
+
 class _Joint:
     """A pseudo-node whose parents are several roots, to order their graphs together."""
 
@@ -294,15 +489,16 @@ class _Joint:
         self.parents = tensors
 
 
-def _run_hooks(hooks, gs):
+def _run_hooks(hooks, gs, keep_tensors=False):
     gs = list(gs)
     for i, fns in hooks.items():
         if gs[i] is None:
             continue
         for fn in fns:
-            out = fn(Tensor._wrap(gs[i]))
+            out = fn(gs[i] if keep_tensors else Tensor._wrap(gs[i]))
             if out is not None:
-                gs[i] = out._data if isinstance(out, Tensor) else np.asarray(out)
+                gs[i] = (_as_grad_tensor(out) if keep_tensors else
+                         out._data if isinstance(out, Tensor) else np.asarray(out))
     return gs
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:   # annotations only
 
 
 
-@fused
+@fused(linear=True)
 def _dropout(x, p, mask_shape=None):
     keep = _random.generator().random(x.shape if mask_shape is None else mask_shape) >= p
     mask = keep.astype(x.dtype) / x.dtype.type(1 - p)

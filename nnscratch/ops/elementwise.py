@@ -136,3 +136,25 @@ def softplus(x, beta=1.0, threshold=20.0):
     return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
 defvjp(softplus, lambda g, out, x, beta=1.0, threshold=20.0:
        np.where(beta * x > threshold, g, g * stable_sigmoid(beta * x)))
+
+
+def _tie_share(g, a, b):
+    """The part of ``g`` that goes to ``a`` in max(a, b): all of it where a wins, half of it
+    at a tie (torch splits a tie evenly; so does its maximum(x, 0) at 0)."""
+    return g * (a > b) + g * (a == b) * 0.5
+
+
+@primitive
+def maximum(a, b):
+    """The elementwise maximum (``torch.maximum``; NaN wins, as torch)."""
+    return np.maximum(a, b)
+defvjp(maximum, lambda g, out, a, b: _tie_share(g, a, b),
+                lambda g, out, a, b: _tie_share(g, b, a), saves=(0, 1))
+
+
+@primitive
+def minimum(a, b):
+    """The elementwise minimum (``torch.minimum``; NaN wins, as torch)."""
+    return np.minimum(a, b)
+defvjp(minimum, lambda g, out, a, b: _tie_share(g, b, a),
+                lambda g, out, a, b: _tie_share(g, a, b), saves=(0, 1))

@@ -3,9 +3,18 @@ import numpy as np
 
 from ..autograd import fused
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
+from .shape import getitem, where
 
 
-@fused
+def _embedding_composite(weight, idx, *, padding_idx=None):
+    """``weight[idx]`` as a recorded getitem; the padding row as a constant (no gradient)."""
+    if padding_idx is not None:
+        row = (np.arange(weight.shape[0]) == padding_idx)[:, None]
+        weight = where(row, weight.detach(), weight)
+    return getitem(weight, idx._data if hasattr(idx, "_data") else idx)
+
+
+@fused(composite=_embedding_composite)
 def _embedding(weight, idx, *, padding_idx=None):
     def vjp(g):
         dw = np.zeros_like(weight)
