@@ -39,16 +39,9 @@ __all__ = ["Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones
 
 class Tensor(ArithmeticMethods, ReductionMethods, ShapeMethods, InplaceMethods,
              ConversionMethods, GraphMethods):
-    """An ``np.ndarray`` with reverse-mode autograd, following ``torch.Tensor``.
-
-    Attributes:
-        data: a Tensor on the same memory, detached from the graph (torch's ``.data``).
-        grad: the accumulated gradient (a Tensor) of some scalar w.r.t. this tensor, or None.
-        requires_grad: whether operations on this tensor are recorded.
-    Internals: ``_data`` is the ndarray itself (the one attribute the ops read), ``_node`` the
-    recorded op that produced it (None for leaves), ``_counter`` its in-place version counter and
-    ``_base`` the tensor it is a view of.
-    """
+    """An ``np.ndarray`` with reverse-mode autograd, following ``torch.Tensor``: the data and
+    gradient of :class:`~nnscratch.autograd.core.TensorBase` (``data``, ``grad``,
+    ``requires_grad``, ``grad_fn``), the methods of the mixins above, nothing of its own."""
 
     __slots__ = ()
 
