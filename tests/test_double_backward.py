@@ -395,3 +395,41 @@ def test_custom_function_backward_is_recorded_under_create_graph():
             (x,) = ctx.saved_tensors
             return g * 3 * x * x
     assert ns.autograd.gradgradcheck(Cube.apply, [np.array([0.5, -1.2, 2.0])])
+
+
+# ------------------------------------------------------------------------------ bad input
+def test_create_graph_through_an_op_without_a_second_derivative_names_it():
+    @ns.autograd.fused
+    def _opaque(x):
+        return x * 2, lambda g: (g * 2,)
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    y = _opaque(x).sum()
+    y.backward()                                     # first order: fine
+    with pytest.raises(RuntimeError, match=r"create_graph=True: opaque cannot be "
+                                           r"differentiated twice: .*neither a composite"):
+        ns.autograd.grad(_opaque(x).sum(), x, create_graph=True)
+
+
+def test_a_vjp_using_numpy_outside_the_vocabulary_names_the_op_and_the_call():
+    @ns.autograd.primitive
+    def _spread(x):
+        return x * x
+    ns.autograd.defvjp(_spread, lambda g, out, x: g * np.diff(np.concatenate([[0.0], 2 * x])))
+    x = ns.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"the VJP of spread cannot be recorded: "
+                                           r"np\.\w+ on a Tensor"):
+        ns.autograd.grad(_spread(x).sum(), x, create_graph=True)
+
+
+def test_second_backward_through_a_freed_graph_gives_torchs_message():
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    xt = torch.tensor([1.0, 2.0], requires_grad=True)
+    msgs = []
+    for lib, t in ((ns, x), (torch, xt)):
+        y = (t * t).sum()
+        (g,) = lib.autograd.grad(y, t, create_graph=True)
+        g.sum().backward()                           # frees the graph of g (and of y)
+        with pytest.raises(RuntimeError) as err:
+            g.sum().backward()
+        msgs.append(str(err.value))
+    assert msgs[0] == msgs[1]

@@ -122,6 +122,7 @@ class Primitive:
         self.vjps = ()
         self.view = view                # the output may be a view of the first argument
         self.saves = None               # None: every tensor argument and the output
+        self.per_argument = False       # saves holds one tuple per argument
         self._sig = inspect.signature(fn)
         self._positional = _positional_names(self._sig)
         self._defaults = _defaults_by_arity(self._sig)
@@ -159,8 +160,8 @@ class Primitive:
         if saves is None:
             tensors = [a for a in args if isinstance(a, Tensor)] + [out]
             return _save(tensors)
-        if saves and isinstance(saves[0], tuple):   # per argument: only the VJPs that run
-            saves = {s for i, p in enumerate(parents) if p is not None for s in saves[i]}
+        if self.per_argument:     # only what the VJPs that will run read (repeats harmless)
+            saves = [s for p, reads in zip(parents, saves) if p is not None for s in reads]
         tensors = [out if s == "out" else args[s] for s in saves
                    if s == "out" or (s < len(args) and isinstance(args[s], Tensor))]
         return _save(tensors)
@@ -203,6 +204,7 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
     prim.vjps = vjps
     if saves is not None:
         prim.saves = tuple(tuple(s) if isinstance(s, (tuple, list)) else s for s in saves)
+        prim.per_argument = bool(prim.saves) and isinstance(prim.saves[0], tuple)
 
 
 def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None):

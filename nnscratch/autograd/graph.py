@@ -97,6 +97,14 @@ def _node_hooks(t):
     return node.hooks.setdefault(t._index, [])
 
 
+# torch's words, for a second backward through a graph the first one freed
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). Saved intermediate values of the graph "
+          "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+          "you need to backward through the graph a second time or if you need to access saved "
+          "tensors after calling backward.")
+
+
 class Node:
     """One recorded op: its parents, its VJP, the gradients flowing into its outputs, and the
     versions of the tensors its VJP reads (``saved``)."""
@@ -289,9 +297,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
     # checked before any gradient moves, so a failed call leaves every .grad untouched
     for node in order:
         if node.vjp is None:
-            raise RuntimeError("trying to backward through the graph a second time (or directly "
-                               "access saved tensors after they have already been freed); call "
-                               ".backward(retain_graph=True) the first time")
+            raise RuntimeError(_FREED)
         _check_saved(node)
     for t, g in roots:
         slot = t._node.grads
@@ -446,9 +452,7 @@ def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=
     order = _toposort_until([t for t, _ in roots], stop)
     for node in order:
         if node.vjp is None:
-            raise RuntimeError("trying to backward through the graph a second time (or directly "
-                               "access saved tensors after they have already been freed); call "
-                               ".backward(retain_graph=True) the first time")
+            raise RuntimeError(_FREED)
         _check_saved(node)
     for t, g in roots:
         arrive(t, g)
