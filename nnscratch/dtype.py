@@ -116,3 +116,14 @@ def set_default_dtype(dtype: DTypeLike) -> None:
     if d not in (np.float32, np.float64):
         raise TypeError(f"set_default_dtype: dtype must be float32 or float64, got {d}")
     _default_dtype = d
+
+
+def operand(o, like):
+    """A non-tensor operand brought to the dtype torch's promotion gives it against the tensor
+    ``like``: Python numbers pass through (NumPy treats them as weak, as torch does); arrays
+    and lists are cast.  Tensors (anything with ``._data``) pass unchanged."""
+    if hasattr(o, "_data") or isinstance(o, numbers.Number) and not isinstance(o, np.generic):
+        return o
+    a = np.asarray(o)
+    target = result_type(like, a, default_float=get_default_dtype())
+    return a.astype(target) if a.dtype != target else a

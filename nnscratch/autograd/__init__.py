@@ -7,7 +7,6 @@ else from nnscratch but the dtypes and the device.  This package adds ``Function
 ``hessian``, ``hvp``).
 """
 from .declare import Primitive, defvjp, fused, primitive
-from .engine import Tensor
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node, backward, queue_callback, unbroadcast
 from .function import Function, FunctionCtx, Variable

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor
+from ..tensor import Tensor
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import Node, _edge, _save
 

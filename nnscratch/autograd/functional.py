@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .engine import Tensor
+from ..tensor import Tensor
 from .grad import grad
 from .grad_mode import enable_grad
 

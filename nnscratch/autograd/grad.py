@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor
+from ..tensor import Tensor
 from .graph import _leaf_grad_hooks, _run_backward_graph, _seed_grad, run_backward
 
 

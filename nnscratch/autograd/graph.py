@@ -13,7 +13,6 @@ computed from overwritten values, so ``backward`` raises torch's RuntimeError in
 """
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
@@ -248,10 +247,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
         results = run_backward(seeds, retain_graph, only)
         for key in list(results):
             leaf, g = results.pop(key)
-            # nothing else refers to g (the exact count of a lone local, measured below):
-            # the leaf may keep it as its .grad instead of a copy
-            owned = g.base is None and sys.getrefcount(g) <= _LONE_REFS
-            _accumulate_leaf(leaf, g, owned)
+            _accumulate_leaf(leaf, g)
         while _callbacks:
             _callbacks.pop(0)()
     finally:
@@ -505,29 +501,18 @@ def _leaf_grad_hooks(p, g):
     return g
 
 
-def _lone_refs():
-    """``sys.getrefcount`` of an array held by one local variable only, in the same code shape
-    as :func:`backward`'s loop (popped from a dict of (leaf, grad) pairs)."""
-    pairs = {0: (None, np.empty(1))}
-    for key in list(pairs):
-        leaf, g = pairs.pop(key)
-        refs = sys.getrefcount(g)
-        return refs
-
-
-_LONE_REFS = _lone_refs()
-
-
 def _accumulate_leaf(p, g, owned=False):
-    """Add ``g`` into ``p.grad``.  ``owned``: no one else refers to ``g`` or its memory (a
-    VJP's fresh result), so a first gradient is kept as it is instead of copied; as torch's
-    AccumulateGrad steals a gradient nothing else holds."""
+    """Add ``g`` into ``p.grad``.  ``owned``: no one else refers to ``g`` or its memory (the
+    cast below made it), so a first gradient is kept as it is instead of copied.  Otherwise a
+    first gradient is copied: a VJP may hand the same array to two parents, or a view, or the
+    caller's cotangent.  (torch's AccumulateGrad steals a gradient nothing else holds; a guess
+    from ``sys.getrefcount`` did that here until issue 31; the copy it saved costs 36 µs of a
+    ~4 ms step of the bench MLP, 784-200-10 at batch 100: under 1 %, within the noise.)"""
     if p._hooks is not None and p._hooks["grad"]:
         g, owned = _leaf_grad_hooks(p, g), False
     if g.dtype != p._data.dtype:
         g, owned = g.astype(p._data.dtype), True
     if p._grad is None:
-        # otherwise own a copy: a VJP may hand the same array to two parents, or a view
         p._grad = Tensor._wrap(g if owned and g.flags.writeable else np.array(g, copy=True))
     else:
         acc = p._grad

@@ -35,7 +35,7 @@ from .shape import getitem, pad_axes, reshape, stack, unindex
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Padding, Size, TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 

@@ -10,7 +10,7 @@ from ..numeric import stable_sigmoid
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 
@@ -83,14 +83,14 @@ defvjp(clip, _clip_vjp, saves=(0,))
 @primitive
 def relu(x: TensorLike) -> Tensor:
     """max(x, 0); the derivative at 0 is taken as 0, as in PyTorch."""
-    return np.maximum(x, 0)  # type: ignore[return-value]  # the decorator wraps it
+    return np.maximum(x, 0)
 defvjp(relu, lambda g, out, x: g * (out > 0), saves=("out",))
 
 
 @primitive
 def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise (torch.nn.functional.leaky_relu)."""
-    return np.where(x > 0, x, x * negative_slope)  # type: ignore[return-value]  # the decorator wraps it
+    return np.where(x > 0, x, x * negative_slope)
 defvjp(leaky_relu, lambda g, out, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
 
 
@@ -104,7 +104,7 @@ defvjp(sigmoid, lambda g, out, x: g * out * (1 - out), saves=("out",))
 @primitive
 def tanh(x: TensorLike) -> Tensor:
     """tanh(x); tanh' = 1 - tanh²."""
-    return np.tanh(x)  # type: ignore[return-value]  # the decorator wraps it
+    return np.tanh(x)
 defvjp(tanh, lambda g, out, x: g * (1 - out * out), saves=("out",))
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .shape import getitem, where
 
 
@@ -30,7 +31,6 @@ def embedding(idx, weight, padding_idx=None):
     ``padding_idx`` (an index, negative counting from the end): that row receives no
     gradient, so the padding token keeps its vector (zeros, as :class:`nn.Embedding` makes it).
     """
-    from ..tensor import Tensor
     i = idx._data if isinstance(idx, Tensor) else np.asarray(idx)
     if i.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {i.dtype}")

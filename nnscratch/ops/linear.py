@@ -9,7 +9,7 @@ from .shape import transpose
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 def _linear_composite(x, w, b=None):

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
 
 
 def _standardize(x, axes, eps):
@@ -91,7 +91,6 @@ def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.n
 
     Shape: x ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``; statistics ``(C,)``.
     """
-    from ..tensor import Tensor
     xa = x._data if isinstance(x, Tensor) else np.asarray(x)
 
     if xa.ndim < 2:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
 from .im2col import pad_hw
@@ -23,7 +24,6 @@ from .shape import gather, getitem, pad_axes, reshape, unindex
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Size, TensorLike
-    from ..autograd.engine import Tensor
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -218,7 +218,6 @@ def _route_to_winners(g, idx, x_shape):
 
 
 def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
-    from ..tensor import Tensor
     idx = _argmax_indices(getattr(x, "_data", x), k, s, p, d, ceil_mode)
     return out, Tensor._wrap(idx if nd == 2 else idx[:, :, 0, :])
 

@@ -2,7 +2,9 @@
 import numpy as np
 
 from ..autograd import defvjp, fused, primitive
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from ..autograd.lifted import lifted
+from ..dtype import operand as _operand
 
 
 @primitive(view=True)
@@ -26,7 +28,6 @@ def _is_int_array(i):
 
 
 def _normalize_index(idx):
-    from ..tensor import Tensor
     if isinstance(idx, Tensor):
         return idx._data
     if isinstance(idx, list):
@@ -74,7 +75,6 @@ def getitem(x, idx):
 def _as_operands(tensors, name):
     """Tensors stay Tensors (so they are recorded); other operands become arrays, cast to the
     first tensor's float dtype so that float32 stays float32 (as in binary operators)."""
-    from ..tensor import Tensor, _operand
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{name}: expected a non-empty sequence of tensors")
@@ -118,7 +118,6 @@ defvjp(_where, None,
 
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
-    from ..tensor import Tensor, _operand
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         b = _operand(b, a)         # float32 stays float32, as in binary operators
