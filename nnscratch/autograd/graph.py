@@ -317,7 +317,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
                     capture[key] = g
         if gs[0] is None if len(gs) == 1 else all(g is None for g in gs):
             if not retain_graph:
-                node.vjp, node.parents = None, ()
+                node.vjp, node.parents, node.again = None, (), None
             continue
         parent_grads = node.vjp(gs[0]) if len(gs) == 1 else node.vjp(tuple(gs))
         for p, g in zip(node.parents, parent_grads):
@@ -335,6 +335,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
         if not retain_graph:  # free the graph: intermediate arrays can be collected now
             node.vjp = None
             node.parents = ()
+            node.again = None   # a fused op's inputs, kept for create_graph
     return leaves
 
 
@@ -467,7 +468,7 @@ def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=
                         g = unbroadcast(g, shape)
                     arrive(p, g)
             if not retain_graph:
-                node.vjp, node.parents = None, ()
+                node.vjp, node.parents, node.again = None, (), None
     return leaves, boundary
 
 
