@@ -154,9 +154,12 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g.reshape(shape)
 
 
-def _toposort(root: Node) -> list:
-    """Nodes reachable from ``root``, parents before children (iterative DFS, post-order)."""
+def _toposort(root: Node, stop=()) -> list:
+    """Nodes reachable from ``root``, parents before children (iterative DFS, post-order),
+    without entering the nodes whose ids are in ``stop`` (a composite's boundary)."""
     order, seen = [], {id(root)}
+    if stop:
+        seen.update(stop)
     stack = [(root, iter(root.parents))]
     while stack:
         node, it = stack[-1]
@@ -314,7 +317,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
                     capture[key] = g
         if gs[0] is None if len(gs) == 1 else all(g is None for g in gs):
             if not retain_graph:
-                node.vjp, node.parents = None, ()
+                node.vjp, node.parents, node.again = None, (), None
             continue
         parent_grads = node.vjp(gs[0]) if len(gs) == 1 else node.vjp(tuple(gs))
         for p, g in zip(node.parents, parent_grads):
@@ -332,6 +335,7 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
         if not retain_graph:  # free the graph: intermediate arrays can be collected now
             node.vjp = None
             node.parents = ()
+            node.again = None   # a fused op's inputs, kept for create_graph
     return leaves
 
 
@@ -399,29 +403,6 @@ def _composite_vjp(node, gs, composite, arrays, kwargs):
     return grads
 
 
-def _toposort_until(roots, stop):
-    """The nodes reachable from the ``roots`` tensors, parents first, without entering the
-    nodes whose ids are in ``stop`` (the boundary of a composite's small graph)."""
-    order, seen = [], set(stop)
-    stack = []
-    for t in roots:
-        if id(t._node) not in seen:
-            seen.add(id(t._node))
-            stack.append((t._node, iter(t._node.parents)))
-        while stack:
-            node, it = stack[-1]
-            for p in it:
-                child = p._node if p is not None else None
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, iter(child.parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
-
-
 def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=()):
     """The reverse sweep of ``create_graph=True``: as :func:`run_backward`, but the cotangents
     are Tensors and every VJP runs on Tensors (``_vjp_recorded``), so the gradients it returns
@@ -449,7 +430,12 @@ def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=
             arrive(t, g)
         else:
             roots.append((t, g))
-    order = _toposort_until([t for t, _ in roots], stop)
+    if not roots:
+        order = []
+    elif len(roots) == 1:
+        order = _toposort(roots[0][0]._node, stop)
+    else:   # one order of the union of the graphs, without the joint pseudo-node
+        order = _toposort(_Joint([t for t, _ in roots]), stop)[:-1]
     for node in order:
         if node.vjp is None:
             raise RuntimeError(_FREED)
@@ -482,7 +468,7 @@ def _run_backward_graph(seeds, retain_graph=True, only=None, capture=None, stop=
                         g = unbroadcast(g, shape)
                     arrive(p, g)
             if not retain_graph:
-                node.vjp, node.parents = None, ()
+                node.vjp, node.parents, node.again = None, (), None
     return leaves, boundary
 
 

@@ -136,12 +136,12 @@ def _pad(array, pad_width, mode="constant", constant_values=0):
     return ops.pad_axes(array, pad_width, value=constant_values)
 
 
-UFUNCS = {
+UFUNCS: dict = {
     np.log1p: ops.log1p, np.expm1: ops.expm1, np.maximum: ops.maximum,
     np.minimum: ops.minimum, np.sign: _constant(np.sign),
 }
 
-FUNCTIONS = {
+FUNCTIONS: dict = {
     np.expand_dims: _expand_dims, np.squeeze: _squeeze, np.swapaxes: _swapaxes,
     np.moveaxis: _moveaxis, np.broadcast_to: _broadcast_to, np.flip: _flip,
     np.cumsum: _cumsum, np.cumprod: _cumprod, np.roll: _roll, np.tril: _tril,

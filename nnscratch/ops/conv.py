@@ -43,9 +43,7 @@ def _conv_composite(x, w, b=None, *, stride, padding, dilation, groups):
     """The convolution from recorded ops, for create_graph (engine.fused): the kh·kw shifted
     (strided) slices of the padded input, stacked, contracted with the filters by einsum."""
     one_d = x.ndim == 3
-    if one_d:
-        x = reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2]))
-        w = reshape(w, (w.shape[0], w.shape[1], 1, w.shape[2]))
+    x, w = lift_1d(x), lift_1d(w)           # polymorphic: recorded on Tensors
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     n, c, h, wd = x.shape
     f, cg, kh, kw = w.shape
@@ -232,9 +230,7 @@ def _conv_transpose_composite(x, w, b=None, *, stride, padding, dilation, out_hw
     input pixel times the filters (einsum), scatter-added at its strided place in the padded
     output (unindex), then the padding cropped."""
     one_d = x.ndim == 3
-    if one_d:
-        x = reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2]))
-        w = reshape(w, (w.shape[0], w.shape[1], 1, w.shape[2]))
+    x, w = lift_1d(x), lift_1d(w)           # polymorphic: recorded on Tensors
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     n, _, h, wd = x.shape
     _, c_out, kh, kw = w.shape

@@ -67,15 +67,11 @@ def _overlapping(kh, kw, sh, sw, dh, dw):
     return sh < dh * (kh - 1) + 1 or sw < dw * (kw - 1) + 1
 
 
-def _lifted_1d(x):
-    return reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])) if x.ndim == 3 else x
-
-
 def _max_pool_composite(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     """Max pooling from recorded ops, for create_graph (engine.fused): each window's winner
     (the kernel's rule, first maximum or last NaN) gathered from the flattened plane."""
     idx = _argmax_indices(x._data, kernel, stride, padding, dilation, ceil_mode)
-    xl = _lifted_1d(x)
+    xl = lift_1d(x)
     n, c, h, w = xl.shape
     out = reshape(gather(reshape(xl, (n, c, h * w)), 2, idx.reshape(n, c, -1)), idx.shape)
     return getitem(out, (slice(None), slice(None), 0)) if x.ndim == 3 else out
@@ -150,7 +146,7 @@ def _avg_pool_composite(x, *, kernel, stride, padding, count_include_pad, ceil_m
     """Average pooling from recorded ops, for create_graph (engine.fused): the sum of the
     window's shifted slices of the padded input over the divisor."""
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    xl = _lifted_1d(x)
+    xl = lift_1d(x)
     h, w = xl.shape[2:]
     ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
     xp = pad_axes(xl, ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew)))

@@ -95,7 +95,7 @@ class Objective:
         self._needs_autograd("'newton-cg'")
         exact = hessian_vector_products(self.fun, self._arg(x))
 
-        def product(p):                 # exact: one reverse sweep through the recorded ∇f
+        def exact_product(p):           # one reverse sweep through the recorded ∇f
             self.nhev += 1
             return np.asarray(exact(p), dtype=np.float64).ravel()
-        return product
+        return exact_product
