@@ -29,6 +29,7 @@ import struct
 
 import numpy as np
 
+from ._bounded_io import open_regular
 from .serialization import atomic_write
 
 __all__ = ["save_safetensors", "load_safetensors", "safetensors_metadata"]
@@ -40,6 +41,7 @@ _DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
 _NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}
 _MAX_HEADER = 100_000_000          # the reference implementation's limit on the JSON header
 _METADATA = "__metadata__"
+_MAX_ELEMENTS = np.iinfo(np.intp).max
 
 
 def _as_array(value, name: str) -> np.ndarray:
@@ -132,7 +134,7 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
     if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
         raise ValueError(f"{bad}: entry {name!r} must have exactly dtype, shape and "
                          f"data_offsets, got {str(info)[:80]}")
-    if info["dtype"] not in _DTYPES:
+    if not isinstance(info["dtype"], str) or info["dtype"] not in _DTYPES:
         raise ValueError(f"{bad}: entry {name!r} has dtype {info['dtype']!r}; nnscratch reads "
                          f"{sorted(_DTYPES)}")
     shape, offsets = info["shape"], info["data_offsets"]
@@ -140,6 +142,9 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
             or offsets[0] > offsets[1]):
         raise ValueError(f"{bad}: entry {name!r} has a malformed shape {shape!r} or "
                          f"data_offsets {offsets!r}")
+    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:   # NumPy's limit, empty or not
+        raise ValueError(f"{bad}: entry {name!r} has shape {shape}, whose dimensions multiply "
+                         f"past NumPy's limit of {_MAX_ELEMENTS} elements")
     dtype = np.dtype(_DTYPES[info["dtype"]])
     if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
         raise ValueError(f"{bad}: entry {name!r} of shape {shape} and dtype {info['dtype']} "
@@ -150,12 +155,8 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
 
 def _parse(path) -> tuple[str, dict, dict, int, int]:
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_safetensors: no such file {path!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"load_safetensors: {path!r} is a directory")
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
+    f, size = open_regular(path, "load_safetensors")    # no devices, FIFOs or sockets
+    with f:
         header, start = _read_header(path, f, size)
     bad = f"load_safetensors: {path!r} is not a valid safetensors file"
     metadata = header.pop(_METADATA, None) or {}
@@ -185,9 +186,14 @@ def load_safetensors(path: str | os.PathLike) -> dict:
         ValueError: the file is truncated, inconsistent or uses a dtype NumPy lacks (BF16,
             float8); the message names the file and the entry.
     """
-    path, _, entries, start, _ = _parse(path)
+    path, _, entries, start, size = _parse(path)
     out = {}
-    with open(path, "rb") as f:
+    f, now = open_regular(path, "load_safetensors")
+    if now != size:
+        f.close()
+        raise ValueError(f"load_safetensors: {path!r} changed size while being read "
+                         f"({size} -> {now} bytes)")
+    with f:
         for name, (dtype, shape, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2]):
             f.seek(start + lo)
             raw = np.frombuffer(f.read(hi - lo), dtype=dtype)

@@ -32,12 +32,14 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import zipfile
 from typing import Any, Callable
 
 import numpy as np
 
+from ._bounded_io import open_regular
 from .tensor import Tensor
 
 try:  # POSIX advisory locks tell a live writer's temporary file from a dead one's
@@ -48,6 +50,10 @@ except ImportError:  # pragma: no cover - Windows: stale temporary files are lef
 FORMAT = "nnscratch-checkpoint"
 VERSION = 1
 _HEADER = "header.json"
+# header.json's size limit: parsing costs ~20x its size in Python objects (a 26 MB header of
+# 2M nodes took +522 MB); a state dict's header is kilobytes, a long history a few MB
+MAX_HEADER = 32 * 2 ** 20
+_INT_TEXT = re.compile(r"-?[0-9]{1,5000}")
 
 __all__ = ["save", "load", "atomic_write", "atomic_write_text", "FORMAT", "VERSION"]
 
@@ -336,6 +342,8 @@ class _Reader:
         if dtype.hasobject:
             raise self.bad(f"array entry {name!r} cannot be read (its dtype {dtype} holds "
                            f"Python objects, which only pickle could rebuild)")
+        if dtype.itemsize == 0:  # any shape fits in 0 bytes: (10**12,) of |V0 is 0 bytes
+            raise self.bad(f"array entry {name!r} has the zero-size dtype {dtype}")
         claimed = math.prod(shape) * dtype.itemsize
         stored = self.z.getinfo(name).file_size - header_bytes
         if claimed != stored:
@@ -353,9 +361,13 @@ class _Reader:
                 if not isinstance(node["v"], bool):
                     raise TypeError
                 return node["v"]
-            if t == "int":
+            if t == "int":          # decimal text, as save writes it (1.5 is no int)
+                if not isinstance(node["v"], str) or not _INT_TEXT.fullmatch(node["v"]):
+                    raise TypeError
                 return int(node["v"])
             if t == "float":
+                if not isinstance(node["v"], str):
+                    raise TypeError
                 return float.fromhex(node["v"])
             if t == "str":
                 if not isinstance(node["v"], str):
@@ -364,7 +376,11 @@ class _Reader:
             if t == "array":
                 return self.array(node["k"])
             if t == "scalar":
-                return self.array(node["k"])[()]
+                a = self.array(node["k"])
+                if a.ndim != 0:
+                    raise self.bad(f"scalar node {node['k']!r} points at an array of shape "
+                                   f"{a.shape}, expected a 0-d entry")
+                return a[()]
             if t == "list":
                 return [self.decode(v) for v in node["v"]]
             if t == "tuple":
@@ -430,25 +446,30 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool |
     if kwargs:
         raise TypeError(f"load: unexpected keyword arguments {sorted(kwargs)}")
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no such file {path!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"load: {path!r} is a directory, not a checkpoint file")
+    f, size = open_regular(path, "load")      # no devices, FIFOs or sockets
+    with f:
+        return _load_archive(f, path, size)
+
+
+def _load_archive(f, path: str, size: int) -> Any:
     prefix = f"load: {path!r} is not a valid nnscratch checkpoint"
     try:
-        z = zipfile.ZipFile(path, "r")
+        z = zipfile.ZipFile(f, "r")
     except (zipfile.BadZipFile, EOFError, ValueError):
-        with open(path, "rb") as f:
-            head = f.read(4)
+        f.seek(0)
+        head = f.read(4)
         what = ("it looks like a pickle, which nnscratch never loads" if head[:1] == b"\x80"
                 else "it looks truncated (a zip without its end)" if head == b"PK\x03\x04"
                 else "it is not a zip archive")
         raise ValueError(f"{prefix}: {what}") from None
     with z:
         reader = _Reader(z, path)
-        _check_entries(reader, os.path.getsize(path))
+        _check_entries(reader, size)
         if _HEADER not in reader.names:
             raise reader.bad(f"no {_HEADER} entry (a foreign zip/npz file?)")
+        if z.getinfo(_HEADER).file_size > MAX_HEADER:
+            raise reader.bad(f"its {_HEADER} has {z.getinfo(_HEADER).file_size} bytes, more "
+                             f"than the {MAX_HEADER}-byte limit")
         try:
             header = json.loads(z.read(_HEADER).decode("utf-8"))
         except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, RecursionError,
