@@ -132,11 +132,12 @@ def check_alloc(nbytes: int, what: str, owner: str, budget: int | None = None) -
 
 
 def _human(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"   # pragma: no cover
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} PiB"
 
 
 def npy_claim(f, stored: int, owner: str, shown: str) -> tuple[tuple, np.dtype]:
