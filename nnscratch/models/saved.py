@@ -46,8 +46,8 @@ class Standardize(nn.Module):
         x: ``(N, F)`` -> ``(N, F)``; buffers ``mean`` and ``scale``: ``(F,)``.
     """
 
-    mean: np.ndarray
-    scale: np.ndarray
+    mean: Tensor
+    scale: Tensor
 
     def __init__(self, mean: np.ndarray, scale: np.ndarray):
         super().__init__()
@@ -60,7 +60,7 @@ class Standardize(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.numpy().dtype if isinstance(x, Tensor) else np.asarray(x).dtype
-        return (x - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        return (x - self.mean._data.astype(dtype)) / self.scale._data.astype(dtype)
 
 
 class SavedModel(nn.Sequential):
