@@ -7,9 +7,8 @@ how much it may believe.
   ``os.stat`` before opening and again with ``os.fstat`` on the opened descriptor (the path may
   have been swapped in between); the open itself uses ``O_NONBLOCK``, so even a FIFO swapped in
   at that moment cannot block it.
-* :func:`stream_size` gives the bytes a file object can still deliver (its size minus its
-  position), so a loader reading from a file object can check a header's claims before it
-  allocates anything, as it does for a path.
+* :func:`check_stream_kind` refuses a file object whose descriptor is not a regular file;
+  the loader then checks every size its header declares against the stream's length.
 * :func:`check_alloc` refuses an allocation larger than a budget (``NNSCRATCH_MAX_ALLOC_BYTES``,
   else the smaller of 16 GiB and the physical memory), with the owner, what was asked and the
   budget in the message, instead of a ``MemoryError`` traceback after the system gave up.
@@ -26,7 +25,7 @@ from typing import IO
 
 import numpy as np
 
-__all__ = ["open_regular", "check_regular", "stream_size", "check_alloc", "alloc_budget",
+__all__ = ["open_regular", "check_regular", "check_stream_kind", "check_alloc", "alloc_budget",
            "npy_claim", "DEFAULT_BUDGET"]
 
 DEFAULT_BUDGET = 2 ** 34
@@ -81,27 +80,18 @@ def open_regular(path: str | os.PathLike, owner: str) -> tuple[IO[bytes], int]:
         raise
 
 
-def stream_size(f, owner: str) -> int:
-    """How many bytes the file object ``f`` can still deliver: a regular file's size minus the
-    position, else what seeking to its end says.  A stream that can neither be stat'ed as a
-    regular file nor seeked (a pipe, a socket) is a ValueError: nothing could bound it."""
+def check_stream_kind(f, owner: str) -> None:
+    """A file object with a descriptor must read from a regular file: one over a device,
+    FIFO or socket could not be bounded by its size.  (In-memory buffers have none.)"""
     try:
         fd = f.fileno()
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        fd = None
-    if fd is not None:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ValueError(f"{owner}: the file object reads from {_kind(st.st_mode)}, "
-                             f"expected a regular file or an in-memory buffer")
-    seekable = getattr(f, "seekable", None)
-    if seekable is None or not seekable():
-        raise ValueError(f"{owner}: the file object must be seekable (a file opened 'rb' or "
-                         f"an io.BytesIO), got {type(f).__name__}")
-    here = f.tell()
-    end = f.seek(0, os.SEEK_END)
-    f.seek(here)
-    return max(0, end - here)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{owner}: the file object {getattr(f, 'name', '')!r} reads from "
+                         f"{_kind(st.st_mode)}, expected a regular file or an in-memory "
+                         f"buffer")
 
 
 def alloc_budget() -> int:

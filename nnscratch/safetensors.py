@@ -106,9 +106,9 @@ def save_safetensors(state_dict, path: str | os.PathLike, metadata: dict | None 
     atomic_write(path, write)
 
 
-def _read_header(path: str, f, size: int) -> tuple[dict, int]:
-    """The parsed JSON header and the buffer's start; checks the lengths before reading."""
-    bad = f"load_safetensors: {path!r} is not a valid safetensors file"
+def _read_header(bad: str, f, size: int) -> tuple[dict, int]:
+    """The parsed JSON header and the buffer's start (relative to ``f``'s position); checks
+    the lengths before reading."""
     if size < 8:
         raise ValueError(f"{bad}: it has {size} bytes, fewer than the 8-byte header length")
     (n,) = struct.unpack("<Q", f.read(8))
@@ -153,27 +153,47 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
     return dtype, tuple(shape), offsets[0], offsets[1]
 
 
-def _parse(path) -> tuple[str, dict, dict, int, int]:
-    path = os.fspath(path)
-    f, size = open_regular(path, "load_safetensors")    # no devices, FIFOs or sockets
-    with f:
-        header, start = _read_header(path, f, size)
-    bad = f"load_safetensors: {path!r} is not a valid safetensors file"
+def _parse(f, name: str, size: int, owner: str) -> tuple[dict, dict, int]:
+    """``(metadata, entries, buffer start)`` of the ``size``-byte file at ``f``'s position;
+    every entry is checked against the others and the size before anything is read."""
+    bad = f"{owner}: {name} is not a valid safetensors file"
+    base = f.tell()
+    header, start = _read_header(bad, f, size)
+    f.seek(base)
     metadata = header.pop(_METADATA, None) or {}
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ValueError(f"{bad}: __metadata__ must map str to str, got {str(metadata)[:80]}")
     entries = {k: _check_entry(bad, k, v) for k, v in header.items()}
     # the entries must tile the buffer exactly: no gaps, no overlaps, nothing left over
     end = 0
-    for name, (_, _, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2:]):
+    for key, (_, _, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2:]):
         if lo != end:
-            raise ValueError(f"{bad}: entry {name!r} starts at byte {lo}, expected {end} "
+            raise ValueError(f"{bad}: entry {key!r} starts at byte {lo}, expected {end} "
                              f"(tensors must tile the buffer without gaps or overlap)")
         end = hi
     if start + end != size:
         raise ValueError(f"{bad}: the header describes {end} bytes of data, the file holds "
                          f"{size - start} (truncated or padded?)")
-    return path, metadata, entries, start, size
+    return metadata, entries, start
+
+
+def read_safetensors(f, name: str, size: int, owner: str = "load_safetensors") -> dict:
+    """``{name: np.ndarray}`` of the ``size``-byte safetensors file at ``f``'s position (a
+    seekable binary file); ``name`` (the file's repr) and ``owner`` go into messages.  Reads
+    exactly the bytes the checked header declares."""
+    _, entries, start = _parse(f, name, size, owner)
+    base, out = f.tell(), {}
+    for key, (dtype, shape, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2]):
+        f.seek(base + start + lo)
+        raw = np.frombuffer(f.read(hi - lo), dtype=dtype)
+        out[key] = raw.astype(dtype.newbyteorder("="), copy=True).reshape(shape)
+    return out
+
+
+def _open(path, owner: str):
+    path = os.fspath(path)
+    f, size = open_regular(path, owner)          # no devices, FIFOs or sockets
+    return f, repr(path), size
 
 
 def load_safetensors(path: str | os.PathLike) -> dict:
@@ -186,21 +206,13 @@ def load_safetensors(path: str | os.PathLike) -> dict:
         ValueError: the file is truncated, inconsistent or uses a dtype NumPy lacks (BF16,
             float8); the message names the file and the entry.
     """
-    path, _, entries, start, size = _parse(path)
-    out = {}
-    f, now = open_regular(path, "load_safetensors")
-    if now != size:
-        f.close()
-        raise ValueError(f"load_safetensors: {path!r} changed size while being read "
-                         f"({size} -> {now} bytes)")
+    f, name, size = _open(path, "load_safetensors")
     with f:
-        for name, (dtype, shape, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2]):
-            f.seek(start + lo)
-            raw = np.frombuffer(f.read(hi - lo), dtype=dtype)
-            out[name] = raw.astype(dtype.newbyteorder("="), copy=True).reshape(shape)
-    return out
+        return read_safetensors(f, name, size)
 
 
 def safetensors_metadata(path: str | os.PathLike) -> dict:
     """The ``__metadata__`` ``{str: str}`` of a safetensors file (``{}`` when it has none)."""
-    return dict(_parse(path)[1])
+    f, name, size = _open(path, "safetensors_metadata")
+    with f:
+        return dict(_parse(f, name, size, "safetensors_metadata")[0])

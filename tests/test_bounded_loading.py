@@ -241,3 +241,16 @@ def test_cli_bad_input_is_one_line_and_a_status(trained, capsys, argv, status, m
 def test_cli_predicts_a_good_file(trained, capsys):
     assert cli.main(["predict", str(trained / "m.ckpt"), str(trained / "ok.npy")]) == 0
     assert capsys.readouterr().out.split() in (["0", "0"], ["1", "1"], ["2", "2"])
+
+
+def test_a_file_object_over_a_device_is_refused_and_a_buffer_is_bounded(tmp_path):
+    with open("/dev/zero", "rb") as f:
+        err = _finishes(lambda: ns.load(f))
+    assert isinstance(err, ValueError) and "character device" in str(err)
+    # a BytesIO is bounded by its length: an entry claiming 10**12 elements is refused
+    path = tmp_path / "claim.ckpt"
+    _checkpoint(path, {"t": "array", "k": "arrays/0.npy"},
+                {"arrays/0.npy": _npy(header={"descr": "<f8", "fortran_order": False,
+                                              "shape": (10 ** 12,)})})
+    with pytest.raises(ValueError, match="claims shape"):
+        ns.load(io.BytesIO(path.read_bytes()))

@@ -47,8 +47,8 @@ class Standardize(nn.Module):
         x: ``(N, F)`` -> ``(N, F)``; buffers ``mean`` and ``scale``: ``(F,)``.
     """
 
-    mean: np.ndarray
-    scale: np.ndarray
+    mean: Tensor
+    scale: Tensor
 
     def __init__(self, mean: np.ndarray, scale: np.ndarray):
         super().__init__()
@@ -61,7 +61,7 @@ class Standardize(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.numpy().dtype if isinstance(x, Tensor) else np.asarray(x).dtype
-        return (x - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        return (x - self.mean._data.astype(dtype)) / self.scale._data.astype(dtype)
 
 
 class SavedModel(nn.Sequential):
@@ -96,6 +96,11 @@ def _architecture(state: dict, owner: str) -> dict:
             "activation": str(arch.get("activation", "relu"))}
 
 
+def _array(v: Any) -> Any:
+    """A loaded entry's array (ns.load gives Tensors for saved Tensors)."""
+    return v._data if isinstance(v, Tensor) else v
+
+
 def _check_weights(arch: dict, weights: Any, owner: str, shown: str) -> None:
     """The stored weights must be the architecture's, shape for shape, and finite -- checked
     before anything is built, so a small file declaring sizes [60000, 60000, 2] costs nothing
@@ -111,7 +116,7 @@ def _check_weights(arch: dict, weights: Any, owner: str, shown: str) -> None:
         raise ValueError(f"{owner}: {shown!r}: the architecture {sizes} has the weights "
                          f"{sorted(expected)}, the file stores {sorted(map(str, weights))[:8]}")
     for key, shape in expected.items():
-        w = weights[key]
+        w = _array(weights[key])
         if not isinstance(w, np.ndarray) or w.shape != shape or w.dtype.kind != "f":
             raise ValueError(f"{owner}: {shown!r}: weight {key!r} must be a float array of "
                              f"shape {shape} (architecture {sizes}), got "
@@ -159,8 +164,8 @@ def load_model(path: str | os.PathLike) -> SavedModel:
     net.load_state_dict(state["model"])
     pre = state.get("preprocessing") or {"scaler": None}
     if not isinstance(pre, dict) or (pre.get("scaler") == "standard" and not all(
-            isinstance(pre.get(k), np.ndarray) and pre[k].shape == (arch["sizes"][0],)
-            for k in ("mean", "scale"))):
+            isinstance(_array(pre.get(k)), np.ndarray)
+            and _array(pre[k]).shape == (arch["sizes"][0],) for k in ("mean", "scale"))):
         raise ValueError(f"{owner}: {os.fspath(path)!r}: the preprocessing entry must hold a "
                          f"mean and a scale of shape ({arch['sizes'][0]},), got "
                          f"{str(pre)[:80]}")
