@@ -32,7 +32,7 @@ is allocated, so a 400-byte file claiming a (10**12,) array is a ``ValueError``,
 Writes are atomic: the archive is written to a temporary file in the destination's directory,
 flushed and fsync'ed, then moved over ``path`` with ``os.replace``, so an interrupted save leaves
 the previous checkpoint intact.  The temporary file of a writer that was killed is removed by the
-next save to the same path (see :func:`atomic_write`).
+next save into the same directory (see :func:`atomic_write`).
 """
 from __future__ import annotations
 
@@ -95,6 +95,22 @@ def _temp_prefix(path: str) -> str:
     return f".{name[:_STEM_CHARS]}.{digest}."
 
 
+# every temporary file's full name: prefix, then the writer's pid, then mkstemp's random part
+_TEMP_NAME = re.compile(r"\..{0,40}\.[0-9a-f]{12}\.p([0-9]{1,10})\.[A-Za-z0-9_]{1,32}\.tmp",
+                        re.S)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one we may not signal exists too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def _lock(fd: int, block: bool) -> bool:
     """Take the exclusive advisory lock on ``fd``; False if another process holds it."""
     try:
@@ -115,19 +131,27 @@ def _same_file(fd: int, name: str) -> bool:
 
 
 def _remove_stale_temps(directory: str, prefix: str) -> None:
-    """Remove the temporary files of writers of the same target that died mid-write.
+    """Remove the temporary files of writers that died mid-write: those of the same target,
+    and, for any other target in ``directory``, those of our pid-tagged naming pattern whose
+    writing process is gone.
 
     A writer holds an exclusive ``flock`` on its temporary file from creation to rename; the
     kernel drops it when the process dies (even by ``kill -9``).  So a temporary file whose lock
-    we can take has no live writer, and is removed while we hold that lock.
+    we can take has no live writer, and is removed while we hold that lock.  Another target's
+    file must also match our pattern and name a process that no longer exists: a file that
+    merely looks like ours, or one a live process is writing, is never touched.
     """
     try:
         names = os.listdir(directory)
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+        if not name.endswith(_TMP_SUFFIX):
             continue
+        if not name.startswith(prefix):
+            m = _TEMP_NAME.fullmatch(name)
+            if m is None or _alive(int(m.group(1))):
+                continue
         full = os.path.join(directory, name)
         try:
             fd = os.open(full, os.O_RDONLY)
@@ -145,7 +169,8 @@ def _remove_stale_temps(directory: str, prefix: str) -> None:
 def _new_temp(directory: str, prefix: str) -> tuple[int, str]:
     """Create and lock a fresh temporary file; retry if a cleaner removed it first."""
     while True:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=_TMP_SUFFIX)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{prefix}p{os.getpid()}.",
+                                   suffix=_TMP_SUFFIX)
         if fcntl is None:
             return fd, tmp
         # between mkstemp and the lock a cleaner may have taken the unlocked file for stale and
@@ -162,10 +187,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
     The temporary file lives in the same directory (so ``os.replace`` is an atomic rename on
     the same file system), is flushed and fsync'ed before the rename, and is removed if
     ``write`` raises: ``path`` holds either its old content or the complete new one.  Its name,
-    ``.<first 40 characters of the name>.<12 hex digits of its SHA-256>.<random>.tmp``, stays
-    short whatever the length of ``path``'s name.  The writer holds an advisory lock on it until
-    the rename, and every write first removes the unlocked temporary files of the same target:
-    those of writers that were killed (on POSIX; elsewhere they are left alone).
+    ``.<first 40 characters of the name>.<12 hex digits of its SHA-256>.p<pid>.<random>.tmp``,
+    stays short whatever the length of ``path``'s name.  The writer holds an advisory lock on it
+    until the rename, and every write first removes the unlocked temporary files of the same
+    target, and those of other targets in the directory whose writer pid is gone: those of
+    writers that were killed (on POSIX; elsewhere they are left alone).
 
     This is the library's one atomic writer: checkpoints, dataset caches, the CLI's and the
     report's files all go through it.

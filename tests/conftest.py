@@ -1,4 +1,7 @@
 """Shared test set-up: every test starts from the same seed and the float32 default dtype."""
+import os
+import shutil
+
 import numpy as np
 import pytest
 
@@ -44,3 +47,23 @@ def assert_ulp_close(actual, desired, ulps=4):
     assert np.all(err <= bound), (
         f"{np.sum(err > bound)} of {err.size} values differ by more than {ulps} ULP; "
         f"worst {a[np.argmax(err - bound)]!r} vs {d[np.argmax(err - bound)]!r}")
+
+
+SYSTEM_INSTALL = "sudo apt-get install -y --no-install-recommends graphviz chromium chromium-driver"
+
+
+def require_programs(what: str, *programs: str) -> dict:
+    """``{program: path}`` for the system programs a test needs (Graphviz's dot, Chromium...).
+
+    ``make test`` installs them when it runs as root (.ci/system-packages); when one is still
+    missing the test skips with the install command in its reason, except under ``CI=true``,
+    where the skip is a failure: CI must prove these tests."""
+    found = {p: shutil.which(p) for p in programs}
+    missing = [p for p, path in found.items() if path is None]
+    if missing:
+        msg = (f"{what} needs {', '.join(missing)}: install with `{SYSTEM_INSTALL}` "
+               f"(make test does this when run as root)")
+        if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI=true: {msg}")
+        pytest.skip(msg)
+    return found

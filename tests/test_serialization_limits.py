@@ -146,17 +146,17 @@ def test_next_save_removes_dead_writers_temp_files_but_not_a_live_ones(tmp_path)
     dead = _start_writer(path)
     dead.kill()
     dead.wait()
-    stranger = _start_writer(other)  # killed too, but it was writing another file
+    assert len(_temps(tmp_path)) == 2  # kill -9 leaves a temporary file behind
+    stranger = _start_writer(other)  # a save of another file into the directory removes it
+    assert len(_temps(tmp_path)) == 2, _temps(tmp_path)  # the live one's and the stranger's
     stranger.kill()
     stranger.wait()
-    assert len(_temps(tmp_path)) == 3  # kill -9 leaves a temporary file behind
     ns.save({"w": np.ones(2)}, path)
     left = _temps(tmp_path)
-    assert len(left) == 2, left  # the dead writer's file went; the live one's and other's stay
+    assert len(left) == 1, left  # the killed stranger's file went; the live one's stays
     live.communicate("go\n", timeout=30)
     assert live.returncode == 0  # the live writer finishes its rename undisturbed
     assert path.read_bytes() == b"partial"
-    ns.save({"w": np.ones(2)}, other)
     assert _temps(tmp_path) == []
 
 
