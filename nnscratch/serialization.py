@@ -201,6 +201,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
         IsADirectoryError: ``path`` is a directory.
     """
     path = os.fspath(path)
+    if not path:
+        raise ValueError("cannot write '': the path is empty")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path!r}: directory {directory!r} does not exist")

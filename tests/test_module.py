@@ -178,8 +178,10 @@ def test_to_float64_casts_parameters_and_float_buffers():
 
 
 def test_parameter_basics():
-    p = nn.Parameter(np.arange(3))
+    p = nn.Parameter([0, 1, 2])                                  # Python ints: default dtype
     assert p.requires_grad and p.dtype == np.float32 and p.is_leaf
+    with pytest.raises(RuntimeError, match="only floating point"):   # an int array, as torch
+        nn.Parameter(np.arange(3))
     assert nn.Parameter([1.0, 2.0]).dtype == np.float32          # Python floats: default dtype
     assert nn.Parameter(np.ones(2)).dtype == np.float64          # float arrays keep theirs
     q = nn.Parameter(ns.tensor([1.0, 2.0], dtype=np.float64))

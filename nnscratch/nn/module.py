@@ -15,6 +15,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from .._checks import DtypeError
 from ..tensor import Tensor, get_default_dtype
 
 _forward_hooks: list = []  # callables (module, inputs, output), used by ns.summary
@@ -50,6 +51,10 @@ class Parameter(Tensor):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"Parameter: data must hold real numbers, got "
                             f"{type(data).__name__} of dtype {arr.dtype}")
+        if requires_grad and arr.dtype.kind != "f" and isinstance(data, (np.ndarray, np.generic)):
+            raise DtypeError(f"Parameter: only floating point data can require gradients, got "
+                             f"an array of dtype {arr.dtype}; pass .astype(np.float32) or "
+                             f"requires_grad=False")
         if arr.dtype.kind != "f" or not isinstance(data, (np.ndarray, np.generic)):
             # ints, bools and Python floats get the default dtype; float arrays keep theirs
             arr = arr.astype(get_default_dtype())
@@ -203,6 +208,10 @@ class Module:
         setattr(self, name, tensor)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if value is not None and not isinstance(value, Parameter) \
+                and isinstance(self.__dict__.get(name), Parameter):
+            raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} as "
+                            f"parameter {name!r} (nn.Parameter or None expected)")
         # a buffer stays a Tensor when an array is assigned to its name (torch requires a
         # Tensor there; assigning arrays was this library's idiom before buffers were Tensors)
         if value is not None and name in self.__dict__.get("_buffer_names", ()) \
@@ -229,6 +238,9 @@ class Module:
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> "Module":
         """Set training mode here and in every sub-module (Dropout, BatchNorm read it)."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"train: mode is expected to be a bool, got "
+                             f"{type(mode).__name__} {mode!r}")
         for m in self.modules():
             m.training = bool(mode)
         return self
@@ -245,6 +257,9 @@ class Module:
                 p.grad.zero_()
 
     def requires_grad_(self, flag: bool = True) -> "Module":
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_: requires_grad must be a bool, got "
+                            f"{type(flag).__name__} {flag!r}")
         for p in self.parameters():
             p.requires_grad = bool(flag)
         return self
