@@ -162,3 +162,43 @@ def test_the_checks_leave_good_input_alone(tmp_path):
     Ridge(max_iter=5, fit_intercept=False).fit(X, X[:, 0])
     assert F.cross_entropy(ns.zeros(2, 3), ns.tensor([[0, .5, .5], [1, 0, 0]],
                                                      dtype=ns.float32)).item() > 0
+
+
+# ------------------------------------------------------------------ fit(resume_from=...)
+def _fit(tmp_path, epochs, model=None, resume=False):
+    from nnscratch.training import fit
+    ns.manual_seed(0)
+    model = model or nn.Linear(3, 2)
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(20, 3)).astype(np.float32), rng.integers(0, 2, 20)
+    return fit(model, X, y, loss=nn.CrossEntropyLoss(),
+               optimizer=ns.optim.SGD(model.parameters(), lr=0.1), epochs=epochs, batch_size=5,
+               progress=False, checkpoint=None if resume else str(tmp_path / "c.ckpt"),
+               resume_from=str(tmp_path / "c.ckpt") if resume else None)
+
+
+def _edited_epoch(tmp_path, epoch):
+    state = ns.load(tmp_path / "c.ckpt")
+    state["epoch"] = epoch
+    ns.save(state, tmp_path / "c.ckpt")
+
+
+@pytest.mark.parametrize("prepare, kwargs, match", [
+    (None, {"epochs": 1}, r"has already trained 2 epochs, more than epochs=1"),
+    (lambda p: _edited_epoch(p, -5), {"epochs": 3}, "records epoch -5"),
+    (lambda p: _edited_epoch(p, "2"), {"epochs": 3}, "records epoch '2'"),
+    (None, {"epochs": 3, "model": nn.Linear(3, 4)}, "does not fit this model and optimizer"),
+])
+def test_resume_from_a_checkpoint_that_cannot_continue_is_a_clear_error(tmp_path, prepare,
+                                                                        kwargs, match):
+    _fit(tmp_path, 2)
+    if prepare:
+        prepare(tmp_path)
+    with pytest.raises(ValueError, match=match):
+        _fit(tmp_path, resume=True, **kwargs)
+
+
+def test_resume_at_the_last_epoch_is_allowed_and_trains_nothing_more(tmp_path):
+    first = _fit(tmp_path, 2)
+    again = _fit(tmp_path, 2, resume=True)
+    assert again.to_dict() == first.to_dict()
