@@ -67,3 +67,17 @@ def require_programs(what: str, *programs: str) -> dict:
             pytest.fail(f"CI=true: {msg}")
         pytest.skip(msg)
     return found
+
+
+def refusal_peak(call, error, match) -> int:
+    """Bytes allocated at the peak while ``call()`` raises ``error`` matching ``match``: a
+    loader must refuse a file's size claims before it allocates what they ask (NumPy reports
+    its array allocations to tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(error, match=match):
+            call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
