@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .autograd.engine import Tensor as _Tensor  # the bottom layer: imports nothing back
+from .autograd.core import TensorBase as _Tensor  # every tensor is one
 
 
 # ------------------------------------------------------------------ scalars
@@ -121,7 +121,7 @@ def as_tensor(x, owner):
     """A layer's input: a Tensor as is, an ndarray wrapped without copying.  Real numbers
     only (a complex or object input would silently give complex output or a raw NumPy error
     deep inside an op)."""
-    if type(x) is _Tensor and x._data.dtype.kind in "biuf":   # the per-call fast path
+    if isinstance(x, _Tensor) and x._data.dtype.kind in "biuf":   # the per-call fast path
         return x
     if not isinstance(x, (_Tensor, np.ndarray)):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")

@@ -12,40 +12,18 @@ import shutil
 import time
 
 import pytest
-from conftest import require_programs
 
 from nnscratch.playground.server import PlaygroundServer
 
 LOSS_TARGET = 0.2            # logistic loss; an untrained network starts near ln 2 ≈ 0.69
 TIMEOUT = 30                 # seconds for training to get there (about 3 s on 2 busy cores)
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
 
 
 @pytest.fixture
 def server():
     with PlaygroundServer(port=0).running() as srv:
         yield srv
-
-
-@pytest.fixture
-def browser(tmp_path):
-    found = require_programs("the playground's browser test", "chromium", "chromedriver")
-    chromium, driver = found["chromium"], found["chromedriver"]
-    try:
-        from selenium import webdriver
-    except ImportError:
-        pytest.fail("the playground's browser test needs selenium: pip install -e '.[test]'")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
-    drv.set_script_timeout(10)
-    yield drv
-    drv.quit()
 
 
 def _wait(drv, condition, what, timeout=10.0):
