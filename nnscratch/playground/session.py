@@ -168,7 +168,8 @@ class Session:
              "weights": [_rounded(layer.weight.numpy()) for layer in self.linears],
              "biases": [_rounded(layer.bias.numpy())  # type: ignore[union-attr]  # all have one
                         for layer in self.linears],
-             "steps_per_epoch": self.steps_per_epoch}
+             "steps_per_epoch": self.steps_per_epoch,
+             "diverged": not all(np.isfinite(self.losses))}
         if points:
             d["points"] = {"train": _rounded(np.hstack([self.xy_train, self.y_train])),
                            "test": _rounded(np.hstack([self.xy_test, self.y_test]))}

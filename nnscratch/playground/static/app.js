@@ -322,7 +322,7 @@ function drawNetwork() {
       line.setAttribute("fill", "none");
       line.classList.add("weight");
       const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      t.textContent = `weight ${w.toFixed(3)}`;
+      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)}`;
       line.appendChild(t);
       svg.appendChild(line);
     }));
@@ -408,7 +408,7 @@ function receive(s) {
   }
   $("epoch").textContent = String(s.epoch).padStart(6, "0");
   for (const [id, v] of [["test-loss", s.test_loss], ["train-loss", s.train_loss]]) {
-    $(id).textContent = v.toFixed(3);
+    $(id).textContent = v == null ? "diverged" : v.toFixed(3);   // null: NaN/inf, not JSON
     $(id).dataset.value = String(v);
   }
   drawBoundary();
