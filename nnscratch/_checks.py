@@ -83,8 +83,7 @@ def check_seed(seed, owner: str, name: str = "seed"):
 # ------------------------------------------------------------------ arrays and tensors
 def as_array(x, name: str, owner: str) -> np.ndarray:
     """The array behind ``x`` (a Tensor's array without copying; lists converted)."""
-    from .tensor import Tensor  # here, not at the top: tensor -> ops -> random imports this
-    if isinstance(x, Tensor):
+    if isinstance(x, _Tensor):
         return x._data
     if isinstance(x, np.ndarray):
         if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
@@ -124,15 +123,12 @@ def as_tensor(x, owner):
     deep inside an op)."""
     if type(x) is _Tensor and x._data.dtype.kind in "biuf":   # the per-call fast path
         return x
-    from .tensor import Tensor, as_tensor  # here: tensor -> ops -> random imports this module
-    if isinstance(x, (Tensor, np.ndarray)):
-        kind = x.dtype.kind
-    else:
+    if not isinstance(x, (_Tensor, np.ndarray)):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
-    if kind not in "biuf":
+    if x.dtype.kind not in "biuf":
         raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
                         f"dtype {x.dtype}")
-    return as_tensor(x)
+    return x if isinstance(x, _Tensor) else _Tensor._wrap(x)   # an ndarray: no copy
 
 
 def check_last_dim(x, expected, owner):
@@ -147,3 +143,26 @@ def check_ndim(x, allowed, owner, layout=""):
     if x.ndim not in allowed:
         raise ValueError(f"{owner}: expected a {' or '.join(f'{n}-D' for n in allowed)} input"
                          f"{' ' + layout if layout else ''}, got shape {tuple(x.shape)}")
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A wrong dtype: a TypeError, and the RuntimeError torch raises for it (``except
+    RuntimeError`` written for torch catches it too)."""
+
+
+def check_floating(x, owner: str, name: str = "input"):
+    """``x`` (a Tensor or ndarray) must hold floating point numbers: a layer's weights are
+    float, and torch refuses int or bool input ("expected scalar type Float")."""
+    dtype = x._data.dtype if hasattr(x, "_data") else x.dtype
+    if dtype.kind != "f":
+        raise DtypeError(f"{owner}: {name} must be floating point, got dtype {dtype}; "
+                         f"convert it with .float()")
+    return x
+
+
+def check_choice(value, name: str, owner: str, choices) -> object:
+    """``value`` must be one of ``choices`` (compared with ==, type-checked for str choices)."""
+    if not any(value == c and type(value) is type(c) for c in choices):
+        raise ValueError(f"{owner}: {name} must be one of {', '.join(map(repr, choices))}, "
+                         f"got {value!r}")
+    return value

@@ -150,7 +150,7 @@ def test_gradient_norms_are_those_of_the_layers():
     import nnscratch.nn.functional as F
     s = session.Session(parse_settings({"dataset": "gauss", "batch_size": 100,
                                         "train_ratio": 20, "hidden": [3]}))
-    first = s.model.state_dict()                              # copies
+    first = {k: v.clone() for k, v in s.model.state_dict().items()}   # state_dict shares memory
     s.train(1)
     model = session.build_model(2, (3,), "tanh")
     model.load_state_dict(first)
@@ -287,7 +287,7 @@ def test_api_bounds_and_survives_bad_requests(server):
     status, answer = call(server, "POST", f"/api/sessions/{sid}/settings", {"hidden": [8] * 7})
     assert status == 400 and answer["field"] == "hidden"
     status, answer = call(server, "POST", "/api/sessions", raw=b"x" * (64 * 1024 + 1))
-    assert status == 400 and answer["field"] == "body"
+    assert status == 413 and answer["field"] == "body"
     assert call(server, "GET", "/api/sessions/0123456789abcdef")[0] == 404
     assert call(server, "GET", "/static/../server.py")[0] == 404
     assert call(server, "GET", "/static/%2e%2e/server.py")[0] == 404

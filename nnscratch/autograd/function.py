@@ -95,9 +95,15 @@ class Function:
             with no_grad():
                 res = cls.backward(ctx, *grads)
             res = res if isinstance(res, tuple) else (res,)
-            if len(res) < len(args):
+            # extra trailing Nones are allowed, as torch allows them
+            if len(res) < len(args) or any(r is not None for r in res[len(args):]):
                 raise RuntimeError(f"function {cls.__name__}Backward returned an incorrect "
                                    f"number of gradients (expected {len(args)}, got {len(res)})")
+            for i, r in enumerate(res[:len(args)]):
+                if r is not None and not isinstance(r, (Tensor, np.ndarray, float, int)):
+                    raise TypeError(f"function {cls.__name__}Backward returned a "
+                                    f"{type(r).__name__} as gradient {i}; expected a Tensor "
+                                    f"or None")
             return [None if r is None or not need else
                     np.asarray(r._data if isinstance(r, Tensor) else r)
                     for r, need in zip(res[:len(args)], needs)]

@@ -338,7 +338,7 @@ function drawNetwork() {
       line.setAttribute("fill", "none");
       line.classList.add("weight");
       const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      t.textContent = `weight ${w.toFixed(3)}`;
+      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)}`;
       line.appendChild(t);
       svg.appendChild(line);
     }));
