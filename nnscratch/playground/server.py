@@ -174,6 +174,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
             return self._static("index.html")
+        if path == "/favicon.ico":                  # browsers ask for it unprompted
+            return self._static("favicon.svg")
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path == "/api/options":
