@@ -273,6 +273,16 @@ class Module:
                     setattr(m, name, Tensor._wrap(b._data.astype(dtype)))
         return self
 
+    def _factory(self, device: Any, dtype: Any) -> None:
+        """torch's factory keywords of every module constructor: ``device`` must be the CPU
+        (another is the error :class:`nnscratch.device` gives), ``dtype`` (a float dtype)
+        casts the freshly built parameters and buffers, as :meth:`to`."""
+        if device is not None:
+            from ..device import device as as_device
+            as_device(device)
+        if dtype is not None:
+            self.to(dtype)
+
     def cpu(self) -> "Module":
         """Already on the CPU, the only device: self."""
         return self

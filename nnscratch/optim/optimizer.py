@@ -31,9 +31,16 @@ from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from ._params import unique_params
 
-# torch.optim group keys that select an implementation, not a different update: accepted in
-# a loaded state dict at their default values (None/False) and dropped
+# torch.optim group keys that select an implementation, not a different update: accepted (kept
+# in the groups, as torch) and without effect: nnscratch has one implementation.  Only
+# differentiable=True (an optimizer step recorded for autograd) is refused.
 _TORCH_IMPLEMENTATION_KEYS = ("foreach", "capturable", "differentiable", "fused")
+
+
+def _check_implementation(h: dict, owner: str) -> None:
+    if h.get("differentiable"):
+        raise NotImplementedError(f"{owner}: differentiable=True (recording the optimizer "
+                                  f"step for autograd) is not supported")
 
 
 class Workspace:
@@ -141,6 +148,7 @@ class Optimizer:
             raise ValueError(f"{name}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         _check_lr(defaults.get("lr", 0.0), name)
+        _check_implementation(defaults, name)
         self.check(defaults)
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -178,12 +186,15 @@ class Optimizer:
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError(f"{name}: can't optimize a tensor that does not require grad")
+            # a frozen parameter (requires_grad=False) is kept and skipped, as torch: it never
+            # gets a gradient; a non-leaf cannot be updated in place, as torch
+            if p.grad_fn is not None and not p.retains_grad:
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor")
         group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)
+        _check_implementation(group, name)
         self.check(group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
@@ -217,7 +228,8 @@ class Optimizer:
                 s = self.state.get(id(p))
                 if s is None:   # torch fills the initial state from the defaults
                     s = self.state[id(p)] = self.init_state(p._data, self.defaults)
-                apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
+                g = -p.grad._data if h.get("maximize") else p.grad._data
+                apply_rule(self.rule, p._data, g, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
 
@@ -291,12 +303,8 @@ class Optimizer:
             for k, v in saved.items():
                 if k == "params":
                     continue
-                if k in _TORCH_IMPLEMENTATION_KEYS or k == "maximize":
-                    if v not in (None, False):
-                        raise NotImplementedError(
-                            f"{name}.load_state_dict: torch.optim's {k}={v!r} is not "
-                            f"supported (nnscratch has one implementation, which minimizes)")
-                    continue
+                if k == "differentiable" and v:
+                    _check_implementation({k: v}, f"{name}.load_state_dict")
                 v = _plain(v)
                 if isinstance(own.get(k), tuple) and not isinstance(v, tuple):
                     v = tuple(_plain(x) for x in v)   # betas may come back as a list or array
