@@ -446,7 +446,7 @@ def _check_entries(reader: _Reader, archive_bytes: int) -> None:
 
 def _tensor(array: np.ndarray, requires_grad: bool = False, parameter: bool = False):
     if parameter:
-        from .nn.module import Parameter            # nn imports this module
+        from .nn.module import Parameter  # nn imports this module
         return Parameter(array, requires_grad=requires_grad)
     t = Tensor._wrap(array)
     t.requires_grad = requires_grad

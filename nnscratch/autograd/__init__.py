@@ -10,3 +10,6 @@ from .engine import (Node, Primitive, Tensor, backward, defvjp, enable_grad, fus
 from .function import Function, FunctionCtx, Variable
 from .grad import grad
 from . import functional
+from .node_api import install as _install_node_api
+
+_install_node_api(Node)

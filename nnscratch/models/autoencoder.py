@@ -242,7 +242,8 @@ class SemiSupervisedVAE(VAE):
         if not 0 <= cls < self.n_classes:
             raise ValueError(f"sample: cls must be in [0, {self.n_classes}), got {cls}")
         check_int(n, "n", "sample")
-        z = self.centroids._data[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
+        noise = _random.rng(seed).standard_normal((n, self.latent_dim))
+        z = self.centroids._data[cls] + scale * noise
         with no_grad():
             return self.decode(_as_tensor(z.astype(self._dtype()))).numpy()
 

@@ -61,6 +61,13 @@ class _ConvNd(Module):
                      if bias else None)
         self._factory(device, dtype)
 
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√fan_in), in place (torch's)."""
+        fan_in = (self.in_channels // self.groups) * int(np.prod(self.kernel_size))
+        self.weight._data[...] = init.fan_in_uniform(tuple(self.weight.shape), fan_in)
+        if self.bias is not None:
+            self.bias._data[...] = init.fan_in_uniform((self.out_channels,), fan_in)
+
     def _padded(self, x):
         """``(x, padding)`` for the conv op: with a padding_mode other than zeros, the input
         is padded here (reflect/replicate/circular, as torch does it) and the conv pads

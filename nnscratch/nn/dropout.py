@@ -38,8 +38,8 @@ class Dropout(Module):
 class _ChannelDropout(Dropout):
     """torch 2.13's channel dropout: the mask is drawn per ``(N, C)`` of the input read as
     ``(N, C, *)`` (``feature_dropout``); an input for which ``_unbatched(ndim)`` holds is one
-    example ``(C, *)``.  ``_expected`` dimensions pass silently; ``_strict`` refuses the others, else
-    they are used as torch uses them, with torch's deprecation warning."""
+    example ``(C, *)``.  ``_expected`` dimensions pass silently; ``_strict`` refuses the
+    others, else they are used as torch uses them, with torch's deprecation warning."""
     _expected: tuple = ()
     _strict = False
 

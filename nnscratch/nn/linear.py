@@ -31,6 +31,12 @@ class Linear(Module):
                      if bias else None)
         self._factory(device, dtype)
 
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√in_features), in place (torch's)."""
+        self.weight._data[...] = init.fan_in_uniform(tuple(self.weight.shape), self.in_features)
+        if self.bias is not None:
+            self.bias._data[...] = init.fan_in_uniform((self.out_features,), self.in_features)
+
     def forward(self, x: TensorLike) -> Tensor:
         x = as_tensor(x, "Linear")
         check_last_dim(x, self.in_features, f"Linear({self.in_features}, {self.out_features})")

@@ -38,6 +38,21 @@ class _BatchNorm(Module):
                              if track_running_stats else None)
         self._factory(device, dtype)
 
+    def reset_running_stats(self) -> None:
+        """Running mean 0, variance 1, no batch seen (torch's)."""
+        if self.track_running_stats:
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
+
+    def reset_parameters(self) -> None:
+        """The running statistics reset, weight ones and bias zeros (torch's)."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            self.weight._data[...] = 1
+        if self.bias is not None:
+            self.bias._data[...] = 0
+
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
