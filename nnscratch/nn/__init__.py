@@ -1,5 +1,6 @@
 """``nnscratch.nn``: modules (layers, containers, losses) built from functional ops."""
 from . import functional, init, utils
+from .attention import MultiheadAttention
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import (Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList,
                         Sequential, Upsample)
@@ -18,6 +19,8 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       MaxUnpool2d)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from .sync_batchnorm import SyncBatchNorm
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 from . import parallel
 
 

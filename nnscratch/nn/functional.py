@@ -17,6 +17,7 @@ from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    conv_transpose2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
+from .attention import scaled_dot_product_attention
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:   # annotations only
 
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
-           "interpolate", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "interpolate", "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
            "batch_norm", "embedding", "pad", "conv1d", "conv2d", "conv_transpose1d",
