@@ -29,6 +29,15 @@ class Sequential(Module):
         layers = self._layers()
         return Sequential(*layers[i]) if isinstance(i, slice) else layers[i]
 
+    def __setitem__(self, i: int, module: Module) -> None:
+        """Replace the ``i``-th layer (negative counts from the end), as torch."""
+        names = [n for n, _ in self.named_children()]
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential: a layer must be a Module, got {type(module).__name__}")
+        if not -len(names) <= i < len(names):
+            raise IndexError(f"index {i} is out of range")
+        setattr(self, names[i], module)
+
     def __len__(self):
         return len(self._layers())
 
