@@ -37,7 +37,7 @@ class AccumulateGrad:
 
 
 def next_functions(node) -> tuple:
-    out = []
+    out: list = []
     for parent in node.parents:
         if parent is None:
             out.append((None, 0))

@@ -132,6 +132,12 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         dt = get_default_dtype()
         E = embed_dim
+        self.in_proj_weight: Parameter | None
+        self.q_proj_weight: Parameter | None
+        self.k_proj_weight: Parameter | None
+        self.v_proj_weight: Parameter | None
+        self.bias_k: Parameter | None
+        self.bias_v: Parameter | None
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(np.empty((3 * E, E), dt))
             self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
@@ -219,7 +225,7 @@ class MultiheadAttention(Module):
         if pad_mask is not None and tuple(pad_mask.shape) != (N, S):
             raise ValueError(f"MultiheadAttention: expected key_padding_mask of shape "
                              f"{(N, S)}, got {tuple(pad_mask.shape)}")
-        if self.bias_k is not None:
+        if self.bias_k is not None and self.bias_v is not None:
             k = fn.cat([k, self.bias_k.expand(1, N, E)])
             v = fn.cat([v, self.bias_v.expand(1, N, E)])
             mask, pad_mask = _pad_last(mask), _pad_last(pad_mask)

@@ -110,10 +110,10 @@ class BackwardHook:
             return tuple(grad_input[i] for i in self.input_positions)
 
         wrapped = _identity(on_grad, [args[i] for i in self.input_positions])
-        args = list(args)
+        new = list(args)
         for i, t in zip(self.input_positions, wrapped):
-            args[i] = t
-        return tuple(args)
+            new[i] = t
+        return tuple(new)
 
     def setup_output_hook(self, result: Any) -> Any:
         single = isinstance(result, Tensor)
@@ -142,7 +142,7 @@ class BackwardHook:
             return grad_output
 
         wrapped = _identity(on_grad, [outs[i] for i in positions])
-        outs = list(outs)
+        new = list(outs)
         for i, t in zip(positions, wrapped):
-            outs[i] = t
-        return outs[0] if single else tuple(outs)
+            new[i] = t
+        return new[0] if single else tuple(new)

@@ -17,10 +17,10 @@ import numpy as np
 
 from ..autograd.engine import no_grad
 from ..tensor import Tensor, get_default_dtype
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, _ConvNd
 from .linear import Linear
-from .module import Parameter
-from .normalization import BatchNorm1d, BatchNorm2d
+from .module import Module, Parameter
+from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
 
 _UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. This error "
                   "usually happens in `load_state_dict` when trying to load an uninitialized "
@@ -53,16 +53,16 @@ class UninitializedParameter(Parameter):
         """Allocate ``shape`` (zeros; the module initialises them) and become a Parameter."""
         dt = self._data.dtype if dtype is None else np.dtype(dtype)
         self._data = np.zeros(tuple(int(n) for n in shape), dt)
-        self.__class__ = Parameter
+        self.__class__ = Parameter  # type: ignore[assignment]  # becomes what it stood for
 
     def __repr__(self):
         return "<UninitializedParameter>"
 
 
-class LazyModuleMixin:
+class LazyModuleMixin(Module):
     """What makes a module lazy: the pre-hook that infers the parameters at the first call."""
 
-    cls_to_become: type | None = None
+    cls_to_become: Any = None
 
     def _lazy_setup(self) -> None:
         self._infer_handle = self.register_forward_pre_hook(_infer_parameters)
@@ -117,11 +117,11 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.reset_parameters()
 
 
-class _LazyConvNd(LazyModuleMixin):
+class _LazyConvNd(LazyModuleMixin, _ConvNd):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None):
-        eager = self.cls_to_become
+        eager: Any = self.cls_to_become
         eager.__init__(self, groups, out_channels, kernel_size, stride, padding, dilation,
                        groups, bias, padding_mode, device, dtype)
         dt = self.weight._data.dtype
@@ -158,12 +158,13 @@ class LazyConv2d(_LazyConvNd, Conv2d):
     _min_ndim = 3
 
 
-class _LazyBatchNorm(LazyModuleMixin):
+class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True):
-        self.cls_to_become.__init__(self, 1, eps, momentum, affine, track_running_stats,
-                                    device, dtype, bias=bias)
+        eager: Any = self.cls_to_become
+        eager.__init__(self, 1, eps, momentum, affine, track_running_stats, device, dtype,
+                       bias=bias)
         dt = get_default_dtype() if self.running_mean is None else self.running_mean._data.dtype
         self.num_features = 0
         if affine:
@@ -186,8 +187,8 @@ class _LazyBatchNorm(LazyModuleMixin):
                     if p is not None:
                         p.materialize((c,))
                 if self.track_running_stats:
-                    self.running_mean = np.zeros(c, dt)
-                    self.running_var = np.ones(c, dt)
+                    self.register_buffer("running_mean", np.zeros(c, dt))
+                    self.register_buffer("running_var", np.ones(c, dt))
                 self.reset_parameters()
 
 

@@ -422,8 +422,8 @@ class Module:
             if len(args) > 3:
                 raise TypeError(f"state_dict() takes at most 3 positional arguments, got "
                                 f"{len(args)}")
-            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)
-                                              [len(args):])
+            given = list(args) + [destination, prefix, keep_vars][len(args):]
+            destination, prefix, keep_vars = given[0], given[1], given[2]
         sd = OrderedDict() if destination is None else destination
         self._save_state(sd, prefix, keep_vars)
         return sd

@@ -6,13 +6,16 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, positive_int
-from ..tensor import get_default_dtype
+from ..tensor import Tensor, get_default_dtype
 from .module import Module, Parameter
 
 
 class _BatchNorm(Module):
     _ndims: tuple[int, ...] = ()
     _layout = ""
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
@@ -40,10 +43,10 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         """Running mean 0, variance 1, no batch seen (torch's)."""
-        if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+        for buffer, value in ((self.running_mean, 0), (self.running_var, 1),
+                              (self.num_batches_tracked, 0)):
+            if buffer is not None:
+                buffer._data[...] = value
 
     def reset_parameters(self) -> None:
         """The running statistics reset, weight ones and bias zeros (torch's)."""
