@@ -372,10 +372,14 @@ def test_channel_dropout_on_every_rank_as_torch_2_13(cls, shape, mask_shape, war
     import warnings
     torch.manual_seed(0)
     ns.manual_seed(0)
-    for lib, module in ((torch, torch.nn), (ns, nn)):
+    calls = [(lib, lambda x, m=module: getattr(m, cls)(0.5)(x))
+             for lib, module in ((torch, torch.nn), (ns, nn))]
+    calls += [(lib, lambda x, f=fmod: getattr(f, cls.lower())(x, 0.5, True))
+              for lib, fmod in ((torch, torch.nn.functional), (ns, nn.functional))]
+    for lib, call in calls:
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
-            y = getattr(module, cls)(0.5)(lib.ones(*shape)).numpy()
+            y = call(lib.ones(*shape)).numpy()
         assert bool([w for w in seen if issubclass(w.category, UserWarning)]) == warns, lib
         # every group of elements broadcast from one mask entry is all kept or all dropped
         groups = y.reshape(mask_shape[:2] + (-1,)) if len(mask_shape) > 2 or \

@@ -35,61 +35,52 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
+# torch 2.13's rank rules: the ranks that pass silently, whether others are refused, and which
+# ranks are one unbatched example (C, *)
+_RULES = {"dropout1d": ((2, 3), True, lambda n: n == 2),
+          "dropout2d": ((3, 4), False, lambda n: False),
+          "dropout3d": ((4, 5), False, lambda n: n != 5)}
+
+
+def channel_dropout(x, p: float, training: bool, kind: str):
+    """torch 2.13's ``dropout1d/2d/3d``: the mask is drawn per ``(N, C)`` of the input read as
+    ``(N, C, *)`` (``feature_dropout``), or per channel of an unbatched ``(C, *)``.  Dropout1d
+    refuses other ranks; Dropout2d/3d use them as torch does, with torch's deprecation warning
+    (a 2-D input to dropout2d drops single elements; a 3-D one is read as ``(N, C, L)``)."""
+    expected, strict, unbatched = _RULES[kind]
+    n = x.ndim
+    if n not in expected:
+        if strict:
+            raise RuntimeError(f"{kind}: Expected {expected[0]}D or {expected[1]}D input, but "
+                               f"received a {n}D input")
+        warnings.warn(f"{kind}: Received a {n}-D input to {kind}, which is deprecated and will "
+                      f"result in an error in a future release (as torch): {kind} drops whole "
+                      f"channels of inputs with {expected[0] - 1} spatial dimensions, a channel "
+                      f"dimension and an optional batch dimension", UserWarning, stacklevel=4)
+    elif n == 3 and kind == "dropout2d":
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), as torch", UserWarning, stacklevel=4)
+    if unbatched(n):
+        return ops.feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return ops.feature_dropout(x, p, training)
+
+
 class _ChannelDropout(Dropout):
-    """torch 2.13's channel dropout: the mask is drawn per ``(N, C)`` of the input read as
-    ``(N, C, *)`` (``feature_dropout``); an input for which ``_unbatched(ndim)`` holds is one
-    example ``(C, *)``.  ``_expected`` dimensions pass silently; ``_strict`` refuses the
-    others, else they are used as torch uses them, with torch's deprecation warning."""
-    _expected: tuple = ()
-    _strict = False
-
-    def _unbatched(self, n: int) -> bool:
-        return False
-
     def _drop(self, x):
-        name, fname = type(self).__name__, type(self).__name__.lower()
-        n = x.ndim
-        if n not in self._expected:
-            spatial = self._expected[0] - 1
-            if self._strict:
-                raise RuntimeError(f"{fname}: Expected {self._expected[0]}D or "
-                                   f"{self._expected[1]}D input, but received a {n}D input")
-            warnings.warn(f"{fname}: Received a {n}-D input to {fname}, which is deprecated "
-                          f"and will result in an error in a future release (as torch): "
-                          f"{name} drops whole channels of inputs with {spatial} spatial "
-                          f"dimensions, a channel dimension and an optional batch dimension",
-                          UserWarning, stacklevel=4)
-        elif n == 3 and fname == "dropout2d":
-            warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
-                          "channel-wise 1D dropout behavior is desired - input is interpreted "
-                          "as shape (N, C, L), as torch", UserWarning, stacklevel=4)
-        if self._unbatched(n):
-            return ops.feature_dropout(x.unsqueeze(0), self.p, self.training).squeeze(0)
-        if n < 2:
-            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        return ops.feature_dropout(x, self.p, self.training)
+        return channel_dropout(x, self.p, self.training, type(self).__name__.lower())
 
 
 class Dropout1d(_ChannelDropout):
     """Channel dropout for ``(N, C, L)`` or unbatched ``(C, L)`` (torch.nn.Dropout1d)."""
-    _expected, _strict = (2, 3), True
-
-    def _unbatched(self, n):
-        return n == 2
 
 
 class Dropout2d(_ChannelDropout):
     """Channel dropout: whole feature maps of ``(N, C, H, W)`` are zeroed with probability
-    ``p`` in training (torch.nn.Dropout2d); identity in ``eval()`` mode.  As torch 2.13, a
-    3-D input is read as ``(N, C, L)`` and other ranks warn (a 2-D input drops single
-    elements)."""
-    _expected = (3, 4)
+    ``p`` in training (torch.nn.Dropout2d; other ranks as torch 2.13 reads them, see
+    :func:`channel_dropout`); identity in ``eval()`` mode."""
 
 
 class Dropout3d(_ChannelDropout):
     """Channel dropout for ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)``
     (torch.nn.Dropout3d); other ranks warn and are read as unbatched, as torch 2.13."""
-    _expected = (4, 5)
-
-    def _unbatched(self, n):
-        return n != 5
