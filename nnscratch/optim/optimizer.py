@@ -63,10 +63,13 @@ def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: dict,
                work: Workspace) -> None:
     """One update of the array ``x`` in place from its gradient ``g`` (never modified):
 
+        g <- -g                          if h["maximize"] (torch's gradient ascent)
         g <- g + wd x                    coupled weight decay (h["weight_decay"] = wd)
         x <- x (1 - lr wd)               decoupled instead, if h["decoupled_weight_decay"]
         x <- x - rule(g, state, h, work)
     """
+    if h.get("maximize"):
+        g = -g
     wd = h.get("weight_decay", 0.0)
     if wd and h.get("decoupled_weight_decay", False):
         x *= 1 - h["lr"] * wd
@@ -228,8 +231,7 @@ class Optimizer:
                 s = self.state.get(id(p))
                 if s is None:   # torch fills the initial state from the defaults
                     s = self.state[id(p)] = self.init_state(p._data, self.defaults)
-                g = -p.grad._data if h.get("maximize") else p.grad._data
-                apply_rule(self.rule, p._data, g, s, h, self._work)
+                apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
 
