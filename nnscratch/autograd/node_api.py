@@ -4,7 +4,7 @@ The "neural networks" tutorial walks the graph backwards from a loss with
 ``loss.grad_fn.next_functions[0][0]``.  A node's ``next_functions`` is one ``(node, index)``
 pair per input: the node that made the input and which of its outputs it was, an
 :class:`AccumulateGrad` for a leaf that requires grad, ``(None, 0)`` for an input that needs no
-gradient.  This file only reads the :class:`~nnscratch.autograd.engine.Node` class's fields; it is
+gradient.  This file only reads the :class:`~nnscratch.autograd.graph.Node` class's fields; it is
 attached to that class by :func:`install` (so the engine itself needs no change).
 """
 from __future__ import annotations

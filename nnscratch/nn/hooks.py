@@ -20,8 +20,8 @@ import itertools
 from collections import OrderedDict
 from typing import Any
 
-from ..autograd.engine import is_grad_enabled
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 
 _ids = itertools.count()

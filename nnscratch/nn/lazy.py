@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.engine import no_grad
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, get_default_dtype
 from .conv import Conv1d, Conv2d, _ConvNd
 from .linear import Linear
