@@ -180,7 +180,7 @@ def save(state: Any, path: Any, pickle_module: Any = None, pickle_protocol: Any 
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"save: path must be a path or a writable binary file object, got "
                         f"{type(path).__name__}")
-    atomic_write(path, write)
+    atomic_write(os.fsdecode(path) if isinstance(path, bytes) else path, write)
 
 
 # ------------------------------------------------------------------------------------ decode
