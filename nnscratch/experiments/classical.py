@@ -97,43 +97,89 @@ def linreg_table(cfg: Config) -> Result:
 
 # ------------------------------------------------------------------ 001 §3.2–3.5
 @experiment("linreg-energy", source="001 §3.2–3.6, Table 3.1",
-            summary="wind and people -> energy: the least-squares fit and a new prediction")
+            summary="wind and people -> energy: the guess θ = [1, 0, 0.5], the least-squares "
+                    "fit, the divide-by-x_i1 fit of Figure 3.1 and a new prediction")
 def linreg_energy(cfg: Config) -> Result:
-    """001 Table 3.1 (four rows) and the prediction for the new input x = [50, 20] of §3.5.
-    The book's illustrative guess θ = [1, 0, 0.5] predicts 11 there; the least-squares θ
-    (001 eq. 3.5, solved by SVD) is the one that zeroes the gradient −2X̃ᵀ(y − X̃θ) (eq. 3.4).
+    """001 Table 3.1 (four rows).
+
+    * §3.5: the guess θ = [1, 0, 0.5], put into an ``nn.Linear(2, 1)`` (bias 1, weights
+      [0, 0.5]), predicts [2, 22, 16.5, 18.5] on the training rows and 11 for the new input
+      x = [50, 20] (the text prints both);
+    * eq. 3.5: the least-squares θ (``LinearRegression``, solved by SVD) zeroes the gradient
+      −2X̃ᵀ(y − X̃θ) (eq. 3.4) and agrees with scikit-learn's ``LinearRegression``;
+    * §3.4, Figure 3.1: dividing each row (x_i, y_i) by x_i1 (the wind) and fitting
+      y_i/x_i1 = θ1 + θ2 x_i2/x_i1, as the text describes; checked against scikit-learn.
+    The text prints no least-squares θ nor its prediction for [50, 20]: both are ours, beside
+    scikit-learn's.
     """
+    from sklearn.linear_model import LinearRegression as SkLinearRegression
+
+    from .. import nn
+    from ._worked import forward, set_linear
     from .plotting import plt, savefig
     X, y = datasets.energy_table(dtype=np.float64)
-    model = LinearRegression().fit(X, y)
     x_new = np.array([[50.0, 20.0]])
+    guess = set_linear(nn.Linear(2, 1).double(), [[0.0, 0.5]], [1.0])
+    guess_train = forward(guess, X)[:, 0]
+    guess_new = float(forward(guess, x_new)[0, 0])
+    model = LinearRegression().fit(X, y)
+    sk = SkLinearRegression().fit(X, y[:, 0])
     pred = float(model.predict(x_new)[0, 0])
-    guess = float((_with_ones(x_new) @ np.array([1.0, 0.0, 0.5]))[0])
+    sk_pred = float(sk.predict(x_new)[0])
+    # Figure 3.1: divide each row by its first attribute, then fit a line in x_i2 / x_i1
+    Xd, yd = X[:, 1:] / X[:, :1], y[:, 0] / X[:, 0]
+    divided = LinearRegression().fit(Xd, yd)
+    sk_div = SkLinearRegression().fit(Xd, yd)
+    theta_div = np.r_[np.ravel(divided.intercept_), np.ravel(divided.coef_)]
     fitted = model.predict(X)[:, 0]
-    loss_fit = float(((y[:, 0] - fitted) ** 2).sum())
-    loss_guess = float(((y[:, 0] - _with_ones(X) @ np.array([1.0, 0.0, 0.5])) ** 2).sum())
-    fig, ax = plt.subplots(figsize=(5, 4))
-    ax.scatter(y[:, 0], fitted, label="training rows")
-    ax.scatter([pred], [pred], marker="*", s=150, label=f"x = [50, 20] -> {pred:.2f}")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    ax = axes[0]
+    ax.scatter(y[:, 0], fitted, label="least squares")
+    ax.scatter(y[:, 0], guess_train, marker="x", label="the guess θ = [1, 0, 0.5]")
+    ax.scatter([pred], [pred], marker="*", s=150, label="x = [50, 20], least squares")
     lim = [0, 30]
     ax.plot(lim, lim, "k--", lw=0.8)
     ax.set_xlabel("energy (table)")
-    ax.set_ylabel("energy (least squares)")
-    ax.set_title("001 Table 3.1")
-    ax.legend()
+    ax.set_ylabel("prediction")
+    ax.set_title("001 Table 3.1, §3.5")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.scatter(Xd[:, 0], yd, label="rows divided by the wind x_i1")
+    line = np.linspace(0, Xd.max() * 1.1, 20)
+    ax.plot(line, theta_div[0] + theta_div[1] * line, "k", label="θ1 + θ2 x_i2/x_i1")
+    for xi, yi in zip(Xd[:, 0], yd):     # the springs of Figure 3.1
+        ax.plot([xi, xi], [yi, theta_div[0] + theta_div[1] * xi], "C3:", lw=1)
+    ax.set_xlabel("people / wind")
+    ax.set_ylabel("energy / wind")
+    ax.set_title("001 Figure 3.1: the springs")
+    ax.legend(fontsize=8)
     fig_path = savefig(fig, cfg.figure("linreg-energy"))
+    text_guess = np.array([2.0, 22.0, 16.5, 18.5])
     return Result(
-        metrics={"bias": float(model.intercept_[0]), "w_wind": float(model.coef_[0, 0]),
+        metrics={"guess_train_max_error": float(np.abs(guess_train - text_guess).max()),
+                 "guess_prediction_50_20": guess_new,
+                 "bias": float(model.intercept_[0]), "w_wind": float(model.coef_[0, 0]),
                  "w_people": float(model.coef_[0, 1]), "prediction_50_20": pred,
-                 "guess_prediction_50_20": guess, "normal_eq_residual":
-                 _normal_residual(X, y, model), "loss_fit": loss_fit, "loss_guess": loss_guess},
-        expected={"normal_eq_residual": Expect("<=", 1e-8, "X̃ᵀ(y − X̃θ) = 0, 001 eq. 3.4",
+                 "prediction_50_20_sklearn": sk_pred,
+                 "prediction_minus_sklearn": abs(pred - sk_pred),
+                 "normal_eq_residual": _normal_residual(X, y, model),
+                 "divided_theta": theta_div.tolist(),
+                 "divided_theta_minus_sklearn": float(np.abs(
+                     theta_div - np.r_[sk_div.intercept_, sk_div.coef_]).max())},
+        expected={"guess_train_max_error": Expect("<=", 1e-12, "the guess predicts [2, 22, "
+                                                  "16.5, 18.5] on the table",
+                                                  source="text: 001 §3.5"),
+                  "guess_prediction_50_20": Expect("==", 11.0, "the guess predicts 11 for "
+                                                   "x = [50, 20]", source="text: 001 §3.5"),
+                  "normal_eq_residual": Expect("<=", 1e-8, "X̃ᵀ(y − X̃θ) = 0 at the minimum",
                                                source="text: 001 eq. 3.4"),
-                  "guess_prediction_50_20": Expect("==", 11.0, "001 §3.5 worked example",
-                                                   source="text: 001 §3.5"),
-                  "loss_fit": Expect("<", loss_guess, "least squares beats the guess θ",
-                                     source="ours")},
-        figures=[fig_path], headline="prediction_50_20")
+                  "prediction_minus_sklearn": Expect("<=", 1e-8, "the least-squares "
+                                                     "prediction = scikit-learn's",
+                                                     source="ours: scikit-learn"),
+                  "divided_theta_minus_sklearn": Expect("<=", 1e-8, "Figure 3.1's fit = "
+                                                        "scikit-learn's", source="ours: "
+                                                        "scikit-learn")},
+        figures=[fig_path], headline="guess_train_max_error")
 
 
 # ------------------------------------------------------------------ 001 §4.7
@@ -169,18 +215,21 @@ def linreg_mle(cfg: Config) -> Result:
     ax.set_title("001 Figure 4.7: predicting from the trained model")
     ax.legend(fontsize=7)
     fig_path = savefig(fig, cfg.figure("linreg-mle"))
-    resid_var = float(np.mean((y - model.predict(x)) ** 2))
+    from sklearn.linear_model import LinearRegression as SkLinearRegression
+    sk = SkLinearRegression().fit(x, y)
+    resid_var = float(np.mean((y - sk.predict(x)) ** 2))    # eq. 4.15 on scikit-learn's fit
     return Result(
         metrics={"sigma2_mle": float(model.noise_variance_), "sigma2_true": sigma ** 2,
                  "sigma2_rel_error": abs(model.noise_variance_ - sigma ** 2) / sigma ** 2,
                  "eq_4_15_gap": abs(model.noise_variance_ - resid_var),
                  "band_coverage": coverage, "sample_std": float(draws.std(0).mean())},
-        expected={"eq_4_15_gap": Expect("<=", 1e-12, "σ² = mean squared residual",
-                                        source="text: 001 eq. 4.15"),
+        expected={"eq_4_15_gap": Expect("<=", 1e-10, "σ² = the mean squared residual of "
+                                        "scikit-learn's least-squares fit",
+                                        source="ours: eq. 4.15 with scikit-learn"),
                   "sigma2_rel_error": Expect("<=", 0.35, "sd of σ̂² is √(2/n)σ² (n >= 100)",
                                              source="ours"),
                   "band_coverage": Expect(">=", 0.92, "≈ 95 % for a Gaussian", source="ours")},
-        figures=[fig_path], headline="sigma2_mle")
+        figures=[fig_path], headline="eq_4_15_gap")
 
 
 # ------------------------------------------------------------------ 000 §3.4
@@ -374,7 +423,7 @@ def ridge_cv(cfg: Config) -> Result:
                                        "an interior minimum", source="text: 001 Figure 5.8"),
                   "grid_search_agrees": Expect("==", 1.0, "GridSearchCV picks the same δ²",
                                                source="ours")},
-        figures=[fig_path], headline="best_log10_delta2")
+        figures=[fig_path], headline="cv_mse_min")
 
 
 # ------------------------------------------------------------------ 001 §5.2
@@ -397,6 +446,13 @@ def lasso_path(cfg: Config) -> Result:
     path = np.array(coefs[::-1])
     ridge_path = np.array([Ridge(alpha=a * len(y)).fit(X, y).coef_ for a in alphas])
     zeros = (path == 0).sum(1)
+    from sklearn.linear_model import Lasso as SkLasso
+    from sklearn.linear_model import Ridge as SkRidge
+    picks = range(0, len(alphas), 4)
+    sk_lasso = np.array([SkLasso(alpha=alphas[i], tol=1e-10, max_iter=100_000).fit(X, y).coef_
+                         for i in picks])
+    sk_ridge = np.array([SkRidge(alpha=alphas[i] * len(y)).fit(X, y).coef_ for i in picks])
+    scale = np.abs(path).max()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     axes[0].semilogx(alphas, path)
     axes[0].set_title("lasso (L1): weights reach exactly 0")
@@ -411,14 +467,21 @@ def lasso_path(cfg: Config) -> Result:
         metrics={"zeros_at_smallest_alpha": int(zeros[0]), "zeros_at_largest_alpha":
                  int(zeros[-1]), "alphas_with_some_zeros": int(((zeros > 0) &
                                                                (zeros < X.shape[1])).sum()),
-                 "ridge_exact_zeros": int((ridge_path == 0).sum()), "alpha_max": alpha_max},
+                 "ridge_exact_zeros": int((ridge_path == 0).sum()), "alpha_max": alpha_max,
+                 "lasso_minus_sklearn": float(np.abs(path[list(picks)] - sk_lasso).max() / scale),
+                 "ridge_minus_sklearn": float(np.abs(ridge_path[list(picks)] - sk_ridge).max()
+                                              / scale)},
         expected={"zeros_at_largest_alpha": Expect("==", X.shape[1], "α >= α_max: all zero",
                                                    source="ours"),
                   "zeros_at_smallest_alpha": Expect("==", 0, "tiny α: least squares",
                                                     source="ours"),
                   "alphas_with_some_zeros": Expect(">=", 3, "features leave one by one",
                                                    source="text: 001 Figure 5.2"),
-                  "ridge_exact_zeros": Expect("==", 0, "L2 never zeroes a weight", source="ours")},
+                  "lasso_minus_sklearn": Expect("<=", 1e-3, "every 4th α: scikit-learn's Lasso "
+                                                "(relative to the largest weight)",
+                                                source="ours: scikit-learn"),
+                  "ridge_minus_sklearn": Expect("<=", 1e-8, "every 4th α: scikit-learn's Ridge",
+                                                source="ours: scikit-learn")},
         figures=[fig_path], headline="alphas_with_some_zeros")
 
 

@@ -291,7 +291,7 @@ def mnist1d_table(cfg: Config) -> Result:
     ax.set_title("MNIST-1D (dotted: published accuracies)")
     ax.legend()
     path = savefig(fig, cfg.figure("mnist1d_table"))
-    paper = "published: Greydanus 2020 (MNIST-1D), Table 1"
+    paper = "paper: Greydanus 2020 (MNIST-1D), Table 1"
     expect = {**claim(cfg, "cnn_test_accuracy", Expect(">=", 0.94, "CNN: 94 %", source=paper),
                       Expect(">=", 0.88, "quick mode: 12 epochs", source="ours")),
               **claim(cfg, "gru_test_accuracy", Expect(">=", 0.91, "GRU: 91 %", source=paper)),

@@ -583,7 +583,7 @@ def gru_mnist1d(cfg: Config) -> Result:
     acc = history[-1][1]
     expected = claim(cfg, "test_acc",
                      Expect(">=", 0.91, "GRU: 91 %",
-                            source="published: Greydanus 2020 (MNIST-1D), Table 1"),
+                            source="paper: Greydanus 2020 (MNIST-1D), Table 1"),
                      Expect(">=", 0.8, "quick: 5 epochs of GRU(64)", source="ours"))
     return Result(metrics={"test_acc": acc, "final_train_loss": history[-1][0],
                            "epochs": epochs, "hidden_size": hidden},

@@ -78,12 +78,15 @@ def entropy_bernoulli(cfg):
     theta = np.linspace(0, 1, 1001)
     h = stats.bernoulli_entropy(theta)
     g = _random.rng(cfg.seed)
-    kls = []
+    from scipy.stats import entropy as scipy_entropy
+    kls, kl_gaps = [], []
     for _ in range(200 if cfg.quick else 2000):
         k = int(g.integers(2, 8))
         p, q = g.dirichlet(np.ones(k)), g.dirichlet(np.ones(k))
         kls.append(stats.kl_divergence(p, q))
-    p = g.dirichlet(np.ones(5))
+        kl_gaps.append(abs(kls[-1] - scipy_entropy(p, q, base=2)))
+    h_gap = float(np.abs(h[1:-1] - [scipy_entropy([t, 1 - t], base=2)
+                                    for t in theta[1:-1]]).max())
     q_grid = np.linspace(0.01, 0.99, 99)
     kl_curve = [stats.kl_divergence([0.3, 0.7], [q, 1 - q]) for q in q_grid]
 
@@ -100,14 +103,17 @@ def entropy_bernoulli(cfg):
     fig_path = savefig(fig, cfg.figure("entropy_bernoulli"))
     metrics = {"max_entropy_bits": float(h.max()), "theta_at_max": float(theta[h.argmax()]),
                "min_kl_random_pairs": float(min(kls)),
-               "kl_self": stats.kl_divergence(p, p),
+               "kl_minus_scipy": float(max(kl_gaps)), "entropy_minus_scipy": h_gap,
                "kl_curve_argmin": float(q_grid[int(np.argmin(kl_curve))])}
     fig48 = "text: 001 Figure 4.8"
     expected = {"max_entropy_bits": Expect("==", 1.0, "the maximum", source=fig48),
                 "theta_at_max": Expect("==", 0.5, "where it is", source=fig48),
                 "min_kl_random_pairs": Expect(">", 0.0, "Gibbs' inequality, p != q",
                                               source="text: 001 §4.10"),
-                "kl_self": Expect("==", 0.0, "KL(p‖p) = 0", source="text: 001 §4.10"),
+                "kl_minus_scipy": Expect("<=", 1e-12, "KL(p‖q) in bits = scipy.stats.entropy"
+                                         "(p, q, base=2)", source="ours: SciPy"),
+                "entropy_minus_scipy": Expect("<=", 1e-12, "H(θ) in bits = scipy.stats."
+                                              "entropy", source="ours: SciPy"),
                 "kl_curve_argmin": Expect("==", 0.3, "minimum at q = p", source="ours")}
     return Result(metrics, expected, [fig_path], headline="max_entropy_bits")
 

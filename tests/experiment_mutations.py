@@ -1,0 +1,132 @@
+"""Mutations that break the library on purpose, to show that the experiments' checks can fail.
+
+Each mutation is a context manager that patches nnscratch in this process only:
+
+* ``negated_gradients``: every gradient autograd returns has the wrong sign, as if every VJP
+  had its sign flipped: gradient descent climbs, and a gradient compared with a closed form
+  or torch differs;
+* ``untrained``: optimizers do not move the parameters (every ``step`` is a no-op): the
+  models stay at their initialisation;
+* ``wrong_solvers``: the closed-form fitters (least squares, ridge, lasso, logistic IRLS)
+  return coefficients off by 1 % and the scalar minimisers stop at their start.
+
+``python tests/experiment_mutations.py OUT.json`` runs every experiment in quick mode under
+each mutation in turn and records the metrics it reports (once: the test
+``tests/test_experiments_can_fail.py`` then feeds these recorded wrong results to the
+experiments' checks).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import pathlib
+import sys
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def _patched(obj, name, value):
+    old = getattr(obj, name)
+    setattr(obj, name, value)
+    try:
+        yield
+    finally:
+        setattr(obj, name, old)
+
+
+@contextlib.contextmanager
+def negated_gradients():
+    from nnscratch.autograd import engine, functional, grad
+    real = engine.run_backward
+
+    def wrong(seeds, retain_graph=False, only=None, capture=None):
+        leaves = real(seeds, retain_graph, only, capture)
+        if capture:
+            for k, g in list(capture.items()):
+                if g is not None:
+                    capture[k] = -g
+        return {k: (leaf, -g) for k, (leaf, g) in leaves.items()}
+
+    with contextlib.ExitStack() as stack:
+        for mod in (engine, functional, grad):
+            if getattr(mod, "run_backward", None) is real:
+                stack.enter_context(_patched(mod, "run_backward", wrong))
+        yield
+
+
+@contextlib.contextmanager
+def untrained():
+    from nnscratch import optim
+    from nnscratch.optim import lbfgs, optimizer
+
+    def no_step(self, closure=None):
+        if closure is not None:
+            from nnscratch.autograd import enable_grad
+            with enable_grad():
+                return closure()
+        return None
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_patched(optimizer.Optimizer, "step", no_step))
+        stack.enter_context(_patched(lbfgs.LBFGS, "step", no_step))
+        for name in dir(optim):
+            cls = getattr(optim, name)
+            if isinstance(cls, type) and "step" in vars(cls) and \
+                    issubclass(cls, optimizer.Optimizer):
+                stack.enter_context(_patched(cls, "step", no_step))
+        yield
+
+
+@contextlib.contextmanager
+def wrong_solvers():
+    """The closed-form fitters' coefficients off by 1 %."""
+    from nnscratch import linear_model
+    with contextlib.ExitStack() as stack:
+        for name in dir(linear_model):
+            cls = getattr(linear_model, name)
+            if isinstance(cls, type) and hasattr(cls, "fit"):
+                real_fit = cls.fit
+
+                def fit(self, *args, _real=real_fit, **kw):
+                    out = _real(self, *args, **kw)
+                    for attr in ("coef_", "intercept_"):
+                        v = getattr(self, attr, None)
+                        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+                            setattr(self, attr, v * 1.01 + 1e-3)
+                    return out
+                stack.enter_context(_patched(cls, "fit", fit))
+        yield
+
+
+MUTATIONS = {"negated_gradients": negated_gradients, "untrained": untrained,
+             "wrong_solvers": wrong_solvers}
+
+
+def record(out: pathlib.Path, names=None) -> dict:
+    """Run every experiment (or ``names``) in quick mode, then under each mutation; write and
+    return {experiment: {"expected": its claims, "metrics", "status", "wrong": {mutation:
+    metrics}}}."""
+    import tempfile
+
+    from nnscratch.experiments import registry
+    from nnscratch.experiments.runner import run_experiment
+    reg = registry.load_all()
+    names = names or sorted(reg)
+    got = json.loads(out.read_text()) if out.exists() else {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            rec = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
+            got[name] = {"expected": rec["expected"], "metrics": rec["metrics"],
+                         "status": rec["status"], "wrong": {}}
+            for mname, mutation in MUTATIONS.items():
+                with mutation():
+                    rec = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
+                got[name]["wrong"][mname] = rec["metrics"]
+                print(name, mname, rec["status"], flush=True)
+            out.write_text(json.dumps(got, indent=0, sort_keys=True))
+    return got
+
+
+if __name__ == "__main__":
+    record(pathlib.Path(sys.argv[1]), sys.argv[2:] or None)
