@@ -66,8 +66,8 @@ CAPTIONS: dict[str, str] = {
                                  "training goes on; the lecture reports about 8 %.",
     "mnist_two_layer": "Validation error of the 200-unit ReLU network on MNIST; the lecture "
                        "reports about 2 %, well below logistic regression.",
-    "mnist1d_table": "Test accuracy of each model on MNIST-1D, with the published accuracies "
-                     "dotted: models that use the signal's order (CNN, GRU) do best.",
+    "mnist1d_table": "Test accuracy of each model on MNIST-1D per epoch, each with its "
+                     "published accuracy dotted in the same colour.",
     "multilabel_predictions": "Each output is its own yes/no sigmoid, so a point can carry "
                               "several labels at once.",
     "multilabel-yeast": "Per-label accuracy of independent sigmoids on Yeast, next to "

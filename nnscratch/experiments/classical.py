@@ -326,6 +326,9 @@ def poly_basis(cfg: Config) -> Result:
         tr = float(np.mean((model.predict(phi.transform(x)) - y) ** 2))
         te = float(np.mean((model.predict(phi.transform(xt)) - yt) ** 2))
         out[d] = (tr, te)
+        if d == 2:      # the same fit by NumPy's polyfit, no nnscratch in it
+            deg2_gap = float(np.abs(model.predict(phi.transform(line)).ravel()
+                                    - np.polyval(np.polyfit(x[:, 0], y, 2), line[:, 0])).max())
         rows.append({"degree": d, "train MSE": tr, "test MSE": te})
         ax.plot(line[:, 0], model.predict(phi.transform(line)), label=f"degree {d}")
     ax.set_ylim(-1, 6)
@@ -335,12 +338,12 @@ def poly_basis(cfg: Config) -> Result:
     return Result(
         metrics={"test_mse_deg1": out[1][1], "test_mse_deg2": out[2][1],
                  "test_mse_deg15": out[15][1], "train_mse_deg15": out[15][0],
-                 "train_mse_deg2": out[2][0]},
+                 "train_mse_deg2": out[2][0], "deg2_minus_numpy_polyfit": deg2_gap},
         expected={"test_mse_deg2": Expect("<", min(out[1][1], out[15][1]),
                                           "the right basis generalises best",
                                                   source="text: 001 Figure 5.3"),
-                  "train_mse_deg15": Expect("<", out[2][0], "more terms always fit the "
-                                            "training data closer", source="ours")},
+                  "deg2_minus_numpy_polyfit": Expect("<=", 1e-6, "the degree-2 basis fit = "
+                                                     "numpy.polyfit's", source="ours: NumPy")},
         figures=[fig_path], headline="test_mse_deg2", tables={"fits": rows})
 
 
@@ -371,16 +374,30 @@ def rbf_kernel(cfg: Config) -> Result:
         ax.set_title(f"λ = {lam:g} ({name})")
     axes[0].legend()
     fig_path = savefig(fig, cfg.figure("rbf-kernel"))
+    # Figure 5.5's example: φ(x) = [1, k(x, 1, λ), k(x, 2, λ), k(x, 4, λ)], an n × 4 matrix,
+    # against the formula k = exp(−‖x − μ‖²/λ) written out in NumPy; then θ by least squares
+    lam5 = 0.5
+    phi5 = np.hstack([np.ones((len(x), 1)), RBFFeatures(centers=np.array([[1.0], [2.0], [4.0]]),
+                                                         width=lam5).fit(x).transform(x)])
+    formula = np.hstack([np.ones((len(x), 1)),
+                         np.exp(-(x - np.array([[1.0, 2.0, 4.0]])) ** 2 / lam5)])
+    fig55_theta = LinearRegression(fit_intercept=False).fit(phi5, y).coef_.ravel()
+    fig55_gap = float(np.abs(fig55_theta - np.linalg.lstsq(formula, y, rcond=None)[0]).max())
     return Result(
         metrics={"test_mse_small": out["small"][1], "test_mse_good": out["good"][1],
                  "test_mse_large": out["large"][1], "train_mse_small": out["small"][0],
-                 "train_mse_good": out["good"][0]},
+                 "train_mse_good": out["good"][0],
+                 "fig_5_5_features_minus_formula": float(np.abs(phi5 - formula).max()),
+                 "fig_5_5_phi_columns": phi5.shape[1], "fig_5_5_theta_minus_lstsq": fig55_gap},
         expected={"test_mse_good": Expect("<", min(out["small"][1], out["large"][1]),
                                           "the middle width generalises",
                                                   source="text: 001 Figure 5.6"),
-                  "train_mse_small": Expect("<", out["good"][0],
-                                            "too small a width interpolates the noise",
-                                                    source="ours")},
+                  "fig_5_5_features_minus_formula": Expect(
+                      "<=", 1e-12, "Figure 5.5: k(x, μ, λ) = exp(−‖x − μ‖²/λ), centres 1, 2, 4",
+                      source="ours: the formula of 001 §5.5 in NumPy"),
+                  "fig_5_5_phi_columns": Expect("==", 4, "Φ is n by 4", source="text: 001 §5.5"),
+                  "fig_5_5_theta_minus_lstsq": Expect("<=", 1e-8, "θ_ls = (ΦᵀΦ)⁻¹Φᵀy",
+                                                      source="ours: numpy.linalg.lstsq")},
         figures=[fig_path], headline="test_mse_good", tables={"widths": rows})
 
 
@@ -524,8 +541,8 @@ def logreg_newton(cfg: Config) -> Result:
                  "max_weight_diff": float(diff), "newton_test_accuracy": newton.score(Xte, yte),
                  "gd_test_accuracy": gd.score(Xte, yte), "newton_seconds": t_newton,
                  "gd_seconds": t_gd},
-        expected={"newton_iterations": Expect("<=", 12, "quadratic convergence",
-                                              source="text: 001 §7.5–7.7"),
+        expected={"newton_iterations": Expect("<=", 12, "quadratic convergence (001 §7.5–7.7 "
+                                              "prints no count)", source="ours"),
                   "gd_iterations": Expect(">=", 1000, "linear convergence, κ large", source="ours"),
                   "max_weight_diff": Expect("<=", 0.01, "the same minimiser", source="ours"),
                   "newton_test_accuracy": Expect(">=", 0.95, "sklearn's LR: ~0.97 here",

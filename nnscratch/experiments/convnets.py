@@ -187,7 +187,9 @@ def cnn_mnist(cfg: Config) -> Result:
     fig.suptitle(f"misclassified test digits ({len(wrong)} of {len(yte)})")
     grid = savefig(fig, cfg.figure("cnn_mnist_misclassified"))
     expect = claim(cfg, "test_accuracy",
-                   Expect(">=", 0.99, "the notebook: >= 99 % on MNIST", source="text: 001 §9.11"),
+                   Expect(">=", 0.99, "001 §9.11's notebook prints no accuracy: 99 % is "
+                          "what a ConvNet of its kind reaches on MNIST",
+                          source="ours: 001 §9.11's network"),
                    Expect(">=", 0.88, "quick mode: 3,000 training images, 2 epochs",
                           source="ours"))
     return Result(
@@ -250,8 +252,9 @@ def mnist1d_table(cfg: Config) -> Result:
 
     The MLP's 68 % is at the top of its seed spread: the paper's own code (PyTorch, MLPBase,
     the loop of its train.py) on these signals reaches 0.675 / 0.640 / 0.636 (seeds 0 / 1 / 42,
-    measured once); ours 0.650 / 0.647 (seeds 0 / 1).  So the full run checks the published
-    value less that spread (0.05), and the logistic row within ±0.03 of its 32 %.
+    measured once); ours 0.650 / 0.647 (seeds 0 / 1).  The full run checks the published 68 %
+    as it is (our full run misses it by about 0.03, within the spread of the paper's own
+    code over seeds), and the logistic row within ±0.03 of its 32 %.
     """
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
@@ -296,17 +299,20 @@ def mnist1d_table(cfg: Config) -> Result:
                       Expect(">=", 0.88, "quick mode: 12 epochs", source="ours")),
               **claim(cfg, "gru_test_accuracy", Expect(">=", 0.91, "GRU: 91 %", source=paper)),
               **claim(cfg, "mlp_test_accuracy",
-                      Expect(">=", 0.68 - 0.05, "MLP: 68 %, less the seed spread of the "
-                             "paper's own code (0.636-0.675)", source=paper),
+                      Expect(">=", 0.68, "MLP: 68 % (the paper's own code gives 0.636-0.675 "
+                             "over seeds 0/1/42 on these signals)", source=paper),
                       Expect(">=", 0.55, "quick mode: 10 of the 150 epochs", source="ours")),
               **claim(cfg, "logistic_test_accuracy",
                       Expect("<=", 0.32 + 0.03, "logistic regression: 32 % (±0.03)",
                              source=paper),
                       Expect("<=", 0.45, "quick mode: a linear model stays far below the MLP",
                              source="ours"))}
-    if not q:
-        expect["logistic_test_accuracy, lower"] = Expect(
-            ">=", 0.32 - 0.03, "logistic regression: 32 % (±0.03)", source=paper,
+    expect["logistic_test_accuracy, lower"] = Expect(
+        ">=", 0.32 - 0.03, "logistic regression: 32 % (±0.03)", source=paper,
+        metric="logistic_test_accuracy", full_only=q)
+    if q:
+        expect["logistic_test_accuracy, quick lower"] = Expect(
+            ">=", 0.25, "quick mode: well above chance (10 %)", source="ours",
             metric="logistic_test_accuracy")
     return Result(metrics=metrics, expected=expect, figures=[path],
                   headline="cnn_test_accuracy", tables={"mnist1d": rows})

@@ -195,11 +195,11 @@ def gd_two_rates(cfg: Config) -> Result:
                                          "count but the text shows no output; bar ours)",
                                          source="ours"),
             "shared_min_error_200_steps": Expect(">=", 2.9, "x2 oscillates between 0 and -6",
-                                                 source="text: 000 §1.2.1"),
+                                                 source="ours: closed form, 1 − 0.1·20 = −1"),
             "shared_steps_to_1e-3": Expect("==", -1, "one shared rate 0.1 never converges",
                                            source="text: 000 §1.2.1"),
             "diverging_success": Expect("==", 0, "rate 0.11 > 2/20 diverges along x2",
-                                        source="text: 000 §1.2.1"),
+                                        source="ours: closed form, |1 − 0.11·20| > 1"),
         },
         figures=[_save(fig, cfg, "gd-two-rates")], headline="per_variable_steps",
         tables={"gradient descent on the elongated bowl": rows})
