@@ -7,13 +7,16 @@ Each mutation is a context manager that patches nnscratch in this process only:
   or torch differs;
 * ``untrained``: optimizers do not move the parameters (every ``step`` is a no-op): the
   models stay at their initialisation;
-* ``wrong_solvers``: the closed-form fitters (least squares, ridge, lasso, logistic IRLS)
-  return coefficients off by 1 % and the scalar minimisers stop at their start.
+* ``wrong_solvers``: the closed-form fitters of ``nnscratch.linear_model`` return
+  coefficients off by 1 % (and 1e-3);
+* ``wrong_forward``: ``nn.Linear``'s output is off by 1e-3 and ``nnscratch.stats``'s
+  numbers by 1 %.
 
-``python tests/experiment_mutations.py OUT.json`` runs every experiment in quick mode under
-each mutation in turn and records the metrics it reports (once: the test
+``python tests/experiment_mutations.py RUNS OUT.json [NAME ...]`` takes the records of a quick
+run (``nnscratch run all --quick --out RUNS``) and runs each experiment again under each
+mutation in turn, until one makes it fail, recording the metrics it reports (once: the test
 ``tests/test_experiments_can_fail.py`` then feeds these recorded wrong results to the
-experiments' checks).
+experiments' checks as they were recorded beside them).
 """
 from __future__ import annotations
 
@@ -99,14 +102,41 @@ def wrong_solvers():
         yield
 
 
+@contextlib.contextmanager
+def wrong_forward():
+    """Forward computations a little off: ``nn.Linear``'s output shifted by 1e-3 and the
+    numbers of ``nnscratch.stats`` 1 % off."""
+    from nnscratch import stats
+    from nnscratch.nn import linear
+    real_forward = linear.Linear.forward
+
+    def forward(self, x):
+        return real_forward(self, x) + 1e-3
+
+    def scaled(fn):
+        def wrong(*args, **kw):
+            out = fn(*args, **kw)
+            return out * 1.01 if isinstance(out, (float, np.ndarray)) else out
+        return wrong
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_patched(linear.Linear, "forward", forward))
+        for name in ("gaussian_pdf", "mvn_pdf", "entropy", "bernoulli_entropy",
+                     "kl_divergence", "gaussian_entropy", "kl_gaussian",
+                     "gaussian_log_likelihood"):
+            stack.enter_context(_patched(stats, name, scaled(getattr(stats, name))))
+        yield
+
+
 MUTATIONS = {"negated_gradients": negated_gradients, "untrained": untrained,
-             "wrong_solvers": wrong_solvers}
+             "wrong_solvers": wrong_solvers, "wrong_forward": wrong_forward}
 
 
-def record(out: pathlib.Path, names=None) -> dict:
-    """Run every experiment (or ``names``) in quick mode, then under each mutation; write and
-    return {experiment: {"expected": its claims, "metrics", "status", "wrong": {mutation:
-    metrics}}}."""
+def record(runs: pathlib.Path, out: pathlib.Path, names=None) -> dict:
+    """For every experiment of the quick run in ``runs`` (``nnscratch run all --quick --out
+    RUNS``), or only ``names``: keep its claims and metrics, then run it again in quick mode
+    under each mutation in turn until one makes it fail; write and return {experiment:
+    {"expected", "metrics", "status", "wrong": {mutation: metrics}}}."""
     import tempfile
 
     from nnscratch.experiments import registry
@@ -116,17 +146,19 @@ def record(out: pathlib.Path, names=None) -> dict:
     got = json.loads(out.read_text()) if out.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            rec = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
+            rec = json.loads((runs / name / "metrics.json").read_text())
             got[name] = {"expected": rec["expected"], "metrics": rec["metrics"],
                          "status": rec["status"], "wrong": {}}
             for mname, mutation in MUTATIONS.items():
                 with mutation():
-                    rec = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
-                got[name]["wrong"][mname] = rec["metrics"]
-                print(name, mname, rec["status"], flush=True)
-            out.write_text(json.dumps(got, indent=0, sort_keys=True))
+                    wrong = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
+                got[name]["wrong"][mname] = wrong["metrics"]
+                print(name, mname, wrong["status"], flush=True)
+                if wrong["status"] in ("fail", "error"):
+                    break
+            out.write_text(json.dumps(got, indent=0, sort_keys=True) + "\n")
     return got
 
 
 if __name__ == "__main__":
-    record(pathlib.Path(sys.argv[1]), sys.argv[2:] or None)
+    record(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3:] or None)

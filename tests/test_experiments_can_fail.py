@@ -1,0 +1,66 @@
+"""Every experiment's checks can fail.
+
+1. Recorded once (``tests/experiment_mutations.py``): for every experiment, the claims and
+   metrics of its quick run, and the metrics of the same run with the library broken on
+   purpose (gradients of the wrong sign, optimizers that do not step, closed-form fitters 1 %
+   off, forward passes a little off): the claims accept the real metrics and reject the
+   broken run's.
+2. Live, end to end: for a dozen fast experiments, one mutation makes the experiment fail.
+"""
+import json
+import pathlib
+
+import pytest
+from experiment_mutations import MUTATIONS
+
+from nnscratch.experiments import registry
+from nnscratch.experiments.registry import FAIL, Config, Expect
+
+RECORDED = pathlib.Path(__file__).parent / "data" / "experiments_wrong.json"
+WRONG = json.loads(RECORDED.read_text())
+
+
+def _claims(rec):
+    return {k: Expect(e["op"], e["value"], e["note"], e["source"],
+                      full_only=e["status"] == "needs the full run", metric=e["metric"])
+            for k, e in rec["expected"].items()}
+
+
+def _failed(claims, metrics):
+    return [k for k, e in claims.items() if e.status(metrics.get(e.metric or k)) == FAIL]
+
+
+def test_every_experiment_is_recorded():
+    assert sorted(WRONG) == sorted(registry.load_all())
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_checks_accept_the_run_and_reject_a_broken_library(name):
+    rec = WRONG[name]
+    claims = _claims(rec)
+    assert claims, f"{name} checks nothing"
+    assert not _failed(claims, rec["metrics"])
+    # the last mutation recorded is the one that broke it; an empty record means it raised
+    mutation, wrong = list(rec["wrong"].items())[-1]
+    assert not wrong or _failed(claims, wrong), \
+        f"{name}: no check fails when {mutation} (tests/experiment_mutations.py)"
+
+
+# fast experiments and a mutation that must make each fail, run now, end to end
+LIVE = [("linreg-energy", "wrong_solvers"), ("poly-basis", "wrong_solvers"),
+        ("rbf-kernel", "wrong_solvers"), ("sigmoid-to-perceptron", "wrong_forward"),
+        ("entropy-bernoulli", "wrong_forward"), ("gd-parabola", "negated_gradients"),
+        ("adam-assignment", "negated_gradients"), ("gradient-field", "negated_gradients"),
+        ("cross-entropy-slowdown", "negated_gradients"), ("mlp-xor", "untrained"),
+        ("mle-as-kl", "negated_gradients"), ("xor-relu-by-hand", "wrong_forward")]
+
+
+@pytest.mark.parametrize("name,mutation", LIVE)
+def test_a_broken_library_fails_the_experiment(name, mutation, tmp_path):
+    exp = registry.get(name)
+    with MUTATIONS[mutation]():
+        try:
+            res = exp(Config(seed=0, quick=True, out=tmp_path))
+        except Exception:       # a broken library may also raise: that is a failure too
+            return
+    assert res.status == FAIL, (name, mutation, res.metrics)
