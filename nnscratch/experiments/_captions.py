@@ -27,6 +27,12 @@ CAPTIONS: dict[str, str] = {
                         "against test.",
     "cnn_mnist_misclassified": "The digits the ConvNet gets wrong are mostly ones a person "
                                "would hesitate over too.",
+    "conv_arithmetic": "The im2col matrix of the 227×227×3 example (one column per receptive "
+                       "field), one filter's 55×55 output, and the gradient with respect to "
+                       "the input: a full convolution of δ with the filter (eq. 9.7).",
+    "recurrent_equations": "The derivatives that bound vanishing gradients (tanh' at most 1, "
+                           "σ' at most 1/4) and the gap between BPTT written out by hand and "
+                           "autograd, per parameter.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
