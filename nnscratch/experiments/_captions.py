@@ -33,6 +33,8 @@ CAPTIONS: dict[str, str] = {
     "recurrent_equations": "The derivatives that bound vanishing gradients (tanh' at most 1, "
                            "σ' at most 1/4) and the gap between BPTT written out by hand and "
                            "autograd, per parameter.",
+    "gaussian_formulas": "A histogram of samples, the δ-function estimate binned, under the "
+                         "Gaussian they came from; the contours of a correlated 2-D Gaussian.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
