@@ -35,6 +35,8 @@ CAPTIONS: dict[str, str] = {
                            "autograd, per parameter.",
     "gaussian_formulas": "A histogram of samples, the δ-function estimate binned, under the "
                          "Gaussian they came from; the contours of a correlated 2-D Gaussian.",
+    "backprop_equations": "Each text's backpropagation equations, written out by hand, differ "
+                          "from autograd only by rounding (bars near 1e-16), layer by layer.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
