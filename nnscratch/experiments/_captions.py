@@ -37,6 +37,12 @@ CAPTIONS: dict[str, str] = {
                          "Gaussian they came from; the contours of a correlated 2-D Gaussian.",
     "backprop_equations": "Each text's backpropagation equations, written out by hand, differ "
                           "from autograd only by rounding (bars near 1e-16), layer by layer.",
+    "bitwise_output_layer": "Each digit's column lights exactly its binary bits (least "
+                            "significant on top).",
+    "steepest_step": "No random step of the same length lowers the linearised cost as much "
+                     "as the step against the gradient (the vertical line).",
+    "cross_entropy_gradients": "Cross-entropy against the output a for three targets: each "
+                               "curve bottoms out where a equals its target.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
