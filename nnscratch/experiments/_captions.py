@@ -43,6 +43,8 @@ CAPTIONS: dict[str, str] = {
                      "as the step against the gradient (the vertical line).",
     "cross_entropy_gradients": "Cross-entropy against the output a for three targets: each "
                                "curve bottoms out where a equals its target.",
+    "gradients_and_hessians": "The least-squares loss over two parameters: elliptic "
+                              "contours around a single minimum, the bowl of Figure 3.2.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
