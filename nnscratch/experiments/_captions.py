@@ -45,6 +45,9 @@ CAPTIONS: dict[str, str] = {
                                "curve bottoms out where a equals its target.",
     "gradients_and_hessians": "The least-squares loss over two parameters: elliptic "
                               "contours around a single minimum, the bowl of Figure 3.2.",
+    "adaptive_steps": "Plain gradient descent zigzags across the steep x2 direction; "
+                      "momentum damps it, and the adaptive methods walk down without "
+                      "reversing.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
