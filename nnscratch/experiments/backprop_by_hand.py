@@ -1,5 +1,6 @@
 """Backpropagation as the texts write it, in NumPy, against nnscratch's autograd: 002's
-Algorithm 6.1 (mini-batch, eqs. 6.24-6.28, regression and classification), 003's BP1-BP4
+Algorithm 6.1 (mini-batch, eqs. 6.24-6.28, regression and classification), 001's "bricks"
+(§8.6, eqs. 8.7-8.10), 003's BP1-BP4
 (eq. 2.9) through every layer, 003 §5.1's product of weights in an L-layer diagonal network,
 and 004's Theorem 1.5.1 recurrence."""
 from __future__ import annotations
@@ -46,7 +47,7 @@ def algorithm_6_1(Ws, bs, X, y, regression):
         J = float(np.mean(-ZL[np.arange(nb), y] + lse))    # line 12
         dZ = np.exp(ZL) / np.exp(ZL).sum(1, keepdims=True)  # line 13
         dZ[np.arange(nb), y] -= 1
-    grads = []
+    grads, dQ = [], None
     for k in reversed(range(len(Ws))):
         if k < len(Ws) - 1:
             dZ = dQ * (Zs[k] > 0)                          # line 16
@@ -55,13 +56,15 @@ def algorithm_6_1(Ws, bs, X, y, regression):
     return J, grads[::-1]
 
 
-@experiment("backprop-equations", source="002 Algorithm 6.1; 003 §2.1, §5.1; 004 §1.5",
+@experiment("backprop-equations", source="002 Algorithm 6.1; 001 §8.6; 003 §2.1, §5.1; 004 §1.5",
             summary="the texts' backpropagation equations written out in NumPy, against "
                     "autograd: every layer, every parameter")
 def backprop_equations(cfg: Config) -> Result:
     """* 002 Algorithm 6.1 (eqs. 6.24-6.28): a 4-8-6-1 ReLU network for regression and a
       4-8-6-3 one for classification, on a mini-batch of 16, the cost and every dW, db
       against ``F.mse_loss`` / ``F.cross_entropy`` and ``backward()``.
+    * 001 §8.6, eqs. 8.7-8.10: each brick's δˡ (and the linear brick's ∂L/∂θ_ij = x_i δ_j)
+      from a random δˡ⁺¹, against the VJP autograd uses.
     * 003 §2.1, eq. 2.9 (BP1-BP4): a 3-5-4-2 sigmoid network with the quadratic cost
       C = ½‖y − aᴸ‖²: δᴸ = (aᴸ − y) ⊙ σ'(zᴸ), δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ), ∂C/∂b = δ,
       ∂C/∂w_jk = a_k^(l-1) δ_j, through every layer.
@@ -74,7 +77,8 @@ def backprop_equations(cfg: Config) -> Result:
       respect to w_ij): we check the corrected case, and report how far the printed one is.
     """
     gen = nsrandom.rng(cfg.seed)
-    metrics, rows = {}, []
+    metrics: dict = {}
+    rows: list[dict] = []
     # --- 002 Algorithm 6.1
     for task, sizes in (("regression", [4, 8, 6, 1]), ("classification", [4, 8, 6, 3])):
         model = _net(sizes, nn.ReLU)
@@ -105,7 +109,7 @@ def backprop_equations(cfg: Config) -> Result:
         acts.append(a)
     dsig = [_sigmoid(z) * (1 - _sigmoid(z)) for z in zs]
     delta = (acts[-1] - y) * dsig[-1]                                   # BP1
-    bp = [None] * len(lin)
+    bp: list = [None] * len(lin)
     for k in reversed(range(len(lin))):
         bp[k] = (np.outer(delta, acts[k]), delta)                       # BP4, BP3
         if k:
@@ -179,11 +183,33 @@ def backprop_equations(cfg: Config) -> Result:
     metrics["theorem_1_5_1_gap"] = float(np.abs(np.array(auto) - d).max())
     metrics["theorem_1_5_1_printed_case_gap"] = float(np.abs(np.array(auto) - printed).max())
 
+    # --- 001 §8.6, eqs. 8.7-8.10: each brick's layer equations against its VJP
+    xb = gen.standard_normal(5)
+    theta = gen.standard_normal((5, 4))          # θ_ij: input i, output j
+    dlin = gen.standard_normal(4)                # δ^(l+1) of the linear brick's output
+    dsq = gen.standard_normal(5)                 # δ^(l+1) of the element-wise bricks
+    xt, tt = tensor(xb, requires_grad=True), tensor(theta, requires_grad=True)
+    ((xt @ tt) * tensor(dlin)).sum().backward()
+    bricks = {"8.7 linear": max(float(np.abs(xt.grad.numpy() - theta @ dlin).max()),
+                                float(np.abs(tt.grad.numpy() - np.outer(xb, dlin)).max()))}
+    sig, th = _sigmoid(xb), np.tanh(xb)
+    sm = np.exp(xb) / np.exp(xb).sum()
+    for name, fn, by_hand in (("8.8 sigmoid", lambda t: t.sigmoid(), dsq * sig * (1 - sig)),
+                              ("8.8 tanh", lambda t: t.tanh(), dsq * (1 - th ** 2)),
+                              ("8.9 relu", lambda t: t.relu(), dsq * (xb > 0)),
+                              ("8.10 softmax", lambda t: F.softmax(t, dim=0),
+                               sm * (dsq - sm @ dsq))):
+        t = tensor(xb, requires_grad=True)
+        (fn(t) * tensor(dsq)).sum().backward()
+        bricks[name] = float(np.abs(t.grad.numpy() - by_hand).max())
+    metrics["bricks_eqs_8_7_8_10_gap"] = max(bricks.values())
+    rows += [{"check": f"001 eq. {k}", "max |by hand − autograd|": v} for k, v in bricks.items()]
+
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [r["check"] for r in rows] + ["003 §5.1 ∂L/∂w₁₁⁽¹⁾", "004 Thm 1.5.1"]
-    vals = [r["max |by hand − autograd|"] for r in rows] + [metrics["diagonal_dw11_gap"],
+    vals: list = [r["max |by hand − autograd|"] for r in rows] + [metrics["diagonal_dw11_gap"],
                                                           metrics["theorem_1_5_1_gap"]]
-    ax.barh(labels, [v + 1e-18 for v in vals])
+    ax.barh(labels, [float(v) + 1e-18 for v in vals])
     ax.set_xscale("log")
     ax.set(xlabel="max |by hand − autograd|", title="the texts' backprop equations vs autograd")
     fig_path = savefig(fig, cfg.figure("backprop_equations"))
@@ -199,6 +225,9 @@ def backprop_equations(cfg: Config) -> Result:
                                                                   source=hand),
                   "algorithm_6_1_classification_cost_gap": Expect("<=", 1e-12, "its cost",
                                                                   source=hand),
+                  "bricks_eqs_8_7_8_10_gap": Expect("<=", 1e-12, "001 §8.6: the linear, "
+                                                    "sigmoid, tanh, ReLU and softmax bricks",
+                                                    source=hand),
                   "bp1_bp4_grad_gap": Expect("<=", 1e-12, "003 eq. 2.9, every layer",
                                              source=hand),
                   "bp1_bp4_layers_checked": Expect("==", 3, "all three layers", source="ours"),

@@ -451,7 +451,7 @@ def mnist_lecture(cfg: Config) -> Result:
     one epoch, and checks our own bars for what one epoch reaches.
     """
     train, valid, test = datasets.load_mnist()
-    train = tuple(np.concatenate([a, b]) for a, b in zip(train, valid))
+    train = (np.concatenate([train[0], valid[0]]), np.concatenate([train[1], valid[1]]))
     valid = test
     epochs = cfg.epochs or (1 if cfg.quick else 15)
     steps_per_epoch = -(-len(train[0]) // 100)

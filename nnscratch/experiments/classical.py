@@ -119,7 +119,7 @@ def linreg_energy(cfg: Config) -> Result:
     from .plotting import plt, savefig
     X, y = datasets.energy_table(dtype=np.float64)
     x_new = np.array([[50.0, 20.0]])
-    guess = set_linear(nn.Linear(2, 1).double(), [[0.0, 0.5]], [1.0])
+    guess = set_linear(nn.Linear(2, 1), [[0.0, 0.5]], [1.0]).double()
     guess_train = forward(guess, X)[:, 0]
     guess_new = float(forward(guess, x_new)[0, 0])
     model = LinearRegression().fit(X, y)

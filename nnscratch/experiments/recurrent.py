@@ -297,7 +297,7 @@ def vanishing_gradients(cfg: Config) -> Result:
         slopes[name] = float(np.polyfit(lags, np.log10(n), 1)[0])
     names = list(runs)
     keep = names[2]
-    metrics = {
+    metrics: dict = {
         "slope_rnn_contractive": slopes[names[0]],
         "slope_rnn_expansive": slopes[names[1]],
         "lstm_cell_spread": float(curves[keep].max() / curves[keep].min()),
