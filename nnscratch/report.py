@@ -57,6 +57,10 @@ def _expected_str(e: dict, note: bool = False) -> str:
     return s + (f" ({_clean_note(e['note'])})" if note and e.get("note") else "")
 
 
+_SOURCE_WORDS = {"text": "a text's number", "paper": "a published baseline",
+                 "ours": "our own bar"}
+
+
 def _check_counts(records: list[dict]) -> dict:
     """kind ("text", "paper", "ours") -> [met, checked, left to the full run] over every
     expected value of ``records``."""
@@ -82,11 +86,10 @@ def _counts(records: list[dict]) -> str:
     sourced = sum(status_of(r) == "pass" and any(
         str(e.get("source", "")).partition(":")[0] in ("text", "paper")
         for e in (r.get("expected") or {}).values()) for r in records)
-    words = {"text": "a text's number", "paper": "a published baseline", "ours": "our own bar"}
     parts = []
     for kind, (met, checked, left) in _check_counts(records).items():
         if checked or left:
-            parts.append(f"{met}/{checked} checks against {words.get(kind, kind)} met"
+            parts.append(f"{met}/{checked} checks against {_SOURCE_WORDS.get(kind, kind)} met"
                          + (f" ({left} more left to the full run)" if left else ""))
     return (f"{shown.count('pass')}/{len(records)} experiments pass every check they run "
             f"({sourced} of them check a text's or a paper's number)"
@@ -481,7 +484,10 @@ def _html(records: list[dict], out: pathlib.Path, title: str) -> str:
         title=title, generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         counts=_counts(records), quick=quick, quick_note=QUICK_NOTE, texts=_gallery(records, out),
         n_pass=shown.count("pass"), n_full=shown.count("needs the full run"),
-        n_fail=sum(s in ("FAIL", "ERROR") for s in shown), n=len(records))
+        n_fail=sum(s in ("FAIL", "ERROR") for s in shown), n=len(records),
+        check_counts=[(_SOURCE_WORDS[k], met, checked, left)
+                      for k, (met, checked, left) in _check_counts(records).items()
+                      if checked or left])
 
 
 def write_report(records: list[dict], out, title: str = "nnscratch experiments") -> tuple:

@@ -330,7 +330,7 @@ def multilabel_toy(cfg: Config) -> Result:
             "subset_accuracy": Expect(">=", 1.0, "ours: one hidden layer gets every label of "
                                                  "every sample", source="ours"),
             "linear_label_accuracy": Expect("<=", 11 / 12, "label 3 is XNOR: a linear model "
-                                                           "misses at least one (000 §7.1)",
+                                                           "misses at least one",
                                                                    source="text: 000 §7.1"),
             "linear_labels12_accuracy": Expect("==", 1.0, "but it learns the two linearly "
                                                "separable labels", source="ours")},

@@ -93,7 +93,7 @@ def conv_vs_correlation(cfg: Config) -> Result:
     for ax in list(axes[0, 2:]) + list(axes[1]):
         ax.axis("off")
     path = savefig(fig, cfg.figure("conv_vs_correlation"))
-    tol = Expect("<=", 1e-12, "exact up to round-off (001 §9.3)", source="text: 001 §9.3")
+    tol = Expect("<=", 1e-12, "exact up to round-off", source="text: 001 §9.3")
     return Result(
         metrics={"symmetric_1d_max_diff": float(sym_1d), "antisymmetric_1d_max_sum": float(anti_1d),
                  "symmetric_2d_max_diff": float(sym_2d), "antisymmetric_2d_max_sum": float(anti_2d),

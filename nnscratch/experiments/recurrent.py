@@ -361,7 +361,7 @@ def vanishing_gradients(cfg: Config) -> Result:
             "slope_rnn_expansive": Expect(">", 0.0, "‖W_h‖ well above 1: the gradient grows",
                                           source="ours"),
             "lstm_cell_spread": Expect("<", 10.0, "forget gates ≈ 1: within an order of "
-                                                  "magnitude over 50 steps (000 §9.4.1)",
+                                                  "magnitude over 50 steps",
                                                           source="text: 000 §9.4.1"),
             "recall_rnn_lag5": Expect(">=", 0.9, "over 5 steps the RNN recalls too",
                                       source="ours"),
@@ -374,7 +374,7 @@ def vanishing_gradients(cfg: Config) -> Result:
                 "decreases exponentially with the length of recall; the margin is ours)",
                 source="ours: gate bias 5"),
             "recall_gated_default_min_long_lag": Expect(
-                ">=", 0.9, f"000 §9.4's claim at PyTorch's default initialisation: LSTM and "
+                ">=", 0.9, f"the claim at PyTorch's default initialisation: LSTM and "
                 f"GRU recall over {long} steps, every seed", source="text: 000 §9.4",
                 full_only=cfg.quick),
         },

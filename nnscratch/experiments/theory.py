@@ -67,7 +67,7 @@ def gaussian_mle(cfg):
                "likelihood_argmax": theta_best, "n": n}
     expected = {"mu_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
                 "var_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
-                "likelihood_argmax": Expect("==", 1.0, "sample mean of (1, 0.5, 1.5), 001 §4.6",
+                "likelihood_argmax": Expect("==", 1.0, "sample mean of (1, 0.5, 1.5)",
                                             source="text: 001 §4.6")}
     return Result(metrics, expected, [fig_path], headline="mu_error_in_se")
 
@@ -244,7 +244,7 @@ def linear_collapse(cfg):
                     "squares: MSE 0.25) and no further", source="ours: closed form"),
                 "linear_accuracy": Expect("<=", 0.75, "a line separates at most 3 of 4",
                                           source="ours"),
-                "tanh_accuracy": Expect("==", 1.0, "non-linearity solves XOR (000 §7.4)",
+                "tanh_accuracy": Expect("==", 1.0, "non-linearity solves XOR",
                                         source="text: 000 §7.4")}
     return Result(metrics, expected, [fig_path], headline="tanh_accuracy")
 
@@ -287,7 +287,7 @@ def l2_shrinkage(cfg):
     ax.legend()
     fig_path = savefig(fig, cfg.figure("l2_shrinkage"))
     return Result({"max_abs_error": err, "smallest_factor": float((lam / (lam + alpha)).min())},
-                  {"max_abs_error": Expect("<", 1e-8, "003 eq. 3.13, numerically",
+                  {"max_abs_error": Expect("<", 1e-8, "numerically",
                                            source="text: 003 eq. 3.13")},
                   [fig_path], headline="max_abs_error")
 
@@ -436,7 +436,7 @@ def regularisation(cfg):
                                                  "least halves the test error", source="ours"),
                 "overfit_gap_none": Expect(">=", 0.05, "200 samples overfit without help",
                                            source="ours"),
-                "noise_penalty_error_in_se": Expect("<=", 4.0, "003 eq. 3.22 within MC error",
+                "noise_penalty_error_in_se": Expect("<=", 4.0, "within Monte Carlo error",
                                                     source="text: 003 eq. 3.22")}
     return Result(metrics, expected, [pen_path, fig_path], headline="penalty_test_mse_ratio",
                   tables={"regularisers": rows})
