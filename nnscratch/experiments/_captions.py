@@ -48,6 +48,9 @@ CAPTIONS: dict[str, str] = {
     "adaptive_steps": "Plain gradient descent zigzags across the steep x2 direction; "
                       "momentum damps it, and the adaptive methods walk down without "
                       "reversing.",
+    "sgd_batch_minibatch": "Per epoch, updating after every example lowers the loss fastest "
+                           "and after all of them slowest; the noise of the update direction "
+                           "orders the other way.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
