@@ -19,6 +19,8 @@ CAPTIONS: dict[str, str] = {
                       "its guessing bound.",
     "char_gru_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
                     "as the GRU learns which characters follow which.",
+    "char_rnn_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
+                    "as the plain tanh RNN learns which characters follow which.",
     "char_lstm_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
                      "as the LSTM learns which characters follow which.",
     "cnn_digits_curves": "Training and test accuracy of the small ConvNet rise together per "

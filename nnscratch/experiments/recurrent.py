@@ -487,6 +487,14 @@ def char_gru(cfg: Config) -> Result:
     return _char_lm(cfg, "gru")
 
 
+@experiment("char-rnn", source="001 §10.7",
+            summary="the vanilla (tanh) RNN language model of 001 §10.7 on Shakespeare")
+def char_rnn(cfg: Config) -> Result:
+    """``char-lstm`` with the plain tanh RNN that 001 §10.7 starts from (Karpathy's vanilla
+    char-rnn) in place of the LSTM: the same recipe, the same bars."""
+    return _char_lm(cfg, "rnn")
+
+
 # ------------------------------------------------------------------ 000 §9.4 (BiLSTM)
 def _later_batch(n, T, K, rng):
     """Random tokens; tag t is 1 when token t occurs again later in the sequence."""
