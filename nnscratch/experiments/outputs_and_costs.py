@@ -47,6 +47,8 @@ def bitwise_output_layer(cfg: Config) -> Result:
     bits = (target[:, None] >> np.arange(4)) & 1
     z = forward(_bit_layer(BITS, 1.0)[0], Xr)
     margin = float(np.min(np.where(bits == 1, z, -z)))
+    W = np.where(bits[:10].T == 1, 1.0, -1.0)          # the same weights, row j: bit j
+    z_gap = float(np.abs(z - Xr @ W.T).max())
     out = forward(_bit_layer(BITS, 10.0), Xr)
     wrong = int(((out > 0.5) != bits).any(1).sum())
     printed = forward(_bit_layer({**BITS, 1: PRINTED_BIT1}, 10.0), Xr)
@@ -58,11 +60,13 @@ def bitwise_output_layer(cfg: Config) -> Result:
            xlabel="digit shown to the old output layer", title="the new layer's bits (c = 10)")
     fig_path = savefig(fig, cfg.figure("bitwise_output_layer"))
     return Result(
-        metrics={"z_margin": margin, "inputs_decoded_wrong": wrong,
+        metrics={"z_margin": margin, "z_minus_numpy": z_gap, "inputs_decoded_wrong": wrong,
                  "printed_bit1_wrong_digits": printed_wrong_digits,
                  "printed_bit1_number_wrong": len(printed_wrong_digits)},
         expected={"z_margin": Expect(">", 0.90, "|z_j| > 0.90 on the right side",
                                      source="text: 003 Ex. 1.3"),
+                  "z_minus_numpy": Expect("<=", 1e-12, "the layer computes z = Wx + b",
+                                          source="ours: NumPy"),
                   "inputs_decoded_wrong": Expect("==", 0, "every input reads as its 4 bits",
                                                  source="text: 003 Ex. 1.3"),
                   "printed_bit1_number_wrong": Expect("==", 1, "the printed list for bit 1 "
