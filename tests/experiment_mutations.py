@@ -9,8 +9,8 @@ Each mutation is a context manager that patches nnscratch in this process only:
   models stay at their initialisation;
 * ``wrong_solvers``: the closed-form fitters of ``nnscratch.linear_model`` return
   coefficients off by 1 % (and 1e-3);
-* ``wrong_forward``: ``nn.Linear``'s output is off by 1e-3 and ``nnscratch.stats``'s
-  numbers by 1 %.
+* ``wrong_forward``: ``nn.Linear``'s and ``F.conv1d``/``F.conv2d``'s outputs are off by
+  1e-3 and ``nnscratch.stats``'s numbers by 1 %.
 
 ``python tests/experiment_mutations.py RUNS OUT.json [NAME ...]`` takes the records of a quick
 run (``nnscratch run all --quick --out RUNS``) and runs each experiment again under each
@@ -104,11 +104,17 @@ def wrong_solvers():
 
 @contextlib.contextmanager
 def wrong_forward():
-    """Forward computations a little off: ``nn.Linear``'s output shifted by 1e-3 and the
-    numbers of ``nnscratch.stats`` 1 % off."""
+    """Forward computations a little off: ``nn.Linear``'s and ``F.conv1d``/``F.conv2d``'s
+    outputs shifted by 1e-3 and the numbers of ``nnscratch.stats`` 1 % off."""
     from nnscratch import stats
+    from nnscratch.nn import functional as F
     from nnscratch.nn import linear
     real_forward = linear.Linear.forward
+
+    def shifted(fn):
+        def wrong(*args, **kw):
+            return fn(*args, **kw) + 1e-3
+        return wrong
 
     def forward(self, x):
         return real_forward(self, x) + 1e-3
@@ -121,6 +127,8 @@ def wrong_forward():
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(_patched(linear.Linear, "forward", forward))
+        for name in ("conv1d", "conv2d"):
+            stack.enter_context(_patched(F, name, shifted(getattr(F, name))))
         for name in ("gaussian_pdf", "mvn_pdf", "entropy", "bernoulli_entropy",
                      "kl_divergence", "gaussian_entropy", "kl_gaussian",
                      "gaussian_log_likelihood"):

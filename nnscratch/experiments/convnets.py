@@ -50,9 +50,18 @@ def conv_vs_correlation(cfg: Config) -> Result:
     x1 = (np.sin(2 * np.pi * 3 * t) + (t > 0.5)).astype(np.float64)   # a sine with a step
     blur = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16                   # symmetric
     deriv = np.array([1.0, 0.0, -1.0]) / 2                             # antisymmetric
-    sym_1d = np.abs(signal.correlate(x1, blur, "same") - signal.convolve(x1, blur, "same")).max()
-    anti_1d = np.abs(signal.correlate(x1, deriv, "same")
-                     + signal.convolve(x1, deriv, "same")).max()
+
+    # correlation and convolution by nnscratch (a convolution is a correlation with the
+    # filter flipped); SciPy's correlate is the independent reference for the layer below
+    def corr1(x, w):
+        return F.conv1d(Tensor(x[None, None]), Tensor(np.ascontiguousarray(w)[None, None]),
+                        padding=len(w) // 2).numpy()[0, 0]
+
+    def conv1(x, w):
+        return corr1(x, w[::-1])
+    sym_1d = np.abs(corr1(x1, blur) - conv1(x1, blur)).max()
+    anti_1d = np.abs(corr1(x1, deriv) + conv1(x1, deriv)).max()
+    corr1d_vs_scipy = np.abs(corr1(x1, blur) - signal.correlate(x1, blur, "same")).max()
 
     # a 2-D test image: a bright disc and a square on a dark background
     yy, xx = np.mgrid[0:64, 0:64]
@@ -61,14 +70,20 @@ def conv_vs_correlation(cfg: Config) -> Result:
     sobel_x = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
     sobel_y = sobel_x.T
     gauss = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16
-    corr_x = signal.correlate(img, sobel_x, "same")
-    conv_x = signal.convolve(img, sobel_x, "same")
+    def corr2(x, w):
+        return F.conv2d(Tensor(x[None, None]), Tensor(np.ascontiguousarray(w)[None, None]),
+                        padding=1).numpy()[0, 0]
+
+    def conv2(x, w):
+        return corr2(x, w[::-1, ::-1])
+    corr_x = corr2(img, sobel_x)
+    conv_x = conv2(img, sobel_x)
     edges = np.hypot(signal.convolve(img, sobel_x, "same"), signal.convolve(img, sobel_y, "same"))
-    sym_2d = np.abs(signal.correlate(img, gauss, "same")
-                    - signal.convolve(img, gauss, "same")).max()
+    sym_2d = np.abs(corr2(img, gauss) - conv2(img, gauss)).max()
     anti_2d = np.abs(corr_x + conv_x).max()
     layer = F.conv2d(Tensor(img[None, None]), Tensor(sobel_x[None, None]), padding=1)
-    layer_diff = np.abs(layer.numpy()[0, 0] - corr_x).max()
+    layer_diff = max(np.abs(layer.numpy()[0, 0] - signal.correlate(img, sobel_x, "same")).max(),
+                     corr1d_vs_scipy)
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
     ax = axes[0, 0]
