@@ -67,6 +67,23 @@ def lstm_by_hand(x, W, U):
     return np.array(hs)
 
 
+def lstm_003(x, W, U, b):
+    """003 eqs. 5.1-5.6 (with biases): rem (forget), ltm' (candidate), save (input), focus
+    (output); ltm the long-term memory (the cell), wm the working memory (the state).
+    W[g] (d, p) acts on x_t, U[g] (d, d) on wm_(t-1)."""
+    d = U["r"].shape[0]
+    ltm, wm, out = np.zeros(d), np.zeros(d), []
+    for xt in x:
+        rem = _sigmoid(W["r"] @ xt + U["r"] @ wm + b["r"])           # (5.1)
+        cand = np.tanh(W["l"] @ xt + U["l"] @ wm + b["l"])           # (5.2)
+        save = _sigmoid(W["s"] @ xt + U["s"] @ wm + b["s"])          # (5.3)
+        ltm = rem * ltm + save * cand                                # (5.4)
+        focus = _sigmoid(W["f"] @ xt + U["f"] @ wm + b["f"])         # (5.5)
+        wm = focus * np.tanh(ltm)                                    # (5.6)
+        out.append(wm)
+    return np.array(out)
+
+
 def gru_by_hand(x, W, U):
     """000 eqs. 9.39-9.42, no biases; eq. 9.41's h_t inside the reset is h_(t-1) (the state
     the candidate is computed from), and eq. 9.42 keeps h_(t-1) by z: h_t = z ⊙ h_(t-1) +
@@ -82,7 +99,8 @@ def gru_by_hand(x, W, U):
     return np.array(hs)
 
 
-@experiment("recurrent-equations", source="000 §9.2-9.4, eqs. 9.12-9.42, Figure 9.3",
+@experiment("recurrent-equations", source="000 §9.2-9.4, eqs. 9.12-9.42, Figure 9.3; "
+                                          "003 §5.2",
             summary="BPTT (eqs. 9.12-9.24), the derivative bounds of Figure 9.3 and the LSTM "
                     "and GRU cells (eqs. 9.33-9.42) by hand against nnscratch")
 def recurrent_equations(cfg: Config) -> Result:
@@ -96,6 +114,8 @@ def recurrent_equations(cfg: Config) -> Result:
     * §9.4: the bias-free LSTM (9.33-9.38) and GRU (9.39-9.42) in NumPy against ``nn.LSTM``
       and ``nn.GRU(reset_after=False)`` built with ``bias=False`` and the same weights
       (PyTorch's stacking: LSTM rows i, f, g, o; GRU rows r, z, n).
+    * 003 §5.2, eqs. 5.1-5.6: the LSTM in 003's names (rem, save, focus, ltm', ltm, wm), with
+      biases, against ``nn.LSTM``.  003 gives W_r ∈ ℝ^(p×d) where W_r·x_t needs d × p.
     """
     from .. import optim
     gen = nsrandom.rng(cfg.seed)
@@ -150,6 +170,19 @@ def recurrent_equations(cfg: Config) -> Result:
         lstm_out = lstm(tensor(x[None]))[0].numpy()[0]
         gru_out = gru(tensor(x[None]))[0].numpy()[0]
     lstm_gap = float(np.abs(lstm_out - lstm_by_hand(x, W, U)).max())
+    # 003 §5.2: the same cell with biases, in its own names (PyTorch rows: i, f, g, o =
+    # save, rem, ltm', focus)
+    W3 = {g: 0.5 * gen.standard_normal((H, D)) for g in "rlsf"}
+    U3 = {g: 0.5 * gen.standard_normal((H, H)) for g in "rlsf"}
+    b3 = {g: 0.5 * gen.standard_normal(H) for g in "rlsf"}
+    lstm3 = nn.LSTM(D, H, batch_first=True).double()
+    lstm3.weight_ih_l0.data[...] = np.vstack([W3[g] for g in "srlf"])
+    lstm3.weight_hh_l0.data[...] = np.vstack([U3[g] for g in "srlf"])
+    lstm3.bias_ih_l0.data[...] = np.concatenate([b3[g] for g in "srlf"])
+    lstm3.bias_hh_l0.data[...] = 0.0
+    with no_grad():
+        lstm3_out = lstm3(tensor(x[None]))[0].numpy()[0]
+    lstm_003_gap = float(np.abs(lstm3_out - lstm_003(x, W3, U3, b3)).max())
     gru_gap = float(np.abs(gru_out - gru_by_hand(x, Wg, Ug)).max())
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -170,7 +203,8 @@ def recurrent_equations(cfg: Config) -> Result:
                  "bptt_grad_minus_autograd": grad_gap, "sgd_step_minus_eq_9_23": step_gap,
                  "max_dtanh": float(dtanh.max()), "max_dsigmoid": float(dsig.max()),
                  "derivatives_minus_closed_form": closed_gap,
-                 "lstm_minus_eqs_9_33_9_38": lstm_gap, "gru_minus_eqs_9_39_9_42": gru_gap},
+                 "lstm_minus_eqs_9_33_9_38": lstm_gap, "gru_minus_eqs_9_39_9_42": gru_gap,
+                 "lstm_minus_003_eqs_5_1_5_6": lstm_003_gap},
         expected={"loss_minus_hand": Expect("<=", 1e-12, "E = Σ_t E_t (9.9-9.11)",
                                             source="ours: eqs. 9.8-9.11 in NumPy"),
                   "bptt_grad_minus_autograd": Expect("<=", 1e-12, "eqs. 9.14-9.22 = autograd",
@@ -186,6 +220,10 @@ def recurrent_equations(cfg: Config) -> Result:
                   "lstm_minus_eqs_9_33_9_38": Expect("<=", 1e-12, "nn.LSTM(bias=False) = "
                                                      "eqs. 9.33-9.38",
                                                      source="ours: eqs. 9.33-9.38 in NumPy"),
+                  "lstm_minus_003_eqs_5_1_5_6": Expect("<=", 1e-12, "nn.LSTM = 003's rem, "
+                                                       "save, focus, ltm, wm (eqs. 5.1-5.6)",
+                                                       source="ours: 003 eqs. 5.1-5.6 in "
+                                                       "NumPy"),
                   "gru_minus_eqs_9_39_9_42": Expect("<=", 1e-12, "nn.GRU(bias=False, "
                                                     "reset_after=False) = eqs. 9.39-9.42",
                                                     source="ours: eqs. 9.39-9.42 in NumPy")},
