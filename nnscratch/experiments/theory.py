@@ -36,6 +36,7 @@ def _train(model, X, y, loss_fn, steps, lr=1e-2, batch=None, seed=0, optimizer=N
 @experiment("gaussian-mle", source="001 §4.2-4.7",
             summary="sample a Gaussian by its inverse CDF; maximum-likelihood mean and variance")
 def gaussian_mle(cfg):
+    from scipy.stats import norm as scipy_norm
     mu, sigma2, n = 2.0, 2.25, 500 if cfg.quick else 5000
     x = stats.sample_inverse_cdf(lambda r: stats.gaussian_ppf(r, mu, sigma2), n, seed=cfg.seed)
     mu_hat, var_hat = stats.mle_gaussian(x)
@@ -64,8 +65,16 @@ def gaussian_mle(cfg):
     metrics = {"mu_hat": float(mu_hat), "var_hat": float(var_hat),
                "mu_error_in_se": float(abs(mu_hat - mu) / se_mu),
                "var_error_in_se": float(abs(var_hat - sigma2) / se_var),
-               "likelihood_argmax": theta_best, "n": n}
-    expected = {"mu_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
+               "likelihood_argmax": theta_best, "n": n,
+               "mle_minus_numpy": float(max(abs(mu_hat - x.mean()), abs(var_hat - x.var()))),
+               "log_likelihood_minus_scipy": abs(
+                   stats.gaussian_log_likelihood(ys, 0.7, 1.0)
+                   - float(scipy_norm.logpdf(ys, 0.7, 1.0).sum()))}
+    expected = {"mle_minus_numpy": Expect("<=", 1e-12, "the sample mean and 1/N variance "
+                                          "(001 eqs. 4.6, 4.8)", source="ours: NumPy"),
+                "log_likelihood_minus_scipy": Expect("<=", 1e-12, "Σ log N(y; θ, 1)",
+                                                     source="ours: SciPy"),
+                "mu_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
                 "var_error_in_se": Expect("<=", 3.0, "MLE within 3 standard errors", source="ours"),
                 "likelihood_argmax": Expect("==", 1.0, "sample mean of (1, 0.5, 1.5)",
                                             source="text: 001 §4.6")}
