@@ -222,10 +222,15 @@ def linreg_mle(cfg: Config) -> Result:
         metrics={"sigma2_mle": float(model.noise_variance_), "sigma2_true": sigma ** 2,
                  "sigma2_rel_error": abs(model.noise_variance_ - sigma ** 2) / sigma ** 2,
                  "eq_4_15_gap": abs(model.noise_variance_ - resid_var),
-                 "band_coverage": coverage, "sample_std": float(draws.std(0).mean())},
+                 "band_coverage": coverage, "sample_std": float(draws.std(0).mean()),
+                 "theta_minus_sklearn": float(max(
+                     np.abs(np.ravel(model.coef_) - sk.coef_).max(),
+                     np.abs(np.ravel(model.intercept_) - sk.intercept_).max()))},
         expected={"eq_4_15_gap": Expect("<=", 1e-10, "σ² = the mean squared residual of "
                                         "scikit-learn's least-squares fit",
                                         source="ours: eq. 4.15 with scikit-learn"),
+                  "theta_minus_sklearn": Expect("<=", 1e-10, "θ: least squares (eq. 4.14) = "
+                                                "scikit-learn's", source="ours: scikit-learn"),
                   "sigma2_rel_error": Expect("<=", 0.35, "sd of σ̂² is √(2/n)σ² (n >= 100)",
                                              source="ours"),
                   "band_coverage": Expect(">=", 0.92, "≈ 95 % for a Gaussian", source="ours")},
