@@ -22,7 +22,7 @@ WRONG = json.loads(RECORDED.read_text())
 
 
 def _claims(rec):
-    return {k: Expect(e["op"], e["value"], e["note"], e["source"],
+    return {k: Expect(e["op"], e["value"], e.get("note", ""), e["source"],
                       full_only=e["status"] == "needs the full run", metric=e["metric"])
             for k, e in rec["expected"].items()}
 
@@ -43,11 +43,12 @@ def _perturbed(metrics):
 
 
 def _wrong(rec):
-    """(what went wrong, its metrics): the last mutation recorded (the one that broke the run;
-    an empty record means the run raised) or, if none did, the perturbed metrics."""
-    mutation, wrong = list(rec["wrong"].items())[-1]
-    if not wrong or _failed(_claims(rec), wrong):
-        return mutation, wrong
+    """(what went wrong, its metrics): the mutation that broke the run (the recorder stops at
+    the first one; an empty record means the run raised) or, if none did, the perturbed
+    metrics."""
+    for mutation, wrong in rec["wrong"].items():
+        if not wrong or _failed(_claims(rec), wrong):
+            return mutation, wrong
     return "perturbed values", _perturbed(rec["metrics"])
 
 
