@@ -1270,3 +1270,4 @@ _FUNCTION_OPS = {
     np.transpose: _np_transpose, np.concatenate: _np_concatenate, np.stack: _np_stack,
     np.clip: _np_clip, np.where: _np_where,
 }
+from . import _methods_ops_math  # noqa: E402,F401  (issue 32: math methods, installed on import)

@@ -286,7 +286,8 @@ def render_markdown(table, n_files, failed, checkouts, sources=""):
         "",
         *([sources, ""] if sources else []),
         f"{len(table)} names: {total['provided']} provided, {total['missing']} missing, "
-        f"{total['excluded']} excluded, {total['not a tensor call']} not tensor calls. Needed (used in two or more files, or in a beginner "
+        f"{total['excluded']} excluded, {total['not a tensor call']} not tensor calls. "
+        f"Needed (used in two or more files, or in a beginner "
         f"tutorial): {sum(needed.values())}, of which {needed['provided']} provided, "
         f"{needed['missing']} missing, {needed['excluded']} excluded.",
         "",
@@ -294,7 +295,9 @@ def render_markdown(table, n_files, failed, checkouts, sources=""):
         "|---|---|---|---|---|",
     ]
     for name, files, status, reason, need in table:
-        shown = ", ".join(f"`{f}`" for f in files[:4]) + (f" (+{len(files) - 4})" if len(files) > 4 else "")
+        shown = ", ".join(f"`{f}`" for f in files[:4])
+        if len(files) > 4:
+            shown += f" (+{len(files) - 4})"
         st = f"{status}: {reason}" if reason else status
         lines.append(f"| `{name}` | {'yes' if need else ''} | {st} | {len(files)} | {shown} |")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,177 @@
+"""torch's top-level functions of issue 32's math half (``ns.erf``, ``ns.meshgrid``,
+``ns.normal`` …).  A function named after a Tensor method is that method applied to its first
+argument (one implementation: :mod:`nnscratch._methods_ops_math`); the rest are factories,
+samplers and settings.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from . import random as _random
+from ._methods_ops_math import _UNARY_INPLACE
+from .tensor import Tensor, _float_dtype, _leaf, _raw, _shape_arg, as_tensor
+from .tensor import linspace as _linspace
+from .tensor import randint as _randint
+
+_METHODS = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh",
+            "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "atan2", "arctan2",
+            "erf", "erfc", "erfinv", "exp2", "log2", "log10", "logaddexp", "logaddexp2",
+            "copysign", "lerp", "fmod", "remainder", "floor_divide", "div", "divide",
+            "true_divide", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+            "bitwise_left_shift", "bitwise_right_shift", "logical_and", "logical_or",
+            "logical_xor", "isclose", "greater", "greater_equal", "less", "less_equal",
+            "not_equal", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max",
+            "cumprod", "logcumsumexp", "cummax", "cummin", "swapaxes", "swapdims",
+            "multinomial", "bernoulli", "unique", "cross", "multiply", "subtract",
+            "negative", "absolute", "is_signed")
+# torch.sin_(t) and friends: the in-place method on the first argument
+_INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + ("sin", "cos", "exp", "log", "sqrt",
+                                                    "abs", "neg", "relu", "sigmoid", "tanh"))
+
+
+def _make(name):
+    def fn(input, *args, **kwargs):
+        return getattr(as_tensor(input) if not isinstance(input, Tensor) else input,
+                       name)(*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``torch.{name}(input, ...)``: the same as ``input.{name}(...)``."
+    return fn
+
+
+for _name in _METHODS + _INPLACE:
+    globals()[_name] = _make(_name)
+
+__all__ = list(_METHODS + _INPLACE) + [
+    "meshgrid", "normal", "std_mean", "var_mean", "randint", "linspace",
+    "set_default_device", "get_default_device", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled"]
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids of 1-D tensors (``torch.meshgrid``): ``indexing="ij"`` (torch's
+    default; it warns when indexing is not given, nnscratch does not) or ``"xy"``.
+    Each output is a broadcast view with the input's gradient."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    ts = [as_tensor(t) for t in tensors]
+    for t in ts:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expects 0D or 1D tensors, got {t.ndim}D")
+    ts = [t.reshape(-1) for t in ts]
+    n = len(ts)
+    sizes = [t.shape[0] for t in ts]
+    if indexing == "xy" and n >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, t in enumerate(ts):
+        axis = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            axis = 1 - i
+        shape = [1] * n
+        shape[axis] = t.shape[0]
+        out.append(t.reshape(shape).expand(*sizes))
+    return tuple(out)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, out=None):
+    """Gaussian samples (``torch.normal``): ``normal(mean_tensor, std_tensor)``,
+    ``normal(mean_tensor, std=1.0)``, ``normal(0.0, std_tensor)`` (the shapes broadcast), or
+    ``normal(mean, std, size)`` with numbers.  Not differentiable (torch's gradient to mean
+    and std is zero)."""
+    if out is not None:
+        raise TypeError("normal: out= is not supported; use the returned tensor")
+    rng = _random.generator() if generator is None else generator._rng
+    m, s = _raw(mean), _raw(std)
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
+    if size is not None:
+        shape = _shape_arg((size,), "normal")
+        d = _float_dtype(dtype)
+    else:
+        if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+            raise TypeError("normal: give size=... when mean and std are numbers")
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        d = np.result_type(*[t._data.dtype for t in (mean, std) if isinstance(t, Tensor)])
+        if d.kind != "f":
+            raise RuntimeError(f"normal expects floating mean and std, got {d}")
+    return _leaf((m + s * rng.standard_normal(shape)).astype(d), False)
+
+
+def _moments(name):
+    def fn(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        t = as_tensor(input)
+        kw = {"keepdim": keepdim}
+        if correction is not None:
+            kw["correction"] = correction
+        if unbiased is not None:
+            kw["unbiased"] = unbiased
+        spread = getattr(t, name)(dim, **kw)
+        return spread, t.mean(dim, keepdim=keepdim)
+    fn.__name__ = f"{name}_mean"
+    fn.__doc__ = (f"``({name}, mean)`` over dim in one call (``torch.{name}_mean``; the same "
+                  f"arguments as ``{name}``).")
+    return fn
+
+
+std_mean = _moments("std")
+var_mean = _moments("var")
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers uniform on [low, high): ``randint(high, size)``, ``randint(low, high, size)``
+    or by keyword, ``randint(high=10, size=(3,))`` (``torch.randint``)."""
+    if high is None:
+        raise TypeError("randint: high is required, e.g. randint(10, (3,))")
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    return _randint(low, high, size, generator=generator, dtype=dtype,
+                    requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from start to end inclusive (``torch.linspace``);
+    integer dtypes truncate as torch; bool is refused, as torch."""
+    d = _float_dtype(dtype)
+    if d.kind == "b":
+        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
+    if d.kind in "iu":
+        values = np.linspace(float(_raw(start)), float(_raw(end)), builtins.int(steps))
+        return _leaf(np.trunc(values).astype(d), requires_grad)
+    return _linspace(start, end, steps, dtype=dtype, requires_grad=requires_grad)
+
+
+_DEFAULT_DEVICE = ["cpu"]
+
+
+def set_default_device(device):
+    """Only the CPU exists: ``set_default_device("cpu")`` (or None) is accepted, any other
+    device is refused as ``device(...)`` refuses it (``torch.set_default_device``)."""
+    from .device import device as _device
+    if device is not None:
+        _device(device)
+    _DEFAULT_DEVICE[0] = "cpu"
+
+
+def get_default_device():
+    """``device("cpu")``, the only device (``torch.get_default_device``)."""
+    from .device import device as _device
+    return _device(_DEFAULT_DEVICE[0])
+
+
+_DETERMINISTIC = [False]
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Record the flag (``torch.use_deterministic_algorithms``): every nnscratch op is already
+    deterministic for a given seed, so nothing else changes."""
+    _DETERMINISTIC[0] = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled():
+    return _DETERMINISTIC[0]
+
