@@ -27,8 +27,8 @@ _METHODS = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh",
             "multinomial", "bernoulli", "unique", "cross", "multiply", "subtract",
             "negative", "absolute", "is_signed")
 # torch.sin_(t) and friends: the in-place method on the first argument
-_INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + ("sin", "cos", "exp", "log", "sqrt",
-                                                    "abs", "neg", "relu", "sigmoid", "tanh"))
+_INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + ("exp", "log", "sqrt", "abs", "neg", "relu",
+                                                    "sigmoid", "tanh"))
 
 
 def _make(name):

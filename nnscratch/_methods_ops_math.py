@@ -66,8 +66,18 @@ def _unary(op):
     return method
 
 
-def _binary_float(op):
+_TORCH_TYPE = {"i8": "Long", "i4": "Int", "i2": "Short", "i1": "Char", "u1": "Byte", "b1": "Bool"}
+
+
+def _binary_float(op, integers=True):
+    """A float-valued binary op; ``integers=False``: integer inputs are refused as torch
+    refuses them (``"logaddexp_cpu" not implemented for 'Long'``)."""
     def method(self, other):
+        if not integers:
+            d = _dt.result_type(self, other, default_float=get_default_dtype())
+            if d.kind != "f":
+                raise NotImplementedError(f'"{op.__name__}_cpu" not implemented for '
+                                          f"'{_TORCH_TYPE[d.str[1:]]}'")
         return op(*_float_pair(self, other))
     method.__doc__ = op.__doc__
     return method
@@ -196,8 +206,8 @@ class OpsMathMethods:
     exp2 = _unary(_explog.exp2)
     log2 = _unary(_explog.log2)
     log10 = _unary(_explog.log10)
-    logaddexp = _binary_float(_explog.logaddexp)
-    logaddexp2 = _binary_float(_explog.logaddexp2)
+    logaddexp = _binary_float(_explog.logaddexp, integers=False)
+    logaddexp2 = _binary_float(_explog.logaddexp2, integers=False)
 
     # sign, interpolation, rounding division
     copysign = _binary_float(_blend.copysign)
@@ -261,7 +271,11 @@ class OpsMathMethods:
         """~self: bitwise for integers, logical for bool (``torch.bitwise_not``)."""
         return Tensor._wrap(_bit.bitwise_not(self._data))
 
-    __invert__ = bitwise_not
+    def __invert__(self):
+        if self._data.dtype.kind not in "biu":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
+        return Tensor._wrap(_bit.bitwise_not(self._data))
 
     def logical_and(self, other):
         return Tensor._wrap(np.logical_and(self._data, _raw(other)))
@@ -278,18 +292,18 @@ class OpsMathMethods:
         a, b = _integer_pair(self, other)
         return Tensor._wrap(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
-    greater, greater_equal = Tensor.gt, Tensor.ge
-    less, less_equal, not_equal = Tensor.lt, Tensor.le, Tensor.ne
+    greater, greater_equal = getattr(Tensor, "gt"), getattr(Tensor, "ge")
+    less, less_equal, not_equal = (getattr(Tensor, n) for n in ("lt", "le", "ne"))
 
     def maximum(self, other):
         """Elementwise max with torch's promotion (``maximum(int32, tensor(1.2))`` is float32);
         NaN propagates; a tie sends half the gradient to each side, as torch."""
-        a, b = _promoted(as_tensor(self), as_tensor(other))
-        return a.max(as_tensor(b))
+        return _blend.maximum(*_promoted(as_tensor(self), as_tensor(other)))
 
     def minimum(self, other):
-        a, b = _promoted(as_tensor(self), as_tensor(other))
-        return a.min(as_tensor(b))
+        """Elementwise min with torch's promotion, NaN and ties (see maximum)."""
+        return _blend.minimum(*_promoted(as_tensor(self), as_tensor(other)))
+
 
     def clamp(self, min=None, max=None):
         """Clamp to [min, max] (``torch.clamp``); both None is torch's RuntimeError."""
@@ -420,8 +434,14 @@ class OpsMathMethods:
     def negative(self):
         return -self
 
-    def absolute(self):
-        return self.abs()
+    def abs(self):
+        """|self| (``torch.abs``/``absolute``); bool is refused, as torch refuses it."""
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
+        from .ops import abs as _abs
+        return _abs(self)
+
+    absolute = abs
 
     def is_signed(self):
         return self._data.dtype.kind in "if"
@@ -468,17 +488,18 @@ def _multinomial(w, num_samples, replacement, generator):
     return out.reshape(w.shape[:-1] + (num_samples,))
 
 
-_ADD_ = Tensor.add_
+_ADD_ = getattr(Tensor, "add_")   # the add_ of nnscratch.tensor, before install()
 _UNARY_INPLACE = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh",
                   "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "erf", "erfc",
-                  "erfinv", "exp2", "log2", "log10")
+                  "erfinv", "exp2", "log2", "log10", "sin", "cos", "log1p", "expm1", "rsqrt",
+                  "square", "sign", "floor", "ceil", "round", "trunc")
 _BINARY_INPLACE = ("atan2", "arctan2", "logaddexp", "copysign", "fmod", "remainder",
                    "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
                    "bitwise_left_shift", "bitwise_right_shift", "lerp", "logical_and",
                    "logical_or", "logical_xor", "multiply", "subtract", "divide",
                    "true_divide", "clamp_min", "clamp_max", "greater", "greater_equal",
                    "less", "less_equal", "not_equal")
-_OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "cumprod", "logical_not")
+_OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "abs", "cumprod", "logical_not")
 
 
 def install(cls=Tensor):

@@ -1,4 +1,4 @@
-"""Two-operand pointwise maps built from one input's magnitude and another's sign or weight.
+"""Two-operand pointwise maps: copysign, lerp, cross, maximum and minimum.
 
 copysign(a, b) = |a| with b's sign bit; ∂/∂a = out / a (±1; 0 where a = 0, as torch),
 ∂/∂b = 0.  lerp(a, b, w) = a + w (b - a); ∂/∂a = 1 - w, ∂/∂b = w, ∂/∂w = b - a.
@@ -39,3 +39,20 @@ def cross(a, b, axis):
     return np.cross(a, b, axis=axis)
 defvjp(cross, lambda g, out, a, b, axis: np.cross(b, g, axis=axis),
               lambda g, out, a, b, axis: np.cross(g, a, axis=axis), saves=(0, 1))
+
+
+@primitive
+def maximum(a, b):
+    """The larger of a and b, NaN if either is (``torch.maximum``); a tie sends half the
+    gradient to each, and a NaN sends all of it to both, as torch's derivative formula."""
+    return np.maximum(a, b)
+defvjp(maximum, lambda g, out, a, b: np.where(a == b, g / 2, g * (1 - (a < b))),
+                lambda g, out, a, b: np.where(a == b, g / 2, g * (1 - (a > b))), saves=(0, 1))
+
+
+@primitive
+def minimum(a, b):
+    """The smaller of a and b, NaN if either is (``torch.minimum``); gradients as maximum."""
+    return np.minimum(a, b)
+defvjp(minimum, lambda g, out, a, b: np.where(a == b, g / 2, g * (1 - (a > b))),
+                lambda g, out, a, b: np.where(a == b, g / 2, g * (1 - (a < b))), saves=(0, 1))

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import defvjp, primitive
 
-_IEEE = np.errstate(invalid="ignore", divide="ignore", over="ignore")  # NaN/inf, silently (torch)
+_IEEE = dict(invalid="ignore", divide="ignore", over="ignore")  # NaN/inf, silently (torch)
 
 _LN2 = math.log(2)
 _LN10 = math.log(10)
@@ -20,7 +20,7 @@ _LN10 = math.log(10)
 @primitive
 def exp2(x):
     """2^x (``torch.exp2``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.exp2(x)
 defvjp(exp2, lambda g, out, x: g * out * _LN2, saves=("out",))
 
@@ -28,7 +28,7 @@ defvjp(exp2, lambda g, out, x: g * out * _LN2, saves=("out",))
 @primitive
 def log2(x):
     """log₂ x (``torch.log2``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.log2(x)
 defvjp(log2, lambda g, out, x: g / (x * _LN2), saves=(0,))
 
@@ -36,7 +36,7 @@ defvjp(log2, lambda g, out, x: g / (x * _LN2), saves=(0,))
 @primitive
 def log10(x):
     """log₁₀ x (``torch.log10``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.log10(x)
 defvjp(log10, lambda g, out, x: g / (x * _LN10), saves=(0,))
 

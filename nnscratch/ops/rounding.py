@@ -29,9 +29,15 @@ defvjp(fmod, lambda g, out, a, b: g,
 
 @primitive
 def remainder(a, b):
-    """Python's modulo: a - floor(a / b) b, with the sign of b (``torch.remainder``, ``%``)."""
+    """Python's modulo: a - floor(a / b) b, with the sign of b (``torch.remainder``, ``%``).
+    Computed as torch does, fmod corrected by b where the signs differ, so that a zero keeps
+    a's sign (``remainder(-0.0, 2)`` is -0.0; NumPy's remainder gives +0.0)."""
     _no_integer_zero(b, a)
-    return np.remainder(a, b)
+    if np.result_type(a, b).kind in "iu":
+        return np.remainder(a, b)
+    with np.errstate(invalid="ignore"):
+        m = np.fmod(a, b)
+        return np.where((m != 0) & ((np.asarray(b) < 0) != (m < 0)), m + b, m)
 defvjp(remainder, lambda g, out, a, b: g,
                   lambda g, out, a, b: -g * np.floor(a / b), saves=(0, 1))
 

@@ -8,13 +8,13 @@ import numpy as np
 
 from ..autograd import defvjp, primitive
 
-_IEEE = np.errstate(invalid="ignore", divide="ignore", over="ignore")  # NaN/inf, silently (torch)
+_IEEE = dict(invalid="ignore", divide="ignore", over="ignore")  # NaN/inf, silently (torch)
 
 
 @primitive
 def tan(x):
     """tan x; d/dx = 1 + tan² x (``torch.tan``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.tan(x)
 defvjp(tan, lambda g, out, x: g * (1 + out * out), saves=("out",))
 
@@ -22,7 +22,7 @@ defvjp(tan, lambda g, out, x: g * (1 + out * out), saves=("out",))
 @primitive
 def asin(x):
     """arcsin x on [-1, 1]; d/dx = 1 / √(1 - x²) (``torch.asin``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.arcsin(x)
 defvjp(asin, lambda g, out, x: g / np.sqrt(1 - x * x), saves=(0,))
 
@@ -30,7 +30,7 @@ defvjp(asin, lambda g, out, x: g / np.sqrt(1 - x * x), saves=(0,))
 @primitive
 def acos(x):
     """arccos x on [-1, 1]; d/dx = -1 / √(1 - x²) (``torch.acos``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.arccos(x)
 defvjp(acos, lambda g, out, x: -g / np.sqrt(1 - x * x), saves=(0,))
 
@@ -45,7 +45,7 @@ defvjp(atan, lambda g, out, x: g / (1 + x * x), saves=(0,))
 @primitive
 def sinh(x):
     """sinh x; d/dx = cosh x (``torch.sinh``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.sinh(x)
 defvjp(sinh, lambda g, out, x: g * np.cosh(x), saves=(0,))
 
@@ -53,7 +53,7 @@ defvjp(sinh, lambda g, out, x: g * np.cosh(x), saves=(0,))
 @primitive
 def cosh(x):
     """cosh x; d/dx = sinh x (``torch.cosh``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.cosh(x)
 defvjp(cosh, lambda g, out, x: g * np.sinh(x), saves=(0,))
 
@@ -69,7 +69,7 @@ defvjp(asinh, lambda g, out, x: g / np.sqrt(x * x + 1), saves=(0,))
 def acosh(x):
     """arcosh x for x ≥ 1; d/dx = 1 / √(x² - 1), written √(x-1)√(x+1) as torch does, which
     keeps it accurate near 1 (``torch.acosh``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.arccosh(x)
 defvjp(acosh, lambda g, out, x: g / (np.sqrt(x - 1) * np.sqrt(x + 1)), saves=(0,))
 
@@ -77,7 +77,7 @@ defvjp(acosh, lambda g, out, x: g / (np.sqrt(x - 1) * np.sqrt(x + 1)), saves=(0,
 @primitive
 def atanh(x):
     """artanh x on (-1, 1); d/dx = 1 / (1 - x²) (``torch.atanh``)."""
-    with _IEEE:
+    with np.errstate(**_IEEE):
         return np.arctanh(x)
 defvjp(atanh, lambda g, out, x: g / (1 - x * x), saves=(0,))
 
