@@ -6,9 +6,11 @@ samplers and settings.
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
+from . import _torch_names as _TORCH_NAMES
 from . import random as _random
 from ._methods_ops_math import _UNARY_INPLACE
 from .tensor import Tensor, _float_dtype, _leaf, _raw, _shape_arg, as_tensor
@@ -25,10 +27,18 @@ _METHODS = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh",
             "not_equal", "maximum", "minimum", "clamp", "clip", "clamp_min", "clamp_max",
             "cumprod", "logcumsumexp", "cummax", "cummin", "swapaxes", "swapdims",
             "multinomial", "bernoulli", "unique", "cross", "multiply", "subtract",
-            "negative", "absolute", "is_signed")
+            "negative", "absolute", "is_signed", "reciprocal", "sinc", "hypot", "xlogy", "fmax",
+            "fmin", "logit", "nan_to_num", "deg2rad", "rad2deg", "frac", "fix", "sgn",
+            "positive", "signbit", "heaviside", "float_power", "ldexp", "nextafter", "gcd",
+            "lcm", "isneginf", "isposinf", "isreal", "isin", "rsub", "nansum", "nanmean",
+            "count_nonzero", "aminmax", "median", "kthvalue", "quantile", "msort", "diff",
+            "dist", "trace", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm",
+            "addr", "addcmul", "addcdiv", "kron", "matrix_power", "histc", "bincount",
+            "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "square",
+            "sign", "floor", "ceil", "round", "trunc", "rsqrt", "sin", "cos", "log1p", "expm1")
 # torch.sin_(t) and friends: the in-place method on the first argument
 _INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + ("exp", "log", "sqrt", "abs", "neg", "relu",
-                                                    "sigmoid", "tanh"))
+                                                    "sigmoid", "tanh", "clamp", "clip"))
 
 
 def _make(name):
@@ -40,10 +50,14 @@ def _make(name):
     return fn
 
 
-for _name in _METHODS + _INPLACE:
+_NAMES = tuple(n for n in _METHODS + _INPLACE if n in _TORCH_NAMES.TORCH)
+for _name in _NAMES:
     globals()[_name] = _make(_name)
 
-__all__ = list(_METHODS + _INPLACE) + [
+__all__ = list(_NAMES) + [
+    "logspace", "scalar_tensor", "tril_indices", "triu_indices", "cartesian_prod",
+    "chain_matmul", "finfo", "iinfo", "e", "pi", "inf", "nan", "newaxis", "can_cast",
+    "seed", "poisson", "randint_like",
     "meshgrid", "normal", "std_mean", "var_mean", "randint", "linspace",
     "set_default_device", "get_default_device", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled"]
@@ -175,3 +189,81 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 def are_deterministic_algorithms_enabled():
     return _DETERMINISTIC[0]
 
+
+
+e, pi, inf, nan = math.e, math.pi, math.inf, math.nan
+newaxis = None
+finfo, iinfo = np.finfo, np.iinfo       # .eps, .max, .min, .tiny, .bits of a dtype, as torch's
+
+
+def can_cast(from_, to):
+    """``torch.can_cast``: casting allowed by torch's same-kind rule (float to int is not)."""
+    order = "biuf"
+    f, t = np.dtype(from_), np.dtype(to)
+    return order.index(f.kind) <= order.index(t.kind) or (f.kind == "u" and t.kind == "i")
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """``base ** linspace(start, end, steps)`` (``torch.logspace``)."""
+    d = _float_dtype(dtype)
+    values = np.power(float(base), np.linspace(float(_raw(start)), float(_raw(end)),
+                                               builtins.int(steps)))
+    return _leaf(np.trunc(values).astype(d) if d.kind in "iu" else values.astype(d),
+                 requires_grad)
+
+
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    return _leaf(np.array(s, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def _triangle_indices(row, col, offset, upper):
+    r, c = np.indices((row, col))
+    keep = (c - r >= offset) if upper else (c - r <= offset)
+    return _leaf(np.stack([r[keep], c[keep]]).astype(np.int64), False)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, n) coordinates of the lower triangle, row-major (``torch.tril_indices``)."""
+    return _triangle_indices(row, col, offset, upper=False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    return _triangle_indices(row, col, offset, upper=True)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of the 1-D inputs' elements, rows in lexicographic order
+    (``torch.cartesian_prod``); differentiable."""
+    if len(tensors) == 1:
+        return tensors[0]
+    from .functions import stack
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def chain_matmul(*matrices):
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = out @ m
+    return out
+
+
+def seed():
+    """Seed the library generator from the OS's entropy; returns the seed (``torch.seed``)."""
+    s = builtins.int(np.random.SeedSequence().entropy % (2 ** 63))
+    _random.manual_seed(s)
+    return s
+
+
+def poisson(input, generator=None):
+    """Poisson samples with rates ``input``, in its dtype (``torch.poisson``)."""
+    rng = _random.generator() if generator is None else generator._rng
+    rates = _raw(input)
+    return _leaf(rng.poisson(rates).astype(np.result_type(rates)), False)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(as_tensor(input).shape),
+                   dtype=dtype if dtype is not None else as_tensor(input).dtype)

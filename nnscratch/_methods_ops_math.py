@@ -22,6 +22,7 @@ from .ops import bitwise as _bit
 from .ops import blend as _blend
 from .ops import cumulative as _cum
 from .ops import explog as _explog
+from .ops import pointwise as _pw
 from .ops import rounding as _round
 from .ops import special as _special
 from .ops import trig as _trig
@@ -425,6 +426,273 @@ class OpsMathMethods:
         from .ops.blend import cross
         return cross(a, b, dim)
 
+    # more pointwise maps
+    reciprocal = _unary(_pw.reciprocal)
+    sinc = _unary(_pw.sinc)
+    hypot = _binary_float(_pw.hypot)
+    xlogy = _binary_float(_pw.xlogy)
+    fmax = _binary_float(_pw.fmax)
+    fmin = _binary_float(_pw.fmin)
+
+    def logit(self, eps=None):
+        """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given (``torch.logit``)."""
+        return _pw.logit(_floating(self), eps)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        """NaN/±inf replaced (``torch.nan_to_num``); integers pass unchanged."""
+        if self._data.dtype.kind != "f":
+            return self.clone()
+        return _pw.nan_to_num(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    def deg2rad(self):
+        return _floating(self) * (np.pi / 180)
+
+    def rad2deg(self):
+        return _floating(self) * (180 / np.pi)
+
+    def frac(self):
+        """x - trunc(x), the sign of x (``torch.frac``); gradient 1."""
+        return self - Tensor._wrap(np.trunc(self._data))
+
+    def fix(self):
+        return self.trunc()
+
+    def sgn(self):
+        return self.sign()
+
+    def positive(self):
+        if self._data.dtype.kind == "b":
+            raise TypeError("The `+` operator, on a bool tensor is not supported.")
+        return self
+
+    def signbit(self):
+        return Tensor._wrap(np.signbit(self._data))
+
+    def heaviside(self, values):
+        """0 for x < 0, values for x = 0, 1 for x > 0 (``torch.heaviside``); no gradient."""
+        a, b = _integer_pair(self, values)
+        return Tensor._wrap(np.heaviside(a, b).astype(a.dtype))
+
+    def float_power(self, exponent):
+        """self ** exponent in float64 (``torch.float_power``)."""
+        e = exponent.double() if isinstance(exponent, Tensor) else exponent
+        return self.double() ** e
+
+    def ldexp(self, other):
+        """self · 2^other (``torch.ldexp``)."""
+        return _floating(self) * (2.0 ** _floating(other) if isinstance(other, Tensor)
+                                  else 2.0 ** other)
+
+    def nextafter(self, other):
+        a, b = _promoted(self, other)
+        return Tensor._wrap(np.nextafter(_raw(a), _raw(b)))
+
+    def gcd(self, other):
+        return Tensor._wrap(np.gcd(*_integer_pair(self, other)))
+
+    def lcm(self, other):
+        return Tensor._wrap(np.lcm(*_integer_pair(self, other)))
+
+    def isneginf(self):
+        return Tensor._wrap(np.isneginf(self._data) if self._data.dtype.kind == "f"
+                            else np.zeros(self._data.shape, bool))
+
+    def isposinf(self):
+        return Tensor._wrap(np.isposinf(self._data) if self._data.dtype.kind == "f"
+                            else np.zeros(self._data.shape, bool))
+
+    def isreal(self):
+        return Tensor._wrap(np.ones(self._data.shape, bool))
+
+    def isin(self, test_elements, *, assume_unique=False, invert=False):
+        return Tensor._wrap(np.isin(self._data, _raw(test_elements), invert=invert))
+
+    def rsub(self, other, *, alpha=1):
+        return other - alpha * self
+
+    def short(self):
+        return self.to(_dt.int16)
+
+    def char(self):
+        return self.to(_dt.int8)
+
+    def byte(self):
+        return self.to(_dt.uint8)
+
+    def is_complex(self):
+        return False
+
+    def is_nonzero(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data.reshape(()))
+
+    def is_same_size(self, other):
+        return self.shape == other.shape
+
+    # reductions and order statistics
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        """The sum with NaN taken as 0 (``torch.nansum``)."""
+        t = self.to(dtype) if dtype is not None else self
+        return _where_nan(t, 0).sum(dim, keepdim=keepdim)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        """The mean of the non-NaN entries (``torch.nanmean``)."""
+        t = self.to(dtype) if dtype is not None else self
+        count = Tensor._wrap((~np.isnan(t._data)).sum(axis=_axes(dim), keepdims=keepdim)
+                             .astype(t._data.dtype))
+        return _where_nan(t, 0).sum(dim, keepdim=keepdim) / count
+
+    def count_nonzero(self, dim=None):
+        return Tensor._wrap(np.count_nonzero(self._data, axis=_axes(dim)).astype(np.int64))
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """(min, max) in one call (``torch.aminmax``)."""
+        return _MinMax((self.amin(dim, keepdim) if dim is not None else self.amin(),
+                        self.amax(dim, keepdim) if dim is not None else self.amax()))
+
+    def median(self, dim=None, keepdim=False):
+        """The lower median (``torch.median``); with dim, (values, indices)."""
+        return _order_stat(self, dim, keepdim, lambda n: (n - 1) // 2, "median")
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        """The k-th smallest along dim, (values, indices) (``torch.kthvalue``)."""
+        return _order_stat(self, dim, keepdim, lambda n: _check_k(k, n), "kthvalue")
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """The q-quantile(s) along dim by linear interpolation between order statistics
+        (``torch.quantile``; other interpolations: "lower", "higher", "nearest", "midpoint")."""
+        return _quantile(self, q, dim, keepdim, interpolation)
+
+    def msort(self):
+        return self.sort(0)[0]
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        """n-th forward difference along dim (``torch.diff``)."""
+        from .functions import cat
+        t = self
+        if prepend is not None or append is not None:
+            parts = [p for p in (prepend, self, append) if p is not None]
+            t = cat([as_tensor(p) if not isinstance(p, Tensor) else p for p in parts], dim)
+        for _ in range(n):
+            size = t.shape[dim]
+            if t._data.dtype.kind == "b":
+                t = t.narrow(dim, 1, size - 1) ^ t.narrow(dim, 0, size - 1)
+            else:
+                t = t.narrow(dim, 1, size - 1) - t.narrow(dim, 0, size - 1)
+        return t
+
+    def dist(self, other, p=2):
+        return (self - other).norm(p)
+
+    def trace(self):
+        """The sum of the main diagonal of a matrix (``torch.trace``)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        from .functions import einsum
+        n = builtins.min(self.shape)
+        return einsum("ii->", self[:n, :n])
+
+    def inner(self, other):
+        """Σ over the last axes (``torch.inner``)."""
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        return _tensordot(self, other, [[-1], [-1]])
+
+    def tensordot(self, other, dims=2):
+        """Contraction over ``dims`` (an int: self's last and other's first axes; or two
+        lists) (``torch.tensordot``)."""
+        if isinstance(dims, int):
+            dims = [list(range(self.ndim - dims, self.ndim)), list(range(dims))]
+        return _tensordot(self, other, [list(dims[0]), list(dims[1])])
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta self + alpha mat1 @ mat2 (``torch.addmm``)."""
+        return _scaled_sum(self, mat1 @ mat2, beta, alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _scaled_sum(self, mat @ vec, beta, alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _scaled_sum(self, (batch1 @ batch2).sum(0), beta, alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _scaled_sum(self, batch1 @ batch2, beta, alpha)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        return _scaled_sum(self, vec1.outer(vec2), beta, alpha)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return self + value * (tensor1 * tensor2)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return self + value * (tensor1 / tensor2)
+
+    def kron(self, other):
+        """The Kronecker product (``torch.kron``)."""
+        a, b = self, other
+        n = builtins.max(a.ndim, b.ndim)
+        a = a.reshape((1,) * (n - a.ndim) + a.shape)
+        b = b.reshape((1,) * (n - b.ndim) + b.shape)
+        inter = a.reshape(sum(((s, 1) for s in a.shape), ())) * \
+            b.reshape(sum(((1, s) for s in b.shape), ()))
+        return inter.reshape(tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+    def matrix_power(self, n):
+        """self @ self @ … (n ≥ 0 times; n = 0 the identity) (``torch.matrix_power``)."""
+        if n < 0:
+            raise NotImplementedError("matrix_power: negative powers need the inverse "
+                                      "(torch.linalg), which nnscratch does not provide")
+        out = None
+        for _ in range(n):
+            out = self if out is None else out @ self
+        if out is None:
+            eye = np.broadcast_to(np.eye(self.shape[-1], dtype=self._data.dtype), self.shape)
+            return Tensor._wrap(eye.copy())
+        return out
+
+    def histc(self, bins=100, min=0, max=0):
+        """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0)
+        (``torch.histc``); values outside are ignored."""
+        a = self._data
+        lo, hi = (float(a.min()), float(a.max())) if min == max == 0 and a.size else (min, max)
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        counts, _ = np.histogram(a, bins=bins, range=(lo, hi))
+        return Tensor._wrap(counts.astype(a.dtype))
+
+    def bincount(self, weights=None, minlength=0):
+        out = np.bincount(self._data, None if weights is None else _raw(weights), minlength)
+        d = np.int64 if weights is None else (
+            np.result_type(_raw(weights)) if np.result_type(_raw(weights)).kind == "f"
+            else np.float64)
+        return Tensor._wrap(out.astype(d))
+
+    # sampling in place
+    def bernoulli_(self, p=0.5, *, generator=None):
+        prob = _raw(p)
+        values = (_rng(generator).random(self._data.shape) < prob)
+
+        def direct(a):
+            a[...] = values
+        return _inplace(self, "bernoulli_", lambda s: s * 0 + Tensor._wrap(
+            values.astype(s._data.dtype)), direct=direct)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _fill_random(self, "exponential_", _rng(generator).exponential(
+            1 / lambd, self._data.shape))
+
+    def geometric_(self, p, *, generator=None):
+        return _fill_random(self, "geometric_", _rng(generator).geometric(p, self._data.shape))
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return _fill_random(self, "log_normal_", _rng(generator).lognormal(
+            mean, std, self._data.shape))
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return _fill_random(self, "cauchy_", median + sigma * _rng(generator).standard_cauchy(
+            self._data.shape))
+
     def multiply(self, other):
         return self * other
 
@@ -445,6 +713,124 @@ class OpsMathMethods:
 
     def is_signed(self):
         return self._data.dtype.kind in "if"
+
+
+class _MinMax(tuple):
+    """torch.return_types.aminmax: (min, max)."""
+
+    @property
+    def min(self):
+        return self[0]
+
+    @property
+    def max(self):
+        return self[1]
+
+
+def _where_nan(t, value):
+    from .ops import where
+    return where(np.isnan(t._data), value, t)
+
+
+def _axes(dim):
+    return tuple(dim) if isinstance(dim, (list, tuple)) else dim
+
+
+def _check_k(k, n):
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension (k={k},"
+                           f" size {n})")
+    return k - 1
+
+
+def _order_stat(self, dim, keepdim, position, owner):
+    """The order statistic at ``position(n)`` along dim by a stable sort; the gradient goes
+    to the element picked (the sort's gather)."""
+    if dim is None:
+        flat = self.reshape(-1)
+        if flat.shape[0] == 0:
+            return Tensor._wrap(np.array(np.nan, self._data.dtype))
+        values, _ = flat.sort(0, stable=True)
+        return values[position(flat.shape[0])]
+    d = _axis(self, dim)
+    t = self.reshape(1) if self.ndim == 0 else self
+    values, indices = t.sort(d, stable=True)
+    k = position(t.shape[d])
+    v, i = values.narrow(d, k, 1), indices.narrow(d, k, 1)
+    if not keepdim or self.ndim == 0:
+        v, i = v.squeeze(d), i.squeeze(d)
+    if self.ndim == 0:
+        v, i = v.reshape(()), i.reshape(())
+    return _ReturnPair((v, i))
+
+
+def _quantile(self, q, dim, keepdim, interpolation):
+    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
+        raise ValueError(f"quantile() interpolation must be one of linear, lower, higher, "
+                         f"midpoint or nearest. Got {interpolation}")
+    qs = np.asarray(_raw(q), dtype=np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if self._data.dtype.kind != "f":
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    t = self.reshape(-1) if dim is None else self
+    d = 0 if dim is None else _axis(self, dim)
+    values = t.sort(d)[0]
+    n = values.shape[d]
+    pos = qs * (n - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.ceil(pos).astype(np.int64)
+    frac = pos - lo
+    if interpolation == "lower":
+        hi, frac = lo, frac * 0
+    elif interpolation == "higher":
+        lo, frac = hi, frac * 0
+    elif interpolation == "nearest":
+        near = np.round(pos).astype(np.int64)     # round half to even, as torch
+        lo = hi = near
+        frac = frac * 0
+    elif interpolation == "midpoint":
+        frac = np.where(hi > lo, 0.5, 0.0)
+    outs = []
+    for lo_i, hi_i, f in zip(np.atleast_1d(lo), np.atleast_1d(hi), np.atleast_1d(frac)):
+        a = values.narrow(d, int(lo_i), 1)
+        b = values.narrow(d, int(hi_i), 1)
+        r = a + (b - a) * float(f) if f else a
+        outs.append(r if keepdim and dim is not None else (
+            r.squeeze(d) if dim is not None else r.reshape(())))
+    if dim is None and keepdim:
+        outs = [o.reshape((1,) * self.ndim) for o in outs]
+    if qs.ndim == 0:
+        return outs[0]
+    from .functions import stack
+    return stack(outs, 0)
+
+
+def _tensordot(a, b, dims):
+    from .functions import einsum
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    sa = list(letters[:a.ndim])
+    sb = list(letters[a.ndim:a.ndim + b.ndim])
+    for i, j in zip(*dims):
+        sb[j % b.ndim] = sa[i % a.ndim]
+    contracted = {sa[i % a.ndim] for i in dims[0]}
+    out = [c for c in sa if c not in contracted] + [c for c in sb if c not in contracted]
+    return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
+
+
+def _scaled_sum(base, product, beta, alpha):
+    """beta base + alpha product; beta = 0 ignores base (NaN included), as torch."""
+    prod = product if alpha == 1 else alpha * product
+    if beta == 0:
+        return prod + 0 * Tensor._wrap(np.zeros_like(_raw(base)))
+    return (base if beta == 1 else beta * base) + prod
+
+
+def _fill_random(self, name, values):
+    def direct(a):
+        a[...] = values
+    return _inplace(self, name, lambda s: s * 0 + Tensor._wrap(values.astype(s._data.dtype)),
+                    direct=direct)
 
 
 def _reshape_(self, shape, name):
@@ -489,7 +875,9 @@ def _multinomial(w, num_samples, replacement, generator):
 
 
 _ADD_ = getattr(Tensor, "add_")   # the add_ of nnscratch.tensor, before install()
-_UNARY_INPLACE = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh",
+_UNARY_INPLACE = ("reciprocal", "sinc", "logit", "nan_to_num", "deg2rad", "rad2deg", "frac",
+                  "fix", "sgn", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan",
+                  "sinh", "cosh",
                   "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "erf", "erfc",
                   "erfinv", "exp2", "log2", "log10", "sin", "cos", "log1p", "expm1", "rsqrt",
                   "square", "sign", "floor", "ceil", "round", "trunc")
@@ -498,7 +886,9 @@ _BINARY_INPLACE = ("atan2", "arctan2", "logaddexp", "copysign", "fmod", "remaind
                    "bitwise_left_shift", "bitwise_right_shift", "lerp", "logical_and",
                    "logical_or", "logical_xor", "multiply", "subtract", "divide",
                    "true_divide", "clamp_min", "clamp_max", "greater", "greater_equal",
-                   "less", "less_equal", "not_equal")
+                   "less", "less_equal", "not_equal", "hypot", "xlogy", "fmax", "fmin",
+                   "float_power", "ldexp", "nextafter", "gcd", "lcm", "heaviside", "addmm",
+                   "addmv", "addbmm", "baddbmm", "addr", "addcmul", "addcdiv")
 _OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "abs", "cumprod", "logical_not")
 
 
@@ -507,8 +897,10 @@ def install(cls=Tensor):
     for name, value in vars(OpsMathMethods).items():
         if not name.startswith("__") or name in _DUNDERS:
             setattr(cls, name, value)
+    from ._torch_names import TENSOR
     for name in _UNARY_INPLACE + _BINARY_INPLACE + _OTHER_INPLACE:
-        setattr(cls, f"{name}_", _inplace_of(f"{name}_", getattr(cls, name)))
+        if f"{name}_" in TENSOR:                      # only the in-place variants torch has
+            setattr(cls, f"{name}_", _inplace_of(f"{name}_", getattr(cls, name)))
     for op in ("and", "or", "xor", "lshift", "rshift", "mod", "floordiv"):
         method = getattr(cls, f"__{op}__")
         setattr(cls, f"__i{op}__", _inplace_of(f"__i{op}__", method))

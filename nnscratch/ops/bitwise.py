@@ -3,22 +3,23 @@
 None is differentiable (integers carry no gradient).  On bool arrays and/or/xor/not are the
 logical ones, as torch; a float operand is an error, torch's ``"bitwise_and_cpu" not
 implemented for 'Float'``, raised as NotImplementedError (a RuntimeError, as torch's).
+Shifts of bool are refused (after promotion: ``bool << 1`` is int64), as torch.
 Shifts follow torch's, not C's: a count outside ``[0, bits)`` gives 0 for ``<<`` and the sign
 (0 or -1) for ``>>``, where C leaves it undefined.
 """
 import numpy as np
 
-_TORCH_NAMES = {"f": "Float", "d": "Double", "e": "Half"}
+_TORCH_NAMES = {"f": "Float", "d": "Double", "e": "Half", "?": "Bool"}
 
 
 class BitwiseTypeError(NotImplementedError, RuntimeError):
     """A bitwise op on a floating dtype: torch's NotImplementedError (also a RuntimeError)."""
 
 
-def _check(name, *arrays):
+def _check(name, *arrays, kinds="biu"):
     for a in arrays:
         d = np.result_type(a)
-        if d.kind not in "biu":
+        if d.kind not in kinds:
             raise BitwiseTypeError(f'"{name}_cpu" not implemented for '
                                    f"'{_TORCH_NAMES.get(d.char, d.name)}'")
 
@@ -51,7 +52,7 @@ def _shift_counts(a, b):
 
 def left_shift(a, b):
     """``a << b``; counts outside ``[0, bits)`` give 0 (``torch.bitwise_left_shift``)."""
-    _check("lshift", a, b)
+    _check("lshift", a, b, kinds="iu")
     out_of_range, b = _shift_counts(a, b)
     return np.where(out_of_range, 0, np.left_shift(a, b)).astype(np.result_type(a))
 
@@ -59,7 +60,7 @@ def left_shift(a, b):
 def right_shift(a, b):
     """``a >> b``, arithmetic for signed types; counts outside ``[0, bits)`` give the sign
     fill, 0 or -1 (``torch.bitwise_right_shift``)."""
-    _check("rshift", a, b)
+    _check("rshift", a, b, kinds="iu")
     out_of_range, b = _shift_counts(a, b)
     fill = np.where(np.asarray(a) < 0, -1, 0) if np.result_type(a).kind == "i" else 0
     return np.where(out_of_range, fill, np.right_shift(a, b)).astype(np.result_type(a))
