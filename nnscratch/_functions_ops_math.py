@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _torch_names as _TORCH_NAMES
 from . import random as _random
-from ._methods_ops_math import _UNARY_INPLACE
+from ._methods_ops_math import _BINARY_INPLACE, _OTHER_INPLACE, _UNARY_INPLACE
 from .tensor import Tensor, _float_dtype, _leaf, _raw, _shape_arg, as_tensor
 from .tensor import linspace as _linspace
 from .tensor import randint as _randint
@@ -35,10 +35,12 @@ _METHODS = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh",
             "dist", "trace", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm",
             "addr", "addcmul", "addcdiv", "kron", "matrix_power", "histc", "bincount",
             "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "square",
-            "sign", "floor", "ceil", "round", "trunc", "rsqrt", "sin", "cos", "log1p", "expm1")
+            "sign", "floor", "ceil", "round", "trunc", "rsqrt", "sin", "cos", "log1p", "expm1",
+            "frexp", "unique_consecutive", "histogram", "vdot", "cov", "corrcoef", "adjoint",
+            "is_neg", "is_inference")
 # torch.sin_(t) and friends: the in-place method on the first argument
-_INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + ("exp", "log", "sqrt", "abs", "neg", "relu",
-                                                    "sigmoid", "tanh", "clamp", "clip"))
+_INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + _BINARY_INPLACE + _OTHER_INPLACE + (
+    "exp", "log", "sqrt", "abs", "neg", "relu", "sigmoid", "tanh", "clamp", "clip"))
 
 
 def _make(name):
@@ -57,7 +59,8 @@ for _name in _NAMES:
 __all__ = list(_NAMES) + [
     "logspace", "scalar_tensor", "tril_indices", "triu_indices", "cartesian_prod",
     "chain_matmul", "finfo", "iinfo", "e", "pi", "inf", "nan", "newaxis", "can_cast",
-    "seed", "poisson", "randint_like",
+    "seed", "poisson", "randint_like", "searchsorted", "bucketize", "broadcast_shapes",
+    "broadcast_tensors", "vander", "trapezoid", "trapz", "cumulative_trapezoid", "range",
     "meshgrid", "normal", "std_mean", "var_mean", "randint", "linspace",
     "set_default_device", "get_default_device", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled"]
@@ -267,3 +270,78 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
         low, high = 0, low
     return randint(low, high, tuple(as_tensor(input).shape),
                    dtype=dtype if dtype is not None else as_tensor(input).dtype)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    """Insertion indices into each sorted row (``torch.searchsorted``); int64 (int32 with
+    ``out_int32``); ``right``/``side="right"`` puts equal values after."""
+    seq, values = _raw(sorted_sequence), _raw(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, _raw(sorter), -1)
+    how = "right" if right or side == "right" else "left"
+    d = np.int32 if out_int32 else np.int64
+    if np.ndim(seq) <= 1:
+        return _leaf(np.asarray(np.searchsorted(seq, values, side=how)).astype(d), False)
+    rows_of_values = np.reshape(values, (-1, np.shape(values)[-1]))
+    rows = [np.searchsorted(s, v, side=how)
+            for s, v in zip(seq.reshape(-1, seq.shape[-1]), rows_of_values)]
+    return _leaf(np.array(rows).reshape(np.shape(values)).astype(d), False)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value among the sorted 1-D ``boundaries`` (``torch.bucketize``;
+    ``right=True``: boundaries[i-1] <= x < boundaries[i])."""
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def broadcast_shapes(*shapes):
+    from .tensor import Size
+    return Size(np.broadcast_shapes(*[tuple(s) if isinstance(s, (tuple, list)) else (s,)
+                                       for s in shapes]))
+
+
+def broadcast_tensors(*tensors):
+    """Every input broadcast to their common shape (``torch.broadcast_tensors``)."""
+    shape = np.broadcast_shapes(*[tuple(as_tensor(t).shape) for t in tensors])
+    return tuple(as_tensor(t).broadcast_to(shape) for t in tensors)
+
+
+def vander(x, N=None, increasing=False):
+    """Columns x^(N-1), …, x, 1 (``torch.vander``; ``increasing`` reverses them)."""
+    t = as_tensor(x)
+    n = t.shape[0] if N is None else N
+    from .functions import stack
+    powers = builtins.range(n) if increasing else builtins.range(n - 1, -1, -1)
+    return stack([t ** p if p else t * 0 + 1 for p in powers], 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoid rule along dim (``torch.trapezoid``/``trapz``)."""
+    y = as_tensor(y)
+    n = y.shape[dim]
+    mid = (y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)) / 2
+    if x is not None:
+        return (mid * as_tensor(x).diff(dim=dim)).sum(dim)
+    return mid.sum(dim) * (1 if dx is None else dx)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    y = as_tensor(y)
+    n = y.shape[dim]
+    mid = (y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)) / 2
+    steps = mid * as_tensor(x).diff(dim=dim) if x is not None else mid * (1 if dx is None
+                                                                           else dx)
+    return steps.cumsum(dim)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Values start, start+step, …, end inclusive, default float dtype (``torch.range``,
+    deprecated in torch in favour of arange)."""
+    if end is None:
+        start, end = 0, start
+    n = builtins.int(math.floor((end - start) / step)) + 1
+    return _leaf((start + step * np.arange(n)).astype(_float_dtype(dtype)), requires_grad)

@@ -693,6 +693,121 @@ class OpsMathMethods:
         return _fill_random(self, "cauchy_", median + sigma * _rng(generator).standard_cauchy(
             self._data.shape))
 
+    # search, histograms, runs
+    def frexp(self):
+        """(mantissa, exponent) with self = mantissa · 2^exponent, |mantissa| in [0.5, 1)
+        (``torch.frexp``: exponent int32)."""
+        m, e = np.frexp(self._data)
+        return _Frexp((Tensor._wrap(m), Tensor._wrap(e.astype(np.int32))))
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        """The values with consecutive repeats collapsed (``torch.unique_consecutive``)."""
+        if dim is not None:
+            raise NotImplementedError("unique_consecutive(dim=...) is not supported; "
+                                      "flatten first")
+        a = self._data.reshape(-1)
+        start = np.ones(a.shape, bool)
+        start[1:] = a[1:] != a[:-1]
+        out = [Tensor._wrap(a[start])]
+        if return_inverse:
+            out.append(Tensor._wrap((np.cumsum(start) - 1).reshape(self._data.shape)))
+        if return_counts:
+            out.append(Tensor._wrap(np.diff(np.append(np.flatnonzero(start), a.size))))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def histogram(self, bins=100, *, range=None, weight=None, density=False):
+        """(hist, bin_edges) (``torch.histogram``); bins an int or the edges."""
+        edges = _raw(bins)
+        hist, e = np.histogram(self._data, bins=edges, range=range,
+                               weights=None if weight is None else _raw(weight),
+                               density=density)
+        return _Histogram((Tensor._wrap(hist.astype(self._data.dtype)),
+                           Tensor._wrap(e.astype(self._data.dtype))))
+
+    def vdot(self, other):
+        return self.dot(other)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        """The covariance of the rows (variables) over the columns (observations)
+        (``torch.cov``; fweights/aweights not supported)."""
+        if fweights is not None or aweights is not None:
+            raise NotImplementedError("cov: fweights/aweights are not supported")
+        x = self if self.ndim == 2 else self.reshape(1, -1)
+        centred = x - x.mean(1, keepdim=True)
+        c = (centred @ centred.t()) / (x.shape[1] - correction)
+        return c if self.ndim == 2 else c.reshape(())
+
+    def corrcoef(self):
+        """Pearson correlation of the rows (``torch.corrcoef``)."""
+        c = OpsMathMethods.cov(self)
+        if c.ndim == 0:
+            return c / c
+        from .functions import einsum
+        d = einsum("ii->i", c).sqrt()
+        return (c / d.reshape(-1, 1) / d.reshape(1, -1)).clamp(-1, 1)
+
+    def sum_to_size(self, *size):
+        """Sum broadcast axes away to ``size`` (``torch.Tensor.sum_to_size``)."""
+        size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) \
+            else tuple(size)
+        t = self
+        lead = t.ndim - len(size)
+        if lead:
+            t = t.sum(tuple(range(lead)))
+        axes = tuple(i for i, n in enumerate(size) if n == 1 and t.shape[i] != 1)
+        return t.sum(axes, keepdim=True) if axes else t
+
+    def adjoint(self):
+        """The conjugate transpose of the last two axes: the transpose, for real tensors."""
+        return self.transpose(-2, -1)
+
+    @property
+    def mH(self):
+        return self.transpose(-2, -1)
+
+    def is_neg(self):
+        return False
+
+    def is_inference(self):
+        return False
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def apply_(self, callable):
+        """Apply a Python function to every element, in place (``torch.Tensor.apply_``)."""
+        if self.requires_grad:
+            raise RuntimeError("apply_ is only implemented on tensors that do not require grad")
+        flat = self._data.reshape(-1)
+        for i, v in enumerate(flat.tolist()):
+            flat[i] = callable(v)
+        self._counter.n += 1
+        return self
+
+    def map_(self, tensor, callable):
+        """``self[i] = callable(self[i], tensor[i])`` in place (``torch.Tensor.map_``)."""
+        if self.requires_grad:
+            raise RuntimeError("map_ is only implemented on tensors that do not require grad")
+        other = np.broadcast_to(_raw(tensor), self._data.shape).reshape(-1).tolist()
+        flat = self._data.reshape(-1)
+        for i, v in enumerate(flat.tolist()):
+            flat[i] = callable(v, other[i])
+        self._counter.n += 1
+        return self
+
+    def t_(self):
+        return _reshape_(self, None, "t_", lambda a: a.T if a.ndim == 2 else a)
+
+    def transpose_(self, dim0, dim1):
+        return _reshape_(self, None, "transpose_", lambda a: np.swapaxes(a, dim0, dim1))
+
+    swapaxes_ = swapdims_ = transpose_
+
     def multiply(self, other):
         return self * other
 
@@ -713,6 +828,30 @@ class OpsMathMethods:
 
     def is_signed(self):
         return self._data.dtype.kind in "if"
+
+
+class _Frexp(tuple):
+    """torch.return_types.frexp: (mantissa, exponent)."""
+
+    @property
+    def mantissa(self):
+        return self[0]
+
+    @property
+    def exponent(self):
+        return self[1]
+
+
+class _Histogram(tuple):
+    """torch.return_types.histogram: (hist, bin_edges)."""
+
+    @property
+    def hist(self):
+        return self[0]
+
+    @property
+    def bin_edges(self):
+        return self[1]
 
 
 class _MinMax(tuple):
@@ -833,12 +972,13 @@ def _fill_random(self, name, values):
                     direct=direct)
 
 
-def _reshape_(self, shape, name):
-    """An in-place change of shape: the same memory seen with a new shape (a metadata op)."""
+def _reshape_(self, shape, name, view=None):
+    """An in-place change of shape or of axis order: the same memory seen anew (a metadata
+    op); ``view(array)`` gives the new view when ``shape`` is None."""
     if self._node is not None or self.requires_grad and self._base is not None:
         raise NotImplementedError(f"{name}: in-place reshaping of a tensor autograd records is "
                                   f"not supported; use the out-of-place op")
-    self._data = self._data.reshape(shape)
+    self._data = self._data.reshape(shape) if view is None else view(self._data)
     return self
 
 
@@ -889,7 +1029,8 @@ _BINARY_INPLACE = ("atan2", "arctan2", "logaddexp", "copysign", "fmod", "remaind
                    "less", "less_equal", "not_equal", "hypot", "xlogy", "fmax", "fmin",
                    "float_power", "ldexp", "nextafter", "gcd", "lcm", "heaviside", "addmm",
                    "addmv", "addbmm", "baddbmm", "addr", "addcmul", "addcdiv")
-_OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "abs", "cumprod", "logical_not")
+_OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "abs", "cumprod", "logical_not",
+                  "cumsum", "tril", "triu", "eq", "ne", "lt", "le", "gt", "ge")
 
 
 def install(cls=Tensor):
