@@ -13,6 +13,7 @@ default float dtype (``torch.sin(tensor([1]))`` is float32); binary ops promote 
 from __future__ import annotations
 
 import builtins
+import collections
 import numbers
 
 import numpy as np
@@ -26,7 +27,16 @@ from .ops import pointwise as _pw
 from .ops import rounding as _round
 from .ops import special as _special
 from .ops import trig as _trig
-from .tensor import Tensor, _as_dtype, _inplace, _promoted, _raw, as_tensor, get_default_dtype
+from .tensor import (
+    Tensor,
+    _as_dtype,
+    _inplace,
+    _promoted,
+    _raw,
+    _ReturnTypes,
+    as_tensor,
+    get_default_dtype,
+)
 
 # torch's legacy type names (``t.type()``), by dtype
 TYPE_NAMES = {_dt.float32: "torch.FloatTensor", _dt.float64: "torch.DoubleTensor",
@@ -157,16 +167,9 @@ def _scan(self, dim, fn, owner):
     return fn(self, dim)
 
 
-class _ReturnPair(tuple):
-    """torch.return_types.cummax/cummin: a (values, indices) pair with those names."""
-
-    @property
-    def values(self):
-        return self[0]
-
-    @property
-    def indices(self):
-        return self[1]
+def _ReturnPair(pair):
+    """torch.return_types.cummax/median/…: a (values, indices) pair with those names."""
+    return _ReturnTypes(*pair)
 
 
 def _as_type(d):
@@ -548,7 +551,7 @@ class OpsMathMethods:
 
     def aminmax(self, *, dim=None, keepdim=False):
         """(min, max) in one call (``torch.aminmax``)."""
-        return _MinMax((self.amin(dim, keepdim) if dim is not None else self.amin(),
+        return _MinMax(*(self.amin(dim, keepdim) if dim is not None else self.amin(),
                         self.amax(dim, keepdim) if dim is not None else self.amax()))
 
     def median(self, dim=None, keepdim=False):
@@ -698,7 +701,7 @@ class OpsMathMethods:
         """(mantissa, exponent) with self = mantissa · 2^exponent, |mantissa| in [0.5, 1)
         (``torch.frexp``: exponent int32)."""
         m, e = np.frexp(self._data)
-        return _Frexp((Tensor._wrap(m), Tensor._wrap(e.astype(np.int32))))
+        return _Frexp(*(Tensor._wrap(m), Tensor._wrap(e.astype(np.int32))))
 
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
         """The values with consecutive repeats collapsed (``torch.unique_consecutive``)."""
@@ -721,7 +724,7 @@ class OpsMathMethods:
         hist, e = np.histogram(self._data, bins=edges, range=range,
                                weights=None if weight is None else _raw(weight),
                                density=density)
-        return _Histogram((Tensor._wrap(hist.astype(self._data.dtype)),
+        return _Histogram(*(Tensor._wrap(hist.astype(self._data.dtype)),
                            Tensor._wrap(e.astype(self._data.dtype))))
 
     def vdot(self, other):
@@ -830,40 +833,10 @@ class OpsMathMethods:
         return self._data.dtype.kind in "if"
 
 
-class _Frexp(tuple):
-    """torch.return_types.frexp: (mantissa, exponent)."""
-
-    @property
-    def mantissa(self):
-        return self[0]
-
-    @property
-    def exponent(self):
-        return self[1]
-
-
-class _Histogram(tuple):
-    """torch.return_types.histogram: (hist, bin_edges)."""
-
-    @property
-    def hist(self):
-        return self[0]
-
-    @property
-    def bin_edges(self):
-        return self[1]
-
-
-class _MinMax(tuple):
-    """torch.return_types.aminmax: (min, max)."""
-
-    @property
-    def min(self):
-        return self[0]
-
-    @property
-    def max(self):
-        return self[1]
+# torch.return_types' named pairs
+_Frexp = collections.namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[name-match]
+_Histogram = collections.namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore[name-match]
+_MinMax = collections.namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]
 
 
 def _where_nan(t, value):

@@ -231,6 +231,17 @@ def test_cross_product(rng):
 
 # ----------------------------------------------------------------------- integer arithmetic
 
+def _divide(lib, op, a, b):
+    """One of torch's division operators or functions, by name."""
+    if op == "%":
+        return a % b
+    if op == "//":
+        return a // b
+    if op in ("trunc", "floor"):
+        return lib.div(a, b, rounding_mode=op)
+    return getattr(lib, op)(a, b)
+
+
 INTS = [np.array([7, -7, 0, 5, -1, 13], d) for d in ("int64", "int32", "int16", "int8")]
 DIVISORS = np.array([2, 2, 3, -3, 4, -5])
 
@@ -241,13 +252,7 @@ def test_integer_division_family_as_torch(op, a):
     b = DIVISORS.astype(a.dtype)
 
     def run(lib, x, y):
-        if op == "%":
-            return x % y
-        if op == "//":
-            return x // y
-        if op in ("trunc", "floor"):
-            return lib.div(x, y, rounding_mode=op)
-        return getattr(lib, op)(x, y)
+        return _divide(lib, op, x, y)
     for x, y in [(a, b), (a, 3), (a, -2.5), (a, np.array(3, dtype=a.dtype))]:
         ox = ns.tensor(x)
         tx = torch.tensor(x)
@@ -268,13 +273,7 @@ def test_float_division_family_edges_as_torch(op):
     x, y = EDGE2[:, 0], EDGE2[:, 1]
 
     def run(lib, a, b):
-        if op == "%":
-            return a % b
-        if op == "//":
-            return a // b
-        if op in ("trunc", "floor"):
-            return lib.div(a, b, rounding_mode=op)
-        return getattr(lib, op)(a, b)
+        return _divide(lib, op, a, b)
     with np.errstate(all="ignore"):
         _same(run(ns, ns.tensor(x), ns.tensor(y)), run(torch, torch.tensor(x), torch.tensor(y)))
         x32 = x.astype(np.float32)

@@ -201,10 +201,8 @@ def main(argv=None):
         print(f"{heading}: {len(counted)} of {total}", file=sys.stderr)
     if a.check:
         return 0 if new == doc else 1
-    tmp = f"{a.doc}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(new)
-    os.replace(tmp, a.doc)
+    from torch_names_scan import _atomic_write  # tools/ is sys.path[0] when run
+    _atomic_write(a.doc, new)
     return 0
 
 
