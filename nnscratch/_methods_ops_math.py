@@ -727,6 +727,11 @@ class OpsMathMethods:
         return _Histogram(*(Tensor._wrap(hist.astype(self._data.dtype)),
                            Tensor._wrap(e.astype(self._data.dtype))))
 
+    def det(self):
+        """The determinant of the last two axes (``torch.det``); float inputs."""
+        from .ops.determinant import det
+        return det(_floating(self))
+
     def vdot(self, other):
         return self.dot(other)
 

@@ -51,8 +51,8 @@ _LAYOUT = ("sparse", "to_sparse", "coo", "csr", "csc", "bsr", "complex", "cfloat
            "view_as_real", "view_as_complex", "is_complex", "conj", "real", "imag", "angle",
            "polar", "chalf", "layout", "strided", "channels_last", "memory_format",
            "contiguous_format", "storage", "untyped_storage", "data_ptr", "stride",
-           "as_strided", "set_", "resize_", "is_set_to", "record_stream", "bfloat16",
-           "float8", "uint16", "uint32", "uint64")
+           "as_strided", "set_", "resize_", "is_set_to", "record_stream")
+_NO_NUMPY_DTYPE = ("bfloat16", "float8", "float4", "uint16", "uint32", "uint64")
 _BEYOND = ("linalg", "fft", "distributions", "special", "stft", "istft", "svd", "qr",
            "cholesky", "lu", "eig", "inverse", "det", "logdet", "slogdet", "pinverse",
            "lstsq", "triangular_solve", "matrix_exp", "hann_window", "hamming_window")
@@ -93,6 +93,8 @@ def _category(qualified: str) -> str | None:
         return "compilers, jit/export and other non-numerical sub-packages"
     if hit(_QUANT):
         return "quantisation"
+    if hit(_NO_NUMPY_DTYPE):
+        return "a dtype NumPy lacks (outside issue 32's categories: no NumPy array can hold it)"
     if hit(_LAYOUT, exact_only=True) or "sparse" in leaf or "complex" in leaf:
         return "sparse and complex layouts, storage and memory layout"
     if first in NUMERIC_SUBMODULES or hit(_BEYOND, exact_only=True):
