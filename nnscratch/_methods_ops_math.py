@@ -315,7 +315,9 @@ class OpsMathMethods:
         from .ops import clip
         return clip(self, _raw(min), _raw(max))
 
-    clip = clamp
+    def clip(self, lo=None, hi=None):
+        """``clamp`` under NumPy's name; the bounds are positional ``lo, hi`` (DESIGN.md)."""
+        return OpsMathMethods.clamp(self, lo, hi)
 
     def clamp_(self, min=None, max=None):
         _check_clamp(min, max, "torch.clamp_")
