@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .autograd.engine import Tensor as _Tensor  # the bottom layer: imports nothing back
+from .autograd.core import TensorBase as _Tensor  # every tensor is one
 
 
 # ------------------------------------------------------------------ scalars
@@ -83,8 +83,7 @@ def check_seed(seed, owner: str, name: str = "seed"):
 # ------------------------------------------------------------------ arrays and tensors
 def as_array(x, name: str, owner: str) -> np.ndarray:
     """The array behind ``x`` (a Tensor's array without copying; lists converted)."""
-    from .tensor import Tensor  # here, not at the top: tensor -> ops -> random imports this
-    if isinstance(x, Tensor):
+    if isinstance(x, _Tensor):
         return x._data
     if isinstance(x, np.ndarray):
         if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
@@ -122,17 +121,14 @@ def as_tensor(x, owner):
     """A layer's input: a Tensor as is, an ndarray wrapped without copying.  Real numbers
     only (a complex or object input would silently give complex output or a raw NumPy error
     deep inside an op)."""
-    if type(x) is _Tensor and x._data.dtype.kind in "biuf":   # the per-call fast path
+    if isinstance(x, _Tensor) and x._data.dtype.kind in "biuf":   # the per-call fast path
         return x
-    from .tensor import Tensor, as_tensor  # here: tensor -> ops -> random imports this module
-    if isinstance(x, (Tensor, np.ndarray)):
-        kind = x.dtype.kind
-    else:
+    if not isinstance(x, (_Tensor, np.ndarray)):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
-    if kind not in "biuf":
+    if x.dtype.kind not in "biuf":
         raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
                         f"dtype {x.dtype}")
-    return as_tensor(x)
+    return x if isinstance(x, _Tensor) else _Tensor._wrap(x)   # an ndarray: no copy
 
 
 def check_last_dim(x, expected, owner):

@@ -13,7 +13,9 @@ import numpy as np
 from . import _torch_names as _TORCH_NAMES
 from . import random as _random
 from ._methods_ops_math import _BINARY_INPLACE, _OTHER_INPLACE, _UNARY_INPLACE
-from .tensor import Tensor, _float_dtype, _leaf, _raw, _shape_arg, as_tensor
+from ._tensor.args import leaf as _leaf
+from ._tensor.args import raw as _raw
+from .tensor import Tensor, _float_dtype, _shape_arg, as_tensor
 from .tensor import linspace as _linspace
 from .tensor import randint as _randint
 

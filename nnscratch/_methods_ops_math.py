@@ -19,6 +19,12 @@ import numbers
 import numpy as np
 
 from . import dtype as _dt
+from ._tensor.args import ReturnTypes as _ReturnTypes
+from ._tensor.args import as_dtype as _as_dtype
+from ._tensor.args import raw as _raw
+from ._tensor.arithmetic import promoted as _promoted
+from ._tensor.inplace import _inplace
+from .dtype import get_default_dtype
 from .ops import bitwise as _bit
 from .ops import blend as _blend
 from .ops import cumulative as _cum
@@ -27,16 +33,7 @@ from .ops import pointwise as _pw
 from .ops import rounding as _round
 from .ops import special as _special
 from .ops import trig as _trig
-from .tensor import (
-    Tensor,
-    _as_dtype,
-    _inplace,
-    _promoted,
-    _raw,
-    _ReturnTypes,
-    as_tensor,
-    get_default_dtype,
-)
+from .tensor import Tensor, as_tensor
 
 # torch's legacy type names (``t.type()``), by dtype
 TYPE_NAMES = {_dt.float32: "torch.FloatTensor", _dt.float64: "torch.DoubleTensor",

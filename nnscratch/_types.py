@@ -6,13 +6,11 @@ from typing import Any, Iterable, Sequence, Union
 
 from numpy.typing import DTypeLike
 
-from .autograd.engine import Tensor
-
 __all__ = ["TensorLike", "DTypeLike", "Shape", "Size", "Padding", "Params"]
 
 # a Tensor, an ndarray, a number or nested lists (ArrayLike). The functions convert it with
-# as_tensor first, so to type checkers it stays open (Any) inside their bodies.
-TensorLike = Union[Tensor, Any]
+# as_tensor first, so to type checkers it stays open (Any); this module lies below Tensor's
+TensorLike = Any
 Shape = Union[int, Sequence[int]]              # zeros(2, 3) or zeros((2, 3))
 Size = Union[int, Sequence[int]]               # a kernel, stride or dilation: k or (kh, kw)
 Padding = Union[int, Sequence[int], str]       # also "same" / "valid"

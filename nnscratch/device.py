@@ -10,9 +10,45 @@ from __future__ import annotations
 
 import types
 
-from .autograd.engine import _Device as device
-
 __all__ = ["device", "cuda", "accelerator", "backends", "mps"]
+
+
+class device:
+    """``torch.device``: nnscratch computes on the CPU only, so ``"cpu"`` (``"cpu:0"``) is the
+    one device; asking for another is an error naming it (see :mod:`nnscratch.device`)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
+        name, _, idx = type.partition(":")
+        if name != "cpu":
+            # NotImplementedError is a RuntimeError, which torch raises for a missing device
+            raise NotImplementedError(f"device: nnscratch runs on the CPU only; {type!r} is "
+                                      f"not available (torch.cuda.is_available() is False)")
+        if idx not in ("", "0") or index not in (None, 0):
+            raise RuntimeError(f"device: the CPU has index 0 only, got {type!r}, index={index}")
+        self.type, self.index = "cpu", None
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            return other in ("cpu", "cpu:0")
+        return isinstance(other, device) and other.type == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+cpu: device = device("cpu")   # the one device; every tensor's .device
 
 
 def _false(*args, **kwargs):

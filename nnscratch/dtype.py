@@ -16,6 +16,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 bool = np.dtype(np.bool_)
 uint8 = np.dtype(np.uint8)
@@ -97,3 +98,32 @@ def _weak_kind(d, default_float):
     if d.kind == "f":
         return default_float
     raise TypeError(f"unsupported operand dtype {d}")
+
+
+# the float dtype of new tensors and parameters (torch.get_default_dtype)
+_default_dtype: np.dtype = float32
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype new tensors and parameters get (float32 unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(dtype: DTypeLike) -> None:
+    """Set the default float dtype: ``np.float32`` or ``np.float64``."""
+    global _default_dtype
+    d = np.dtype(dtype)
+    if d not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: dtype must be float32 or float64, got {d}")
+    _default_dtype = d
+
+
+def operand(o, like):
+    """A non-tensor operand brought to the dtype torch's promotion gives it against the tensor
+    ``like``: Python numbers pass through (NumPy treats them as weak, as torch does); arrays
+    and lists are cast.  Tensors (anything with ``._data``) pass unchanged."""
+    if hasattr(o, "_data") or isinstance(o, numbers.Number) and not isinstance(o, np.generic):
+        return o
+    a = np.asarray(o)
+    target = result_type(like, a, default_float=get_default_dtype())
+    return a.astype(target) if a.dtype != target else a

@@ -1,30 +1,19 @@
 """torch's top-level functions (``ns.exp(t)``, ``ns.cat([a, b], dim=1)``, ``ns.argmax(t, 1)`` …).
 
-Each is the Tensor method of the same name applied to its first argument, so there is one
-implementation of every operation (the method, in :mod:`nnscratch.tensor`, over :mod:`.ops`).
+A Tensor method marked ``@function`` (:mod:`nnscratch._tensor`) is also a function of the same
+name applied to its first argument: ``ns.exp(x)`` is ``as_tensor(x).exp()``.  They are made
+here from the marks, so each operation has one implementation and one list of names, at the
+method.  The functions below are those that are not a method of their first argument.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from . import ops as _ops
 from ._types import TensorLike
 from .tensor import Tensor, as_tensor
-
-_METHODS = ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-            "square", "neg", "clamp", "clip", "sum", "mean", "var", "std", "prod", "norm",
-            "max", "min", "amax", "amin", "argmax", "argmin", "all", "any", "reshape",
-            "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "permute", "t",
-            "split", "chunk", "narrow", "unbind", "gather", "flip", "clone", "matmul", "mm",
-            "bmm", "dot", "mv", "pow", "add", "sub", "mul", "div", "true_divide", "eq", "ne",
-            "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not", "masked_fill",
-            "allclose", "equal", "softmax", "log_softmax", "detach", "sign", "floor", "ceil",
-            "round", "trunc", "argsort", "nonzero", "sort", "topk", "index_select", "cumsum",
-            "logsumexp", "roll", "tril", "triu", "movedim", "moveaxis", "outer", "ger",
-            "broadcast_to", "log1p", "expm1")
-
-__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
-                            "minimum", "numel", "is_tensor", "einsum"]
 
 
 def _make(name):
@@ -38,8 +27,15 @@ def _make(name):
     return fn
 
 
+# every marked method of Tensor's mixins, and detach (the core's, which knows no marks)
+_METHODS = tuple(sorted({name for cls in Tensor.__mro__ for name, m in vars(cls).items()
+                         if not name.startswith("_") and getattr(m, "torch_function", False)}
+                        | {"detach"}))
 for _name in _METHODS:
     globals()[_name] = _make(_name)
+
+__all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
+                            "minimum", "numel", "is_tensor", "einsum"]
 
 
 def cat(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
@@ -59,7 +55,6 @@ def where(cond: TensorLike, a: TensorLike | None = None, b: TensorLike | None = 
     """``a`` where ``cond`` holds, else ``b`` (``torch.where(condition, input, other)``); with
     one argument, the indices of the true entries."""
     if a is None and b is None:
-        import numpy as np
         return tuple(as_tensor(i) for i in np.nonzero(as_tensor(cond).numpy()))
     return _ops.where(cond, a, b)
 

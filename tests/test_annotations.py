@@ -8,7 +8,6 @@ import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.nn.functional as F
 import nnscratch.optim as optim
-from nnscratch.autograd._tensor_api import TensorMethods
 
 FUNCTIONS = {
     "ns": (ns, ["tensor", "zeros", "ones", "randn", "rand", "manual_seed", "get_default_dtype",
@@ -22,10 +21,10 @@ FUNCTIONS = {
 }
 METHODS = {
     ns.Tensor: ["__init__", "size", "numel", "dim", "backward", "detach", "numpy", "item",
-                "zero_grad"],
-    TensorMethods: ["__add__", "__sub__", "__mul__", "__truediv__", "__pow__", "__matmul__",
-                    "__neg__", "__getitem__", "sum", "mean", "max", "reshape", "transpose",
-                    "permute", "exp", "log", "sqrt", "abs", "clip", "relu", "sigmoid", "tanh"],
+                "zero_grad", "__add__", "__sub__", "__mul__", "__truediv__", "__pow__",
+                "__matmul__", "__neg__", "__getitem__", "sum", "mean", "max", "reshape",
+                "transpose", "permute", "exp", "log", "sqrt", "abs", "clip", "relu", "sigmoid",
+                "tanh"],
     nn.Module: ["__call__", "parameters", "named_parameters", "children", "modules",
                 "state_dict", "load_state_dict", "train", "eval", "zero_grad"],
     optim.Optimizer: ["step", "zero_grad", "state_dict", "load_state_dict"],

@@ -111,6 +111,9 @@ CASES = [
     ("leaky_relu", lambda a: F.leaky_relu(a, 0.2), [N(4, 5)]),
     ("sigmoid", lambda a: F.sigmoid(a), [N(4, 5)]),
     ("tanh", lambda a: F.tanh(a), [N(4, 5)]),
+    ("maximum", lambda a, b: ns.maximum(a, b), [N(3, 4), N(4)]),
+    ("maximum_ties", lambda a, b: ns.maximum(a, b), [C([1.0, 0.0, 3.0]), C([3.0, 0.0, 1.0])]),
+    ("minimum", lambda a, b: ns.minimum(a, b), [N(3, 4), N(3, 1)]),
     # reductions
     ("sum", lambda a: a.sum(), [N(3, 4)]),
     ("sum_axis0", lambda a: a.sum(axis=0), [N(3, 4)]),

@@ -1,12 +1,15 @@
 """``nnscratch.autograd``: the engine and torch's autograd API on top of it.
 
-:mod:`.engine` is the bottom layer (it imports nothing else from nnscratch); this package adds
-``Function`` (custom ops), ``grad`` (torch's ``torch.autograd.grad``) and :mod:`.functional`
-(``jacobian``, ``vjp``, ``jvp``, ``hessian``, ``hvp``), none of which imports more than the engine.
+:mod:`.grad_mode`, :mod:`.core` (what a tensor is), :mod:`.graph` (nodes and the backward sweep)
+and :mod:`.declare` (``primitive``/``defvjp``/``fused``) are the bottom layer: they import nothing
+else from nnscratch but the dtypes and the device.  This package adds ``Function`` (custom ops),
+``grad`` (torch's ``torch.autograd.grad``) and :mod:`.functional` (``jacobian``, ``vjp``, ``jvp``,
+``hessian``, ``hvp``).
 """
-from .engine import (Node, Primitive, Tensor, backward, defvjp, enable_grad, fused,
-                     inference_mode, is_grad_enabled, no_grad, primitive, queue_callback,
-                     set_grad_enabled, unbroadcast)
+from .declare import Primitive, defvjp, fused, primitive
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .graph import Node, backward, queue_callback, unbroadcast
 from .function import Function, FunctionCtx, Variable
 from .grad import grad
 from . import functional
+from ..gradcheck import gradcheck, gradgradcheck  # noqa: E402  (after the engine: it uses it)

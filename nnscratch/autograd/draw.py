@@ -23,7 +23,7 @@ import subprocess
 
 import numpy as np
 
-from .engine import Tensor
+from ..tensor import Tensor
 
 
 def _fmt(array, limit):

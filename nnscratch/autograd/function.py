@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Node, Tensor, _edge, _save, is_grad_enabled, no_grad
+from ..tensor import Tensor
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .graph import Node, _edge, _save
 
 
 class FunctionCtx:
@@ -85,19 +87,25 @@ class Function:
             return result
         arrays = [o._data if isinstance(o, Tensor) else None for o in outs]
 
-        def vjp(g):
+        def vjp(g, node=None):
+            # node given: create_graph=True, the cotangents are Tensors and backward runs with
+            # grad mode on, so a backward written with tensor ops is recorded (as torch)
             gs = (g,) if single else g
             grads = []
             for gi, a in zip(gs, arrays):
                 if gi is None and a is not None and ctx.materialize_grads:
                     gi = np.zeros_like(a)
-                grads.append(None if gi is None else Tensor._wrap(gi))
-            with no_grad():
+                grads.append(None if gi is None else gi if isinstance(gi, Tensor)
+                             else Tensor._wrap(gi))
+            with no_grad() if node is None else enable_grad():
                 res = cls.backward(ctx, *grads)
             res = res if isinstance(res, tuple) else (res,)
             if len(res) < len(args):
                 raise RuntimeError(f"function {cls.__name__}Backward returned an incorrect "
                                    f"number of gradients (expected {len(args)}, got {len(res)})")
+            if node is not None:
+                return [None if r is None or not need else r
+                        for r, need in zip(res[:len(args)], needs)]
             return [None if r is None or not need else
                     np.asarray(r._data if isinstance(r, Tensor) else r)
                     for r, need in zip(res[:len(args)], needs)]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor, _leaf_grad_hooks, _seed_grad, run_backward
+from ..tensor import Tensor
+from .graph import _leaf_grad_hooks, _run_backward_graph, _seed_grad, run_backward
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -13,10 +14,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     ``outputs`` and ``inputs`` are a tensor or a sequence of them; ``.grad`` fields are left
     untouched.  An input the outputs do not depend on raises, unless ``allow_unused=True``
     (then its gradient is None, or zeros with ``materialize_grads=True``), as torch.
+    ``create_graph=True`` records the computation of the gradients, so they can be
+    differentiated again (Hessians, gradient penalties, meta-gradients); ``retain_graph``
+    defaults to ``create_graph``.
     """
-    if create_graph:
-        raise NotImplementedError("autograd.grad(create_graph=True): nnscratch's VJPs are NumPy "
-                                  "code, not recorded, so there is no double backward")
     if is_grads_batched:
         raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported")
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -30,12 +31,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
-    seeds = [(t, _seed_grad(t, g)) for t, g in zip(outputs, grad_outputs)]
+    retain_graph = bool(create_graph if retain_graph is None else retain_graph)
+    seeds = [(t, _seed_grad(t, g, keep=create_graph)) for t, g in zip(outputs, grad_outputs)]
     capture = {(id(t._node), t._index): None for t in inputs if t._node is not None}
-    leaves = run_backward(seeds, bool(retain_graph), {id(t) for t in inputs}, capture)
+    only = {id(t) for t in inputs}
+    if create_graph:   # the sweep is recorded: the gradients returned have a graph
+        leaves, _ = _run_backward_graph(seeds, retain_graph, only, capture)
+        hooks = _leaf_grad_hooks_recorded
+    else:
+        leaves, hooks = run_backward(seeds, retain_graph, only, capture), _leaf_grad_hooks
     result = []
     for t in inputs:
-        g = _leaf_grad_hooks(t, leaves[id(t)][1]) if t._node is None and id(t) in leaves else \
+        g = hooks(t, leaves[id(t)][1]) if t._node is None and id(t) in leaves else \
             capture.get((id(t._node), t._index)) if t._node is not None else None
         if g is None:
             if not (allow_unused or materialize_grads):
@@ -43,6 +50,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                    "used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
+        elif isinstance(g, Tensor):
+            result.append(g if g.dtype == t.dtype else g.astype(t.dtype))
         else:
             result.append(Tensor._wrap(np.array(g, dtype=t.dtype)))
     return tuple(result)
+
+
+def _leaf_grad_hooks_recorded(t, g):
+    if t._hooks is not None:
+        for fn in t._hooks["grad"]:
+            out = fn(g)
+            if out is not None:
+                g = out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out))
+    return g

@@ -216,11 +216,11 @@ class Module:
         ``Module.to``, in place, returning self.  The CPU is the only device (another is an
         error naming it); a dtype must be floating and casts every float parameter and buffer
         (integer ones are kept, as torch)."""
-        from ..tensor import _as_dtype, _to_args
-        dtype = _to_args(args, kwargs, "Module.to()")
+        from .._tensor.convert import as_dtype, to_args
+        dtype = to_args(args, kwargs, "Module.to()")
         if dtype is None:
             return self
-        dtype = _as_dtype(dtype, "Module.to")
+        dtype = as_dtype(dtype, "Module.to")
         if dtype.kind != "f":
             raise TypeError(f"Module.to: dtype must be a float dtype (nn.Module.to only "
                             f"accepts floating point dtypes, as torch), got {dtype}")

@@ -3,8 +3,8 @@ from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .dropout import dropout, dropout_channels
 from .einsum import einsum
-from .elementwise import (abs, clip, cos, elu, exp, expm1, leaky_relu, log, log1p, relu, sigmoid,
-                          silu, sin, softplus, sqrt, tanh)
+from .elementwise import (abs, clip, cos, elu, exp, expm1, leaky_relu, log, log1p, maximum,
+                          minimum, relu, sigmoid, silu, sin, softplus, sqrt, tanh)
 from .embedding import embedding
 from .linear import linear
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,

@@ -26,14 +26,14 @@ defvjp(sub, lambda g, out, a, b: g,
 def mul(a, b):
     return a * b
 defvjp(mul, lambda g, out, a, b: g * b,
-            lambda g, out, a, b: g * a, saves=(0, 1))
+            lambda g, out, a, b: g * a, saves=[(1,), (0,)])   # each reads the other
 
 
 @primitive
 def div(a, b):
     return a / b
 defvjp(div, lambda g, out, a, b: g / b,
-            lambda g, out, a, b: -g * out / b)
+            lambda g, out, a, b: -g * out / b, saves=[(1,), (1, "out")])
 
 
 @primitive
@@ -42,35 +42,34 @@ def neg(a):
 defvjp(neg, lambda g, out, a: -g, saves=())
 
 
-def _log_or_zero(a, dtype):
-    """log a, with 0 where a = 0 and NaN where a < 0, in ``dtype`` (the output's).
-
-    d(a^b)/db = a^b log a; where a = 0 the product tends to 0 (for b > 0).  Built in the
-    output's dtype: NaN/0.0 literals or a Python-float base would otherwise make it float64.
-    """
-    a = np.asarray(a)
-    log = np.full(a.shape, np.nan, dtype=dtype)
-    log[a == 0] = 0
-    pos = a > 0
-    log[pos] = np.log(a[pos])
-    return log
-
-
 def _power_vjp_a(g, out, a, b):
-    """d(a^b)/da = b a^(b-1), taken as 0 where b = 0 (a^0 = 1 is constant, even at a = 0)."""
+    """d(a^b)/da = b a^(b-1), taken as 0 where b = 0 (a^0 = 1 is constant, even at a = 0):
+    there the base is replaced by 1, so that no 0 * inf = NaN appears (nor in its own
+    derivative, under create_graph)."""
+    zero = np.equal(b, 0)
+    if np.any(zero):
+        a = np.where(zero, 1, a)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0^(b-1) for b < 1, as torch: inf
-        d = b * a ** (b - 1)
-    if np.any(np.equal(b, 0)):  # as torch: otherwise 0 * 0^-1 = NaN at a = 0
-        d = np.where(np.equal(b, 0), 0, d)
-    return g * d
+        return g * (b * a ** (b - 1))
+
+
+def _power_vjp_b(g, out, a, b):
+    """d(a^b)/db = a^b log a.  At a = 0, as torch: 0 where b >= 0 (the limit), and
+    a^b log a = inf * -inf = -inf where b < 0; NaN for a < 0 (log of a negative)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a Python-number base stays a Python number: a NumPy float64 scalar would make a
+        # float32 gradient float64
+        log_a = np.log(a) if hasattr(a, "dtype") else float(np.log(a))
+        d = out * log_a
+    limit = np.logical_and(np.equal(a, 0), np.greater_equal(b, 0))
+    return g * (np.where(limit, 0, d) if np.any(limit) else d)
 
 
 @primitive
 def power(a, b):
     with np.errstate(divide="ignore"):   # 0 ** -1 = inf, as IEEE pow and torch, silently
         return a ** b
-defvjp(power, _power_vjp_a,
-              lambda g, out, a, b: g * out * _log_or_zero(a, np.result_type(out)))
+defvjp(power, _power_vjp_a, _power_vjp_b, saves=[(0, 1), (0, "out")])
 
 
 def _matmul_vjp_a(g, out, a, b):
@@ -102,7 +101,7 @@ def matmul(a, b):
                          f"(the last axis of a, {a_k}, must equal the contracted axis of b, "
                          f"{b_k}; 0-d operands are not allowed)")
     return a @ b
-defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b, saves=(0, 1))
+defvjp(matmul, _matmul_vjp_a, _matmul_vjp_b, saves=[(1,), (0,)])
 
 
 @primitive

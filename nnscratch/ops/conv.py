@@ -29,15 +29,39 @@ from ..autograd import fused
 from ._allocator import retain_freed_memory
 from .conv_args import lift_1d, pair
 from .conv_args import single as _one
+from .einsum import einsum
 from .im2col import conv_plan
+from .shape import getitem, pad_axes, reshape, stack, unindex
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Padding, Size, TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 
-@fused
+def _conv_composite(x, w, b=None, *, stride, padding, dilation, groups):
+    """The convolution from recorded ops, for create_graph (engine.fused): the kh·kw shifted
+    (strided) slices of the padded input, stacked, contracted with the filters by einsum."""
+    one_d = x.ndim == 3
+    x, w = lift_1d(x), lift_1d(w)           # polymorphic: recorded on Tensors
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (wd + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    xp = pad_axes(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    cols = stack([getitem(xp, (slice(None), slice(None),
+                               slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+                               slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)))
+                  for i in range(kh) for j in range(kw)], axis=2)   # (N, C, kh·kw, Ho, Wo)
+    cols = reshape(cols, (n, groups, cg, kh * kw, ho, wo))
+    y = einsum("ngckyx,gfck->ngfyx", cols, reshape(w, (groups, f // groups, cg, kh * kw)))
+    y = reshape(y, (n, f, ho, wo))
+    if b is not None:
+        y = y + reshape(b, (1, f, 1, 1))
+    return getitem(y, (slice(None), slice(None), 0)) if one_d else y
+
+
+@fused(composite=_conv_composite)
 def _conv(x, w, b=None, *, stride, padding, dilation, groups, needs_input_grad):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
     retain_freed_memory()  # a ConvNet step re-allocates megabytes of temporaries: keep them
@@ -110,7 +134,6 @@ def _padding_string(x, w, stride, padding, dilation, nd, owner):
         return x, 0       # _check_conv reports the bad weight or dilation
     totals = [d * (k - 1) for d, k in zip(dil, wa.shape[2:])]
     if any(t % 2 for t in totals):
-        from .shape import pad_axes
         x = pad_axes(x, [(0, 0), (0, 0)] + [(0, t % 2) for t in totals])
     sym = tuple(t // 2 for t in totals)
     return x, sym if nd == 2 else sym[0]
@@ -202,7 +225,28 @@ def conv1d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
 # --------------------------------------------------------------------- transposed convolution
 
 
-@fused
+def _conv_transpose_composite(x, w, b=None, *, stride, padding, dilation, out_hw):
+    """The transposed convolution from recorded ops, for create_graph (engine.fused): each
+    input pixel times the filters (einsum), scatter-added at its strided place in the padded
+    output (unindex), then the padding cropped."""
+    one_d = x.ndim == 3
+    x, w = lift_1d(x), lift_1d(w)           # polymorphic: recorded on Tensors
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    n, _, h, wd = x.shape
+    _, c_out, kh, kw = w.shape
+    parts = einsum("ncyx,coij->noijyx", x, w)                 # (N, C_out, kh, kw, H, W)
+    rows = (np.arange(kh) * dh)[:, None] + (np.arange(h) * sh)[None, :]
+    cols = (np.arange(kw) * dw)[:, None] + (np.arange(wd) * sw)[None, :]
+    at = (slice(None), slice(None), rows[:, None, :, None], cols[None, :, None, :])
+    full = unindex(parts, (n, c_out, out_hw[0] + 2 * ph, out_hw[1] + 2 * pw), at)
+    y = getitem(full, (slice(None), slice(None), slice(ph, ph + out_hw[0]),
+                       slice(pw, pw + out_hw[1])))
+    if b is not None:
+        y = y + reshape(b, (1, c_out, 1, 1))
+    return getitem(y, (slice(None), slice(None), 0)) if one_d else y
+
+
+@fused(composite=_conv_transpose_composite)
 def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, needs_input_grad):
     """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
     output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""

@@ -11,11 +11,11 @@ from ..autograd import fused
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 
-@fused
+@fused(linear=True)
 def _dropout(x, p, mask_shape=None):
     keep = _random.generator().random(x.shape if mask_shape is None else mask_shape) >= p
     mask = keep.astype(x.dtype) / x.dtype.type(1 - p)

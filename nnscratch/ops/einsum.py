@@ -53,7 +53,7 @@ def _parse(equation: str, ndims: list[int]) -> tuple[list[str], str]:
     return spelled, out
 
 
-@fused
+@fused(polymorphic=True)
 def _einsum(*xs, subs, out_sub):
     equation = ",".join(subs) + "->" + out_sub
     out = np.einsum(equation, *xs, optimize=len(xs) > 1)
@@ -81,10 +81,15 @@ def _einsum(*xs, subs, out_sub):
                 gi = gi.sum(axis=wide, keepdims=True)
             if len(unique) == len(s):                 # no repeats: unique is s itself
                 grads.append(gi)
-            else:                                     # a diagonal: write it into zeros
-                dx = np.zeros(x.shape, dtype=np.result_type(g, gi))
-                np.einsum(s + "->" + unique, dx)[...] = gi
-                grads.append(dx)
+            else:          # a diagonal: gi on it, zeros elsewhere (a mask, not a write,
+                # so that the same code records under create_graph)
+                at = np.indices(x.shape, sparse=True)
+                on = np.ones(x.shape, dtype=bool)
+                for pos, c in enumerate(s):
+                    if s.index(c) != pos:
+                        on = on & (at[pos] == at[s.index(c)])
+                firsts = [sizes[c] if s.index(c) == pos else 1 for pos, c in enumerate(s)]
+                grads.append(gi.reshape(firsts) * on)
         return tuple(grads)
     return out, vjp
 

@@ -10,7 +10,7 @@ from ..numeric import stable_sigmoid
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
 
@@ -83,14 +83,14 @@ defvjp(clip, _clip_vjp, saves=(0,))
 @primitive
 def relu(x: TensorLike) -> Tensor:
     """max(x, 0); the derivative at 0 is taken as 0, as in PyTorch."""
-    return np.maximum(x, 0)  # type: ignore[return-value]  # the decorator wraps it
+    return np.maximum(x, 0)
 defvjp(relu, lambda g, out, x: g * (out > 0), saves=("out",))
 
 
 @primitive
 def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, ``negative_slope * x`` otherwise (torch.nn.functional.leaky_relu)."""
-    return np.where(x > 0, x, x * negative_slope)  # type: ignore[return-value]  # the decorator wraps it
+    return np.where(x > 0, x, x * negative_slope)
 defvjp(leaky_relu, lambda g, out, x, negative_slope=0.01: np.where(x > 0, g, g * negative_slope))
 
 
@@ -104,7 +104,7 @@ defvjp(sigmoid, lambda g, out, x: g * out * (1 - out), saves=("out",))
 @primitive
 def tanh(x: TensorLike) -> Tensor:
     """tanh(x); tanh' = 1 - tanh²."""
-    return np.tanh(x)  # type: ignore[return-value]  # the decorator wraps it
+    return np.tanh(x)
 defvjp(tanh, lambda g, out, x: g * (1 - out * out), saves=("out",))
 
 
@@ -136,3 +136,25 @@ def softplus(x, beta=1.0, threshold=20.0):
     return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
 defvjp(softplus, lambda g, out, x, beta=1.0, threshold=20.0:
        np.where(beta * x > threshold, g, g * stable_sigmoid(beta * x)))
+
+
+def _tie_share(g, a, b):
+    """The part of ``g`` that goes to ``a`` in max(a, b): all of it where a wins, half of it
+    at a tie (torch splits a tie evenly; so does its maximum(x, 0) at 0)."""
+    return g * (a > b) + g * (a == b) * 0.5
+
+
+@primitive
+def maximum(a, b):
+    """The elementwise maximum (``torch.maximum``; NaN wins, as torch)."""
+    return np.maximum(a, b)
+defvjp(maximum, lambda g, out, a, b: _tie_share(g, a, b),
+                lambda g, out, a, b: _tie_share(g, b, a), saves=(0, 1))
+
+
+@primitive
+def minimum(a, b):
+    """The elementwise minimum (``torch.minimum``; NaN wins, as torch)."""
+    return np.minimum(a, b)
+defvjp(minimum, lambda g, out, a, b: _tie_share(g, b, a),
+                lambda g, out, a, b: _tie_share(g, a, b), saves=(0, 1))

@@ -2,9 +2,19 @@
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
+from .shape import getitem, where
 
 
-@fused
+def _embedding_composite(weight, idx, *, padding_idx=None):
+    """``weight[idx]`` as a recorded getitem; the padding row as a constant (no gradient)."""
+    if padding_idx is not None:
+        row = (np.arange(weight.shape[0]) == padding_idx)[:, None]
+        weight = where(row, weight.detach(), weight)
+    return getitem(weight, idx._data if hasattr(idx, "_data") else idx)
+
+
+@fused(composite=_embedding_composite)
 def _embedding(weight, idx, *, padding_idx=None):
     def vjp(g):
         dw = np.zeros_like(weight)
@@ -21,7 +31,6 @@ def embedding(idx, weight, padding_idx=None):
     ``padding_idx`` (an index, negative counting from the end): that row receives no
     gradient, so the padding token keeps its vector (zeros, as :class:`nn.Embedding` makes it).
     """
-    from ..tensor import Tensor
     i = idx._data if isinstance(idx, Tensor) else np.asarray(idx)
     if i.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {i.dtype}")

@@ -4,13 +4,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..autograd import fused
+from .arithmetic import matmul
+from .shape import transpose
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
+    from ..autograd.core import TensorBase as Tensor
 
 
-@fused
+def _linear_composite(x, w, b=None):
+    """``x @ w.T + b`` from recorded ops: what create_graph differentiates (engine.fused)."""
+    y = matmul(x, transpose(w))
+    return y if b is None else y + b
+
+
+@fused(composite=_linear_composite)
 def linear(x: TensorLike, w: TensorLike, b: TensorLike | None = None,
            needs_input_grad: tuple[bool, bool, bool] = (True, True, True)) -> Tensor:
     """``y = x @ w.T + b`` (PyTorch layout: ``w`` is ``(out, in)``).

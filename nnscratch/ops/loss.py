@@ -7,6 +7,9 @@ import numpy as np
 
 from ..autograd import fused
 from ..numeric import log_softmax_array, stable_sigmoid
+from . import elementwise as _el
+from . import shape as _sh
+from .softmax import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -56,20 +59,46 @@ def _elementwise_loss(pred, target, reduction, name, value, slope):
     return np.asarray(_reduce(value(diff), reduction)), vjp
 
 
-@fused
+# ---- composites: each loss recomputed from recorded ops, which create_graph=True
+# differentiates (engine.fused); the fused kernels above them stay the first-order path
+
+def _mse_composite(pred, target, reduction="mean"):
+    d = pred - target
+    return _reduce(d * d, reduction)
+
+
+def _l1_composite(pred, target, reduction="mean"):
+    return _reduce(_el.abs(pred - target), reduction)
+
+
+def _smooth_l1_composite(pred, target, reduction="mean", beta=1.0):
+    if beta == 0:
+        return _l1_composite(pred, target, reduction)
+    d = pred - target
+    a = _el.abs(d)
+    return _reduce(_sh.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta), reduction)
+
+
+def _huber_composite(pred, target, reduction="mean", delta=1.0):
+    d = pred - target
+    a = _el.abs(d)
+    return _reduce(_sh.where(a <= delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+
+
+@fused(composite=_mse_composite)
 def mse_loss(pred, target, reduction="mean"):
     """Mean squared error ``mean((pred - target)^2)``; d/dpred = 2 (pred - target) / n."""
     return _elementwise_loss(pred, target, reduction, "mse_loss", lambda d: d * d,
                              lambda d: 2 * d)
 
 
-@fused
+@fused(composite=_l1_composite)
 def l1_loss(pred, target, reduction="mean"):
     """Mean absolute error ``|pred - target|``; gradient sign(d) (0 at d = 0, as torch)."""
     return _elementwise_loss(pred, target, reduction, "l1_loss", np.abs, np.sign)
 
 
-@fused
+@fused(composite=_smooth_l1_composite)
 def smooth_l1_loss(pred, target, reduction="mean", beta=1.0):
     """``½ d²/β`` for ``|d| < β``, else ``|d| - ½β`` (torch.nn.functional.smooth_l1_loss);
     gradient d/β inside, sign(d) outside.  β = 0 is the L1 loss."""
@@ -83,7 +112,7 @@ def smooth_l1_loss(pred, target, reduction="mean", beta=1.0):
         lambda d: np.where(np.abs(d) < beta, d / beta, np.sign(d)))
 
 
-@fused
+@fused(composite=_huber_composite)
 def huber_loss(pred, target, reduction="mean", delta=1.0):
     """``½ d²`` for ``|d| <= δ``, else ``δ (|d| - ½δ)`` (Huber 1964; torch's huber_loss);
     gradient d inside, δ sign(d) outside.  Equals δ · smooth_l1_loss with β = δ."""
@@ -153,7 +182,51 @@ def _check_smoothing(label_smoothing, name):
     return float(label_smoothing)
 
 
-@fused
+def _class_index_terms(logp, target, weight, ignore_index):
+    """The per-item weights and picked log-probabilities of a class-index loss, as the fused
+    kernels compute them: (rows, y, w_i, keep, w)."""
+    n, k = logp.shape
+    t = target._data if hasattr(target, "_data") else np.asarray(target)
+    w = _class_weights(weight, k, logp.dtype, "loss")
+    keep = t != ignore_index
+    y = np.where(keep, t, 0)
+    return np.arange(n), y, w[y] * keep, keep, w
+
+
+def _cross_entropy_composite(logits, target, reduction="mean", *, weight=None,
+                             ignore_index=-100, label_smoothing=0.0):
+    eps = float(label_smoothing)
+    n, k = logits.shape
+    logp = log_softmax(logits, axis=1)
+    if target.ndim == 1:
+        rows, y, w_i, keep, w = _class_index_terms(logp, target, weight, ignore_index)
+        per_item = -((1 - eps) * w_i) * logp[rows, y]
+        if eps:
+            per_item = per_item - (eps / k) * (logp @ w) * keep
+        return _reduce(per_item, reduction, w_i.sum())
+    w = _class_weights(weight, k, logits.dtype, "cross_entropy")
+    t = target * (1 - eps) + eps / k if eps else target
+    return _reduce(-(t * w * logp).sum(axis=1), reduction)
+
+
+def _nll_composite(log_probs, target, reduction="mean", *, weight=None, ignore_index=-100):
+    rows, y, w_i, _, _ = _class_index_terms(log_probs, target, weight, ignore_index)
+    return _reduce(-w_i * log_probs[rows, y], reduction, w_i.sum())
+
+
+def _bce_composite(prob, target, reduction="mean"):
+    log_p = _el.maximum(_el.log(prob), -100.0)
+    log_1mp = _el.maximum(_el.log1p(-prob), -100.0)
+    return _reduce(-(target * log_p + (1 - target) * log_1mp), reduction)
+
+
+def _bce_logits_composite(logits, target, reduction="mean"):
+    per_item = (_el.relu(logits) - logits * target
+                + _el.log1p(_el.exp(-_el.abs(logits))))
+    return _reduce(per_item, reduction)
+
+
+@fused(composite=_cross_entropy_composite)
 def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index=-100,
                   label_smoothing=0.0):
     """Softmax cross-entropy of logits ``z`` against classes or a distribution ``t``.
@@ -224,7 +297,7 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
     return np.asarray(_reduce(per_item, reduction)), vjp
 
 
-@fused
+@fused(composite=_nll_composite)
 def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-100):
     """Negative log-likelihood ``-w_{y_i} log_probs[i, y_i]``, the mean weighted by
     Σ_i w_{y_i}, items with ``target == ignore_index`` left out (torch.nn.functional.nll_loss)."""
@@ -253,7 +326,7 @@ def nll_loss(log_probs, target, reduction="mean", *, weight=None, ignore_index=-
 _BCE_EPS = float(np.float32(1e-12))
 
 
-@fused
+@fused(composite=_bce_composite)
 def binary_cross_entropy(prob, target, reduction="mean"):
     """BCE on probabilities: -[t log p + (1 - t) log(1 - p)], each log clamped at -100.
 
@@ -279,7 +352,7 @@ def binary_cross_entropy(prob, target, reduction="mean"):
     return np.asarray(_reduce(per_item, reduction)), vjp
 
 
-@fused
+@fused(composite=_bce_logits_composite)
 def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     """Sigmoid + BCE fused: max(z, 0) - z t + log(1 + e^{-|z|});  d/dz = σ(z) - t.
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
-    from ..autograd.engine import Tensor
 
 
 def _standardize(x, axes, eps):
@@ -32,7 +32,7 @@ def _standardize_vjp(gxhat, xhat, inv_std, axes):
     return inv_std * (gxhat - s1 / n - xhat * (s2 / n))
 
 
-@fused
+@fused(polymorphic=True)   # create_graph records this very backward
 def _batch_norm_train(x, weight, bias, axes, shape, eps, stats):
     xhat, inv_std, mean, var = _standardize(x, axes, eps)
     y = xhat if weight is None else xhat * weight.reshape(shape)
@@ -60,14 +60,14 @@ def update_running_stats(rm, rv, mean, var, n, momentum):
         rv += momentum * var * (n / (n - 1))
 
 
-@fused
+@fused(polymorphic=True)   # create_graph records this very backward
 def _batch_norm_eval(x, mean, var, weight, bias, shape, eps):
     scale = 1.0 / np.sqrt(var + eps)
     if weight is not None:
         scale = scale * weight
     y = (x - mean.reshape(shape)) * scale.reshape(shape)
     if bias is not None:
-        y += bias.reshape(shape)
+        y = y + bias.reshape(shape)
     axes = tuple(i for i in range(x.ndim) if i != 1)
 
     def vjp(g):
@@ -91,7 +91,6 @@ def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.n
 
     Shape: x ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)``; statistics ``(C,)``.
     """
-    from ..tensor import Tensor
     xa = x._data if isinstance(x, Tensor) else np.asarray(x)
 
     if xa.ndim < 2:
@@ -121,7 +120,7 @@ def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.n
     return _batch_norm_eval(x, rm, rv, weight, bias, shape, eps)
 
 
-@fused
+@fused(polymorphic=True)   # create_graph records this very backward
 def _layer_norm(x, weight, bias, *, k, eps):
     axes = tuple(range(x.ndim - k, x.ndim))           # the normalised (trailing) axes
     lead = tuple(range(x.ndim - k))
@@ -162,7 +161,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _layer_norm(x, weight, bias, k=k, eps=float(eps))
 
 
-@fused
+@fused(polymorphic=True)   # create_graph records this very backward
 def _group_norm(x, weight, bias, *, groups, eps):
     n, c = x.shape[:2]
     xg = x.reshape(n, groups, -1)                      # each group's channels and positions

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
+from .shape import index_select
 from .shape import pad_axes as _constant_pad
 
 MODES = ("constant", "reflect", "replicate", "circular")
@@ -33,7 +34,14 @@ def _index_map(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
     return p % n                                     # circular
 
 
-@fused
+def _take_pad_composite(x, *, maps):
+    """The same index maps as recorded index_selects, for create_graph (engine.fused)."""
+    for axis, idx in maps:
+        x = index_select(x, axis, idx)
+    return x
+
+
+@fused(composite=_take_pad_composite)
 def _take_pad(x, *, maps):
     out = x
     for axis, idx in maps:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
 from .im2col import pad_hw
+from .shape import gather, getitem, pad_axes, reshape, unindex
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Size, TensorLike
-    from ..autograd.engine import Tensor
 
 
 def pool_output_size(size: int, kernel: int, stride: int, padding: int = 0, dilation: int = 1,
@@ -66,7 +67,17 @@ def _overlapping(kh, kw, sh, sw, dh, dw):
     return sh < dh * (kh - 1) + 1 or sw < dw * (kw - 1) + 1
 
 
-@fused
+def _max_pool_composite(x, *, kernel, stride, padding, dilation, ceil_mode=False):
+    """Max pooling from recorded ops, for create_graph (engine.fused): each window's winner
+    (the kernel's rule, first maximum or last NaN) gathered from the flattened plane."""
+    idx = _argmax_indices(x._data, kernel, stride, padding, dilation, ceil_mode)
+    xl = lift_1d(x)
+    n, c, h, w = xl.shape
+    out = reshape(gather(reshape(xl, (n, c, h * w)), 2, idx.reshape(n, c, -1)), idx.shape)
+    return getitem(out, (slice(None), slice(None), 0)) if x.ndim == 3 else out
+
+
+@fused(composite=_max_pool_composite)
 def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     x_shape = x.shape
@@ -117,7 +128,36 @@ def _max_pool(x, *, kernel, stride, padding, dilation, ceil_mode=False):
     return out, vjp
 
 
-@fused
+def _avg_divisor(h, w, padded, kernel, padding, extra, offsets, count_include_pad, dtype):
+    """How many cells each window averages: the real pixels, plus the zero padding with
+    count_include_pad, never the overhang of ceil mode's partial windows (PyTorch)."""
+    (kh, kw), (ph, pw), (eh, ew) = kernel, padding, extra
+    if eh == ew == 0 and (count_include_pad or (ph == 0 and pw == 0)):
+        return np.asarray(kh * kw, dtype=dtype)
+    counted = np.zeros((1, 1) + tuple(padded), dtype=dtype)
+    if count_include_pad:
+        counted[..., :h + 2 * ph, :w + 2 * pw] = 1
+    else:
+        counted[..., ph:ph + h, pw:pw + w] = 1
+    return sum(counted[..., sy, sx] for sy, sx in offsets)
+
+
+def _avg_pool_composite(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False):
+    """Average pooling from recorded ops, for create_graph (engine.fused): the sum of the
+    window's shifted slices of the padded input over the divisor."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    xl = lift_1d(x)
+    h, w = xl.shape[2:]
+    ho, wo, eh, ew = _geometry(h, w, kernel, stride, padding, (1, 1), ceil_mode)
+    xp = pad_axes(xl, ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew)))
+    offsets = list(_slices(kh, kw, sh, sw, 1, 1, ho, wo))
+    total = sum(getitem(xp, (slice(None), slice(None), sy, sx)) for sy, sx in offsets)
+    out = total / _avg_divisor(h, w, xp.shape[2:], kernel, padding, (eh, ew), offsets,
+                               count_include_pad, x.dtype)
+    return getitem(out, (slice(None), slice(None), 0)) if x.ndim == 3 else out
+
+
+@fused(composite=_avg_pool_composite)
 def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False):
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     x_shape = x.shape
@@ -130,17 +170,8 @@ def _avg_pool(x, *, kernel, stride, padding, count_include_pad, ceil_mode=False)
     total = xp[first].copy(order="K")
     for sy, sx in offsets[1:]:
         total += xp[..., sy, sx]
-    if eh == ew == 0 and (count_include_pad or (ph == 0 and pw == 0)):
-        divisor = np.asarray(kh * kw, dtype=x.dtype)
-    else:
-        # the cells under each window that count: the real pixels, plus the zero padding
-        # with count_include_pad, never the overhang of ceil mode's partial windows (PyTorch)
-        counted = np.zeros((1, 1) + xp.shape[2:], dtype=x.dtype)
-        if count_include_pad:
-            counted[..., :h + 2 * ph, :w + 2 * pw] = 1
-        else:
-            counted[..., ph:ph + h, pw:pw + w] = 1
-        divisor = sum(counted[..., sy, sx] for sy, sx in offsets)
+    divisor = _avg_divisor(h, w, xp.shape[2:], kernel, padding, (eh, ew), offsets,
+                           count_include_pad, x.dtype)
     out = total / divisor
     if len(x_shape) == 3:
         out = out[:, :, 0, :]
@@ -187,7 +218,6 @@ def _route_to_winners(g, idx, x_shape):
 
 
 def _with_indices(out, x, k, s, p, d, ceil_mode, nd):
-    from ..tensor import Tensor
     idx = _argmax_indices(getattr(x, "_data", x), k, s, p, d, ceil_mode)
     return out, Tensor._wrap(idx if nd == 2 else idx[:, :, 0, :])
 
@@ -256,7 +286,7 @@ def max_pool1d(x: TensorLike, kernel_size: Size, stride: Size | None = None, pad
     return _with_indices(out, x, k, s, p, d, ceil_mode, 1) if return_indices else out
 
 
-@fused
+@fused(linear=True)   # the VJP: linear in g, constant coefficients
 def _unpool(x, *, index, plane):
     """Scatter each value to its flat position in a zero ``plane`` (per sample and channel)."""
     n, c = x.shape[:2]
@@ -358,7 +388,7 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
     return (inside / (hi - lo)[:, None]).astype(dtype)
 
 
-@fused
+@fused(linear=True)   # the VJP: linear in g, constant coefficients
 def _adaptive_avg(x, *, out_hw):
     """Adaptive average pooling is linear and separable: ``Y = A_h X A_wᵀ`` per channel,
     with averaging matrices A; so the VJP is ``A_hᵀ G A_w``."""
@@ -372,7 +402,7 @@ def _adaptive_avg(x, *, out_hw):
     return y, vjp
 
 
-@fused
+@fused(linear=True)   # the VJP: linear in g, constant coefficients
 def _adaptive_max(x, *, out_hw):
     h, w = x.shape[-2:]
     (rlo, rhi), (clo, chi) = _adaptive_windows(h, out_hw[0]), _adaptive_windows(w, out_hw[1])
@@ -389,12 +419,10 @@ def _adaptive_max(x, *, out_hw):
             arg[..., i, j] = (rlo[i] + k // ww) * w + clo[j] + k % ww
 
     def vjp(g):
-        dx = np.zeros(lead + (h * w,), dtype=g.dtype)
-        flat_g = g.reshape(lead + (-1,))
         flat_arg = arg.reshape(lead + (-1,))
-        # windows may overlap (and share a winner): accumulate
-        idx = np.indices(flat_arg.shape)[:-1]
-        np.add.at(dx, (*idx, flat_arg), flat_g)
+        # windows may overlap (and share a winner): unindex accumulates
+        idx = np.indices(flat_arg.shape, sparse=True)[:-1]
+        dx = unindex(g.reshape(lead + (-1,)), lead + (h * w,), (*idx, flat_arg))
         return (dx.reshape(x.shape),)
     return y, vjp
 
@@ -467,7 +495,7 @@ def adaptive_max_pool1d(x, output_size):
 # --------------------------------------------------------------------------- upsampling
 
 
-@fused
+@fused(linear=True)   # the VJP: linear in g, constant coefficients
 def _upsample_nearest(x, *, factors):
     """Repeat each pixel ``factors`` times along each spatial axis; the backward pass sums each
     output block back into its pixel."""

@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import fused
+from .recurrent_composite import gru_composite, lstm_composite, rnn_composite
 
 # --------------------------------------------------------------------------- layout helpers
 
@@ -170,7 +171,7 @@ class _Layout:
 # --------------------------------------------------------------------------- Elman RNN
 
 
-@fused
+@fused(composite=rnn_composite)   # create_graph: the time loop of recorded ops
 def rnn_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh",
                  batch_first=True, reverse=False, batch_sizes=None, needs_input_grad=()):
     """Elman RNN over a whole sequence: ``h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``.
@@ -246,7 +247,7 @@ def _lstm_perm(H):
     return perm, np.argsort(perm)
 
 
-@fused
+@fused(composite=lstm_composite)   # create_graph: the time loop of recorded ops
 def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, batch_first=True,
                   reverse=False, batch_sizes=None, needs_input_grad=()):
     """LSTM over a whole sequence (Hochreiter & Schmidhuber 1997; 000 eq. 9.33-9.38).
@@ -377,7 +378,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
 # --------------------------------------------------------------------------- GRU
 
 
-@fused
+@fused(composite=gru_composite)   # create_graph: the time loop of recorded ops
 def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
                  batch_first=True, reverse=False, batch_sizes=None, needs_input_grad=()):
     """GRU over a whole sequence (Cho et al. 2014; 000 eq. 9.39-9.42), gate rows r, z, n.

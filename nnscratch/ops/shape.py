@@ -2,6 +2,9 @@
 import numpy as np
 
 from ..autograd import defvjp, fused, primitive
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
+from ..autograd.lifted import lifted
+from ..dtype import operand as _operand
 
 
 @primitive(view=True)
@@ -25,7 +28,6 @@ def _is_int_array(i):
 
 
 def _normalize_index(idx):
-    from ..tensor import Tensor
     if isinstance(idx, Tensor):
         return idx._data
     if isinstance(idx, list):
@@ -39,14 +41,26 @@ def _getitem(x, idx):
     return x[idx]
 
 
-def _getitem_vjp(g, out, x, idx):
-    dx = np.zeros_like(x)
+@primitive
+def _unindex(g, shape, idx, accumulate=True):
+    """``zeros(shape)`` with ``g`` added at ``x[idx]``: the transpose of indexing, the VJP of
+    getitem, gather and index_select (repeated integer indices accumulate; a caller whose
+    indices are distinct passes ``accumulate=False`` for a plain, faster write)."""
+    dx = np.zeros(shape, dtype=g.dtype)
     parts = idx if isinstance(idx, tuple) else (idx,)
-    if any(_is_int_array(i) for i in parts):
-        np.add.at(dx, idx, g)      # repeated integer indices accumulate
+    if accumulate and any(_is_int_array(i) for i in parts):
+        np.add.at(dx, idx, g)
     else:
         dx[idx] = g
     return dx
+defvjp(_unindex, lambda h, out, g, shape, idx, accumulate=True: h[idx], saves=())
+
+
+unindex = lifted(_unindex)
+
+
+def _getitem_vjp(g, out, x, idx):
+    return unindex(g, x.shape, idx)
 
 
 _getitem_p = primitive(_getitem, view=True)
@@ -61,7 +75,6 @@ def getitem(x, idx):
 def _as_operands(tensors, name):
     """Tensors stay Tensors (so they are recorded); other operands become arrays, cast to the
     first tensor's float dtype so that float32 stays float32 (as in binary operators)."""
-    from ..tensor import Tensor, _operand
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{name}: expected a non-empty sequence of tensors")
@@ -70,7 +83,7 @@ def _as_operands(tensors, name):
             np.asarray(t if like is None else _operand(t, like)) for t in tensors]
 
 
-@fused
+@fused(linear=True)
 def _concatenate(*xs, axis=0):
     out = np.concatenate(xs, axis=axis)
     cuts = np.cumsum([a.shape[axis] for a in xs])[:-1]
@@ -83,7 +96,7 @@ def concatenate(tensors, axis=0):
     return _concatenate(*tensors, axis=axis)
 
 
-@fused
+@fused(linear=True)
 def _stack(*xs, axis=0):
     out = np.stack(xs, axis=axis)
     return out, lambda g: tuple(np.moveaxis(g, axis, 0))
@@ -105,7 +118,6 @@ defvjp(_where, None,
 
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
-    from ..tensor import Tensor, _operand
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         b = _operand(b, a)         # float32 stays float32, as in binary operators
@@ -184,9 +196,7 @@ def gather(x, dim, index):
 
 
 def _gather_vjp(g, out, x, dim, index):
-    dx = np.zeros_like(x)
-    np.add.at(dx, _along(index, dim), g)       # repeated indices accumulate
-    return dx
+    return unindex(g, x.shape, _along(index, dim))       # repeated indices accumulate
 
 
 def _along(index, dim):
@@ -198,9 +208,7 @@ defvjp(gather, _gather_vjp, saves=())
 
 
 def _index_put_vjp_x(g, out, x, idx, v):
-    g = g.copy()
-    g[idx] = 0                                 # the overwritten entries do not reach x
-    return g
+    return index_put_array(g, idx, 0)          # the overwritten entries do not reach x
 
 
 def _index_put_vjp_v(g, out, x, idx, v):
@@ -213,6 +221,7 @@ def _index_put(x, idx, v):
     out[idx] = v
     return out
 defvjp(_index_put, _index_put_vjp_x, None, _index_put_vjp_v, saves=())
+index_put_array = lifted(_index_put)
 
 
 def index_put(x, idx, v):
@@ -228,9 +237,7 @@ def index_select(x, dim, index):
 
 
 def _index_select_vjp(g, out, x, dim, index):
-    dx = np.zeros_like(x)
-    np.add.at(np.moveaxis(dx, dim, 0), index, np.moveaxis(g, dim, 0))   # repeats accumulate
-    return dx
+    return unindex(g, x.shape, (slice(None),) * (dim % x.ndim) + (index,))  # repeats add up
 defvjp(index_select, _index_select_vjp, saves=())
 
 

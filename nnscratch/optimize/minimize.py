@@ -113,8 +113,9 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
         jac: ``x -> ∇f(x)`` on arrays; makes ``fun`` array-in, number-out.
         hess: ``x -> ∇²f(x)`` (n, n) for ``"newton"``/``"newton-cg"``; hessp:
             ``(x, p) -> ∇²f(x) p`` for ``"newton-cg"``.  Without them second derivatives are
-            central differences of the gradient (:mod:`nnscratch.autograd.functional`, ~1e-10
-            relative).
+            exact, by double backward through ``fun`` (:mod:`nnscratch.autograd.functional`:
+            the Hessian for newton, Hessian-vector products for newton-cg); with ``jac`` and
+            neither, newton and newton-cg raise ValueError.
         options: method-specific settings.  First-order: keyword arguments of the optimizer
             (e.g. ``{"momentum": 0.5}``, ``{"betas": (0.9, 0.99)}``); newton-cg: ``c1``,
             ``cg_maxiter``, ``max_ls``; bfgs: ``c1``, ``c2``, ``max_ls``; l-bfgs: also ``m``.

@@ -2,14 +2,14 @@
 
 ``fun`` is either Tensor-in, scalar-Tensor-out (gradients by autograd) or, when ``jac`` is
 given, array-in, number-out as in scipy.optimize.  Second derivatives come from ``hess`` /
-``hessp`` when the caller has them, otherwise from central differences of the gradient
-(:mod:`nnscratch.autograd.functional`).  Every evaluation is counted.
+``hessp`` when the caller has them, otherwise exactly, by double backward through the Tensor
+function (:mod:`nnscratch.autograd.functional`).  Every evaluation is counted.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.functional import _value_and_grad, fd_hessian, fd_hvp
+from ..autograd.functional import hessian, hessian_vector_products, value_and_grad
 from ..tensor import Tensor
 
 
@@ -51,29 +51,37 @@ class Objective:
         self.nfev += 1
         self.njev += 1
         if self.jac is None:
-            f, g = _value_and_grad(self.fun, self._arg(x), "minimize")
+            f, g = value_and_grad(self.fun, self._arg(x), "minimize")
             return f, g.ravel()
         f = _as_number(self.fun(self._arg(x)), "fun")
         return f, self._array_out(self.jac(self._arg(x)), "jac", (self.n,))
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        """∇f(x) alone (finite-difference Hessians need no f): ``jac`` only, when given."""
+        """∇f(x) alone: ``jac`` only, when given."""
         if self.jac is None:
             return self.value_and_grad(x)[1]
         self.njev += 1
         return self._array_out(self.jac(self._arg(x)), "jac", (self.n,))
 
     # ------------------------------------------------------------------ ∇² f
+    def _needs_autograd(self, what):
+        if self.jac is not None:
+            raise ValueError(f"minimize: {what} needs second derivatives: pass hess= (or "
+                             f"hessp= for 'newton-cg'), or fun as a Tensor function without "
+                             f"jac= so that autograd differentiates it twice")
+
     def hess(self, x: np.ndarray) -> np.ndarray:
-        """The (n, n) Hessian: ``hess(x)`` or central differences of the gradient (2n)."""
+        """The (n, n) Hessian: ``hess(x)``, or exact by double backward through ``fun``."""
         self.nhev += 1
         if self.user_hess is not None:
             return self._array_out(self.user_hess(self._arg(x)), "hess", (self.n, self.n))
-        return fd_hessian(self.grad, x)
+        self._needs_autograd("'newton'")
+        H = hessian(self.fun, self._arg(x))
+        return np.asarray(H._data, dtype=np.float64).reshape(self.n, self.n)
 
     def hvp_operator(self, x: np.ndarray):
         """p -> ∇²f(x) p at a fixed x: ``hessp``, else one ``hess(x)`` reused for every p,
-        else central differences of the gradient (two evaluations per product)."""
+        else exact products through the gradient recorded once at x."""
         if self.user_hessp is not None:
             def product(p):
                 self.nhev += 1
@@ -84,7 +92,10 @@ class Objective:
             H = self.hess(x)
             return lambda p: H @ p
 
-        def fd_product(p):
+        self._needs_autograd("'newton-cg'")
+        exact = hessian_vector_products(self.fun, self._arg(x))
+
+        def exact_product(p):           # one reverse sweep through the recorded ∇f
             self.nhev += 1
-            return fd_hvp(self.grad, x, p)
-        return fd_product
+            return np.asarray(exact(p), dtype=np.float64).ravel()
+        return exact_product

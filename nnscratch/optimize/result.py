@@ -15,7 +15,7 @@ class OptimizeResult:
         fun: f(x).
         grad: ∇f(x).
         nit: iterations (parameter updates) performed.
-        nfev: calls of ``fun`` (including those made by finite-difference Hessians).
+        nfev: calls of ``fun``.
         njev: gradient evaluations (reverse sweeps, or calls of ``jac``).
         nhev: Hessian or Hessian-vector-product evaluations.
         success: True when a convergence test was met (not when ``maxiter`` ran out, a line

@@ -27,8 +27,8 @@ from ..distributed import process_group as pg
 from ..nn.parallel import DistributedDataParallel
 from ..tensor import as_tensor as _as_tensor
 from .callbacks import CSVLogger, ModelCheckpoint
-from .fit import _FitRun
 from .inputs import ArrayBatches
+from .run import _FitRun
 
 __all__ = ["DistributedFitRun", "ShardedBatches"]
 
@@ -59,7 +59,7 @@ class ShardedBatches(ArrayBatches):
 
 
 class DistributedFitRun(_FitRun):
-    """:class:`~nnscratch.training.fit._FitRun` with the data sharded over the ranks and the
+    """:class:`~nnscratch.training.run._FitRun` with the data sharded over the ranks and the
     gradients, losses and metrics combined over them (see the module docstring)."""
 
     def __init__(self, model, optimizer, loss_fn, kind, epochs, batch_size, metrics, callbacks,

@@ -21,6 +21,7 @@ import numpy as np
 
 from ... import ops
 from ...autograd import fused
+from ...ops.shape import unindex
 from ...tensor import Tensor
 from ...tensor import as_tensor as _as_tensor
 
@@ -49,18 +50,14 @@ class PackedSequence(NamedTuple):
 
 # --------------------------------------------------------------------- row gathers/scatters
 
-@fused
+@fused(linear=True)   # both VJPs: linear in g, recorded as they are under create_graph
 def take_rows(x, *, index):
     """``x[index]`` along axis 0, with distinct ``index`` values (a permutation or a subset),
-    so the backward pass is a plain scatter (no ``np.add.at``)."""
-    def vjp(g):
-        dx = np.zeros_like(x, dtype=g.dtype)
-        dx[index] = g
-        return (dx,)
-    return x[index], vjp
+    so the backward pass is a plain scatter."""
+    return x[index], lambda g: (unindex(g, x.shape, index, False),)
 
 
-@fused
+@fused(linear=True)
 def put_rows(x, *, index, rows, fill=0.0):
     """A ``(rows, *)`` array of ``fill`` with ``out[index] = x`` (distinct ``index``)."""
     out = np.full((rows,) + x.shape[1:], fill, dtype=x.dtype)
