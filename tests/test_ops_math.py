@@ -750,3 +750,29 @@ def test_unique_as_torch():
         for o, t in zip(ns.unique(ns.tensor(x), **kw), torch.unique(torch.tensor(x), **kw)):
             _same(o, t)
     _same(ns.tensor([2.0, 1.0, 2.0, -0.0]).unique(), torch.tensor([2.0, 1.0, 2.0, -0.0]).unique())
+
+
+# second derivatives (core-ad's create_graph): the same VJPs run on Tensors
+SECOND = {
+    "tan": lambda t: t.tan(), "asin": lambda t: (t * 0.5).asin(),
+    "acos": lambda t: (t * 0.5).acos(),
+    "atan": lambda t: t.atan(), "sinh": lambda t: t.sinh(), "cosh": lambda t: t.cosh(),
+    "asinh": lambda t: t.asinh(), "acosh": lambda t: (t.abs() + 1.5).acosh(),
+    "atanh": lambda t: (t * 0.5).atanh(), "erf": lambda t: t.erf(), "erfc": lambda t: t.erfc(),
+    "erfinv": lambda t: (t * 0.5).erfinv(), "exp2": lambda t: t.exp2(),
+    "log2": lambda t: (t.abs() + 0.5).log2(), "log10": lambda t: (t.abs() + 0.5).log10(),
+    "gelu": lambda t: NF.gelu(t), "gelu_tanh": lambda t: NF.gelu(t, approximate="tanh"),
+    "reciprocal": lambda t: (t.abs() + 0.5).reciprocal(), "sinc": lambda t: t.sinc(),
+    "logit": lambda t: (t.abs() * 0.4 + 0.1).logit(), "atan2": lambda t: t.atan2(t * 0.5 + 2),
+    "logaddexp": lambda t: t.logaddexp(t * 0.3), "hypot": lambda t: t.hypot(t * 0.5 + 1),
+    "lerp": lambda t: t.lerp(t * 2 + 1, 0.3), "cumprod": lambda t: t.cumprod(0),
+    "fmod": lambda t: t.fmod(1.7), "xlogy": lambda t: t.xlogy(t.abs() + 1),
+    "maximum": lambda t: t.maximum(t * 0.5), "fmax": lambda t: t.fmax(t * 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND))
+def test_second_derivative_gradgradcheck(name, rng):
+    from nnscratch.autograd import gradgradcheck
+    x = ns.tensor(rng.uniform(-1.8, 1.8, 3), dtype=ns.float64, requires_grad=True)
+    assert gradgradcheck(SECOND[name], [x])
