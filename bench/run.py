@@ -32,8 +32,15 @@ import sys
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-# the peers, in the order they run in a round (jax needs the `bench` extra: pip install .[bench])
-FRAMEWORKS = ("nnscratch", "torch", "jax", "sklearn", "scipy", "numpy")
+# the peers, in the order they run in a round (jax needs the `bench` extra: pip install .[bench];
+# tinygrad was tried and is not one: see results.md)
+FRAMEWORKS = ("nnscratch", "nnscratch_numpy", "torch", "jax", "sklearn", "scipy", "numpy")
+# nnscratch_numpy: nnscratch on its NumPy reference path (no compiled kernels), for workloads
+# with KERNELS = True; it runs run_nnscratch with this environment
+VARIANTS = {"nnscratch": ("nnscratch", {"NNSCRATCH_KERNELS": "auto"}),
+            "nnscratch_numpy": ("nnscratch", {"NNSCRATCH_KERNELS": "numpy"})}
+# the slow peers run in the first PEER_ROUNDS rounds only (make bench's time budget)
+SLOW_PEERS = ("jax",)
 VERSIONED = ("numpy", "torch", "jax", "jaxlib", "scikit-learn", "scipy", "threadpoolctl")
 
 
@@ -74,7 +81,7 @@ def worker(name: str, framework: str, threads: int) -> None:
         import torch
         torch.set_num_threads(threads)
     data = mod.setup()
-    fn = getattr(mod, f"run_{framework}")
+    fn = getattr(mod, f"run_{VARIANTS.get(framework, (framework,))[0]}")
     if getattr(mod, "WARMUP", True):
         # first calls pay one-off costs (PyTorch's kernel selection, JAX's compilation, page
         # faults, imports) that say nothing about steady-state speed; a workload's warmup(data)
@@ -94,29 +101,43 @@ def worker(name: str, framework: str, threads: int) -> None:
         out.setdefault("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     except ImportError:
         pass
+    if framework in VARIANTS:      # which kernels ran (numba is optional: "numpy" without it)
+        from nnscratch import kernels
+        out.setdefault("kernels", kernels.backend())
     print("BENCH-RESULT " + json.dumps({"seconds": seconds, **out}, default=float))
 
 
 def _available(framework: str) -> bool:
     """Whether a peer's package is installed (jax is optional: the `bench` extra)."""
     import importlib.util
-    pkg = {"nnscratch": None, "numpy": None}.get(framework, framework)
+    pkg = {"nnscratch": None, "nnscratch_numpy": None, "numpy": None}.get(framework, framework)
     return pkg is None or importlib.util.find_spec(pkg) is not None
 
 
-def run_workload(name: str, rounds: int | None, threads: int,
-                 keep_coretype: bool = False) -> dict:
+def _runs(mod, framework: str) -> bool:
+    """Whether the workload ``mod`` runs ``framework``."""
+    if framework == "nnscratch_numpy":
+        return getattr(mod, "KERNELS", False)
+    return hasattr(mod, f"run_{framework}")
+
+
+def run_workload(name: str, rounds: int | None, threads: int, keep_coretype: bool = False,
+                 only_frameworks=None, peer_rounds: int = 3) -> dict:
     mod = _load(name)
-    frameworks = [f for f in FRAMEWORKS if hasattr(mod, f"run_{f}") and _available(f)]
+    frameworks = [f for f in FRAMEWORKS if _runs(mod, f) and _available(f)
+                  and (not only_frameworks or f in only_frameworks)]
     rounds = rounds or getattr(mod, "ROUNDS", 5)
     results = {f: [] for f in frameworks}
     for r in range(rounds):
         order = frameworks if r % 2 == 0 else frameworks[::-1]
         for f in order:
+            if f in SLOW_PEERS and r >= peer_rounds:
+                continue
             cmd = [sys.executable, str(HERE / "run.py"), "--worker", name, f,
                    "--threads", str(threads)]
-            proc = subprocess.run(cmd, capture_output=True, text=True,
-                                  env=_thread_env(threads, keep_coretype), cwd=HERE.parent)
+            env = dict(_thread_env(threads, keep_coretype), **VARIANTS.get(f, (f, {}))[1])
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                                  cwd=HERE.parent)
             line = [ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH-RESULT ")]
             if proc.returncode != 0 or not line:
                 raise RuntimeError(f"{name}/{f} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -223,13 +244,12 @@ def report(all_results: dict, threads: int, info: dict | None = None,
              "--keep-openblas-coretype is given (column blas_kernel).", ""]
     for name, w in all_results.items():
         res = w["results"]
-        n_rounds = min(len(rs) for rs in res.values())
         lines += [f"## {w['title']} (`{name}`)", ""]
         med = {f: statistics.median(r["seconds"] for r in rs) for f, rs in res.items()}
         extra = sorted({k for rs in res.values() for r in rs for k in r} - {"seconds"})
-        lines.append(f"| framework | median s | min s | ratio nnscratch/this ({n_rounds} rounds) | "
+        lines.append("| framework | rounds | median s | min s | ratio nnscratch/this | "
                      + " | ".join(extra) + " |")
-        lines.append("|---|---|---|---|" + "---|" * len(extra))
+        lines.append("|---|---|---|---|---|" + "---|" * len(extra))
         for f, rs in res.items():
             if "nnscratch" in res:
                 m, lo, hi = ratio_summary(res, f)
@@ -239,7 +259,8 @@ def report(all_results: dict, threads: int, info: dict | None = None,
             vals = [_fmt(statistics.median(r[k] for r in rs)) if all(
                 isinstance(r.get(k), (int, float)) for r in rs) else _fmt(rs[-1].get(k, ""))
                 for k in extra]
-            lines.append(f"| {f} | {med[f]:.3f} | {min(r['seconds'] for r in rs):.3f} | "
+            fastest = min(r["seconds"] for r in rs)
+            lines.append(f"| {f} | {len(rs)} | {med[f]:.3f} | {fastest:.3f} | "
                          f"{ratio} | " + " | ".join(vals) + " |")
         other = w.get("against", "torch")
         missed = {}
@@ -263,6 +284,22 @@ def report(all_results: dict, threads: int, info: dict | None = None,
     return "\n".join(lines)
 
 
+def appendix() -> str:
+    """What the timed workloads above do not say, from the other measurements in bench/: the
+    compiled kernels' first-call cost (bench/kernels.md, written by kernels_coldstart.py just
+    before this run in ``make bench``), how the cost grows with size (bench/scaling.md, from
+    ``make bench-scaling``), and the hand-written reading of them (bench/analysis.md)."""
+    parts = []
+    for name in ("kernels.md", "scaling.md", "analysis.md"):
+        path = HERE / name
+        if path.exists():
+            body = path.read_text().strip().splitlines()
+            # each file's title becomes a section of this report
+            parts.append("\n".join(["#" + body[0]] + body[1:]) if body[0].startswith("# ")
+                         else "\n".join(body))
+    return "".join(f"\n{p}\n" for p in parts)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", nargs="*", help="workload names (default: all)")
@@ -272,6 +309,9 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(HERE / "results.md"))
     p.add_argument("--keep-openblas-coretype", action="store_true",
                    help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment")
+    p.add_argument("--frameworks", nargs="*", help=f"run only these of {FRAMEWORKS}")
+    p.add_argument("--peer-rounds", type=int, default=3,
+                   help=f"rounds for the slow peers {SLOW_PEERS} (default 3)")
     args = p.parse_args(argv)
     if args.worker:
         worker(*args.worker, args.threads)
@@ -279,19 +319,22 @@ def main(argv=None) -> int:
     names = args.only or sorted(f.stem for f in (HERE / "workloads").glob("*.py")
                                 if not f.stem.startswith("_"))
     all_results = {}
-    raw = HERE / "results.json"
+    # the raw numbers go beside the report (bench/results.json for the default --out)
+    raw = pathlib.Path(args.out).with_suffix(".json")
     if args.only and raw.exists():  # keep earlier workloads' numbers when re-running a few
         all_results = json.loads(raw.read_text())
     started = time.perf_counter()
     for name in names:
         print(f"{name}:", flush=True)
         all_results[name] = run_workload(name, args.rounds, args.threads,
-                                         args.keep_openblas_coretype)
+                                         args.keep_openblas_coretype, args.frameworks,
+                                         args.peer_rounds)
         raw.write_text(json.dumps(all_results, indent=1))
     text = report(dict(sorted(all_results.items())), args.threads,
                   profile=_measured(HERE / "profile.json"), gemm=_measured(HERE / "gemm.json"))
     if not args.only:   # the whole suite's wall time (the issue's budget: about 20 minutes)
         text += f"\nThe full run took {(time.perf_counter() - started) / 60:.1f} minutes.\n"
+    text += appendix()
     write_atomic(pathlib.Path(args.out), text)
     print(text)
     return 0

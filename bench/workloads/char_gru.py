@@ -13,6 +13,7 @@ GAP = """Two thirds of the step is GEMM, which OpenBLAS runs slower than torch's
 on the LSTM's similar shapes (`char_lstm`), and the cell's elementwise work is many small NumPy
 calls per time step, each paying NumPy's per-call cost."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 CELL = "GRU"
 
 

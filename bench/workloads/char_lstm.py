@@ -20,12 +20,15 @@ TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "LSTM"    # its rows in bench/gemm_threads.py's SHAPES
 GAP = """Against torch: two thirds of the step is GEMM, the same products torch computes;
-how OpenBLAS's compare with torch's (its Intel MKL) depends on the CPU and its BLAS kernel, and
-the line above is this machine's measurement (near 1: none of the gap is GEMM). The rest is
-the cell's elementwise work, about 25 NumPy calls per time step on a 256 × 32 state, each
-paying NumPy's per-call cost, where torch runs the whole layer through oneDNN's fused RNN
-primitive. The floor runs the same layout and calls and pays the same."""
+how OpenBLAS's compare with torch's depends on the CPU and its BLAS kernel, and the line above
+is this machine's measurement. With the compiled kernels (column `kernels`) the cell's
+elementwise work per time step is two compiled loops and three NumPy calls (tanh twice, one
+product) instead of about 25 NumPy calls; what is left besides the GEMMs is the per-step
+Python loop around 64 small GEMMs (N = 32 columns) in each direction, where torch runs the
+whole layer inside oneDNN's fused RNN primitive. The floor runs nnscratch's own sequence
+kernel on the NumPy path."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 V, H, T, N, ITERS, LR = 65, 256, 64, 32, 100, 2e-3
 CELL = "LSTM"
 

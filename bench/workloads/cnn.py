@@ -16,13 +16,16 @@ TITLE = ("CNN conv(1→16,3)-relu-pool2-conv(16→32,3)-relu-pool2-linear(1568�
 TARGET = 1.0
 FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "CNN"    # its rows in bench/gemm_threads.py's SHAPES
-GAP = """Against torch: over half of the step is NumPy elementwise work (the
-im2col/col2im and layout copies, ReLU and max-pooling forward and backward), separate
-single-threaded passes over memory, where torch convolves with oneDNN's kernels and runs ReLU
-and pooling in C++ loops over both cores; the GEMMs that remain are OpenBLAS's against torch's
-Intel MKL, which win or lose by CPU (line above: this machine). The floor runs the same
-algorithm and pays the same."""
+GAP = """Against torch: with the compiled kernels (column `kernels`) the conv's column
+copies (im2col, col2im and the two layout transposes around the GEMM) run as compiled loops;
+the NumPy elementwise work left is ReLU (one pass forward, one backward, in
+nnscratch/ops/elementwise.py) and max pooling (a few vectorised passes each way: a compiled
+pooling kernel was measured and was no faster), each single-threaded, where torch runs ReLU and
+pooling in C++ loops over both cores and convolves with oneDNN; the GEMMs are OpenBLAS's against
+torch's, which win or lose by CPU (line above: this machine). The floor runs the same algorithm
+on the NumPy path."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 N, BATCH, LR = 10_000, 64, 1e-3
 _traced = {}
 

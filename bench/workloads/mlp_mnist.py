@@ -16,6 +16,7 @@ the framework's fixed cost per step (module calls, the graph, the backward sweep
 label checks, the optimizer's pass) is several times the loop's (line above), and at batch
 100 it is a visible share."""
 ROUNDS = 7
+KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 N, D, H, K, BATCH, LR = 60_000, 784, 200, 10, 100, 0.5
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import kernels
 from .conv_args import conv_output_size, pair
 
 
@@ -197,6 +198,9 @@ class FlatPlan(StridedPlan):
         self.cols_per_image = (self.ho - 1) * self.wp + self.wo
 
     def columns(self, x, ones_row=False):
+        if (k := kernels.compiled("conv")) is not None:
+            return k.columns(x, self.kh, self.kw, self.ph, self.pw, self.dh, self.dw, self.ho,
+                             self.wo, ones_row)
         xp = pad_hw(x, self.ph, self.pw)
         if xp.strides[-1] != xp.itemsize or xp.strides[-2] != self.wp * xp.itemsize:
             xp = np.ascontiguousarray(xp)        # each image plane must be one flat run
@@ -207,9 +211,20 @@ class FlatPlan(StridedPlan):
         k = self.c * self.kh * self.kw
         cols = np.empty((k + ones_row, self.n * length), dtype=x.dtype)
         np.copyto(cols[:k].reshape(view.shape), view)
+        # the junk columns read pixels the output never sees (past a row's end, wrapping into
+        # the next): zeros, or a NaN or inf there would reach the weight gradient as inf·0
+        self._junk(cols[:k])[...] = 0
         if ones_row:
             cols[k] = 1
         return cols
+
+    def _junk(self, a):
+        """The junk columns ``(rows, N, Ho - 1, Wp - Wo)`` of ``(rows, N·L)`` (a strided view;
+        empty when the image is one row or has no padding)."""
+        rows, isz, length = a.shape[0], a.itemsize, self.cols_per_image
+        extra = self.wp - self.wo if self.ho > 1 else 0
+        return as_strided(a[:, self.wo:], (rows, self.n, self.ho - 1, extra),
+                          (a.strides[0], length * isz, self.wp * isz, isz))
 
     def _grid(self, a):
         """The valid ``(rows, N, Ho, Wo)`` positions inside ``(rows, N·L)`` (a strided view)."""
@@ -218,20 +233,23 @@ class FlatPlan(StridedPlan):
                           (length * self.n * isz, length * isz, self.wp * isz, isz))
 
     def output(self, y):
+        if (k := kernels.compiled("conv")) is not None:
+            return k.output(y, self.n, self.ho, self.wo, self.wp)
         return np.ascontiguousarray(self._grid(y).transpose(1, 0, 2, 3))
 
     def grad_rows(self, g):
+        if (k := kernels.compiled("conv")) is not None:
+            return k.grad_rows(g, self.wp)
         f, length = g.shape[1], self.cols_per_image
         rows = np.empty((f, self.n * length), dtype=g.dtype)
-        if self.wp > self.wo and self.ho > 1:   # zero the junk columns: they must add nothing
-            junk = as_strided(rows[:, self.wo:], (f, self.n, self.ho - 1, self.wp - self.wo),
-                              (rows.strides[0], length * rows.itemsize,
-                               self.wp * rows.itemsize, rows.itemsize))
-            junk[...] = 0
+        self._junk(rows)[...] = 0                # the junk columns must add nothing
         self._grid(rows)[...] = g.transpose(1, 0, 2, 3)
         return rows
 
     def col2im(self, dcols):
+        if (k := kernels.compiled("conv")) is not None:
+            return k.col2im(dcols, (self.n, self.c, self.h, self.w), self.kh, self.kw, self.ph,
+                            self.pw, self.dh, self.dw, self.ho, self.wo)
         length = self.cols_per_image
         dcols = dcols.reshape(self.c, self.kh, self.kw, self.n, length)
         acc = np.zeros((self.c, self.n, self.hp * self.wp), dtype=dcols.dtype)

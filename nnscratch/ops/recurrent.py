@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import fused
 from .recurrent_composite import gru_composite, lstm_composite, rnn_composite
 
@@ -288,19 +289,23 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
     ms = None if w_hr is None else np.empty((T, H, N), dt)     # o ⊙ tanh(c_t), projected
     rec = np.empty((4 * H, N), dt)
     tmp = np.empty((H, N), dt)
+    k = kernels.compiled("lstm")
     for t in range(T):
         a = acts[t]
         np.matmul(w_hh_s, hs[t], out=rec)
         a += rec
         np.tanh(a, out=a)
-        s = a[:H3]
-        s *= 0.5
-        s += 0.5
         i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
         c = cs[t + 1]
-        np.multiply(f, cs[t], out=c)
-        np.multiply(i, g, out=tmp)
-        c += tmp
+        if k is not None:                            # the same arithmetic in one pass
+            k.cell_forward(a, cs[t], c)
+        else:
+            s = a[:H3]
+            s *= 0.5
+            s += 0.5
+            np.multiply(f, cs[t], out=c)
+            np.multiply(i, g, out=tmp)
+            c += tmp
         np.tanh(c, out=tcs[t])
         if ms is None:
             np.multiply(o, tcs[t], out=hs[t + 1])
@@ -336,24 +341,27 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
                     dhs[t][:, n:] = 0
                 np.matmul(w_hr_t, dh, out=dm)                 # through the projection
             a, tc, d = acts[t], tcs[t], delta[t]
-            i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
-            np.multiply(dm, tc, out=d[2 * H:H3])              # ∂E/∂o
-            np.multiply(tc, tc, out=tmp)
-            np.subtract(1, tmp, out=tmp)
-            tmp *= o
-            tmp *= dm
-            dc += tmp                                         # dc_t
-            np.multiply(dc, g, out=d[:H])                     # ∂E/∂i
-            np.multiply(dc, cs[t], out=d[H:2 * H])            # ∂E/∂f
-            np.multiply(dc, i, out=d[H3:])                    # ∂E/∂g
-            dc *= f                                           # carried to c_{t-1}
-            s = a[:H3]
-            np.subtract(1, s, out=tmp3)
-            tmp3 *= s
-            d[:H3] *= tmp3                                    # σ' = σ (1 - σ)
-            np.multiply(g, g, out=tmp)
-            np.subtract(1, tmp, out=tmp)
-            d[H3:] *= tmp                                     # tanh' = 1 - tanh²
+            if k is not None:                                 # the same arithmetic in one pass
+                k.cell_backward(dm, dc, a, tc, cs[t], d)
+            else:
+                i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
+                np.multiply(dm, tc, out=d[2 * H:H3])          # ∂E/∂o
+                np.multiply(tc, tc, out=tmp)
+                np.subtract(1, tmp, out=tmp)
+                tmp *= o
+                tmp *= dm
+                dc += tmp                                     # dc_t
+                np.multiply(dc, g, out=d[:H])                 # ∂E/∂i
+                np.multiply(dc, cs[t], out=d[H:2 * H])        # ∂E/∂f
+                np.multiply(dc, i, out=d[H3:])                # ∂E/∂g
+                dc *= f                                       # carried to c_{t-1}
+                s = a[:H3]
+                np.subtract(1, s, out=tmp3)
+                tmp3 *= s
+                d[:H3] *= tmp3                                # σ' = σ (1 - σ)
+                np.multiply(g, g, out=tmp)
+                np.subtract(1, tmp, out=tmp)
+                d[H3:] *= tmp                                 # tanh' = 1 - tanh²
             if kept is not None:
                 d[:, n:] = 0
             np.matmul(w_hh_t, d, out=dh)
