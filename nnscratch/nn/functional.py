@@ -18,6 +18,7 @@ from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    conv_transpose2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
+from ..ops.special import gelu  # issue 32 (ops-math): exact and approximate="tanh"
 from .attention import scaled_dot_product_attention
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
@@ -25,7 +26,7 @@ from ..tensor import as_tensor as _as_tensor
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
 
-__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
+__all__ = ["gelu", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
            "dropout3d", "interpolate", "scaled_dot_product_attention", "mse_loss", "l1_loss",
            "smooth_l1_loss",

@@ -14,13 +14,12 @@ Shapes: ``(S, N, E)``, or ``(N, S, E)`` with ``batch_first``, or unbatched ``(S,
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any, Callable
 
 import numpy as np
 
 from .. import ops
-from ..autograd import defvjp, primitive
+from ..ops.special import gelu
 from ..tensor import Tensor, get_default_dtype
 from . import init
 from .attention import MultiheadAttention
@@ -30,30 +29,12 @@ from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm
 
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-@primitive
-def _gelu(x):
-    """x Φ(x), Φ the standard normal CDF (torch's exact gelu); derivative Φ(x) + x φ(x).
-    A local stand-in until the library's own gelu (with a vectorised erf) lands."""
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(x.dtype))
-
-
-def _gelu_vjp(g, out, x):
-    cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)).astype(x.dtype))
-    pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-    return g * (cdf + x * pdf)
-
-
-defvjp(_gelu, _gelu_vjp)
-
 
 def _activation(activation: str | Callable, owner: str) -> Callable:
     if activation == "relu":
         return ops.relu
     if activation == "gelu":
-        return _gelu
+        return gelu
     if callable(activation):
         return activation
     raise RuntimeError(f"{owner}: activation should be relu/gelu, not {activation}")
