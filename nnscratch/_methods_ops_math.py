@@ -24,6 +24,8 @@ from ._tensor.args import as_dtype as _as_dtype
 from ._tensor.args import raw as _raw
 from ._tensor.arithmetic import promoted as _promoted
 from ._tensor.inplace import _inplace
+from .autograd.core import TensorBase as Tensor  # the ops' view of the class: _wrap makes a Tensor
+from .autograd.core import _to_array
 from .dtype import get_default_dtype
 from .ops import bitwise as _bit
 from .ops import blend as _blend
@@ -33,7 +35,15 @@ from .ops import pointwise as _pw
 from .ops import rounding as _round
 from .ops import special as _special
 from .ops import trig as _trig
-from .tensor import Tensor, as_tensor
+from .ops.shape import concatenate as _concatenate
+
+
+def as_tensor(data, dtype=None):
+    """``data`` as a Tensor (no copy when it is one already): :func:`nnscratch.as_tensor`, here
+    without importing nnscratch.tensor, which installs these methods."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return Tensor._wrap(_to_array(data, dtype))
 
 # torch's legacy type names (``t.type()``), by dtype
 TYPE_NAMES = {_dt.float32: "torch.FloatTensor", _dt.float64: "torch.DoubleTensor",
@@ -132,7 +142,7 @@ def _rounding_division(a, b, rounding_mode):
     """``div(a, b, rounding_mode=)``: None is true division, "trunc"/"floor" round the quotient
     toward zero / down and keep an integer dtype (no gradient: piecewise constant)."""
     if rounding_mode is None:
-        return Tensor.__truediv__(as_tensor(a), b)
+        return as_tensor(a).__truediv__(b)
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found {rounding_mode!r}")
@@ -293,8 +303,20 @@ class OpsMathMethods:
         a, b = _integer_pair(self, other)
         return Tensor._wrap(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
-    greater, greater_equal = getattr(Tensor, "gt"), getattr(Tensor, "ge")
-    less, less_equal, not_equal = (getattr(Tensor, n) for n in ("lt", "le", "ne"))
+    def greater(self, other):
+        return self.gt(other)
+
+    def greater_equal(self, other):
+        return self.ge(other)
+
+    def less(self, other):
+        return self.lt(other)
+
+    def less_equal(self, other):
+        return self.le(other)
+
+    def not_equal(self, other):
+        return self.ne(other)
 
     def maximum(self, other):
         """Elementwise max with torch's promotion (``maximum(int32, tensor(1.2))`` is float32);
@@ -571,11 +593,10 @@ class OpsMathMethods:
 
     def diff(self, n=1, dim=-1, prepend=None, append=None):
         """n-th forward difference along dim (``torch.diff``)."""
-        from .functions import cat
         t = self
         if prepend is not None or append is not None:
-            parts = [p for p in (prepend, self, append) if p is not None]
-            t = cat([as_tensor(p) if not isinstance(p, Tensor) else p for p in parts], dim)
+            parts = [as_tensor(p) for p in (prepend, self, append) if p is not None]
+            t = _concatenate(parts, dim)
         for _ in range(n):
             size = t.shape[dim]
             if t._data.dtype.kind == "b":
@@ -591,7 +612,7 @@ class OpsMathMethods:
         """The sum of the main diagonal of a matrix (``torch.trace``)."""
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
-        from .functions import einsum
+        from .ops.einsum import einsum
         n = builtins.min(self.shape)
         return einsum("ii->", self[:n, :n])
 
@@ -749,7 +770,7 @@ class OpsMathMethods:
         c = OpsMathMethods.cov(self)
         if c.ndim == 0:
             return c / c
-        from .functions import einsum
+        from .ops.einsum import einsum
         d = einsum("ii->i", c).sqrt()
         return (c / d.reshape(-1, 1) / d.reshape(1, -1)).clamp(-1, 1)
 
@@ -918,12 +939,12 @@ def _quantile(self, q, dim, keepdim, interpolation):
         outs = [o.reshape((1,) * self.ndim) for o in outs]
     if qs.ndim == 0:
         return outs[0]
-    from .functions import stack
+    from .ops.shape import stack
     return stack(outs, 0)
 
 
 def _tensordot(a, b, dims):
-    from .functions import einsum
+    from .ops.einsum import einsum
     letters = "abcdefghijklmnopqrstuvwxyz"
     sa = list(letters[:a.ndim])
     sb = list(letters[a.ndim:a.ndim + b.ndim])
@@ -991,7 +1012,7 @@ def _multinomial(w, num_samples, replacement, generator):
     return out.reshape(w.shape[:-1] + (num_samples,))
 
 
-_ADD_ = getattr(Tensor, "add_")   # the add_ of nnscratch.tensor, before install()
+_ADD_ = None                      # the class's own add_, kept by install() before it overrides
 _UNARY_INPLACE = ("reciprocal", "sinc", "logit", "nan_to_num", "deg2rad", "rad2deg", "frac",
                   "fix", "sgn", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan",
                   "sinh", "cosh",
@@ -1010,8 +1031,11 @@ _OTHER_INPLACE = ("bitwise_not", "negative", "absolute", "abs", "cumprod", "logi
                   "cumsum", "tril", "triu", "eq", "ne", "lt", "le", "gt", "ge")
 
 
-def install(cls=Tensor):
-    """Copy the methods onto the Tensor class, with the in-place variants torch has."""
+def install(cls):
+    """Copy the methods onto the Tensor class, with the in-place variants torch has (called once
+    by nnscratch.tensor after the class is defined)."""
+    global _ADD_
+    _ADD_ = cls.add_
     for name, value in vars(OpsMathMethods).items():
         if not name.startswith("__") or name in _DUNDERS:
             setattr(cls, name, value)
@@ -1027,5 +1051,3 @@ def install(cls=Tensor):
 _DUNDERS = {"__mod__", "__rmod__", "__floordiv__", "__rfloordiv__", "__and__", "__rand__",
             "__or__", "__ror__", "__xor__", "__rxor__", "__lshift__", "__rlshift__",
             "__rshift__", "__rrshift__", "__invert__"}
-
-install()

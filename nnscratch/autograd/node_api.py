@@ -5,9 +5,12 @@ The "neural networks" tutorial walks the graph backwards from a loss with
 pair per input: the node that made the input and which of its outputs it was, an
 :class:`AccumulateGrad` for a leaf that requires grad, ``(None, 0)`` for an input that needs no
 gradient.  This file only reads the :class:`~nnscratch.autograd.graph.Node` class's fields; it is
-attached to that class by :func:`install` (so the engine itself needs no change).
+attached to that class by :func:`install`, run when this module is imported (so the engine
+itself needs no change).
 """
 from __future__ import annotations
+
+from .graph import Node
 
 
 class OpName(str):
@@ -69,3 +72,6 @@ def install(node_class) -> None:
         node_class.name = _NameField(node_class.__dict__["name"])
     node_class.next_functions = property(next_functions)
     node_class.metadata = property(lambda self: {})
+
+
+install(Node)
