@@ -155,7 +155,7 @@ def test_transformer_layers_match_torch(kind, case):
               norm_first=case.get("norm_first", False), bias=case.get("bias", True))
     name = "TransformerEncoderLayer" if kind == "encoder" else "TransformerDecoderLayer"
     tl = getattr(torch.nn, name)(8, 2, activation=_gelu_t if act == "callable" else act, **kw)
-    ol = getattr(nn, name)(8, 2, activation=nn.transformer._gelu if act == "callable" else act,
+    ol = getattr(nn, name)(8, 2, activation=nn.functional.gelu if act == "callable" else act,
                            **kw)
     tl, ol = tl.double(), ol.double()
     assert list(ol.state_dict()) == list(tl.state_dict())

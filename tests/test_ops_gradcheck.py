@@ -56,6 +56,11 @@ def _dropout_channels_fixed(x):
     return ops.dropout_channels(x, 0.4, training=True)
 
 
+def _feature_dropout_fixed(x):
+    ns.manual_seed(7)
+    return ops.feature_dropout(x, 0.4, training=True)
+
+
 def _bn_train(x, w, b):
     c = x.shape[1]
     return F.batch_norm(x, np.zeros(c), np.ones(c), w, b, training=True)
@@ -253,6 +258,7 @@ CASES = [
     ("dropout_fixed_seed", _dropout_fixed, [N(4, 5)]),
     ("dropout_eval", lambda x: F.dropout(x, 0.5, training=False) * 1.0, [N(4, 5)]),
     ("dropout_channels_fixed_seed", _dropout_channels_fixed, [N(3, 4, 5)]),
+    ("feature_dropout_fixed_seed", _feature_dropout_fixed, [N(3, 4, 5)]),
     ("group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [N(2, 4, 3), P(4), N(4)]),
     ("batch_norm_train_2d", _bn_train, [N(6, 3), P(3), N(3)]),
     ("batch_norm_train_3d", _bn_train, [N(3, 2, 4), P(2), N(2)]),
