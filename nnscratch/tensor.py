@@ -241,10 +241,10 @@ def _copy(self, src, non_blocking=False):
 def _setitem(self, idx, value):
     """``t[idx] = value`` in place (torch's ``index_put_``): inside a graph the gradient of the
     overwritten entries is zero and ``value`` receives the gradient of its slots."""
-    idx = _ops.shape._normalize_index(idx)
+    idx = _ops.indexing.torch_index(idx)
 
     def direct(a):
-        a[idx] = _raw(value)
+        _ops.indexing.assign(a, idx, _raw(value))
     return _inplace(self, "__setitem__", lambda s, v: _ops.index_put(s, idx, v), value,
                     direct=direct)
 

@@ -15,8 +15,8 @@ from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    max_unpool1d, max_unpool2d, upsample_nearest)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import cumsum, logsumexp, max, mean, min, norm, prod, sum, var
-from .shape import (broadcast_to, clone, concatenate, flip, gather, getitem, index_put,
-                    index_select, pad_axes, reshape, roll, stack, tile, transpose, tril, triu,
-                    where)
-from . import shape
+from .indexing import getitem, index_put
+from .shape import (broadcast_to, clone, concatenate, flip, gather, index_select, pad_axes,
+                    reshape, roll, stack, tile, transpose, tril, triu, where)
+from . import indexing, shape
 from .softmax import log_softmax, softmax

@@ -1,4 +1,4 @@
-"""Shape ops: reshape, transpose, indexing, concatenate/stack, where, pad."""
+"""Shape ops: reshape, transpose, concatenate/stack, where, pad (indexing: ``indexing.py``)."""
 import numpy as np
 
 from ..autograd import defvjp, fused, primitive
@@ -18,44 +18,6 @@ def transpose(x, axes=None):
 defvjp(transpose, lambda g, out, x, axes=None:
        np.transpose(g, None if axes is None else np.argsort([a % x.ndim for a in axes])),
        saves=())
-
-
-def _is_int_array(i):
-    return isinstance(i, np.ndarray) and i.dtype.kind in "iu"
-
-
-def _normalize_index(idx):
-    from ..tensor import Tensor
-    if isinstance(idx, Tensor):
-        return idx._data
-    if isinstance(idx, list):
-        return np.asarray(idx)
-    if isinstance(idx, tuple):
-        return tuple(_normalize_index(i) for i in idx)
-    return idx
-
-
-def _getitem(x, idx):
-    return x[idx]
-
-
-def _getitem_vjp(g, out, x, idx):
-    dx = np.zeros_like(x)
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    if any(_is_int_array(i) for i in parts):
-        np.add.at(dx, idx, g)      # repeated integer indices accumulate
-    else:
-        dx[idx] = g
-    return dx
-
-
-_getitem_p = primitive(_getitem, view=True)
-defvjp(_getitem_p, _getitem_vjp, saves=())
-
-
-def getitem(x, idx):
-    """``x[idx]`` for basic slices, integer arrays and boolean masks."""
-    return _getitem_p(x, _normalize_index(idx))
 
 
 def _as_operands(tensors, name):
@@ -195,29 +157,6 @@ def _along(index, dim):
     grids[dim] = index
     return tuple(grids)
 defvjp(gather, _gather_vjp, saves=())
-
-
-def _index_put_vjp_x(g, out, x, idx, v):
-    g = g.copy()
-    g[idx] = 0                                 # the overwritten entries do not reach x
-    return g
-
-
-def _index_put_vjp_v(g, out, x, idx, v):
-    return g[idx]                              # the engine sums it back to v's shape
-
-
-@primitive
-def _index_put(x, idx, v):
-    out = x.copy()
-    out[idx] = v
-    return out
-defvjp(_index_put, _index_put_vjp_x, None, _index_put_vjp_v, saves=())
-
-
-def index_put(x, idx, v):
-    """A copy of ``x`` with ``x[idx] = v`` (what ``t[idx] = v`` records inside a graph)."""
-    return _index_put(x, _normalize_index(idx), v)
 
 
 @primitive
