@@ -41,6 +41,12 @@ def _make(name):
 for _name in _METHODS:
     globals()[_name] = _make(_name)
 
+from ._methods_ops_index import FUNCTIONS as _INDEX_FUNCTIONS  # noqa: E402
+
+for _name in _INDEX_FUNCTIONS:
+    globals()[_name] = _make(_name)
+__all__ += list(_INDEX_FUNCTIONS)
+
 
 def cat(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dimension (``torch.cat``; NumPy's ``axis`` too)."""

@@ -26,6 +26,7 @@ from . import dtype as _dt
 from . import ops as _ops
 from . import random as _random
 from ._types import DTypeLike, Shape, TensorLike
+from .autograd.engine import ShapeError as _ShapeError
 from .autograd.engine import (
     Size,
     Tensor,
@@ -515,13 +516,20 @@ def _split(self, split_size_or_sections, dim=0):
 
 
 def _chunk(self, chunks, dim=0):
+    if chunks < 1:
+        raise _ShapeError(f"chunk: chunks must be > 0, got {chunks}")
     n = self._data.shape[_dim(dim, self._data.ndim, "chunk")]
     return _split(self, builtins.max(1, -(-n // chunks)), dim)
 
 
 def _narrow(self, dim, start, length):
     d = _dim(dim, self._data.ndim, "narrow")
-    idx = (slice(None),) * d + (slice(start, start + length),)
+    n = self._data.shape[d]
+    s = start + n if start < 0 else start          # torch counts a negative start from the end
+    if not (0 <= s <= n and 0 <= length and s + length <= n):
+        raise _ShapeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size "
+                          f"({n})")
+    idx = (slice(None),) * d + (slice(s, s + length),)
     return _ops.getitem(self, idx)
 
 
@@ -1238,6 +1246,7 @@ def _shape_arg(shape, owner: str) -> tuple:
 
 
 _install()
+from . import _methods_ops_index  # noqa: E402,F401  (installs scatter, diag, unfold, ...)
 
 _UFUNC_OPS = {
     np.add: _ops.add, np.subtract: _ops.sub, np.multiply: _ops.mul, np.true_divide: _ops.div,

@@ -160,8 +160,20 @@ class set_grad_enabled(_GradMode):
 # ----------------------------------------------------------------------------- Tensor core
 
 class ShapeError(ValueError, RuntimeError):
-    """A shape mismatch: a ValueError (nnscratch's contract for bad input) that is also the
-    RuntimeError torch raises, so code written for either catches it."""
+    """A shape mismatch or a bad value inside an op: a ValueError (nnscratch's contract for bad
+    input) that is also the RuntimeError torch raises, so code written for either catches it."""
+
+
+def _as_runtime_error(e: ValueError, op: str) -> ValueError:
+    """A ValueError out of an op's kernel (NumPy's "shapes not aligned", "cannot reshape", an
+    argument check) as a :class:`ShapeError`, so that it is also the RuntimeError torch raises
+    for the same call; the message is kept, prefixed with the op's name.  Errors that already
+    are RuntimeErrors or IndexErrors (NumPy's AxisError: torch's IndexError) pass unchanged."""
+    if isinstance(e, (RuntimeError, IndexError)):
+        return e
+    op = op.strip("_")
+    msg = str(e)
+    return ShapeError(msg if msg.startswith(op) else f"{op}: {msg}")
 
 
 class _Version:
@@ -876,7 +888,10 @@ class Primitive:
         if kwargs:
             args, kwargs = _bind_tensors_positionally(self._sig, self._positional, args, kwargs)
         arrays, parents, needs = _unpack(args)
-        out = self.fn(*arrays, **kwargs)
+        try:
+            out = self.fn(*arrays, **kwargs)
+        except ValueError as e:
+            raise _as_runtime_error(e, self.fn.__name__) from None
         if not (needs and _grad_enabled):
             t = Tensor._wrap(out)
         else:
@@ -963,7 +978,10 @@ def fused(fn=None, *, saves_output=False):
             # one flag per positional parameter: False for defaulted ones not passed (b=None)
             kwargs["needs_input_grad"] = (tuple(needs and p is not None for p in parents)
                                           + (False,) * (len(positional) - len(parents)))
-        out, vjp = fn(*arrays, **kwargs)
+        try:
+            out, vjp = fn(*arrays, **kwargs)
+        except ValueError as e:
+            raise _as_runtime_error(e, fn.__name__) from None
         if not needs:
             return tuple(map(Tensor._wrap, out)) if isinstance(out, tuple) else Tensor._wrap(out)
         saved = [a for a in args if isinstance(a, Tensor)]

@@ -1,6 +1,8 @@
 """``nnscratch.nn``: modules (layers, containers, losses) built from functional ops."""
 from . import functional, init, utils
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation_extra import (CELU, SELU, Fold, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+                               Mish, ReLU6, Softmin, Softsign, Unfold)
 from .container import (Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList,
                         Sequential, Upsample)
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d

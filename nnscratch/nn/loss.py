@@ -53,13 +53,24 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities."""
+    """Binary cross-entropy on probabilities; ``weight`` multiplies each element's loss
+    (torch.nn.BCELoss's arguments)."""
     _fn = staticmethod(F.binary_cross_entropy)
+
+    def __init__(self, weight: Any = None, size_average=None, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy on logits, fused and stable."""
+    """Sigmoid + binary cross-entropy on logits, fused and stable; ``weight`` per element and
+    ``pos_weight`` per class as torch.nn.BCEWithLogitsLoss."""
     _fn = staticmethod(F.binary_cross_entropy_with_logits)
+
+    def __init__(self, weight: Any = None, size_average=None, reduce=None,
+                 reduction: str = "mean", pos_weight: Any = None):
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight,
+                         pos_weight=pos_weight)
 
 
 class CrossEntropyLoss(_Loss):

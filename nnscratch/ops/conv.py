@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.engine import ShapeError
 from ._allocator import retain_freed_memory
 from .conv_args import lift_1d, pair
 from .conv_args import single as _one
@@ -125,10 +126,10 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
     layout, wlayout = (("(N, C, L)", "(out_channels, in_channels/groups, k)") if nd == 1 else
                        ("(N, C, H, W)", "(out_channels, in_channels/groups, kh, kw)"))
     if xa.ndim != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout}, "
                          f"got shape {tuple(xa.shape)}")
     if wa.ndim != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D weight {wlayout}, "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D weight {wlayout}, "
                          f"got shape {tuple(wa.shape)}")
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{owner}: groups must be an int >= 1, got {groups!r}")
@@ -140,20 +141,20 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
                    pair(dilation, "dilation", owner, 1))
     c, f = xa.shape[1], wa.shape[0]
     if f % groups:
-        raise ValueError(f"{owner}: out_channels ({f}) must be divisible by groups ({groups})")
+        raise ShapeError(f"{owner}: out_channels ({f}) must be divisible by groups ({groups})")
     if c != wa.shape[1] * groups:
-        raise ValueError(f"{owner}: input has {c} channels but the weight of shape "
+        raise ShapeError(f"{owner}: input has {c} channels but the weight of shape "
                          f"{tuple(wa.shape)} (groups={groups}) expects {wa.shape[1] * groups}; "
                          f"got input shape {tuple(xa.shape)}")
     spatial = tuple(xa.shape[2:]) if nd == 2 else (1,) + tuple(xa.shape[2:])
     kernel = tuple(wa.shape[2:]) if nd == 2 else (1,) + tuple(wa.shape[2:])
     padded = tuple(n + 2 * q for n, q in zip(spatial, p))
     if any(dd * (k - 1) + 1 > n for k, dd, n in zip(kernel, d, padded)):
-        raise ValueError(f"{owner}: kernel size {tuple(wa.shape[2:])} (dilation "
+        raise ShapeError(f"{owner}: kernel size {tuple(wa.shape[2:])} (dilation "
                          f"{d[2 - nd:]}) is larger than the padded input {padded[2 - nd:]} "
                          f"(input shape {tuple(xa.shape)}, padding {p[2 - nd:]})")
     if b is not None and getattr(_array(b), "shape", None) != (f,):
-        raise ValueError(f"{owner}: bias must have shape ({f},), "
+        raise ShapeError(f"{owner}: bias must have shape ({f},), "
                          f"got {getattr(_array(b), 'shape', None)}")
     return s, p, d, int(groups)
 
@@ -233,16 +234,16 @@ def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilat
     xa, wa = _array(x), _array(w)
     layout = "(N, C_in, L)" if nd == 1 else "(N, C_in, H, W)"
     if getattr(xa, "ndim", 0) != nd + 2 or getattr(wa, "ndim", 0) != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
                          f"(C_in, C_out, k…), got {tuple(getattr(xa, 'shape', ()))} and "
                          f"{tuple(getattr(wa, 'shape', ()))}")
     if groups != 1:
         raise ValueError(f"{owner}: only groups=1 is supported, got groups={groups!r}")
     if xa.shape[1] != wa.shape[0]:
-        raise ValueError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
+        raise ShapeError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
                          f"{tuple(wa.shape)} expects {wa.shape[0]} (weight is (C_in, C_out, k…))")
     if b is not None and getattr(_array(b), "shape", None) != (wa.shape[1],):
-        raise ValueError(f"{owner}: bias must have shape ({wa.shape[1]},), "
+        raise ShapeError(f"{owner}: bias must have shape ({wa.shape[1]},), "
                          f"got {getattr(_array(b), 'shape', None)}")
     if nd == 1:
         s, p, d = ((1, _one(stride, "stride", owner, 1)), (0, _one(padding, "padding", owner, 0)),
@@ -261,7 +262,7 @@ def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilat
     out_hw = tuple((n - 1) * ss - 2 * pp + dd * (k - 1) + o + 1
                    for n, ss, pp, dd, k, o in zip(spatial, s, p, d, kernel, op))
     if min(out_hw) < 1:
-        raise ValueError(f"{owner}: the output would be empty ({out_hw[2 - nd:]}) for input "
+        raise ShapeError(f"{owner}: the output would be empty ({out_hw[2 - nd:]}) for input "
                          f"{tuple(xa.shape)}, padding {p[2 - nd:]}")
     return s, p, d, out_hw
 

@@ -280,17 +280,26 @@ def binary_cross_entropy(prob, target, reduction="mean"):
 
 
 @fused
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """Sigmoid + BCE fused: max(z, 0) - z t + log(1 + e^{-|z|});  d/dz = σ(z) - t.
-
-    Finite for any logit (no exp of a large positive number is ever taken).
+def binary_cross_entropy_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    """Sigmoid + BCE fused, with torch's ``pos_weight`` p (broadcast over the classes of the
+    last axis): ``(1 - t) z + (1 + (p - 1) t) · softplus(-z)``, which for p = 1 is
+    ``max(z, 0) - z t + log(1 + e^{-|z|})``; ``d/dz = (1 - t) - (1 + (p - 1) t) σ(-z)``
+    (= σ(z) - t for p = 1).  Finite for any logit (no exp of a large positive number is taken).
     """
     _check_reduction(reduction)
     _same_shape(logits, target, "binary_cross_entropy_with_logits")
     _check_unit_interval(target, "binary_cross_entropy_with_logits")
-    per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+    sp = np.maximum(-logits, 0) + np.log1p(np.exp(-np.abs(logits)))       # softplus(-z)
+    if pos_weight is None:
+        per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+    else:
+        lw = 1 + (pos_weight - 1) * target
+        per_item = (1 - target) * logits + lw * sp
 
     def vjp(g):
         s = _scale(g, logits.shape, reduction, logits.size)
-        return s * (stable_sigmoid(logits) - target), -s * logits
+        if pos_weight is None:
+            return s * (stable_sigmoid(logits) - target), -s * logits, None
+        return (s * ((1 - target) - lw * stable_sigmoid(-logits)),
+                s * (-logits + (pos_weight - 1) * sp), s * target * sp)
     return np.asarray(_reduce(per_item, reduction)), vjp

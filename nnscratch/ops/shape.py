@@ -139,23 +139,19 @@ defvjp(clone, lambda g, out, x: g, saves=())
 
 @primitive
 def gather(x, dim, index):
-    """``out[i][j][k] = x[index[i][j][k]][j][k]`` along ``dim`` (``torch.gather``)."""
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must be an integer tensor, got dtype {index.dtype}")
-    return np.take_along_axis(x, index, axis=dim)
+    """``out[i][j][k] = x[index[i][j][k]][j][k]`` along ``dim`` (``torch.gather``); ``out`` has
+    ``index``'s shape, which may be smaller than ``x``'s in every dimension."""
+    from .scatter import along, check_index, check_scatter_shapes
+    check_index(index, "gather", x.shape[dim] if x.ndim else 1, dim)
+    check_scatter_shapes(x.shape, dim, index, None, "gather")
+    return x[along(index, dim)]
 
 
 def _gather_vjp(g, out, x, dim, index):
+    from .scatter import along
     dx = np.zeros_like(x)
-    np.add.at(dx, _along(index, dim), g)       # repeated indices accumulate
+    np.add.at(dx, along(index, dim), g)        # repeated indices accumulate
     return dx
-
-
-def _along(index, dim):
-    """The full index tuple ``take_along_axis`` uses, for ``np.add.at``."""
-    grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
-    grids[dim] = index
-    return tuple(grids)
 defvjp(gather, _gather_vjp, saves=())
 
 
