@@ -1,9 +1,10 @@
 """More pointwise activations (torch.nn.functional's), forward and VJP side by side.
 
-Piecewise-linear ones (``hardtanh``, ``relu6``, ``hardsigmoid``, ``hardswish``) take torch's
-one-sided derivatives at the kinks: the gradient is the slope of the open interval, and 0 at
-the clip points (torch's ``(x > lo) & (x < hi)`` masks), except ``hardswish``, whose
-derivative ``x/3 + 1/2`` on ``[-3, 3]`` is torch's on the closed interval.
+The derivatives at the kinks are torch's: ``hardtanh``/``relu6``/``hardsigmoid`` have slope 0 at
+the clip points, ``hardswish`` takes ``x/3 + 1/2`` on
+``(-3, 3)``, 0 at -3 and 1 at 3, and ``celu``/``selu`` the exponential branch at 0.  The masks
+are written as torch's comparisons, so that a NaN input gets the gradient of the branch
+torch's kernels send it to (the "else" branch).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
 
 
 defvjp(hardtanh, lambda g, out, x, min_val=-1.0, max_val=1.0:
-       g * ((x > min_val) & (x < max_val)), saves=(0,))
+       g * ~((x <= min_val) | (x >= max_val)), saves=(0,))
 
 
 def relu6(x):
@@ -43,12 +44,12 @@ defvjp(hardsigmoid, lambda g, out, x: g * ((x > -3) & (x < 3)) / 6, saves=(0,))
 @primitive
 def hardswish(x):
     """``x · hardsigmoid(x)``: 0 below -3, x above 3 (``F.hardswish``); derivative
-    ``x/3 + 1/2`` on ``[-3, 3]``."""
+    ``x/3 + 1/2`` on ``(-3, 3)``."""
     return (x * np.clip(x / 6 + 0.5, 0, 1)).astype(x.dtype, copy=False)
 
 
 defvjp(hardswish, lambda g, out, x:
-       g * np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)), saves=(0,))
+       g * np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1)), saves=(0,))
 
 
 @primitive
@@ -59,7 +60,7 @@ def celu(x, alpha=1.0):
 
 
 defvjp(celu, lambda g, out, x, alpha=1.0:
-       np.where(x > 0, g, g * np.exp(np.minimum(x, 0) / alpha)), saves=(0,))
+       np.where(x <= 0, g * np.exp(np.minimum(x, 0) / alpha), g), saves=(0,))
 
 
 @primitive
@@ -71,7 +72,7 @@ def selu(x):
 
 
 defvjp(selu, lambda g, out, x:
-       g * np.where(x > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(x, 0))),
+       g * np.where(x <= 0, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(x, 0)), SELU_SCALE),
        saves=(0,))
 
 
