@@ -17,10 +17,20 @@ except ImportError:      # the parity tests skip themselves without torch
     torch = None
 
 
+class Const:
+    """An input passed as a tensor that does not require grad (torch refuses gradients for
+    some arguments, e.g. a loss's class ``weight``)."""
+
+    def __init__(self, array):
+        self.array = np.asarray(array)
+
+
 def _tensors(m, arrays, grad=True):
     out = []
     for a in arrays:
-        if isinstance(a, np.ndarray):
+        if isinstance(a, Const):
+            out.append(m.tensor(a.array))
+        elif isinstance(a, np.ndarray):
             t = m.tensor(a)
             if grad and a.dtype.kind == "f":
                 t.requires_grad_(True)
