@@ -373,8 +373,12 @@ def test_pad_and_padding_mode_bad_input():
         F.pad(x, (1, 1, 1))
     with pytest.raises(ValueError, match=r"pad: mode must be one of"):
         F.pad(x, (1, 1), "mirror")
-    with pytest.raises(ValueError, match=r"pad: pad sizes must be ints >= 0"):
-        F.pad(x, (1, -1))
+    with pytest.raises(ValueError, match=r"pad: pad sizes must be ints"):
+        F.pad(x, (1, 1.5))
+    with pytest.raises(ValueError, match=r"pad: negative pads \(crops\) need mode='constant'"):
+        F.pad(x, (1, -1), "reflect")
+    with pytest.raises(RuntimeError, match=r"pad: the pads \(-3, -2\) of axis 3 crop more"):
+        F.pad(x, (-3, -2))
     with pytest.raises(ValueError, match=r"Conv2d: padding_mode must be one of"):
         nn.Conv2d(2, 3, 3, padding_mode="mirror")
 
