@@ -18,6 +18,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       MaxUnpool2d)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from .sync_batchnorm import SyncBatchNorm
+from .volumetric import AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
 from . import parallel
 
 

@@ -8,11 +8,13 @@ gradients are torch's, the memory saving is not).
 from __future__ import annotations
 
 from .. import ops
+from ..ops.conv3d import avg_pool3d, conv3d, conv_transpose3d, max_pool3d
 from ..ops.interpolate import interpolate
 from ..tensor import Tensor
 
 __all__ = ["hardtanh", "relu6", "hardsigmoid", "hardswish", "celu", "selu", "mish", "softsign",
-           "logsigmoid", "softmin", "normalize", "interpolate", "unfold", "fold"]
+           "logsigmoid", "softmin", "normalize", "interpolate", "unfold", "fold", "conv3d",
+           "conv_transpose3d", "max_pool3d", "avg_pool3d"]
 
 
 def _tensor(x, name):

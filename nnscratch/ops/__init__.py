@@ -17,6 +17,7 @@ from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import cumsum, logsumexp, max, mean, min, norm, prod, sum, var
 from .activation import (celu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6,
                          selu, softsign)
+from .conv3d import avg_pool3d, conv3d, conv_transpose3d, max_pool3d
 from .diagonal import diag, diag_embed, diagonal
 from .indexing import getitem, index_put
 from .interpolate import interpolate

@@ -177,6 +177,8 @@ def conv2d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
 
     Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
     """
+    if np.ndim(_array(x)) == 3:                # unbatched (C, H, W), as torch
+        return conv2d(x[None], w, b, stride, padding, dilation, groups)[0]
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 2, "conv2d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
@@ -194,6 +196,8 @@ def conv1d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
     ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``; ``padding`` may be ``"valid"`` or
     ``"same"`` (see :func:`conv2d`).
     """
+    if np.ndim(_array(x)) == 2:                # unbatched (C, L), as torch
+        return conv1d(x[None], w, b, stride, padding, dilation, groups)[0]
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 1, "conv1d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
@@ -237,8 +241,6 @@ def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilat
         raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
                          f"(C_in, C_out, k…), got {tuple(getattr(xa, 'shape', ()))} and "
                          f"{tuple(getattr(wa, 'shape', ()))}")
-    if groups != 1:
-        raise ValueError(f"{owner}: only groups=1 is supported, got groups={groups!r}")
     if xa.shape[1] != wa.shape[0]:
         raise ShapeError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
                          f"{tuple(wa.shape)} expects {wa.shape[0]} (weight is (C_in, C_out, k…))")
@@ -276,8 +278,13 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
     Shape: x ``(N, C_in, H, W)``, w ``(C_in, C_out, kh, kw)`` (PyTorch's layout), b ``(C_out,)``
     -> ``(N, C_out, Ho, Wo)`` with ``Ho = (H - 1)·S - 2P + D·(kh - 1) + output_padding + 1``.
     ``output_padding`` (< stride or dilation) picks among the sizes a strided conv maps to H.
-    Only ``groups=1``.
+    ``groups > 1`` and unbatched inputs ``(C_in, H, W)`` run on the windowed kernel of
+    :mod:`.conv_nd`.
     """
+    if groups != 1 or np.ndim(_array(x)) == 3:
+        from .conv3d import conv_transpose
+        return conv_transpose(x, w, b, stride, padding, output_padding, groups, dilation, 2,
+                              "conv_transpose2d")
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 2, "conv_transpose2d")
     return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)
@@ -287,6 +294,10 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
                      dilation=1):
     """:func:`conv_transpose2d` along one axis: x ``(N, C_in, L)``, w ``(C_in, C_out, k)``
     -> ``(N, C_out, Lo)``; matches torch.nn.functional.conv_transpose1d."""
+    if groups != 1 or np.ndim(_array(x)) == 2:
+        from .conv3d import conv_transpose
+        return conv_transpose(x, w, b, stride, padding, output_padding, groups, dilation, 1,
+                              "conv_transpose1d")
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 1, "conv_transpose1d")
     return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)
