@@ -440,5 +440,5 @@ def test_conv_transpose_init_inverts_conv_shapes_and_bad_input(rng):
     with pytest.raises(ValueError, match=r"ConvTranspose2d\(8, 3\): conv_transpose2d: input "
                                          r"has 5 channels"):
         up(ns.randn(1, 5, 4, 4))
-    with pytest.raises(ValueError, match=r"must be divisible by groups \(3\)"):
+    with pytest.raises(ValueError, match=r"must both be divisible by groups \(3\)"):
         nn.ConvTranspose2d(4, 4, 3, groups=3)

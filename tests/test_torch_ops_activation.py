@@ -11,7 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402
-from torch_parity import check_gradcheck, check_parity  # noqa: E402
+from torch_parity import F, check_gradcheck, check_parity  # noqa: E402
 
 import nnscratch as ns  # noqa: E402
 import nnscratch.nn.functional as NF  # noqa: E402
@@ -20,9 +20,6 @@ R = np.random.default_rng(7)
 EDGES = np.array([-np.inf, -30.0, -6.0, -3.0, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 3.0, 6.0,
                   30.0, np.inf, np.nan])
 
-
-def F(m):
-    return TF if m is torch else NF
 
 
 ACTIVATIONS = {

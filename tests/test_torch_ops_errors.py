@@ -6,15 +6,10 @@ contract; and the message names the argument, the expected and the actual value.
 import pytest
 
 torch = pytest.importorskip("torch")
-import torch.nn.functional as TF  # noqa: E402
+
+from torch_parity import F  # noqa: E402
 
 import nnscratch as ns  # noqa: E402
-import nnscratch.nn.functional as NF  # noqa: E402
-
-
-def F(m):
-    return TF if m is torch else NF
-
 
 CASES = [
     ("matmul", lambda m: m.ones(2, 3) @ m.ones(2, 3), "matmul"),

@@ -7,15 +7,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402
-from torch_parity import check_gradcheck, check_parity  # noqa: E402
+from torch_parity import F, check_gradcheck, check_parity  # noqa: E402
 
 import nnscratch.nn.functional as NF  # noqa: E402
 
 R = np.random.default_rng(9)
 
-
-def F(m):
-    return TF if m.__name__ == "torch" else NF
 
 
 def N(*shape):

@@ -85,8 +85,14 @@ def test_getitem_matches_torch(expr):
         with pytest.raises(type(e) if isinstance(e, IndexError) else (IndexError, RuntimeError)):
             ns.tensor(x)[_index(expr, _ns_tensor)]
         return
+    _compare_get(x, xt, yt, lambda T: _index(expr, T), rng)
+
+
+def _compare_get(x, xt, yt, index, rng):
+    """nnscratch's x[index(ns.tensor)] against torch's result ``yt`` of ``xt``: shape, values
+    (exactly) and the gradient of <u, x[idx]> for a random u (1e-12)."""
     xn = ns.tensor(x, requires_grad=True)
-    yn = xn[_index(expr, _ns_tensor)]
+    yn = xn[index(_ns_tensor)]
     assert tuple(yn.shape) == tuple(yt.shape)
     np.testing.assert_array_equal(yn.detach().numpy(), yt.detach().numpy())
     u = rng.standard_normal(tuple(yt.shape))
@@ -151,15 +157,7 @@ def test_special_index_cases(case):
     rng = np.random.default_rng(case)
     x = rng.standard_normal(shape)
     xt = torch.tensor(x, requires_grad=True)
-    yt = xt[make(_torch_tensor)]
-    xn = ns.tensor(x, requires_grad=True)
-    yn = xn[make(_ns_tensor)]
-    assert tuple(yn.shape) == tuple(yt.shape)
-    np.testing.assert_array_equal(yn.detach().numpy(), yt.detach().numpy())
-    u = rng.standard_normal(tuple(yt.shape))
-    (yt * torch.tensor(u)).sum().backward()
-    (yn * ns.tensor(u)).sum().backward()
-    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=0, atol=1e-12)
+    _compare_get(x, xt, xt[make(_torch_tensor)], make, rng)
 
 
 def test_issue_example_shape():

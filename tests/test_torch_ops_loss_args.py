@@ -10,15 +10,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402
-from torch_parity import Const, check_gradcheck, check_parity  # noqa: E402
+from torch_parity import Const, F, check_gradcheck, check_parity  # noqa: E402
 
 import nnscratch.nn.functional as NF  # noqa: E402
 
 R = np.random.default_rng(11)
 
-
-def F(m):
-    return TF if m.__name__ == "torch" else NF
 
 
 def probs(*shape, axis=1):

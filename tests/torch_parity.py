@@ -25,6 +25,12 @@ class Const:
         self.array = np.asarray(array)
 
 
+def F(m):
+    """``m``'s ``nn.functional`` (torch's or nnscratch's)."""
+    import nnscratch.nn.functional as nf
+    return torch.nn.functional if m is torch else nf
+
+
 def _tensors(m, arrays, grad=True):
     out = []
     for a in arrays:

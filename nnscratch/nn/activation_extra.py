@@ -1,26 +1,13 @@
 """More activation layers (torch.nn's names and arguments), each calling its functional."""
 from __future__ import annotations
 
-from .._checks import as_tensor
 from . import _functional_ops_index as F
-from .module import Module
+from .activation import _Activation
 
 
-class _Pointwise(Module):
-    """``forward(x) = _fn(x, *[getattr(self, p) for p in _params])``."""
-    _params: tuple[str, ...] = ()
-
-    def forward(self, x):
-        fn = type(self)._fn
-        return fn(as_tensor(x, type(self).__name__), *[getattr(self, p) for p in self._params])
-
-    def extra_repr(self):
-        return ", ".join(f"{p}={getattr(self, p)}" for p in self._params)
-
-
-class Hardtanh(_Pointwise):
+class Hardtanh(_Activation):
     """``clamp(x, min_val, max_val)`` (torch.nn.Hardtanh)."""
-    _fn, _params = staticmethod(F.hardtanh), ("min_val", "max_val", "inplace")
+    _op, _params = staticmethod(F.hardtanh), ("min_val", "max_val", "inplace")
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         if min_val > max_val:
@@ -36,9 +23,9 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
 
-class Hardsigmoid(_Pointwise):
+class Hardsigmoid(_Activation):
     """``clamp(x/6 + 1/2, 0, 1)`` (torch.nn.Hardsigmoid)."""
-    _fn, _params = staticmethod(F.hardsigmoid), ("inplace",)
+    _op, _params = staticmethod(F.hardsigmoid), ("inplace",)
 
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
@@ -46,57 +33,57 @@ class Hardsigmoid(_Pointwise):
 
 class Hardswish(Hardsigmoid):
     """``x · hardsigmoid(x)`` (torch.nn.Hardswish)."""
-    _fn = staticmethod(F.hardswish)
+    _op = staticmethod(F.hardswish)
 
 
 class SELU(Hardsigmoid):
     """Scaled ELU (torch.nn.SELU)."""
-    _fn = staticmethod(F.selu)
+    _op = staticmethod(F.selu)
 
 
 class Mish(Hardsigmoid):
     """``x · tanh(softplus(x))`` (torch.nn.Mish)."""
-    _fn = staticmethod(F.mish)
+    _op = staticmethod(F.mish)
 
 
-class CELU(_Pointwise):
+class CELU(_Activation):
     """``max(0, x) + min(0, α (e^{x/α} - 1))`` (torch.nn.CELU)."""
-    _fn, _params = staticmethod(F.celu), ("alpha", "inplace")
+    _op, _params = staticmethod(F.celu), ("alpha", "inplace")
 
     def __init__(self, alpha=1.0, inplace=False):
         self.alpha, self.inplace = float(alpha), bool(inplace)
 
 
-class Softsign(_Pointwise):
+class Softsign(_Activation):
     """``x / (1 + |x|)`` (torch.nn.Softsign)."""
-    _fn = staticmethod(F.softsign)
+    _op = staticmethod(F.softsign)
 
 
-class LogSigmoid(_Pointwise):
+class LogSigmoid(_Activation):
     """``log σ(x)`` (torch.nn.LogSigmoid)."""
-    _fn = staticmethod(F.logsigmoid)
+    _op = staticmethod(F.logsigmoid)
 
 
-class Softmin(_Pointwise):
+class Softmin(_Activation):
     """``softmax(-x, dim)`` (torch.nn.Softmin)."""
-    _fn, _params = staticmethod(F.softmin), ("dim",)
+    _op, _params = staticmethod(F.softmin), ("dim",)
 
     def __init__(self, dim=None):
         self.dim = dim
 
 
-class Unfold(_Pointwise):
+class Unfold(_Activation):
     """Receptive fields as columns (torch.nn.Unfold)."""
-    _fn, _params = staticmethod(F.unfold), ("kernel_size", "dilation", "padding", "stride")
+    _op, _params = staticmethod(F.unfold), ("kernel_size", "dilation", "padding", "stride")
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
         self.kernel_size, self.dilation, self.padding, self.stride = (kernel_size, dilation,
                                                                       padding, stride)
 
 
-class Fold(_Pointwise):
+class Fold(_Activation):
     """Columns summed back into an image (torch.nn.Fold)."""
-    _fn = staticmethod(F.fold)
+    _op = staticmethod(F.fold)
     _params = ("output_size", "kernel_size", "dilation", "padding", "stride")
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):

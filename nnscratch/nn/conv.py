@@ -29,12 +29,7 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, "
                              f"got {padding_mode!r}")
         self.padding_mode = padding_mode
-        self.in_channels = positive_int(in_channels, "in_channels", name)
-        self.out_channels = positive_int(out_channels, "out_channels", name)
-        self.groups = positive_int(groups, "groups", name)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must both be divisible by groups ({groups})")
+        set_channels(self, in_channels, out_channels, groups, name)
         def one(v, nm, lo):
             return per_axis(v, nm, name, lo, self._nd)
         self.kernel_size = one(kernel_size, "kernel_size", 1)
@@ -147,12 +142,7 @@ class _ConvTransposeNd(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1):
         name = type(self).__name__
-        self.in_channels = positive_int(in_channels, "in_channels", name)
-        self.out_channels = positive_int(out_channels, "out_channels", name)
-        self.groups = positive_int(groups, "groups", name)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must be divisible by groups ({groups})")
+        set_channels(self, in_channels, out_channels, groups, name)
 
         def one(v, nm, lo):
             return per_axis(v, nm, name, lo, self._nd)
@@ -180,6 +170,17 @@ class _ConvTransposeNd(Module):
 
     def extra_repr(self):
         return _conv_repr(self)
+
+
+def set_channels(layer, in_channels, out_channels, groups, name):
+    """``layer.in_channels``, ``out_channels``, ``groups``: positive ints, both channel counts
+    divisible by groups."""
+    layer.in_channels = positive_int(in_channels, "in_channels", name)
+    layer.out_channels = positive_int(out_channels, "out_channels", name)
+    layer.groups = positive_int(groups, "groups", name)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
+                         f"({out_channels}) must both be divisible by groups ({groups})")
 
 
 def _conv_repr(layer) -> str:

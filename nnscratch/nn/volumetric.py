@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from .._checks import as_tensor, positive_int
+from .._checks import as_tensor
 from ..ops.conv3d import per_axis_nd
 from . import init
+from .conv import _conv_repr, set_channels
 from .module import Module, Parameter
 
 
@@ -15,12 +16,7 @@ class _Conv3dBase(Module):
     def _setup(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                bias, weight_channels):
         name = type(self).__name__
-        self.in_channels = positive_int(in_channels, "in_channels", name)
-        self.out_channels = positive_int(out_channels, "out_channels", name)
-        self.groups = positive_int(groups, "groups", name)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must both be divisible by groups ({groups})")
+        set_channels(self, in_channels, out_channels, groups, name)
         self.kernel_size = per_axis_nd(kernel_size, "kernel_size", name, 1, 3)
         self.stride = per_axis_nd(stride, "stride", name, 1, 3)
         self.dilation = per_axis_nd(dilation, "dilation", name, 1, 3)
@@ -34,15 +30,7 @@ class _Conv3dBase(Module):
                      if bias else None)
 
     def extra_repr(self):
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        for nm, default in (("padding", 0), ("dilation", 1), ("output_padding", 0)):
-            v = getattr(self, nm, (default,))
-            if isinstance(v, str) or any(e != default for e in v):
-                s += f", {nm}={v}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
+        return _conv_repr(self)
 
 
 class Conv3d(_Conv3dBase):

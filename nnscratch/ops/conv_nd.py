@@ -62,45 +62,36 @@ def _add_back(dv, xp_shape, kernel, stride, dilation, out):
     return dxp
 
 
-def _subscripts(nd):
-    o = _LETTERS[:nd]
-    k = _LETTERS[nd:2 * nd].upper()
-    return o, k
+def _split_groups(a, axis, groups):
+    """Axis ``axis`` (channels) of ``a`` as ``(groups, channels/groups)``."""
+    return a.reshape(a.shape[:axis] + (groups, a.shape[axis] // groups) + a.shape[axis + 1:])
+
+
+def _grouped_einsum(spec, a, a_axis, b, b_axis, groups, nd):
+    """``np.einsum`` of ``spec`` (``o`` = the output positions, ``K`` = the kernel offsets,
+    ``g`` = the group) on ``a`` and ``b`` with their channel axes split into groups; the
+    result's group axis (after its first letter, or first) is merged back."""
+    o, k = _LETTERS[:nd], _LETTERS[nd:2 * nd].upper()
+    spec = spec.replace("o", o).replace("K", k)
+    r = np.einsum(spec, _split_groups(a, a_axis, groups), _split_groups(b, b_axis, groups),
+                  optimize=True)
+    at = 0 if spec.split("->")[1].startswith("g") else 1
+    return r.reshape(r.shape[:at] + (r.shape[at] * r.shape[at + 1],) + r.shape[at + 2:])
 
 
 def _contract(v, w, groups):
     """``Z[n, g·F/G + f, *o] = Σ_{c,k} W[g·F/G + f, c, *k] V[n, g·C/G + c, *o, *k]``."""
-    nd = w.ndim - 2
-    n, c = v.shape[:2]
-    f = w.shape[0]
-    o, k = _subscripts(nd)
-    vg = v.reshape((n, groups, c // groups) + v.shape[2:])
-    wg = w.reshape((groups, f // groups) + w.shape[1:])
-    z = np.einsum(f"ngc{o}{k},gfc{k}->ngf{o}", vg, wg, optimize=True)
-    return z.reshape((n, f) + z.shape[3:])
+    return _grouped_einsum("ngcoK,gfcK->ngfo", v, 1, w, 0, groups, w.ndim - 2)
 
 
 def _contract_v(g, w, groups):
     """``∂V[n, g·C/G + c, *o, *k] = Σ_f δ[n, g·F/G + f, *o] W[g·F/G + f, c, *k]``."""
-    nd = w.ndim - 2
-    n, f = g.shape[:2]
-    o, k = _subscripts(nd)
-    gg = g.reshape((n, groups, f // groups) + g.shape[2:])
-    wg = w.reshape((groups, f // groups) + w.shape[1:])
-    dv = np.einsum(f"ngf{o},gfc{k}->ngc{o}{k}", gg, wg, optimize=True)
-    return dv.reshape((n, groups * w.shape[1]) + dv.shape[3:])
+    return _grouped_einsum("ngfo,gfcK->ngcoK", g, 1, w, 0, groups, w.ndim - 2)
 
 
 def _contract_w(g, v, groups):
     """``∂W[g·F/G + f, c, *k] = Σ_{n,o} δ[n, g·F/G + f, *o] V[n, g·C/G + c, *o, *k]``."""
-    nd = g.ndim - 2
-    n, f = g.shape[:2]
-    c = v.shape[1]
-    o, k = _subscripts(nd)
-    gg = g.reshape((n, groups, f // groups) + g.shape[2:])
-    vg = v.reshape((n, groups, c // groups) + v.shape[2:])
-    dw = np.einsum(f"ngf{o},ngc{o}{k}->gfc{k}", gg, vg, optimize=True)
-    return dw.reshape((f, c // groups) + dw.shape[3:])
+    return _grouped_einsum("ngfo,ngcoK->gfcK", g, 1, v, 1, groups, g.ndim - 2)
 
 
 def _conv_forward(x, w, stride, padding, dilation, groups):
