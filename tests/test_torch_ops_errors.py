@@ -61,3 +61,26 @@ def test_runtime_error_as_torch(call, words):
 def test_shape_error_is_both():
     assert issubclass(ns.autograd.engine.ShapeError, RuntimeError)
     assert issubclass(ns.autograd.engine.ShapeError, ValueError)
+
+
+INDEX_CASES = [
+    ("softmax_dim", lambda m: m.ones(6).softmax(3), "out of range"),
+    ("cross_entropy_label", lambda m: F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 5])),
+     "out of bounds"),
+    ("nll_loss_label", lambda m: F(m).nll_loss(m.ones(2, 3), m.tensor([-2, 0])), "out of bounds"),
+    ("embedding_index", lambda m: F(m).embedding(m.tensor([5]), m.ones(3, 2)), "[0, 3)"),
+    ("take_index", lambda m: m.ones(3).take(m.tensor([7])), "out of"),
+]
+
+
+@pytest.mark.parametrize("call, words", [c[1:] for c in INDEX_CASES],
+                         ids=[c[0] for c in INDEX_CASES])
+def test_index_error_as_torch(call, words):
+    """Where torch raises IndexError, so does nnscratch (with an error that is also a
+    ValueError, nnscratch's bad-input type)."""
+    with pytest.raises(IndexError):
+        call(torch)
+    with pytest.raises(IndexError) as e:
+        call(ns)
+    assert isinstance(e.value, ValueError)
+    assert words in str(e.value), f"message {str(e.value)!r} lacks {words!r}"

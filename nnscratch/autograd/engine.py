@@ -164,6 +164,12 @@ class ShapeError(ValueError, RuntimeError):
     input) that is also the RuntimeError torch raises, so code written for either catches it."""
 
 
+class IndexOutOfRange(IndexError, ValueError):
+    """An index or class label out of range where torch raises IndexError (``take``, ``put``,
+    ``index_copy``, a loss's target, an embedding's index); also the ValueError of
+    nnscratch's bad-input contract."""
+
+
 def _as_runtime_error(e: ValueError, op: str) -> ValueError:
     """A ValueError out of an op's kernel (NumPy's "shapes not aligned", "cannot reshape", an
     argument check) as a :class:`ShapeError`, so that it is also the RuntimeError torch raises

@@ -6,6 +6,7 @@ All reduce with ``reduction="mean"`` (over the batch) by default, as PyTorch doe
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.engine import IndexOutOfRange
 from ..numeric import log_softmax_array, stable_sigmoid
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -105,7 +106,8 @@ def _class_targets(target, n, k, name, ignore_index=None):
     if ignore_index is not None:
         bad &= target != ignore_index
     if n and bad.any():
-        raise ValueError(f"{name}: class labels must be in [0, {k}), got {target[bad][0]}")
+        raise IndexOutOfRange(f"{name}: class labels must be in [0, {k}), got "
+                              f"{target[bad][0]} (Target {target[bad][0]} is out of bounds)")
 
 
 def _plain_labels(target, n, k, ignore_index):

@@ -18,13 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.engine import IndexOutOfRange  # noqa: F401  (re-exported for the methods)
 
 # --------------------------------------------------------------------------- index checks
-
-class IndexOutOfRange(IndexError, ValueError):
-    """An index out of range where torch raises IndexError (``take``, ``put``, ``index_fill``,
-    ``index_copy``); also the ValueError of nnscratch's bad-input contract."""
-
 
 def check_index(index, name, size=None, dim=None, out_of_range=None):
     """``index`` as an integer array, range-checked against ``size``; a bad dtype is torch's
