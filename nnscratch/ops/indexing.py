@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.engine import Tensor
 
 
 class Index:
@@ -40,7 +41,6 @@ class Index:
 
 def _entry(i):
     """One entry of an index as NumPy sees it: tensors and lists become arrays."""
-    from ..autograd.engine import Tensor
     if isinstance(i, Tensor):
         return i._data
     if isinstance(i, (list, np.ndarray)):
@@ -66,9 +66,22 @@ def torch_index(idx) -> Index:
     """Split ``idx`` (anything ``t[idx]`` accepts) into an :class:`Index` for an array."""
     if isinstance(idx, Index):
         return idx
+    if type(idx) is int or type(idx) is slice:              # the common cases, first
+        return Index((idx,), None)
     parts = tuple(_entry(i) for i in (idx if isinstance(idx, tuple) else (idx,)))
-    if not any(isinstance(i, (np.ndarray, bool, np.bool_)) for i in parts):
+    arrays = selects = False
+    for i in parts:
+        if isinstance(i, np.ndarray):
+            arrays = True
+            selects = selects or i.ndim == 0
+        elif isinstance(i, (bool, np.bool_)):
+            selects = True
+        elif not (i is None or i is Ellipsis or isinstance(i, slice)):
+            selects = True                                  # an int
+    if not (arrays or selects and any(isinstance(i, (bool, np.bool_)) for i in parts)):
         return Index(parts, None)            # ints, slices, None, ...: NumPy's meaning is torch's
+    if not selects:
+        return Index((Ellipsis,), parts)     # index arrays without ints: NumPy's is torch's too
     n_ell = sum(i is Ellipsis for i in parts)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -126,12 +139,14 @@ def _getitem(x, index):
 
 def _getitem_vjp(g, out, x, index):
     dx = np.zeros_like(x)
-    if _has_arrays(index):
-        dy = np.zeros_like(x[index.basic])
-        np.add.at(dy, index.advanced, g)         # repeated indices accumulate
-        dx[index.basic] = dy
-    else:
+    if not _has_arrays(index):
         dx[index.basic] = g
+    elif index.basic == (Ellipsis,):
+        np.add.at(dx, index.advanced, g)         # repeated indices accumulate
+    else:
+        dy = np.zeros_like(x[index.basic])
+        np.add.at(dy, index.advanced, g)
+        dx[index.basic] = dy
     return dx
 defvjp(_getitem, _getitem_vjp, saves=())
 
