@@ -42,20 +42,18 @@ def _unwritable(path, flag: str) -> str | None:
     p = pathlib.Path(path)
     if p.is_dir():
         return f"{flag} {str(path)!r} is a directory, expected a file path"
-    parent = p.resolve().parent
-    if not parent.is_dir():
-        return f"{flag} directory {str(parent)!r} does not exist"
-    return _probe_dir(parent, flag, path)
+    return _unwritable_dir(p.resolve().parent, flag, shown=path)  # directories are created
 
 
-def _unwritable_dir(path, flag: str) -> str | None:
-    """Why files could not be written in the directory ``path`` (created if missing), or None."""
-    p = pathlib.Path(path)
+def _unwritable_dir(path, flag: str, shown=None) -> str | None:
+    """Why files could not be written in the directory ``path`` (created if missing), or None;
+    the message names ``shown`` (default ``path``)."""
+    p, shown = pathlib.Path(path), path if shown is None else shown
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        return f"{flag} {str(path)!r} cannot be created ({e.strerror or e})"
-    return _probe_dir(p, flag, path)
+        return f"{flag} {str(shown)!r}: {str(path)!r} cannot be created ({e.strerror or e})"
+    return _probe_dir(p, flag, shown)
 
 
 def _probe_dir(directory, flag, shown) -> str | None:
@@ -74,49 +72,83 @@ def _usage_error(command: str, problem: str) -> int:
 
 # ------------------------------------------------------------------ commands
 def cmd_list(args) -> int:
+    from ._terminal import format_table, terminal_width, wrap_words
+    from .report import in_book_order, source_legend
     reg, errors = discover()
-    rows = [(e.name, e.source, e.summary) for e in sorted(reg.values(), key=lambda e: e.name)]
-    w0 = max([len(r[0]) for r in rows] + [10])
-    w1 = max([len(r[1]) for r in rows] + [6])
-    print(f"{'experiment'.ljust(w0)}  {'source'.ljust(w1)}  summary")
-    for name, source, summary in rows:
-        print(f"{name.ljust(w0)}  {source.ljust(w1)}  {summary}")
+    records = in_book_order([{"name": e.name, "source": e.source, "summary": e.summary}
+                             for e in reg.values()])
+    rows = [[r["name"], r["source"], r["summary"]] for r in records]
     for mod, tb in errors.items():
-        last = tb.strip().splitlines()[-1]
-        print(f"{('module:' + mod).ljust(w0)}  {'IMPORT FAILED'.ljust(w1)}  {last}")
+        rows.append([f"module:{mod}", "IMPORT FAILED", tb.strip().splitlines()[-1]])
+    width = terminal_width()
+    print(format_table(["experiment", "source", "summary"], rows, width))
+    print(wrap_words(source_legend(records), width))
     return 1 if errors else 0
 
 
+def _unknown_experiments(unknown: list[str], reg: dict, errors: dict) -> int:
+    """Exit status 2 after naming each unknown experiment with the closest known names."""
+    from ._terminal import did_you_mean
+    for name in unknown:
+        hint = did_you_mean(name, list(reg) + ["all"])
+        print(f"{PROG} run: unknown experiment {name!r}{hint or '; see ' + repr(PROG + ' list')}",
+              file=sys.stderr)
+    if errors:
+        print(f"{PROG} run: modules that failed to import: {', '.join(errors)}", file=sys.stderr)
+    return 2
+
+
+def _where_written(records: list[dict], out: pathlib.Path) -> str:
+    """Where a single run's metrics and figures went, in one line per experiment."""
+    lines = []
+    for rec in records:
+        figs = rec.get("figures") or []
+        shown = ", ".join(str(out / f) for f in figs[:3]) + (" …" if len(figs) > 3 else "")
+        lines.append(f"{rec['name']}: metrics in {out / rec['name'] / 'metrics.json'}"
+                     + (f"; figures {shown}" if figs else ""))
+    return "\n".join(lines)
+
+
 def cmd_run(args) -> int:
+    from ._terminal import terminal_width
+    from .experiments.runner import RunInterrupted
     from .report import failed, summary_table, write_report
     reg, errors = discover()
     names = list(dict.fromkeys(args.names))
     run_all = "all" in names
-    if run_all:
-        names = sorted(reg)
+    if run_all:     # in the texts' order, as the table and the report show them
+        from .report import in_book_order
+        names = [r["name"] for r in in_book_order(
+            [{"name": e.name, "source": e.source} for e in reg.values()])]
     else:
         unknown = [n for n in names if n not in reg]
         if unknown:
-            msg = (f"{PROG} run: unknown experiment(s) {', '.join(map(repr, unknown))}; "
-                   f"choose from: all, {', '.join(sorted(reg))}")
-            if errors:
-                msg += f" (modules that failed to import: {', '.join(errors)})"
-            print(msg, file=sys.stderr)
-            return 2
+            return _unknown_experiments(unknown, reg, errors)
     problem = _unwritable_dir(args.out, "--out")
     if problem:
         return _usage_error("run", problem)
     out = pathlib.Path(args.out)
-    records = run_many([reg[n] for n in names], out, args.seed, args.quick, args.epochs,
-                       args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True),
-                       workers=args.workers, ray_address=args.ray)
-    if run_all:
+    interrupted = False
+    try:
+        records = run_many([reg[n] for n in names], out, args.seed, args.quick, args.epochs,
+                           args.threads, log=lambda line: print(f"[{PROG}] {line}", flush=True),
+                           workers=args.workers, ray_address=args.ray)
+    except RunInterrupted as stop:      # Ctrl-C: show what finished, then exit 130
+        records, interrupted = stop.records, True
+    if run_all and not interrupted:
         records += [import_error_record(m, tb) for m, tb in errors.items()]
     print()
-    print(summary_table(records))
+    if records:
+        print(summary_table(records, terminal_width()))
+    if interrupted:
+        print(f"{PROG} run: interrupted after {len(records)} of {len(names)} experiment(s); "
+              f"their metrics and figures are in {out}/", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report it
     if run_all:
         md, page = write_report(records, out)
         print(f"\nreport: {page} and {md}")
+    else:
+        print("\n" + _where_written(records, out))
     return 0 if records and not any(failed(r) for r in records) else 1
 
 
@@ -131,7 +163,8 @@ def cmd_report(args) -> int:
     problem = _unwritable_dir(out, "--out")
     if problem:
         return _usage_error("report", problem)
-    print(summary_table(records))
+    from ._terminal import terminal_width
+    print(summary_table(records, terminal_width()))
     md, page = write_report(records, out)
     print(f"\nreport: {page} and {md}")
     return 0 if not any(failed(r) for r in records) else 1
@@ -319,12 +352,17 @@ def _load_saved(command: str, path: str):
 
 
 def _read_features(path: str) -> np.ndarray:
-    """Rows of raw features from a .npy file, or a CSV/whitespace text file (``-``: stdin)."""
+    """Rows of raw features from a .npy file, or text (a file, or ``-`` for stdin) whose
+    numbers are separated by commas (CSV) or by white space, whatever the file is named;
+    blank lines and ``#`` comments are skipped."""
     if path.endswith(".npy"):
         return np.load(path, allow_pickle=False)
-    src = sys.stdin if path == "-" else path
-    text = np.loadtxt(src, delimiter="," if path.endswith(".csv") else None, ndmin=2)
-    return text.astype(np.float32)
+    text = sys.stdin.read() if path == "-" else pathlib.Path(path).read_text()
+    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not rows:
+        raise ValueError("it holds no rows of numbers")
+    comma = any("," in r for r in rows)
+    return np.loadtxt(rows, delimiter="," if comma else None, ndmin=2).astype(np.float32)
 
 
 def cmd_predict(args) -> int:
@@ -512,8 +550,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(argv):
+    """argparse's parse, where an unknown flag is named with the closest flags of its command
+    (``--quik`` -> did you mean '--quick'?)."""
+    from ._terminal import did_you_mean
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = sub.choices[args.command]
+        flags = [o for a in command._actions for o in a.option_strings]
+        hints = "".join(did_you_mean(x.split("=")[0], flags) for x in extras
+                        if x.startswith("-"))
+        command.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         status = args.func(args)
         sys.stdout.flush()      # inside the try: a closed pipe is caught below

@@ -89,14 +89,15 @@ def summary_rows(records: list[dict]) -> list[list[str]]:
 HEADER = ["experiment", "source", "headline metric", "value", "expected", "status", "seconds"]
 
 
-def summary_table(records: list[dict]) -> str:
-    """A fixed-width text table for the terminal."""
-    rows = [HEADER] + summary_rows(records)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(_counts(records))
-    return "\n".join(lines)
+def summary_table(records: list[dict], width: int | None = None) -> str:
+    """The terminal's table: one row per record in the texts' order (as the report), its
+    columns fitted to ``width`` characters (None: as wide as they are), a legend of the
+    source keys it uses, and the counts."""
+    from ._terminal import format_table, wrap_words
+    records = in_book_order(records)
+    legend = source_legend(records)
+    return "\n".join([format_table(HEADER, summary_rows(records), width)]
+                     + ([wrap_words(legend, width)] if legend else []) + [_counts(records)])
 
 
 def _claims(rec: dict, metric: str) -> list[dict]:
@@ -180,6 +181,8 @@ TEXTS = {  # the source keys of experiments and docstrings: /work/shared/seeds/R
     "003": "Neural Networks and Deep Learning: Exercises (Sikdar)",
     "004": "Introductory notes on neural networks",
 }
+SHORT_TITLES = {"000": "Hifny", "001": "Murrell, de Freitas", "002": "Peña",
+                "003": "Sikdar", "004": "intro notes"}   # the terminal's one-line legend
 OTHER = "Published baselines"
 CHAPTERS = {
     "000": {1: "Optimization for data science", 2: "Input representation",
@@ -211,6 +214,26 @@ def source_place(source: str) -> tuple[str, int | None, float]:
     text, sec_ch, sec, ch, ex_ch, ex_sec = m.groups()
     chapter = sec_ch or ch or ex_ch
     return text, int(chapter) if chapter else None, float(sec or ex_sec or 0)
+
+
+def book_key(source: str, name: str = "") -> tuple:
+    """Sort key of the texts' order: text, chapter, section, then name; sources naming no
+    text come last."""
+    text, chapter, section = source_place(source)
+    return (text == "", text, chapter is None, chapter or 0, section, name)
+
+
+def in_book_order(records: list[dict]) -> list[dict]:
+    """``records`` sorted as the report groups them: by text, chapter and section."""
+    return sorted(records, key=lambda r: book_key(r.get("source", ""), r.get("name", "")))
+
+
+def source_legend(records: list[dict]) -> str:
+    """One line naming the texts behind the source keys that ``records`` use:
+    ``"texts: 000 Hifny · 001 Murrell, de Freitas · …"`` (the report names them in full)."""
+    used = sorted({source_place(r.get("source", ""))[0] for r in records} - {""})
+    return "texts: " + " · ".join(f"{k} {SHORT_TITLES[k]}" for k in used
+                                    if k in SHORT_TITLES) if used else ""
 
 
 # words of metric names as a learner reads them; the rest stay as written

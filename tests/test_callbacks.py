@@ -79,8 +79,11 @@ def test_model_checkpoint_every_epoch_and_best_only(data, tmp_path):
     for name, v in model.state_dict().items():
         np.testing.assert_array_equal(last[name], v)
     assert best.best == pytest.approx(min(hist["val_loss"]))
-    with pytest.raises(ValueError, match="ModelCheckpoint: the directory of path"):
-        _fit(_net(), X, y, callbacks=[ModelCheckpoint(tmp_path / "no" / "x.ckpt")])
+    _fit(_net(), X, y, callbacks=[ModelCheckpoint(tmp_path / "new" / "dirs" / "x.ckpt")])
+    assert (tmp_path / "new" / "dirs" / "x.ckpt").is_file()    # created, as Keras does
+    (tmp_path / "a_file").write_text("in the way")
+    with pytest.raises(ValueError, match="ModelCheckpoint: path=.*cannot be created"):
+        _fit(_net(), X, y, callbacks=[ModelCheckpoint(tmp_path / "a_file" / "x.ckpt")])
 
 
 def test_learning_rate_scheduler_function_and_scheduler_object(data):

@@ -73,7 +73,9 @@ def test_run_by_name_exit_status_and_unknown_names(tmp_path, monkeypatch, capsys
     capsys.readouterr()
     assert cli.main(["run", "nope", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "unknown experiment(s) 'nope'" in err and "all, crashes, good, missed" in err
+    assert err == "nnscratch run: unknown experiment 'nope'; see 'nnscratch list'\n"
+    assert cli.main(["run", "godo", "--out", str(tmp_path)]) == 2
+    assert "unknown experiment 'godo' (did you mean 'good'?)" in capsys.readouterr().err
 
 
 def test_report_rebuilds_from_metrics_json(tmp_path, monkeypatch, capsys):
@@ -154,9 +156,13 @@ def test_bad_arguments_exit_2_with_the_valid_choices(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_train_save_in_a_missing_directory(tmp_path, capsys):
-    rc = cli.main(["train", "--save", str(tmp_path / "no" / "m.ckpt"), "--quiet"])
-    assert rc == 2 and "does not exist" in capsys.readouterr().err
+def test_train_save_in_a_missing_directory_creates_it(tmp_path, capsys):
+    path = tmp_path / "new" / "dirs" / "m.ckpt"
+    rc = cli.main(["train", "--data", "iris", "--epochs", "1", "--save", str(path), "--quiet"])
+    assert rc == 0 and path.is_file()
+    (tmp_path / "a_file").write_text("in the way")
+    rc = cli.main(["train", "--save", str(tmp_path / "a_file" / "m.ckpt"), "--quiet"])
+    assert rc == 2 and "cannot be created" in capsys.readouterr().err
 
 
 def test_help_documents_every_command(capsys):

@@ -226,7 +226,7 @@ def test_progress_bar_on_a_terminal():
     text = stream.getvalue()
     assert "epoch 1/1:" in text and "0/3 [" in text        # the bar was drawn, then erased
     last = text.rsplit("\r", 1)[1]
-    assert last.startswith("epoch 1/1 - loss 0.5 - val_loss 0.25 - ") and last.endswith(" s\n")
+    assert last.startswith("epoch 1/1 - loss 0.5000 - val_loss 0.2500 - ") and last.endswith(" s\n")
 
 
 @pytest.mark.parametrize("columns", [80, 120])
@@ -247,7 +247,13 @@ def test_the_epoch_line_shows_every_metric_on_a_narrow_terminal(columns, monkeyp
     assert len(last) > columns                       # longer than the terminal, and not cut
     assert last.startswith("epoch 3/30 - loss 0.1235 - accuracy 0.9712")
     for k, v in logs.items():
-        assert f"{k} {v:.4g}" in last
+        assert f"{k} {v:.4f}" in last
+
+
+def test_epoch_lines_format_every_value_alike():
+    from nnscratch.training.progress import _fmt_logs
+    assert _fmt_logs({"loss": 1.0, "acc": 0.3, "tiny": 2.5e-6, "big": 123456.0, "z": 0.0}) == \
+        "loss 1.0000 - acc 0.3000 - tiny 2.5000e-06 - big 1.2346e+05 - z 0.0000"
 
 
 def _fit(model, X, y, **kw):
@@ -289,8 +295,9 @@ def test_bad_input_is_named(rng, tmp_path):
         _fit(m, X, y, loss="hinge")
     with pytest.raises(TypeError, match="validation_data must be a tuple"):
         _fit(m, X, y, validation_data=X)
-    with pytest.raises(ValueError, match="checkpoint=.*does not exist"):
-        _fit(m, X, y, checkpoint=tmp_path / "missing" / "c.ckpt")
+    (tmp_path / "a_file").write_text("in the way")
+    with pytest.raises(ValueError, match="checkpoint=.*cannot be created"):
+        _fit(m, X, y, checkpoint=tmp_path / "a_file" / "c.ckpt")
     with pytest.raises(FileNotFoundError, match="resume_from"):
         _fit(m, X, y, resume_from=tmp_path / "nope.ckpt")
     junk = tmp_path / "junk.ckpt"

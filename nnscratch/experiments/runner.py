@@ -195,18 +195,30 @@ def run_many(experiments: list, out: pathlib.Path, seed: int = 0, quick: bool = 
     if workers > 1 or ray_address is not None:
         return run_parallel(experiments, out, seed, quick, epochs, threads, log, workers,
                             ray_address)
-    records = []
+    records: list[dict] = []
     n, t0 = len(experiments), time.perf_counter()
-    with _blas_threads(threads):
-        for k, exp in enumerate(experiments, 1):
-            log(f"{k}/{n} running {exp.name} ...")
-            rec = run_experiment(exp, out, seed, quick, epochs)
-            log(f"{k}/{n} {exp.name}: {rec['status']} ({rec['seconds']:.1f} s) - "
-                f"{progress_clock(time.perf_counter() - t0, k, n)}")
-            if rec["error"]:
-                print(rec["error"], file=sys.stderr)
-            records.append(rec)
+    try:
+        with _blas_threads(threads):
+            for k, exp in enumerate(experiments, 1):
+                log(f"{k}/{n} running {exp.name} ...")
+                rec = run_experiment(exp, out, seed, quick, epochs)
+                log(f"{k}/{n} {exp.name}: {rec['status']} ({rec['seconds']:.1f} s) - "
+                    f"{progress_clock(time.perf_counter() - t0, k, n)}")
+                if rec["error"]:
+                    print(rec["error"], file=sys.stderr)
+                records.append(rec)
+    except KeyboardInterrupt:
+        raise RunInterrupted(records) from None
     return records
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_many`: ``records`` holds the experiments that finished (the
+    one interrupted wrote nothing), so the caller can still show them."""
+
+    def __init__(self, records: list[dict]):
+        super().__init__(f"interrupted after {len(records)} experiment(s)")
+        self.records = records
 
 
 # ----------------------------------------------------------------------------- in parallel
@@ -256,7 +268,14 @@ def run_parallel(experiments: list, out: pathlib.Path, seed: int = 0, quick: boo
                                     mp_context=mp.get_context(method),
                                     initializer=_pool_worker_init,
                                     initargs=(threads,)) as pool:
-            records = list(pool.map(_run_named, *zip(*args))) if args else []
+            futures = [pool.submit(_run_named, *a) for a in args]
+            try:
+                records = [f.result() for f in futures]
+            except KeyboardInterrupt:   # the workers got the Ctrl-C too: keep what finished
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise RunInterrupted([f.result() for f in futures if f.done()
+                                      and not f.cancelled() and f.exception() is None]) \
+                    from None
     for rec in records:
         log(f"{rec['name']}: {rec['status']} ({rec['seconds']:.1f} s)")
         if rec["error"]:

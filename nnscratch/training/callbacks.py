@@ -20,13 +20,13 @@ import csv
 import inspect
 import math
 import os
-import pathlib
 
 import numpy as np
 
 from .. import metrics as metrics_mod
 from .._checks import check_int
 from ..serialization import save
+from .checkpoint import check_checkpoint_path
 from .evaluation import evaluate
 
 __all__ = ["Callback", "FitContext", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
@@ -178,10 +178,7 @@ class ModelCheckpoint(Callback):
         self.saved: list[str] = []
 
     def on_train_begin(self, logs=None):
-        parent = pathlib.Path(self.path).parent
-        if not parent.is_dir():
-            raise ValueError(f"ModelCheckpoint: the directory of path={self.path!r} does not "
-                             f"exist ({str(parent)!r}); create it first")
+        check_checkpoint_path(self.path, "ModelCheckpoint", what="path")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -285,9 +282,7 @@ class CSVLogger(Callback):
         self._fields = None
 
     def on_train_begin(self, logs=None):
-        parent = pathlib.Path(self.path).parent
-        if not parent.is_dir():
-            raise ValueError(f"CSVLogger: the directory of path={self.path!r} does not exist")
+        check_checkpoint_path(self.path, "CSVLogger", what="path")
         if not self.append or not os.path.exists(self.path):
             open(self.path, "w").close()
             self._fields = None

@@ -32,14 +32,17 @@ def _set_rng_state(g: np.random.Generator, s: str) -> None:
     g.bit_generator.state = json.loads(str(s))
 
 
-def check_checkpoint_path(path, owner):
-    """``path`` must be a str/PathLike in an existing directory."""
+def check_checkpoint_path(path, owner, what="checkpoint"):
+    """``path`` must be a str/PathLike; its parent directories are created when missing (as
+    Keras's ModelCheckpoint does), before any training."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{owner}: checkpoint must be a path, got {type(path).__name__}")
+        raise TypeError(f"{owner}: {what} must be a path, got {type(path).__name__}")
     parent = pathlib.Path(path).parent
-    if not parent.is_dir():
-        raise ValueError(f"{owner}: checkpoint={str(path)!r} is in a directory that does not "
-                         f"exist ({str(parent)!r}); create it first")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:    # a file in the way, no permission, a read-only file system
+        raise ValueError(f"{owner}: {what}={str(path)!r}: its directory {str(parent)!r} cannot "
+                         f"be created ({e.strerror or e})") from None
 
 
 def save_checkpoint(path, ctx, scheduler, shuffle_rng, loader, callbacks, epochs_done):

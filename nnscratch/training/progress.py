@@ -6,8 +6,15 @@ import sys
 import time
 
 
+def _fmt_value(v) -> str:
+    """One format for every log value, so that the columns of successive lines line up:
+    four decimals (``0.3000``, not ``0.3``), or ``1.2345e-05`` outside 1e-3 … 1e5, as Keras."""
+    v = float(v)
+    return f"{v:.4f}" if v == 0 or 1e-3 <= abs(v) < 1e5 else f"{v:.4e}"
+
+
 def _fmt_logs(logs: dict) -> str:
-    return " - ".join(f"{k} {v:.4g}" for k, v in logs.items())
+    return " - ".join(f"{k} {_fmt_value(v)}" for k, v in logs.items())
 
 
 class Progress:
@@ -16,7 +23,7 @@ class Progress:
     ``enabled=False`` prints nothing.  Otherwise every epoch ends with one line holding every
     log value, however many (the line is never cut to the terminal's width)::
 
-        epoch 3/15 - loss 0.1234 - accuracy 0.97 - val_loss 0.15 - val_accuracy 0.96 - 1.2 s
+        epoch 3/15 - loss 0.1234 - accuracy 0.9700 - val_loss 0.1500 - val_accuracy 0.9600 - 1.2 s
 
     When ``stream`` (default ``sys.stdout``) is a terminal and tqdm is installed, a bar over
     the epoch's batches with the running loss is drawn while the epoch runs and erased when it
@@ -55,7 +62,7 @@ class Progress:
     def on_batch(self, running_loss: float) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix_str(f"loss {running_loss:.4g}", refresh=False)
+            self.bar.set_postfix_str(f"loss {_fmt_value(running_loss)}", refresh=False)
 
     def on_epoch_end(self, logs: dict) -> None:
         if not self.enabled:
