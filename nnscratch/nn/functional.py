@@ -129,7 +129,8 @@ def _weighted(loss_none, weight, reduction):
 
 
 def binary_cross_entropy(prob: TensorLike, target: TensorLike, weight: TensorLike | None = None,
-                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
     """BCE on probabilities in [0, 1]; logs clamped at -100 as in PyTorch; ``weight``
     multiplies each element's loss (broadcast) before the reduction."""
     _pred(prob, "binary_cross_entropy")
@@ -141,8 +142,9 @@ def binary_cross_entropy(prob: TensorLike, target: TensorLike, weight: TensorLik
 
 
 def binary_cross_entropy_with_logits(logits: TensorLike, target: TensorLike,
-                                     weight: TensorLike | None = None, size_average=None,
-                                     reduce=None, reduction: str = "mean",
+                                     weight: TensorLike | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: TensorLike | None = None) -> Tensor:
     """Sigmoid + BCE in one stable op; gradient σ(z) - t.  ``pos_weight`` weighs the positive
     term of each class (broadcast against the last axis), ``weight`` each element's loss
@@ -187,8 +189,9 @@ def _classes_last(logits, target, reduction, name):
 
 
 def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | None = None,
-                  size_average=None, ignore_index: int = -100, reduce=None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)`` against class
     indices (``(N,)``, ``()``, ``(N, d1, ...)``) or probabilities (the input's shape).
 
@@ -204,8 +207,8 @@ def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | N
 
 
 def nll_loss(log_probs: TensorLike, target: TensorLike, weight: TensorLike | None = None,
-             size_average=None, ignore_index: int = -100, reduce=None,
-             reduction: str = "mean") -> Tensor:
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class indices under log-probabilities ``(N, C)``, ``(C,)``
     or ``(N, C, d1, ...)``; ``weight`` and ``ignore_index`` as in PyTorch, in its order."""
     reduction = _legacy_reduction(size_average, reduce, reduction)

@@ -57,8 +57,8 @@ class BCELoss(_Loss):
     (torch.nn.BCELoss's arguments)."""
     _fn = staticmethod(F.binary_cross_entropy)
 
-    def __init__(self, weight: Any = None, size_average=None, reduce=None,
-                 reduction: str = "mean"):
+    def __init__(self, weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight)
 
 
@@ -67,8 +67,9 @@ class BCEWithLogitsLoss(_Loss):
     ``pos_weight`` per class as torch.nn.BCEWithLogitsLoss."""
     _fn = staticmethod(F.binary_cross_entropy_with_logits)
 
-    def __init__(self, weight: Any = None, size_average=None, reduce=None,
-                 reduction: str = "mean", pos_weight: Any = None):
+    def __init__(self, weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean",
+                 pos_weight: Any = None) -> None:
         super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight,
                          pos_weight=pos_weight)
 
