@@ -234,11 +234,14 @@ class IndexOpsMethods:
             raise ShapeError(f"unfold(): step is {step} but must be > 0")
         return _ops.unfold_dim(self, d, int(size), int(step))
 
-    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         """``torch.repeat_interleave``: each element (or slice along ``dim``) repeated
         ``repeats`` times (an int or one count per slice); without ``dim``, of the flattened
-        tensor."""
-        x = self if dim is None else self
+        tensor.  Without ``repeats``, self holds the counts: ``[2, 1] -> [0, 0, 1]``."""
+        if repeats is None:
+            from .tensor import arange
+            return IndexOpsMethods.repeat_interleave(arange(self.numel()), self)
+        x = self
         if dim is None:
             x, d = _ops.reshape(self, (-1,)), 0
         else:

@@ -125,6 +125,7 @@ ROWS = [
     ("repeat_interleave_counts", lambda m, x, r: x.repeat_interleave(r, dim=0),
      [N(3, 2), I([2, 0, 3])]),
     ("repeat_interleave_int", lambda m, x: x.repeat_interleave(2, dim=0), [I([[1, 2], [3, 4]])]),
+    ("repeat_interleave_counts_only", lambda m, r: m.repeat_interleave(r), [I([2, 0, 1, 3])]),
     ("argwhere", lambda m, x: m.argwhere(x), [I([[0, 3, 0], [1, 0, 2]])]),
     ("argwhere_method", lambda m, x: x.argwhere(), [B([True, False, True])]),
 ]
