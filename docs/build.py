@@ -132,6 +132,10 @@ def build(site_dir: Path | str = ROOT / "site", stage_dir: Path | str = ROOT / "
         shutil.rmtree(stage_dir)
     shutil.copytree(DOCS, stage_dir, ignore=shutil.ignore_patterns("build.py", "__pycache__",
                                                                    ".ipynb_checkpoints"))
+    vendor_mathjax(stage_dir / MATHJAX_DIR)
+    if shutil.which("dot") is None:     # the tutorials draw recorded graphs as SVG pictures
+        raise NotebookFailed("the tutorials need Graphviz's 'dot' program to draw graphs: "
+                             "apt-get install graphviz (or your system's package)")
     timings = execute_all(stage_dir / "tutorials", jobs=jobs, timeout=timeout)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")   # the theme's banner is not a warning
     cwd = os.getcwd()
@@ -142,7 +146,84 @@ def build(site_dir: Path | str = ROOT / "site", stage_dir: Path | str = ROOT / "
         mkdocs_build.build(config)
     finally:
         os.chdir(cwd)
+    link_roles(site_dir)
     return timings
+
+
+# ----------------------------------------------------------------------------- offline math
+MATHJAX_DIR = "assets/mathjax"
+
+
+def vendor_mathjax(dst: Path) -> None:
+    """Copy MathJax (2.7, from the jupyter-server-mathjax package of the ``docs`` extra) into
+    the site, so that every equation renders with no network: the pages load it by relative
+    path (mkdocs.yml's extra_javascript and mkdocs-jupyter's custom_mathjax_url).  Only the
+    English localisation is kept (the others are 6 of its 10 MB)."""
+    import jupyter_server_mathjax
+    src = Path(jupyter_server_mathjax.__file__).parent / "static"
+
+    def skip(folder, names):
+        return [n for n in names if Path(folder).name == "localization" and n != "en"]
+    shutil.copytree(src, dst, ignore=skip, dirs_exist_ok=True)
+
+
+# ----------------------------------------------------------------------------- roles as links
+# the docstrings cross-reference in Sphinx's roles (:class:`Tensor`, :func:`~nnscratch.fit`);
+# mkdocstrings prints them as text, so after the build each becomes a link to the object's
+# entry in the API pages (whose ids are the objects' dotted paths), or plain code when the
+# name is not documented there
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|data|exc|obj):"
+                   r"(?:<code>|`)(~?[\w.\s]+?)(?:\(\))?(?:</code>|`)")
+_ANCHOR = re.compile(r'id="((?:nnscratch)(?:\.\w+)+)"')
+
+
+def _api_anchors(site_dir: Path) -> dict:
+    """{last part of a documented dotted path: [(path, page)]} from the built API pages."""
+    anchors: dict = {}
+    for page in sorted((site_dir / "api").rglob("index.html")):
+        for ident in dict.fromkeys(_ANCHOR.findall(page.read_text())):
+            anchors.setdefault(ident.rsplit(".", 1)[-1], []).append((ident, page))
+    return anchors
+
+
+def _subsequence(parts: list, ident: str) -> bool:
+    rest = iter(ident.split("."))
+    return all(p in rest for p in parts)
+
+
+def _resolve(name: str, anchors: dict):
+    """The (path, page) a role's ``name`` means: the documented objects of the same last name
+    whose dotted path contains every part of ``name`` in order (``nnscratch.nn.Conv2d`` is
+    documented as ``nnscratch.nn.conv.Conv2d``), the shortest such path; or None."""
+    parts = name.split(".")
+    hits = [h for h in anchors.get(parts[-1], []) if _subsequence(parts, h[0])]
+    return min(hits, key=lambda h: (len(h[0]), h[0])) if hits else None
+
+
+def link_roles(site_dir: Path) -> int:
+    """Rewrite every Sphinx role in the built pages as a link (or code); the count rewritten."""
+    site_dir = Path(site_dir)
+    anchors = _api_anchors(site_dir)
+    count = 0
+    for page in site_dir.rglob("*.html"):
+        html = page.read_text()
+
+        def link(m):
+            name = re.sub(r"\s+", "", m.group(1))        # a role may wrap across lines
+            short = name.startswith("~")
+            name = name.lstrip("~.")
+            shown = name.rsplit(".", 1)[-1] if short else name
+            hit = _resolve(name, anchors)
+            if hit is None:
+                return f"<code>{shown}</code>"
+            ident, target = hit
+            href = os.path.relpath(target, page.parent).replace(os.sep, "/")
+            return f'<a href="{href}#{ident}"><code>{shown}</code></a>'
+        new, n = _ROLE.subn(link, html)
+        if n:
+            page.write_text(new)
+            count += n
+    return count
 
 
 def main(argv=None) -> int:

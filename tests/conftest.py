@@ -1,4 +1,7 @@
-"""Shared test set-up: every test starts from the same seed and the float32 default dtype."""
+"""Shared test set-up: every test starts from the same seed and the float32 default dtype;
+the headless browser of the browser tests."""
+import shutil
+
 import numpy as np
 import pytest
 
@@ -20,6 +23,35 @@ def rng():
     """An independent NumPy generator for test data (never the library's own)."""
     return np.random.default_rng(1234)
 
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Debian's headless Chromium driven through Selenium (the playground's and the docs'
+    browser tests); a missing package fails the test, naming it."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.fail("the browser tests need Debian's Chromium and its WebDriver: "
+                    "apt-get install -y chromium chromium-driver (.ci/run does this); missing: "
+                    + ", ".join(n for n, p in (("chromium", chromium),
+                                               ("chromedriver", driver)) if p is None))
+    try:
+        from selenium import webdriver
+    except ImportError:
+        pytest.fail("the browser tests need selenium: pip install -e '.[test]'")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
+    drv.set_script_timeout(10)
+    yield drv
+    drv.quit()
 
 
 def assert_ulp_close(actual, desired, ulps=4):

@@ -1,11 +1,14 @@
 """The documentation site: `make docs` builds it with every tutorial executed (docs/build.py).
 
-test_site_builds_with_every_tutorial_executed runs the ten notebooks once, each in a fresh
-kernel, and MkDocs in strict mode: about 50 s of CPU (60-140 s of wall time on a busy
-2-core machine).  The other tests read files only (< 1 s).
+The ``built`` fixture runs the notebooks once, each in a fresh kernel (two at a time), and
+MkDocs in strict mode: about 50 s of CPU (60-140 s of wall time on a busy 2-core machine); the
+tests of the built site read its files, and one opens a tutorial in headless Chromium (as the
+playground's browser test does) to see its math typeset with no network.
 """
 import importlib.util
 import re
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -20,6 +23,7 @@ KEYS = ("000", "001", "002", "003", "004")
 def _build_module():
     spec = importlib.util.spec_from_file_location("nnscratch_docs_build", DOCS / "build.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module     # its worker processes find its functions by name
     spec.loader.exec_module(module)
     return module
 
@@ -78,12 +82,25 @@ def test_ten_tutorials_one_per_chapter_in_the_nav():
         assert f"tutorials/{path.name}" in nav
 
 
-def test_site_builds_with_every_tutorial_executed(tmp_path):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The site, built once for the tests below: (site folder, staged notebooks folder,
+    {notebook: seconds})."""
+    tmp = tmp_path_factory.mktemp("docs")
     build = _build_module()
-    timings = build.build(site_dir=tmp_path / "site", stage_dir=tmp_path / "stage")
+    timings = build.build(site_dir=tmp / "site", stage_dir=tmp / "stage", jobs=2)
+    return tmp / "site", tmp / "stage", timings
+
+
+def _pages(site):
+    return [p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts]
+
+
+def test_site_builds_with_every_tutorial_executed(built):
+    site, stage, timings = built
     assert sorted(timings) == [p.name for p in NOTEBOOKS]
     for path in NOTEBOOKS:
-        nb = nbformat.read(tmp_path / "stage" / "tutorials" / path.name, as_version=4)
+        nb = nbformat.read(stage / "tutorials" / path.name, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(c.execution_count for c in code), path.name          # every cell ran
         assert not any(o.output_type == "error" for c in code for o in c.outputs)
@@ -91,14 +108,111 @@ def test_site_builds_with_every_tutorial_executed(tmp_path):
                    if o.output_type in ("display_data", "execute_result")
                    and ("image/png" in o.data or "image/svg+xml" in o.data)]
         assert figures, f"{path.name} draws no figure"
+        printed = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                          for c in code for o in c.outputs)
+        assert " at 0x" not in printed, f"{path.name} prints an object's address"
 
-    site = tmp_path / "site"
     page = (site / "tutorials" / "01_gradient_descent" / "index.html").read_text()
     assert "data:image/png;base64," in page                # the executed figures are shown
     assert "x^{(t+1)}" in page                              # next to the text's equation
+    graph = (site / "tutorials" / "05_backpropagation" / "index.html").read_text()
+    assert 'data-mime-type="image/svg+xml"' in graph        # the recorded graph, as a picture
     api = (site / "api" / "nn" / "index.html").read_text()
     assert "Affine map" in api and "in_features" in api     # from nn.Linear's docstring
     top = (site / "api" / "nnscratch" / "index.html").read_text()
     assert "draw_graph" in top
     sources = (site / "sources" / "index.html").read_text()
     assert "Data science from scratch" in sources and "Deep Learning Notes" in sources
+    start = re.sub(r"<[^>]+>", "", (site / "getting-started" / "index.html").read_text())
+    assert "make demo" in start and "nnscratch playground" in start
+    assert 'href="getting-started/' in (site / "index.html").read_text()
+
+
+_REMOTE_ASSET = re.compile(r"""<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?"""
+                           r"""\b(?:src|href|srcset)=["']?(?:https?:)?//""", re.I)
+_REMOTE_CSS = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])(?:https?:)?//""", re.I)
+
+
+def test_no_request_leaves_the_machine(built):
+    site = built[0]
+    offenders = []
+    for path in list(site.rglob("*.html")) + list(site.rglob("*.css")):
+        text = path.read_text(errors="replace")
+        for pattern in (_REMOTE_ASSET, _REMOTE_CSS):
+            offenders += [f"{path.relative_to(site)}: {m.group(0)[:80]}"
+                          for m in pattern.finditer(text)]
+    assert not offenders, "\n".join(offenders[:20])
+    assert (site / "assets" / "mathjax" / "MathJax.js").is_file()      # math ships with it
+    assert _REMOTE_ASSET.search('<script src="https://cdn.example/x.js">')  # the check bites
+
+
+def test_cross_references_are_links_not_raw_roles(built):
+    site = built[0]
+    raw = [f"{p.relative_to(site)}: {m}" for p in _pages(site)
+           for m in re.findall(r":(?:class|func|meth|mod|attr|exc|data):\S{0,30}",
+                               p.read_text())]
+    assert not raw, raw[:10]
+    links = sum(len(re.findall(r'<a href="[^"]*#nnscratch\.[\w.]+"><code>', p.read_text()))
+                for p in _pages(site / "api"))
+    assert links >= 100                    # the roles became links to the API entries
+
+
+def test_every_in_page_link_has_its_target(built):
+    site = built[0]
+    broken = []
+    for page in _pages(site):
+        html = page.read_text()
+        ids = set(re.findall(r'\b(?:id|name)="([^"]+)"', html))
+        broken += [f"{page.relative_to(site)}#{h}" for h in re.findall(r'href="#([^"]+)"', html)
+                   if h not in ids]
+    assert not broken, broken[:10]
+
+
+def test_getting_started_code_runs():
+    text = (DOCS / "getting-started.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    import nnscratch
+    nnscratch.manual_seed(0)
+    for code in blocks:
+        exec(compile(code, "getting-started.md", "exec"), {})
+
+
+@pytest.fixture
+def served(built):
+    """The built site on a free loopback port (as a reader's ``python -m http.server``)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(Quiet, directory=str(built[0])))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_tutorial_renders_its_math_in_a_browser_with_no_network(served, browser):
+    """Chromium opens an executed tutorial: MathJax, shipped with the site, typesets its
+    equations, and every resource the page loaded came from the site's own server."""
+    browser.get(f"{served}/tutorials/01_gradient_descent/")
+    done = "return window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && " \
+           "MathJax.Hub.queue.running === 0 && document.querySelectorAll('.MathJax, " \
+           ".MathJax_CHTML').length"
+    deadline = time.monotonic() + 60         # ~3 s alone; a loaded 2-core machine is slower
+    while not browser.execute_script(done):
+        assert time.monotonic() < deadline, "MathJax did not typeset the page in 60 s"
+        time.sleep(0.1)
+    assert browser.execute_script(done) >= 10                 # the equations, typeset
+    assert "$$" not in browser.find_element("tag name", "body").text   # none left raw
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(u.startswith(served + "/") for u in loaded), loaded
+    shot = ROOT / "runs" / "docs" / "tutorial01.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(shot))

@@ -17,37 +17,12 @@ from nnscratch.playground.server import PlaygroundServer
 LOSS_TARGET = 0.2            # logistic loss; an untrained network starts near ln 2 ≈ 0.69
 TIMEOUT = 30                 # seconds for training to get there (about 3 s on 2 busy cores)
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
 
 
 @pytest.fixture
 def server():
     with PlaygroundServer(port=0).running() as srv:
         yield srv
-
-
-@pytest.fixture
-def browser(tmp_path):
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or driver is None:
-        pytest.fail("the playground's browser test needs Debian's Chromium and its WebDriver: "
-                    "apt-get install -y chromium chromium-driver (.ci/run does this); missing: "
-                    + ", ".join(n for n, p in (("chromium", chromium),
-                                               ("chromedriver", driver)) if p is None))
-    try:
-        from selenium import webdriver
-    except ImportError:
-        pytest.fail("the playground's browser test needs selenium: pip install -e '.[test]'")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
-    drv.set_script_timeout(10)
-    yield drv
-    drv.quit()
 
 
 def _wait(drv, condition, what, timeout=10.0):

@@ -1,11 +1,12 @@
-// MathJax 3 for the Markdown pages (pymdownx.arithmatex, generic mode: \( \) and \[ \]) and for
-// the tutorials' Markdown cells rendered by mkdocs-jupyter (raw $ and $$). Everything else, the
-// code cells and their outputs included, is left alone: MathJax re-tests ignoreHtmlClass at
-// every element, so it names the page body's class (not ".*|", which would match the class-less
-// <p> inside a notebook cell and skip it again).
+// MathJax 2.7, shipped with the site (assets/mathjax, copied by docs/build.py), for the Markdown
+// pages (pymdownx.arithmatex, generic mode: \( \) and \[ \]) and the tutorials' Markdown cells
+// rendered by mkdocs-jupyter (raw $ and $$). Everything else, code cells and their outputs
+// included, is left alone: tex2jax skips elements of ignoreClass unless a processClass element
+// sits inside, so it names the page body's class and re-enables the two kinds of math.
 window.MathJax = {
-  tex: { inlineMath: [["\\(", "\\)"], ["$", "$"]], displayMath: [["\\[", "\\]"], ["$$", "$$"]],
-         processEscapes: true, processEnvironments: true },
-  options: { ignoreHtmlClass: "md-typeset", processHtmlClass: "arithmatex|jp-MarkdownOutput" }
+  tex2jax: { inlineMath: [["\\(", "\\)"], ["$", "$"]], displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+             processEscapes: true, processEnvironments: true,
+             ignoreClass: "md-typeset", processClass: "arithmatex|jp-MarkdownOutput" },
+  TeX: { extensions: ["AMSmath.js", "AMSsymbols.js"] },
+  showMathMenu: false, messageStyle: "none"
 };
-document$.subscribe(() => { if (window.MathJax.typesetPromise) MathJax.typesetPromise(); });
