@@ -34,8 +34,14 @@ _METHODS = tuple(sorted({name for cls in Tensor.__mro__ for name, m in vars(cls)
 for _name in _METHODS:
     globals()[_name] = _make(_name)
 
+from ._methods_ops_index import FUNCTIONS as _INDEX_FUNCTIONS  # noqa: E402  (issue 32's index ops)
+
+for _name in _INDEX_FUNCTIONS:
+    globals()[_name] = _make(_name)
+
 __all__ = list(_METHODS) + ["cat", "concat", "concatenate", "stack", "where", "maximum",
                             "minimum", "numel", "is_tensor", "einsum"]
+__all__ += [n for n in _INDEX_FUNCTIONS if n not in __all__]
 
 
 def cat(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:

@@ -29,8 +29,8 @@ import struct
 
 import numpy as np
 
-from ._bounded_io import open_regular
 from ._atomic import atomic_write
+from ._bounded_io import open_regular
 
 __all__ = ["save_safetensors", "load_safetensors", "safetensors_metadata"]
 

@@ -179,7 +179,10 @@ def test_cross_entropy_wrong_target_shapes(logits, target, msg):
 
 
 def test_cross_entropy_logits_shape():
-    with pytest.raises(ValueError, match=r"logits must be \(N, K\), got shape \(3,\)"):
+    # an unbatched (C,) input takes a class index () or probabilities (C,), as torch
+    with pytest.raises(ValueError, match=r"unbatched input \(C,\) the target must be a class "
+                                         r"index \(\) or probabilities \(C,\), got shape "
+                                         r"\(1,\)"):
         F.cross_entropy(ns.randn(3), [0])
 
 

@@ -252,8 +252,8 @@ def test_conv_init_and_layout_follow_pytorch():
 def test_conv2d_bad_input_names_layer_expected_and_actual():
     conv = nn.Conv2d(3, 8, 5)
     with pytest.raises(ValueError, match=r"Conv2d\(3, 8\): expected a 4-D input \(N, C, H, W\), "
-                                         r"got shape \(3, 10, 10\)"):
-        conv(ns.randn(3, 10, 10))
+                                         r"got shape \(10, 10\)"):
+        conv(ns.randn(10, 10))      # (an unbatched (C, H, W) input is accepted, as torch)
     with pytest.raises(ValueError, match=r"Conv2d\(3, 8\): expected input with 3 channels.*"
                                          r"got shape \(2, 4, 10, 10\)"):
         conv(ns.randn(2, 4, 10, 10))
@@ -373,8 +373,12 @@ def test_pad_and_padding_mode_bad_input():
         F.pad(x, (1, 1, 1))
     with pytest.raises(ValueError, match=r"pad: mode must be one of"):
         F.pad(x, (1, 1), "mirror")
-    with pytest.raises(ValueError, match=r"pad: pad sizes must be ints >= 0"):
-        F.pad(x, (1, -1))
+    with pytest.raises(ValueError, match=r"pad: pad sizes must be ints"):
+        F.pad(x, (1, 1.5))
+    with pytest.raises(ValueError, match=r"pad: negative pads \(crops\) need mode='constant'"):
+        F.pad(x, (1, -1), "reflect")
+    with pytest.raises(RuntimeError, match=r"pad: the pads \(-3, -2\) of axis 3 crop more"):
+        F.pad(x, (-3, -2))
     with pytest.raises(ValueError, match=r"Conv2d: padding_mode must be one of"):
         nn.Conv2d(2, 3, 3, padding_mode="mirror")
 
@@ -436,5 +440,5 @@ def test_conv_transpose_init_inverts_conv_shapes_and_bad_input(rng):
     with pytest.raises(ValueError, match=r"ConvTranspose2d\(8, 3\): conv_transpose2d: input "
                                          r"has 5 channels"):
         up(ns.randn(1, 5, 4, 4))
-    with pytest.raises(ValueError, match=r"only groups=1 is supported"):
-        nn.ConvTranspose2d(4, 4, 3, groups=2)
+    with pytest.raises(ValueError, match=r"must both be divisible by groups \(3\)"):
+        nn.ConvTranspose2d(4, 4, 3, groups=3)

@@ -336,10 +336,10 @@ def test_group_norm_matches_torch(groups, x_shape, affine, rng):
 def test_nearest_upsampling_matches_torch(shape, kw, rng):
     compare(nn.Upsample(**kw), torch.nn.Upsample(**kw), rng.standard_normal(shape), rng)
     assert ns.gradcheck(lambda x: F.interpolate(x, **kw), [rng.standard_normal(shape)])
-    with pytest.raises(ValueError, match=r"only mode='nearest' is implemented"):
-        nn.Upsample(scale_factor=2, mode="bilinear")
-    with pytest.raises(ValueError, match=r"size \(5, 8\) must be whole multiples"):
-        F.interpolate(ns.randn(1, 2, 3, 4), size=(5, 8))
+    # other modes and sizes that are not whole multiples: tests/test_torch_ops_interpolate.py
+    compare(nn.Upsample(size=(5, 8), mode="bilinear", align_corners=True),
+            torch.nn.Upsample(size=(5, 8), mode="bilinear", align_corners=True),
+            rng.standard_normal((1, 2, 3, 4)), rng)
 
 
 def test_channel_dropout_drops_whole_maps(rng):

@@ -16,7 +16,7 @@ from .. import ops as _ops
 from .. import random as _random
 from ..autograd.core import TensorBase as _Base
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..ops.shape import _normalize_index
+from ..ops import indexing as _indexing
 from .args import raw
 from .arithmetic import promoted, scaled
 
@@ -148,10 +148,10 @@ class InplaceMethods(_Base):
     def __setitem__(self, idx: Any, value: Any) -> None:
         """``t[idx] = value`` in place (torch's ``index_put_``): inside a graph the gradient of
         the overwritten entries is zero and ``value`` receives the gradient of its slots."""
-        idx = _normalize_index(idx)
+        idx = _indexing.torch_index(idx)           # torch's rules for every mix of indices
 
         def direct(a):
-            a[idx] = raw(value)
+            _indexing.assign(a, idx, raw(value))
         _inplace(self, "__setitem__", lambda s, v: _ops.index_put(s, idx, v), value,
                  direct=direct)
 

@@ -19,8 +19,26 @@ from ..dtype import get_default_dtype
 
 
 class ShapeError(ValueError, RuntimeError):
-    """A shape mismatch: a ValueError (nnscratch's contract for bad input) that is also the
-    RuntimeError torch raises, so code written for either catches it."""
+    """A shape mismatch or a bad value inside an op: a ValueError (nnscratch's contract for bad
+    input) that is also the RuntimeError torch raises, so code written for either catches it."""
+
+
+class IndexOutOfRange(IndexError, ValueError):
+    """An index or class label out of range where torch raises IndexError (``take``, ``put``,
+    ``index_copy``, a loss's target, an embedding's index); also the ValueError of
+    nnscratch's bad-input contract."""
+
+
+def as_runtime_error(e: ValueError, op: str) -> ValueError:
+    """A ValueError out of an op's kernel (NumPy's "shapes not aligned", "cannot reshape", an
+    argument check) as a :class:`ShapeError`, so that it is also the RuntimeError torch raises
+    for the same call; the message is kept, prefixed with the op's name.  Errors that already
+    are RuntimeErrors or IndexErrors (NumPy's AxisError: torch's IndexError) pass unchanged."""
+    if isinstance(e, (RuntimeError, IndexError)):
+        return e
+    op = op.strip("_")
+    msg = str(e)
+    return ShapeError(msg if msg.startswith(op) else f"{op}: {msg}")
 
 
 class _Version:

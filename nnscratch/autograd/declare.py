@@ -21,6 +21,7 @@ import numpy as np
 
 from . import grad_mode as _gm
 from .core import TensorBase as Tensor  # every tensor is one (nnscratch.Tensor subclasses it)
+from .core import as_runtime_error
 from .graph import Node, _Edge, _graph_inputs, _save
 
 
@@ -131,7 +132,10 @@ class Primitive:
         if kwargs:
             args, kwargs = _bind_tensors_positionally(self._sig, self._positional, args, kwargs)
         arrays, parents, needs = _unpack(args)
-        out = self.fn(*arrays, **kwargs)
+        try:
+            out = self.fn(*arrays, **kwargs)
+        except ValueError as e:     # torch raises RuntimeError: ShapeError is both
+            raise as_runtime_error(e, self.fn.__name__) from None
         if not (needs and _gm._grad_enabled):
             t = Tensor._wrap(out)
         else:
@@ -255,7 +259,10 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
             # one flag per positional parameter: False for defaulted ones not passed (b=None)
             kwargs["needs_input_grad"] = (tuple(needs and p is not None for p in parents)
                                           + (False,) * (len(positional) - len(parents)))
-        out, vjp = fn(*arrays, **kwargs)
+        try:
+            out, vjp = fn(*arrays, **kwargs)
+        except ValueError as e:
+            raise as_runtime_error(e, fn.__name__) from None
         if not needs:
             return tuple(map(Tensor._wrap, out)) if isinstance(out, tuple) else Tensor._wrap(out)
         saved = [a for a in args if isinstance(a, Tensor)]

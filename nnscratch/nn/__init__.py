@@ -2,6 +2,8 @@
 from . import functional, init, utils
 from .attention import MultiheadAttention
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation_extra import (CELU, SELU, Fold, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+                               Mish, ReLU6, Softmin, Softsign, Unfold)
 from .container import (Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList,
                         Sequential, Upsample)
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
@@ -21,6 +23,7 @@ from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from .sync_batchnorm import SyncBatchNorm
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
+from .volumetric import AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
 from . import parallel
 
 

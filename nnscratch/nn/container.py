@@ -262,23 +262,19 @@ class ModuleDict(Module):
 
 
 class Upsample(Module):
-    """Nearest-neighbour upsampling by whole factors (torch.nn.Upsample with mode="nearest").
-    Shape: ``(N, C, *spatial)`` -> ``(N, C, *(scale_factor · spatial))``."""
+    """Resizing by ``F.interpolate`` (torch.nn.Upsample): ``mode`` nearest, linear, bilinear,
+    bicubic, trilinear …; shape ``(N, C, *spatial)`` -> ``(N, C, *size)`` or
+    ``(N, C, *floor(scale_factor · spatial))``."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
-                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None):
-        if mode != "nearest":
-            raise ValueError(f"Upsample: only mode='nearest' is implemented, got {mode!r}")
-        if align_corners is not None:   # torch refuses it for "nearest" too
-            raise ValueError("Upsample: align_corners option can only be set with the "
-                             "interpolating modes: linear | bilinear | bicubic | trilinear")
-        if recompute_scale_factor:
-            raise NotImplementedError("Upsample: recompute_scale_factor=True is not supported")
+                 align_corners=None, recompute_scale_factor=None):
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
     def forward(self, x):
         from . import functional as F
-        return F.interpolate(as_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode)
+        return F.interpolate(as_tensor(x, "Upsample"), self.size, self.scale_factor, self.mode,
+                             self.align_corners, self.recompute_scale_factor)
 
     def extra_repr(self):
         if self.size is not None:

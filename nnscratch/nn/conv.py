@@ -31,12 +31,7 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, "
                              f"got {padding_mode!r}")
         self.padding_mode = padding_mode
-        self.in_channels = positive_int(in_channels, "in_channels", name)
-        self.out_channels = positive_int(out_channels, "out_channels", name)
-        self.groups = positive_int(groups, "groups", name)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must both be divisible by groups ({groups})")
+        set_channels(self, in_channels, out_channels, groups, name)
         def one(v, nm, lo):
             return per_axis(v, nm, name, lo, self._nd)
         self.kernel_size = one(kernel_size, "kernel_size", 1)
@@ -86,10 +81,10 @@ class _ConvNd(Module):
     def _check(self, x):
         name = self._describe()
         x = check_floating(as_tensor(x, type(self).__name__), name)
-        if x.ndim != self._nd + 2:
+        if x.ndim not in (self._nd + 1, self._nd + 2):   # unbatched inputs too, as torch
             raise ValueError(f"{name}: expected a {self._nd + 2}-D input {self._layout}, "
                              f"got shape {tuple(x.shape)}")
-        if x.shape[1] != self.in_channels:
+        if x.shape[-self._nd - 1] != self.in_channels:
             raise ValueError(f"{name}: expected input with {self.in_channels} channels "
                              f"(axis 1 of {self._layout}), got shape {tuple(x.shape)}")
         return x
@@ -161,20 +156,17 @@ class _ConvTransposeNd(Module):
         if padding_mode != "zeros":      # torch: "Only 'zeros' padding mode is supported"
             raise ValueError(f"{name}: only padding_mode='zeros' is supported for a "
                              f"transposed convolution (as torch), got {padding_mode!r}")
-        self.in_channels = positive_int(in_channels, "in_channels", name)
-        self.out_channels = positive_int(out_channels, "out_channels", name)
-        if groups != 1:
-            raise ValueError(f"{name}: only groups=1 is supported, got groups={groups!r}")
+        set_channels(self, in_channels, out_channels, groups, name)
+
         def one(v, nm, lo):
             return per_axis(v, nm, name, lo, self._nd)
         self.kernel_size = one(kernel_size, "kernel_size", 1)
         self.stride, self.padding = one(stride, "stride", 1), one(padding, "padding", 0)
         self.output_padding = one(output_padding, "output_padding", 0)
         self.dilation = one(dilation, "dilation", 1)
-        self.groups = 1
-        shape = (self.in_channels, self.out_channels) + self.kernel_size
-        # PyTorch's fan_in for a transposed conv weight (C_in, C_out, k…) is C_out · k…
-        fan_in = self.out_channels * int(np.prod(self.kernel_size))
+        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        # PyTorch's fan_in for a transposed conv weight (C_in, C_out/groups, k…) is its size(1)·k…
+        fan_in = self.out_channels // self.groups * int(np.prod(self.kernel_size))
         self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
         self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
                      if bias else None)
@@ -186,13 +178,24 @@ class _ConvTransposeNd(Module):
         args = [v if self._nd == 2 else v[0] for v in (self.stride, self.padding,
                                                         self.output_padding)]
         d = self.dilation if self._nd == 2 else self.dilation[0]
-        return _reraise(self, lambda: f(x, self.weight, self.bias, *args, 1, d))
+        return _reraise(self, lambda: f(x, self.weight, self.bias, *args, self.groups, d))
 
     def _describe(self):
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
 
     def extra_repr(self):
         return _conv_repr(self)
+
+
+def set_channels(layer, in_channels, out_channels, groups, name):
+    """``layer.in_channels``, ``out_channels``, ``groups``: positive ints, both channel counts
+    divisible by groups."""
+    layer.in_channels = positive_int(in_channels, "in_channels", name)
+    layer.out_channels = positive_int(out_channels, "out_channels", name)
+    layer.groups = positive_int(groups, "groups", name)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
+                         f"({out_channels}) must both be divisible by groups ({groups})")
 
 
 def _conv_repr(layer) -> str:
@@ -215,16 +218,17 @@ def _conv_repr(layer) -> str:
 
 class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution (the adjoint of :class:`Conv2d`, used to upsample in
-    decoders); matches torch.nn.ConvTranspose2d (groups=1).
+    decoders); matches torch.nn.ConvTranspose2d.
 
     Shape: ``(N, C_in, H, W)`` -> ``(N, C_out, Ho, Wo)``,
     ``Ho = (H - 1)·S - 2P + D·(K - 1) + output_padding + 1``.
-    Parameters: weight ``(C_in, C_out, kh, kw)``, bias ``(C_out,)``, from U(±1/sqrt(C_out·kh·kw)).
+    Parameters: weight ``(C_in, C_out/groups, kh, kw)``, bias ``(C_out,)``, from
+    U(±1/sqrt(C_out/groups·kh·kw)).
     """
     _nd = 2
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """Transposed 1-D convolution; matches torch.nn.ConvTranspose1d (groups=1).
+    """Transposed 1-D convolution; matches torch.nn.ConvTranspose1d.
     Shape: ``(N, C_in, L)`` -> ``(N, C_out, Lo)``."""
     _nd = 1

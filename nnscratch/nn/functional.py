@@ -28,7 +28,7 @@ if TYPE_CHECKING:   # annotations only
 
 __all__ = ["gelu", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
-           "dropout3d", "interpolate", "scaled_dot_product_attention", "mse_loss", "l1_loss",
+           "dropout3d", "scaled_dot_product_attention", "mse_loss", "l1_loss",
            "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
@@ -53,24 +53,6 @@ def _channel(kind):
 
 dropout1d, dropout2d, dropout3d = (_channel(k) for k in ("dropout1d", "dropout2d",
                                                          "dropout3d"))
-
-
-def interpolate(x, size=None, scale_factor=None, mode="nearest"):
-    """Resize ``(N, C, *spatial)`` by whole factors with ``mode="nearest"`` (the part of
-    torch.nn.functional.interpolate nnscratch implements): ``scale_factor`` ints, or a
-    ``size`` that is an integer multiple of the input's."""
-    if mode != "nearest":
-        raise ValueError(f"interpolate: only mode='nearest' is implemented, got {mode!r}")
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
-    if size is not None:
-        spatial = tuple(getattr(x, "shape", np.shape(x)))[2:]
-        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * len(spatial)
-        if len(sizes) != len(spatial) or any(s % n for s, n in zip(sizes, spatial)):
-            raise ValueError(f"interpolate: size {size!r} must be whole multiples of the "
-                             f"input's spatial size {spatial}")
-        scale_factor = tuple(s // n for s, n in zip(sizes, spatial))
-    return ops.upsample_nearest(x, scale_factor)
 
 
 def softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
@@ -140,51 +122,120 @@ def huber_loss(pred, target, reduction="mean", delta=1.0):
                           reduction=reduction, delta=delta)
 
 
-def binary_cross_entropy(prob: TensorLike, target: TensorLike,
+def _legacy_reduction(size_average, reduce, reduction):
+    """torch's deprecated ``size_average``/``reduce`` flags, when given, decide ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _weighted(loss_none, weight, reduction):
+    """An elementwise loss (``reduction="none"``) times ``weight`` (broadcast), then reduced."""
+    out = loss_none * (weight if isinstance(weight, Tensor) else _as_tensor(weight).to(
+        loss_none.dtype))
+    return out if reduction == "none" else out.sum() if reduction == "sum" else out.mean()
+
+
+def binary_cross_entropy(prob: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
-    """BCE on probabilities in [0, 1]; logs clamped at -100 as in PyTorch."""
+    """BCE on probabilities in [0, 1]; logs clamped at -100 as in PyTorch; ``weight``
+    multiplies each element's loss (broadcast) before the reduction."""
     _pred(prob, "binary_cross_entropy")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     t = _float_target(target, prob, "binary_cross_entropy")
-    return ops.binary_cross_entropy(prob, t, reduction=reduction)
+    if weight is None:
+        return ops.binary_cross_entropy(prob, t, reduction=reduction)
+    return _weighted(ops.binary_cross_entropy(prob, t, reduction="none"), weight, reduction)
 
 
 def binary_cross_entropy_with_logits(logits: TensorLike, target: TensorLike,
-                                     reduction: str = "mean") -> Tensor:
-    """Sigmoid + BCE in one stable op; gradient σ(z) - t."""
+                                     weight: TensorLike | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: TensorLike | None = None) -> Tensor:
+    """Sigmoid + BCE in one stable op; gradient σ(z) - t.  ``pos_weight`` weighs the positive
+    term of each class (broadcast against the last axis), ``weight`` each element's loss
+    (torch.nn.functional.binary_cross_entropy_with_logits)."""
     _pred(logits, "binary_cross_entropy_with_logits")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     t = _float_target(target, logits, "binary_cross_entropy_with_logits")
-    return ops.binary_cross_entropy_with_logits(logits, t, reduction=reduction)
+    pw = None if pos_weight is None else _float_target(pos_weight, logits,
+                                                       "binary_cross_entropy_with_logits")
+    if weight is None:
+        return ops.binary_cross_entropy_with_logits(logits, t, pw, reduction=reduction)
+    return _weighted(ops.binary_cross_entropy_with_logits(logits, t, pw, reduction="none"),
+                     weight, reduction)
 
 
-def cross_entropy(logits: TensorLike, target: TensorLike, reduction: str = "mean", *,
-                  weight: TensorLike | None = None, ignore_index: int = -100,
+def _classes_last(logits, target, reduction, name):
+    """torch's class losses on ``(C,)`` (unbatched) and ``(N, C, d1, ...)`` (K-dimensional)
+    inputs as the ``(N, C)`` case: the class axis moved last and the rest flattened; returns
+    the flat logits and target and a function that gives a ``"none"`` result its shape back."""
+    _pred(logits, name)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    probs = t.dtype.kind == "f" or t.dtype.kind == "b"
+    if logits.ndim == 1:                               # unbatched: (C,) with () or (C,)
+        if t.shape != (() if not probs else logits.shape):
+            raise ValueError(f"{name}: for an unbatched input (C,) the target must be a class "
+                             f"index () or probabilities (C,), got shape {t.shape}")
+        tt = target[None] if isinstance(target, Tensor) else t[None]
+        return logits[None], tt, lambda out: out[0] if reduction == "none" else out
+    if logits.ndim <= 2:
+        return logits, target, lambda out: out
+    n, c, rest = logits.shape[0], logits.shape[1], tuple(logits.shape[2:])
+    flat = ops.reshape(ops.transpose(logits, (0, *range(2, logits.ndim), 1)), (-1, c))
+    if probs:
+        tgt = target if isinstance(target, Tensor) else _as_tensor(t)
+        tt = ops.reshape(ops.transpose(tgt, (0, *range(2, logits.ndim), 1)), (-1, c))
+    else:
+        if t.shape != (n, *rest):
+            raise ValueError(f"{name}: target must have shape {(n, *rest)} for input of shape "
+                             f"{tuple(logits.shape)}, got {t.shape}")
+        tt = t.reshape(-1)
+    return flat, tt, lambda out: ops.reshape(out, (n, *rest)) if reduction == "none" else out
+
+
+def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
-    """Softmax cross-entropy; ``target`` is class indices ``(N,)`` or probabilities ``(N, K)``.
+    """Softmax cross-entropy of logits ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)`` against class
+    indices (``(N,)``, ``()``, ``(N, d1, ...)``) or probabilities (the input's shape).
 
     ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as in PyTorch (see
-    :func:`nnscratch.ops.loss.cross_entropy`)."""
+    :func:`nnscratch.ops.loss.cross_entropy`); torch's argument order."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _pred(logits, "cross_entropy")
     check_floating(logits, "cross_entropy", "input (the logits)")
     t = target._data if isinstance(target, Tensor) else target
-    if isinstance(t, np.ndarray) and t.ndim == 2 and t.dtype.kind == "f" \
+    if isinstance(t, np.ndarray) and t.dtype.kind == "f" and t.ndim == np.ndim(logits) \
             and not (np.isfinite(t).all() and (t >= 0).all()):
         # torch sums whatever it gets; a NaN or negative "probability" is a bug upstream
         bad = t[~(np.isfinite(t) & (t >= 0))][0]
         raise ValueError(f"cross_entropy: probability targets must be finite and >= 0, got "
                          f"{bad}")
-    return ops.cross_entropy(logits, _any_target(target, logits, "cross_entropy"),
-                             reduction=reduction, weight=weight, ignore_index=ignore_index,
-                             label_smoothing=label_smoothing)
+    flat, t, shape_back = _classes_last(logits, target, reduction, "cross_entropy")
+    w = weight._data if isinstance(weight, Tensor) else weight
+    return shape_back(ops.cross_entropy(flat, _any_target(t, flat, "cross_entropy"),
+                                        reduction=reduction, weight=w,
+                                        ignore_index=ignore_index,
+                                        label_smoothing=label_smoothing))
 
 
-def nll_loss(log_probs: TensorLike, target: TensorLike, reduction: str = "mean", *,
-             weight: TensorLike | None = None, ignore_index: int = -100) -> Tensor:
-    """Negative log-likelihood of class indices under log-probabilities ``(N, K)``; ``weight``
-    and ``ignore_index`` as in PyTorch."""
-    _pred(log_probs, "nll_loss")
-    t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    return ops.nll_loss(log_probs, t, reduction=reduction, weight=weight,
-                        ignore_index=ignore_index)
+def nll_loss(log_probs: TensorLike, target: TensorLike, weight: TensorLike | None = None,
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices under log-probabilities ``(N, C)``, ``(C,)``
+    or ``(N, C, d1, ...)``; ``weight`` and ``ignore_index`` as in PyTorch, in its order."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    flat, t, shape_back = _classes_last(log_probs, target, reduction, "nll_loss")
+    t = t._data if isinstance(t, Tensor) else np.asarray(t)
+    w = weight._data if isinstance(weight, Tensor) else weight
+    return shape_back(ops.nll_loss(flat, t, reduction=reduction, weight=w,
+                                   ignore_index=ignore_index))
 
 
 def kl_div_gaussian(mu: TensorLike, logvar: TensorLike) -> Tensor:
@@ -252,6 +303,11 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
                            f"{num_classes}, got {a.max()}")
     out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
     return _as_tensor(out)
+
+
+from ._functional_ops_index import *  # noqa: E402,F401,F403  (activations, interpolate, fold ...)
+from ._functional_ops_index import __all__ as _more  # noqa: E402
+__all__ += _more
 
 
 def __getattr__(name):

@@ -78,42 +78,25 @@ def _weighted(loss, weight, reduction: str):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities; ``weight`` rescales each element's loss."""
+    """Binary cross-entropy on probabilities; ``weight`` multiplies each element's loss
+    (torch.nn.BCELoss's arguments)."""
+    _fn = staticmethod(F.binary_cross_entropy)
 
     def __init__(self, weight: Any = None, size_average: bool | None = None,
-                 reduce: bool | None = None, reduction: str = "mean"):
-        super().__init__(size_average, reduce, reduction)
-        self.weight = weight
-
-    def forward(self, prob, target):
-        if self.weight is None:
-            return F.binary_cross_entropy(prob, target, reduction=self.reduction)
-        return _weighted(F.binary_cross_entropy(prob, target, reduction="none"), self.weight,
-                         self.reduction)
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy on logits, fused and stable.  ``weight`` rescales each
-    element's loss; ``pos_weight`` (per class, broadcast over the last axis) weighs the
-    positive term: ``-[pos_weight · y log σ(z) + (1 - y) log(1 - σ(z))]``, as torch."""
+    """Sigmoid + binary cross-entropy on logits, fused and stable; ``weight`` per element and
+    ``pos_weight`` per class as torch.nn.BCEWithLogitsLoss."""
+    _fn = staticmethod(F.binary_cross_entropy_with_logits)
 
     def __init__(self, weight: Any = None, size_average: bool | None = None,
-                 reduce: bool | None = None, reduction: str = "mean", pos_weight: Any = None):
-        super().__init__(size_average, reduce, reduction)
-        self.weight, self.pos_weight = weight, pos_weight
-
-    def forward(self, logits, target):
-        if self.weight is None and self.pos_weight is None:
-            return F.binary_cross_entropy_with_logits(logits, target, reduction=self.reduction)
-        from .. import ops
-        from .._checks import as_tensor
-        z = as_tensor(logits, "BCEWithLogitsLoss")
-        y = as_tensor(target, "BCEWithLogitsLoss").to(z.dtype)
-        if self.pos_weight is None:
-            loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-        else:   # (1 - y) z + (1 + (pw - 1) y) softplus(-z): log σ(z) = -softplus(-z)
-            loss = (1 - y) * z + (1 + (self.pos_weight - 1) * y) * ops.softplus(-z)
-        return _weighted(loss, 1.0 if self.weight is None else self.weight, self.reduction)
+                 reduce: bool | None = None, reduction: str = "mean",
+                 pos_weight: Any = None) -> None:
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight,
+                         pos_weight=pos_weight)
 
 
 class CrossEntropyLoss(_Loss):

@@ -15,8 +15,18 @@ from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    max_unpool1d, max_unpool2d, upsample_nearest)
 from .recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from .reduce import cumsum, logsumexp, max, mean, min, norm, prod, sum, var
-from .shape import (broadcast_to, clone, concatenate, flip, gather, getitem, index_put,
-                    index_select, pad_axes, reshape, roll, stack, tile, transpose, tril, triu,
-                    where)
-from . import shape
+from .activation import (celu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6,
+                         selu, softsign)
+from .conv3d import avg_pool3d, conv3d, conv_transpose3d, max_pool3d
+from .diagonal import diag, diag_embed, diagonal
+from .indexing import getitem, index_put
+from .interpolate import interpolate
+from .normalize import normalize
+from .repeat import repeat_interleave
+from .scatter import (index_add, index_copy, index_fill, masked_scatter, masked_select, put,
+                      scatter, scatter_add, scatter_reduce, take)
+from .unfold import fold, unfold, unfold_dim
+from .shape import (broadcast_to, clone, concatenate, flip, gather, index_select, pad_axes,
+                    reshape, roll, stack, tile, transpose, tril, triu, where)
+from . import indexing, shape
 from .softmax import log_softmax, softmax

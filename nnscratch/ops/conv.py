@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import ShapeError
 from ._allocator import retain_freed_memory
 from .conv_args import lift_1d, pair
 from .conv_args import single as _one
@@ -148,10 +149,10 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
     layout, wlayout = (("(N, C, L)", "(out_channels, in_channels/groups, k)") if nd == 1 else
                        ("(N, C, H, W)", "(out_channels, in_channels/groups, kh, kw)"))
     if xa.ndim != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout}, "
                          f"got shape {tuple(xa.shape)}")
     if wa.ndim != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D weight {wlayout}, "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D weight {wlayout}, "
                          f"got shape {tuple(wa.shape)}")
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{owner}: groups must be an int >= 1, got {groups!r}")
@@ -163,20 +164,20 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, nd, owner):
                    pair(dilation, "dilation", owner, 1))
     c, f = xa.shape[1], wa.shape[0]
     if f % groups:
-        raise ValueError(f"{owner}: out_channels ({f}) must be divisible by groups ({groups})")
+        raise ShapeError(f"{owner}: out_channels ({f}) must be divisible by groups ({groups})")
     if c != wa.shape[1] * groups:
-        raise ValueError(f"{owner}: input has {c} channels but the weight of shape "
+        raise ShapeError(f"{owner}: input has {c} channels but the weight of shape "
                          f"{tuple(wa.shape)} (groups={groups}) expects {wa.shape[1] * groups}; "
                          f"got input shape {tuple(xa.shape)}")
     spatial = tuple(xa.shape[2:]) if nd == 2 else (1,) + tuple(xa.shape[2:])
     kernel = tuple(wa.shape[2:]) if nd == 2 else (1,) + tuple(wa.shape[2:])
     padded = tuple(n + 2 * q for n, q in zip(spatial, p))
     if any(dd * (k - 1) + 1 > n for k, dd, n in zip(kernel, d, padded)):
-        raise ValueError(f"{owner}: kernel size {tuple(wa.shape[2:])} (dilation "
+        raise ShapeError(f"{owner}: kernel size {tuple(wa.shape[2:])} (dilation "
                          f"{d[2 - nd:]}) is larger than the padded input {padded[2 - nd:]} "
                          f"(input shape {tuple(xa.shape)}, padding {p[2 - nd:]})")
     if b is not None and getattr(_array(b), "shape", None) != (f,):
-        raise ValueError(f"{owner}: bias must have shape ({f},), "
+        raise ShapeError(f"{owner}: bias must have shape ({f},), "
                          f"got {getattr(_array(b), 'shape', None)}")
     return s, p, d, int(groups)
 
@@ -199,6 +200,8 @@ def conv2d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
 
     Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
     """
+    if np.ndim(_array(x)) == 3:                # unbatched (C, H, W), as torch
+        return conv2d(x[None], w, b, stride, padding, dilation, groups)[0]
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 2, "conv2d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
@@ -216,6 +219,8 @@ def conv1d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
     ``Lo = floor((L + 2P - D·(k - 1) - 1)/S) + 1``; ``padding`` may be ``"valid"`` or
     ``"same"`` (see :func:`conv2d`).
     """
+    if np.ndim(_array(x)) == 2:                # unbatched (C, L), as torch
+        return conv1d(x[None], w, b, stride, padding, dilation, groups)[0]
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 1, "conv1d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
@@ -277,16 +282,14 @@ def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilat
     xa, wa = _array(x), _array(w)
     layout = "(N, C_in, L)" if nd == 1 else "(N, C_in, H, W)"
     if getattr(xa, "ndim", 0) != nd + 2 or getattr(wa, "ndim", 0) != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout} and weight "
                          f"(C_in, C_out, k…), got {tuple(getattr(xa, 'shape', ()))} and "
                          f"{tuple(getattr(wa, 'shape', ()))}")
-    if groups != 1:
-        raise ValueError(f"{owner}: only groups=1 is supported, got groups={groups!r}")
     if xa.shape[1] != wa.shape[0]:
-        raise ValueError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
+        raise ShapeError(f"{owner}: input has {xa.shape[1]} channels but the weight of shape "
                          f"{tuple(wa.shape)} expects {wa.shape[0]} (weight is (C_in, C_out, k…))")
     if b is not None and getattr(_array(b), "shape", None) != (wa.shape[1],):
-        raise ValueError(f"{owner}: bias must have shape ({wa.shape[1]},), "
+        raise ShapeError(f"{owner}: bias must have shape ({wa.shape[1]},), "
                          f"got {getattr(_array(b), 'shape', None)}")
     if nd == 1:
         s, p, d = ((1, _one(stride, "stride", owner, 1)), (0, _one(padding, "padding", owner, 0)),
@@ -305,7 +308,7 @@ def _conv_transpose_args(x, w, b, stride, padding, output_padding, groups, dilat
     out_hw = tuple((n - 1) * ss - 2 * pp + dd * (k - 1) + o + 1
                    for n, ss, pp, dd, k, o in zip(spatial, s, p, d, kernel, op))
     if min(out_hw) < 1:
-        raise ValueError(f"{owner}: the output would be empty ({out_hw[2 - nd:]}) for input "
+        raise ShapeError(f"{owner}: the output would be empty ({out_hw[2 - nd:]}) for input "
                          f"{tuple(xa.shape)}, padding {p[2 - nd:]}")
     return s, p, d, out_hw
 
@@ -319,8 +322,13 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
     Shape: x ``(N, C_in, H, W)``, w ``(C_in, C_out, kh, kw)`` (PyTorch's layout), b ``(C_out,)``
     -> ``(N, C_out, Ho, Wo)`` with ``Ho = (H - 1)·S - 2P + D·(kh - 1) + output_padding + 1``.
     ``output_padding`` (< stride or dilation) picks among the sizes a strided conv maps to H.
-    Only ``groups=1``.
+    ``groups > 1`` and unbatched inputs ``(C_in, H, W)`` run on the windowed kernel of
+    :mod:`.conv_nd`.
     """
+    if groups != 1 or np.ndim(_array(x)) == 3:
+        from .conv3d import conv_transpose
+        return conv_transpose(x, w, b, stride, padding, output_padding, groups, dilation, 2,
+                              "conv_transpose2d")
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 2, "conv_transpose2d")
     return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)
@@ -330,6 +338,10 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, groups
                      dilation=1):
     """:func:`conv_transpose2d` along one axis: x ``(N, C_in, L)``, w ``(C_in, C_out, k)``
     -> ``(N, C_out, Lo)``; matches torch.nn.functional.conv_transpose1d."""
+    if groups != 1 or np.ndim(_array(x)) == 2:
+        from .conv3d import conv_transpose
+        return conv_transpose(x, w, b, stride, padding, output_padding, groups, dilation, 1,
+                              "conv_transpose1d")
     s, p, d, out_hw = _conv_transpose_args(x, w, b, stride, padding, output_padding, groups,
                                            dilation, 1, "conv_transpose1d")
     return _conv_transpose(x, w, b, stride=s, padding=p, dilation=d, out_hw=out_hw)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import IndexOutOfRange
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .shape import getitem, where
 
@@ -36,7 +37,7 @@ def embedding(idx, weight, padding_idx=None):
         raise TypeError(f"embedding: indices must be integers, got dtype {i.dtype}")
     v = weight.shape[0]
     if i.size and (i.min() < 0 or i.max() >= v):
-        raise ValueError(f"embedding: indices must be in [0, {v}), got range "
+        raise IndexOutOfRange(f"embedding: indices must be in [0, {v}), got range "
                          f"[{i.min()}, {i.max()}]")
     return _embedding(weight, i, padding_idx=_padding_index(padding_idx, v, "embedding"))
 

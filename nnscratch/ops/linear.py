@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..autograd import fused
+from ..autograd.core import ShapeError
 from .arithmetic import matmul
 from .shape import transpose
 
@@ -29,10 +30,10 @@ def linear(x: TensorLike, w: TensorLike, b: TensorLike | None = None,
     4.8x slower for N, T, in, out = 32, 64, 256, 65).
     """
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
-        raise ValueError(f"linear: input's last dimension must equal weight.shape[1] "
+        raise ShapeError(f"linear: input's last dimension must equal weight.shape[1] "
                          f"(weight is (out, in)), got input {x.shape} and weight {w.shape}")
     if b is not None and b.shape != (w.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
+        raise ShapeError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
     x2 = x.reshape(-1, x.shape[-1])
     y = x2 @ w.T
     if b is not None:

@@ -6,6 +6,7 @@ All reduce with ``reduction="mean"`` (over the batch) by default, as PyTorch doe
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import IndexOutOfRange
 from ..numeric import log_softmax_array, stable_sigmoid
 from . import elementwise as _el
 from . import shape as _sh
@@ -134,7 +135,8 @@ def _class_targets(target, n, k, name, ignore_index=None):
     if ignore_index is not None:
         bad &= target != ignore_index
     if n and bad.any():
-        raise ValueError(f"{name}: class labels must be in [0, {k}), got {target[bad][0]}")
+        raise IndexOutOfRange(f"{name}: class labels must be in [0, {k}), got "
+                              f"{target[bad][0]} (Target {target[bad][0]} is out of bounds)")
 
 
 def _plain_labels(target, n, k, ignore_index):
@@ -220,9 +222,13 @@ def _bce_composite(prob, target, reduction="mean"):
     return _reduce(-(target * log_p + (1 - target) * log_1mp), reduction)
 
 
-def _bce_logits_composite(logits, target, reduction="mean"):
-    per_item = (_el.relu(logits) - logits * target
-                + _el.log1p(_el.exp(-_el.abs(logits))))
+def _bce_logits_composite(logits, target, pos_weight=None, reduction="mean"):
+    if pos_weight is None:
+        per_item = (_el.relu(logits) - logits * target
+                    + _el.log1p(_el.exp(-_el.abs(logits))))
+    else:                           # (1 - t) z + (1 + (p - 1) t) softplus(-z)
+        softplus_neg = _el.relu(-logits) + _el.log1p(_el.exp(-_el.abs(logits)))
+        per_item = (1 - target) * logits + (1 + (pos_weight - 1) * target) * softplus_neg
     return _reduce(per_item, reduction)
 
 
@@ -353,17 +359,26 @@ def binary_cross_entropy(prob, target, reduction="mean"):
 
 
 @fused(composite=_bce_logits_composite)
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """Sigmoid + BCE fused: max(z, 0) - z t + log(1 + e^{-|z|});  d/dz = σ(z) - t.
-
-    Finite for any logit (no exp of a large positive number is ever taken).
+def binary_cross_entropy_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    """Sigmoid + BCE fused, with torch's ``pos_weight`` p (broadcast over the classes of the
+    last axis): ``(1 - t) z + (1 + (p - 1) t) · softplus(-z)``, which for p = 1 is
+    ``max(z, 0) - z t + log(1 + e^{-|z|})``; ``d/dz = (1 - t) - (1 + (p - 1) t) σ(-z)``
+    (= σ(z) - t for p = 1).  Finite for any logit (no exp of a large positive number is taken).
     """
     _check_reduction(reduction)
     _same_shape(logits, target, "binary_cross_entropy_with_logits")
     _check_unit_interval(target, "binary_cross_entropy_with_logits")
-    per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+    sp = np.maximum(-logits, 0) + np.log1p(np.exp(-np.abs(logits)))       # softplus(-z)
+    if pos_weight is None:
+        per_item = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+    else:
+        lw = 1 + (pos_weight - 1) * target
+        per_item = (1 - target) * logits + lw * sp
 
     def vjp(g):
         s = _scale(g, logits.shape, reduction, logits.size)
-        return s * (stable_sigmoid(logits) - target), -s * logits
+        if pos_weight is None:
+            return s * (stable_sigmoid(logits) - target), -s * logits, None
+        return (s * ((1 - target) - lw * stable_sigmoid(-logits)),
+                s * (-logits + (pos_weight - 1) * sp), s * target * sp)
     return np.asarray(_reduce(per_item, reduction)), vjp

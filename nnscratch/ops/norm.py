@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import ShapeError
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
 
 if TYPE_CHECKING:   # annotations only
@@ -94,7 +95,7 @@ def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.n
     xa = x._data if isinstance(x, Tensor) else np.asarray(x)
 
     if xa.ndim < 2:
-        raise ValueError(f"batch_norm: input must have a channel axis (N, C, ...), "
+        raise ShapeError(f"batch_norm: input must have a channel axis (N, C, ...), "
                          f"got shape {xa.shape}")
     c = xa.shape[1]
     shape = (1, c) + (1,) * (xa.ndim - 2)
@@ -103,13 +104,13 @@ def batch_norm(x: TensorLike, running_mean: np.ndarray | None, running_var: np.n
     for name, a in (("running_mean", rm), ("running_var", rv), ("weight", weight),
                     ("bias", bias)):
         if a is not None and getattr(a, "shape", None) != (c,):
-            raise ValueError(f"batch_norm: {name} must have shape ({c},), "
+            raise ShapeError(f"batch_norm: {name} must have shape ({c},), "
                              f"got {getattr(a, 'shape', None)}")
     if training:
         axes = tuple(i for i in range(xa.ndim) if i != 1)
         n = xa.size // c
         if n < 2:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel in "
+            raise ShapeError(f"batch_norm: expected more than 1 value per channel in "
                              f"training, got input shape {xa.shape}")
         stats: dict = {}
         y = _batch_norm_train(x, weight, bias, axes, shape, eps, stats)
@@ -150,11 +151,11 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         tuple(normalized_shape)
     k = len(shape)
     if not k or tuple(np.shape(xa)[-k:]) != shape or np.ndim(xa) < k:
-        raise ValueError(f"layer_norm: the input's last axes must be normalized_shape {shape}, "
+        raise ShapeError(f"layer_norm: the input's last axes must be normalized_shape {shape}, "
                          f"got input shape {tuple(np.shape(xa))}")
     for name, a in (("weight", weight), ("bias", bias)):
         if a is not None and tuple(getattr(a, "shape", ())) != shape:
-            raise ValueError(f"layer_norm: {name} must have shape {shape}, "
+            raise ShapeError(f"layer_norm: {name} must have shape {shape}, "
                              f"got {tuple(getattr(a, 'shape', ()))}")
     if not eps > 0:
         raise ValueError(f"layer_norm: eps must be > 0, got {eps}")
@@ -193,7 +194,7 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
     """
     xa = getattr(x, "_data", x)
     if np.ndim(xa) < 2:
-        raise ValueError(f"group_norm: expected an input (N, C, *), got shape {np.shape(xa)}")
+        raise ShapeError(f"group_norm: expected an input (N, C, *), got shape {np.shape(xa)}")
     c = np.shape(xa)[1]
     if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
             or num_groups < 1 or c % num_groups:
@@ -201,6 +202,6 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
                          f"{c} channels, got {num_groups!r}")
     for name, a in (("weight", weight), ("bias", bias)):
         if a is not None and tuple(getattr(a, "shape", ())) != (c,):
-            raise ValueError(f"group_norm: {name} must have shape ({c},), "
+            raise ShapeError(f"group_norm: {name} must have shape ({c},), "
                              f"got {tuple(getattr(a, 'shape', ()))}")
     return _group_norm(x, weight, bias, groups=int(num_groups), eps=float(eps))

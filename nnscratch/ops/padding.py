@@ -59,7 +59,8 @@ def _take_pad(x, *, maps):
 
 def pad(x, pad, mode: str = "constant", value: float | None = None):
     """torch.nn.functional.pad: ``pad = (left, right[, top, bottom[, front, back]])`` from the
-    last axis backwards, each >= 0; ``mode`` one of ``constant`` (``value``, default 0),
+    last axis backwards; ``mode`` one of ``constant`` (``value``, default 0; a negative pad
+    crops that side, as torch),
     ``reflect`` (each pad < the axis length), ``replicate``, ``circular`` (each pad <= the axis
     length).  Differentiable in every mode.
     """
@@ -69,12 +70,29 @@ def pad(x, pad, mode: str = "constant", value: float | None = None):
     if len(pads) % 2 or len(pads) // 2 > np.ndim(xa):
         raise ValueError(f"{owner}: pad must hold (before, after) pairs for at most "
                          f"{np.ndim(xa)} axes, got {pad!r}")
-    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0 for v in pads):
-        raise ValueError(f"{owner}: pad sizes must be ints >= 0, got {pad!r}")
+    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in pads):
+        raise ValueError(f"{owner}: pad sizes must be ints, got {pad!r}")
     if mode not in MODES:
         raise ValueError(f"{owner}: mode must be one of {MODES}, got {mode!r}")
+    if mode != "constant" and any(v < 0 for v in pads):
+        raise ValueError(f"{owner}: negative pads (crops) need mode='constant', got {pad!r} "
+                         f"with mode={mode!r}")
     pairs = [(int(pads[2 * k]), int(pads[2 * k + 1])) for k in range(len(pads) // 2)]
     axes = [np.ndim(xa) - 1 - k for k in range(len(pairs))]
+    if mode == "constant" and any(v < 0 for v in pads):
+        # a negative pad crops that side (torch's constant_pad_nd): slice, then pad the rest
+        from ..autograd.core import ShapeError
+        from .indexing import getitem
+        crop = [slice(None)] * np.ndim(xa)
+        for axis, (lo, hi) in zip(axes, pairs):
+            n = xa.shape[axis]
+            if n + min(lo, 0) + min(hi, 0) < 0:
+                raise ShapeError(f"{owner}: the pads {(lo, hi)} of axis {axis} crop more than "
+                                 f"its {n} elements")
+            crop[axis] = slice(-min(lo, 0), n + min(hi, 0))
+        x = getitem(x, tuple(crop))
+        xa = getattr(x, "_data", x)
+        pairs = [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
     if mode == "constant":
         widths = [(0, 0)] * np.ndim(xa)
         for axis, pair in zip(axes, pairs):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import fused
+from ..autograd.core import ShapeError
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
@@ -228,7 +229,7 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if xa.ndim != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout}, "
                          f"got shape {tuple(xa.shape)}")
     if nd == 1:
         # a 1-D window is a 2-D one of height 1
@@ -248,7 +249,7 @@ def _pool_args(x, kernel_size, stride, padding, dilation, nd, owner, check_size=
     spatial = xa.shape[2:] if nd == 2 else (1,) + tuple(xa.shape[2:])
     for size, kk, pp, dd in zip(spatial, k, p, d):
         if check_size and dd * (kk - 1) + 1 > size + 2 * pp:
-            raise ValueError(f"{owner}: kernel_size {k if nd == 2 else k[1]} is larger than the "
+            raise ShapeError(f"{owner}: kernel_size {k if nd == 2 else k[1]} is larger than the "
                              f"padded input; input shape {tuple(xa.shape)}, padding "
                              f"{p if nd == 2 else p[1]}")
     return k, s, p, d
@@ -304,7 +305,7 @@ def _unpool_args(x, indices, kernel_size, stride, padding, output_size, nd, owne
     idx = np.asarray(getattr(indices, "_data", indices))
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if getattr(xa, "ndim", 0) != nd + 2:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout}, got shape "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout}, got shape "
                          f"{tuple(getattr(xa, 'shape', ()))}")
     if idx.shape != xa.shape or idx.dtype.kind not in "iu":
         raise ValueError(f"{owner}: indices must be integers of the input's shape "
@@ -453,7 +454,7 @@ def _adaptive(x, output_size, nd, kind, owner):
         raise TypeError(f"{owner}: input must be a Tensor or ndarray, got {type(x).__name__}")
     layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if xa.ndim != nd + 2 or 0 in xa.shape[2:]:
-        raise ValueError(f"{owner}: expected a {nd + 2}-D input {layout} with non-empty "
+        raise ShapeError(f"{owner}: expected a {nd + 2}-D input {layout} with non-empty "
                          f"spatial axes, got shape {tuple(xa.shape)}")
     out = _output_size(output_size, xa.shape[2:], nd, owner)
     op = _adaptive_avg if kind == "avg" else _adaptive_max

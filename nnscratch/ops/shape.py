@@ -1,10 +1,10 @@
-"""Shape ops: reshape, transpose, indexing, concatenate/stack, where, pad."""
+"""Shape ops: reshape, transpose, concatenate/stack, where, pad (indexing: ``indexing.py``)."""
 import numpy as np
 
 from ..autograd import defvjp, fused, primitive
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
-from ..autograd.lifted import lifted
 from ..dtype import operand as _operand
+from .indexing import unindex
 
 
 @primitive(view=True)
@@ -21,55 +21,6 @@ def transpose(x, axes=None):
 defvjp(transpose, lambda g, out, x, axes=None:
        np.transpose(g, None if axes is None else np.argsort([a % x.ndim for a in axes])),
        saves=())
-
-
-def _is_int_array(i):
-    return isinstance(i, np.ndarray) and i.dtype.kind in "iu"
-
-
-def _normalize_index(idx):
-    if isinstance(idx, Tensor):
-        return idx._data
-    if isinstance(idx, list):
-        return np.asarray(idx)
-    if isinstance(idx, tuple):
-        return tuple(_normalize_index(i) for i in idx)
-    return idx
-
-
-def _getitem(x, idx):
-    return x[idx]
-
-
-@primitive
-def _unindex(g, shape, idx, accumulate=True):
-    """``zeros(shape)`` with ``g`` added at ``x[idx]``: the transpose of indexing, the VJP of
-    getitem, gather and index_select (repeated integer indices accumulate; a caller whose
-    indices are distinct passes ``accumulate=False`` for a plain, faster write)."""
-    dx = np.zeros(shape, dtype=g.dtype)
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    if accumulate and any(_is_int_array(i) for i in parts):
-        np.add.at(dx, idx, g)
-    else:
-        dx[idx] = g
-    return dx
-defvjp(_unindex, lambda h, out, g, shape, idx, accumulate=True: h[idx], saves=())
-
-
-unindex = lifted(_unindex)
-
-
-def _getitem_vjp(g, out, x, idx):
-    return unindex(g, x.shape, idx)
-
-
-_getitem_p = primitive(_getitem, view=True)
-defvjp(_getitem_p, _getitem_vjp, saves=())
-
-
-def getitem(x, idx):
-    """``x[idx]`` for basic slices, integer arrays and boolean masks."""
-    return _getitem_p(x, _normalize_index(idx))
 
 
 def _as_operands(tensors, name):
@@ -189,44 +140,18 @@ defvjp(clone, lambda g, out, x: g, saves=())
 
 @primitive
 def gather(x, dim, index):
-    """``out[i][j][k] = x[index[i][j][k]][j][k]`` along ``dim`` (``torch.gather``)."""
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must be an integer tensor, got dtype {index.dtype}")
-    return np.take_along_axis(x, index, axis=dim)
+    """``out[i][j][k] = x[index[i][j][k]][j][k]`` along ``dim`` (``torch.gather``); ``out`` has
+    ``index``'s shape, which may be smaller than ``x``'s in every dimension."""
+    from .scatter import along, check_index, check_scatter_shapes
+    check_index(index, "gather", x.shape[dim] if x.ndim else 1, dim)
+    check_scatter_shapes(x.shape, dim, index, None, "gather")
+    return x[along(index, dim)]
 
 
 def _gather_vjp(g, out, x, dim, index):
-    return unindex(g, x.shape, _along(index, dim))       # repeated indices accumulate
-
-
-def _along(index, dim):
-    """The full index tuple ``take_along_axis`` uses, for ``np.add.at``."""
-    grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
-    grids[dim] = index
-    return tuple(grids)
+    from .scatter import along
+    return unindex(g, x.shape, along(index, dim))        # repeated indices accumulate
 defvjp(gather, _gather_vjp, saves=())
-
-
-def _index_put_vjp_x(g, out, x, idx, v):
-    return index_put_array(g, idx, 0)          # the overwritten entries do not reach x
-
-
-def _index_put_vjp_v(g, out, x, idx, v):
-    return g[idx]                              # the engine sums it back to v's shape
-
-
-@primitive
-def _index_put(x, idx, v):
-    out = x.copy()
-    out[idx] = v
-    return out
-defvjp(_index_put, _index_put_vjp_x, None, _index_put_vjp_v, saves=())
-index_put_array = lifted(_index_put)
-
-
-def index_put(x, idx, v):
-    """A copy of ``x`` with ``x[idx] = v`` (what ``t[idx] = v`` records inside a graph)."""
-    return _index_put(x, _normalize_index(idx), v)
 
 
 @primitive

@@ -4,6 +4,10 @@ import numpy as np
 from ..autograd import defvjp, primitive
 from ..numeric import log_softmax_array, softmax_array
 
+# ValueError and IndexError (torch raises IndexError for a dim out of range); NumPy < 1.25 has
+# it at the top level
+_AxisError = getattr(np, "exceptions", np).AxisError
+
 
 def check_axis(axis, ndim, owner):
     """``axis`` must be an int in ``[-ndim, ndim)`` (TypeError / ValueError naming it)."""
@@ -11,7 +15,7 @@ def check_axis(axis, ndim, owner):
         raise TypeError(f"{owner}: axis (dim) must be an int, got {type(axis).__name__} "
                         f"{axis!r}")
     if not -max(ndim, 1) <= axis < max(ndim, 1):
-        raise ValueError(f"{owner}: axis (dim) {axis} is out of range for a {ndim}-D input; "
+        raise _AxisError(f"{owner}: axis (dim) {axis} is out of range for a {ndim}-D input; "
                          f"expected -{max(ndim, 1)} <= axis < {max(ndim, 1)}")
 
 

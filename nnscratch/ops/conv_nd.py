@@ -1,0 +1,221 @@
+"""Convolution and pooling in any number of spatial dimensions, on strided windows: ``conv3d``,
+``conv_transpose3d`` (and grouped ``conv_transpose1d/2d``), ``max_pool3d``, ``avg_pool3d``.
+
+For an input ``x`` ``(N, C, *S)`` padded by ``p``, the windows view
+``V[n, c, *o, *k] = xpad[n, c, *(o·s + k·d)]`` (no copy: NumPy's sliding windows, strided) turns
+every op into a contraction or a reduction over the kernel axes ``k``:
+
+* convolution (torch's cross-correlation), ``G`` groups:
+  ``Z[n, g, f, *o] = b + Σ_{c,k} W[g, f, c, *k] · V[n, g, c, *o, *k]``;
+  VJPs ``∂W = Σ_{n,o} δ V``, ``∂V = Σ_f δ W``, and ``∂x`` adds ``∂V`` back through the windows
+  (one strided slice per kernel offset);
+* transposed convolution is that ``∂x`` map applied to its input (the adjoint of convolution),
+  so its VJPs are a convolution (for its input) and ``∂W`` with the roles swapped;
+* pooling reduces ``V`` over ``k`` (max: the gradient goes to the first maximum of each
+  window, as torch; average: spread evenly over torch's divisor).
+
+The 1-D and 2-D ops keep their im2col kernels (``conv.py``, ``pool.py``); this file serves the
+dimensions and options those do not.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ..autograd import fused
+from .conv_args import conv_output_size
+from .pool import pool_output_size
+
+_LETTERS = "stuvwxyz"
+
+
+def _pad(x, lo, hi, value=0.0):
+    widths = [(0, 0), (0, 0)] + [(a, b) for a, b in zip(lo, hi)]
+    return np.pad(x, widths, constant_values=value) if any(lo) or any(hi) else x
+
+
+def _windows(xp, kernel, stride, dilation, out):
+    """``V[n, c, *o, *k] = xp[n, c, *(o·s + k·d)]`` for ``out`` output positions per axis."""
+    nd = len(kernel)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    v = np.lib.stride_tricks.sliding_window_view(xp, span, axis=tuple(range(2, 2 + nd)))
+    sel = ((slice(None),) * 2 + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, stride))
+           + tuple(slice(None, None, d) for d in dilation))
+    return v[sel]
+
+
+def _offset_slices(kernel, stride, dilation, out):
+    """For each kernel offset ``k``: (its index tuple, the slice of xp its window entries hit)."""
+    for k in itertools.product(*(range(n) for n in kernel)):
+        yield k, (slice(None),) * 2 + tuple(
+            slice(kk * d, kk * d + (o - 1) * s + 1, s)
+            for kk, d, o, s in zip(k, dilation, out, stride))
+
+
+def _add_back(dv, xp_shape, kernel, stride, dilation, out):
+    """The adjoint of :func:`_windows`: ``dxp[n, c, *(o·s + k·d)] += dv[n, c, *o, *k]``."""
+    nd = len(kernel)
+    dxp = np.zeros(xp_shape, dtype=dv.dtype)
+    for k, sl in _offset_slices(kernel, stride, dilation, out):
+        dxp[sl] += dv[(Ellipsis,) + k] if nd else dv
+    return dxp
+
+
+def _split_groups(a, axis, groups):
+    """Axis ``axis`` (channels) of ``a`` as ``(groups, channels/groups)``."""
+    return a.reshape(a.shape[:axis] + (groups, a.shape[axis] // groups) + a.shape[axis + 1:])
+
+
+def _grouped_einsum(spec, a, a_axis, b, b_axis, groups, nd):
+    """``np.einsum`` of ``spec`` (``o`` = the output positions, ``K`` = the kernel offsets,
+    ``g`` = the group) on ``a`` and ``b`` with their channel axes split into groups; the
+    result's group axis (after its first letter, or first) is merged back."""
+    o, k = _LETTERS[:nd], _LETTERS[nd:2 * nd].upper()
+    spec = spec.replace("o", o).replace("K", k)
+    r = np.einsum(spec, _split_groups(a, a_axis, groups), _split_groups(b, b_axis, groups),
+                  optimize=True)
+    at = 0 if spec.split("->")[1].startswith("g") else 1
+    return r.reshape(r.shape[:at] + (r.shape[at] * r.shape[at + 1],) + r.shape[at + 2:])
+
+
+def _contract(v, w, groups):
+    """``Z[n, g·F/G + f, *o] = Σ_{c,k} W[g·F/G + f, c, *k] V[n, g·C/G + c, *o, *k]``."""
+    return _grouped_einsum("ngcoK,gfcK->ngfo", v, 1, w, 0, groups, w.ndim - 2)
+
+
+def _contract_v(g, w, groups):
+    """``∂V[n, g·C/G + c, *o, *k] = Σ_f δ[n, g·F/G + f, *o] W[g·F/G + f, c, *k]``."""
+    return _grouped_einsum("ngfo,gfcK->ngcoK", g, 1, w, 0, groups, w.ndim - 2)
+
+
+def _contract_w(g, v, groups):
+    """``∂W[g·F/G + f, c, *k] = Σ_{n,o} δ[n, g·F/G + f, *o] V[n, g·C/G + c, *o, *k]``."""
+    return _grouped_einsum("ngfo,ngcoK->gfcK", g, 1, v, 1, groups, g.ndim - 2)
+
+
+def _conv_forward(x, w, stride, padding, dilation, groups):
+    kernel = w.shape[2:]
+    out = tuple(conv_output_size(n, k, s, p, d) for n, k, s, p, d in
+                zip(x.shape[2:], kernel, stride, padding, dilation))
+    xp = _pad(x, padding, padding)
+    v = _windows(xp, kernel, stride, dilation, out)
+    return _contract(v, w, groups), v, xp.shape, out
+
+
+def _conv_input_grad(g, w, x_shape, stride, padding, dilation, groups):
+    """``∂x`` of the convolution ``x -> Z`` for ``∂Z = g`` (also transposed conv's forward)."""
+    kernel = w.shape[2:]
+    out = g.shape[2:]
+    xp_shape = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], padding))
+    dxp = _add_back(_contract_v(g, w, groups), xp_shape, kernel, stride, dilation, out)
+    return dxp[(slice(None),) * 2 + tuple(slice(p, p + n) for p, n in zip(padding, x_shape[2:]))]
+
+
+@fused
+def conv_nd(x, w, b=None, *, stride, padding, dilation, groups):
+    """Convolution of ``x`` ``(N, C, *S)`` with ``w`` ``(F, C/groups, *K)`` (+ ``b`` ``(F,)``)
+    -> ``(N, F, *O)``, ``O = (S + 2p - d(K - 1) - 1) // s + 1`` (torch's conv1d/2d/3d)."""
+    z, v, _, _ = _conv_forward(x, w, stride, padding, dilation, groups)
+    if b is not None:
+        z = z + b.reshape((-1,) + (1,) * (x.ndim - 2))
+
+    def vjp(g):
+        dx = _conv_input_grad(g, w, x.shape, stride, padding, dilation, groups)
+        dw = _contract_w(g, v, groups)
+        db = None if b is None else g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        return dx, dw, db
+    return z, vjp
+
+
+@fused
+def conv_transpose_nd(x, w, b=None, *, stride, padding, dilation, groups, out_size):
+    """Transposed convolution of ``x`` ``(N, C_in, *S)`` with ``w`` ``(C_in, C_out/groups, *K)``
+    -> ``(N, C_out, *out_size)``: the adjoint of :func:`conv_nd` with the same weights
+    (torch's conv_transpose1d/2d/3d; ``out_size`` includes ``output_padding``)."""
+    n = x.shape[0]
+    c_out = w.shape[1] * groups
+    y_shape = (n, c_out) + tuple(out_size)
+    y = _conv_input_grad(x, w, y_shape, stride, padding, dilation, groups)
+    if b is not None:
+        y = y + b.reshape((-1,) + (1,) * (x.ndim - 2))
+
+    def vjp(g):
+        # the convolution of g with w maps back onto x's positions (output_padding's extra
+        # rows are never read by the forward's windows, so they get no gradient)
+        gp = _pad(g, padding, padding)
+        v = _windows(gp, w.shape[2:], stride, dilation, x.shape[2:])
+        dx = _contract(v, w, groups)
+        dw = _contract_w(x, v, groups)
+        db = None if b is None else g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        return dx, dw, db
+    return y, vjp
+
+
+# --------------------------------------------------------------------------- pooling
+
+def _pool_geometry(x, kernel, stride, padding, dilation, ceil_mode):
+    out = tuple(pool_output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                zip(x.shape[2:], kernel, stride, padding, dilation))
+    # right padding: enough for the last window (ceil_mode may need more than `padding`)
+    hi = tuple(max(p, (o - 1) * s + d * (k - 1) + 1 - n - p) for n, k, s, p, d, o in
+               zip(x.shape[2:], kernel, stride, padding, dilation, out))
+    return out, hi
+
+
+@fused
+def max_pool_nd(x, *, kernel, stride, padding, dilation, ceil_mode):
+    """Max over each window (padding never wins: it is -inf) -> ``(N, C, *O)``; the gradient
+    goes to the first maximum of each window in row-major order (torch's choice)."""
+    out, hi = _pool_geometry(x, kernel, stride, padding, dilation, ceil_mode)
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    xp = _pad(x, padding, hi, fill)
+    v = _windows(xp, kernel, stride, dilation, out)
+    flat = v.reshape(v.shape[:2 + len(out)] + (-1,))
+    # NaN wins, as in torch: argmax of (x, isnan) picks the first NaN, else the first maximum
+    arg = np.argmax(flat, axis=-1)
+    if x.dtype.kind == "f":
+        nan = np.isnan(flat)
+        arg = np.where(nan.any(axis=-1), np.argmax(nan, axis=-1), arg)
+    y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+
+    def vjp(g):
+        winners = np.zeros(flat.shape, dtype=g.dtype)
+        np.put_along_axis(winners, arg[..., None], g[..., None], axis=-1)
+        dxp = _add_back(winners.reshape(v.shape), xp.shape, kernel, stride, dilation, out)
+        return (dxp[(slice(None),) * 2 + tuple(slice(p, p + n) for p, n in
+                                               zip(padding, x.shape[2:]))],)
+    return y, vjp
+
+
+@fused
+def avg_pool_nd(x, *, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """Mean over each window -> ``(N, C, *O)``; the divisor is torch's: the window clipped to
+    the padded input (``count_include_pad``) or to the input itself, or ``divisor_override``."""
+    ones = (1,) * len(kernel)
+    out, hi = _pool_geometry(x, kernel, stride, padding, ones, ceil_mode)
+    xp = _pad(x, padding, hi)
+    v = _windows(xp, kernel, stride, ones, out)
+    total = v.sum(axis=tuple(range(-len(kernel), 0)))
+    if divisor_override:
+        div = np.asarray(float(divisor_override))
+    else:
+        counts = []
+        for n, k, s, p, o in zip(x.shape[2:], kernel, stride, padding, out):
+            start = np.arange(o) * s - p
+            end = np.minimum(start + k, n + p)             # clipped to the padded input
+            if not count_include_pad:
+                start, end = np.maximum(start, 0), np.minimum(end, n)
+            counts.append(end - start)
+        div = counts[0]
+        for c in counts[1:]:
+            div = np.multiply.outer(div, c)
+    y = (total / div).astype(x.dtype, copy=False)
+
+    def vjp(g):
+        share = np.broadcast_to((g / div)[(Ellipsis,) + (None,) * len(kernel)],
+                                g.shape + tuple(kernel))
+        dxp = _add_back(share, xp.shape, kernel, stride, ones, out)
+        return (dxp[(slice(None),) * 2 + tuple(slice(p, p + n) for p, n in
+                                               zip(padding, x.shape[2:]))],)
+    return y, vjp
