@@ -59,8 +59,8 @@ def test_runtime_error_as_torch(call, words):
 
 
 def test_shape_error_is_both():
-    assert issubclass(ns.autograd.engine.ShapeError, RuntimeError)
-    assert issubclass(ns.autograd.engine.ShapeError, ValueError)
+    assert issubclass(ns.autograd.core.ShapeError, RuntimeError)
+    assert issubclass(ns.autograd.core.ShapeError, ValueError)
 
 
 INDEX_CASES = [

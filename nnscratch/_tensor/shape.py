@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import ops as _ops
+from ..autograd.core import ShapeError, _dim
 from ..autograd.core import TensorBase as _Base
-from ..autograd.core import _dim
 from ..dtype import operand
 from .args import dims as _dims
 from .args import function, raw, shape_args
@@ -249,13 +249,20 @@ class ShapeMethods(_Base):
 
     @function
     def chunk(self, chunks, dim=0):
+        if chunks < 1:
+            raise ShapeError(f"chunk: chunks must be > 0, got {chunks}")
         n = self._data.shape[_dim(dim, self._data.ndim, "chunk")]
         return ShapeMethods.split(self, builtins.max(1, -(-n // chunks)), dim)
 
     @function
     def narrow(self, dim, start, length):
         d = _dim(dim, self._data.ndim, "narrow")
-        idx = (slice(None),) * d + (slice(start, start + length),)
+        n = self._data.shape[d]
+        s = start + n if start < 0 else start          # torch counts a negative start from the end
+        if not (0 <= s <= n and 0 <= length and s + length <= n):
+            raise ShapeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                             f"size ({n})")
+        idx = (slice(None),) * d + (slice(s, s + length),)
         return _ops.getitem(self, idx)
 
     @function

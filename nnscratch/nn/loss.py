@@ -84,7 +84,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight: Any = None, size_average: bool | None = None,
                  reduce: bool | None = None, reduction: str = "mean") -> None:
-        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight)
+        super().__init__(size_average, reduce, reduction, weight=weight)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -95,7 +95,7 @@ class BCEWithLogitsLoss(_Loss):
     def __init__(self, weight: Any = None, size_average: bool | None = None,
                  reduce: bool | None = None, reduction: str = "mean",
                  pos_weight: Any = None) -> None:
-        super().__init__(F._legacy_reduction(size_average, reduce, reduction), weight=weight,
+        super().__init__(size_average, reduce, reduction, weight=weight,
                          pos_weight=pos_weight)
 
 

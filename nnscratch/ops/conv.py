@@ -32,7 +32,8 @@ from .conv_args import lift_1d, pair
 from .conv_args import single as _one
 from .einsum import einsum
 from .im2col import conv_plan
-from .shape import getitem, pad_axes, reshape, stack, unindex
+from .indexing import getitem, unindex
+from .shape import pad_axes, reshape, stack
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Padding, Size, TensorLike

@@ -4,7 +4,8 @@ import numpy as np
 from ..autograd import fused
 from ..autograd.core import IndexOutOfRange
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
-from .shape import getitem, where
+from .indexing import getitem
+from .shape import where
 
 
 def _embedding_composite(weight, idx, *, padding_idx=None):

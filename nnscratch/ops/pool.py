@@ -21,7 +21,8 @@ from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from .conv_args import conv_output_size, lift_1d, pair, per_axis
 from .conv_args import single as _one
 from .im2col import pad_hw
-from .shape import gather, getitem, pad_axes, reshape, unindex
+from .indexing import getitem, unindex
+from .shape import gather, pad_axes, reshape
 
 if TYPE_CHECKING:   # annotations only
     from .._types import Size, TensorLike

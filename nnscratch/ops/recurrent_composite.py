@@ -13,7 +13,8 @@ import numpy as np
 
 from .arithmetic import matmul
 from .elementwise import relu, sigmoid, tanh
-from .shape import flip, getitem, stack, transpose, where
+from .indexing import getitem
+from .shape import flip, stack, transpose, where
 
 
 def _affine(x, w, b=None):
