@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import collections
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -334,7 +335,7 @@ class OpsMathMethods:
         from .ops import clip
         return clip(self, _raw(min), _raw(max))
 
-    def clip(self, lo=None, hi=None):
+    def clip(self, lo: Any = None, hi: Any = None) -> Any:
         """``clamp`` under NumPy's name; the bounds are positional ``lo, hi`` (DESIGN.md)."""
         return OpsMathMethods.clamp(self, lo, hi)
 
@@ -845,7 +846,7 @@ class OpsMathMethods:
     def negative(self):
         return -self
 
-    def abs(self):
+    def abs(self) -> Any:
         """|self| (``torch.abs``/``absolute``); bool is refused, as torch refuses it."""
         if self._data.dtype.kind == "b":
             raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')

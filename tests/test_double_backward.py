@@ -159,6 +159,7 @@ TORCH = {
     "max_ties_axis0_keep": lambda a: a.amax(0, keepdim=True),
     "dropout_fixed_seed": lambda x: _dropout_mask(x, 0.3, (4, 5)),
     "dropout_channels_fixed_seed": lambda x: _dropout_mask(x, 0.4, (3, 4, 1)),
+    "feature_dropout_fixed_seed": lambda x: _dropout_mask(x, 0.4, (3, 4, 1)),
     "setitem_in_graph": lambda a, v: _index_put(a * 1.0, (1, slice(1, 3)), v) * a,
     "nll_of_log_softmax": lambda z, y: TF.nll_loss(TF.log_softmax(z, 1), y),
     "getitem_neg_step": lambda a: a.flip(0)[:, 1:3],

@@ -9,7 +9,12 @@ class Hardtanh(_Activation):
     """``clamp(x, min_val, max_val)`` (torch.nn.Hardtanh)."""
     _op, _params = staticmethod(F.hardtanh), ("min_val", "max_val", "inplace")
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None,
+                 max_value=None):
+        if min_value is not None:        # torch's deprecated spellings, still accepted
+            min_val = min_value
+        if max_value is not None:
+            max_val = max_value
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val "
                              f"({max_val})")

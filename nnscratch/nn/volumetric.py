@@ -38,12 +38,13 @@ class Conv3d(_Conv3dBase):
     ``(C_out, C_in/groups, kd, kh, kw)``, bias ``(C_out,)``."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros"):
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         if padding_mode != "zeros":
             raise NotImplementedError(f"Conv3d: padding_mode={padding_mode!r} is not "
                                       f"implemented (only 'zeros')")
         self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                     bias, (out_channels, in_channels // groups))
+        self._factory(device, dtype)
 
     def forward(self, x):
         return ops.conv3d(as_tensor(x, "Conv3d"), self.weight, self.bias, self.stride,
@@ -55,11 +56,16 @@ class ConvTranspose3d(_Conv3dBase):
     ``(C_in, C_out/groups, kd, kh, kw)``, bias ``(C_out,)``."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1):
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if padding_mode != "zeros":      # torch: "Only 'zeros' padding mode is supported"
+            raise ValueError(f"ConvTranspose3d: only padding_mode='zeros' is supported for a "
+                             f"transposed convolution (as torch), got {padding_mode!r}")
         self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                     bias, (in_channels, out_channels // groups))
         self.output_padding = per_axis_nd(output_padding, "output_padding", "ConvTranspose3d",
                                           0, 3)
+        self._factory(device, dtype)
 
     def forward(self, x):
         return ops.conv_transpose3d(as_tensor(x, "ConvTranspose3d"), self.weight, self.bias,
