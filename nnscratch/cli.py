@@ -22,6 +22,7 @@ output path that cannot be written: it is probed before any work), 130 when Ctrl
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import pathlib
 import sys
@@ -29,6 +30,7 @@ import tempfile
 
 import numpy as np
 
+from ._bounded_io import check_alloc, check_regular, npy_claim, open_regular
 from .experiments.runner import discover, import_error_record, run_many
 from .optim import registry as optimizer_names
 
@@ -232,8 +234,21 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
         if not v > 0:
             raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        if not np.isfinite(v):
+            raise argparse.ArgumentTypeError(f"must be finite, got {text}")
         return v
     return parse
+
+
+def _seed(text):
+    """A seed: an int in [0, 2**32) (the library generator's range)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+    if not 0 <= v < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be an int in [0, 2**32), got {text}")
+    return v
 
 
 def _architecture(kind: str, n_in: int, n_out: int, hidden=(100,),
@@ -277,6 +292,11 @@ def cmd_train(args) -> int:
     from . import random as nsrandom
     from .training import fit
     from .training.callbacks import Callback
+    from .training.fit import DivergenceError
+    for flag, path in (("--save", args.save), ("--checkpoint", args.checkpoint),
+                       ("--resume", args.resume)):
+        if path is not None and not path.strip():
+            return _usage_error("train", f"{flag} must be a file path, got {path!r}")
     for flag, path in (("--save", args.save), ("--checkpoint", args.checkpoint)):
         problem = path and _unwritable(path, flag)
         if problem:
@@ -292,11 +312,17 @@ def cmd_train(args) -> int:
         X_tr = scaler.transform(X_tr).astype(np.float32)
         X_va = scaler.transform(X_va).astype(np.float32)
     n_classes = int(max(y_tr.max(), y_va.max())) + 1
+    sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    try:   # weights, gradients and up to two optimizer buffers, float32
+        check_alloc(16 * n_params, f"a {'-'.join(map(str, sizes))} network ({n_params} "
+                                   f"parameters)", "--hidden")
+    except ValueError as e:
+        return _usage_error("train", str(e))
     model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
     entry = optimizer_names.lookup(args.optimizer)
     lr = args.lr if args.lr is not None else entry.lr
     opt = entry.optimizer_class()(model.parameters(), lr=lr, **entry.options)
-    sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
     arch = "-".join(map(str, sizes)) + (f" {args.activation}" if args.model == "mlp" else "")
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
           f"{X_tr.shape[1]} features, {n_classes} classes), {args.model} {arch}, "
@@ -308,14 +334,18 @@ def cmd_train(args) -> int:
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
     where = Where()
-    try:
-        hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
-                   epochs=args.epochs, batch_size=args.batch_size,
-                   validation_data=(X_va, y_va), metrics=["accuracy"],
-                   progress=not args.quiet, seed=args.seed, callbacks=[where],
-                   checkpoint=args.checkpoint, resume_from=args.resume)
+    try:   # overflow warnings before a divergence: the DivergenceError below says it in a line
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            hist = fit(model, X_tr, y_tr, loss=nn.CrossEntropyLoss(), optimizer=opt,
+                       epochs=args.epochs, batch_size=args.batch_size,
+                       validation_data=(X_va, y_va), metrics=["accuracy"],
+                       progress=not args.quiet, seed=args.seed, callbacks=[where],
+                       checkpoint=args.checkpoint, resume_from=args.resume)
     except KeyboardInterrupt:
         return _interrupted(args, where)
+    except DivergenceError as e:  # --lr 1e30: the loss became NaN; say so in one line
+        print(f"{PROG} train: {str(e).removeprefix('fit: ')}", file=sys.stderr)
+        return 1
     except ValueError as e:  # a --resume file that is no fit() checkpoint (or another model's)
         if not (args.resume and str(e).startswith("fit: resume_from")):
             raise
@@ -343,8 +373,12 @@ def cmd_train(args) -> int:
 def _load_saved(command: str, path: str):
     """(model, None) or (None, exit status 2 after saying why)."""
     from .models.saved import load_model
-    if not os.path.isfile(path):
+    try:
+        check_regular(path, "MODEL")
+    except FileNotFoundError:
         return None, _usage_error(command, f"MODEL {path!r} does not exist")
+    except (OSError, ValueError) as e:
+        return None, _usage_error(command, str(e).replace("MODEL: ", "MODEL ", 1))
     try:
         return load_model(path), None
     except ValueError as e:
@@ -354,15 +388,40 @@ def _load_saved(command: str, path: str):
 def _read_features(path: str) -> np.ndarray:
     """Rows of raw features from a .npy file, or text (a file, or ``-`` for stdin) whose
     numbers are separated by commas (CSV) or by white space, whatever the file is named;
-    blank lines and ``#`` comments are skipped."""
+    blank lines and ``#`` comments are skipped.
+
+    A .npy file's header is checked first: its shape and dtype must account for the bytes it
+    stores, and the float32 copy must fit the memory budget (``check_alloc``), before any array
+    is allocated; a path must name a regular file (no FIFO or device).  Raises ValueError (one
+    line, naming the file) for anything that is not a finite real table."""
+    owner = "INPUT"
     if path.endswith(".npy"):
-        return np.load(path, allow_pickle=False)
-    text = sys.stdin.read() if path == "-" else pathlib.Path(path).read_text()
-    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not rows:
-        raise ValueError("it holds no rows of numbers")
-    comma = any("," in r for r in rows)
-    return np.loadtxt(rows, delimiter="," if comma else None, ndmin=2).astype(np.float32)
+        f, size = open_regular(path, owner)
+        with f:
+            shape, dtype = npy_claim(f, size, owner, path)
+            if dtype.kind not in "biuf":
+                raise ValueError(f"{owner} {path!r} holds {dtype} values, expected real "
+                                 f"numbers (bool, int or float)")
+            check_alloc(4 * math.prod(shape), f"{path!r} of shape {shape} as float32", owner)
+            f.seek(0)
+            X = np.load(f, allow_pickle=False)
+    else:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            f, _ = open_regular(path, owner)
+            with f:
+                text = f.read().decode()
+        rows = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        if not rows:
+            raise ValueError("it holds no rows of numbers")
+        comma = any("," in r for r in rows)
+        X = np.loadtxt(rows, delimiter="," if comma else None, ndmin=2)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        r = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{owner} {path!r} holds {X[tuple(r)]} at {tuple(int(i) for i in r)}; "
+                         f"features must be finite")
+    return X.astype(np.float32)
 
 
 def cmd_predict(args) -> int:
@@ -370,12 +429,19 @@ def cmd_predict(args) -> int:
     model, status = _load_saved("predict", args.model)
     if model is None:
         return status
-    if args.input != "-" and not os.path.isfile(args.input):
+    try:
+        if args.input != "-":
+            check_regular(args.input, "INPUT")
+    except FileNotFoundError:
         return _usage_error("predict", f"INPUT {args.input!r} does not exist")
+    except (OSError, ValueError) as e:
+        return _usage_error("predict", str(e).replace("INPUT: ", "INPUT ", 1))
     try:
         X = _read_features(args.input)
     except ValueError as e:
-        return _usage_error("predict", f"INPUT {args.input!r} is not a table of numbers ({e})")
+        msg = str(e).replace("INPUT: ", "INPUT ", 1) if str(e).startswith("INPUT") else \
+            f"INPUT {args.input!r} is not a table of numbers ({e})"
+        return _usage_error("predict", " ".join(msg.split()))
     n_in = model.architecture["sizes"][0]
     if X.ndim != 2 or X.shape[1] != n_in:
         return _usage_error("predict", f"INPUT {args.input!r} must have {n_in} features per "
@@ -453,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "the status says which claims need the full run")
     p.add_argument("--epochs", type=_positive(int), default=None,
                    help="override each experiment's number of epochs")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="runs", help="output directory (default: runs)")
     p.add_argument("--threads", type=_positive(int), default=1,
                    help="BLAS threads for the experiments (default 1: their matrices are "
@@ -492,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive(int), default=10, help="epochs (default: 10)")
     p.add_argument("--batch-size", type=_positive(int), default=64,
                    help="mini-batch size (default: 64)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="save model weights, config and history here (ns.save format)")
     p.add_argument("--checkpoint", metavar="PATH", default=None,
@@ -527,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data set (default: the one the model was trained on)")
     p.add_argument("--split", choices=("validation", "train"), default="validation",
                    help="which split to score (default: validation)")
-    p.add_argument("--seed", type=int, default=None,
+    p.add_argument("--seed", type=_seed, default=None,
                    help="the split's seed (default: the model's training seed)")
     p.set_defaults(func=cmd_evaluate)
 
@@ -578,6 +644,10 @@ def main(argv: list[str] | None = None) -> int:
         if msg is None:
             raise
         print(msg, file=sys.stderr)
+        return 1
+    except MemoryError:         # past the checks' budget the system may still run out
+        print(f"{PROG} {args.command}: out of memory; use smaller sizes or data",
+              file=sys.stderr)
         return 1
     except BrokenPipeError:     # `nnscratch list | head`: the reader left; so do we, quietly
         # stdout's buffer still holds what could not be written: point stdout at devnull so

@@ -430,6 +430,31 @@ def _dims(name, shape, dynamic_axes):
     return dims
 
 
+def _check_example(model: Module, xv: Tensor, dynamic_axes) -> None:
+    """An example a graph can be built from: no empty axis (the graph would be fixed at 0),
+    a float dtype that is the model's, and ``dynamic_axes`` of torch's two forms."""
+    if 0 in xv.shape:
+        raise ValueError(f"nnscratch.onnx.export: example_input has an empty axis (shape "
+                         f"{tuple(xv.shape)}): the graph's shapes would be fixed at 0; give at "
+                         f"least one sample (dynamic_axes keeps the batch size free)")
+    floats = {p._data.dtype for p in model.parameters() if p._data.dtype.kind == "f"}
+    if xv._data.dtype.kind == "f" and floats and xv._data.dtype not in floats:
+        raise TypeError(f"nnscratch.onnx.export: example_input is {xv._data.dtype} but the "
+                        f"model's "
+                        f"parameters are {sorted(map(str, floats))}; convert one to the other "
+                        f"(x.to(dtype) or model.to(dtype))")
+    if dynamic_axes is None:
+        return
+    if not isinstance(dynamic_axes, dict):
+        raise TypeError(f"nnscratch.onnx.export: dynamic_axes must be a dict, got "
+                        f"{type(dynamic_axes).__name__}")
+    for name, axes in dynamic_axes.items():
+        if not isinstance(axes, (dict, list, tuple)):
+            raise TypeError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] must be "
+                            f"{{axis: label}} or a list of axes, got {type(axes).__name__} "
+                            f"{axes!r} (e.g. {{{name!r}: {{0: 'batch'}}}})")
+
+
 def export(model: Module, example_input, path: str | os.PathLike, input_names=None,
            output_names=None, dynamic_axes=None, opset_version: int = DEFAULT_OPSET):
     """Write ``model`` as an ONNX file at ``path`` (atomically) and return the ``ModelProto``.
@@ -477,6 +502,7 @@ def export(model: Module, example_input, path: str | os.PathLike, input_names=No
             raise TypeError(f"nnscratch.onnx.export: example_input must be numeric, got dtype "
                             f"{xv.dtype}")
         xv = tensor(xv, dtype=xv.dtype)
+    _check_example(model, xv, dynamic_axes)
     dynamic_axes = dict(dynamic_axes or {})
 
     g = _Graph(onnx, int(opset_version))

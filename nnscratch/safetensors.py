@@ -29,6 +29,7 @@ import struct
 
 import numpy as np
 
+from ._bounded_io import open_regular
 from .serialization import atomic_write
 
 __all__ = ["save_safetensors", "load_safetensors", "safetensors_metadata"]
@@ -40,6 +41,7 @@ _DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
 _NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}
 _MAX_HEADER = 100_000_000          # the reference implementation's limit on the JSON header
 _METADATA = "__metadata__"
+_MAX_ELEMENTS = np.iinfo(np.intp).max
 
 
 def _as_array(value, name: str) -> np.ndarray:
@@ -104,9 +106,9 @@ def save_safetensors(state_dict, path: str | os.PathLike, metadata: dict | None 
     atomic_write(path, write)
 
 
-def _read_header(path: str, f, size: int) -> tuple[dict, int]:
-    """The parsed JSON header and the buffer's start; checks the lengths before reading."""
-    bad = f"load_safetensors: {path!r} is not a valid safetensors file"
+def _read_header(bad: str, f, size: int) -> tuple[dict, int]:
+    """The parsed JSON header and the buffer's start (relative to ``f``'s position); checks
+    the lengths before reading."""
     if size < 8:
         raise ValueError(f"{bad}: it has {size} bytes, fewer than the 8-byte header length")
     (n,) = struct.unpack("<Q", f.read(8))
@@ -132,7 +134,7 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
     if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
         raise ValueError(f"{bad}: entry {name!r} must have exactly dtype, shape and "
                          f"data_offsets, got {str(info)[:80]}")
-    if info["dtype"] not in _DTYPES:
+    if not isinstance(info["dtype"], str) or info["dtype"] not in _DTYPES:
         raise ValueError(f"{bad}: entry {name!r} has dtype {info['dtype']!r}; nnscratch reads "
                          f"{sorted(_DTYPES)}")
     shape, offsets = info["shape"], info["data_offsets"]
@@ -140,6 +142,9 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
             or offsets[0] > offsets[1]):
         raise ValueError(f"{bad}: entry {name!r} has a malformed shape {shape!r} or "
                          f"data_offsets {offsets!r}")
+    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:   # NumPy's limit, empty or not
+        raise ValueError(f"{bad}: entry {name!r} has shape {shape}, whose dimensions multiply "
+                         f"past NumPy's limit of {_MAX_ELEMENTS} elements")
     dtype = np.dtype(_DTYPES[info["dtype"]])
     if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
         raise ValueError(f"{bad}: entry {name!r} of shape {shape} and dtype {info['dtype']} "
@@ -148,31 +153,47 @@ def _check_entry(bad: str, name: str, info) -> tuple[np.dtype, tuple, int, int]:
     return dtype, tuple(shape), offsets[0], offsets[1]
 
 
-def _parse(path) -> tuple[str, dict, dict, int, int]:
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_safetensors: no such file {path!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"load_safetensors: {path!r} is a directory")
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        header, start = _read_header(path, f, size)
-    bad = f"load_safetensors: {path!r} is not a valid safetensors file"
+def _parse(f, name: str, size: int, owner: str) -> tuple[dict, dict, int]:
+    """``(metadata, entries, buffer start)`` of the ``size``-byte file at ``f``'s position;
+    every entry is checked against the others and the size before anything is read."""
+    bad = f"{owner}: {name} is not a valid safetensors file"
+    base = f.tell()
+    header, start = _read_header(bad, f, size)
+    f.seek(base)
     metadata = header.pop(_METADATA, None) or {}
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ValueError(f"{bad}: __metadata__ must map str to str, got {str(metadata)[:80]}")
     entries = {k: _check_entry(bad, k, v) for k, v in header.items()}
     # the entries must tile the buffer exactly: no gaps, no overlaps, nothing left over
     end = 0
-    for name, (_, _, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2:]):
+    for key, (_, _, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2:]):
         if lo != end:
-            raise ValueError(f"{bad}: entry {name!r} starts at byte {lo}, expected {end} "
+            raise ValueError(f"{bad}: entry {key!r} starts at byte {lo}, expected {end} "
                              f"(tensors must tile the buffer without gaps or overlap)")
         end = hi
     if start + end != size:
         raise ValueError(f"{bad}: the header describes {end} bytes of data, the file holds "
                          f"{size - start} (truncated or padded?)")
-    return path, metadata, entries, start, size
+    return metadata, entries, start
+
+
+def read_safetensors(f, name: str, size: int, owner: str = "load_safetensors") -> dict:
+    """``{name: np.ndarray}`` of the ``size``-byte safetensors file at ``f``'s position (a
+    seekable binary file); ``name`` (the file's repr) and ``owner`` go into messages.  Reads
+    exactly the bytes the checked header declares."""
+    _, entries, start = _parse(f, name, size, owner)
+    base, out = f.tell(), {}
+    for key, (dtype, shape, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2]):
+        f.seek(base + start + lo)
+        raw = np.frombuffer(f.read(hi - lo), dtype=dtype)
+        out[key] = raw.astype(dtype.newbyteorder("="), copy=True).reshape(shape)
+    return out
+
+
+def _open(path, owner: str):
+    path = os.fspath(path)
+    f, size = open_regular(path, owner)          # no devices, FIFOs or sockets
+    return f, repr(path), size
 
 
 def load_safetensors(path: str | os.PathLike) -> dict:
@@ -185,16 +206,13 @@ def load_safetensors(path: str | os.PathLike) -> dict:
         ValueError: the file is truncated, inconsistent or uses a dtype NumPy lacks (BF16,
             float8); the message names the file and the entry.
     """
-    path, _, entries, start, _ = _parse(path)
-    out = {}
-    with open(path, "rb") as f:
-        for name, (dtype, shape, lo, hi) in sorted(entries.items(), key=lambda kv: kv[1][2]):
-            f.seek(start + lo)
-            raw = np.frombuffer(f.read(hi - lo), dtype=dtype)
-            out[name] = raw.astype(dtype.newbyteorder("="), copy=True).reshape(shape)
-    return out
+    f, name, size = _open(path, "load_safetensors")
+    with f:
+        return read_safetensors(f, name, size)
 
 
 def safetensors_metadata(path: str | os.PathLike) -> dict:
     """The ``__metadata__`` ``{str: str}`` of a safetensors file (``{}`` when it has none)."""
-    return dict(_parse(path)[1])
+    f, name, size = _open(path, "safetensors_metadata")
+    with f:
+        return dict(_parse(f, name, size, "safetensors_metadata")[0])

@@ -9,8 +9,17 @@ A checkpoint is a zip archive (uncompressed, like NumPy's ``.npz``) holding
 
 Plain values are stored so that they come back *bit-exact*: floats as ``float.hex()`` (nan and
 +-inf included), ints as decimal strings (arbitrarily large, e.g. a PCG64 generator state), NumPy
-scalars as 0-d ``.npy`` entries (their dtype survives).  A ``Tensor`` is saved as its array and
-loads as an ``np.ndarray``; an ``OrderedDict`` loads as a ``dict`` (same order).
+scalars as 0-d ``.npy`` entries (their dtype survives).  A ``Tensor`` loads as a ``Tensor`` (a
+``Parameter`` as a ``Parameter``, ``requires_grad`` kept), an ``np.ndarray`` as an ``np.ndarray``,
+as ``torch.load`` gives back what ``torch.save`` got; an ``OrderedDict`` loads as a ``dict`` (same
+order).  ``load`` also reads a safetensors file (``{name: Tensor}``), and both take a path or a
+binary file object (``io.BytesIO``, an open file), as torch's.
+
+Nothing here ever unpickles, so a file written by ``torch.save`` (a pickle, zipped or not) is
+refused with a message saying how to convert it (``safetensors.torch.save_file`` in torch), and
+``torch.serialization.add_safe_globals``/``safe_globals`` are accepted no-ops: there is no unpickler
+whose allowed classes they could extend.  Saving a whole ``nn.Module`` (torch pickles the object)
+is a ``TypeError`` pointing at ``module.state_dict()``.
 
 Nothing here ever unpickles: reading a file made by anybody else can only fail with a
 ``ValueError`` naming the file and the problem.  Nor does a hostile file get to choose how much
@@ -23,21 +32,25 @@ is allocated, so a 400-byte file claiming a (10**12,) array is a ``ValueError``,
 Writes are atomic: the archive is written to a temporary file in the destination's directory,
 flushed and fsync'ed, then moved over ``path`` with ``os.replace``, so an interrupted save leaves
 the previous checkpoint intact.  The temporary file of a writer that was killed is removed by the
-next save to the same path (see :func:`atomic_write`).
+next save into the same directory (see :func:`atomic_write`).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import math
 import os
+import re
+import struct
 import tempfile
 import zipfile
 from typing import Any, Callable
 
 import numpy as np
 
+from ._bounded_io import check_stream_kind, open_regular
 from .tensor import Tensor
 
 try:  # POSIX advisory locks tell a live writer's temporary file from a dead one's
@@ -46,10 +59,15 @@ except ImportError:  # pragma: no cover - Windows: stale temporary files are lef
     fcntl = None  # type: ignore[assignment]
 
 FORMAT = "nnscratch-checkpoint"
-VERSION = 1
+VERSION = 2            # 2: Tensor leaves are "tensor" nodes (version 1 files load unchanged)
 _HEADER = "header.json"
+# header.json's size limit: parsing costs ~20x its size in Python objects (a 26 MB header of
+# 2M nodes took +522 MB); a state dict's header is kilobytes, a long history a few MB
+MAX_HEADER = 32 * 2 ** 20
+_INT_TEXT = re.compile(r"-?[0-9]{1,5000}")
 
-__all__ = ["save", "load", "atomic_write", "atomic_write_text", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "atomic_write", "atomic_write_text", "FORMAT", "VERSION",
+           "add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals"]
 
 
 # ------------------------------------------------------------------------------- atomic write
@@ -77,6 +95,22 @@ def _temp_prefix(path: str) -> str:
     return f".{name[:_STEM_CHARS]}.{digest}."
 
 
+# every temporary file's full name: prefix, then the writer's pid, then mkstemp's random part
+_TEMP_NAME = re.compile(r"\..{0,40}\.[0-9a-f]{12}\.p([0-9]{1,10})\.[A-Za-z0-9_]{1,32}\.tmp",
+                        re.S)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one we may not signal exists too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def _lock(fd: int, block: bool) -> bool:
     """Take the exclusive advisory lock on ``fd``; False if another process holds it."""
     try:
@@ -97,19 +131,27 @@ def _same_file(fd: int, name: str) -> bool:
 
 
 def _remove_stale_temps(directory: str, prefix: str) -> None:
-    """Remove the temporary files of writers of the same target that died mid-write.
+    """Remove the temporary files of writers that died mid-write: those of the same target,
+    and, for any other target in ``directory``, those of our pid-tagged naming pattern whose
+    writing process is gone.
 
     A writer holds an exclusive ``flock`` on its temporary file from creation to rename; the
     kernel drops it when the process dies (even by ``kill -9``).  So a temporary file whose lock
-    we can take has no live writer, and is removed while we hold that lock.
+    we can take has no live writer, and is removed while we hold that lock.  Another target's
+    file must also match our pattern and name a process that no longer exists: a file that
+    merely looks like ours, or one a live process is writing, is never touched.
     """
     try:
         names = os.listdir(directory)
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+        if not name.endswith(_TMP_SUFFIX):
             continue
+        if not name.startswith(prefix):
+            m = _TEMP_NAME.fullmatch(name)
+            if m is None or _alive(int(m.group(1))):
+                continue
         full = os.path.join(directory, name)
         try:
             fd = os.open(full, os.O_RDONLY)
@@ -127,7 +169,8 @@ def _remove_stale_temps(directory: str, prefix: str) -> None:
 def _new_temp(directory: str, prefix: str) -> tuple[int, str]:
     """Create and lock a fresh temporary file; retry if a cleaner removed it first."""
     while True:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=_TMP_SUFFIX)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{prefix}p{os.getpid()}.",
+                                   suffix=_TMP_SUFFIX)
         if fcntl is None:
             return fd, tmp
         # between mkstemp and the lock a cleaner may have taken the unlocked file for stale and
@@ -144,10 +187,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
     The temporary file lives in the same directory (so ``os.replace`` is an atomic rename on
     the same file system), is flushed and fsync'ed before the rename, and is removed if
     ``write`` raises: ``path`` holds either its old content or the complete new one.  Its name,
-    ``.<first 40 characters of the name>.<12 hex digits of its SHA-256>.<random>.tmp``, stays
-    short whatever the length of ``path``'s name.  The writer holds an advisory lock on it until
-    the rename, and every write first removes the unlocked temporary files of the same target:
-    those of writers that were killed (on POSIX; elsewhere they are left alone).
+    ``.<first 40 characters of the name>.<12 hex digits of its SHA-256>.p<pid>.<random>.tmp``,
+    stays short whatever the length of ``path``'s name.  The writer holds an advisory lock on it
+    until the rename, and every write first removes the unlocked temporary files of the same
+    target, and those of other targets in the directory whose writer pid is gone: those of
+    writers that were killed (on POSIX; elsewhere they are left alone).
 
     This is the library's one atomic writer: checkpoints, dataset caches, the CLI's and the
     report's files all go through it.
@@ -157,6 +201,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
         IsADirectoryError: ``path`` is a directory.
     """
     path = os.fspath(path)
+    if not path:
+        raise ValueError("cannot write '': the path is empty")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path!r}: directory {directory!r} does not exist")
@@ -229,7 +275,12 @@ class _Encoder:
         if isinstance(obj, str):
             return {"t": "str", "v": obj}
         if isinstance(obj, Tensor):
-            return self.array(obj._data, trail, "array")
+            node = self.array(obj._data, trail, "tensor")
+            if obj.requires_grad:
+                node["rg"] = True
+            if type(obj).__name__ == "Parameter" and type(obj).__module__.endswith("nn.module"):
+                node["param"] = True
+            return node
         if isinstance(obj, np.ndarray):
             return self.array(obj, trail, "array")
         if isinstance(obj, (dict, list, tuple)):
@@ -240,6 +291,10 @@ class _Encoder:
                 return self.container(obj, trail)
             finally:
                 self.active.discard(id(obj))
+        if hasattr(obj, "state_dict") and callable(obj.state_dict):
+            raise TypeError(f"save: cannot save the {type(obj).__name__} object itself at "
+                            f"{_where(trail)} (torch pickles it; nnscratch never pickles): save "
+                            f"its obj.state_dict() and rebuild it with load_state_dict")
         raise TypeError(f"save: cannot save a {type(obj).__name__} at {_where(trail)}; "
                         f"expected dict, list, tuple, np.ndarray, Tensor, int, float, bool, "
                         f"str or None")
@@ -269,43 +324,58 @@ class _Encoder:
         return {"t": kind, "k": name}
 
 
-def save(state: Any, path: str | os.PathLike) -> None:
-    """Write ``state`` to ``path`` atomically, without pickle.
+def save(state: Any, path: Any, pickle_module: Any = None, pickle_protocol: Any = None,
+         _use_new_zipfile_serialization: bool = True) -> None:
+    """Write ``state`` to ``path`` without pickle (torch's ``torch.save(obj, f)``; the
+    contract's names, torch's positions).
 
     Args:
         state: a state dict or any nesting of dict (str or int keys), list, tuple,
-            ``np.ndarray`` (no object dtype), ``Tensor`` (saved as its array), NumPy scalars,
-            int (any size), float (nan/inf included), bool, str and None.
-        path: destination file; its directory must exist.  An existing file is replaced only
-            once the new one is complete.
+            ``np.ndarray`` (no object dtype), ``Tensor``, NumPy scalars, int (any size), float
+            (nan/inf included), bool, str and None.  A Module or optimizer itself is refused:
+            save its ``state_dict()``.
+        path: a path (its directory must exist; an existing file is replaced only once the new
+            one is complete) or a writable binary file object (``io.BytesIO``, ``open(p,
+            "wb")``), written from its current position.
+        pickle_module, pickle_protocol: torch's; nothing is pickled, so they must be left at
+            their defaults (``None``; torch's default protocol 2 is accepted).
 
     Raises:
-        TypeError: something in ``state`` cannot be saved (the message gives where it is).
+        TypeError: something in ``obj`` cannot be saved (the message gives where it is).
         FileNotFoundError: the destination directory does not exist.
     """
+    if pickle_module is not None or pickle_protocol not in (None, 2):
+        raise TypeError("save: nnscratch never pickles, so pickle_module and pickle_protocol "
+                        "cannot be set")
     # encode everything first: an unsavable leaf must fail before any file is touched
     encoder = _Encoder()
     header = {"format": FORMAT, "version": VERSION, "tree": encoder.encode(state)}
     header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
 
-    def write(f):
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
+    def write(out):
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
             z.writestr(_HEADER, header_bytes)
             for name, a in encoder.arrays:
                 with z.open(name, "w", force_zip64=True) as entry:
                     np.lib.format.write_array(entry, np.asanyarray(a), allow_pickle=False)
 
+    if hasattr(path, "write"):
+        write(path)
+        return
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"save: path must be a path or a writable binary file object, got "
+                        f"{type(path).__name__}")
     atomic_write(path, write)
 
 
 # ------------------------------------------------------------------------------------ decode
 class _Reader:
-    def __init__(self, z: zipfile.ZipFile, path: str):
-        self.z, self.path = z, path
+    def __init__(self, z: zipfile.ZipFile, name: str):
+        self.z, self.name = z, name              # name: the file's repr, for messages
         self.names = set(z.namelist())
 
     def bad(self, problem: str) -> ValueError:
-        return ValueError(f"load: {self.path!r} is not a valid nnscratch checkpoint: {problem}")
+        return ValueError(f"load: {self.name} is not a valid nnscratch checkpoint: {problem}")
 
     def array(self, name: Any) -> np.ndarray:
         if not isinstance(name, str) or name not in self.names:
@@ -336,6 +406,8 @@ class _Reader:
         if dtype.hasobject:
             raise self.bad(f"array entry {name!r} cannot be read (its dtype {dtype} holds "
                            f"Python objects, which only pickle could rebuild)")
+        if dtype.itemsize == 0:  # any shape fits in 0 bytes: (10**12,) of |V0 is 0 bytes
+            raise self.bad(f"array entry {name!r} has the zero-size dtype {dtype}")
         claimed = math.prod(shape) * dtype.itemsize
         stored = self.z.getinfo(name).file_size - header_bytes
         if claimed != stored:
@@ -353,9 +425,13 @@ class _Reader:
                 if not isinstance(node["v"], bool):
                     raise TypeError
                 return node["v"]
-            if t == "int":
+            if t == "int":          # decimal text, as save writes it (1.5 is no int)
+                if not isinstance(node["v"], str) or not _INT_TEXT.fullmatch(node["v"]):
+                    raise TypeError
                 return int(node["v"])
             if t == "float":
+                if not isinstance(node["v"], str):
+                    raise TypeError
                 return float.fromhex(node["v"])
             if t == "str":
                 if not isinstance(node["v"], str):
@@ -363,8 +439,15 @@ class _Reader:
                 return node["v"]
             if t == "array":
                 return self.array(node["k"])
+            if t == "tensor":
+                return _tensor(self.array(node["k"]), node.get("rg") is True,
+                               node.get("param") is True)
             if t == "scalar":
-                return self.array(node["k"])[()]
+                a = self.array(node["k"])
+                if a.ndim != 0:
+                    raise self.bad(f"scalar node {node['k']!r} points at an array of shape "
+                                   f"{a.shape}, expected a 0-d entry")
+                return a[()]
             if t == "list":
                 return [self.decode(v) for v in node["v"]]
             if t == "tuple":
@@ -405,50 +488,105 @@ def _check_entries(reader: _Reader, archive_bytes: int) -> None:
                          f"{archive_bytes}")
 
 
-def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None,
-         **kwargs: Any) -> Any:
-    """Read a checkpoint written by :func:`save`; never unpickles anything.
+def _tensor(array: np.ndarray, requires_grad: bool = False, parameter: bool = False):
+    if parameter:
+        from .nn.module import Parameter  # nn imports this module
+        return Parameter(array, requires_grad=requires_grad)
+    t = Tensor._wrap(array)
+    t.requires_grad = requires_grad
+    return t
 
-    ``map_location`` and ``weights_only`` are torch's keywords: the CPU is the only device
-    (``None``, ``"cpu"`` or ``device("cpu")``; another is an error naming it), and nothing is
-    ever unpickled, so every load is "weights only" whatever ``weights_only`` says.
+
+_TORCH_PICKLE = ("it is a torch.save pickle ({what}); nnscratch never unpickles. Convert it once, "
+                 "in torch: `from safetensors.torch import save_file; save_file(torch.load(p, "
+                 "weights_only=True), 'model.safetensors')` (a state dict of tensors), then "
+                 "load that file here")
+
+
+def _stream_size(f: Any, name: str) -> int:
+    """Bytes from ``f``'s current position to its end (``f`` must be seekable, and over a
+    regular file if it has a descriptor: an open /dev/zero seeks to a size of 0)."""
+    check_stream_kind(f, "load")
+    seekable = getattr(f, "seekable", None)
+    if not (callable(seekable) and seekable()):
+        raise TypeError(f"load: {name} is not seekable; read it into io.BytesIO first "
+                        f"(load checks every size the file declares against its length)")
+    start = f.tell()
+    end = f.seek(0, io.SEEK_END)
+    f.seek(start)
+    return end - start
+
+
+def load(path: Any, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None, **kwargs: Any) -> Any:
+    """Read a checkpoint written by :func:`save`, or a safetensors file; never unpickles.
+
+    Args:
+        path: a path, or a seekable binary file object (``io.BytesIO``, ``open(p, "rb")``) read
+            from its current position.
+        map_location: torch's: the CPU is the only device (``None``, ``"cpu"``,
+            ``device("cpu")``, a dict or a callable; another device is an error naming it).
+        pickle_module, weights_only, mmap: torch's; nothing is ever unpickled, so every load
+            is "weights only" whatever ``weights_only`` says (``pickle_module`` must be None).
 
     Returns:
-        the saved structure, with arrays (and Tensors) as ``np.ndarray``, tuples as tuples,
-        dicts as plain dicts in their saved order, and every number bit-exact.
+        the saved structure: Tensors as Tensors (Parameters as Parameters), arrays as
+        ``np.ndarray``, tuples as tuples, dicts as plain dicts in their saved order, every
+        number bit-exact; for a safetensors file, ``{name: Tensor}`` in file order.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: ``path`` is truncated, corrupt, or not an nnscratch checkpoint (a pickle, a
-            foreign zip, a text file, compressed entries, an array header that claims more
-            bytes than its entry stores...); the message names the file and the problem.
+        ValueError: the file is truncated, corrupt, not a checkpoint, or a torch pickle (the
+            message says how to convert it); the message names the file and the problem.
     """
     if map_location is not None and not callable(map_location) \
             and not isinstance(map_location, dict):
         from .device import device
         device(map_location)                  # validates: the CPU only
+    if pickle_module is not None:
+        raise TypeError("load: nnscratch never unpickles, so pickle_module cannot be set")
     if kwargs:
         raise TypeError(f"load: unexpected keyword arguments {sorted(kwargs)}")
+    if hasattr(path, "read"):
+        name = repr(getattr(path, "name", None) or f"<{type(path).__name__}>")
+        return _load_stream(path, name, _stream_size(path, name))
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"load: path must be a path or a readable binary file object, got "
+                        f"{type(path).__name__}")
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no such file {path!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"load: {path!r} is a directory, not a checkpoint file")
-    prefix = f"load: {path!r} is not a valid nnscratch checkpoint"
+    fh, size = open_regular(path, "load")     # no devices, FIFOs or sockets
+    with fh:
+        return _load_stream(fh, repr(path), size)
+
+
+def _load_stream(f: Any, name: str, size: int) -> Any:
+    """Read the checkpoint or safetensors file of ``size`` bytes at ``f``'s position."""
+    start = f.tell()
+    head = f.read(9)
+    f.seek(start)
+    prefix = f"load: {name} is not a valid nnscratch checkpoint"
+    if head[:1] == b"\x80":
+        raise ValueError(f"{prefix}: " + _TORCH_PICKLE.format(what="legacy format"))
+    if len(head) == 9 and head[8:9] == b"{" and 8 + struct.unpack("<Q", head[:8])[0] <= size:
+        from .safetensors import read_safetensors
+        arrays = read_safetensors(f, name, size, "load")
+        return {k: _tensor(v) for k, v in arrays.items()}
     try:
-        z = zipfile.ZipFile(path, "r")
+        z = zipfile.ZipFile(f, "r")
     except (zipfile.BadZipFile, EOFError, ValueError):
-        with open(path, "rb") as f:
-            head = f.read(4)
-        what = ("it looks like a pickle, which nnscratch never loads" if head[:1] == b"\x80"
-                else "it looks truncated (a zip without its end)" if head == b"PK\x03\x04"
-                else "it is not a zip archive")
+        what = ("it looks truncated (a zip without its end)" if head[:4] == b"PK\x03\x04"
+                else "it is not a zip archive nor a safetensors file")
         raise ValueError(f"{prefix}: {what}") from None
     with z:
-        reader = _Reader(z, path)
-        _check_entries(reader, os.path.getsize(path))
+        reader = _Reader(z, name)
+        _check_entries(reader, size)
         if _HEADER not in reader.names:
+            if any(n.endswith("/data.pkl") or n == "data.pkl" for n in reader.names):
+                raise reader.bad(_TORCH_PICKLE.format(what="zip of data.pkl"))
             raise reader.bad(f"no {_HEADER} entry (a foreign zip/npz file?)")
+        if z.getinfo(_HEADER).file_size > MAX_HEADER:
+            raise reader.bad(f"its {_HEADER} has {z.getinfo(_HEADER).file_size} bytes, more "
+                             f"than the {MAX_HEADER}-byte limit")
         try:
             header = json.loads(z.read(_HEADER).decode("utf-8"))
         except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, RecursionError,
@@ -466,3 +604,38 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool |
         if "tree" not in header:
             raise reader.bad("the header has no 'tree'")
         return reader.decode(header["tree"])
+
+
+# ------------------------------------------------------------------- torch's pickle allow-list
+def add_safe_globals(safe_globals: list) -> None:
+    """Accepted and ignored (torch's ``torch.serialization.add_safe_globals``).
+
+    torch keeps a list of classes its restricted unpickler may rebuild under
+    ``weights_only=True``.  nnscratch has no unpickler at all -- a checkpoint holds only JSON and
+    ``.npy`` entries -- so there is nothing to allow: programs that register classes run
+    unchanged, and loading is as safe with or without them."""
+    if not isinstance(safe_globals, (list, tuple)):
+        raise TypeError(f"add_safe_globals: expected a list, got {type(safe_globals).__name__}")
+
+
+def get_safe_globals() -> list:
+    """Always ``[]``: see :func:`add_safe_globals` (nothing is ever unpickled)."""
+    return []
+
+
+def clear_safe_globals() -> None:
+    """A no-op: see :func:`add_safe_globals`."""
+
+
+class safe_globals(contextlib.ContextDecorator):
+    """``with torch.serialization.safe_globals([...]):`` -- accepted and ignored, because
+    nnscratch never unpickles (see :func:`add_safe_globals`)."""
+
+    def __init__(self, safe_globals: list):
+        add_safe_globals(safe_globals)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

@@ -182,6 +182,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     """``torch.arange``: integers give int64, any float argument the default float dtype."""
     if end is None:
         start, end = 0, start
+    if step == 0:                                   # NumPy: a ZeroDivisionError
+        raise RuntimeError("arange: step must be nonzero")
     if dtype is None:
         floats = builtins.any(isinstance(v, (builtins.float, np.floating))
                               for v in (start, end, step))

@@ -1,5 +1,6 @@
 """Shared test set-up: every test starts from the same seed and the float32 default dtype;
-the headless browser of the browser tests."""
+the headless browser of the browser tests; the system programs some tests need."""
+import os
 import shutil
 
 import numpy as np
@@ -33,13 +34,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 @pytest.fixture
 def browser(tmp_path):
     """Debian's headless Chromium driven through Selenium (the playground's and the docs'
-    browser tests); a missing package fails the test, naming it."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or driver is None:
-        pytest.fail("the browser tests need Debian's Chromium and its WebDriver: "
-                    "apt-get install -y chromium chromium-driver (.ci/run does this); missing: "
-                    + ", ".join(n for n, p in (("chromium", chromium),
-                                               ("chromedriver", driver)) if p is None))
+    browser tests); a missing package skips the test naming the install command (a failure
+    under CI=true, see :func:`require_programs`)."""
+    found = require_programs("the browser tests", "chromium", "chromedriver")
+    chromium, driver = found["chromium"], found["chromedriver"]
     try:
         from selenium import webdriver
     except ImportError:
@@ -76,3 +74,37 @@ def assert_ulp_close(actual, desired, ulps=4):
     assert np.all(err <= bound), (
         f"{np.sum(err > bound)} of {err.size} values differ by more than {ulps} ULP; "
         f"worst {a[np.argmax(err - bound)]!r} vs {d[np.argmax(err - bound)]!r}")
+
+
+SYSTEM_INSTALL = "sudo apt-get install -y --no-install-recommends graphviz chromium chromium-driver"
+
+
+def require_programs(what: str, *programs: str) -> dict:
+    """``{program: path}`` for the system programs a test needs (Graphviz's dot, Chromium...).
+
+    ``make test`` installs them when it runs as root (.ci/system-packages); when one is still
+    missing the test skips with the install command in its reason, except under ``CI=true``,
+    where the skip is a failure: CI must prove these tests."""
+    found = {p: shutil.which(p) for p in programs}
+    missing = [p for p, path in found.items() if path is None]
+    if missing:
+        msg = (f"{what} needs {', '.join(missing)}: install with `{SYSTEM_INSTALL}` "
+               f"(make test does this when run as root)")
+        if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI=true: {msg}")
+        pytest.skip(msg)
+    return found
+
+
+def refusal_peak(call, error, match) -> int:
+    """Bytes allocated at the peak while ``call()`` raises ``error`` matching ``match``: a
+    loader must refuse a file's size claims before it allocates what they ask (NumPy reports
+    its array allocations to tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(error, match=match):
+            call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

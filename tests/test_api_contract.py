@@ -487,7 +487,8 @@ def test_module_protocol():
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
     sd = net.state_dict()
     assert {"body.1.running_mean", "body.1.running_var"} <= set(sd)
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
+    # detached Tensors sharing memory with the parameters and buffers, as torch
+    assert all(isinstance(v, ns.Tensor) and not v.requires_grad for v in sd.values())
     assert net.training and net.eval() is net and not any(m.training for m in net.modules())
     assert net.train() is net and all(m.training for m in net.modules())
     out.sum().backward()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import require_programs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -107,6 +108,7 @@ def test_ten_tutorials_one_per_chapter_in_the_nav():
 def built(tmp_path_factory):
     """The site, built once for the tests below: (site folder, staged notebooks folder,
     {notebook: seconds})."""
+    require_programs("the docs site (graphs drawn as SVG)", "dot")
     tmp = tmp_path_factory.mktemp("docs")
     build = _build_module()
     timings = build.build(site_dir=tmp / "site", stage_dir=tmp / "stage", jobs=2)

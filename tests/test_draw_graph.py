@@ -1,7 +1,7 @@
 """ns.draw_graph: the recorded autograd graph as Graphviz DOT (micrograd's draw_dot). ~0.1 s."""
-import shutil
 
 import pytest
+from conftest import require_programs
 
 import nnscratch as ns
 import nnscratch.nn as nn
@@ -80,8 +80,7 @@ def g_nodes(graph):
 
 
 def test_dot_renders_the_source_to_svg(tmp_path):
-    if shutil.which("dot") is None:     # a failure, not a skip: .ci/run installs it
-        pytest.fail("Graphviz's dot program is missing: apt-get install graphviz (.ci/run does)")
+    require_programs("rendering SVG", "dot")      # a skip naming the install; CI: a failure
     x = ns.tensor([1.0, -2.0], requires_grad=True)
     g = ns.draw_graph((x.relu() * x).sum(), names={"x": x})
     svg = g._repr_svg_()

@@ -99,11 +99,12 @@ def test_zero_grad_and_requires_grad():
     assert not net(ns.randn(4, 3)).requires_grad
 
 
-def test_state_dict_round_trip_copies():
+def test_state_dict_shares_memory_and_round_trips():
     a, b = Net(), Net()
     sd = a.state_dict()
-    sd["out.weight"][...] = 7.0                    # a copy: the module is unchanged
-    assert not np.all(a.out.weight.numpy() == 7.0)
+    sd["out.weight"].fill_(7.0)                    # shares memory, as torch: the module follows
+    assert np.all(a.out.weight.numpy() == 7.0)
+    assert not sd["out.weight"].requires_grad and sd["out.weight"].grad_fn is None
     b.load_state_dict(a.state_dict())
     for (k, v), (k2, v2) in zip(a.state_dict().items(), b.state_dict().items()):
         assert k == k2
@@ -177,8 +178,10 @@ def test_to_float64_casts_parameters_and_float_buffers():
 
 
 def test_parameter_basics():
-    p = nn.Parameter(np.arange(3))
+    p = nn.Parameter([0, 1, 2])                                  # Python ints: default dtype
     assert p.requires_grad and p.dtype == np.float32 and p.is_leaf
+    with pytest.raises(RuntimeError, match="only floating point"):   # an int array, as torch
+        nn.Parameter(np.arange(3))
     assert nn.Parameter([1.0, 2.0]).dtype == np.float32          # Python floats: default dtype
     assert nn.Parameter(np.ones(2)).dtype == np.float64          # float arrays keep theirs
     q = nn.Parameter(ns.tensor([1.0, 2.0], dtype=np.float64))

@@ -150,7 +150,7 @@ def test_gradient_norms_are_those_of_the_layers():
     import nnscratch.nn.functional as F
     s = session.Session(parse_settings({"dataset": "gauss", "batch_size": 100,
                                         "train_ratio": 20, "hidden": [3]}))
-    first = s.model.state_dict()                              # copies
+    first = {k: v.clone() for k, v in s.model.state_dict().items()}   # state_dict shares memory
     s.train(1)
     model = session.build_model(2, (3,), "tanh")
     model.load_state_dict(first)
@@ -287,7 +287,7 @@ def test_api_bounds_and_survives_bad_requests(server):
     status, answer = call(server, "POST", f"/api/sessions/{sid}/settings", {"hidden": [8] * 7})
     assert status == 400 and answer["field"] == "hidden"
     status, answer = call(server, "POST", "/api/sessions", raw=b"x" * (64 * 1024 + 1))
-    assert status == 400 and answer["field"] == "body"
+    assert status == 413 and answer["field"] == "body"
     assert call(server, "GET", "/api/sessions/0123456789abcdef")[0] == 404
     assert call(server, "GET", "/static/../server.py")[0] == 404
     assert call(server, "GET", "/static/%2e%2e/server.py")[0] == 404
@@ -336,3 +336,27 @@ def test_cli_reports_a_busy_or_impossible_port(capsys):
     assert f"127.0.0.1:{port}" in capsys.readouterr().err
     assert main(["playground", "--port", "70000"]) == 2
     assert "[0, 65535], got 70000" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ divergence, favicon
+def test_a_diverged_session_stops_training_and_says_so(server):
+    sid, state = create(server, dataset="plane", optimizer="sgd", learning_rate=10,
+                        hidden=[8, 8], batch_size=1)
+    assert state["diverged"] is False
+    for _ in range(20):
+        status, state = call(server, "POST", f"/api/sessions/{sid}/step", {"epochs": 5})
+        assert status == 200, state            # never a 500 for NaN/inf (not JSON numbers)
+        if state["diverged"]:
+            break
+    assert state["diverged"] is True and state["test_loss"] is None
+    epoch = state["epoch"]
+    status, again = call(server, "POST", f"/api/sessions/{sid}/step", {"epochs": 5})
+    assert status == 200 and again["diverged"] and again["epoch"] == epoch   # trained no more
+    status, fresh = call(server, "POST", f"/api/sessions/{sid}/settings",
+                         dict(state["settings"], learning_rate=0.03))
+    assert status == 200 and fresh["diverged"] is False and fresh["epoch"] == 0
+
+
+def test_the_favicon_is_served(server):
+    status, text = call(server, "GET", "/favicon.ico")
+    assert status == 200 and text.startswith("<svg")

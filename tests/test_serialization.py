@@ -64,13 +64,16 @@ def test_round_trip_is_bit_exact(tmp_path):
     assert loaded["f32"].flags.writeable  # optimizer state is updated in place after loading
 
 
-def test_tensor_and_ordereddict_load_as_array_and_dict(tmp_path):
+def test_tensor_loads_as_tensor_array_as_array_ordereddict_as_dict(tmp_path):
     t = ns.tensor(np.array([1.5, -2.0], dtype=np.float32), requires_grad=True)
     sd = OrderedDict([("b", t), ("a", np.ones(2))])
     ns.save(sd, tmp_path / "c")
     out = ns.load(tmp_path / "c")
     assert type(out) is dict and list(out) == ["b", "a"]
-    assert isinstance(out["b"], np.ndarray) and out["b"].dtype == np.float32
+    assert isinstance(out["b"], ns.Tensor) and out["b"].dtype == ns.float32
+    assert out["b"].requires_grad and out["b"].grad_fn is None
+    np.testing.assert_array_equal(out["b"].numpy(), [1.5, -2.0])
+    assert type(out["a"]) is np.ndarray
     np.testing.assert_array_equal(out["b"], t.numpy())
 
 

@@ -100,9 +100,15 @@ class Function:
             with no_grad() if node is None else enable_grad():
                 res = cls.backward(ctx, *grads)
             res = res if isinstance(res, tuple) else (res,)
-            if len(res) < len(args):
+            # extra trailing Nones are allowed, as torch allows them
+            if len(res) < len(args) or any(r is not None for r in res[len(args):]):
                 raise RuntimeError(f"function {cls.__name__}Backward returned an incorrect "
                                    f"number of gradients (expected {len(args)}, got {len(res)})")
+            for i, r in enumerate(res[:len(args)]):
+                if r is not None and not isinstance(r, (Tensor, np.ndarray, float, int)):
+                    raise TypeError(f"function {cls.__name__}Backward returned a "
+                                    f"{type(r).__name__} as gradient {i}; expected a Tensor "
+                                    f"or None")
             if node is not None:
                 return [None if r is None or not need else r
                         for r, need in zip(res[:len(args)], needs)]

@@ -11,19 +11,29 @@ beside this Python first, then the PATH), tells it what a single machine needs, 
 * every rank gets one BLAS thread (``--threads``, default 1), or P ranks on P cores would
   each start P BLAS threads and contend.
 
-The exit status is the script's (the first failing rank's, as mpiexec reports it); 2 when MPI
-is not installed or the arguments are wrong.
+Every rank runs under ``python -m mpi4py``, which turns an uncaught exception (or a non-zero
+``sys.exit``) into ``MPI_Abort`` with that status: the rank prints its traceback and mpiexec
+ends every other rank within seconds, even one waiting in a collective that would otherwise
+wait forever.  mpiexec runs in a process group of its own: SIGINT or SIGTERM to the launcher
+is passed on to it (so the ranks see it once, not twice from the terminal), and whatever is
+still alive ``GRACE`` seconds later -- mpiexec, its proxy, any rank -- is killed.
+
+The exit status is the script's (the failing rank's, as mpiexec reports it); 128 + the signal
+number after SIGINT/SIGTERM; 2 when MPI is not installed or the arguments are wrong.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
-__all__ = ["find_mpiexec", "mpiexec_command", "launch_env", "main"]
+__all__ = ["find_mpiexec", "mpiexec_command", "launch_env", "supervise", "main"]
 
+GRACE = 5.0          # seconds mpiexec gets to end its ranks after a signal before a SIGKILL
 INSTALL_HINT = "pip install 'nnscratch[distributed]' (mpi4py and the mpich wheel)"
 
 
@@ -83,7 +93,8 @@ def mpiexec_command(nprocs: int, script: str, args=(), mpiexec=None) -> list[str
         cmd += ["--oversubscribe"]
     elif flavour == "mpich":
         cmd += ["-launcher", "fork"]
-    return cmd + [sys.executable, script, *args]
+    # -m mpi4py: an uncaught exception in a rank becomes MPI_Abort, which ends the whole job
+    return cmd + [sys.executable, "-m", "mpi4py", script, *args]
 
 
 def build_parser(parser=None) -> argparse.ArgumentParser:
@@ -116,7 +127,92 @@ def run(args) -> int:
     except LaunchError as e:
         print(f"nnscratch {e}", file=sys.stderr)
         return 2
-    return subprocess.call(cmd, env=launch_env(args.threads))
+    return supervise(cmd, launch_env(args.threads))
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (from /proc; empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        # the fields after the command name (which may hold spaces) start with state, ppid
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _kill_all(proc: subprocess.Popen, pids: list[int]) -> None:
+    """SIGKILL mpiexec's process group and every process found below it."""
+    for kill in ([lambda: os.killpg(proc.pid, signal.SIGKILL)]
+                 + [lambda p=p: os.kill(p, signal.SIGKILL) for p in pids]):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def supervise(cmd: list[str], env: dict, grace: float = GRACE) -> int:
+    """Run ``cmd`` (mpiexec) in its own process group until it exits; return its status.
+
+    SIGINT/SIGTERM to this process are passed to mpiexec's group; if anything of the job is
+    still alive ``grace`` seconds later, it is killed, and the status is 128 + the signal."""
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    received: list[int] = []
+
+    def forward(signum, frame):
+        received.append(signum)
+        try:
+            os.killpg(proc.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    import threading
+    main_thread = threading.current_thread() is threading.main_thread()  # handlers only there
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)
+                if main_thread}
+    try:
+        while True:
+            try:
+                status = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if received:
+                    break
+        if received:
+            tree = _descendants(proc.pid)
+            deadline = time.monotonic() + grace
+            while proc.poll() is None and time.monotonic() < deadline:
+                tree = sorted(set(tree) | set(_descendants(proc.pid)))
+                time.sleep(0.1)
+            _kill_all(proc, tree)
+            proc.wait()
+            print(f"nnscratch launch: stopped by {signal.Signals(received[0]).name}; every "
+                  f"rank and mpiexec have ended", file=sys.stderr)
+            return 128 + received[0]
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:       # an exception in this loop: leave nothing behind
+            _kill_all(proc, _descendants(proc.pid))
+            proc.wait()
+    # a rank that mpiexec's abort missed (it left the group): end it too
+    _kill_all(proc, [])
+    return status if status >= 0 else 128 - status
 
 
 def main(argv=None) -> int:

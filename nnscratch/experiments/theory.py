@@ -379,7 +379,8 @@ def regularisation(cfg):
             hist["val"].append(acc_va)
             if variant == "early stopping":
                 if acc_va > best:
-                    best, best_state, bad = acc_va, model.state_dict(), 0
+                    best, bad = acc_va, 0   # a copy: state_dict() shares the live weights
+                    best_state = {k: v.clone() for k, v in model.state_dict().items()}
                 else:
                     bad += 1
                     if bad >= 10:  # patience of 10 epochs, then restore the best weights

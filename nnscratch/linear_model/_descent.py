@@ -45,6 +45,19 @@ def resolve_max_iter(max_iter, solver: str, owner: str) -> int:
     return check_int(max_iter, "max_iter", owner)
 
 
+def check_shared_params(est, owner: str) -> None:
+    """``max_iter``, ``lr`` and ``fit_intercept`` checked at every fit, whichever solver runs
+    (scikit-learn validates all parameters at fit: ``max_iter=0`` or ``lr='fast'`` is an error
+    even for a solver that would not read it)."""
+    if getattr(est, "max_iter", None) is not None:
+        check_int(est.max_iter, "max_iter", owner)
+    if hasattr(est, "lr"):
+        resolve_lr(est.lr, 1.0, owner)
+    if hasattr(est, "fit_intercept") and not isinstance(est.fit_intercept, (bool, np.bool_)):
+        raise TypeError(f"{owner}: fit_intercept must be a bool, got "
+                        f"{type(est.fit_intercept).__name__} {est.fit_intercept!r}")
+
+
 def resolve_lr(lr, auto: float, owner: str) -> float:
     """``"auto"`` -> ``auto`` (1 / the loss's curvature bound); else a positive number."""
     if isinstance(lr, str):

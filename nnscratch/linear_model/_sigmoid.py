@@ -66,6 +66,7 @@ def fit_sigmoid(est, X: np.ndarray, T: np.ndarray, owner: str):
     solver = check_param(est.solver, "solver", owner, choices=("lbfgs", "gd", "sgd", "newton"))
     C = check_param(est.C, "C", owner, low=0.0, low_open=True, allow_none=True)
     tol = check_param(est.tol, "tol", owner, low=0.0)
+    _descent.check_shared_params(est, owner)
     max_iter = _descent.resolve_max_iter(est.max_iter, solver, owner)
     d = X.shape[1]
     inv_c = 0.0 if C is None else 1.0 / C

@@ -38,6 +38,7 @@ class _LeastSquares(RegressorMixin, BaseEstimator):
         X, y = check_X_y(X, y, owner, est=self)
         solver = check_param(self.solver, "solver", owner, choices=self._solvers)
         check_param(self.tol, "tol", owner, low=0.0)  # checked even where the solver ignores it
+        _descent.check_shared_params(self, owner)
         alpha = self._check_alpha(owner)
         T = y.reshape(len(y), -1)
         if solver == "normal":

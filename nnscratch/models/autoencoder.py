@@ -206,7 +206,7 @@ class SemiSupervisedVAE(VAE):
         if y is None:
             raise ValueError("SemiSupervisedVAE: the loss needs class labels y once centroids "
                              "exist")
-        c = self.centroids[self._labels(y, mu.shape[0])].astype(mu.dtype)
+        c = self.centroids._data[self._labels(y, mu.shape[0])].astype(mu.dtype)
         return F.kl_div_gaussians(mu, logvar, c, np.zeros_like(c))
 
     def update_centroids(self, X, y, batch_size: int = 1000) -> np.ndarray:
@@ -222,8 +222,8 @@ class SemiSupervisedVAE(VAE):
         dist = np.linalg.norm(diff, axis=-1, keepdims=True)
         np.fill_diagonal(dist[..., 0], np.inf)
         c += self.drift * (diff / np.maximum(dist, 1e-12)).sum(axis=1) / (self.n_classes - 1)
-        self.centroids = c.astype(codes.dtype)
-        return self.centroids
+        self.centroids = c.astype(codes.dtype)       # kept as a buffer Tensor
+        return self.centroids.numpy()
 
     def encode_mean(self, X, batch_size: int = 1000) -> np.ndarray:
         """μ for every row of X, in batches, without recording a graph."""
@@ -242,7 +242,7 @@ class SemiSupervisedVAE(VAE):
         if not 0 <= cls < self.n_classes:
             raise ValueError(f"sample: cls must be in [0, {self.n_classes}), got {cls}")
         check_int(n, "n", "sample")
-        z = self.centroids[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
+        z = self.centroids._data[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
         with no_grad():
             return self.decode(_as_tensor(z.astype(self._dtype()))).numpy()
 

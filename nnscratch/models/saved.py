@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import nn
+from .._bounded_io import check_regular
 from ..serialization import load, save
 from ..tensor import Tensor
 from .mlp import mlp
@@ -46,8 +47,8 @@ class Standardize(nn.Module):
         x: ``(N, F)`` -> ``(N, F)``; buffers ``mean`` and ``scale``: ``(F,)``.
     """
 
-    mean: np.ndarray
-    scale: np.ndarray
+    mean: Tensor
+    scale: Tensor
 
     def __init__(self, mean: np.ndarray, scale: np.ndarray):
         super().__init__()
@@ -60,7 +61,7 @@ class Standardize(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         dtype = x.numpy().dtype if isinstance(x, Tensor) else np.asarray(x).dtype
-        return (x - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        return (x - self.mean._data.astype(dtype)) / self.scale._data.astype(dtype)
 
 
 class SavedModel(nn.Sequential):
@@ -85,8 +86,45 @@ def _architecture(state: dict, owner: str) -> dict:
         raise ValueError(f"{owner}: the file has no architecture nnscratch can rebuild "
                          f"(expected {{'builder': 'mlp', ...}}, got {arch!r}); was it written "
                          f"by ns.save_model or 'nnscratch train --save'?")
-    return {"builder": "mlp", "sizes": [int(s) for s in arch["sizes"]],
+    sizes = arch.get("sizes")
+    if (not isinstance(sizes, (list, tuple)) or len(sizes) < 2
+            or not all(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
+                       and n >= 1 for n in sizes)):
+        raise ValueError(f"{owner}: the architecture's sizes must be a list of at least two "
+                         f"positive ints, got {str(sizes)[:80]}")
+    return {"builder": "mlp", "sizes": [int(s) for s in sizes],
             "activation": str(arch.get("activation", "relu"))}
+
+
+def _array(v: Any) -> Any:
+    """A loaded entry's array (ns.load gives Tensors for saved Tensors)."""
+    return v._data if isinstance(v, Tensor) else v
+
+
+def _check_weights(arch: dict, weights: Any, owner: str, shown: str) -> None:
+    """The stored weights must be the architecture's, shape for shape, and finite -- checked
+    before anything is built, so a small file declaring sizes [60000, 60000, 2] costs nothing
+    (building it first would allocate 27 GiB)."""
+    if not isinstance(weights, dict):
+        raise ValueError(f"{owner}: {shown!r}: 'model' must be a state dict, got "
+                         f"{type(weights).__name__}")
+    sizes = arch["sizes"]
+    expected: dict[str, tuple[int, ...]] = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        expected[f"{2 * i}.weight"], expected[f"{2 * i}.bias"] = (b, a), (b,)
+    if set(weights) != set(expected):
+        raise ValueError(f"{owner}: {shown!r}: the architecture {sizes} has the weights "
+                         f"{sorted(expected)}, the file stores {sorted(map(str, weights))[:8]}")
+    for key, shape in expected.items():
+        w = _array(weights[key])
+        if not isinstance(w, np.ndarray) or w.shape != shape or w.dtype.kind != "f":
+            raise ValueError(f"{owner}: {shown!r}: weight {key!r} must be a float array of "
+                             f"shape {shape} (architecture {sizes}), got "
+                             f"{getattr(w, 'dtype', type(w).__name__)} "
+                             f"{getattr(w, 'shape', '')}")
+        if not np.isfinite(w).all():
+            raise ValueError(f"{owner}: {shown!r}: weight {key!r} holds NaN or infinite values "
+                             f"(was the model saved after training diverged?)")
 
 
 def save_model(path: str | os.PathLike, net: nn.Module, architecture: dict,
@@ -112,16 +150,25 @@ def load_model(path: str | os.PathLike) -> SavedModel:
     ``ns.predict(model, X_raw).argmax(1)`` gives the classes of raw (unscaled) features.
     """
     owner = "load_model"
-    if not os.path.isfile(path):
-        raise ValueError(f"{owner}: path {os.fspath(path)!r} is not a file")
+    try:
+        check_regular(path, owner)
+    except OSError as e:
+        raise ValueError(str(e)) from None
     state = load(path)
     if not isinstance(state, dict) or "model" not in state:
         raise ValueError(f"{owner}: {os.fspath(path)!r} holds no saved model (a dict with "
                          f"'architecture' and 'model'), got {type(state).__name__}")
     arch = _architecture(state, owner)
+    _check_weights(arch, state["model"], owner, os.fspath(path))
     net = build_mlp(arch["sizes"], arch["activation"])
     net.load_state_dict(state["model"])
     pre = state.get("preprocessing") or {"scaler": None}
+    if not isinstance(pre, dict) or (pre.get("scaler") == "standard" and not all(
+            isinstance(_array(pre.get(k)), np.ndarray)
+            and _array(pre[k]).shape == (arch["sizes"][0],) for k in ("mean", "scale"))):
+        raise ValueError(f"{owner}: {os.fspath(path)!r}: the preprocessing entry must hold a "
+                         f"mean and a scale of shape ({arch['sizes'][0]},), got "
+                         f"{str(pre)[:80]}")
     first = (Standardize(pre["mean"], pre["scale"]) if pre.get("scaler") == "standard"
              else nn.Identity())
     model = SavedModel(first, net)

@@ -36,6 +36,9 @@ class Sequential(Module):
         return iter(self._layers())
 
     def append(self, module: Module) -> "Sequential":
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.append: {type(module).__name__} is not a "
+                            f"Module")
         setattr(self, str(len(self)), module)
         return self
 
@@ -57,6 +60,9 @@ class ModuleList(Module):
         return iter([m for _, m in self.named_children()])
 
     def append(self, module: Module) -> "ModuleList":
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.append: {type(module).__name__} is not a "
+                            f"Module")
         setattr(self, str(len(self)), module)
         return self
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from .._checks import as_tensor, positive_int
+from .._checks import as_tensor, check_floating, positive_int
 from .._types import Padding, Size, TensorLike
 from ..ops.conv_args import per_axis
 from ..ops.padding import pad as _pad
@@ -75,7 +75,7 @@ class _ConvNd(Module):
 
     def _check(self, x):
         name = self._describe()
-        x = as_tensor(x, type(self).__name__)
+        x = check_floating(as_tensor(x, type(self).__name__), name)
         if x.ndim != self._nd + 2:
             raise ValueError(f"{name}: expected a {self._nd + 2}-D input {self._layout}, "
                              f"got shape {tuple(x.shape)}")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import ops
+from .._checks import check_floating
 from ..ops import (batch_norm, dropout, elu, embedding, group_norm, layer_norm, leaky_relu,
                    linear, relu, sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
@@ -154,6 +155,14 @@ def cross_entropy(logits: TensorLike, target: TensorLike, reduction: str = "mean
     ``weight`` (per class), ``ignore_index`` and ``label_smoothing`` as in PyTorch (see
     :func:`nnscratch.ops.loss.cross_entropy`)."""
     _pred(logits, "cross_entropy")
+    check_floating(logits, "cross_entropy", "input (the logits)")
+    t = target._data if isinstance(target, Tensor) else target
+    if isinstance(t, np.ndarray) and t.ndim == 2 and t.dtype.kind == "f" \
+            and not (np.isfinite(t).all() and (t >= 0).all()):
+        # torch sums whatever it gets; a NaN or negative "probability" is a bug upstream
+        bad = t[~(np.isfinite(t) & (t >= 0))][0]
+        raise ValueError(f"cross_entropy: probability targets must be finite and >= 0, got "
+                         f"{bad}")
     return ops.cross_entropy(logits, _any_target(target, logits, "cross_entropy"),
                              reduction=reduction, weight=weight, ignore_index=ignore_index,
                              label_smoothing=label_smoothing)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import random as _random
+from .._checks import check_range
 from ..autograd import no_grad
 from ..tensor import as_tensor, get_default_dtype
 
@@ -103,6 +104,8 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill ``tensor`` with N(mean, std²) draws, in place, no graph."""
+    check_range(std, "std", "normal_")                 # torch: "normal expects std >= 0.0"
+    check_range(mean, "mean", "normal_", lo=-math.inf)
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 

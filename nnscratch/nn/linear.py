@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import ops
-from .._checks import as_tensor, check_last_dim, positive_int
+from .._checks import as_tensor, check_floating, check_last_dim, positive_int
 from .._types import TensorLike
 from ..tensor import Tensor
 from . import init
@@ -28,7 +28,7 @@ class Linear(Module):
                      if bias else None)
 
     def forward(self, x: TensorLike) -> Tensor:
-        x = as_tensor(x, "Linear")
+        x = check_floating(as_tensor(x, "Linear"), "Linear")
         check_last_dim(x, self.in_features, f"Linear({self.in_features}, {self.out_features})")
         return ops.linear(x, self.weight, self.bias)
 

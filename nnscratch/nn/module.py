@@ -4,7 +4,8 @@ A module finds its parameters and sub-modules by looking at its own attributes, 
 they were assigned (no registration machinery, no ``super().__init__()`` needed): a
 ``Parameter`` is a parameter, a ``Module`` is a child, and a list or tuple of modules is a list
 of children named ``name.0``, ``name.1`` ….  Buffers (state that is saved but not trained,
-like BatchNorm's running statistics) are NumPy arrays declared with :meth:`register_buffer`.
+like BatchNorm's running statistics) are Tensors declared with :meth:`register_buffer` (an array
+given there, or assigned later to a buffer's name, is wrapped as a Tensor sharing its memory).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from .._checks import DtypeError
 from ..tensor import Tensor, get_default_dtype
 
 _forward_hooks: list = []  # callables (module, inputs, output), used by ns.summary
@@ -21,6 +23,17 @@ _forward_hooks: list = []  # callables (module, inputs, output), used by ns.summ
 
 def _array(value) -> np.ndarray:
     return np.asarray(value._data if isinstance(value, Tensor) else value)
+
+
+def _buffer_tensor(value, name: str) -> Tensor:
+    """``value`` as a buffer: a Tensor as is, an array wrapped without a copy."""
+    if isinstance(value, Tensor):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"buffer {name!r}: expected a Tensor or an array of numbers, got "
+                        f"{type(value).__name__} of dtype {arr.dtype}")
+    return Tensor._wrap(arr)
 
 
 class Parameter(Tensor):
@@ -38,6 +51,10 @@ class Parameter(Tensor):
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"Parameter: data must hold real numbers, got "
                             f"{type(data).__name__} of dtype {arr.dtype}")
+        if requires_grad and arr.dtype.kind != "f" and isinstance(data, (np.ndarray, np.generic)):
+            raise DtypeError(f"Parameter: only floating point data can require gradients, got "
+                             f"an array of dtype {arr.dtype}; pass .astype(np.float32) or "
+                             f"requires_grad=False")
         if arr.dtype.kind != "f" or not isinstance(data, (np.ndarray, np.generic)):
             # ints, bools and Python floats get the default dtype; float arrays keep theirs
             arr = arr.astype(get_default_dtype())
@@ -170,27 +187,60 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def register_buffer(self, name: str, value) -> None:
-        """Keep ``value`` (an array, or None) as saved-but-not-trained state called ``name``."""
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Keep ``tensor`` (a Tensor, an array -- wrapped as a Tensor sharing its memory -- or
+        None) as state that is not trained, called ``name`` (torch's ``register_buffer``).
+        A ``persistent=False`` buffer is left out of :meth:`state_dict`."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: name must be a non-empty str without '.', "
+                           f"got {name!r}")
+        if isinstance(getattr(type(self), name, None), property) or (
+                name in self.__dict__ and name not in self.__dict__.get("_buffer_names", ())):
+            raise KeyError(f"register_buffer: attribute {name!r} already exists")
         names = self.__dict__.setdefault("_buffer_names", [])
         if name not in names:
             names.append(name)
-        setattr(self, name, None if value is None else np.asarray(value))
+        hidden = self.__dict__.setdefault("_non_persistent", set())
+        if persistent:
+            hidden.discard(name)
+        else:
+            hidden.add(name)
+        setattr(self, name, tensor)
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        for mod_name, m in (self.named_modules(prefix) if recurse else [(prefix, self)]):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if value is not None and not isinstance(value, Parameter) \
+                and isinstance(self.__dict__.get(name), Parameter):
+            raise TypeError(f"{type(self).__name__}: cannot assign {type(value).__name__} as "
+                            f"parameter {name!r} (nn.Parameter or None expected)")
+        # a buffer stays a Tensor when an array is assigned to its name (torch requires a
+        # Tensor there; assigning arrays was this library's idiom before buffers were Tensors)
+        if value is not None and name in self.__dict__.get("_buffer_names", ()) \
+                and not isinstance(value, Tensor):
+            value = _buffer_tensor(value, name)
+        object.__setattr__(self, name, value)
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer Tensor)`` for every buffer that is not None, as torch."""
+        seen: set = set()
+        mods = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
+        for mod_name, m in mods:
             for name in m.__dict__.get("_buffer_names", ()):
-                if getattr(m, name) is not None:
-                    yield (f"{mod_name}.{name}" if mod_name else name), getattr(m, name)
+                b = getattr(m, name)
+                if b is not None and (id(b) not in seen or not remove_duplicate):
+                    seen.add(id(b))
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
 
-    def buffers(self, recurse: bool = True):
-        """The buffers' arrays (torch yields Tensors; ours are the NumPy arrays themselves)."""
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> "Module":
         """Set training mode here and in every sub-module (Dropout, BatchNorm read it)."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"train: mode is expected to be a bool, got "
+                             f"{type(mode).__name__} {mode!r}")
         for m in self.modules():
             m.training = bool(mode)
         return self
@@ -207,6 +257,9 @@ class Module:
                 p.grad.zero_()
 
     def requires_grad_(self, flag: bool = True) -> "Module":
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_: requires_grad must be a bool, got "
+                            f"{type(flag).__name__} {flag!r}")
         for p in self.parameters():
             p.requires_grad = bool(flag)
         return self
@@ -231,8 +284,8 @@ class Module:
         for m in self.modules():
             for name in m.__dict__.get("_buffer_names", ()):
                 b = getattr(m, name)
-                if b is not None and b.dtype.kind == "f":
-                    setattr(m, name, b.astype(dtype))
+                if b is not None and b._data.dtype.kind == "f" and b._data.dtype != dtype:
+                    setattr(m, name, Tensor._wrap(b._data.astype(dtype)))
         return self
 
     def cpu(self) -> "Module":
@@ -256,25 +309,38 @@ class Module:
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, *, destination: Any = None, prefix: str = "",
-                   keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
-        """Copies of every parameter and buffer, by dotted name (PyTorch's naming), as NumPy
-        arrays (torch gives tensors); ``keep_vars=True`` gives the Parameters themselves.
-        ``prefix`` goes before every key; ``destination`` is filled and returned if given."""
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+        """Every parameter and persistent buffer by dotted name (PyTorch's naming), as
+        *detached Tensors that share memory with them* (as torch): the dict follows later
+        training, so a snapshot (best weights, an average) must copy, e.g.
+        ``{k: v.clone() for k, v in model.state_dict().items()}``.  ``keep_vars=True`` gives
+        the Parameters and buffers themselves.  ``prefix`` goes before every key;
+        ``destination`` is filled and returned if given (torch's positional order
+        ``destination, prefix, keep_vars`` is accepted too)."""
+        if args:
+            if len(args) > 3:
+                raise TypeError(f"state_dict() takes at most 3 positional arguments, got "
+                                f"{len(args)}")
+            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)
+                                              [len(args):])
         sd = OrderedDict() if destination is None else destination
         for mod_name, m in self.named_modules(remove_duplicate=False):
             dot = prefix + (f"{mod_name}." if mod_name else "")
             for name, v in m._members():
                 if isinstance(v, Parameter):
-                    sd.setdefault(dot + name, v if keep_vars else v._data.copy())
+                    sd.setdefault(dot + name, v if keep_vars else v.detach())
+            hidden = m.__dict__.get("_non_persistent", ())
             for name in m.__dict__.get("_buffer_names", ()):
-                if getattr(m, name) is not None:
-                    sd[dot + name] = np.array(getattr(m, name), copy=True)
+                b = getattr(m, name)
+                if b is not None and name not in hidden:
+                    sd[dot + name] = b if keep_vars else b.detach()
         return sd
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> tuple:
-        """Copy values into this module's parameters and buffers, in place.
+        """Copy values (Tensors or arrays) into this module's parameters and persistent
+        buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.
         Returns ``(missing_keys, unexpected_keys)``.  torch's ``assign=True`` (adopt the given
@@ -292,9 +358,11 @@ class Module:
                     own[f"{mod_name}.{name}" if mod_name else name] = v
         buffers = {}
         for mod_name, m in self.named_modules(remove_duplicate=False):
+            hidden = m.__dict__.get("_non_persistent", ())
             for name in m.__dict__.get("_buffer_names", ()):
-                if getattr(m, name) is not None:  # None buffers are not saved, so not expected
-                    buffers[f"{mod_name}.{name}" if mod_name else name] = (m, name)
+                # None and non-persistent buffers are not saved, so not expected
+                if getattr(m, name) is not None and name not in hidden:
+                    buffers[f"{mod_name}.{name}" if mod_name else name] = getattr(m, name)
         keys = set(own) | set(buffers)
         missing = sorted(keys - set(state_dict))
         unexpected = sorted(set(state_dict) - keys)
@@ -306,7 +374,7 @@ class Module:
             if key not in keys:
                 continue
             value = _array(value)
-            target = own[key]._data if key in own else getattr(*buffers[key])
+            target = (own[key] if key in own else buffers[key])._data
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import ops
-from .._checks import as_tensor, positive_int
+from .._checks import as_tensor, check_floating, positive_int
 from ..tensor import get_default_dtype
 from .module import Module, Parameter
 
@@ -36,7 +36,7 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         name = type(self).__name__
-        x = as_tensor(x, name)
+        x = check_floating(as_tensor(x, name), name)
         if x.ndim not in self._ndims or x.shape[1] != self.num_features:
             raise ValueError(f"{name}({self.num_features}): expected input {self._layout} "
                              f"with C = {self.num_features}, got shape {tuple(x.shape)}")
@@ -99,7 +99,7 @@ class LayerNorm(Module):
             if elementwise_affine and bias else None
 
     def forward(self, x):
-        x = as_tensor(x, "LayerNorm")
+        x = check_floating(as_tensor(x, "LayerNorm"), "LayerNorm")
         return ops.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):

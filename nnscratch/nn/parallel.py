@@ -144,7 +144,7 @@ class DistributedDataParallel(Module):
                              f"every rank")
 
     def _buffers(self):
-        return [b for _, b in self.module.named_buffers()]
+        return [b._data for _, b in self.module.named_buffers()]
 
     def _broadcast_state(self):
         if self._world_size > 1:

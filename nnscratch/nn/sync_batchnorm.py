@@ -45,7 +45,8 @@ class SyncBatchNorm(_BatchNorm):
             self.num_batches_tracked += 1
             if momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked)
-        return sync_batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+        arrays = [None if b is None else b._data for b in (self.running_mean, self.running_var)]
+        return sync_batch_norm(x, *arrays, self.weight, self.bias,
                                0.0 if momentum is None else momentum, self.eps, _sum_over_ranks)
 
     @classmethod

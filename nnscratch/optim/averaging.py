@@ -67,13 +67,13 @@ class _WeightAverage:
     # ------------------------------------------------------------------ reading and writing
     def _current(self) -> list:
         return ([p._data for p in self._params]
-                + [getattr(m, b) for m, b in self._buffers])
+                + [getattr(m, b)._data for m, b in self._buffers])
 
     def _write(self, values) -> None:
         for p, v in zip(self._params, values):
             p._data[...] = v
         for (m, b), v in zip(self._buffers, values[len(self._params):]):
-            getattr(m, b)[...] = v
+            getattr(m, b)._data[...] = v
 
     # ------------------------------------------------------------------ averaging
     def weight(self) -> float:

@@ -469,6 +469,11 @@ class OneCycleLR(LRScheduler):
                 (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
         max_lrs = _per_group(max_lr, "max_lr", optimizer, name)
+        # torch takes a NaN or negative max_lr and trains on NaN rates; refuse them here
+        max_lrs = [check_range(v, f"max_lr[{i}]" if len(max_lrs) > 1 else "max_lr", name)
+                   for i, v in enumerate(max_lrs)]
+        for factor, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+            check_range(value, factor, name, lo_open=True)
         if last_epoch == -1:
             for group, top in zip(optimizer.param_groups, max_lrs):
                 group["initial_lr"] = top / div_factor

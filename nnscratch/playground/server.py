@@ -16,12 +16,21 @@ POST     ``/api/sessions/ID/close``   forget it (the page sends this when the ta
 Bad fields get 400 naming the field, an unknown or expired session 404; no request can make
 the server build more than 16 sessions of at most 6×8 neurons or run more than
 ``MAX_STEPS_PER_REQUEST`` updates, and an unexpected error is a 500 answer, never a crash.
+
+Client input never causes a 500: a connection that sends nothing for ``READ_TIMEOUT`` seconds is
+closed (half-open connections cannot hold the server's threads); a body must come with a
+Content-Length of at most ``MAX_BODY`` bytes (``Transfer-Encoding`` is refused with 411); JSON
+may nest ``MAX_DEPTH`` levels and hold integers of ``MAX_DIGITS`` digits (Python's own limit,
+4300, would be a ValueError; NaN and Infinity are no JSON); after an error about the body the
+connection is closed, so an unread body is never taken for the next request.  A session whose
+training diverged answers its NaN/inf values as ``null`` with ``"diverged": true``.
 """
 from __future__ import annotations
 
 import contextlib
 import http.server
 import json
+import math
 import mimetypes
 import pathlib
 import re
@@ -36,6 +45,9 @@ from .session import SessionStore
 from .settings import BadField, parse_epochs, parse_settings
 
 MAX_BODY = 64 * 1024
+MAX_DEPTH = 16              # the settings nest 2 levels
+MAX_DIGITS = 20             # an int64 has 19
+READ_TIMEOUT = 10.0         # seconds a connection may stay silent mid-request
 STATIC = pathlib.Path(str(resources.files(__package__) / "static"))
 _SESSION_PATH = re.compile(r"^/api/sessions/([0-9a-f]{16})(?:/(settings|step|code|close))?$")
 
@@ -63,6 +75,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "nnscratch-playground"
     protocol_version = "HTTP/1.1"
 
+    def setup(self):
+        self.timeout = getattr(self.server, "read_timeout", READ_TIMEOUT)  # socket timeout
+        super().setup()
+
     def log_message(self, fmt, *args):         # quiet: the terminal shows only the address
         if getattr(self.server, "verbose", False):
             super().log_message(fmt, *args)
@@ -78,29 +94,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status: int, obj) -> None:
-        self._send(status, json.dumps(obj, allow_nan=False).encode(), "application/json")
+        try:
+            text = json.dumps(obj, allow_nan=False)
+        except ValueError:                  # NaN/inf from a diverged network: null instead
+            text = json.dumps(_finite(obj), allow_nan=False)
+        self._send(status, text.encode(), "application/json")
 
     def _body(self):
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True
+            raise _Reply(411, "send the body with a Content-Length (Transfer-Encoding "
+                              f"{self.headers['Transfer-Encoding']!r} is not accepted)", "body")
         try:
             n = int(self.headers.get("Content-Length") or 0)
         except ValueError:
+            self.close_connection = True
             raise _Reply(400, "Content-Length is not a number", "body") from None
         if not 0 <= n <= MAX_BODY:
-            raise _Reply(400, f"the body must be at most {MAX_BODY} bytes, got {n}", "body")
+            self.close_connection = True
+            raise _Reply(413 if n > MAX_BODY else 400,
+                         f"the body must be at most {MAX_BODY} bytes, got {n}", "body")
         raw = self.rfile.read(n) if n else b"{}"
+        if len(raw) < n:
+            self.close_connection = True
+            raise _Reply(400, f"the body ended after {len(raw)} of {n} bytes", "body")
         try:
             # NaN and Infinity are not JSON; refuse them instead of reading them as floats
-            return json.loads(raw, parse_constant=self._no_constant)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            value = json.loads(raw, parse_constant=self._no_constant, parse_int=self._int)
+        except RecursionError:
+            raise _Reply(400, f"the body nests deeper than {MAX_DEPTH} levels", "body") from None
+        except (UnicodeDecodeError, ValueError) as e:     # JSONDecodeError is a ValueError
             raise _Reply(400, f"the body is not valid JSON: {e}", "body") from None
+        if _depth(value) > MAX_DEPTH:
+            raise _Reply(400, f"the body nests deeper than {MAX_DEPTH} levels", "body")
+        return value
 
     @staticmethod
     def _no_constant(name):
         raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
 
+    @staticmethod
+    def _int(text):
+        if len(text.lstrip("-")) > MAX_DIGITS:
+            raise ValueError(f"an integer of {len(text)} digits (at most {MAX_DIGITS})")
+        return int(text)
+
     def _dispatch(self, route) -> None:
         try:
             route()
+        except (ConnectionError, TimeoutError):   # the client left or went silent mid-body
+            self.close_connection = True
         except BadField as e:
             self._json(400, {"error": str(e), "field": e.field})
         except _Reply as e:
@@ -131,6 +174,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
             return self._static("index.html")
+        if path == "/favicon.ico":                  # browsers ask for it unprompted
+            return self._static("favicon.svg")
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path == "/api/options":
@@ -147,9 +192,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raise _Reply(404, f"no such page: {path}", "path")
 
     def _static(self, name: str) -> None:
-        target = (STATIC / name).resolve()
-        if STATIC.resolve() not in target.parents or not target.is_file():
-            raise _Reply(404, f"no such file: {name}", "path")
+        try:
+            target = (STATIC / name).resolve()
+            found = STATIC.resolve() in target.parents and target.is_file()
+        except (ValueError, OSError):               # a NUL byte, a name too long ...
+            found = False
+        if not found:
+            raise _Reply(404, f"no such file: {name[:80]!r}", "path")
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype.endswith("javascript"):
             ctype += "; charset=utf-8"
@@ -186,15 +235,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._json(200, session.state())
 
 
+def _depth(value) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iteratively)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            if d <= MAX_DEPTH:
+                todo.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def _finite(obj):
+    """``obj`` with every NaN/inf float as None (JSON has no such numbers)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 class PlaygroundServer(http.server.ThreadingHTTPServer):
     """A threading HTTP server with a :class:`SessionStore`; threads die with the process."""
 
     daemon_threads = True
 
     def __init__(self, port: int = 8000, host: str = "127.0.0.1", max_sessions: int = 16,
-                 idle_seconds: float = 600.0, verbose: bool = False):
+                 idle_seconds: float = 600.0, verbose: bool = False,
+                 read_timeout: float = READ_TIMEOUT):
         self.store = SessionStore(max_sessions, idle_seconds)
         self.verbose = verbose
+        self.read_timeout = read_timeout
         super().__init__((host, port), Handler)
 
     @contextlib.contextmanager

@@ -128,9 +128,17 @@ class Session:
             self.optimizer.step()
         return (norms / self.steps_per_epoch).tolist()
 
+    @property
+    def diverged(self) -> bool:
+        """The loss went NaN or infinite: training stops here (the page says so and offers a
+        reset; more steps would only compute with NaN)."""
+        return not all(np.isfinite(self.losses))
+
     def train(self, epochs: int) -> None:
         with COMPUTE_LOCK:
             for _ in range(epochs):
+                if self.diverged:
+                    break
                 norms = self._epoch()
                 self.epoch += 1
                 self.losses = self._losses()
@@ -168,7 +176,7 @@ class Session:
              "weights": [_rounded(layer.weight.numpy()) for layer in self.linears],
              "biases": [_rounded(layer.bias.numpy())  # type: ignore[union-attr]  # all have one
                         for layer in self.linears],
-             "steps_per_epoch": self.steps_per_epoch}
+             "steps_per_epoch": self.steps_per_epoch, "diverged": self.diverged}
         if points:
             d["points"] = {"train": _rounded(np.hstack([self.xy_train, self.y_train])),
                            "test": _rounded(np.hstack([self.xy_test, self.y_test]))}

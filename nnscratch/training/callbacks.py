@@ -134,7 +134,9 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = self.ctx.model.state_dict()
+                # state_dict() shares memory with the live weights: keep a copy
+                self.best_weights = {k: v.clone() for k, v in
+                                     self.ctx.model.state_dict().items()}
             return
         self.wait += 1
         if self.wait >= self.patience:

@@ -81,8 +81,22 @@ class _FitRun:
     def resume(self, path):
         """Restore the state a checkpoint saved; training continues after its last epoch."""
         state = load_checkpoint(path, self.owner)
-        self.start_epoch = restore_checkpoint(state, self.ctx, self.scheduler, self.shuffle_rng,
-                                              self.batches, self.callbacks)
+        where = f"{self.owner}: resume_from={str(path)!r}"
+        done = state.get("epoch")
+        if isinstance(done, bool) or not isinstance(done, int) or done < 0:
+            raise ValueError(f"{where} records epoch {done!r}, expected an int >= 0 (a "
+                             f"damaged or hand-edited checkpoint)")
+        if done > self.epochs:
+            raise ValueError(f"{where} has already trained {done} epochs, more than "
+                             f"epochs={self.epochs}: nothing would be trained; pass epochs >= "
+                             f"{done}")
+        try:
+            self.start_epoch = restore_checkpoint(state, self.ctx, self.scheduler,
+                                                  self.shuffle_rng, self.batches,
+                                                  self.callbacks)
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{where} does not fit this model and optimizer (saved with "
+                             f"other layer sizes or another optimizer?): {e}") from None
         self.resumed = True
 
     def train(self) -> History:

@@ -52,6 +52,12 @@ function showError(e) {
   box.textContent = e.message;       // the server's message starts with the field
   box.hidden = false;
   setPlaying(false);
+  // a refused change is not applied: put every control back to what the server trains, so
+  // the page never shows one thing while another is trained
+  if (state) {
+    settings = JSON.parse(JSON.stringify(state.settings));
+    writeControls();
+  }
 }
 
 function clearError() { $("error").hidden = true; }
@@ -239,20 +245,30 @@ function chart(canvas, series, {log = false} = {}) {
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const f = log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
+  const finite = (v) => v !== null && Number.isFinite(v);    // null: NaN/inf from the server
   let lo = Infinity, hi = -Infinity, n = 0;
   for (const s of series) {
-    for (const v of s.values) { lo = Math.min(lo, f(v)); hi = Math.max(hi, f(v)); }
+    for (const v of s.values.filter(finite)) { lo = Math.min(lo, f(v)); hi = Math.max(hi, f(v)); }
     n = Math.max(n, s.values.length);
+  }
+  if (lo === Infinity) {             // nothing to plot yet (before the first epoch)
+    ctx.fillStyle = "#777";
+    ctx.font = "11px sans-serif";
+    ctx.fillText("no data yet: press play or step", 8, canvas.height / 2);
+    return;
   }
   if (!(hi > lo)) { hi = lo + 1; }
   if (!log) lo = Math.min(lo, 0);
   const pad = 4, w = canvas.width - 2 * pad, h = canvas.height - 2 * pad;
   for (const s of series) {
     ctx.beginPath();
+    let pen = false;
     s.values.forEach((v, i) => {
+      if (!finite(v)) { pen = false; return; }
       const x = pad + (n > 1 ? i / (n - 1) : 0) * w;
       const y = pad + h - (f(v) - lo) / (hi - lo) * h;
-      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      if (pen) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+      pen = true;
     });
     ctx.strokeStyle = s.colour;
     ctx.setLineDash(s.dash || []);
@@ -322,7 +338,7 @@ function drawNetwork() {
       line.setAttribute("fill", "none");
       line.classList.add("weight");
       const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      t.textContent = `weight ${w.toFixed(3)}`;
+      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)}`;
       line.appendChild(t);
       svg.appendChild(line);
     }));
@@ -408,16 +424,21 @@ function receive(s) {
   }
   $("epoch").textContent = String(s.epoch).padStart(6, "0");
   for (const [id, v] of [["test-loss", s.test_loss], ["train-loss", s.train_loss]]) {
-    $(id).textContent = v.toFixed(3);
+    $(id).textContent = v == null ? "diverged" : v.toFixed(3);   // null: NaN/inf, not JSON
     $(id).dataset.value = String(v);
   }
+  $("diverged").hidden = !s.diverged;
+  if (s.diverged) setPlaying(false);  // the server trains no further: say so, offer a reset
+  if (s.points) writeUrl();
   drawBoundary();
   drawNetwork();
   drawCharts();
   if (!$("code").hidden && s.points) loadCode();
   // what the page shows, for scripts and tests that drive it
   Object.assign(document.body.dataset, {dataset: s.settings.dataset, epoch: String(s.epoch),
-                                        hidden: JSON.stringify(s.settings.hidden)});
+                                        hidden: JSON.stringify(s.settings.hidden),
+                                        seed: String(s.settings.seed),
+                                        diverged: String(Boolean(s.diverged))});
 }
 
 // ---------------------------------------------------------------- show the code
@@ -432,17 +453,49 @@ function toggleCode() {
   if (!pre.hidden) enqueue(loadCode);
 }
 
+// ---------------------------------------------------------------- settings in the URL
+// the page's address carries the trained network's settings (#dataset=xor&hidden=4,2&...), so
+// a link reproduces a picture: same data, network, optimizer and seed
+function writeUrl() {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(state.settings)) {
+    q.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  }
+  history.replaceState(null, "", "#" + q.toString());
+}
+
+function readUrl(defaults) {
+  const wanted = JSON.parse(JSON.stringify(defaults));
+  for (const [k, v] of new URLSearchParams(location.hash.slice(1))) {
+    if (!(k in defaults)) continue;
+    if (Array.isArray(defaults[k])) wanted[k] = v === "" ? [] : v.split(",");
+    else if (typeof defaults[k] === "number") wanted[k] = Number(v);
+    else wanted[k] = v;
+  }
+  wanted.hidden = wanted.hidden.map(Number);
+  return wanted;
+}
+
 // ---------------------------------------------------------------- start
 async function start() {
   options = await api("GET", "/api/options");
-  settings = JSON.parse(JSON.stringify(options.defaults));
+  settings = readUrl(options.defaults);
   buildControls();
   writeControls();
-  await newSession();
+  let refused = null;
+  try {
+    await newSession();
+  } catch (e) {                      // a link with settings the server refuses: the defaults
+    refused = e;
+    settings = JSON.parse(JSON.stringify(options.defaults));
+    writeControls();
+    await newSession();
+  }
   window.addEventListener("pagehide", () => {
     if (sessionId) navigator.sendBeacon(`/api/sessions/${sessionId}/close`, "{}");
   });
   document.body.dataset.ready = "true";
+  if (refused) showError(refused);   // and say what was wrong with the link
 }
 
 enqueue(start);

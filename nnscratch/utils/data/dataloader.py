@@ -2,7 +2,7 @@
 ``torch.utils.data.DataLoader``."""
 from __future__ import annotations
 
-from ..._checks import check_bool, check_int, positive_int
+from ..._checks import check_bool, check_int, check_range, positive_int
 from .collate import default_collate
 from .dataset import is_iterable_style
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
@@ -56,8 +56,21 @@ class DataLoader:
             raise ValueError(f"{owner}: persistent_workers={persistent_workers!r} and "
                              f"prefetch_factor={prefetch_factor!r} need num_workers > 0 "
                              f"(as torch)")
-        if timeout < 0:
-            raise ValueError(f"{owner}: timeout option should be non-negative, got {timeout}")
+        # torch lets timeout=nan through; a NaN timeout can only be a bug upstream
+        timeout = check_range(timeout, "timeout", owner, 0.0, allow_inf=True)
+        if prefetch_factor is not None:
+            check_int(prefetch_factor, "prefetch_factor", owner, 0)
+        if multiprocessing_context is not None:
+            import multiprocessing
+            if self.num_workers == 0:
+                raise ValueError(f"{owner}: multiprocessing_context can only be used with "
+                                 f"multi-process loading (num_workers > 0), but got "
+                                 f"num_workers=0")
+            methods = multiprocessing.get_all_start_methods()
+            if isinstance(multiprocessing_context, str) and multiprocessing_context not in methods:
+                raise ValueError(f"{owner}: multiprocessing_context option should specify a "
+                                 f"valid start method in {methods}, but got "
+                                 f"multiprocessing_context={multiprocessing_context!r}")
         self.pin_memory = check_bool(pin_memory, "pin_memory", owner)
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn

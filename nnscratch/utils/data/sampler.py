@@ -39,6 +39,9 @@ class RandomSampler(Sampler):
                              positive_int(num_samples, "num_samples", "RandomSampler"))
         self.generator = generator
         numpy_rng(generator, "RandomSampler")  # check the type now, not at the first epoch
+        if self.num_samples <= 0:             # an empty data set: nothing to draw from (torch)
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
+                             f"but got num_samples={self.num_samples} (an empty data set?)")
 
     @property
     def num_samples(self) -> int:
