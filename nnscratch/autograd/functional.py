@@ -158,7 +158,7 @@ def jvp(func: Callable, inputs, v=None, create_graph=False, strict=False):
 
 def jacobian(func: Callable, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
-    """``∂func/∂inputs`` (``torch.autograd.functional.jacobian``): entry [i][j] has shape
+    """``∂func/∂inputs`` (``torch.autograd.functional.jacobian``): entry ``[i][j]`` has shape
     ``outputs[i].shape + inputs[j].shape``; the tuple levels are dropped where ``func``'s
     output or ``inputs`` is a single Tensor, as torch.  One reverse sweep per output entry."""
     if strategy not in ("reverse-mode", "forward-mode"):
@@ -209,7 +209,7 @@ def _gradient(func, xs, strict, owner, create_graph=True):
 def hessian(func: Callable, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
     """∇²f (``torch.autograd.functional.hessian``): the Jacobian of the recorded gradient;
-    entry [i][j] has shape ``inputs[i].shape + inputs[j].shape`` (a single Tensor for a single
+    entry ``[i][j]`` has shape ``inputs[i].shape + inputs[j].shape`` (a single Tensor for a single
     input)."""
     if outer_jacobian_strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError(f"hessian: outer_jacobian_strategy must be 'forward-mode' or "
