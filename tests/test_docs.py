@@ -100,8 +100,8 @@ def test_tutorial_ends_with_what_to_try_and_exercises_with_checked_solutions(pat
 def test_tutorials_cover_every_text_and_are_in_the_nav():
     """Ten chapter tutorials for 000 and 001, then one per text for 002-004 (issue 35)."""
     nav = (ROOT / "mkdocs.yml").read_text()
-    assert len(NOTEBOOKS) >= 11
-    for key in ("002",):                    # 003 and 004 get theirs next
+    assert len(NOTEBOOKS) == 13
+    for key in ("002", "003", "004"):
         assert any(p.stem.endswith(f"_{key}") for p in NOTEBOOKS), key
     for path in NOTEBOOKS:
         assert f"tutorials/{path.name}" in nav
