@@ -21,6 +21,7 @@ from .tensor import (Size, Tensor, arange, as_tensor, empty, empty_like, eye, fr
                      tensor, zeros, zeros_like)
 from .functions import *  # noqa: F401,F403  (torch's top-level functions: ns.exp, ns.cat …)
 from .functions import cat, concatenate, stack, where
+from ._functions_ops_math import *  # noqa: F401,F403,E402  (issue 32: erf, meshgrid, normal …)
 from .gradcheck import GradcheckError, gradcheck
 from .autograd.draw import draw_graph
 from .serialization import load, save

@@ -30,7 +30,7 @@ import struct
 import numpy as np
 
 from ._bounded_io import open_regular
-from .serialization import atomic_write
+from ._atomic import atomic_write
 
 __all__ = ["save_safetensors", "load_safetensors", "safetensors_metadata"]
 

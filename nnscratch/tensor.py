@@ -210,3 +210,6 @@ def _shape_arg(shape, owner: str) -> tuple:
         if s < 0:
             raise ValueError(f"{owner}: shape must be non-negative integers, got {shape}")
     return shape
+from ._methods_ops_math import install as _install_math  # noqa: E402  (issue 32's math methods)
+
+_install_math(Tensor)

@@ -46,7 +46,8 @@ def test_run_all_writes_metrics_report_and_fails_loudly(tmp_path, monkeypatch, c
     for name, status in (("good", "pass"), ("missed", "FAIL"), ("crashes", "ERROR"),
                          ("module:brokenmod", "ERROR")):
         assert any(name in line and status in line for line in printed.splitlines()), name
-    assert "1/4 experiments meet their expected values, 3 fail" in printed
+    assert ("1/4 experiments pass every check they run (1 of them check a text's or a "
+            "paper's number), 3 fail; 1/2 checks against a text's number met") in printed
     rec = json.loads((out / "good" / "metrics.json").read_text())
     assert rec["status"] == "pass" and rec["metrics"]["acc"] == 1.0 and rec["quick"] is True
     assert rec["expected"]["acc"] == {"metric": "acc", "op": ">=", "value": 0.9,
@@ -220,5 +221,5 @@ def test_an_expected_value_must_say_where_it_comes_from():
     for bad in ("", "000 §4.4", "text:", "mine"):
         with pytest.raises(ValueError, match="source must be"):
             Expect(">=", 1.0, source=bad)
-    for good in ("text: 000 §4.4", "published: Greydanus 2020", "ours", "ours: a bar"):
+    for good in ("text: 000 §4.4", "paper: Greydanus 2020", "ours", "ours: a bar"):
         assert Expect(">=", 1.0, source=good).source == good

@@ -8,7 +8,10 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent / "compat"))
 from harness import run_both  # noqa: E402
-from programs import PROGRAMS  # noqa: E402
+from programs import PROGRAMS as BASE  # noqa: E402
+from programs_nn import PROGRAMS as NN  # noqa: E402
+
+PROGRAMS = BASE + NN
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.__name__ for p in PROGRAMS])

@@ -38,7 +38,10 @@ def test_ssvae_separates_classes_far_better_than_the_vae(tmp_path):
 def test_vae_mnist_nearest_centroid_and_separate_loss_terms(tmp_path):
     r = run("vae-mnist", tmp_path)
     assert r.passed, (r.checks, r.metrics)
-    assert r.status == "needs the full run"           # the text's 55 % after 30 epochs
+    # the text's 55 % after 30 epochs, as printed: the quick run's 10 epochs decide it only
+    # when they already reach it
+    assert r.expected["test_accuracy (full run)"].value == 0.55
+    assert r.checks["test_accuracy (full run)"] in ("pass", "needs the full run")
     rows = r.tables["losses per epoch"]
     assert len(rows) == r.metrics["epochs"] and all(row["kl"] > 0 for row in rows)
     assert rows[-1]["reconstruction"] < rows[0]["reconstruction"]

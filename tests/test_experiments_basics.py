@@ -41,8 +41,10 @@ def test_mlp_xor_classifies_all_four_points(tmp_path):
     res = _run("mlp-xor", tmp_path)
     out = res.metrics["outputs"]
     assert out[0] < 0.5 < out[1] and out[2] > 0.5 > out[3]
-    # quick mode is not the listing's setting: its pass is ours, the listing's needs the full run
-    assert res.expected["accuracy"].source == "ours" and res.status == "needs the full run"
+    # quick mode is not the listing's setting: its pass is ours; the listing's claim (all four
+    # points) is already met by the quick run, so the quick run decides it
+    assert res.expected["accuracy"].source == "ours"
+    assert res.checks["accuracy (full run)"] == "pass" and res.status == "pass"
 
 
 def test_softmax_blobs_listing_then_ours(tmp_path):

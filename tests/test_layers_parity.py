@@ -357,8 +357,41 @@ def test_channel_dropout_drops_whole_maps(rng):
     drop.eval()
     assert drop(x) is x or np.array_equal(drop(x).numpy(), x.numpy())
     assert nn.Dropout1d(0.5)(ns.ones(4, 6, 5)).shape == (4, 6, 5)
-    with pytest.raises(ValueError, match=r"Dropout2d: expected a 4-D input"):
-        nn.Dropout2d()(ns.ones(4, 6, 5))
+
+
+@pytest.mark.parametrize("cls, shape, mask_shape, warns", [
+    ("Dropout1d", (6, 50), (6, 1), False), ("Dropout1d", (4, 6, 50), (4, 6, 1), False),
+    ("Dropout2d", (40, 50), (40, 50), True), ("Dropout2d", (4, 6, 50), (4, 6, 1), True),
+    ("Dropout2d", (2, 3, 4, 50), (2, 3, 1, 1), False),
+    ("Dropout2d", (2, 3, 4, 5, 6), (2, 3, 1, 1, 1), True),
+    ("Dropout3d", (6, 4, 5, 6), (6, 1, 1, 1), False),
+    ("Dropout3d", (2, 6, 4, 5, 6), (2, 6, 1, 1, 1), False),
+    ("Dropout3d", (6, 4, 50), (6, 1, 1), True)])
+def test_channel_dropout_on_every_rank_as_torch_2_13(cls, shape, mask_shape, warns):
+    """Which elements share a mask entry, and which ranks warn, on ours and on torch's."""
+    import warnings
+    torch.manual_seed(0)
+    ns.manual_seed(0)
+    calls = [(lib, lambda x, m=module: getattr(m, cls)(0.5)(x))
+             for lib, module in ((torch, torch.nn), (ns, nn))]
+    calls += [(lib, lambda x, f=fmod: getattr(f, cls.lower())(x, 0.5, True))
+              for lib, fmod in ((torch, torch.nn.functional), (ns, nn.functional))]
+    for lib, call in calls:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            y = call(lib.ones(*shape)).numpy()
+        assert bool([w for w in seen if issubclass(w.category, UserWarning)]) == warns, lib
+        # every group of elements broadcast from one mask entry is all kept or all dropped
+        groups = y.reshape(mask_shape[:2] + (-1,)) if len(mask_shape) > 2 or \
+            mask_shape[-1] == 1 else y.reshape(-1, 1)
+        assert np.all((groups == 0).all(axis=-1) | (groups == 2.0).all(axis=-1)), lib
+        assert np.prod(mask_shape) < 40 or 0.2 < (y == 0).mean() < 0.8
+    for lib, module in ((torch, torch.nn), (ns, nn)):
+        with pytest.raises(RuntimeError, match="dropout1d: Expected 2D or 3D input"):
+            module.Dropout1d()(lib.ones(2, 3, 4, 5))
+    x = ns.ones(4, 6, 5, requires_grad=True)
+    y = nn.Dropout1d(0.5, inplace=True)(x * 1)
+    assert y.shape == (4, 6, 5) and y.grad_fn is not None
 
 
 def test_module_dict_registers_children():

@@ -138,13 +138,49 @@ def test_torch_state_dict_loads_into_ours_and_back(cls, kw, _f64):
         np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
-def test_torch_implementation_flags_other_than_default_are_refused(_f64):
-    p = ns.zeros(2, requires_grad=True)
-    opt = optim.Adam([p])
-    sd = opt.state_dict()
-    sd["param_groups"][0]["maximize"] = True
-    with pytest.raises(NotImplementedError, match="maximize=True"):
-        opt.load_state_dict(sd)
-    sd["param_groups"][0].update(maximize=False, foreach=None, capturable=False)
-    opt.load_state_dict(sd)
-    assert "foreach" not in opt.param_groups[0]
+@pytest.mark.parametrize("cls", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
+                                 "Adamax", "NAdam"])
+def test_maximize_and_implementation_flags_as_torch(cls, _f64):
+    """maximize=True climbs as torch's does; foreach/fused/capturable are accepted and kept in
+    the groups (one implementation here), differentiable=True is refused."""
+    d = _data()
+    tparams = [torch.tensor(d["W"], requires_grad=True), torch.tensor(d["b"], requires_grad=True)]
+    params = [ns.tensor(d["W"].copy(), requires_grad=True), ns.tensor(d["b"].copy(),
+                                                                      requires_grad=True)]
+    kw = dict(lr=0.01, maximize=True, weight_decay=0.1)
+    topt, ours = getattr(torch.optim, cls)(tparams, **kw), getattr(optim, cls)(params, **kw)
+    _torch_steps(topt, tparams, d, 4)
+    _ns_steps(ours, params, d, 4)
+    for p, t in zip(params, tparams):
+        np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert set(topt.param_groups[0]) - {"params"} == set(ours.param_groups[0]) - {"params"}
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        getattr(optim, cls)(params, differentiable=True)
+    sd = ours.state_dict()
+    sd["param_groups"][0]["foreach"] = True
+    ours.load_state_dict(sd)
+    assert ours.param_groups[0]["foreach"] is True
+
+
+def test_frozen_parameters_are_kept_and_skipped_and_non_leaves_refused():
+    """The autograd tutorial's fine-tuning: freeze a network, replace its head, give every
+    parameter to SGD; torch keeps the frozen ones in the group and never moves them."""
+    tnet, net = torch.nn.Linear(3, 2).double(), ns.nn.Linear(3, 2).double()
+    net.load_state_dict(tnet.state_dict())
+    for m in (tnet, net):
+        m.weight.requires_grad_(False)
+    x = np.ones((4, 3))
+    for lib, m in ((torch, tnet), (ns, net)):
+        opt = lib.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        assert len(opt.param_groups[0]["params"]) == 2
+        for _ in range(2):
+            opt.zero_grad()
+            m(lib.tensor(x)).sum().backward()
+            opt.step()
+    np.testing.assert_array_equal(net.weight.numpy(), tnet.weight.detach().numpy())
+    np.testing.assert_allclose(net.bias.numpy(), tnet.bias.detach().numpy(), rtol=1e-14)
+    leaf = ns.ones(2, requires_grad=True)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        optim.SGD([leaf * 2], lr=0.1)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        torch.optim.SGD([torch.ones(2, requires_grad=True) * 2], lr=0.1)

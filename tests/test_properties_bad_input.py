@@ -234,9 +234,9 @@ def test_optimizer_betas(cls, betas):
 @SETTINGS
 @given(params=st.one_of(st.just([]), st.just(np.zeros(3)), st.lists(st.integers(), min_size=1,
                                                                    max_size=3),
-                        st.just([ns.tensor(np.zeros(2))])))  # needs no grad
+                        st.just([ns.tensor(np.zeros(2), requires_grad=True) * 2])))  # non-leaf
 def test_optimizer_params(cls, params):
-    assert_refused(lambda: cls(params), "param", "Tensor", "grad")
+    assert_refused(lambda: cls(params), "param", "Tensor", "grad", "non-leaf")
 
 
 # ------------------------------------------------------------------------------ data

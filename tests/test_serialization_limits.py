@@ -11,6 +11,7 @@ import pytest
 from conftest import refusal_peak
 
 import nnscratch as ns
+import nnscratch._atomic as atomic
 import nnscratch.serialization as ser
 
 _TREE = {"format": ser.FORMAT, "version": 1, "tree": {"t": "array", "k": "arrays/0.npy"}}
@@ -156,8 +157,8 @@ def test_next_save_removes_dead_writers_temp_files_but_not_a_live_ones(tmp_path)
 
 def test_temporary_names_of_two_long_names_with_one_stem_differ():
     a, b = "x" * 200 + "a", "x" * 200 + "b"
-    assert ser._temp_prefix(a) != ser._temp_prefix(b)
-    assert len(os.fsencode(ser._temp_prefix("é" * 250))) < 200
+    assert atomic._temp_prefix(a) != atomic._temp_prefix(b)
+    assert len(os.fsencode(atomic._temp_prefix("é" * 250))) < 200
 
 
 
@@ -165,12 +166,12 @@ def test_cli_and_report_write_through_the_one_atomic_writer(tmp_path, monkeypatc
     from nnscratch import report
     from nnscratch.experiments import runner
     written = []
-    real = ser.atomic_write
+    real = atomic.atomic_write
 
     def spy(path, write):
         written.append(os.path.basename(path))
         real(path, write)
-    monkeypatch.setattr(ser, "atomic_write", spy)
+    monkeypatch.setattr(atomic, "atomic_write", spy)      # the one writer every file goes through
     runner._write_json(tmp_path / "metrics.json", {"x": 1.5})  # the run records the CLI writes
     report.write_report([runner.import_error_record("m", "Traceback")], tmp_path)
     assert sorted(written) == ["metrics.json", "report.html", "report.md"]

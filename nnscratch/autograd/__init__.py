@@ -12,4 +12,6 @@ from .graph import Node, backward, queue_callback, unbroadcast
 from .function import Function, FunctionCtx, Variable
 from .grad import grad
 from . import functional
+from . import node_api  # gives graph.Node torch's name() and next_functions
 from ..gradcheck import gradcheck, gradgradcheck  # noqa: E402  (after the engine: it uses it)
+

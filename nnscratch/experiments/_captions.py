@@ -19,6 +19,8 @@ CAPTIONS: dict[str, str] = {
                       "its guessing bound.",
     "char_gru_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
                     "as the GRU learns which characters follow which.",
+    "char_rnn_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
+                    "as the plain tanh RNN learns which characters follow which.",
     "char_lstm_bpc": "Bits per character fall below the letter-frequency (unigram) baseline "
                      "as the LSTM learns which characters follow which.",
     "cnn_digits_curves": "Training and test accuracy of the small ConvNet rise together per "
@@ -27,6 +29,30 @@ CAPTIONS: dict[str, str] = {
                         "against test.",
     "cnn_mnist_misclassified": "The digits the ConvNet gets wrong are mostly ones a person "
                                "would hesitate over too.",
+    "conv_arithmetic": "The im2col matrix of the 227×227×3 example (one column per receptive "
+                       "field), one filter's 55×55 output, and the gradient with respect to "
+                       "the input: a full convolution of δ with the filter (eq. 9.7).",
+    "recurrent_equations": "The derivatives that bound vanishing gradients (tanh' at most 1, "
+                           "σ' at most 1/4) and the gap between BPTT written out by hand and "
+                           "autograd, per parameter.",
+    "gaussian_formulas": "A histogram of samples, the δ-function estimate binned, under the "
+                         "Gaussian they came from; the contours of a correlated 2-D Gaussian.",
+    "backprop_equations": "Each text's backpropagation equations, written out by hand, differ "
+                          "from autograd only by rounding (bars near 1e-16), layer by layer.",
+    "bitwise_output_layer": "Each digit's column lights exactly its binary bits (least "
+                            "significant on top).",
+    "steepest_step": "No random step of the same length lowers the linearised cost as much "
+                     "as the step against the gradient (the vertical line).",
+    "cross_entropy_gradients": "Cross-entropy against the output a for three targets: each "
+                               "curve bottoms out where a equals its target.",
+    "gradients_and_hessians": "The least-squares loss over two parameters: elliptic "
+                              "contours around a single minimum, the bowl of Figure 3.2.",
+    "adaptive_steps": "Plain gradient descent zigzags across the steep x2 direction; "
+                      "momentum damps it, and the adaptive methods walk down without "
+                      "reversing.",
+    "sgd_batch_minibatch": "Per epoch, updating after every example lowers the loss fastest "
+                           "and after all of them slowest; the noise of the update direction "
+                           "orders the other way.",
     "conv_vs_correlation": "Convolution flips the filter: with a symmetric filter it equals "
                            "correlation, with an antisymmetric one it flips the sign.",
     "entropy_bernoulli": "Entropy peaks at 1 bit for a fair coin (θ = 0.5); the KL "
@@ -66,8 +92,8 @@ CAPTIONS: dict[str, str] = {
                                  "training goes on; the lecture reports about 8 %.",
     "mnist_two_layer": "Validation error of the 200-unit ReLU network on MNIST; the lecture "
                        "reports about 2 %, well below logistic regression.",
-    "mnist1d_table": "Test accuracy of each model on MNIST-1D, with the published accuracies "
-                     "dotted: models that use the signal's order (CNN, GRU) do best.",
+    "mnist1d_table": "Test accuracy of each model on MNIST-1D per epoch, each with its "
+                     "published accuracy dotted in the same colour.",
     "multilabel_predictions": "Each output is its own yes/no sigmoid, so a point can carry "
                               "several labels at once.",
     "multilabel-yeast": "Per-label accuracy of independent sigmoids on Yeast, next to "

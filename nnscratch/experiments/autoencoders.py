@@ -173,7 +173,13 @@ def run_autoencoder(cfg, kind, data="mnist", beta=None):
     ax.legend()
     figs.append(savefig(fig, cfg.figure(f"{tag}_losses")))
 
-    metrics = {"train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
+    # 001 §11.2 after Figure 11.2: "the representations of hand drawn 2, 4 and 5 digits is
+    # poor": the three classes whose test digits reconstruct worst (measured, not checked)
+    n_err = min(len(Xte), 5000)
+    err = ((model.reconstruct(Xte[:n_err]) - Xte[:n_err]) ** 2).mean(1)
+    per_class = np.array([err[yte[:n_err] == k].mean() for k in range(10)])
+    metrics = {"worst_reconstructed_digits": [int(k) for k in np.argsort(per_class)[::-1][:3]],
+               "train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
                "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1],
                "decoded_centroids_recognised": int((nearest == np.arange(10)).sum()),
                "decoded_centroids_not_recognised": [int(k) for k in np.flatnonzero(
@@ -195,11 +201,11 @@ def _epoch_table(hist):
             summary="2-D autoencoder on 5,000 MNIST digits; nearest-centroid accuracy")
 def autoencoder_mnist(cfg):
     _, m, figs, _ = run_autoencoder(cfg, "autoencoder")
-    # measured, full run (30 epochs), seeds 0 / 1: test 0.546 / 0.506; the seed moves a 2-D
-    # code's nearest-centroid accuracy by ±0.04, so the text's value is checked less 0.05
+    # measured, full run (30 epochs), seeds 0 / 1: test 0.546 / 0.506: the seed moves a 2-D
+    # code's nearest-centroid accuracy by ±0.04; the text's 53 % is checked as printed (seed 0)
     exp = claim(cfg, "test_accuracy",
-                Expect(">=", 0.53 - 0.05, "001 Fig. 11.3: testing accuracy 53 % (less 0.05, "
-                       "the seed spread)", source="text: 001 Figure 11.3"),
+                Expect(">=", 0.53, "001 Fig. 11.3: testing accuracy 53 %",
+                       source="text: 001 Figure 11.3"),
                 Expect(">=", 0.50, "quick: 5 of the 30 epochs", source="ours"))
     return Result(m, exp, figs, headline="test_accuracy")
 
@@ -210,9 +216,9 @@ def vae_mnist(cfg):
     _, m, figs, hist = run_autoencoder(cfg, "vae")
     # measured, full run (30 epochs), seeds 0 / 1: test 0.622 / 0.528 (see autoencoder-mnist)
     exp = claim(cfg, "test_accuracy",
-                Expect(">=", 0.55 - 0.05, "001 Fig. 11.5: testing accuracy 55 % (less 0.05, "
-                       "the seed spread)", source="text: 001 Figure 11.5"),
-                Expect(">=", 0.50, "quick: 10 of the 30 epochs", source="ours"))
+                Expect(">=", 0.55, "001 Fig. 11.5: testing accuracy 55 %",
+                       source="text: 001 Figure 11.5"),
+                Expect(">=", 0.45, "quick: 10 of the 30 epochs", source="ours"))
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 
@@ -222,11 +228,13 @@ def vae_mnist(cfg):
 def ssvae_mnist(cfg):
     """Our weighted objective (``SSVAE``), then, in the full run, the text's plain one: eq.
     11.4's KL plus the summed squared error (β = 1), each reported (a second model would
-    double the quick run, so quick mode leaves it to the full run).  Full run, seed 0: the
-    plain objective reaches 72.2 % test (train 73.4 %) against the text's 90 %."""
+    double the quick run, so quick mode leaves it to the full run).  The text's 90 % is
+    checked on the text's objective; ours is checked against the same 90 % as our own bar."""
     _, m, figs, hist = run_autoencoder(cfg, "ssvae")
     exp = claim(cfg, "test_accuracy",
-                Expect(">=", 0.90, "90 % test", source="text: 001 §11.4"),
+                Expect(">=", 0.90, "the text's 90 %, reached with our objective (β = 200, "
+                       "dropout 0.25, 25,000 digits), not the text's", source="ours: 001 §11.4's "
+                       "90 % with our objective"),
                 Expect(">=", 0.80, "quick: 10 epochs on 5,000 digits, not 20 on 25,000",
                        source="ours"))
     plain = {"train_accuracy": None, "test_accuracy": None}
@@ -234,12 +242,11 @@ def ssvae_mnist(cfg):
         _, plain, plain_figs, _ = run_autoencoder(cfg, "ssvae", beta=1.0)
         figs += plain_figs
     m.update({f"plain_objective_{k}": plain[k] for k in ("train_accuracy", "test_accuracy")})
-    # the text reports 90 % test for its objective (Figure 11.7); with β = 1 ours reached
-    # 72.2 % (train 73.4 %, seed 0, full run): the gap our weighted objective closes
+    # the text reports 90 % test for its own objective: checked on the text's objective
+    # (β = 1), where ours falls short (the note of issue 34 gives the full run's number)
     exp["plain_objective_test_accuracy"] = Expect(
-        ">=", 0.60, "the text's plain objective (eq. 11.4's KL + reconstruction, β = 1) still "
-        "separates the classes better than the plain VAE's 55 %; the text's 90 % is not met "
-        "(ours 72 %)", source="ours: above 001 Figure 11.5's 55 %", full_only=cfg.quick)
+        ">=", 0.90, "the text's objective (eq. 11.4's KL + summed squared error, β = 1)",
+        source="text: 001 §11.4", full_only=cfg.quick)
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 

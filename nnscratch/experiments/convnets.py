@@ -50,9 +50,18 @@ def conv_vs_correlation(cfg: Config) -> Result:
     x1 = (np.sin(2 * np.pi * 3 * t) + (t > 0.5)).astype(np.float64)   # a sine with a step
     blur = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16                   # symmetric
     deriv = np.array([1.0, 0.0, -1.0]) / 2                             # antisymmetric
-    sym_1d = np.abs(signal.correlate(x1, blur, "same") - signal.convolve(x1, blur, "same")).max()
-    anti_1d = np.abs(signal.correlate(x1, deriv, "same")
-                     + signal.convolve(x1, deriv, "same")).max()
+
+    # correlation and convolution by nnscratch (a convolution is a correlation with the
+    # filter flipped); SciPy's correlate is the independent reference for the layer below
+    def corr1(x, w):
+        return F.conv1d(Tensor(x[None, None]), Tensor(np.ascontiguousarray(w)[None, None]),
+                        padding=len(w) // 2).numpy()[0, 0]
+
+    def conv1(x, w):
+        return corr1(x, w[::-1])
+    sym_1d = np.abs(corr1(x1, blur) - conv1(x1, blur)).max()
+    anti_1d = np.abs(corr1(x1, deriv) + conv1(x1, deriv)).max()
+    corr1d_vs_scipy = np.abs(corr1(x1, blur) - signal.correlate(x1, blur, "same")).max()
 
     # a 2-D test image: a bright disc and a square on a dark background
     yy, xx = np.mgrid[0:64, 0:64]
@@ -61,14 +70,20 @@ def conv_vs_correlation(cfg: Config) -> Result:
     sobel_x = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
     sobel_y = sobel_x.T
     gauss = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16
-    corr_x = signal.correlate(img, sobel_x, "same")
-    conv_x = signal.convolve(img, sobel_x, "same")
+    def corr2(x, w):
+        return F.conv2d(Tensor(x[None, None]), Tensor(np.ascontiguousarray(w)[None, None]),
+                        padding=1).numpy()[0, 0]
+
+    def conv2(x, w):
+        return corr2(x, w[::-1, ::-1])
+    corr_x = corr2(img, sobel_x)
+    conv_x = conv2(img, sobel_x)
     edges = np.hypot(signal.convolve(img, sobel_x, "same"), signal.convolve(img, sobel_y, "same"))
-    sym_2d = np.abs(signal.correlate(img, gauss, "same")
-                    - signal.convolve(img, gauss, "same")).max()
+    sym_2d = np.abs(corr2(img, gauss) - conv2(img, gauss)).max()
     anti_2d = np.abs(corr_x + conv_x).max()
     layer = F.conv2d(Tensor(img[None, None]), Tensor(sobel_x[None, None]), padding=1)
-    layer_diff = np.abs(layer.numpy()[0, 0] - corr_x).max()
+    layer_diff = max(np.abs(layer.numpy()[0, 0] - signal.correlate(img, sobel_x, "same")).max(),
+                     corr1d_vs_scipy)
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
     ax = axes[0, 0]
@@ -93,7 +108,7 @@ def conv_vs_correlation(cfg: Config) -> Result:
     for ax in list(axes[0, 2:]) + list(axes[1]):
         ax.axis("off")
     path = savefig(fig, cfg.figure("conv_vs_correlation"))
-    tol = Expect("<=", 1e-12, "exact up to round-off (001 §9.3)", source="text: 001 §9.3")
+    tol = Expect("<=", 1e-12, "exact up to round-off", source="text: 001 §9.3")
     return Result(
         metrics={"symmetric_1d_max_diff": float(sym_1d), "antisymmetric_1d_max_sum": float(anti_1d),
                  "symmetric_2d_max_diff": float(sym_2d), "antisymmetric_2d_max_sum": float(anti_2d),
@@ -187,7 +202,9 @@ def cnn_mnist(cfg: Config) -> Result:
     fig.suptitle(f"misclassified test digits ({len(wrong)} of {len(yte)})")
     grid = savefig(fig, cfg.figure("cnn_mnist_misclassified"))
     expect = claim(cfg, "test_accuracy",
-                   Expect(">=", 0.99, "the notebook: >= 99 % on MNIST", source="text: 001 §9.11"),
+                   Expect(">=", 0.99, "001 §9.11's notebook prints no accuracy: 99 % is "
+                          "what a ConvNet of its kind reaches on MNIST",
+                          source="ours: 001 §9.11's network"),
                    Expect(">=", 0.88, "quick mode: 3,000 training images, 2 epochs",
                           source="ours"))
     return Result(
@@ -250,8 +267,9 @@ def mnist1d_table(cfg: Config) -> Result:
 
     The MLP's 68 % is at the top of its seed spread: the paper's own code (PyTorch, MLPBase,
     the loop of its train.py) on these signals reaches 0.675 / 0.640 / 0.636 (seeds 0 / 1 / 42,
-    measured once); ours 0.650 / 0.647 (seeds 0 / 1).  So the full run checks the published
-    value less that spread (0.05), and the logistic row within ±0.03 of its 32 %.
+    measured once); ours 0.650 / 0.647 (seeds 0 / 1).  The full run checks the published 68 %
+    as it is (our full run misses it by about 0.03, within the spread of the paper's own
+    code over seeds), and the logistic row within ±0.03 of its 32 %.
     """
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
@@ -291,22 +309,25 @@ def mnist1d_table(cfg: Config) -> Result:
     ax.set_title("MNIST-1D (dotted: published accuracies)")
     ax.legend()
     path = savefig(fig, cfg.figure("mnist1d_table"))
-    paper = "published: Greydanus 2020 (MNIST-1D), Table 1"
+    paper = "paper: Greydanus 2020 (MNIST-1D), Table 1"
     expect = {**claim(cfg, "cnn_test_accuracy", Expect(">=", 0.94, "CNN: 94 %", source=paper),
                       Expect(">=", 0.88, "quick mode: 12 epochs", source="ours")),
               **claim(cfg, "gru_test_accuracy", Expect(">=", 0.91, "GRU: 91 %", source=paper)),
               **claim(cfg, "mlp_test_accuracy",
-                      Expect(">=", 0.68 - 0.05, "MLP: 68 %, less the seed spread of the "
-                             "paper's own code (0.636-0.675)", source=paper),
+                      Expect(">=", 0.68, "MLP: 68 % (the paper's own code gives 0.636-0.675 "
+                             "over seeds 0/1/42 on these signals)", source=paper),
                       Expect(">=", 0.55, "quick mode: 10 of the 150 epochs", source="ours")),
               **claim(cfg, "logistic_test_accuracy",
                       Expect("<=", 0.32 + 0.03, "logistic regression: 32 % (±0.03)",
                              source=paper),
                       Expect("<=", 0.45, "quick mode: a linear model stays far below the MLP",
                              source="ours"))}
-    if not q:
-        expect["logistic_test_accuracy, lower"] = Expect(
-            ">=", 0.32 - 0.03, "logistic regression: 32 % (±0.03)", source=paper,
+    expect["logistic_test_accuracy, lower"] = Expect(
+        ">=", 0.32 - 0.03, "logistic regression: 32 % (±0.03)", source=paper,
+        metric="logistic_test_accuracy", full_only=q)
+    if q:
+        expect["logistic_test_accuracy, quick lower"] = Expect(
+            ">=", 0.25, "quick mode: well above chance (10 %)", source="ours",
             metric="logistic_test_accuracy")
     return Result(metrics=metrics, expected=expect, figures=[path],
                   headline="cnn_test_accuracy", tables={"mnist1d": rows})

@@ -3,7 +3,7 @@
 An experiment is ``fn(cfg: Config) -> Result``, registered with :func:`experiment`.  It trains or
 computes what the textbook example does, saves at least one figure into ``cfg.out``, and reports
 its metrics beside the values it expects, each saying where its number comes from (the text and
-its place, a published baseline, or our own target)::
+its place, a published baseline with its citation, or our own target)::
 
     @experiment("logreg-and", source="000 §4.4", summary="logistic regression on the AND gate")
     def logreg_and(cfg):
@@ -32,7 +32,8 @@ from typing import Callable
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
         "==": operator.eq}
-_SOURCE = re.compile(r"(text|published): \S.*|ours(: \S.*)?")
+_SOURCE = re.compile(r"(text|paper): \S.*|ours(: \S.*)?")
+KINDS = ("text", "paper", "ours")
 PASS, FAIL, NEEDS_FULL = "pass", "fail", "needs the full run"
 
 
@@ -54,9 +55,11 @@ class Config:
 class Expect:
     """An expected value: ``metric <op> value``, with where the number comes from.
 
-    source: ``"text: 000 §4.4"`` (the text and its place), ``"published: Greydanus 2020"``
-    (a published baseline) or ``"ours"`` / ``"ours: why"`` (our own target).
-    full_only: the claim needs the full run; this run states it but does not check it.
+    source: ``"text: 000 §4.4"`` (a number the text prints, and where), ``"paper: Greydanus
+    2020, Table 1"`` (a published baseline that is in none of the texts, with its citation) or
+    ``"ours"`` / ``"ours: why"`` (our own target).  Only what a text prints is ``text``.
+    full_only: the claim is about the full run.  A quick run that already meets it passes it
+    (the quick run decides); one that does not says it needs the full run.
     metric: the metric it checks, when not the key it is filed under (so that a quick run can
         check its own bar on a metric and state the text's full-run claim beside it).
     """
@@ -71,8 +74,13 @@ class Expect:
         if self.op not in _OPS:
             raise ValueError(f"Expect: op must be one of {sorted(_OPS)}, got {self.op!r}")
         if not isinstance(self.source, str) or not _SOURCE.fullmatch(self.source):
-            raise ValueError(f"Expect: source must be 'text: <text and place>', 'published: "
-                             f"<baseline>' or 'ours[: why]', got {self.source!r}")
+            raise ValueError(f"Expect: source must be 'text: <text and place>', 'paper: "
+                             f"<citation>' or 'ours[: why]', got {self.source!r}")
+
+    @property
+    def kind(self) -> str:
+        """Where the number comes from: ``"text"``, ``"paper"`` or ``"ours"``."""
+        return self.source.partition(":")[0]
 
     def check(self, actual) -> bool:
         try:
@@ -82,8 +90,11 @@ class Expect:
         return not math.isnan(actual) and _OPS[self.op](actual, self.value)
 
     def status(self, actual) -> str:
-        """PASS, FAIL, or NEEDS_FULL for a claim this run does not check."""
-        return NEEDS_FULL if self.full_only else (PASS if self.check(actual) else FAIL)
+        """PASS or FAIL; a full-run claim that this (quick) run does not meet yet: NEEDS_FULL,
+        since only the full run can decide it (one the quick run already meets passes)."""
+        if self.check(actual):
+            return PASS
+        return NEEDS_FULL if self.full_only else FAIL
 
     def __str__(self):
         return (f"{self.op} {self.value:g} [{self.source}]"

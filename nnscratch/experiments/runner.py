@@ -13,7 +13,7 @@ A run record (all JSON)::
     metrics     name -> value
     expected    key -> {metric, op, value, note, source, status}  (key: the metric's name, or
                 another name when a second claim is made on that metric)
-                source: "text: 000 §4.4" | "published: Greydanus 2020" | "ours"
+                source: "text: 000 §4.4" | "paper: Greydanus 2020" | "ours"
                 status: "pass" | "fail" | "needs the full run"
     headline, figures (paths relative to OUT), tables, text, error (a traceback or None)
 """

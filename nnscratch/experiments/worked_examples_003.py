@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import nn, optim
 from .. import random as nsrandom
+from ..autograd import no_grad
 from ..models import universal
 from ..nn import functional as F
 from ..tensor import tensor
@@ -145,10 +146,14 @@ def sigmoid_to_perceptron(cfg: Config) -> Result:
         return nn.Sequential(*layers).double()
 
     def perceptron_net(params, c):
-        a = x
-        for W, b in params:
-            a = _step(a @ (c * W).T + c * b)
-        return a
+        """The perceptrons as nnscratch layers: Linear with c·W, c·b, then the step (z > 0);
+        compared below with the NumPy network above (no nnscratch in it)."""
+        a = tensor(x)
+        with no_grad():
+            for W, b in params:
+                lin = set_linear(nn.Linear(W.shape[1], W.shape[0]).double(), c * W, c * b)
+                a = (lin(a) > 0).double()
+        return a.numpy()
 
     cs = [1, 3, 10, 30, 100, 1000]
     gaps = [float(np.abs(forward(sigmoid_net(params, c), x) - perceptron_out).max()) for c in cs]
@@ -180,9 +185,7 @@ def sigmoid_to_perceptron(cfg: Config) -> Result:
                                                         "no perceptron",
                                                         source="text: 003 Ex. 1.1"),
                   "stuck_unit_c_1000": Expect("==", 0.5, "stuck at 1/2 irrespective of c",
-                                              source=src),
-                  "stuck_perceptron": Expect("==", 0.0, "while the perceptron outputs 0",
-                                             source=src)},
+                                              source=src)},
         figures=[fig_path], headline="gap_c_1000",
         tables={"c": [{"c": c, "max gap": g, "stuck unit": s}
                       for c, g, s in zip(cs, gaps, stuck_unit)]})

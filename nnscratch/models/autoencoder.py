@@ -188,6 +188,7 @@ class SemiSupervisedVAE(VAE):
         if not drift >= 0:
             raise ValueError(f"SemiSupervisedVAE: drift must be >= 0, got {drift}")
         self.n_classes, self.drift = int(n_classes), float(drift)
+        self.centroids: Tensor | None
         self.register_buffer("centroids", None)
 
     def _labels(self, y, n) -> np.ndarray:
@@ -222,7 +223,7 @@ class SemiSupervisedVAE(VAE):
         dist = np.linalg.norm(diff, axis=-1, keepdims=True)
         np.fill_diagonal(dist[..., 0], np.inf)
         c += self.drift * (diff / np.maximum(dist, 1e-12)).sum(axis=1) / (self.n_classes - 1)
-        self.centroids = c.astype(codes.dtype)       # kept as a buffer Tensor
+        self.centroids = Tensor(c.astype(codes.dtype))
         return self.centroids.numpy()
 
     def encode_mean(self, X, batch_size: int = 1000) -> np.ndarray:
@@ -242,7 +243,8 @@ class SemiSupervisedVAE(VAE):
         if not 0 <= cls < self.n_classes:
             raise ValueError(f"sample: cls must be in [0, {self.n_classes}), got {cls}")
         check_int(n, "n", "sample")
-        z = self.centroids._data[cls] + scale * _random.rng(seed).standard_normal((n, self.latent_dim))
+        noise = _random.rng(seed).standard_normal((n, self.latent_dim))
+        z = self.centroids._data[cls] + scale * noise
         with no_grad():
             return self.decode(_as_tensor(z.astype(self._dtype()))).numpy()
 

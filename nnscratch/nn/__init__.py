@@ -1,12 +1,15 @@
 """``nnscratch.nn``: modules (layers, containers, losses) built from functional ops."""
 from . import functional, init, utils
+from .attention import MultiheadAttention
 from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import (Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList,
                         Sequential, Upsample)
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
-from .dropout import Dropout, Dropout1d, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding
 from .linear import Identity, Linear
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d, LazyLinear,
+                   LazyModuleMixin, UninitializedParameter)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
                    NLLLoss, SmoothL1Loss)
 from .module import Module, Parameter
@@ -16,6 +19,8 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       MaxUnpool2d)
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from .sync_batchnorm import SyncBatchNorm
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 from . import parallel
 
 

@@ -64,17 +64,21 @@ class Tanh(_Activation):
     _op = staticmethod(ops.tanh)
 
 
-class ELU(_Activation):
-    """x if x > 0 else alpha (e^x - 1); matches torch.nn.ELU."""
+class ELU(_MaybeInPlace):
+    """x if x > 0 else alpha (e^x - 1); matches torch.nn.ELU (``inplace`` as there)."""
     _op, _params = staticmethod(ops.elu), ("alpha",)
 
-    def __init__(self, alpha: float = 1.0):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
         self.alpha = check_number(alpha, "alpha", "ELU")
+        self.inplace = bool(inplace)
 
 
-class SiLU(_Activation):
-    """x σ(x) (swish); matches torch.nn.SiLU."""
+class SiLU(_MaybeInPlace):
+    """x σ(x) (swish); matches torch.nn.SiLU (``inplace`` as there)."""
     _op = staticmethod(ops.silu)
+
+    def __init__(self, inplace: bool = False):
+        self.inplace = bool(inplace)
 
 
 class Softplus(_Activation):
@@ -89,10 +93,11 @@ class Softplus(_Activation):
 
 
 class Softmax(Module):
-    """Softmax along ``axis`` (``dim=``, PyTorch's name, is accepted too)."""
+    """Softmax along ``dim`` (torch's name; ``axis=`` is accepted too, NumPy's)."""
 
-    def __init__(self, axis: int = -1, *, dim: int | None = None):
-        self.axis = axis if dim is None else dim
+    def __init__(self, dim: int | None = None, *, axis: int | None = None):
+        # torch's dim=None picks a dimension implicitly (deprecated); here it is the last
+        self.axis = -1 if dim is None and axis is None else (dim if axis is None else axis)
 
     def forward(self, x):
         return ops.softmax(as_tensor(x, "Softmax"), axis=self.axis)

@@ -29,6 +29,15 @@ class Sequential(Module):
         layers = self._layers()
         return Sequential(*layers[i]) if isinstance(i, slice) else layers[i]
 
+    def __setitem__(self, i: int, module: Module) -> None:
+        """Replace the ``i``-th layer (negative counts from the end), as torch."""
+        names = [n for n, _ in self.named_children()]
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential: a layer must be a Module, got {type(module).__name__}")
+        if not -len(names) <= i < len(names):
+            raise IndexError(f"index {i} is out of range")
+        setattr(self, names[i], module)
+
     def __len__(self):
         return len(self._layers())
 
@@ -256,9 +265,15 @@ class Upsample(Module):
     """Nearest-neighbour upsampling by whole factors (torch.nn.Upsample with mode="nearest").
     Shape: ``(N, C, *spatial)`` -> ``(N, C, *(scale_factor · spatial))``."""
 
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest"):
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None):
         if mode != "nearest":
             raise ValueError(f"Upsample: only mode='nearest' is implemented, got {mode!r}")
+        if align_corners is not None:   # torch refuses it for "nearest" too
+            raise ValueError("Upsample: align_corners option can only be set with the "
+                             "interpolating modes: linear | bilinear | bicubic | trilinear")
+        if recompute_scale_factor:
+            raise NotImplementedError("Upsample: recompute_scale_factor=True is not supported")
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
 
     def forward(self, x):

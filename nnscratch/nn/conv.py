@@ -1,6 +1,8 @@
 """Convolutional layers (001 §9.5): thin modules over :mod:`nnscratch.ops.conv`."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import ops
@@ -23,7 +25,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
                  padding: Padding = 0, dilation: Size = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros"):
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
         name = type(self).__name__
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, "
@@ -57,6 +59,14 @@ class _ConvNd(Module):
         self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
         self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
                      if bias else None)
+        self._factory(device, dtype)
+
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√fan_in), in place (torch's)."""
+        fan_in = (self.in_channels // self.groups) * int(np.prod(self.kernel_size))
+        self.weight._data[...] = init.fan_in_uniform(tuple(self.weight.shape), fan_in)
+        if self.bias is not None:
+            self.bias._data[...] = init.fan_in_uniform((self.out_channels,), fan_in)
 
     def _padded(self, x):
         """``(x, padding)`` for the conv op: with a padding_mode other than zeros, the input
@@ -145,8 +155,12 @@ class _ConvTransposeNd(Module):
     _nd = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1):
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
         name = type(self).__name__
+        if padding_mode != "zeros":      # torch: "Only 'zeros' padding mode is supported"
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported for a "
+                             f"transposed convolution (as torch), got {padding_mode!r}")
         self.in_channels = positive_int(in_channels, "in_channels", name)
         self.out_channels = positive_int(out_channels, "out_channels", name)
         if groups != 1:
@@ -164,6 +178,7 @@ class _ConvTransposeNd(Module):
         self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
         self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
                      if bias else None)
+        self._factory(device, dtype)
 
     def forward(self, x):
         x = as_tensor(x, type(self).__name__)

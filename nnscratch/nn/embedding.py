@@ -1,4 +1,6 @@
 """Embedding layer."""
+from typing import Any
+
 from .. import ops
 from .._checks import positive_int
 from ..ops.embedding import _padding_index
@@ -16,13 +18,44 @@ class Embedding(Module):
 
     integer_input = True    # fit/predict keep integer indices as integers
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight: Any = None,
+                 _freeze: bool = False, device: Any = None, dtype: Any = None):
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
-        self.weight = Parameter(init.normal(0.0, 1.0, (num_embeddings, embedding_dim)))
-        if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
+        if max_norm is not None or scale_grad_by_freq:
+            raise NotImplementedError("Embedding: max_norm (renormalising looked-up rows in "
+                                      "place) and scale_grad_by_freq are not supported")
+        # sparse=True: torch returns a sparse gradient; here it is the same values, dense
+        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.scale_grad_by_freq, self.sparse = False, bool(sparse)
+        shape = (num_embeddings, embedding_dim)
+        if _weight is None:
+            self.weight = Parameter(init.normal(0.0, 1.0, shape), requires_grad=not _freeze)
+            if self.padding_idx is not None:
+                self.weight._data[self.padding_idx] = 0
+        else:
+            w = Parameter(_weight, requires_grad=not _freeze)
+            if tuple(w.shape) != shape:
+                raise ValueError(f"Embedding: _weight must have shape {shape}, got "
+                                 f"{tuple(w.shape)}")
+            self.weight = w
+        self._factory(device, dtype)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> "Embedding":
+        """An Embedding holding ``embeddings`` ``(num, dim)``, frozen by default (torch's)."""
+        shape = getattr(embeddings, "shape", None)
+        if shape is None or len(shape) != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                             f"{shape}")
+        return cls(shape[0], shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                   sparse, _weight=embeddings, _freeze=freeze)
 
     def forward(self, idx):
         return ops.embedding(idx, self.weight, self.padding_idx)

@@ -18,15 +18,18 @@ from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d
                    conv_transpose2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
+from ..ops.special import gelu  # issue 32 (ops-math): exact and approximate="tanh"
+from .attention import scaled_dot_product_attention
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
 
-__all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
+__all__ = ["gelu", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
            "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
-           "interpolate", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "dropout3d", "interpolate", "scaled_dot_product_attention", "mse_loss", "l1_loss",
+           "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
            "batch_norm", "embedding", "pad", "conv1d", "conv2d", "conv_transpose1d",
@@ -35,15 +38,21 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "so
            "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d", "one_hot"]
 
 
-def dropout1d(x, p=0.5, training=True):
-    """Channel dropout for ``(N, C, L)`` (torch.nn.functional.dropout1d)."""
-    return ops.dropout_channels(x, p, training)
+def _channel(kind):
+    def dropout_nd(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+        from .dropout import channel_dropout
+        x = _as_tensor(input)
+        if inplace and training and p > 0:
+            return x.copy_(channel_dropout(x.clone(), p, training, kind))
+        return channel_dropout(x, p, training, kind)
+    dropout_nd.__name__ = dropout_nd.__qualname__ = kind
+    dropout_nd.__doc__ = (f"torch.nn.functional.{kind}: channel dropout with torch 2.13's rank "
+                          f"rules (see nnscratch.nn.dropout.channel_dropout).")
+    return dropout_nd
 
 
-
-def dropout2d(x, p=0.5, training=True):
-    """Channel dropout for ``(N, C, H, W)`` (torch.nn.functional.dropout2d)."""
-    return ops.dropout_channels(x, p, training)
+dropout1d, dropout2d, dropout3d = (_channel(k) for k in ("dropout1d", "dropout2d",
+                                                         "dropout3d"))
 
 
 def interpolate(x, size=None, scale_factor=None, mode="nearest"):

@@ -1,6 +1,8 @@
 """Dense layers."""
 from __future__ import annotations
 
+from typing import Any
+
 from .. import ops
 from .._checks import as_tensor, check_floating, check_last_dim, positive_int
 from .._types import TensorLike
@@ -19,13 +21,21 @@ class Linear(Module):
         U(-1/sqrt(in_features), 1/sqrt(in_features)), as in PyTorch.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None):
         self.in_features = positive_int(in_features, "in_features", "Linear")
         self.out_features = positive_int(out_features, "out_features", "Linear")
         shape = (self.out_features, self.in_features)
         self.weight = Parameter(init.fan_in_uniform(shape, self.in_features))
         self.bias = (Parameter(init.fan_in_uniform((self.out_features,), self.in_features))
                      if bias else None)
+        self._factory(device, dtype)
+
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√in_features), in place (torch's)."""
+        self.weight._data[...] = init.fan_in_uniform(tuple(self.weight.shape), self.in_features)
+        if self.bias is not None:
+            self.bias._data[...] = init.fan_in_uniform((self.out_features,), self.in_features)
 
     def forward(self, x: TensorLike) -> Tensor:
         x = check_floating(as_tensor(x, "Linear"), "Linear")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -19,6 +19,8 @@ from .._checks import DtypeError
 from ..tensor import Tensor, get_default_dtype
 
 _forward_hooks: list = []  # callables (module, inputs, output), used by ns.summary
+_HOOK_KINDS = ("forward_pre", "forward", "backward", "backward_pre", "state_dict_pre",
+               "state_dict", "load_state_dict_pre", "load_state_dict_post")
 
 
 def _array(value) -> np.ndarray:
@@ -34,6 +36,12 @@ def _buffer_tensor(value, name: str) -> Tensor:
         raise TypeError(f"buffer {name!r}: expected a Tensor or an array of numbers, got "
                         f"{type(value).__name__} of dtype {arr.dtype}")
     return Tensor._wrap(arr)
+
+
+class IncompatibleKeys(NamedTuple):
+    """What :meth:`Module.load_state_dict` returns (torch's ``_IncompatibleKeys``)."""
+    missing_keys: list
+    unexpected_keys: list
 
 
 class Parameter(Tensor):
@@ -76,10 +84,107 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        out = self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None:                       # the common case: no hook on this module
+            out = self.forward(*args, **kwargs)
+        else:
+            out = self._call_with_hooks(hooks, args, kwargs)
         for hook in _forward_hooks:
             hook(self, args, out)
         return out
+
+    def _call_with_hooks(self, hooks: dict, args: tuple, kwargs: dict) -> Any:
+        """torch's ``_call_impl`` order (see :mod:`nnscratch.nn.hooks`)."""
+        from .hooks import BackwardHook
+        for hook, with_kwargs in list(hooks["forward_pre"].values()):
+            if with_kwargs:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if not (isinstance(res, tuple) and len(res) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {res}.")
+                    args, kwargs = res
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        bw = None
+        if hooks["backward"] or hooks["backward_pre"]:
+            bw = BackwardHook(self, list(hooks["backward"].values()),
+                              list(hooks["backward_pre"].values()))
+            args = bw.setup_input_hook(args)
+        out = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(hooks["forward"].values()):
+            res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+            if res is not None:
+                out = res
+        if bw is not None:
+            out = bw.setup_output_hook(out)
+        return out
+
+    # ------------------------------------------------------------------ hooks
+    def _hook_table(self, kind: str):
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None:
+            hooks = {k: OrderedDict() for k in _HOOK_KINDS}
+            object.__setattr__(self, "_hooks", hooks)
+        return hooks[kind]
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False):
+        """``hook(module, args)`` (``with_kwargs``: ``hook(module, args, kwargs)``) before every
+        forward; it may return new args (or ``(args, kwargs)``).  Returns a removable handle."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("forward_pre"), (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False):
+        """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs,
+        output)``) after every forward; it may return a new output.  ``always_call`` (run
+        even when forward raised) is accepted; hooks here run only after a normal return."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("forward"), (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_input, grad_output)`` once the gradients with respect to the
+        module's tensor inputs are computed; it may return a new ``grad_input``."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("backward"), hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_output)`` when the gradients with respect to the module's
+        outputs are computed; it may return a new ``grad_output``."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("backward_pre"), hook, prepend)
+
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before this module's entries are saved."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("state_dict_pre"), hook, False)
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` after this module's entries
+        (and its children's) are in ``state_dict``; it may change it in place."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("state_dict"), hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before :meth:`load_state_dict` checks the keys."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("load_state_dict_pre"), hook, False)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` after :meth:`load_state_dict`; it may add to the
+        ``missing_keys``/``unexpected_keys`` lists."""
+        from .hooks import add_hook
+        return add_hook(self._hook_table("load_state_dict_post"), hook, False)
+
+    def _run_hooks(self, kind: str, *args: Any) -> None:
+        hooks = self.__dict__.get("_hooks")
+        if hooks is not None:
+            for hook in list(hooks[kind].values()):
+                hook(self, *args)
 
     # ------------------------------------------------------------------ discovery
     def _members(self):
@@ -288,6 +393,16 @@ class Module:
                     setattr(m, name, Tensor._wrap(b._data.astype(dtype)))
         return self
 
+    def _factory(self, device: Any, dtype: Any) -> None:
+        """torch's factory keywords of every module constructor: ``device`` must be the CPU
+        (another is the error :class:`nnscratch.device` gives), ``dtype`` (a float dtype)
+        casts the freshly built parameters and buffers, as :meth:`to`."""
+        if device is not None:
+            from ..device import device as as_device
+            as_device(device)
+        if dtype is not None:
+            self.to(dtype)
+
     def cpu(self) -> "Module":
         """Already on the CPU, the only device: self."""
         return self
@@ -322,20 +437,29 @@ class Module:
             if len(args) > 3:
                 raise TypeError(f"state_dict() takes at most 3 positional arguments, got "
                                 f"{len(args)}")
-            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)
-                                              [len(args):])
+            given = list(args) + [destination, prefix, keep_vars][len(args):]
+            destination, prefix, keep_vars = given[0], given[1], given[2]
         sd = OrderedDict() if destination is None else destination
-        for mod_name, m in self.named_modules(remove_duplicate=False):
-            dot = prefix + (f"{mod_name}." if mod_name else "")
-            for name, v in m._members():
-                if isinstance(v, Parameter):
-                    sd.setdefault(dot + name, v if keep_vars else v.detach())
-            hidden = m.__dict__.get("_non_persistent", ())
-            for name in m.__dict__.get("_buffer_names", ()):
-                b = getattr(m, name)
-                if b is not None and name not in hidden:
-                    sd[dot + name] = b if keep_vars else b.detach()
+        self._save_state(sd, prefix, keep_vars)
         return sd
+
+    def _save_state(self, sd: "OrderedDict[str, Any]", prefix: str, keep_vars: bool) -> None:
+        """torch's recursion: pre-hooks, own parameters, own buffers, children, post-hooks."""
+        self._run_hooks("state_dict_pre", prefix, keep_vars)
+        children = []
+        for name, v in self._members():
+            if isinstance(v, Parameter):
+                sd.setdefault(prefix + name, v if keep_vars else v.detach())
+            else:
+                children.append((name, v))
+        hidden = self.__dict__.get("_non_persistent", ())
+        for name in self.__dict__.get("_buffer_names", ()):
+            b = getattr(self, name)
+            if b is not None and name not in hidden:
+                sd[prefix + name] = b if keep_vars else b.detach()
+        for name, child in children:
+            child._save_state(sd, f"{prefix}{name}.", keep_vars)
+        self._run_hooks("state_dict", sd, prefix, {"version": 1})
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> tuple:
@@ -343,14 +467,25 @@ class Module:
         buffers, in place.
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.
-        Returns ``(missing_keys, unexpected_keys)``.  torch's ``assign=True`` (adopt the given
-        tensors instead of copying into the module's) is not supported.
+        Returns torch's ``(missing_keys, unexpected_keys)`` named tuple, after the load hooks
+        ran.  A lazy module's uninitialized parameters take the loaded shapes.  torch's
+        ``assign=True`` (adopt the given tensors instead of copying into the module's) is not
+        supported.
         """
         if assign:
             raise NotImplementedError("load_state_dict(assign=True): nnscratch always copies "
                                       "into the module's own parameters")
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        state_dict = OrderedDict(state_dict)    # the pre-hooks may rename keys in this copy
+        hook_missing: list = []
+        hook_unexpected: list = []
+        error_msgs: list = []
+        for mod_name, m in self.named_modules():
+            m._run_hooks("load_state_dict_pre", state_dict, f"{mod_name}." if mod_name else "",
+                         {}, strict, hook_missing, hook_unexpected, error_msgs)
+        if error_msgs:
+            raise RuntimeError("Error(s) in loading state_dict: " + "; ".join(error_msgs))
         own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
         for mod_name, m in self.named_modules(remove_duplicate=False):
             for name, v in m._members():
@@ -364,8 +499,11 @@ class Module:
                 if getattr(m, name) is not None and name not in hidden:
                     buffers[f"{mod_name}.{name}" if mod_name else name] = getattr(m, name)
         keys = set(own) | set(buffers)
-        missing = sorted(keys - set(state_dict))
-        unexpected = sorted(set(state_dict) - keys)
+        result = IncompatibleKeys(sorted(keys - set(state_dict)) + hook_missing,
+                                  sorted(set(state_dict) - keys) + hook_unexpected)
+        for _, m in self.named_modules():
+            m._run_hooks("load_state_dict_post", result)
+        missing, unexpected = result
         if strict and (missing or unexpected):
             raise ValueError(f"load_state_dict: missing keys {missing}, "
                              f"unexpected keys {unexpected}")
@@ -374,7 +512,10 @@ class Module:
             if key not in keys:
                 continue
             value = _array(value)
-            target = (own[key] if key in own else buffers[key])._data
+            holder = own[key] if key in own else buffers[key]
+            if getattr(holder, "is_lazy", False):       # UninitializedParameter: take the shape
+                holder.materialize(value.shape)
+            target = holder._data
             if value.shape != target.shape:
                 raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
                                  f"state dict, but the module expects {target.shape}")
@@ -390,7 +531,7 @@ class Module:
                           stacklevel=2)
         for target, value in pending:   # copy only once every shape checked: all or nothing
             target[...] = value
-        return missing, unexpected
+        return result
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -1,19 +1,25 @@
 """Batch normalisation layers (Ioffe & Szegedy 2015; 001 §6.9) and layer normalisation
 (Ba et al. 2016)."""
+from typing import Any
+
 import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, check_floating, positive_int
-from ..tensor import get_default_dtype
+from ..tensor import Tensor, get_default_dtype
 from .module import Module, Parameter
 
 
 class _BatchNorm(Module):
     _ndims: tuple[int, ...] = ()
     _layout = ""
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, track_running_stats: bool = True):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True):
         name = type(self).__name__
         self.num_features = positive_int(num_features, "num_features", name)
         if eps <= 0:
@@ -25,7 +31,7 @@ class _BatchNorm(Module):
         self.momentum = None if momentum is None else float(momentum)
         dt = get_default_dtype()
         self.weight = Parameter(np.ones(num_features, dt)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dt)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dt)) if affine and bias else None
         self.track_running_stats = track_running_stats
         self.register_buffer("running_mean", np.zeros(num_features, dt)
                              if track_running_stats else None)
@@ -33,6 +39,22 @@ class _BatchNorm(Module):
                              if track_running_stats else None)
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64)
                              if track_running_stats else None)
+        self._factory(device, dtype)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, variance 1, no batch seen (torch's)."""
+        for buffer, value in ((self.running_mean, 0), (self.running_var, 1),
+                              (self.num_batches_tracked, 0)):
+            if buffer is not None:
+                buffer._data[...] = value
+
+    def reset_parameters(self) -> None:
+        """The running statistics reset, weight ones and bias zeros (torch's)."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            self.weight._data[...] = 1
+        if self.bias is not None:
+            self.bias._data[...] = 0
 
     def forward(self, x):
         name = type(self).__name__
@@ -81,7 +103,7 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True):
+                 bias: bool = True, device: Any = None, dtype: Any = None):
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else \
             tuple(normalized_shape)
         if not shape:
@@ -97,6 +119,7 @@ class LayerNorm(Module):
             else None
         self.bias = Parameter(np.zeros(self.normalized_shape, dt)) \
             if elementwise_affine and bias else None
+        self._factory(device, dtype)
 
     def forward(self, x):
         x = check_floating(as_tensor(x, "LayerNorm"), "LayerNorm")
@@ -117,7 +140,8 @@ class GroupNorm(Module):
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True):
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True):
         self.num_groups = positive_int(num_groups, "num_groups", "GroupNorm")
         self.num_channels = positive_int(num_channels, "num_channels", "GroupNorm")
         if num_channels % num_groups:
@@ -128,7 +152,8 @@ class GroupNorm(Module):
         self.eps, self.affine = float(eps), bool(affine)
         dt = get_default_dtype()
         self.weight = Parameter(np.ones(num_channels, dt)) if affine else None
-        self.bias = Parameter(np.zeros(num_channels, dt)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dt)) if affine and bias else None
+        self._factory(device, dtype)
 
     def forward(self, x):
         x = as_tensor(x, "GroupNorm")

@@ -86,7 +86,11 @@ class AvgPool2d(_Pool):
     kind = "avg"
 
     def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True):
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None):
+        if divisor_override is not None:
+            raise NotImplementedError(f"{type(self).__name__}: divisor_override is not "
+                                      f"supported")
         super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad)
 
 
@@ -145,7 +149,10 @@ class _AdaptivePool(Module):
 
     nd, kind = 2, "avg"
 
-    def __init__(self, output_size):
+    def __init__(self, output_size, return_indices: bool = False):
+        if return_indices:
+            raise NotImplementedError(f"{type(self).__name__}: return_indices=True is not "
+                                      f"supported")
         self.output_size = output_size
         ops.pool._output_size(output_size, (1,) * self.nd, self.nd, type(self).__name__)
 

@@ -66,8 +66,8 @@ class _RNNBase(Module):
     mode = "RNN"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
-                 dropout: float = 0.0):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None):
         owner = type(self).__name__
         self.input_size = positive_int(input_size, "input_size", owner)
         self.hidden_size = positive_int(hidden_size, "hidden_size", owner)
@@ -91,6 +91,10 @@ class _RNNBase(Module):
                 setattr(self, "bias_hh" + sfx, _uniform((G,), H) if self.bias else None)
                 if R != H:                                   # LSTM's projection
                     setattr(self, "weight_hr" + sfx, _uniform((R, H), H))
+        self._factory(device, dtype)
+
+    def flatten_parameters(self) -> None:
+        """A no-op, as torch's on the CPU (cuDNN's packed weight buffer does not exist here)."""
 
     @property
     def state_size(self) -> int:
@@ -267,12 +271,13 @@ class RNN(_RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 bidirectional: bool = False, dropout: float = 0.0):
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dropout)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
 
     def _sequence(self, x, states, w, **kw):
         return rnn_sequence(x, states[0], *w, nonlinearity=self.nonlinearity, **kw)
@@ -298,15 +303,16 @@ class LSTM(_RNNBase):
     mode = "LSTM"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
-                 dropout: float = 0.0, proj_size: int = 0):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None):
         hidden = positive_int(hidden_size, "hidden_size", "LSTM")
         self.proj_size = check_int(proj_size, "proj_size", "LSTM", 0)
         if self.proj_size >= hidden:
             raise ValueError(f"LSTM: proj_size must be smaller than hidden_size ({hidden}), "
                              f"got {proj_size}")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dropout)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
 
     def _sequence(self, x, states, w, **kw):
         return lstm_sequence(x, states[0], states[1], *w, **kw)
@@ -349,11 +355,12 @@ class GRU(_RNNBase):
     mode = "GRU"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False,
-                 reset_after: bool = True, dropout: float = 0.0):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None, *,
+                 reset_after: bool = True):
         self.reset_after = check_bool(reset_after, "reset_after", "GRU")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dropout)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device, dtype)
 
     def _sequence(self, x, states, w, **kw):
         return gru_sequence(x, states[0], *w, reset_after=self.reset_after, **kw)
@@ -369,7 +376,8 @@ class GRU(_RNNBase):
 class _CellBase(Module):
     gates = 1
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None):
         owner = type(self).__name__
         self.input_size = positive_int(input_size, "input_size", owner)
         self.hidden_size = positive_int(hidden_size, "hidden_size", owner)
@@ -378,6 +386,7 @@ class _CellBase(Module):
         self.weight_hh = _uniform((G, self.hidden_size), self.hidden_size)
         self.bias_ih = _uniform((G,), self.hidden_size) if bias else None
         self.bias_hh = _uniform((G,), self.hidden_size) if bias else None
+        self._factory(device, dtype)
 
     def _input(self, x):
         owner = type(self).__name__
@@ -418,12 +427,12 @@ class RNNCell(_CellBase):
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh"):
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', "
                              f"got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, bias)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, x, h=None):
         x = self._input(x)
@@ -465,9 +474,9 @@ class GRUCell(_CellBase):
     gates = 3
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 reset_after: bool = True):
+                 device: Any = None, dtype: Any = None, *, reset_after: bool = True):
         self.reset_after = check_bool(reset_after, "reset_after", "GRUCell")
-        super().__init__(input_size, hidden_size, bias)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, x, h=None):
         x = self._input(x)

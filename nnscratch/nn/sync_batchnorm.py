@@ -28,9 +28,11 @@ class SyncBatchNorm(_BatchNorm):
     _ndims = (2, 3, 4, 5)
     _layout = "(N, C, *)"
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, process_group=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats)
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, process_group=None,
+                 device=None, dtype=None, *, bias: bool = True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
 
     def forward(self, x):
         x = as_tensor(x, "SyncBatchNorm")

@@ -1,7 +1,7 @@
 """Differentiable functions on Tensors: each op's forward and VJP are defined side by side."""
 from .arithmetic import add, astype, div, matmul, mul, neg, power, sub
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .dropout import dropout, dropout_channels
+from .dropout import dropout, dropout_channels, feature_dropout
 from .einsum import einsum
 from .elementwise import (abs, clip, cos, elu, exp, expm1, leaky_relu, log, log1p, maximum,
                           minimum, relu, sigmoid, silu, sin, softplus, sqrt, tanh)

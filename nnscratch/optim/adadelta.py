@@ -24,8 +24,12 @@ class Adadelta(Optimizer):
     state_keys = ("step", "square_avg", "acc_delta")
 
     def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0):
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+                 weight_decay: float = 0.0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      foreach=foreach, capturable=capturable,
+                                      maximize=maximize, differentiable=differentiable))
 
     @classmethod
     def check(cls, h):

@@ -30,10 +30,14 @@ class Adam(Optimizer):
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
                                       else betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad,
+                                      amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                                      capturable=capturable, differentiable=differentiable,
+                                      fused=fused,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     @classmethod
@@ -80,8 +84,12 @@ class AdamW(Adam):
     """
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad,
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
     @classmethod

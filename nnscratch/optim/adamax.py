@@ -25,9 +25,13 @@ class Adamax(Optimizer):
     state_keys = ("step", "exp_avg", "exp_inf")
 
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0):
+                 eps: float = 1e-8, weight_decay: float = 0.0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
-                                      else betas, eps=eps, weight_decay=weight_decay))
+                                      else betas, eps=eps, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, capturable=capturable))
 
     @classmethod
     def check(cls, h):

@@ -30,11 +30,15 @@ class NAdam(Optimizer):
 
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False):
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list)
                                       else betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      foreach=foreach, maximize=maximize,
+                                      capturable=capturable, differentiable=differentiable))
 
     @classmethod
     def check(cls, h):

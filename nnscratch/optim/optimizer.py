@@ -31,9 +31,16 @@ from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from ._params import unique_params
 
-# torch.optim group keys that select an implementation, not a different update: accepted in
-# a loaded state dict at their default values (None/False) and dropped
+# torch.optim group keys that select an implementation, not a different update: accepted (kept
+# in the groups, as torch) and without effect: nnscratch has one implementation.  Only
+# differentiable=True (an optimizer step recorded for autograd) is refused.
 _TORCH_IMPLEMENTATION_KEYS = ("foreach", "capturable", "differentiable", "fused")
+
+
+def _check_implementation(h: dict, owner: str) -> None:
+    if h.get("differentiable"):
+        raise NotImplementedError(f"{owner}: differentiable=True (recording the optimizer "
+                                  f"step for autograd) is not supported")
 
 
 class Workspace:
@@ -56,10 +63,13 @@ def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: dict,
                work: Workspace) -> None:
     """One update of the array ``x`` in place from its gradient ``g`` (never modified):
 
+        g <- -g                          if h["maximize"] (torch's gradient ascent)
         g <- g + wd x                    coupled weight decay (h["weight_decay"] = wd)
         x <- x (1 - lr wd)               decoupled instead, if h["decoupled_weight_decay"]
         x <- x - rule(g, state, h, work)
     """
+    if h.get("maximize"):
+        g = -g
     wd = h.get("weight_decay", 0.0)
     if wd and h.get("decoupled_weight_decay", False):
         x *= 1 - h["lr"] * wd
@@ -141,6 +151,7 @@ class Optimizer:
             raise ValueError(f"{name}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         _check_lr(defaults.get("lr", 0.0), name)
+        _check_implementation(defaults, name)
         self.check(defaults)
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -178,12 +189,15 @@ class Optimizer:
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError(f"{name}: can't optimize a tensor that does not require grad")
+            # a frozen parameter (requires_grad=False) is kept and skipped, as torch: it never
+            # gets a gradient; a non-leaf cannot be updated in place, as torch
+            if p.grad_fn is not None and not p.retains_grad:
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor")
         group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)
+        _check_implementation(group, name)
         self.check(group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
@@ -291,12 +305,8 @@ class Optimizer:
             for k, v in saved.items():
                 if k == "params":
                     continue
-                if k in _TORCH_IMPLEMENTATION_KEYS or k == "maximize":
-                    if v not in (None, False):
-                        raise NotImplementedError(
-                            f"{name}.load_state_dict: torch.optim's {k}={v!r} is not "
-                            f"supported (nnscratch has one implementation, which minimizes)")
-                    continue
+                if k == "differentiable" and v:
+                    _check_implementation({k: v}, f"{name}.load_state_dict")
                 v = _plain(v)
                 if isinstance(own.get(k), tuple) and not isinstance(v, tuple):
                     v = tuple(_plain(x) for x in v)   # betas may come back as a list or array

@@ -33,9 +33,13 @@ class SGD(Optimizer):
     scalar_state = ()
 
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      nesterov=nesterov, weight_decay=weight_decay))
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     @classmethod
     def check(cls, h):

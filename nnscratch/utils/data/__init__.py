@@ -11,11 +11,12 @@ from .collate import default_collate
 from .dataloader import DataLoader
 from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
                       TensorDataset, random_split)
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                      WeightedRandomSampler)
 from . import distributed
 from .distributed import DistributedSampler
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset",
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "BatchSampler",
+           "WeightedRandomSampler", "BatchSampler",
            "default_collate", "DataLoader", "DistributedSampler"]

@@ -30,7 +30,10 @@ class RandomSampler(Sampler):
     ``num_samples`` indices drawn with replacement when ``replacement=True``.
 
     The order comes from ``generator`` (an :class:`nnscratch.Generator`) or the library
-    generator, drawn when the epoch starts; it is reproducible but not torch's order."""
+    generator; it is reproducible but not torch's order.  The indices are drawn lazily, as
+    torch draws them: ``replacement=True`` in chunks of 32, without replacement one
+    permutation of ``len(data_source)`` at a time, so ``num_samples=int(1e10)`` (minGPT's
+    "infinite" sampler) costs no memory up front."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None, generator=None):
         self.data_source = data_source
@@ -51,10 +54,57 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         rng = numpy_rng(self.generator, "RandomSampler")
         if self.replacement:
-            return iter(rng.integers(0, n, size=self.num_samples).tolist())
+            yield from _chunks(lambda k: rng.integers(0, n, size=k), self.num_samples)
+            return
         whole, rest = divmod(self.num_samples, n)
-        order = [i for _ in range(whole) for i in rng.permutation(n).tolist()]
-        return iter(order + rng.permutation(n).tolist()[:rest])
+        for _ in range(whole):
+            yield from rng.permutation(n).tolist()
+        if rest:
+            yield from rng.permutation(n).tolist()[:rest]
+
+    def __len__(self):
+        return self.num_samples
+
+
+def _chunks(draw, total: int, chunk: int = 32):
+    """``total`` indices from ``draw(k)`` (an array of k indices), ``chunk`` at a time."""
+    done = 0
+    while done < total:
+        k = min(chunk, total - done)
+        yield from draw(k).tolist()
+        done += k
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``
+    (torch.utils.data.WeightedRandomSampler): with replacement lazily, in chunks of 32;
+    without, ``num_samples <= len(weights)`` distinct indices."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
+        import numpy as np
+        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        if w.ndim != 1 or not len(w):
+            raise ValueError(f"WeightedRandomSampler: weights must be a non-empty 1-D sequence, "
+                             f"got shape {w.shape}")
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+            raise ValueError("WeightedRandomSampler: weights must be finite, non-negative and "
+                             "not all zero")
+        self.num_samples = positive_int(num_samples, "num_samples", "WeightedRandomSampler")
+        self.replacement = check_bool(replacement, "replacement", "WeightedRandomSampler")
+        if not self.replacement and self.num_samples > len(w):
+            raise RuntimeError(f"WeightedRandomSampler: cannot sample num_samples="
+                               f"{self.num_samples} > {len(w)} weights without replacement")
+        self.weights, self._p = weights, w / w.sum()
+        self.generator = generator
+        numpy_rng(generator, "WeightedRandomSampler")
+
+    def __iter__(self):
+        rng = numpy_rng(self.generator, "WeightedRandomSampler")
+        n = len(self._p)
+        if self.replacement:
+            yield from _chunks(lambda k: rng.choice(n, size=k, p=self._p), self.num_samples)
+        else:
+            yield from rng.choice(n, size=self.num_samples, replace=False, p=self._p).tolist()
 
     def __len__(self):
         return self.num_samples
