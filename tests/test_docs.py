@@ -76,9 +76,33 @@ def test_tutorial_cites_its_texts_shows_equations_and_asserts(path):
     assert all(not c.get("outputs") for c in code), "commit tutorials without outputs"
 
 
-def test_ten_tutorials_one_per_chapter_in_the_nav():
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_tutorial_ends_with_what_to_try_and_exercises_with_checked_solutions(path):
+    """d2l's shape: after the text, what to try and >= 3 exercises, each followed by a worked
+    solution that asserts its answer (the ``built`` fixture executes them)."""
+    cells = nbformat.read(path, as_version=4).cells
+    headings = [i for i, c in enumerate(cells)
+                if c.cell_type == "markdown" and c.source.startswith("## Exercises")]
+    assert len(headings) == 1, "one '## Exercises' section"
+    assert any(c.cell_type == "markdown" and c.source.startswith("## What to try")
+               for c in cells[:headings[0]])
+    questions = [i for i, c in enumerate(cells) if i > headings[0]
+                 and c.cell_type == "markdown" and c.source.startswith("### Exercise")]
+    assert len(questions) >= 3
+    for i in questions:
+        question, solution = cells[i], cells[i + 1] if i + 1 < len(cells) else None
+        assert len(question.source) > 200, question.source       # written out, not a pointer
+        assert re.search(r"\b\d+\.\d+\b|§", question.source), "quote the text's equation"
+        assert solution is not None and solution.cell_type == "code", question.source[:60]
+        assert "assert " in solution.source, question.source[:60]
+
+
+def test_tutorials_cover_every_text_and_are_in_the_nav():
+    """Ten chapter tutorials for 000 and 001, then one per text for 002-004 (issue 35)."""
     nav = (ROOT / "mkdocs.yml").read_text()
-    assert len(NOTEBOOKS) == 10
+    assert len(NOTEBOOKS) == 13
+    for key in ("002", "003", "004"):
+        assert any(p.stem.endswith(f"_{key}") for p in NOTEBOOKS), key
     for path in NOTEBOOKS:
         assert f"tutorials/{path.name}" in nav
 
