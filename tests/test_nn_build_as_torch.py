@@ -6,12 +6,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+import torch  # noqa: E402  (the parity oracle: a declared test dependency, never skipped)
 
 import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.optim as optim
-
-torch = pytest.importorskip("torch")
 
 # torch.nn.RNN/LSTM/GRU take (*args, **kwargs); their documented positional order
 _RNN_ORDER = {

@@ -4,9 +4,7 @@ raises a ShapeError, which is a RuntimeError and also the ValueError of its bad-
 contract; and the message names the argument, the expected and the actual value.
 """
 import pytest
-
-torch = pytest.importorskip("torch")
-
+import torch  # noqa: E402  (the parity oracle: a declared test dependency, never skipped)
 from torch_parity import F  # noqa: E402
 
 import nnscratch as ns  # noqa: E402

@@ -5,9 +5,7 @@ a gradient, and the errors torch raises.
 """
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-
+import torch  # noqa: E402  (the parity oracle: a declared test dependency, never skipped)
 from torch_parity import check_gradcheck, check_parity  # noqa: E402
 
 import nnscratch as ns  # noqa: E402
