@@ -19,7 +19,7 @@ def test_rule_on_arrays_is_the_optimizer_step(cls, kw):
     params = _ns_params(d)
     opt = getattr(optim, cls)(params, **kw)
     k = getattr(optim, cls)
-    h = k.hyperparameters(**kw)
+    h = k.Settings.of(k.hyperparameters(**kw))
     xs = [d["W"].copy(), d["b"].copy()]
     states = [k.init_state(x, h) for x in xs]
     work = Workspace()

@@ -188,9 +188,9 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
     hyper, work = SGD.hyperparameters(lr=lr), Workspace()
 
     def update():                     # θ ← θ − lr·∇E, in place
-        hyper["lr"] = step_size[0]
+        h = SGD.Settings.of({**hyper, "lr": step_size[0]})
         for p, g in zip(params, pending):
-            apply_rule(SGD.rule, p, g, {}, hyper, work)
+            apply_rule(SGD.rule, p, g, {}, h, work)
 
     def undo_on_divergence(fn):
         saved = [p.copy() for p in params]

@@ -2,10 +2,20 @@
 the units of the parameter (001 §6.10 lists it among AdaGrad's repairs)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_range, ema_square_
+from .optimizer import Optimizer, Settings, check_range, ema_square_
+
+
+@dataclass(kw_only=True, slots=True)
+class AdadeltaSettings(Settings):
+    """What :meth:`Adadelta.rule` reads from a parameter group."""
+
+    rho: float
+    eps: float
 
 
 class Adadelta(Optimizer):
@@ -21,6 +31,7 @@ class Adadelta(Optimizer):
     State per parameter: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
     """
 
+    Settings = AdadeltaSettings
     state_keys = ("step", "square_avg", "acc_delta")
 
     def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
@@ -33,9 +44,9 @@ class Adadelta(Optimizer):
 
     @classmethod
     def check(cls, h):
-        check_range(h["rho"], "rho", "Adadelta", 0.0, 1.0, hi_open=False)
-        check_range(h["eps"], "eps", "Adadelta")
-        check_range(h["weight_decay"], "weight_decay", "Adadelta")
+        check_range(h.rho, "rho", "Adadelta", 0.0, 1.0, hi_open=False)
+        check_range(h.eps, "eps", "Adadelta")
+        check_range(h.weight_decay, "weight_decay", "Adadelta")
 
     @staticmethod
     def init_state(x, h):
@@ -44,7 +55,7 @@ class Adadelta(Optimizer):
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        rho, eps = h["rho"], h["eps"]
+        rho, eps = h.rho, h.eps
         v, u = s["square_avg"], s["acc_delta"]
         std, delta = work("std", g), work("step", g)
         ema_square_(v, g, rho, std)
@@ -55,5 +66,5 @@ class Adadelta(Optimizer):
         delta /= std
         delta *= g
         ema_square_(u, delta, rho, std)
-        delta *= h["lr"]
+        delta *= h.lr
         return delta

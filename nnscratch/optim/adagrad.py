@@ -2,10 +2,21 @@
 (000 §1.4.1 eqs. 1.19-1.20, 001 §6.10 eq. 6.16)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, Settings, check_range
+
+
+@dataclass(kw_only=True, slots=True)
+class AdagradSettings(Settings):
+    """What :meth:`Adagrad.rule` reads from a parameter group."""
+
+    lr_decay: float
+    initial_accumulator_value: float
+    eps: float
 
 
 class Adagrad(Optimizer):
@@ -24,6 +35,7 @@ class Adagrad(Optimizer):
     State per parameter: ``step``, ``sum``.
     """
 
+    Settings = AdagradSettings
     state_keys = ("step", "sum")
 
     def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0.0,
@@ -38,23 +50,23 @@ class Adagrad(Optimizer):
     @classmethod
     def check(cls, h):
         for k in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_range(h[k], k, "Adagrad")
+            check_range(getattr(h, k), k, "Adagrad")
 
     @staticmethod
     def init_state(x, h):
         # the optimizer shell passes the defaults: torch fills the accumulator from them,
         # not from the parameter's group
-        return {"step": 0, "sum": np.full_like(x, h["initial_accumulator_value"])}
+        return {"step": 0, "sum": np.full_like(x, h.initial_accumulator_value)}
 
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        clr = h["lr"] / (1 + (s["step"] - 1) * h["lr_decay"])
+        clr = h.lr / (1 + (s["step"] - 1) * h.lr_decay)
         d = work("step", g)
         np.multiply(g, g, out=d)
         s["sum"] += d
         np.sqrt(s["sum"], out=d)
-        d += h["eps"]
+        d += h.eps
         np.divide(g, d, out=d)
         d *= clr
         return d

@@ -2,10 +2,21 @@
 (000 §1.4.1 eqs. 1.23-1.27 and §1.5, 001 §6.10)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
+from .optimizer import Optimizer, Settings, check_betas, check_range, ema_, ema_square_
+
+
+@dataclass(kw_only=True, slots=True)
+class AdamSettings(Settings):
+    """What :meth:`Adam.rule` reads from a parameter group."""
+
+    betas: tuple
+    eps: float
+    amsgrad: bool
 
 
 class Adam(Optimizer):
@@ -26,6 +37,7 @@ class Adam(Optimizer):
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
     """
 
+    Settings = AdamSettings
     state_keys = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple = (0.9, 0.999),
@@ -43,9 +55,9 @@ class Adam(Optimizer):
     @classmethod
     def check(cls, h):
         name = cls.__name__
-        check_range(h["eps"], "eps", name)
-        check_betas(h["betas"], name)
-        check_range(h["weight_decay"], "weight_decay", name)
+        check_range(h.eps, "eps", name)
+        check_betas(h.betas, name)
+        check_range(h.weight_decay, "weight_decay", name)
 
     @staticmethod
     def init_state(x, h):
@@ -54,12 +66,12 @@ class Adam(Optimizer):
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        t, lr = s["step"], h["lr"]
-        b1, b2 = h["betas"]
+        t, lr = s["step"], h.lr
+        b1, b2 = h.betas
         m, v, d = s["exp_avg"], s["exp_avg_sq"], work("step", g)
         ema_(m, g, b1, d)                      # m moves a fraction 1 - b1 towards g
         ema_square_(v, g, b2, d)
-        if h["amsgrad"]:
+        if h.amsgrad:
             vmax = s.get("max_exp_avg_sq")
             if vmax is None:
                 vmax = s["max_exp_avg_sq"] = np.zeros_like(g)
@@ -67,7 +79,7 @@ class Adam(Optimizer):
             v = vmax
         np.sqrt(v, out=d)
         d /= (1 - b2 ** t) ** 0.5
-        d += h["eps"]
+        d += h.eps
         np.divide(m, d, out=d)
         d *= lr / (1 - b1 ** t)
         return d

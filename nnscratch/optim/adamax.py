@@ -2,10 +2,20 @@
 (001 §6.10 lists it among AdaGrad's repairs)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_betas, check_range, ema_
+from .optimizer import Optimizer, Settings, check_betas, check_range, ema_
+
+
+@dataclass(kw_only=True, slots=True)
+class AdamaxSettings(Settings):
+    """What :meth:`Adamax.rule` reads from a parameter group."""
+
+    betas: tuple
+    eps: float
 
 
 class Adamax(Optimizer):
@@ -22,6 +32,7 @@ class Adamax(Optimizer):
     State per parameter: ``step``, ``exp_avg`` (m), ``exp_inf`` (u).
     """
 
+    Settings = AdamaxSettings
     state_keys = ("step", "exp_avg", "exp_inf")
 
     def __init__(self, params: Params, lr: float = 2e-3, betas: tuple = (0.9, 0.999),
@@ -35,9 +46,9 @@ class Adamax(Optimizer):
 
     @classmethod
     def check(cls, h):
-        check_range(h["eps"], "eps", "Adamax")
-        check_betas(h["betas"], "Adamax")
-        check_range(h["weight_decay"], "weight_decay", "Adamax")
+        check_range(h.eps, "eps", "Adamax")
+        check_betas(h.betas, "Adamax")
+        check_range(h.weight_decay, "weight_decay", "Adamax")
 
     @staticmethod
     def init_state(x, h):
@@ -46,13 +57,13 @@ class Adamax(Optimizer):
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        b1, b2 = h["betas"]
+        b1, b2 = h.betas
         m, u, d = s["exp_avg"], s["exp_inf"], work("step", g)
         ema_(m, g, b1, d)
         u *= b2
         np.abs(g, out=d)
-        d += h["eps"]
+        d += h.eps
         np.maximum(u, d, out=u)
         np.divide(m, u, out=d)
-        d *= h["lr"] / (1 - b1 ** s["step"])
+        d *= h.lr / (1 - b1 ** s["step"])
         return d

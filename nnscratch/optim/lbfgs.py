@@ -3,12 +3,13 @@ strong-Wolfe line search), with torch.optim.LBFGS's algorithm, defaults and stop
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..tensor import as_tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, Settings
 
 
 def _cubic_min(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -96,6 +97,18 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
     return f_new, g_new, t, evals
 
 
+@dataclass(kw_only=True, slots=True)
+class LBFGSSettings(Settings):
+    """What :meth:`LBFGS.step` reads from its one parameter group."""
+
+    max_iter: int
+    max_eval: int
+    tolerance_grad: float
+    tolerance_change: float
+    history_size: int
+    line_search_fn: str | None
+
+
 class LBFGS(Optimizer):
     """Limited-memory BFGS over all parameters as one flat vector; matches torch.optim.LBFGS.
 
@@ -114,6 +127,8 @@ class LBFGS(Optimizer):
     Defaults: lr=1, max_iter=20, tolerance_grad=1e-7, tolerance_change=1e-9,
     history_size=100, line_search_fn=None.
     """
+
+    Settings = LBFGSSettings
 
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval=None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
@@ -160,9 +175,9 @@ class LBFGS(Optimizer):
         if not callable(closure):
             raise TypeError("LBFGS.step: needs a closure that re-evaluates the model and "
                             "returns the loss")
-        h = self.param_groups[0]
-        lr, max_iter, max_eval = h["lr"], h["max_iter"], h["max_eval"]
-        tol_grad, tol_change = h["tolerance_grad"], h["tolerance_change"]
+        h = self.Settings.of(self.param_groups[0])
+        lr, max_iter, max_eval = h.lr, h.max_iter, h.max_eval
+        tol_grad, tol_change = h.tolerance_grad, h.tolerance_change
         state = self.state.setdefault(id(self._params[0]), {})
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
@@ -190,7 +205,7 @@ class LBFGS(Optimizer):
                 y, s = g - prev_g, d * t
                 ys = float(y @ s)
                 if ys > 1e-10:                     # curvature condition: keep the pair
-                    if len(old_y) == h["history_size"]:
+                    if len(old_y) == h.history_size:
                         old_y.pop(0), old_s.pop(0), ro.pop(0)
                     old_y.append(y), old_s.append(s), ro.append(1.0 / ys)
                     H_diag = ys / float(y @ y)
@@ -209,7 +224,7 @@ class LBFGS(Optimizer):
             if gtd > -tol_change:                  # not a descent direction
                 break
             used = 0
-            if h["line_search_fn"] == "strong_wolfe":
+            if h.line_search_fn == "strong_wolfe":
                 def evaluate(step, x0=x, direction=d):
                     self._set_flat(x0 + step * direction)
                     f_t = self._evaluate(closure)

@@ -1,10 +1,21 @@
 """NAdam: Adam with Nesterov momentum (001 §6.10 lists it among AdaGrad's repairs)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_betas, check_range, ema_, ema_square_
+from .optimizer import Optimizer, Settings, check_betas, check_range, ema_, ema_square_
+
+
+@dataclass(kw_only=True, slots=True)
+class NAdamSettings(Settings):
+    """What :meth:`NAdam.rule` reads from a parameter group."""
+
+    betas: tuple
+    eps: float
+    momentum_decay: float
 
 
 class NAdam(Optimizer):
@@ -25,6 +36,7 @@ class NAdam(Optimizer):
     State per parameter: ``step``, ``mu_product`` (P_t), ``exp_avg``, ``exp_avg_sq``.
     """
 
+    Settings = NAdamSettings
     state_keys = ("step", "mu_product", "exp_avg", "exp_avg_sq")
     scalar_state = ("step", "mu_product")
 
@@ -42,10 +54,10 @@ class NAdam(Optimizer):
 
     @classmethod
     def check(cls, h):
-        check_range(h["eps"], "eps", "NAdam")
-        check_betas(h["betas"], "NAdam")
-        check_range(h["weight_decay"], "weight_decay", "NAdam")
-        check_range(h["momentum_decay"], "momentum_decay", "NAdam")
+        check_range(h.eps, "eps", "NAdam")
+        check_betas(h.betas, "NAdam")
+        check_range(h.weight_decay, "weight_decay", "NAdam")
+        check_range(h.momentum_decay, "momentum_decay", "NAdam")
 
     @staticmethod
     def init_state(x, h):
@@ -55,8 +67,8 @@ class NAdam(Optimizer):
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        t, lr, psi = s["step"], h["lr"], h["momentum_decay"]
-        b1, b2 = h["betas"]
+        t, lr, psi = s["step"], h.lr, h.momentum_decay
+        b1, b2 = h.betas
         mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         s["mu_product"] *= mu
@@ -67,7 +79,7 @@ class NAdam(Optimizer):
         ema_square_(v, g, b2, d)
         np.divide(v, 1 - b2 ** t, out=den)
         np.sqrt(den, out=den)
-        den += h["eps"]
+        den += h.eps
         np.divide(g, den, out=step)                # the current gradient's share ...
         step *= lr * (1.0 - mu) / (1.0 - prod)
         np.divide(m, den, out=d)                   # ... plus the look-ahead along m

@@ -5,10 +5,14 @@ A rule is a small pure update over arrays, as in Flux/Optimisers.jl and keras's 
     init_state(x, h) -> state            named per-parameter state (arrays and numbers)
     rule(g, state, h, work) -> d         updates ``state`` in place, returns the step d
 
-with ``h`` the hyper-parameters and ``work`` a :class:`Workspace` of named scratch arrays.
+with ``h`` the hyper-parameters as a typed :class:`Settings` view (``h.lr``, ``h.betas``) and
+``work`` a :class:`Workspace` of named scratch arrays.  The view is built from a parameter
+group at each step: the groups themselves stay torch's dicts, which schedulers and user code
+write as ``group["lr"]``.
 :func:`apply_rule` is the one place that turns a step into an update, ``x <- x - d``, after
 folding in weight decay -- coupled, ``g <- g + wd x`` (L2 regularisation, torch's
-``weight_decay``), or decoupled, ``x <- x (1 - lr wd)`` (AdamW) -- so no rule repeats it.
+``weight_decay``), or decoupled, ``x <- x (1 - lr wd)`` (AdamW); the view names which
+(:attr:`Settings.decay`), so no rule repeats it and apply_rule does not branch on it.
 A rule never sees a Tensor: :mod:`nnscratch.optimize` and :mod:`nnscratch.linear_model` call
 the same rules on plain arrays (with ``lr`` an array for per-variable rates).
 
@@ -22,7 +26,8 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -59,25 +64,73 @@ class Workspace:
         return buf
 
 
-def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: dict,
+def _no_decay(x, g, h, work):
+    return g
+
+
+def _coupled_decay(x, g, h, work):
+    """``g + wd x``: L2 regularisation folded into the gradient (torch's ``weight_decay``)."""
+    decayed = work("decayed", x)
+    np.multiply(x, h.weight_decay, out=decayed)
+    decayed += g
+    return decayed
+
+
+def _decoupled_decay(x, g, h, work):
+    """``x <- x (1 - lr wd)`` before the step, the gradient untouched (AdamW)."""
+    x *= 1 - h.lr * h.weight_decay
+    return g
+
+
+# (weight decay on?, decoupled?) -> how it enters the update
+_DECAY = {(False, False): _no_decay, (False, True): _no_decay,
+          (True, False): _coupled_decay, (True, True): _decoupled_decay}
+
+
+@dataclass(kw_only=True, slots=True)
+class Settings:
+    """The typed view of one parameter group's hyper-parameters that a rule reads.
+
+    Each optimizer subclasses it with its own fields (``SGD.Settings`` adds ``momentum``,
+    ``dampening``, ``nesterov``) and :meth:`of` builds it from a group dict at each step, so a
+    scheduler's ``group["lr"] = ...`` takes effect at the next step, as in torch.  ``lr`` is a
+    float, or an array of per-variable rates when :mod:`nnscratch.optimize` runs a rule.
+    A rule only reads it.  (Not ``frozen``: a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` per field, ~3x slower, and the view is rebuilt every step.)
+    """
+
+    lr: Any
+    weight_decay: float = 0.0
+    maximize: bool = False
+    decoupled_weight_decay: bool = False
+
+    @classmethod
+    def of(cls, group: Mapping[str, Any]):
+        """The view of ``group`` (a parameter group, or ``Optimizer.hyperparameters()``);
+        keys the rule does not read (``params``, ``foreach``, ...) are left out."""
+        return cls(**{k: group[k] for k in cls.__dataclass_fields__ if k in group})
+
+    @property
+    def decay(self) -> Callable:
+        """``decay(x, g, h, work) -> g``: weight decay as this group asks for it."""
+        return _DECAY[bool(self.weight_decay), bool(self.decoupled_weight_decay)]
+
+
+_View = Settings     # its name inside Optimizer, whose own ``Settings`` is the subclass's
+
+
+def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: Settings,
                work: Workspace) -> None:
     """One update of the array ``x`` in place from its gradient ``g`` (never modified):
 
-        g <- -g                          if h["maximize"] (torch's gradient ascent)
-        g <- g + wd x                    coupled weight decay (h["weight_decay"] = wd)
-        x <- x (1 - lr wd)               decoupled instead, if h["decoupled_weight_decay"]
+        g <- -g                          if h.maximize (torch's gradient ascent)
+        g <- g + wd x                    coupled weight decay (h.weight_decay = wd)
+        x <- x (1 - lr wd)               decoupled instead, if h.decoupled_weight_decay
         x <- x - rule(g, state, h, work)
     """
-    if h.get("maximize"):
+    if h.maximize:
         g = -g
-    wd = h.get("weight_decay", 0.0)
-    if wd and h.get("decoupled_weight_decay", False):
-        x *= 1 - h["lr"] * wd
-    elif wd:
-        decayed = work("decayed", x)
-        np.multiply(x, wd, out=decayed)
-        decayed += g
-        g = decayed
+    g = h.decay(x, g, h, work)
     x -= rule(g, state, h, work)
 
 
@@ -124,9 +177,10 @@ class Optimizer:
     """The shell: parameter groups, lazily created state, weight decay, saving and loading.
 
     A subclass has torch.optim's name, constructor and defaults and passes its hyper-parameters
-    to ``__init__`` as ``defaults``; it defines the classmethod ``check(h)`` (validate one
-    group's hyper-parameters), the staticmethods ``init_state(x, h)`` and ``rule(g, state, h,
-    work)`` (see the module docstring), and the class attributes ``state_keys`` (every key the
+    to ``__init__`` as ``defaults``; it defines ``Settings`` (its :class:`Settings` subclass:
+    the typed fields its rule reads), the classmethod ``check(h)`` (validate one group's
+    settings ``h``), the staticmethods ``init_state(x, h)`` and ``rule(g, state, h, work)``
+    (see the module docstring), and the class attributes ``state_keys`` (every key the
     state may hold) and ``scalar_state`` (the keys that hold numbers rather than arrays) that
     let ``load_state_dict`` check and restore a saved state exactly.
 
@@ -135,6 +189,7 @@ class Optimizer:
     two groups raises ValueError, as in torch.
     """
 
+    Settings: type[Settings] = Settings
     state_keys: tuple = ()
     scalar_state: tuple = ("step",)
 
@@ -152,7 +207,7 @@ class Optimizer:
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         _check_lr(defaults.get("lr", 0.0), name)
         _check_implementation(defaults, name)
-        self.check(defaults)
+        self.check(self.Settings.of(defaults))
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self.state: dict = {}                       # id(param) -> per-parameter state dict
@@ -174,7 +229,7 @@ class Optimizer:
                              f"{names}")
         h = {n: sig.parameters[n].default for n in names}
         h.update(given)
-        cls.check(h)
+        cls.check(cls.Settings.of(h))
         return h
 
     def add_param_group(self, group: dict) -> None:
@@ -198,7 +253,7 @@ class Optimizer:
             group.setdefault(k, v)
         _check_lr(group.get("lr", 0.0), name)
         _check_implementation(group, name)
-        self.check(group)
+        self.check(self.Settings.of(group))
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError(f"{name}: some parameters appear in more than one group")
@@ -206,16 +261,16 @@ class Optimizer:
 
     # ------------------------------------------------------------------ the rule
     @classmethod
-    def check(cls, h: dict) -> None:
-        """Validate one group's hyper-parameters (raise ValueError naming the bad one)."""
+    def check(cls, h: _View) -> None:
+        """Validate one group's settings (raise ValueError naming the bad one)."""
 
     @staticmethod
-    def init_state(x: np.ndarray, h: dict) -> dict:
+    def init_state(x: np.ndarray, h: _View) -> dict:
         """The state of a parameter shaped like ``x`` before its first step."""
         return {}
 
     @staticmethod
-    def rule(g: np.ndarray, state: dict, h: dict, work: Workspace) -> np.ndarray:
+    def rule(g: np.ndarray, state: dict, h: _View, work: Workspace) -> np.ndarray:
         """The step ``d`` (``x <- x - d``) from the gradient ``g``; updates ``state``."""
         raise NotImplementedError
 
@@ -224,13 +279,15 @@ class Optimizer:
         loss = None
         if closure is not None:
             loss = closure()
-        for h in self.param_groups:
-            for p in h["params"]:
+        for group in self.param_groups:
+            h = self.Settings.of(group)         # read now: a scheduler may have changed it
+            for p in group["params"]:
                 if p.grad is None:
                     continue
                 s = self.state.get(id(p))
                 if s is None:   # torch fills the initial state from the defaults
-                    s = self.state[id(p)] = self.init_state(p._data, self.defaults)
+                    s = self.state[id(p)] = self.init_state(p._data,
+                                                            self.Settings.of(self.defaults))
                 apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss

@@ -2,10 +2,22 @@
 (000 §1.4.1 eqs. 1.21-1.22, 001 §6.10)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_range, ema_, ema_square_
+from .optimizer import Optimizer, Settings, check_range, ema_, ema_square_
+
+
+@dataclass(kw_only=True, slots=True)
+class RMSpropSettings(Settings):
+    """What :meth:`RMSprop.rule` reads from a parameter group."""
+
+    alpha: float
+    eps: float
+    momentum: float
+    centered: bool
 
 
 class RMSprop(Optimizer):
@@ -27,6 +39,7 @@ class RMSprop(Optimizer):
     ``grad_avg`` (centered).
     """
 
+    Settings = RMSpropSettings
     state_keys = ("step", "square_avg", "momentum_buffer", "grad_avg")
 
     def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
@@ -41,10 +54,10 @@ class RMSprop(Optimizer):
     @classmethod
     def check(cls, h):
         for k in ("eps", "weight_decay"):
-            check_range(h[k], k, "RMSprop")
+            check_range(getattr(h, k), k, "RMSprop")
         # decay rates: alpha > 1 makes the squared average negative, momentum > 1 explodes
-        check_range(h["alpha"], "alpha", "RMSprop", 0.0, 1.0, hi_open=False)
-        check_range(h["momentum"], "momentum", "RMSprop", 0.0, 1.0, hi_open=False)
+        check_range(h.alpha, "alpha", "RMSprop", 0.0, 1.0, hi_open=False)
+        check_range(h.momentum, "momentum", "RMSprop", 0.0, 1.0, hi_open=False)
 
     @staticmethod
     def init_state(x, h):
@@ -53,10 +66,10 @@ class RMSprop(Optimizer):
     @staticmethod
     def rule(g, s, h, work):
         s["step"] += 1
-        alpha, d = h["alpha"], work("step", g)
+        alpha, d = h.alpha, work("step", g)
         v = s["square_avg"]
         ema_square_(v, g, alpha, d)
-        if h["centered"]:
+        if h.centered:
             gbar = s.get("grad_avg")
             if gbar is None:
                 gbar = s["grad_avg"] = np.zeros_like(g)
@@ -66,15 +79,15 @@ class RMSprop(Optimizer):
             np.sqrt(d, out=d)
         else:
             np.sqrt(v, out=d)
-        d += h["eps"]
+        d += h.eps
         np.divide(g, d, out=d)
-        if h["momentum"] > 0:
+        if h.momentum > 0:
             b = s.get("momentum_buffer")
             if b is None:
                 b = s["momentum_buffer"] = np.zeros_like(g)
-            b *= h["momentum"]
+            b *= h.momentum
             b += d
-            np.multiply(b, h["lr"], out=d)
+            np.multiply(b, h.lr, out=d)
         else:
-            d *= h["lr"]
+            d *= h.lr
         return d

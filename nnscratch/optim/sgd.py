@@ -2,10 +2,21 @@
 001 §6.5 eq. 6.6 and §6.9 eq. 6.13)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._types import Params
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, Settings, check_range
+
+
+@dataclass(kw_only=True, slots=True)
+class SGDSettings(Settings):
+    """What :meth:`SGD.rule` reads from a parameter group."""
+
+    momentum: float
+    dampening: float
+    nesterov: bool
 
 
 class SGD(Optimizer):
@@ -29,6 +40,7 @@ class SGD(Optimizer):
     State per parameter: ``momentum_buffer`` (only when momentum > 0).
     """
 
+    Settings = SGDSettings
     state_keys = ("momentum_buffer",)
     scalar_state = ()
 
@@ -45,16 +57,16 @@ class SGD(Optimizer):
     def check(cls, h):
         # torch takes any momentum >= 0 and any dampening; outside [0, 1] the buffer grows
         # without bound (momentum > 1) or the gradient is amplified (dampening < 0)
-        check_range(h["momentum"], "momentum", "SGD", 0.0, 1.0, hi_open=False)
-        check_range(h["dampening"], "dampening", "SGD", 0.0, 1.0, hi_open=False)
-        check_range(h["weight_decay"], "weight_decay", "SGD")
-        if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
+        check_range(h.momentum, "momentum", "SGD", 0.0, 1.0, hi_open=False)
+        check_range(h.dampening, "dampening", "SGD", 0.0, 1.0, hi_open=False)
+        check_range(h.weight_decay, "weight_decay", "SGD")
+        if h.nesterov and (h.momentum <= 0 or h.dampening != 0):
             raise ValueError(f"SGD: nesterov momentum requires momentum > 0 and dampening = 0, "
-                             f"got momentum={h['momentum']}, dampening={h['dampening']}")
+                             f"got momentum={h.momentum}, dampening={h.dampening}")
 
     @staticmethod
     def rule(g, s, h, work):
-        mu, lr, d = h["momentum"], h["lr"], work("step", g)
+        mu, lr, d = h.momentum, h.lr, work("step", g)
         if not mu:
             np.multiply(g, lr, out=d)
         else:
@@ -63,12 +75,12 @@ class SGD(Optimizer):
                 b = s["momentum_buffer"] = g.copy()
             else:
                 b *= mu
-                if h["dampening"]:
-                    np.multiply(g, 1 - h["dampening"], out=d)
+                if h.dampening:
+                    np.multiply(g, 1 - h.dampening, out=d)
                     b += d
                 else:
                     b += g
-            if h["nesterov"]:
+            if h.nesterov:
                 np.multiply(b, mu, out=d)
                 d += g
                 d *= lr

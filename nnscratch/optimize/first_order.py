@@ -62,6 +62,7 @@ def first_order(obj, method, x, f, g, lr, tol, gtol, maxiter, options):
     h["lr"] = (float(lr) if np.ndim(lr) == 0
                else np.broadcast_to(lr, obj.shape).astype(np.float64).reshape(x.shape))
     x = x.copy()
+    h = cls.Settings.of(h)
     state, work = cls.init_state(x, h), Workspace()
 
     trace = Trace(obj, method, x, f, g)
