@@ -173,46 +173,11 @@ def cmd_report(args) -> int:
 
 
 # ------------------------------------------------------------------ train
-# each loader returns the raw (unscaled) splits X_tr, y_tr, X_va, y_va; train fits a
-# StandardScaler on X_tr for the data sets in SCALED and saves it with the model
-def _split(X, y, seed):
-    from .data import train_test_split
-    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
-    return X_tr, y_tr, X_va, y_va
-
-
-def _data_digits(seed):
-    from . import datasets
-    return _split(*datasets.load_digits(), seed)
-
-
-def _data_mnist(seed):
-    from . import datasets
-    (X_tr, y_tr), (X_va, y_va), _ = datasets.load_mnist()
-    return X_tr, y_tr, X_va, y_va
-
-
-def _data_mnist1d(seed):
-    from . import datasets
-    (X_tr, y_tr), (X_va, y_va) = datasets.load_mnist1d()
-    return X_tr, y_tr, X_va, y_va
-
-
-def _data_breast_cancer(seed):
-    from . import datasets
-    return _split(*datasets.load_breast_cancer(), seed)
-
-
-def _data_iris(seed):
-    from . import datasets
-    return _split(*datasets.load_iris(), seed)
-
-
-DATASETS = {"digits": _data_digits, "mnist": _data_mnist, "mnist1d": _data_mnist1d,
-            "breast_cancer": _data_breast_cancer, "iris": _data_iris}
-SCALED = ("digits", "breast_cancer", "iris")   # standardised with a scaler fitted on X_tr
-MODELS = ("linear", "mlp")
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+# the data sets: nnscratch.datasets.splits (seeded train/validation splits of raw features);
+# the run's description: nnscratch.models.train_spec.TrainSpec (printed, built, saved, reloaded)
+def _datasets() -> list[str]:
+    from .datasets.splits import SPLITS
+    return sorted(SPLITS)
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -251,21 +216,6 @@ def _seed(text):
     return v
 
 
-def _architecture(kind: str, n_in: int, n_out: int, hidden=(100,),
-                  activation: str = "relu") -> dict:
-    return {"builder": "mlp", "activation": activation,
-            "sizes": [int(n_in)] + ([int(h) for h in hidden] if kind == "mlp" else [])
-            + [int(n_out)]}
-
-
-def build_model(kind: str, n_in: int, n_out: int, hidden=(100,), activation: str = "relu"):
-    """``linear``: one Linear layer (softmax/logistic regression); ``mlp``: Linear layers of
-    ``hidden`` sizes with ``activation`` between them."""
-    from .models.saved import build_mlp
-    arch = _architecture(kind, n_in, n_out, hidden, activation)
-    return build_mlp(arch["sizes"], arch["activation"])
-
-
 def _interrupted(args, where) -> int:
     """Ctrl-C during ``train``: say where training stopped and what was kept; exit 130."""
     from .serialization import load
@@ -290,6 +240,8 @@ def _interrupted(args, where) -> int:
 def cmd_train(args) -> int:
     from . import nn
     from . import random as nsrandom
+    from .datasets import splits
+    from .models.train_spec import TrainSpec
     from .training import fit
     from .training.callbacks import Callback
     from .training.fit import DivergenceError
@@ -304,29 +256,26 @@ def cmd_train(args) -> int:
     if args.resume and not os.path.isfile(args.resume):
         return _usage_error("train", f"--resume {args.resume!r} does not exist")
     nsrandom.manual_seed(args.seed)
-    X_tr, y_tr, X_va, y_va = DATASETS[args.data](args.seed)
+    X_tr, y_tr, X_va, y_va = splits.train_validation(args.data, args.seed)
     scaler = None
-    if args.data in SCALED:
+    if splits.SPLITS[args.data].scaled:
         from .data import StandardScaler
         scaler = StandardScaler().fit(X_tr)
         X_tr = scaler.transform(X_tr).astype(np.float32)
         X_va = scaler.transform(X_va).astype(np.float32)
-    n_classes = int(max(y_tr.max(), y_va.max())) + 1
-    sizes = [X_tr.shape[1]] + (list(args.hidden) if args.model == "mlp" else []) + [n_classes]
-    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    spec = TrainSpec(data=args.data, model=args.model, hidden=args.hidden,
+                     activation=args.activation, optimizer=args.optimizer, lr=args.lr,
+                     epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                     n_in=X_tr.shape[1], n_out=int(max(y_tr.max(), y_va.max())) + 1)
     try:   # weights, gradients and up to two optimizer buffers, float32
-        check_alloc(16 * n_params, f"a {'-'.join(map(str, sizes))} network ({n_params} "
-                                   f"parameters)", "--hidden")
+        check_alloc(16 * spec.n_parameters, f"a {'-'.join(map(str, spec.sizes))} network "
+                                            f"({spec.n_parameters} parameters)", "--hidden")
     except ValueError as e:
         return _usage_error("train", str(e))
-    model = build_model(args.model, X_tr.shape[1], n_classes, args.hidden, args.activation)
-    entry = optimizer_names.lookup(args.optimizer)
-    lr = args.lr if args.lr is not None else entry.lr
-    opt = entry.optimizer_class()(model.parameters(), lr=lr, **entry.options)
-    arch = "-".join(map(str, sizes)) + (f" {args.activation}" if args.model == "mlp" else "")
+    model = spec.build()
+    opt = spec.make_optimizer(model.parameters())
     print(f"{PROG} train: {args.data} ({len(X_tr)} train / {len(X_va)} validation, "
-          f"{X_tr.shape[1]} features, {n_classes} classes), {args.model} {arch}, "
-          f"{args.optimizer} lr={lr}, {args.epochs} epochs of batch {args.batch_size}")
+          f"{spec.n_in} features, {spec.n_out} classes), {spec.describe()}")
 
     class Where(Callback):  # the epoch in progress, for the Ctrl-C message
         epoch = 0
@@ -354,15 +303,8 @@ def cmd_train(args) -> int:
           f"{hist.last('val_loss'):.4f}")
     if args.save:
         from .models.saved import save_model
-        save_model(args.save, model, _architecture(args.model, X_tr.shape[1], n_classes,
-                                                   args.hidden, args.activation),
-                   scaler=scaler,
-                   config={"data": args.data, "model": args.model, "hidden": list(args.hidden),
-                           "activation": args.activation, "n_in": int(X_tr.shape[1]),
-                           "n_out": n_classes, "optimizer": args.optimizer, "lr": lr,
-                           "epochs": args.epochs, "batch_size": args.batch_size,
-                           "seed": args.seed},
-                   history=hist.to_dict())
+        save_model(args.save, model, spec.architecture, scaler=scaler,
+                   config=spec.to_config(), history=hist.to_dict())
         print(f"saved the model and its scaler to {args.save}: use it with "
               f"'{PROG} predict {args.save} FILE', '{PROG} evaluate {args.save}' or "
               f"ns.load_model")
@@ -448,9 +390,9 @@ def cmd_predict(args) -> int:
                                        f"row (the model's input), got shape {X.shape}")
     logits = predict(model, X.astype(np.float32))
     if args.proba:
-        z = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-        for row in p:
+        from .nn.functional import softmax
+        from .tensor import tensor
+        for row in softmax(tensor(logits), dim=1).numpy():
             print(",".join(f"{v:.6g}" for v in row))
     else:
         for c in logits.argmax(axis=1):
@@ -465,12 +407,13 @@ def cmd_evaluate(args) -> int:
     model, status = _load_saved("evaluate", args.model)
     if model is None:
         return status
+    from .datasets import splits
     data = args.data or model.config.get("data")
-    if data not in DATASETS:
-        return _usage_error("evaluate", f"--data must be one of {sorted(DATASETS)} (the file "
+    if data not in splits.SPLITS:
+        return _usage_error("evaluate", f"--data must be one of {_datasets()} (the file "
                                         f"names no data set), got {data!r}")
     seed = int(model.config.get("seed", 0)) if args.seed is None else args.seed
-    X_tr, y_tr, X_va, y_va = DATASETS[data](seed)
+    X_tr, y_tr, X_va, y_va = splits.train_validation(data, seed)
     X, y = (X_tr, y_tr) if args.split == "train" else (X_va, y_va)
     n_in = model.architecture["sizes"][0]
     if X.shape[1] != n_in:
@@ -502,7 +445,12 @@ def build_parser() -> argparse.ArgumentParser:
                         version=f"{PROG} {_version()} (numpy {np.__version__})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    for add in (_add_list_run_report, _add_train, _add_predict_evaluate, _add_playground_launch):
+        add(sub)
+    return parser
 
+
+def _add_list_run_report(sub) -> None:
     p = sub.add_parser("list", help="list the experiments: name, chapter/source, one line")
     p.set_defaults(func=cmd_list)
 
@@ -539,26 +487,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", help="the run directory (default: runs)")
     p.set_defaults(func=cmd_report)
 
+
+def _add_train(sub) -> None:
+    from .models.saved import ACTIVATIONS
+    from .models.train_spec import MODELS, TrainSpec
+    default = TrainSpec.default
+    lrs = ", ".join(f"{e.name} {e.lr:g}" for e in optimizer_names.ENTRIES)
     p = sub.add_parser(
         "train", help="train a model on a bundled dataset (no code needed)",
         description="Train a classifier with softmax cross-entropy on a dataset, report the "
                     "validation accuracy, and optionally save the weights with ns.save.")
-    p.add_argument("--data", choices=sorted(DATASETS), default="digits",
-                   help="dataset (default: digits)")
-    p.add_argument("--model", choices=MODELS, default="mlp",
-                   help="linear (softmax regression) or mlp (default: mlp)")
-    p.add_argument("--hidden", type=_hidden_sizes, default=[100],
-                   help="mlp hidden sizes, comma-separated (default: 100)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
-                   help="mlp activation (default: relu)")
+    p.add_argument("--data", choices=_datasets(), default=default("data"),
+                   help=f"dataset (default: {default('data')})")
+    p.add_argument("--model", choices=MODELS, default=default("model"),
+                   help=f"linear (softmax regression) or mlp (default: {default('model')})")
+    p.add_argument("--hidden", type=_hidden_sizes, default=list(default("hidden")),
+                   help=f"mlp hidden sizes, comma-separated (default: "
+                        f"{','.join(map(str, default('hidden')))})")
+    p.add_argument("--activation", choices=sorted(ACTIVATIONS), default=default("activation"),
+                   help=f"mlp activation (default: {default('activation')})")
     p.add_argument("--optimizer", choices=optimizer_names.names() + sorted(
-                   optimizer_names.ALIASES), default="adam", help="optimizer (default: adam)")
+                   optimizer_names.ALIASES), default=default("optimizer"),
+                   help=f"optimizer (default: {default('optimizer')})")
     p.add_argument("--lr", type=_positive(float), default=None,
-                   help="learning rate (default: the optimizer's usual: sgd 0.1, adam 1e-3, …)")
-    p.add_argument("--epochs", type=_positive(int), default=10, help="epochs (default: 10)")
-    p.add_argument("--batch-size", type=_positive(int), default=64,
-                   help="mini-batch size (default: 64)")
-    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+                   help=f"learning rate (default: the optimizer's: {lrs})")
+    p.add_argument("--epochs", type=_positive(int), default=default("epochs"),
+                   help=f"epochs (default: {default('epochs')})")
+    p.add_argument("--batch-size", type=_positive(int), default=default("batch_size"),
+                   help=f"mini-batch size (default: {default('batch_size')})")
+    p.add_argument("--seed", type=_seed, default=default("seed"),
+                   help=f"random seed (default: {default('seed')})")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="save model weights, config and history here (ns.save format)")
     p.add_argument("--checkpoint", metavar="PATH", default=None,
@@ -570,6 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_train)
 
+
+def _add_predict_evaluate(sub) -> None:
     p = sub.add_parser(
         "predict", help="classify the rows of a file with a model saved by 'train --save'",
         description="Load a model saved by 'nnscratch train --save' (weights, architecture "
@@ -589,7 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and cross-entropy on the validation split it was trained beside (the "
                     "same data set and seed, unless --data/--seed say otherwise).")
     p.add_argument("model", metavar="MODEL", help="a file written by 'nnscratch train --save'")
-    p.add_argument("--data", choices=sorted(DATASETS), default=None,
+    p.add_argument("--data", choices=_datasets(), default=None,
                    help="data set (default: the one the model was trained on)")
     p.add_argument("--split", choices=("validation", "train"), default="validation",
                    help="which split to score (default: validation)")
@@ -597,6 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the split's seed (default: the model's training seed)")
     p.set_defaults(func=cmd_evaluate)
 
+
+def _add_playground_launch(sub) -> None:
     p = sub.add_parser(
         "playground", help="serve a neural-network playground on 127.0.0.1 (a web page)",
         description="Start a local web app where networks from nnscratch.nn learn toy data "
@@ -613,7 +575,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "machine: as root, more ranks than cores allowed, one BLAS thread each.")
     launch.build_parser(p)
     p.set_defaults(func=launch.run)
-    return parser
 
 
 def _parse(argv):

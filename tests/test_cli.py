@@ -9,6 +9,7 @@ import nnscratch as ns
 from nnscratch import cli
 from nnscratch.experiments import registry
 from nnscratch.experiments.registry import Expect, Result
+from nnscratch.models.train_spec import TrainSpec
 
 
 def _fake_registry(tmp_path):
@@ -136,7 +137,7 @@ def test_train_command_saves_a_loadable_model(tmp_path, capsys):
     assert "validation accuracy" in capsys.readouterr().out
     state = ns.load(path)
     assert state["config"]["data"] == "iris" and state["config"]["hidden"] == [16]
-    model = cli.build_model("mlp", 4, 3, [16])
+    model = TrainSpec.from_config(state["config"]).build()
     model.load_state_dict(state["model"])
     assert state["history"]["history"]["val_accuracy"][-1] >= 0.8
     assert np.isfinite(state["model"]["0.weight"]).all()
@@ -223,3 +224,25 @@ def test_an_expected_value_must_say_where_it_comes_from():
             Expect(">=", 1.0, source=bad)
     for good in ("text: 000 §4.4", "paper: Greydanus 2020", "ours", "ours: a bar"):
         assert Expect(">=", 1.0, source=good).source == good
+
+
+def test_train_spec_is_the_one_description_printed_saved_and_reloaded():
+    """One TrainSpec gives the header line, the network, the saved architecture and config,
+    and comes back equal from the config; its lr default is the registry's."""
+    from nnscratch.optim import registry as optimizer_names
+    spec = TrainSpec(data="iris", hidden=[16, 8], optimizer="sgd", n_in=4, n_out=3)
+    assert spec.lr == optimizer_names.lookup("sgd").lr
+    assert spec.describe() == f"mlp 4-16-8-3 relu, sgd lr={spec.lr}, 10 epochs of batch 64"
+    assert spec.architecture == {"builder": "mlp", "sizes": [4, 16, 8, 3], "activation": "relu"}
+    assert TrainSpec.from_config(spec.to_config()) == spec
+    assert [p.shape for p in spec.build().parameters()] == [(16, 4), (16,), (8, 16), (8,),
+                                                            (3, 8), (3,)]
+    assert TrainSpec(model="linear", hidden=[16], n_in=4, n_out=3).sizes == [4, 3]
+
+
+def test_every_cli_data_set_split_uses_its_seed():
+    from nnscratch.datasets import splits
+    a, b = splits.train_validation("iris", 0), splits.train_validation("iris", 1)
+    assert not np.array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[0], splits.train_validation("iris", 0)[0])
+    assert len(a[2]) == 30 and np.bincount(a[3]).tolist() == [10, 10, 10]   # stratified

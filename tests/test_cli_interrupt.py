@@ -11,14 +11,15 @@ import pytest
 
 import nnscratch as ns
 from nnscratch import cli
+from nnscratch.datasets import splits
 
 
 @pytest.mark.parametrize("flag", ["--save", "--checkpoint"])
 @pytest.mark.parametrize("where", ["proc", "directory"])
 def test_train_probes_its_output_before_training(tmp_path, capsys, monkeypatch, flag, where):
-    def no_training(seed):
+    def no_training(name, seed):
         raise AssertionError("the data was loaded before the output path was checked")
-    monkeypatch.setitem(cli.DATASETS, "iris", no_training)
+    monkeypatch.setattr(splits, "train_validation", no_training)
     path = "/proc/m.ckpt" if where == "proc" else str(tmp_path)  # root cannot write /proc
     rc = cli.main(["train", "--data", "iris", flag, path, "--quiet"])
     out, err = capsys.readouterr()

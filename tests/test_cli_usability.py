@@ -11,9 +11,11 @@ import pytest
 
 import nnscratch as ns
 from nnscratch import cli
+from nnscratch.datasets import splits
 from nnscratch.experiments import registry
 from nnscratch.experiments.registry import Expect, Result
 from nnscratch.experiments.runner import progress_clock
+from nnscratch.models.train_spec import TrainSpec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -87,9 +89,9 @@ def test_load_model_applies_the_saved_scaler_to_raw_features(iris_model):
     assert state["architecture"] == {"builder": "mlp", "sizes": [4, 16, 3],
                                      "activation": "relu"}
     # the saved scaler is the one fitted on the training split, not on all of X
-    X_tr = cli.DATASETS["iris"](0)[0]
+    X_tr = splits.train_validation("iris", 0)[0]
     np.testing.assert_allclose(state["preprocessing"]["mean"], X_tr.mean(0), rtol=1e-6)
-    net = cli.build_model("mlp", 4, 3, [16])
+    net = TrainSpec(model="mlp", n_in=4, n_out=3, hidden=[16]).build()
     net.load_state_dict(state["model"])
     scaled = (X - X_tr.mean(0)) / X_tr.std(0)
     np.testing.assert_allclose(ns.predict(model, X), ns.predict(net, scaled.astype(np.float32)),
