@@ -301,27 +301,6 @@ def test_conv_functional_bad_input():
         nn.Conv1d(2, 4, 7)(ns.randn(1, 2, 5))
 
 
-def test_malloc_keeps_freed_memory_on_glibc():
-    """The first convolution (not importing the package) tunes glibc's malloc so that a
-    training loop reuses its freed temporaries instead of page-faulting fresh memory every
-    batch (see ops/_allocator.py).  Run in a fresh interpreter: other tests convolve."""
-    import os
-    import platform
-    import subprocess
-    import sys
-
-    expected = (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
-                and os.environ.get("NNSCRATCH_RETAIN_MEMORY", "1") != "0")
-    code = ("import nnscratch as ns, nnscratch.nn.functional as F\n"
-            "from nnscratch.ops import _allocator\n"
-            "assert _allocator._done is None, 'tuned at import'\n"
-            "F.conv2d(ns.randn(1, 1, 4, 4), ns.randn(2, 1, 3, 3))\n"
-            "print(_allocator._done)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=os.getcwd())
-    assert out.stdout.strip() == str(expected)
-
-
 # ------------------------------------------------------------- F.pad modes and padding_mode
 PAD_CASES = [((2, 3, 5), (2, 1)), ((1, 2, 4, 5), (1, 2, 3, 0)),
              ((1, 1, 3, 4, 5), (1, 1, 2, 0, 1, 2))]

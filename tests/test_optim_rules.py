@@ -184,3 +184,25 @@ def test_frozen_parameters_are_kept_and_skipped_and_non_leaves_refused():
         optim.SGD([leaf * 2], lr=0.1)
     with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
         torch.optim.SGD([torch.ones(2, requires_grad=True) * 2], lr=0.1)
+
+
+def test_creating_an_optimizer_is_the_one_malloc_tuning():
+    """Importing nnscratch and convolving leave glibc's malloc alone; creating an optimizer
+    (every training loop does) keeps freed memory in the process (ops/_allocator.py).  Run in a
+    fresh interpreter: other tests create optimizers."""
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    expected = (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+                and os.environ.get("NNSCRATCH_RETAIN_MEMORY", "1") != "0")
+    code = ("import nnscratch as ns, nnscratch.nn.functional as F\n"
+            "from nnscratch.ops import _allocator\n"
+            "F.conv2d(ns.randn(1, 1, 4, 4), ns.randn(2, 1, 3, 3))\n"
+            "assert _allocator._done is None, 'tuned by import or a convolution'\n"
+            "ns.optim.SGD([ns.zeros(1, requires_grad=True)], lr=0.1)\n"
+            "print(_allocator._done)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=os.getcwd())
+    assert out.stdout.strip() == str(expected)

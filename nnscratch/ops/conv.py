@@ -27,7 +27,6 @@ import numpy as np
 
 from ..autograd import fused
 from ..autograd.core import ShapeError
-from ._allocator import retain_freed_memory
 from .conv_args import lift_1d, pair
 from .conv_args import single as _one
 from .einsum import einsum
@@ -66,7 +65,6 @@ def _conv_composite(x, w, b=None, *, stride, padding, dilation, groups):
 @fused(composite=_conv_composite)
 def _conv(x, w, b=None, *, stride, padding, dilation, groups, needs_input_grad):
     """The fused op behind conv1d/conv2d; a 1-D input is a 2-D one of height 1."""
-    retain_freed_memory()  # a ConvNet step re-allocates megabytes of temporaries: keep them
     x_shape, w_shape = x.shape, w.shape
     x, w = lift_1d(x), lift_1d(w)
     f, cg, kh, kw = w.shape
@@ -256,7 +254,6 @@ def _conv_transpose_composite(x, w, b=None, *, stride, padding, dilation, out_hw
 def _conv_transpose(x, w, b=None, *, stride, padding, dilation, out_hw, needs_input_grad):
     """The adjoint of a convolution with filters ``w``: what conv2d's backward does to its
     output gradient, ``col2im(W_rowᵀ X_rows)``; its own backward is that convolution."""
-    retain_freed_memory()
     x_shape, w_shape = x.shape, w.shape
     x, w = lift_1d(x), lift_1d(w)
     n, c_in = x.shape[:2]

@@ -195,7 +195,8 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
-        retain_freed_memory()   # a training loop re-allocates its temporaries: keep them
+        retain_freed_memory()   # the one call (ops/_allocator.py): every training loop has an
+        # optimizer, and each batch re-allocates the same temporaries
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params must be an iterable of Tensors, got a Tensor")
         if hasattr(params, "parameters") and callable(params.parameters):

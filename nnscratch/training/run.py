@@ -13,7 +13,6 @@ import numpy as np
 
 from .. import metrics as metrics_mod
 from .. import random as nsrandom
-from ..ops._allocator import retain_freed_memory
 from ..tensor import as_tensor as _as_tensor
 from .callbacks import FitContext, step_scheduler
 from .checkpoint import load_checkpoint, restore_checkpoint, save_checkpoint
@@ -101,7 +100,6 @@ class _FitRun:
 
     def train(self) -> History:
         """Run the epochs from ``start_epoch`` and return the History."""
-        retain_freed_memory()  # every batch re-allocates its temporaries: keep them (_allocator)
         ctx, model = self.ctx, self.model
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.guard = FiniteStepGuard(self.params)
