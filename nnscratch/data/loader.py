@@ -1,11 +1,11 @@
-"""``ArrayLoader``: mini-batches over in-memory arrays, reshuffled every epoch.
+"""``ArrayLoader``: torch's DataLoader over in-memory arrays, reshuffled every epoch.
 
-(``nnscratch.data.DataLoader`` is its old name, kept as an alias; torch's dataset-based
-``DataLoader`` is :class:`nnscratch.utils.data.DataLoader`.)
+It is a :class:`nnscratch.utils.data.DataLoader` over an
+:class:`~nnscratch.utils.data.ArrayDataset` (whole batches per fetch), with this module's
+defaults (shuffling, batch size 32) and seed.  (``nnscratch.data.DataLoader`` is its old name,
+kept as an alias.)
 """
 from __future__ import annotations
-
-from typing import Iterator
 
 import numpy as np
 
@@ -13,9 +13,10 @@ from .. import random as _random
 from .._checks import as_array, check_bool, check_seed, positive_int
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
+from ..utils.data import ArrayDataset, DataLoader
 
 
-class ArrayLoader:
+class ArrayLoader(DataLoader):
     """Iterate over ``(xb, yb)`` mini-batches of ``(X, y)`` (or ``xb`` alone when ``y`` is None).
 
     Like ``torch.utils.data.DataLoader(TensorDataset(X, y), batch_size, shuffle, drop_last)``
@@ -79,43 +80,21 @@ class ArrayLoader:
                              f"{len(xa)} samples would give no batch at all")
         # an int seed owns its stream; None defers to the library generator at every epoch
         self._rng = _random.rng(seed) if seed is not None else None
+        self._tensors = (self._x_tensor, self._y_tensor)
+        super().__init__(ArrayDataset(*((xa,) if y is None else (xa, self.y))),
+                         batch_size=self.batch_size, shuffle=self.shuffle,
+                         drop_last=self.drop_last, generator=self._rng,
+                         collate_fn=self._collate)
 
     @property
     def num_samples(self) -> int:
         """Number of samples ``N`` (all of them, including a dropped last batch)."""
         return len(self.X)
 
-    def __len__(self) -> int:
-        n, b = len(self.X), self.batch_size
-        return n // b if self.drop_last else -(-n // b)
-
-    def _generator(self) -> np.random.Generator:
-        return self._rng if self._rng is not None else _random.generator()
-
-    def _wrap(self, a: np.ndarray, tensor: bool):
-        return _as_tensor(a) if tensor else a
-
-    def __iter__(self) -> Iterator:
-        n, b = len(self.X), self.batch_size
-        order = self._generator().permutation(n) if self.shuffle else None
-        stop = (n // b) * b if self.drop_last else n
-        return self._batches(order, stop)
-
-    def _batches(self, order, stop):
-        b = self.batch_size
-        for start in range(0, stop, b):
-            if order is None:
-                xb = self.X[start:start + b]
-                yb = None if self.y is None else self.y[start:start + b]
-            else:
-                idx = order[start:start + b]
-                xb = self.X[idx]
-                yb = None if self.y is None else self.y[idx]
-            xb = self._wrap(xb, self._x_tensor)
-            if self.y is None:
-                yield xb
-            else:
-                yield xb, self._wrap(yb, self._y_tensor)
+    def _collate(self, batch: tuple):
+        """The fetched arrays, as Tensors where the loader was given Tensors."""
+        out = tuple(_as_tensor(a) if t else a for a, t in zip(batch, self._tensors))
+        return out[0] if self.y is None else out
 
     def state_dict(self) -> dict:
         """The loader's own generator state (empty with ``seed=None``), for checkpoints."""

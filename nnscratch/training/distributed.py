@@ -26,36 +26,37 @@ from .. import random as nsrandom
 from ..distributed import process_group as pg
 from ..nn.parallel import DistributedDataParallel
 from ..tensor import as_tensor as _as_tensor
+from ..utils.data import Sampler, array_loader
 from .callbacks import CSVLogger, ModelCheckpoint
-from .inputs import ArrayBatches
 from .run import _FitRun
 
-__all__ = ["DistributedFitRun", "ShardedBatches"]
+__all__ = ["DistributedFitRun", "ShardedBatchSampler"]
 
 # callbacks whose only effect is writing files: kept on rank 0 alone
 _WRITERS = (ModelCheckpoint, CSVLogger)
 
 
-class ShardedBatches(ArrayBatches):
-    """This rank's rows of each global batch of ``world * batch_size`` rows."""
+class ShardedBatchSampler(Sampler):
+    """This rank's row indices of each global batch of ``world * batch_size`` rows (the
+    batch sampler of fit's DataLoader when distributed); the order is redrawn from ``rng``
+    every epoch when ``shuffle``."""
 
-    def __init__(self, X, y, batch_size, shuffle, rng, rank, world):
-        super().__init__(X, y, batch_size, shuffle, rng)
+    def __init__(self, n, batch_size, shuffle, rng, rank, world):
+        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
         self.rank, self.world = rank, world
 
     def __len__(self):
-        full, rest = divmod(len(self.X), self.batch_size * self.world)
+        full, rest = divmod(self.n, self.batch_size * self.world)
         return full + (rest >= self.world)
 
     def __iter__(self):
-        n, step = len(self.X), self.batch_size * self.world
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        for i in range(0, n, step):
+        step = self.batch_size * self.world
+        order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+        for i in range(0, self.n, step):
             rows = order[i:i + step]
             if len(rows) < self.world:      # too few to give every rank one: skipped
                 return
-            idx = rows[self.rank::self.world]
-            yield self.X[idx], (None if self.y is None else self.y[idx])
+            yield rows[self.rank::self.world]
 
 
 class DistributedFitRun(_FitRun):
@@ -81,9 +82,9 @@ class DistributedFitRun(_FitRun):
 
     def training_data(self, X, y, seed, shuffle):
         super().training_data(X, y, seed, shuffle)
-        if not isinstance(self.batches, ArrayBatches):
+        if self.arrays is None:        # a DataLoader, used as given
             return
-        counts = pg.gather_objects(len(self.batches.X))
+        counts = pg.gather_objects(len(self.arrays[0]))
         if len(set(counts)) > 1:
             raise ValueError(f"{self.owner}(distributed=True): X has {counts} rows on ranks "
                              f"0..{self.world - 1}; every rank must pass the same data")
@@ -95,9 +96,8 @@ class DistributedFitRun(_FitRun):
         if seed is None:   # the library generators of the ranks may differ: use rank 0's
             seed = pg.broadcast_object(int(nsrandom.generator().integers(2 ** 31)))
         self.shuffle_rng = nsrandom.rng(seed)
-        b = self.batches
-        self.batches = ShardedBatches(b.X, b.y, self.batch_size, shuffle, self.shuffle_rng,
-                                      self.rank, self.world)
+        self.batches = array_loader(*self.arrays, batch_sampler=ShardedBatchSampler(
+            n, self.batch_size, shuffle, self.shuffle_rng, self.rank, self.world))
 
     def forward(self, xb):
         return self.ddp(_as_tensor(xb))

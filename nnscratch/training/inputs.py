@@ -5,12 +5,12 @@ and ``y`` are arrays, Tensors or a DataLoader: arrays are checked (numbers, a sa
 NaN/inf: the first bad entry is named), converted to the model's float dtype (integers stay
 integers for a model with ``integer_input`` layers such as ``nn.Embedding``), and ``y`` is
 checked against the model's output shape and the loss (class labels in ``[0, K)``, targets in
-[0, 1] for BCE, …).  :class:`ArrayBatches` cuts arrays into reshuffled mini-batches.
+[0, 1] for BCE, …).  ``fit`` batches the arrays with
+:func:`nnscratch.utils.data.array_loader`.
 """
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ..tensor import Tensor, get_default_dtype
 from ..tensor import as_tensor as _as_tensor
 
 __all__ = ["resolve_loss", "is_loader", "prepare_x", "prepare_y", "eval_mode", "split_batch",
-           "raw", "ArrayBatches"]
+           "raw"]
 
 
 # ------------------------------------------------------------------ loss identification
@@ -202,22 +202,3 @@ def split_batch(batch):
 def raw(x):
     """The ndarray behind a Tensor or array-like."""
     return x._data if isinstance(x, Tensor) else np.asarray(x)
-
-
-class ArrayBatches:
-    """Row mini-batches of (X, y), reshuffled every epoch from ``rng`` (002 Algorithm 5.3)."""
-
-    def __init__(self, X, y, batch_size, shuffle, rng):
-        self.X, self.y, self.batch_size, self.shuffle, self.rng = X, y, batch_size, shuffle, rng
-
-    def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
-
-    def __iter__(self):
-        n = len(self.X)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        for i in range(0, n, self.batch_size):
-            idx = order[i:i + self.batch_size]
-            if not self.shuffle:
-                idx = slice(i, i + self.batch_size)
-            yield self.X[idx], (None if self.y is None else self.y[idx])

@@ -14,11 +14,12 @@ import numpy as np
 from .. import metrics as metrics_mod
 from .. import random as nsrandom
 from ..tensor import as_tensor as _as_tensor
+from ..utils.data import array_loader
 from .callbacks import FitContext, step_scheduler
 from .checkpoint import load_checkpoint, restore_checkpoint, save_checkpoint
 from .evaluation import evaluate
 from .history import History
-from .inputs import ArrayBatches, is_loader, prepare_x, prepare_y, raw, split_batch
+from .inputs import is_loader, prepare_x, prepare_y, raw, split_batch
 from .progress import Progress
 from .safeguards import FiniteStepGuard
 
@@ -48,18 +49,21 @@ class _FitRun:
 
     # ------------------------------------------------------------------ data
     def training_data(self, X, y, seed, shuffle):
-        """The batches of one epoch: a DataLoader as given, or checked arrays cut in rows."""
+        """The batches of one epoch: a DataLoader, as given or over the checked arrays (whose
+        shuffles come from ``shuffle_rng``, saved in checkpoints)."""
         if is_loader(X):
             if y is not None:
                 raise ValueError(f"{self.owner}: pass y=None when X is a DataLoader (it yields "
                                  f"(x, y))")
-            self.batches = X
+            self.batches, self.arrays = X, None
             self.shuffle_rng = None  # a DataLoader keeps its own generator state (state_dict)
             return
         Xa = prepare_x(X, self.model, "X", self.owner)
         ya = None if y is None else prepare_y(y, Xa, self.model, self.kind, "y", self.owner)
+        self.arrays = (Xa,) if ya is None else (Xa, ya)
         self.shuffle_rng = nsrandom.rng(seed)
-        self.batches = ArrayBatches(Xa, ya, self.batch_size, shuffle, self.shuffle_rng)
+        self.batches = array_loader(*self.arrays, batch_size=self.batch_size, shuffle=shuffle,
+                                    generator=self.shuffle_rng)
 
     def validation_data(self, data):
         """``(X_val, y_val)`` checked like the training data, or a DataLoader; None for none."""
@@ -140,9 +144,8 @@ class _FitRun:
         self.bar.on_epoch_begin(epoch, self.epochs, n_batches)
         total, seen = 0.0, 0
         outs, targets = [], []
-        from_arrays = isinstance(batches, ArrayBatches)
         for b, batch in enumerate(batches):
-            xb, yb = batch if from_arrays else split_batch(batch)
+            xb, yb = split_batch(batch)
             xb = raw(xb)
             yb = xb if yb is None else raw(yb)
             lv = self.train_batch(epoch, b, xb, yb)

@@ -32,8 +32,10 @@ class DataLoader:
     ``__getitem__``) is batched in the order it yields: groups of ``batch_size`` samples (the
     last one shorter unless ``drop_last``), each through ``collate_fn``; ``shuffle``,
     ``sampler`` and ``batch_sampler`` are refused, as torch refuses them; ``len(loader)``
-    needs ``len(dataset)``.  For ``(X, y)`` arrays without a dataset see
-    :class:`nnscratch.data.ArrayLoader`.
+    needs ``len(dataset)``.
+
+    A dataset with ``__getitems__(indices)`` gets each batch's indices at once and its result
+    goes to ``collate_fn`` (torch's rule); :func:`array_loader` loads ``(X, y)`` arrays so.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
@@ -132,8 +134,10 @@ class DataLoader:
             for i in self.sampler:
                 yield self.collate_fn(self.dataset[i])
             return
+        fetch_batch = getattr(self.dataset, "__getitems__", None)   # torch's batched fetch
         for indices in self.batch_sampler:
-            yield self.collate_fn([self.dataset[i] for i in indices])
+            yield self.collate_fn(fetch_batch(indices) if fetch_batch is not None
+                                  else [self.dataset[i] for i in indices])
 
     def __len__(self):
         if self._iterable:
@@ -142,3 +146,17 @@ class DataLoader:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+def array_loader(*arrays, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 generator=None, batch_sampler=None) -> DataLoader:
+    """``DataLoader(ArrayDataset(*arrays), ...)`` yielding ``tuple(a[batch] for a in arrays)``
+    (one gather per array and batch; see :class:`ArrayDataset`).  ``generator`` is an
+    :class:`nnscratch.Generator` or an ``np.random.Generator`` whose stream gives the shuffles;
+    ``batch_sampler`` replaces ``batch_size``/``shuffle``/``drop_last``, as in DataLoader."""
+    from .dataset import ArrayDataset
+    ds = ArrayDataset(*arrays)
+    if batch_sampler is not None:
+        return DataLoader(ds, batch_sampler=batch_sampler, collate_fn=ArrayDataset.collate)
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
+                      generator=generator, collate_fn=ArrayDataset.collate)

@@ -93,6 +93,46 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
+class ArrayDataset(Dataset):
+    """In-memory arrays as a map-style dataset that hands out whole batches at once.
+
+    ``ds[i]`` is ``tuple(a[i] for a in arrays)`` (as :class:`TensorDataset`), and
+    ``ds.__getitems__(indices)`` -- what :class:`~nnscratch.utils.data.DataLoader` calls for a
+    batch of indices, as torch's loader does -- is ``tuple(a[indices] for a in arrays)``: one
+    gather per array instead of one indexing per sample, and a view (no copy) when the indices
+    are consecutive (an unshuffled loader).  The batch is already collated: load it with
+    ``collate_fn=ArrayDataset.collate`` (the identity), as :func:`array_loader` does.
+
+    Shape: every array ``(N, *)``; a batch ``(B, *)`` per array.
+    """
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("ArrayDataset: needs at least one array, got none")
+        self.arrays = tuple(np.asarray(a) for a in arrays)
+        sizes = [a.shape[0] if a.ndim else None for a in self.arrays]
+        if None in sizes or any(s != sizes[0] for s in sizes):
+            raise ValueError(f"ArrayDataset: every array needs the same first size, got shapes "
+                             f"{[a.shape for a in self.arrays]}")
+
+    def __getitem__(self, index):
+        return tuple(a[index] for a in self.arrays)
+
+    def __getitems__(self, indices):
+        idx = np.asarray(indices, dtype=np.intp)
+        if len(idx) and idx[-1] - idx[0] == len(idx) - 1 and (np.diff(idx) == 1).all():
+            idx = slice(int(idx[0]), int(idx[-1]) + 1)     # consecutive rows: a view
+        return tuple(a[idx] for a in self.arrays)
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    @staticmethod
+    def collate(batch):
+        """The identity: ``__getitems__`` already returns the batch."""
+        return batch
+
+
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order (``Subset[i] = ds[indices[i]]``)."""
 
