@@ -162,3 +162,43 @@ def test_fit_accepts_a_torch_style_dataloader(rng):
 
     loader = DataLoader(TensorDataset(ns.tensor(X), ns.tensor(y)), batch_size=8)
     np.testing.assert_allclose(train((loader,)), train((X, y)), rtol=1e-13)
+
+
+def test_getitems_fetches_a_batch_at_once_as_torch():
+    """A dataset's ``__getitems__(indices)`` gets each batch's indices in one call and its
+    result goes to collate_fn (torch's rule); ArrayDataset returns the gathered batch, a view
+    for consecutive rows."""
+    class Batched:
+        def __init__(self, lib):
+            self.calls, self.lib = [], lib
+
+        def __len__(self):
+            return 7
+
+        def __getitem__(self, i):
+            raise AssertionError("fetched one sample at a time")
+
+        def __getitems__(self, indices):
+            self.calls.append(list(indices))
+            return [self.lib.tensor([float(i)]) for i in indices]
+
+    ours, ref = Batched(ns), Batched(torch)
+    got = [b.numpy() for b in ns.utils.data.DataLoader(ours, batch_size=3)]
+    want = [b.numpy() for b in torch.utils.data.DataLoader(ref, batch_size=3)]
+    assert ours.calls == ref.calls == [[0, 1, 2], [3, 4, 5], [6]]
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    ds = ns.utils.data.ArrayDataset(X, y)
+    xb, yb = ds.__getitems__([2, 3, 4])
+    assert np.shares_memory(xb, X) and yb.tolist() == [2, 3, 4]
+    xb, yb = ds.__getitems__([4, 2, 3])
+    assert not np.shares_memory(xb, X) and xb.tolist() == X[[4, 2, 3]].tolist()
+    g = np.random.default_rng(0)
+    batches = list(ns.utils.data.array_loader(X, y, batch_size=4, shuffle=True, generator=g))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    assert sorted(np.concatenate([b[1] for b in batches]).tolist()) == list(range(10))
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]),
+                                  np.random.default_rng(0).permutation(10))
+    with pytest.raises(ValueError, match="same first size"):
+        ns.utils.data.ArrayDataset(X, y[:3])

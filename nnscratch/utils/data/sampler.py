@@ -1,6 +1,8 @@
 """Samplers: which dataset indices a DataLoader visits, in what order and in what batches."""
 from __future__ import annotations
 
+import itertools
+
 from ..._checks import check_bool, positive_int
 from ._rng import numpy_rng
 
@@ -120,13 +122,10 @@ class BatchSampler(Sampler):
         self.drop_last = check_bool(drop_last, "drop_last", "BatchSampler")
 
     def __iter__(self):
-        batch = []
-        for idx in self.sampler:
-            batch.append(idx)
-            if len(batch) == self.batch_size:
-                yield batch
-                batch = []
-        if batch and not self.drop_last:
+        it = iter(self.sampler)
+        while batch := list(itertools.islice(it, self.batch_size)):   # a chunk at C speed
+            if len(batch) < self.batch_size and self.drop_last:
+                return
             yield batch
 
     def __len__(self):
