@@ -48,8 +48,8 @@ def result_type(tensor1, tensor2):
 
 
 # subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
-_LAZY = ("linear_model", "model_selection", "features", "signal", "utils", "text", "report",
-         "experiments", "cli", "onnx", "distributed", "playground", "tune")
+_LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
+         "text", "report", "experiments", "cli", "onnx", "distributed", "playground", "tune")
 
 
 def __getattr__(name):

@@ -259,7 +259,7 @@ def cmd_train(args) -> int:
     X_tr, y_tr, X_va, y_va = splits.train_validation(args.data, args.seed)
     scaler = None
     if splits.SPLITS[args.data].scaled:
-        from .data import StandardScaler
+        from .preprocessing import StandardScaler
         scaler = StandardScaler().fit(X_tr)
         X_tr = scaler.transform(X_tr).astype(np.float32)
         X_va = scaler.transform(X_va).astype(np.float32)

@@ -102,7 +102,7 @@ def test_integer_cv_stratifies_for_classifiers_as_sklearn(data):
 
 
 def _splitter(est, y):
-    from nnscratch.model_selection import _check_cv
+    from nnscratch.model_selection._validation import _check_cv
     return _check_cv(5, "test", est, np.asarray(y))
 
 

@@ -1,17 +1,16 @@
-"""Data utilities: mini-batch loading, splitting, one-hot encoding and feature scaling.
+"""The old ``nnscratch.data`` package: its names now live where scikit-learn and torch keep
+them, and are re-exported here until the package is removed (CHANGELOG lists each):
 
-``ArrayLoader`` (old name ``DataLoader``, kept as an alias; torch's ``DataLoader`` is
-:mod:`nnscratch.utils.data`'s) yields batches of the type it is given (arrays -> arrays,
-Tensors -> Tensors); ``train_test_split``, ``one_hot``, ``StandardScaler`` and ``MinMaxScaler``
-follow scikit-learn's semantics (the split's seed is ``random_state``, scikit-learn's name; the
-loader's and the augmentations' is ``seed``).  Randomness comes from :mod:`nnscratch.random`
-(``None`` is the library generator that ``ns.manual_seed`` reseeds).
+    ArrayLoader, DataLoader (alias)   -> nnscratch.utils.data.ArrayLoader
+    train_test_split                  -> nnscratch.model_selection.train_test_split
+    StandardScaler, MinMaxScaler      -> nnscratch.preprocessing
+    one_hot                           -> nnscratch.preprocessing.one_hot
+    augment, add_noise, mixup, random_shift -> nnscratch.preprocessing(.augment)
 """
-from . import augment
-from .augment import add_noise, mixup, random_shift
-from .loader import ArrayLoader
-from .preprocessing import MinMaxScaler, StandardScaler
-from .split import one_hot, train_test_split
+from ..model_selection import train_test_split
+from ..preprocessing import (MinMaxScaler, StandardScaler, add_noise, augment, mixup, one_hot,
+                             random_shift)
+from ..utils.data import ArrayLoader
 
 DataLoader = ArrayLoader  # the old name
 

@@ -2,11 +2,11 @@
 seeded train/validation split of raw (unscaled) features.
 
 ``train_validation(name, seed)`` returns ``X_tr, y_tr, X_va, y_va``: the data set's pool of
-labelled examples cut by :func:`nnscratch.data.train_test_split` (stratified, ``random_state=
-seed``), so the same name and seed give the same split (``evaluate`` re-creates the split a
-model was trained beside).  ``SPLITS[name].scaled`` says whether a ``StandardScaler`` fitted on
-``X_tr`` should standardise the features (the tables, whose columns have unlike units; pixels
-and MNIST-1D's signals are used as they are).
+labelled examples cut by :func:`nnscratch.model_selection.train_test_split` (stratified,
+``random_state=seed``), so the same name and seed give the same split (``evaluate``
+re-creates the split a model was trained beside).  ``SPLITS[name].scaled`` says whether a
+``StandardScaler`` fitted on ``X_tr`` should standardise the features (the tables, whose
+columns have unlike units; pixels and MNIST-1D's signals are used as they are).
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ SPLITS: dict[str, Split] = {
 def train_validation(name: str, seed: int) -> tuple:
     """``X_tr, y_tr, X_va, y_va`` of the data set ``name`` (a key of :data:`SPLITS`), split
     with ``seed``; a ValueError naming the choices for an unknown name."""
-    from ..data import train_test_split
+    from ..model_selection import train_test_split
     split = SPLITS.get(name)
     if split is None:
         raise ValueError(f"train_validation: name must be one of {sorted(SPLITS)}, got {name!r}")

@@ -27,8 +27,8 @@ def load_digits(dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
     """UCI optical recognition of hand-written digits: 1,797 images of 8x8 pixels.
 
     Pixels are counts in ``0..16`` (not rescaled), labels int64 ``0..9``; there is no official
-    split (use ``ns.data.train_test_split`` with a seed).  The textbook's digit assignment
-    (000 §5.5).
+    split (use ``ns.model_selection.train_test_split`` with a seed).  The textbook's digit
+    assignment (000 §5.5).
 
     Source: E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, bundled with
     scikit-learn (``sklearn.datasets.load_digits``); CC BY 4.0.

@@ -9,6 +9,7 @@ in-process.  In-memory arrays: :class:`ArrayDataset` fetches a whole batch per
 ``fit`` uses).
 """
 from .collate import default_collate
+from .array_loader import ArrayLoader
 from .dataloader import DataLoader, array_loader
 from .dataset import (ArrayDataset, ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
                       TensorDataset, random_split)
@@ -21,4 +22,4 @@ __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subse
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
            "WeightedRandomSampler", "BatchSampler",
            "default_collate", "DataLoader", "DistributedSampler", "ArrayDataset",
-           "array_loader"]
+           "array_loader", "ArrayLoader"]

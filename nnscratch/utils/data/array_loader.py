@@ -3,17 +3,18 @@
 It is a :class:`nnscratch.utils.data.DataLoader` over an
 :class:`~nnscratch.utils.data.ArrayDataset` (whole batches per fetch), with this module's
 defaults (shuffling, batch size 32) and seed.  (``nnscratch.data.DataLoader`` is its old name,
-kept as an alias.)
+kept as an alias until the ``data`` package goes.)
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import random as _random
-from .._checks import as_array, check_bool, check_seed, positive_int
-from ..tensor import Tensor
-from ..tensor import as_tensor as _as_tensor
-from ..utils.data import ArrayDataset, DataLoader
+from ... import random as _random
+from ..._checks import as_array, check_bool, check_seed, positive_int
+from ...tensor import Tensor
+from ...tensor import as_tensor as _as_tensor
+from .dataloader import DataLoader
+from .dataset import ArrayDataset
 
 
 class ArrayLoader(DataLoader):

@@ -11,13 +11,9 @@ import numbers
 
 import numpy as np
 
-from . import random as _random
-from .base import BaseEstimator, NotFittedError
-from .data import train_test_split
-from .metrics import r2_score
-
-__all__ = ["KFold", "StratifiedKFold", "train_test_split", "cross_val_score", "GridSearchCV",
-           "clone", "get_scorer"]
+from .. import random as _random
+from ..base import BaseEstimator, NotFittedError
+from ..metrics import r2_score
 
 
 def clone(estimator):
