@@ -83,7 +83,56 @@ def _start(x0) -> np.ndarray:
                         f"Tensor, got {type(x0).__name__} {str(x0)[:60]}")
     if a.dtype.kind not in "biuf":
         raise TypeError(f"minimize: x0 must hold real numbers, got dtype {a.dtype}")
+    if a.size == 0:
+        raise ValueError("minimize: x0 must have at least one element, got an empty array")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"minimize: x0 must be finite, got {a.ravel()[:8]}")
     return a.astype(np.float64)
+
+
+def _check_method(method, fun, jac, hess, hessp) -> str:
+    """The canonical method name, after checking the callables it will use."""
+    if not callable(fun):
+        raise TypeError(f"minimize: fun must be callable, got {type(fun).__name__}")
+    for name, f in (("jac", jac), ("hess", hess), ("hessp", hessp)):
+        if f is not None and not callable(f):
+            raise TypeError(f"minimize: {name} must be callable or None, got {type(f).__name__}")
+    if not isinstance(method, str):
+        raise TypeError(f"minimize: method must be a string, got {type(method).__name__}")
+    key = method.strip().lower().replace("_", "-")
+    key = _ALIASES.get(key.replace("-", ""), key)
+    if key not in METHODS:
+        raise ValueError(f"minimize: unknown method {method!r}; choose from {list(METHODS)}")
+    if (hess is not None or hessp is not None) and key not in ("newton", "newton-cg"):
+        raise ValueError(f"minimize: hess/hessp are used only by 'newton' and 'newton-cg', "
+                         f"not by {key!r}")
+    if hessp is not None and key == "newton":
+        raise ValueError("minimize: method 'newton' needs the full Hessian: pass hess=, "
+                         "not hessp=")
+    return key
+
+
+def _check_maxiter(maxiter, method: str, n: int) -> int:
+    """``maxiter``, or the method's default (scipy's for the line-search methods)."""
+    if maxiter is None:
+        maxiter = {"newton": 100, "newton-cg": 200 * n, "bfgs": 200 * n,
+                   "l-bfgs": 15000}.get(method, 10_000)
+    if isinstance(maxiter, bool) or not isinstance(maxiter, numbers.Integral) or maxiter < 0:
+        raise ValueError(f"minimize: maxiter must be an int >= 0, got {maxiter!r}")
+    return int(maxiter)
+
+
+def _check_method_options(method: str, options) -> dict:
+    options = {} if options is None else options
+    if not isinstance(options, dict):
+        raise TypeError(f"minimize: options must be a dict, got {type(options).__name__}")
+    if method in _OPTIONS:
+        unknown = sorted(set(options) - set(_OPTIONS[method]))
+        if unknown:
+            raise ValueError(f"minimize: unknown options {unknown} for method {method!r}; "
+                             f"it accepts {list(_OPTIONS[method])}")
+        _check_options(options)
+    return options
 
 
 def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | None = None,
@@ -134,49 +183,14 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
             not finite; fun not scalar; options the method does not know.
         TypeError: fun/jac/hess/hessp not callable, or fun not returning a Tensor (autograd).
     """
-    if not callable(fun):
-        raise TypeError(f"minimize: fun must be callable, got {type(fun).__name__}")
-    for name, f in (("jac", jac), ("hess", hess), ("hessp", hessp)):
-        if f is not None and not callable(f):
-            raise TypeError(f"minimize: {name} must be callable or None, got {type(f).__name__}")
-    if not isinstance(method, str):
-        raise TypeError(f"minimize: method must be a string, got {type(method).__name__}")
-    key = method.strip().lower().replace("_", "-")
-    key = _ALIASES.get(key.replace("-", ""), key)
-    if key not in METHODS:
-        raise ValueError(f"minimize: unknown method {method!r}; choose from {list(METHODS)}")
-    method = key
-
+    method = _check_method(method, fun, jac, hess, hessp)
     x = _start(x0)
-    if x.size == 0:
-        raise ValueError("minimize: x0 must have at least one element, got an empty array")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"minimize: x0 must be finite, got {x.ravel()[:8]}")
     shape = x.shape
-
     lr = _check_lr(lr, method, shape)
     tol = _positive(tol, "tol")
     gtol = 1e-5 if gtol is None else _positive(gtol, "gtol")
-    if maxiter is None:
-        maxiter = {"newton": 100, "newton-cg": 200 * x.size, "bfgs": 200 * x.size,
-                   "l-bfgs": 15000}.get(method, 10_000)
-    if isinstance(maxiter, bool) or not isinstance(maxiter, numbers.Integral) or maxiter < 0:
-        raise ValueError(f"minimize: maxiter must be an int >= 0, got {maxiter!r}")
-    if (hess is not None or hessp is not None) and method not in ("newton", "newton-cg"):
-        raise ValueError(f"minimize: hess/hessp are used only by 'newton' and 'newton-cg', "
-                         f"not by {method!r}")
-    if hessp is not None and method == "newton":
-        raise ValueError("minimize: method 'newton' needs the full Hessian: pass hess=, "
-                         "not hessp=")
-    options = {} if options is None else options
-    if not isinstance(options, dict):
-        raise TypeError(f"minimize: options must be a dict, got {type(options).__name__}")
-    if method in _OPTIONS:
-        unknown = sorted(set(options) - set(_OPTIONS[method]))
-        if unknown:
-            raise ValueError(f"minimize: unknown options {unknown} for method {method!r}; "
-                             f"it accepts {list(_OPTIONS[method])}")
-        _check_options(options)
+    maxiter = _check_maxiter(maxiter, method, x.size)
+    options = _check_method_options(method, options)
 
     obj = Objective(fun, shape, jac=jac, hess=hess, hessp=hessp)
     x = x.ravel()
@@ -187,9 +201,9 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
         if not np.all(np.isfinite(g)):
             raise ValueError(f"minimize: the gradient at x0 must be finite, got {g[:8]}")
         if method in FIRST_ORDER:
-            return first_order(obj, method, x, f, g, lr, tol, gtol, int(maxiter), options)
+            return first_order(obj, method, x, f, g, lr, tol, gtol, maxiter, options)
         if method == "newton":
-            return newton(obj, x, f, g, lr, tol, gtol, int(maxiter))
+            return newton(obj, x, f, g, lr, tol, gtol, maxiter)
         if method == "newton-cg":
-            return newton_cg(obj, x, f, g, tol, gtol, int(maxiter), options)
-        return quasi_newton(obj, method, x, f, g, tol, gtol, int(maxiter), options)
+            return newton_cg(obj, x, f, g, tol, gtol, maxiter, options)
+        return quasi_newton(obj, method, x, f, g, tol, gtol, maxiter, options)
