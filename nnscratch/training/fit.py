@@ -82,24 +82,14 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
             undone; the optimizer's own state is not).
     """
     owner = "fit"
-    if not isinstance(model, Module):
-        raise TypeError(f"{owner}: model must be an nn.Module, got {type(model).__name__}")
-    if not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
-        raise TypeError(f"{owner}: optimizer must be an optim.Optimizer, got "
-                        f"{type(optimizer).__name__}")
-    check_optimizer_owns_model(model, optimizer, owner)
+    _check_model_and_optimizer(model, optimizer, owner)
     loss_fn, kind = resolve_loss(loss, owner)
     epochs = positive_int(epochs, "epochs", owner)
     batch_size = positive_int(batch_size, "batch_size", owner)
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise TypeError(f"{owner}: callbacks must be Callback instances, got "
-                            f"{type(cb).__name__}")
+    callbacks = _check_callbacks(callbacks, owner)
     seed = check_seed(seed, owner)
     if checkpoint is not None:
         check_checkpoint_path(checkpoint, owner)
-
     run_class: type[_FitRun] = _FitRun
     if distributed:
         run_class = DistributedFitRun
@@ -110,3 +100,21 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     if resume_from is not None:
         run.resume(resume_from)
     return run.train()
+
+
+def _check_model_and_optimizer(model, optimizer, owner: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"{owner}: model must be an nn.Module, got {type(model).__name__}")
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
+        raise TypeError(f"{owner}: optimizer must be an optim.Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    check_optimizer_owns_model(model, optimizer, owner)
+
+
+def _check_callbacks(callbacks, owner: str) -> list:
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"{owner}: callbacks must be Callback instances, got "
+                            f"{type(cb).__name__}")
+    return callbacks
