@@ -67,6 +67,28 @@ def check_range(value, name, owner, lo=0.0, hi=None, lo_open=False, hi_open=True
     return float(value)
 
 
+def positive_problem(value) -> str | None:
+    """Why ``value`` is not a finite real number > 0 (the one spelling of that rule), or None."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return f"must be a number > 0, got {type(value).__name__} {value!r}"
+    if not (math.isfinite(value) and value > 0):
+        return f"must be > 0 and finite, got {value!r}"
+    return None
+
+
+def check_positive(value, name: str, owner: str | None = None) -> float:
+    """``value`` as a float: a finite real number > 0 (a step size, a tolerance, a width).
+
+    Raises TypeError for a non-number, ValueError otherwise: ``"{owner}: {name} must be > 0
+    and finite, got {value}"``."""
+    problem = positive_problem(value)
+    if problem is not None:
+        where = f"{owner}: " if owner else ""
+        kind = TypeError if problem.startswith("must be a number") else ValueError
+        raise kind(f"{where}{name} {problem}")
+    return float(value)
+
+
 def check_seed(seed, owner: str, name: str = "seed"):
     """``None``, an ``np.random.Generator``, or an int ``>= 0`` (returned as a Python int);
     ``name`` is the argument's (``random_state`` for estimators)."""

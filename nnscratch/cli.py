@@ -31,6 +31,7 @@ import tempfile
 import numpy as np
 
 from ._bounded_io import check_alloc, check_regular, npy_claim, open_regular
+from ._checks import positive_problem
 from .experiments.runner import discover, import_error_record, run_many
 from .optim import registry as optimizer_names
 
@@ -197,10 +198,9 @@ def _positive(kind):
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-        if not np.isfinite(v):
-            raise argparse.ArgumentTypeError(f"must be finite, got {text}")
+        problem = positive_problem(v)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
         return v
     return parse
 

@@ -196,8 +196,8 @@ def trained(tmp_path_factory):
 TRAIN = ["train", "--data", "iris", "--epochs", "2", "--quiet", "--hidden", "5"]
 CLI_CASES = [
     ("save ''", TRAIN + ["--save", ""], 2, "--save must be a file path"),
-    ("lr inf", TRAIN + ["--lr", "inf"], 2, "--lr: must be finite"),
-    ("lr nan", TRAIN + ["--lr", "nan"], 2, "--lr: must be > 0"),
+    ("lr inf", TRAIN + ["--lr", "inf"], 2, "--lr: must be > 0 and finite, got inf"),
+    ("lr nan", TRAIN + ["--lr", "nan"], 2, "--lr: must be > 0 and finite, got nan"),
     ("lr 1e30 diverges", TRAIN + ["--lr", "1e30", "--optimizer", "sgd"], 1,
      "the loss became nan"),
     ("seed -1", TRAIN + ["--seed", "-1"], 2, "--seed: must be an int in"),

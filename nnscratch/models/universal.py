@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from .._checks import check_int
+from .._checks import check_int, check_positive
 
 
 def _linear(weight, bias) -> nn.Linear:
@@ -28,8 +28,7 @@ def _check_interval(lo, hi, name="interval"):
 
 
 def _check_positive(v, name):
-    if not v > 0:
-        raise ValueError(f"{name} must be > 0, got {v}")
+    check_positive(v, name)
 
 
 def step_network(s: float, w: float = 1000.0) -> nn.Sequential:

@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._checks import check_positive
 from .first_order import FIRST_ORDER, first_order
 from .newton import newton, newton_cg
 from .objective import Objective
@@ -22,13 +23,7 @@ _OPTIONS = {"newton": (), "newton-cg": ("c1", "cg_maxiter", "max_ls"),
 
 def _positive(value, name: str):
     """None, or a finite number > 0."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"minimize: {name} must be a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and float(value) > 0):
-        raise ValueError(f"minimize: {name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return None if value is None else check_positive(value, name, "minimize")
 
 
 def _check_lr(lr, method: str, shape: tuple):
