@@ -110,7 +110,10 @@ KEYS = [r[0] for r in ROWS]
 # rows whose first derivative has a kink the central differences of gradgradcheck straddle
 # or that torch cannot differentiate twice; each says why.  {key: reason}
 NO_GRADGRADCHECK: dict = {}
-NO_TORCH: dict = {}
+NO_TORCH: dict = {
+    f"test_torch_ops_scatter.py::test_gradcheck[{n}]": "torch 2.13 has no backward for "
+    "scatter(reduce=) and fails its own shape check for a src larger than the index"
+    for n in scatter1.NO_TORCH_GRAD}
 
 # entrywise gradgradcheck only for rows this small (inputs' entries); larger ones take one
 # random direction (torch's fast_mode), the torch parity being the entrywise check
