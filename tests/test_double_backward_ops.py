@@ -114,6 +114,17 @@ NO_TORCH: dict = {
     f"test_torch_ops_scatter.py::test_gradcheck[{n}]": "torch 2.13 has no backward for "
     "scatter(reduce=) and fails its own shape check for a src larger than the index"
     for n in scatter1.NO_TORCH_GRAD}
+NO_TORCH["test_torch_ops_activation.py::test_activation_gradcheck[hardsigmoid]"] = (
+    "torch 2.13 refuses: derivative for aten::hardsigmoid_backward is not implemented (ours "
+    "is 0 away from the kinks, checked by gradgradcheck)")
+
+# Where torch's double backward is NaN and ours is the derivative's value (asserted: NaN in
+# torch, finite here, equal elsewhere).  sinc''(0) = -π²/3: torch masks its first derivative
+# at 0 and differentiates the masked-out 0/0 branch.
+NAN_IN_TORCH = {"test_ops_math_table.py::test_table_row_as_torch[sinc]"}
+
+# torch's float64 kernels with float32 constants (the first-order tables' tolerances)
+TOL = {k: 1e-6 for k in KEYS if "celu" in k}
 
 # entrywise gradgradcheck only for rows this small (inputs' entries); larger ones take one
 # random direction (torch's fast_mode), the torch parity being the entrywise check
@@ -163,6 +174,11 @@ def test_double_backward_matches_torch(key, fn, inputs):
     v = [rng.standard_normal(inputs[i].shape) for i in _diff(inputs)]
     first, second = _second(ns, fn, inputs, u, v)
     first_t, second_t = _second(torch, fn, inputs, u, v)
+    if key in NAN_IN_TORCH:
+        assert any(np.isnan(b).any() for b in second_t)
+        assert all(np.isfinite(a).all() for a in second)
+        second = [np.where(np.isnan(b), np.nan, a) for a, b in zip(second, second_t)]
     for a, b in zip(first + second, first_t + second_t):
-        scale = 1 + np.abs(b).max(initial=0)
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * scale)
+        scale = 1 + np.nanmax(np.abs(b), initial=0)
+        np.testing.assert_allclose(a, b, rtol=TOL.get(key, 1e-10), atol=1e-12 * scale,
+                                   equal_nan=key in NAN_IN_TORCH)
