@@ -20,8 +20,11 @@ there gets its second-derivative row here.
 """
 import numpy as np
 import pytest
+import test_conv as conv1
+import test_losses as losses1
 import test_ops_math as math1
 import test_ops_math_table as table1
+import test_pool as pool1
 import test_torch_ops_activation as act1
 import test_torch_ops_conv3d as conv3d1
 import test_torch_ops_fold as fold1
@@ -34,6 +37,20 @@ from torch_parity import F, _tensors
 import nnscratch as ns
 
 R = np.random.default_rng(31)
+
+
+def _table_row_gradchecked(name, arrays, grad):
+    """test_ops_math_table.py runs gradcheck on a row only when this holds (its condition)."""
+    return (grad and name not in table1.NOT_SMOOTH and any(a.dtype.kind == "f" for a in arrays)
+            and not any(a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays))
+
+
+# Collected first-derivative tests whose parametrization runs no gradcheck (their function
+# calls it only under a condition): not rows, for tools/second_derivative_coverage.py
+NOT_GRADCHECKED = {f"test_ops_math_table.py::test_table_row_as_torch[{r[0]}]"
+                   for r in table1.ROWS if not _table_row_gradchecked(r[0], r[2], r[3])} | {
+    f"test_ops_math.py::test_cummax_cummin_values_indices_ties_nan_and_gradient[nan_inf-{n}]"
+    for n in ("cummax", "cummin")}
 
 
 def _rows():
@@ -68,9 +85,7 @@ def _rows():
         if "to_empty" not in name:
             add(f"test_torch_ops_loss_args.py::test_gradcheck[{name}]", fn, inputs)
     for name, call, arrays, grad in table1.ROWS:
-        if grad and name not in table1.NOT_SMOOTH and not any(
-                a.dtype.kind == "f" and not np.isfinite(a).all() for a in arrays) \
-                and any(a.dtype.kind == "f" for a in arrays):
+        if _table_row_gradchecked(name, arrays, grad):
             add(f"test_ops_math_table.py::test_table_row_as_torch[{name}]",
                 (lambda call: lambda m, *xs: table1._first(call(m, *xs)))(call), arrays)
     rng = np.random.default_rng(5)
@@ -92,15 +107,123 @@ def _rows():
             [rng.normal(size=(4, 3))])
     for label, x in (("nonzero", np.array([[1.5, 2.0, -0.5], [0.5, 0.25, 4.0]])),
                      ("zeros", np.array([[1.5, 0.0, -0.5], [0.0, 0.25, 0.0]]))):
-        for dim in (1, 0):
-            add(f"test_ops_math.py::test_cumprod_gradient_with_and_without_zeros_as_torch"
-                f"[{label}]/dim{dim}", (lambda dim: lambda m, t: m.cumprod(t, dim))(dim), [x])
+        add(f"test_ops_math.py::test_cumprod_gradient_with_and_without_zeros_as_torch"
+            f"[{label}]", lambda m, t: m.stack([m.cumprod(t, 1), m.cumprod(t, 0)]), [x])
     add("test_ops_math.py::test_logcumsumexp_large_values_infinities_and_gradient",
         lambda m, t: t.logcumsumexp(1), [rng.normal(0, 3, (2, 4))])
     for approx in ("none", "tanh"):
         add(f"test_ops_math.py::test_gelu_exact_and_tanh_as_torch[{approx}]",
             (lambda approx: lambda m, t: F(m).gelu(t, approximate=approx))(approx),
             [rng.normal(0, 2, (2, 3))])
+    return rows + _window_rows(np.random.default_rng(6))
+
+
+def _window_rows(rng):
+    """Rows doubling the gradchecks written one by one in test_conv.py, test_pool.py,
+    test_losses.py, test_layers_parity.py (their cases, one image per row)."""
+    rows = []
+
+    def add(key, fn, inputs):
+        rows.append((key, fn, inputs))
+
+    def conv(name, nd):
+        return lambda s, p, d, g: lambda m, x, w, b: getattr(F(m), name)(
+            x, w, b, stride=s, padding=p, dilation=d, groups=g)
+    for cases, test, nd in ((conv1.CONV2D[:8], "test_conv2d_gradcheck", 2),
+                            ([c for c in conv1.CONV2D if c[3] == "same"],
+                             "test_conv2d_same_padding_gradcheck", 2),
+                            (conv1.CONV1D, "test_conv1d_gradcheck", 1)):
+        for case, cid in zip(cases, conv1._ids(cases)):
+            xs, ws, *hp = case
+            add(f"test_conv.py::{test}[{cid}]", conv(f"conv{nd}d", nd)(*hp),
+                [rng.standard_normal((1,) + xs[1:]), rng.standard_normal(ws),
+                 rng.standard_normal(ws[0])])
+    add("test_conv.py::test_batchnorm2d_gradcheck",
+        lambda m, x, w, b: m.stack([
+            F(m).batch_norm(x, m.tensor(np.zeros(2)), m.tensor(np.ones(2)), w, b,
+                            training=True),
+            F(m).batch_norm(x, m.tensor(np.full(2, 0.3)), m.tensor(np.full(2, 2.0)), w, b,
+                            training=False)]),
+        [rng.standard_normal((3, 2, 3, 4)), rng.standard_normal(2), rng.standard_normal(2)])
+    for shape, pad in conv1.PAD_CASES:
+        for mode in ("constant", "reflect", "replicate", "circular"):
+            add(f"test_conv.py::test_pad_modes_match_torch[{pad}-{mode}]",
+                (lambda pad, mode: lambda m, x: F(m).pad(x, pad, mode))(pad, mode),
+                [rng.standard_normal(shape)])
+    for case in conv1.CONVT:
+        xs, ws, s, p, op, d = case
+        name = "conv_transpose2d" if len(xs) == 4 else "conv_transpose1d"
+        add(f"test_conv.py::test_conv_transpose_matches_torch[{case}]",
+            (lambda name, s, p, op, d: lambda m, x, w, b: getattr(F(m), name)(
+                x, w, b, s, p, op, 1, d))(name, s, p, op, d),
+            [rng.standard_normal((1,) + xs[1:]), rng.standard_normal(ws),
+             rng.standard_normal(ws[1])])
+
+    for case, cid in zip(pool1.CEIL, pool1._ids(pool1.CEIL)):
+        shape, k, st, p = case
+        add(f"test_pool.py::test_ceil_mode_matches_torch[{cid}]",
+            (lambda k, st, p: lambda m, x: F(m).avg_pool2d(
+                x, k, st, p, ceil_mode=True, count_include_pad=False))(k, st, p),
+            [rng.standard_normal((1, 1) + shape[2:])])
+    for n, (shape, k, st, p) in enumerate([((2, 3, 11), 2, None, 0), ((2, 2, 12), 3, 2, 1),
+                                           ((1, 2, 9), 4, 1, 2)]):
+        add(f"test_pool.py::test_avg_pool1d_matches_torch[shape{n}-{k}-{st}-{p}]",
+            (lambda k, st, p: lambda m, x: m.stack([
+                F(m).avg_pool1d(x, k, st, p, count_include_pad=c) for c in (True, False)]))(
+                k, st, p), [rng.standard_normal((1,) + shape[1:])])
+    for case, cid in zip(pool1.MAX2D[:5], pool1._ids(pool1.MAX2D[:5])):
+        shape, *hp = case
+        add(f"test_pool.py::test_max_pool2d_gradcheck[{cid}]",
+            (lambda hp: lambda m, x: F(m).max_pool2d(x, *hp))(hp),
+            [rng.permutation(int(np.prod(shape[1:]))).reshape((1,) + shape[1:]) * 0.1])
+    add("test_pool.py::test_max_pool1d_gradcheck", lambda m, x: F(m).max_pool1d(x, 3, 2, 1),
+        [rng.permutation(3 * 11).reshape(1, 3, 11) * 0.1])
+    for case, cid in zip(pool1.AVG2D, pool1._ids(pool1.AVG2D)):
+        shape, k, st, p, cip = case
+        add(f"test_pool.py::test_avg_pool2d_gradcheck[{cid}]",
+            (lambda k, st, p, cip: lambda m, x: F(m).avg_pool2d(
+                x, k, st, p, count_include_pad=cip))(k, st, p, cip),
+            [rng.standard_normal((1,) + shape[1:])])
+    add("test_pool.py::test_global_avg_pool_gradcheck",
+        lambda m, x: x.mean((2, 3)) if m is torch else m.nn.GlobalAvgPool2d()(x),
+        [rng.standard_normal((2, 3, 3, 4))])
+    for nd, shape, out in pool1.ADAPT:
+        for kind in ("avg", "max"):
+            add(f"test_pool.py::test_adaptive_pool_matches_torch[{shape}-{out}-{kind}]",
+                (lambda name, out: lambda m, x: getattr(F(m), name)(x, out))(
+                    f"adaptive_{kind}_pool{nd}d", out),
+                [rng.permutation(int(np.prod(shape))).reshape(shape) * 0.1])
+    x2 = rng.standard_normal((1, 2, 4, 4))
+    add("test_pool.py::test_max_pool1d_indices_unpool_modules_match_torch",
+        lambda m, v: F(m).max_unpool2d(v, F(m).max_pool2d(m.tensor(x2), 2,
+                                                          return_indices=True)[1], 2),
+        [rng.standard_normal((1, 2, 2, 2))])
+
+    for opts in losses1.CE_OPTIONS:
+        for red in losses1.REDUCTIONS:
+            ours, _ = losses1._options(opts, rng)
+            y = np.array([0, 2, 3, 0, 2])
+            y[[1, 3]] = ours.get("ignore_index", 0)         # some ignored items when asked
+            add(f"test_losses.py::test_cross_entropy_options_match_torch[{'-'.join(opts)}-{red}]",
+                (lambda ours, red: lambda m, z, t: F(m).cross_entropy(
+                    z, t, reduction=red, **{k: m.tensor(v) if k == "weight" else v
+                                            for k, v in ours.items()}))(ours, red),
+                [rng.standard_normal((5, 4)), y])
+    for k, (groups, shape) in enumerate([(3, (2, 6, 5)), (1, (2, 4, 3, 3)), (6, (3, 6, 2, 2)),
+                                         (2, (2, 6))]):
+        add(f"test_layers_parity.py::test_group_norm_matches_torch"
+            f"[{groups}-x_shape{k}-{k < 3}]",
+            (lambda groups: lambda m, x, w, b: F(m).group_norm(x, groups, w, b))(groups),
+            [rng.standard_normal((1,) + shape[1:]) if len(shape) > 2 else
+             rng.standard_normal(shape), rng.standard_normal(shape[1]),
+             rng.standard_normal(shape[1])])
+    for k, (shape, kw) in enumerate([((2, 3, 4), dict(scale_factor=2)),
+                                     ((1, 2, 3, 4), dict(scale_factor=(2, 3))),
+                                     ((1, 2, 3, 4), dict(size=(6, 8))),
+                                     ((1, 1, 2, 2, 2), dict(scale_factor=2))]):
+        add(f"test_layers_parity.py::test_nearest_upsampling_matches_torch[shape{k}-kw{k}]",
+            (lambda kw: lambda m, x: F(m).interpolate(x, **kw))(kw),
+            [rng.standard_normal(shape)])
     return rows
 
 
