@@ -115,7 +115,114 @@ def _rows():
         add(f"test_ops_math.py::test_gelu_exact_and_tanh_as_torch[{approx}]",
             (lambda approx: lambda m, t: F(m).gelu(t, approximate=approx))(approx),
             [rng.normal(0, 2, (2, 3))])
-    return rows + _window_rows(np.random.default_rng(6))
+    for name in ("sign", "floor", "ceil", "round", "trunc"):
+        add(f"test_torch_api_surface.py::test_piecewise_constant_methods_equal_torch_and_pass_"
+            f"no_gradient[{name}]", (lambda name: lambda m, t: getattr(t, name)() * t)(name),
+            [rng.normal(0, 3, 6) + 0.25])
+    return rows + _window_rows(np.random.default_rng(6)) + _model_rows(np.random.default_rng(8))
+
+
+def _cat(m, *ts):
+    return m.cat([t.reshape(-1) for t in ts])
+
+
+def _torch_rnn(kind, x, states, params, batch_first, reverse, **kw):
+    """torch.nn.RNN/LSTM/GRU (one layer) run with the given parameters; time reversed for
+    ``reverse`` (ops.*_sequence's single reversed direction)."""
+    t_axis = 1 if batch_first else 0
+    hidden = params[1].shape[1]
+    mod = getattr(torch.nn, kind)(params[0].shape[1], hidden, batch_first=batch_first,
+                                  dtype=torch.float64, **kw)
+    names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+    if reverse:
+        x = x.flip(t_axis)
+    h = tuple(s[None] for s in states)
+    out, hn = torch.func.functional_call(mod, dict(zip(names, params)),
+                                         (x, h if kind == "LSTM" else h[0]))
+    out = out.flip(t_axis) if reverse else out
+    return (out, *(s[0] for s in (hn if kind == "LSTM" else (hn,))))
+
+
+def _sequence(kind, batch_first=True, reverse=False, **kw):
+    op = {"RNN": "rnn_sequence", "LSTM": "lstm_sequence", "GRU": "gru_sequence"}[kind]
+    n_states = 2 if kind == "LSTM" else 1
+
+    def fn(m, x, *rest):
+        states, params = rest[:n_states], rest[n_states:]
+        if m is torch:
+            return _cat(m, *_torch_rnn(kind, x, states, params, batch_first, reverse, **kw))
+        return _cat(m, *getattr(ns.ops, op)(x, *states, *params, batch_first=batch_first,
+                                            reverse=reverse, **kw))
+    return fn
+
+
+def _model_rows(rng):
+    """Rows doubling the gradchecks of the recurrent sequence ops (test_recurrent.py, with
+    its shapes), attention, the VAE losses and the packed-row gathers."""
+    rows = []
+    n, t, i, h = 2, 4, 3, 3
+
+    def arrays(*shapes):
+        return [rng.standard_normal(s) * 0.8 for s in shapes]
+
+    def add(key, fn, inputs):
+        rows.append((key, fn, inputs))
+    for nl, rev, bf in [("tanh", False, True), ("tanh", True, False), ("relu", True, True)]:
+        add(f"test_recurrent.py::test_rnn_sequence_gradcheck[{nl}-{rev}-{bf}]",
+            _sequence("RNN", bf, rev, nonlinearity=nl),
+            arrays((n, t, i) if bf else (t, n, i), (n, h), (h, i), (h, h), (h,), (h,)))
+    for rev in (False, True):
+        add(f"test_recurrent.py::test_lstm_sequence_gradcheck[{rev}]", _sequence("LSTM", True, rev),
+            arrays((n, t, i), (n, h), (n, h), (4 * h, i), (4 * h, h), (4 * h,), (4 * h,)))
+    for after, rev in [(True, False), (True, True), (False, False), (False, True)]:
+        kw = {} if after else {"reset_after": False}
+        add(f"test_recurrent.py::test_gru_sequence_gradcheck[{after}-{rev}]",
+            _sequence("GRU", True, rev, **kw),
+            arrays((n, t, i), (n, h), (3 * h, i), (3 * h, h), (3 * h,), (3 * h,)))
+    p = 2
+    add("test_recurrent.py::test_lstm_sequence_with_projection_gradcheck",
+        lambda m, x, *args: _cat(m, *ns.ops.lstm_sequence(x, *args)),
+        arrays((n, t, i), (n, p), (n, h), (4 * h, i), (4 * h, p), (4 * h,), (4 * h,), (p, h)))
+    for op, g in (("rnn", 1), ("lstm", 4), ("gru", 3), ("gru_cho", 3)):
+        fn = {"rnn": ns.ops.rnn_sequence, "lstm": ns.ops.lstm_sequence,
+              "gru": ns.ops.gru_sequence,
+              "gru_cho": lambda *a, **k: ns.ops.gru_sequence(*a, reset_after=False, **k)}[op]
+
+        def packed(m, *args, fn=fn):
+            out, *states = fn(*args, batch_first=False, batch_sizes=np.array([2, 2, 1, 1]))
+            return _cat(m, out[:2], out[2:, :1], *states)
+        add(f"test_recurrent.py::test_sequence_ops_with_batch_sizes_gradcheck[{op}]", packed,
+            arrays((t, n, i), *[(n, h)] * (2 if op == "lstm" else 1), (g * h, i), (g * h, h),
+                   (g * h,), (g * h,)))
+    ns.manual_seed(0)
+    lstm = ns.nn.LSTM(i, h, num_layers=2, bidirectional=True, batch_first=True).double()
+    tlstm = torch.nn.LSTM(i, h, num_layers=2, bidirectional=True, batch_first=True).double()
+    tlstm.load_state_dict({k: torch.tensor(v.numpy()) for k, v in lstm.state_dict().items()})
+
+    def stacked(m, x, h0, c0):
+        out, (hn, cn) = (tlstm if m is torch else lstm)(x, (h0, c0))
+        return _cat(m, out, hn, cn)
+    add("test_recurrent.py::test_layer_gradcheck_stacked_bidirectional_lstm", stacked,
+        arrays((n, t, i), (4, n, h), (4, n, h)))
+    mask = rng.standard_normal((3, 5))
+    add("test_attention.py::test_sdpa_gradcheck_and_dropout_and_errors",
+        lambda m, q, k, v: F(m).scaled_dot_product_attention(q, k, v, m.tensor(mask)),
+        arrays((2, 3, 4), (2, 5, 4), (2, 5, 3)))
+
+    def kl(m, mp, lp, mq, lq):
+        if m is torch:
+            return (0.5 * (lq - lp + (lp.exp() + (mp - mq) ** 2) / lq.exp() - 1).sum(-1)).mean()
+        return F(m).kl_div_gaussians(mp, lp, mq, lq)
+    add("test_autoencoder.py::test_kl_div_gaussians_gradcheck", kl, arrays(*[(4, 3)] * 4))
+    from nnscratch.nn.utils import rnn as R
+    index = np.array([4, 0, 2, 5])
+    add("test_recurrent_parity.py::test_row_gather_and_scatter_gradcheck",
+        lambda m, a, b, c: _cat(m, R.take_rows(a, index=index),
+                                R.put_rows(b, index=index, rows=7, fill=-1.0),
+                                R.pad_packed_sequence(R.pack_padded_sequence(
+                                    c, [5, 3, 1], batch_first=True), batch_first=True)[0]),
+        arrays((6, 3), (4, 3), (3, 5, 2)))
+    return rows
 
 
 def _window_rows(rng):
@@ -233,10 +340,15 @@ KEYS = [r[0] for r in ROWS]
 # rows whose first derivative has a kink the central differences of gradgradcheck straddle
 # or that torch cannot differentiate twice; each says why.  {key: reason}
 NO_GRADGRADCHECK: dict = {}
-NO_TORCH: dict = {
+_NS_ONLY = ("no torch twin (GRU reset_after=False, LSTM projection in this layout, the "
+            "fused ops' batch_sizes, the packed-row helpers): gradgradcheck only; the torch "
+            "parity of these ops' second derivatives is in test_double_backward.py's WINDOW")
+NO_TORCH: dict = {k: _NS_ONLY for k in KEYS if "False-" in k and "gru_sequence" in k
+                   or "projection" in k or "batch_sizes" in k or "row_gather" in k}
+NO_TORCH.update({
     f"test_torch_ops_scatter.py::test_gradcheck[{n}]": "torch 2.13 has no backward for "
     "scatter(reduce=) and fails its own shape check for a src larger than the index"
-    for n in scatter1.NO_TORCH_GRAD}
+    for n in scatter1.NO_TORCH_GRAD})
 NO_TORCH["test_torch_ops_activation.py::test_activation_gradcheck[hardsigmoid]"] = (
     "torch 2.13 refuses: derivative for aten::hardsigmoid_backward is not implemented (ours "
     "is 0 away from the kinks, checked by gradgradcheck)")
@@ -305,3 +417,49 @@ def test_double_backward_matches_torch(key, fn, inputs):
         scale = 1 + np.nanmax(np.abs(b), initial=0)
         np.testing.assert_allclose(a, b, rtol=TOL.get(key, 1e-10), atol=1e-12 * scale,
                                    equal_nan=key in NAN_IN_TORCH)
+
+
+# ------------------------------------------------ models without a torch twin, and refusals
+def _vae(recon="mse"):
+    from nnscratch.models import VAE
+    enc = ns.nn.Sequential(ns.nn.Linear(5, 6), ns.nn.Tanh(), ns.nn.Linear(6, 4))
+    dec = ns.nn.Sequential(ns.nn.Linear(2, 6), ns.nn.Tanh(), ns.nn.Linear(6, 5))
+    return VAE(enc, dec, 2, recon=recon).double()
+
+
+MODEL_KEYS = ["test_autoencoder.py::test_vae_gradient_including_the_sampling_path_passes_"
+              "gradcheck", "test_autoencoder.py::test_bce_vae_gradient_passes_gradcheck"]
+KEYS += MODEL_KEYS
+
+
+@pytest.mark.parametrize("key", MODEL_KEYS, ids=MODEL_KEYS)
+def test_vae_losses_twice(key):
+    """The VAE's loss (linear, tanh, the reparameterised sample, the reconstruction loss, the
+    Gaussian KL) differentiated twice with respect to its parameters (and the input), one
+    random direction; each part has its own torch parity row above."""
+    ns.manual_seed(0)
+    bce = "bce" in key
+    model = _vae("bce" if bce else "mse")
+    g = np.random.default_rng(2 if bce else 1)
+    x = ns.tensor(g.random((3, 5)), requires_grad=not bce)
+    noise = g.standard_normal((3, 2))
+    params = list(model.parameters())
+    inputs = params if bce else [x] + params
+    assert ns.autograd.gradgradcheck(lambda *ps: model.loss(x, noise=noise), inputs,
+                                     fast_mode=True)
+
+
+# first-derivative rows whose op refuses create_graph=True, naming itself and the reason
+REFUSES = {"test_distributed.py::test_sync_batch_norm_alone_matches_torch_batch_norm":
+           r"sync_batch_norm_train cannot be differentiated twice: its batch statistics and "
+           r"their gradients are all-reduced across the processes"}
+
+
+def test_sync_batch_norm_refuses_create_graph_naming_itself_and_why():
+    from nnscratch.ops.sync_norm import sync_batch_norm
+    x = ns.tensor(R.standard_normal((5, 4)), requires_grad=True)
+    w, b = ns.tensor(np.ones(4), requires_grad=True), ns.tensor(np.zeros(4), requires_grad=True)
+    y = sync_batch_norm(x, None, None, w, b, 0.1, 1e-5, lambda s: s)
+    ns.autograd.grad((y ** 3).sum(), x, retain_graph=True)          # first order: fine
+    with pytest.raises(RuntimeError, match="create_graph=True: " + next(iter(REFUSES.values()))):
+        ns.autograd.grad((y ** 3).sum(), x, create_graph=True)
