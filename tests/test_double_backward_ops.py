@@ -469,3 +469,36 @@ def test_sync_batch_norm_refuses_create_graph_naming_itself_and_why():
     ns.autograd.grad((y ** 3).sum(), x, retain_graph=True)          # first order: fine
     with pytest.raises(RuntimeError, match="create_graph=True: " + next(iter(REFUSES.values()))):
         ns.autograd.grad((y ** 3).sum(), x, create_graph=True)
+
+
+# How each fused op these rows reach is differentiated twice (docs/higher-order.md's table):
+# "by hand" (its polymorphic forward and VJP rerun on the graph's Tensors), "linear" (the VJP
+# is linear in g with constant coefficients, recorded as it is), "composite" (the forward
+# recomputed from recorded ops under create_graph only)
+SECOND = {
+    "batch_norm_train": "by hand", "batch_norm_eval": "by hand", "group_norm": "by hand",
+    "einsum": "by hand",
+    "concatenate": "linear", "stack": "linear", "adaptive_avg": "linear",
+    "adaptive_max": "linear", "unpool": "linear", "take_rows": "linear", "put_rows": "linear",
+    "cummax": "linear", "cummin": "linear",
+    "conv": "composite", "conv_transpose": "composite", "conv_nd": "composite",
+    "conv_transpose_nd": "composite", "max_pool": "composite", "avg_pool": "composite",
+    "max_pool_nd": "composite", "avg_pool_nd": "composite", "take_pad": "composite",
+    "cross_entropy": "composite", "nll_loss": "composite", "binary_cross_entropy": "composite",
+    "binary_cross_entropy_with_logits": "composite", "rnn_sequence": "composite",
+    "lstm_sequence": "composite", "gru_sequence": "composite",
+}
+_KIND = {"rerun": "by hand", "linear": "linear", "composite": "composite"}
+
+
+def test_second_derivative_table_names_every_fused_op_of_these_rows():
+    """Every fused op these rows reach is in SECOND, with the kind it declares."""
+    from nnscratch.autograd import graph
+    seen = {}
+    for key, fn, inputs in ROWS:
+        out = fn(ns, *_tensors(ns, inputs))
+        for node in graph._toposort(out.grad_fn) if out.grad_fn is not None else ():
+            if isinstance(node.again, tuple) or node.again == "linear":
+                seen[node.name] = _KIND[node.again if node.again == "linear" else node.again[0]]
+    assert seen == {k: v for k, v in SECOND.items() if k in seen}
+    assert set(seen) == set(SECOND), set(SECOND) - set(seen)

@@ -99,7 +99,7 @@ def _scatter_back(g, indices, axis, shape):
     return np.moveaxis(unindex(gg, moved, (*rows, im)), -1, axis)
 
 
-def _cumulative_extreme(ufunc):
+def _cumulative_extreme(ufunc, name):
     def op(x, axis):
         if x.ndim == 0 or x.shape[axis] == 0:
             values, indices = x.copy(), np.zeros(x.shape, np.int64)
@@ -109,10 +109,11 @@ def _cumulative_extreme(ufunc):
         def vjp(gs):                             # gs: (values' gradient, indices' zeros)
             return (_scatter_back(gs[0], indices, axis, x.shape),)
         return (values, indices), vjp
+    op.__name__ = op.__qualname__ = name
     return op
 
 
 # linear: the VJP reads x only through the winners' indices (constants), so under
 # create_graph it is recorded as it is (second derivative 0, as torch's)
-cummax = fused(_cumulative_extreme(np.maximum), linear=True)   # maximum, not fmax: NaN wins
-cummin = fused(_cumulative_extreme(np.minimum), linear=True)
+cummax = fused(_cumulative_extreme(np.maximum, "cummax"), linear=True)   # not fmax: NaN wins
+cummin = fused(_cumulative_extreme(np.minimum, "cummin"), linear=True)
