@@ -28,7 +28,6 @@ import test_pool as pool1
 import test_torch_ops_activation as act1
 import test_torch_ops_conv3d as conv3d1
 import test_torch_ops_fold as fold1
-import test_torch_ops_interpolate as interp1
 import test_torch_ops_loss_args as loss1
 import test_torch_ops_scatter as scatter1
 import torch  # noqa: E402  (the parity oracle: a declared test dependency, never skipped)

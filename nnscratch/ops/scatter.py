@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
-from ..autograd.lifted import lifted
 from ..autograd.core import IndexOutOfRange  # noqa: F401  (re-exported for the methods)
+from ..autograd.lifted import lifted
 
 # --------------------------------------------------------------------------- index checks
 
