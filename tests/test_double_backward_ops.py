@@ -501,3 +501,18 @@ def test_second_derivative_table_names_every_fused_op_of_these_rows():
                 seen[node.name] = _KIND[node.again if node.again == "linear" else node.again[0]]
     assert seen == {k: v for k, v in SECOND.items() if k in seen}
     assert set(seen) == set(SECOND), set(SECOND) - set(seen)
+
+
+@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1}], ids=["plain", "smoothing"])
+def test_cross_entropy_with_every_item_ignored_has_torchs_zero_gradient(kw):
+    """(found while adding the rows above) mean over a total weight of 0: loss NaN, gradient 0
+    in torch; it was NaN here."""
+    z = R.standard_normal((3, 4))
+    grads = []
+    for m in (ns, torch):
+        t = m.tensor(z, requires_grad=True)
+        loss = F(m).cross_entropy(t, m.tensor(np.array([1, 1, 1])), ignore_index=1, **kw)
+        assert np.isnan(loss.item())
+        loss.backward()
+        grads.append(_np(t.grad))
+    np.testing.assert_array_equal(grads[0], grads[1])
