@@ -97,6 +97,20 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
     return f_new, g_new, t, evals
 
 
+def _two_loop(g, old_y, old_s, ro, H_diag) -> np.ndarray:
+    """The direction ``-H g`` by the two-loop recursion over the stored pairs ``(s, y)``,
+    ``ro = 1 / (y·s)``, with ``H_0 = H_diag I`` (Nocedal & Wright, Algorithm 7.4)."""
+    q = -g
+    al = [0.0] * len(old_y)
+    for i in range(len(old_y) - 1, -1, -1):
+        al[i] = float(old_s[i] @ q) * ro[i]
+        q = q - al[i] * old_y[i]
+    d = q * H_diag
+    for i in range(len(old_y)):
+        be = float(old_y[i] @ d) * ro[i]
+        d = d + (al[i] - be) * old_s[i]
+    return d
+
 @dataclass(kw_only=True, slots=True)
 class LBFGSSettings(Settings):
     """What :meth:`LBFGS.step` reads from its one parameter group."""
@@ -209,15 +223,7 @@ class LBFGS(Optimizer):
                         old_y.pop(0), old_s.pop(0), ro.pop(0)
                     old_y.append(y), old_s.append(s), ro.append(1.0 / ys)
                     H_diag = ys / float(y @ y)
-                q = -g
-                al = [0.0] * len(old_y)
-                for i in range(len(old_y) - 1, -1, -1):
-                    al[i] = float(old_s[i] @ q) * ro[i]
-                    q = q - al[i] * old_y[i]
-                d = q * H_diag
-                for i in range(len(old_y)):
-                    be = float(old_y[i] @ d) * ro[i]
-                    d = d + (al[i] - be) * old_s[i]
+                d = _two_loop(g, old_y, old_s, ro, H_diag)
             prev_g, prev_loss = g.copy(), loss
             t = min(1.0, 1.0 / float(np.abs(g).sum())) * lr if state["n_iter"] == 1 else lr
             gtd = float(g @ d)
