@@ -26,37 +26,14 @@ from .. import random as nsrandom
 from ..distributed import process_group as pg
 from ..nn.parallel import DistributedDataParallel
 from ..tensor import as_tensor as _as_tensor
-from ..utils.data import Sampler, array_loader
+from ..utils.data import ShardedBatchSampler, array_loader
 from .callbacks import CSVLogger, ModelCheckpoint
 from .run import _FitRun
 
-__all__ = ["DistributedFitRun", "ShardedBatchSampler"]
+__all__ = ["DistributedFitRun"]
 
 # callbacks whose only effect is writing files: kept on rank 0 alone
 _WRITERS = (ModelCheckpoint, CSVLogger)
-
-
-class ShardedBatchSampler(Sampler):
-    """This rank's row indices of each global batch of ``world * batch_size`` rows (the
-    batch sampler of fit's DataLoader when distributed); the order is redrawn from ``rng``
-    every epoch when ``shuffle``."""
-
-    def __init__(self, n, batch_size, shuffle, rng, rank, world):
-        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
-        self.rank, self.world = rank, world
-
-    def __len__(self):
-        full, rest = divmod(self.n, self.batch_size * self.world)
-        return full + (rest >= self.world)
-
-    def __iter__(self):
-        step = self.batch_size * self.world
-        order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-        for i in range(0, self.n, step):
-            rows = order[i:i + step]
-            if len(rows) < self.world:      # too few to give every rank one: skipped
-                return
-            yield rows[self.rank::self.world]
 
 
 class DistributedFitRun(_FitRun):

@@ -14,7 +14,7 @@ import numpy as np
 from .. import metrics as metrics_mod
 from .. import random as nsrandom
 from ..tensor import as_tensor as _as_tensor
-from ..utils.data import array_loader
+from ..utils.data import ShardedBatchSampler, array_loader
 from .callbacks import FitContext, step_scheduler
 from .checkpoint import load_checkpoint, restore_checkpoint, save_checkpoint
 from .evaluation import evaluate
@@ -62,8 +62,8 @@ class _FitRun:
         ya = None if y is None else prepare_y(y, Xa, self.model, self.kind, "y", self.owner)
         self.arrays = (Xa,) if ya is None else (Xa, ya)
         self.shuffle_rng = nsrandom.rng(seed)
-        self.batches = array_loader(*self.arrays, batch_size=self.batch_size, shuffle=shuffle,
-                                    generator=self.shuffle_rng)
+        self.batches = array_loader(*self.arrays, batch_sampler=ShardedBatchSampler(
+            len(Xa), self.batch_size, shuffle, self.shuffle_rng))
 
     def validation_data(self, data):
         """``(X_val, y_val)`` checked like the training data, or a DataLoader; None for none."""

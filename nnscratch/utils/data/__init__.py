@@ -14,7 +14,7 @@ from .dataloader import DataLoader, array_loader
 from .dataset import (ArrayDataset, ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
                       TensorDataset, random_split)
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
-                      WeightedRandomSampler)
+                      ShardedBatchSampler, WeightedRandomSampler)
 from . import distributed
 from .distributed import DistributedSampler
 
@@ -22,4 +22,4 @@ __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subse
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
            "WeightedRandomSampler", "BatchSampler",
            "default_collate", "DataLoader", "DistributedSampler", "ArrayDataset",
-           "array_loader", "ArrayLoader"]
+           "array_loader", "ArrayLoader", "ShardedBatchSampler"]

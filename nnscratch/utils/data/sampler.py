@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from ..._checks import check_bool, positive_int
 from ._rng import numpy_rng
 
@@ -131,3 +133,34 @@ class BatchSampler(Sampler):
     def __len__(self):
         n, b = len(self.sampler), self.batch_size
         return n // b if self.drop_last else -(-n // b)
+
+
+class ShardedBatchSampler(Sampler):
+    """Row-index batches of ``n`` rows as arrays: every epoch a fresh permutation from ``rng``
+    (``np.arange`` without ``shuffle``) cut into global batches of ``world * batch_size``
+    rows, of which rank ``rank`` gets rows ``rank, rank + world, …``.
+
+    With ``world=1`` it is plain mini-batching, and that is how ``fit`` batches arrays: index
+    arrays (slices of one permutation) rather than lists of Python ints, so a batch costs one
+    slice, and an unshuffled batch is a view (``ArrayDataset.__getitems__``).  With
+    ``world > 1`` it is distributed ``fit``'s split (:mod:`nnscratch.training.distributed`):
+    a last global batch of fewer than ``world`` rows is skipped.
+    """
+
+    def __init__(self, n: int, batch_size: int, shuffle: bool, rng, rank: int = 0,
+                 world: int = 1):
+        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
+        self.rank, self.world = rank, world
+
+    def __len__(self):
+        full, rest = divmod(self.n, self.batch_size * self.world)
+        return full + (rest >= self.world)
+
+    def __iter__(self):
+        step = self.batch_size * self.world
+        order = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
+        for i in range(0, self.n, step):
+            rows = order[i:i + step]
+            if len(rows) < self.world:      # too few to give every rank one: skipped
+                return
+            yield rows[self.rank::self.world] if self.world > 1 else rows
