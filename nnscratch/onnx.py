@@ -53,6 +53,8 @@ from .nn import (
     recurrent,
 )
 from .nn.module import Module
+from .onnx_ops import FLEXIBLE, PRIMITIVES, Emit
+from .onnx_trace import _tensors_in, check, trace
 from .ops.pool import _pool_args
 from .serialization import atomic_write
 from .tensor import Tensor, tensor
@@ -70,13 +72,6 @@ def _require_onnx():
         raise ImportError("nnscratch.onnx.export needs the onnx package: "
                           "pip install 'nnscratch[onnx]'") from None
     return onnx
-
-
-def _arrays(value) -> list[np.ndarray]:
-    """The arrays of a module's output: a Tensor, or a (nested) tuple of them."""
-    if isinstance(value, (tuple, list)):
-        return [a for v in value for a in _arrays(v)]
-    return [np.asarray(value.numpy() if isinstance(value, Tensor) else value)]
 
 
 class _Graph:
@@ -372,34 +367,51 @@ CONVERTERS = {
 }
 
 
-def _emit(g, m, path, x, xv):
-    """Translate module ``m`` (at ``path``) applied to ONNX value ``x`` (example ``xv``);
-    returns ``(output names, example output)``."""
-    if isinstance(xv, (tuple, list)):
-        raise _unsupported(m, path, "its input is a tuple (the output of a recurrent layer); "
-                                    "only the last module of a Sequential may return several "
-                                    "values")
-    if type(m) is container.Sequential:
-        names = [x]
-        for name, child in m.named_children():
-            if len(names) != 1:
-                raise _unsupported(child, f"{path}.{name}" if path else name,
-                                   "its input is a tuple (the output of a recurrent layer)")
-            names, xv = _emit(g, child, f"{path}.{name}" if path else name, names[0], xv)
-        return names, xv
-    convert = CONVERTERS.get(type(m))
-    if convert is None:
-        supported = sorted({c.__name__ for c in CONVERTERS} | {"Sequential"})
-        raise _unsupported(m, path, f"no ONNX converter for {type(m).__name__} (a module with "
-                                    f"its own forward cannot be walked); supported: "
-                                    f"{', '.join(supported)}")
-    yv = m(xv)
-    names = convert(g, m, path, x, np.asarray(xv.numpy()), _first(yv))
-    return names, yv
+def _translate(g, tr, in_names, paths, param_names):
+    """Append the nodes of trace ``tr``; returns ``{id(tensor): ONNX name}`` of its values.
 
+    A call recorded whole (a module of :data:`CONVERTERS`) goes to its module converter;
+    every other call to its op's converter in :data:`nnscratch.onnx_ops.PRIMITIVES`;
+    folded calls (constants only) emit nothing."""
+    names = {id(t): n for t, n in zip(tr.inputs, in_names)}
+    consts: dict[int, str] = {}
 
-def _first(value) -> np.ndarray:
-    return _arrays(value)[0]
+    def name_of(t, where):
+        if tr.role(t, where)[0] == "value":
+            return names[id(t)]
+        if id(t) not in consts:
+            consts[id(t)] = g.const(param_names.get(id(t), "const"), np.asarray(t._data))
+        return consts[id(t)]
+
+    for step, call in enumerate(tr.calls):
+        if call.constant:
+            continue
+        if isinstance(call.op, Module):
+            path = paths[call.op]
+            args = [a for a in call.args if a is not None]
+            if len(args) != 1 or not isinstance(args[0], Tensor):
+                raise _unsupported(call.op, path, f"it is called with {len(args)} arguments; "
+                                   f"export it on one input tensor (an initial state is not "
+                                   f"exported)")
+            outs = CONVERTERS[type(call.op)](g, call.op, path, name_of(args[0], call.name),
+                                             np.asarray(args[0]._data),
+                                             np.asarray(call.outs[0]._data))
+        else:
+            convert = PRIMITIVES.get(call.name)
+            if convert is None:
+                raise ValueError(f"nnscratch.onnx.export: no ONNX converter for the op "
+                                 f"{call.name!r} (step {step} of the forward pass); the ops "
+                                 f"that export are nnscratch.onnx_ops.PRIMITIVES and the "
+                                 f"modules of nnscratch.onnx.CONVERTERS")
+            outs = convert(Emit(g, call, lambda t, w=call.name: name_of(t, w),
+                                lambda t, w=call.name: tr.role(t, w)[0] == "value",
+                                f"{step}.{call.name}"))
+        if len(outs) != len(call.outs):
+            raise ValueError(f"nnscratch.onnx.export: {call.name} gave {len(call.outs)} "
+                             f"outputs, its converter {len(outs)}")
+        for t, n in zip(call.outs, outs):
+            names[id(t)] = n
+    return names, name_of
 
 
 def _check_names(names, default, count, what):
@@ -455,90 +467,129 @@ def _check_example(model: Module, xv: Tensor, dynamic_axes) -> None:
                             f"{axes!r} (e.g. {{{name!r}: {{0: 'batch'}}}})")
 
 
-def export(model: Module, example_input, path: str | os.PathLike, input_names=None,
-           output_names=None, dynamic_axes=None, opset_version: int = DEFAULT_OPSET):
-    """Write ``model`` as an ONNX file at ``path`` (atomically) and return the ``ModelProto``.
+def _another(x: Tensor, axes) -> Tensor:
+    """An input for the checking trace: other random values of ``x``'s dtype and range, every
+    dynamic axis one longer."""
+    rng = np.random.default_rng(12345)
+    a = np.asarray(x._data)
+    shape = list(a.shape)
+    for axis in axes:
+        shape[axis] += 1
+    if a.dtype.kind == "f":
+        b = rng.standard_normal(shape).astype(a.dtype)
+    elif a.dtype.kind == "b":
+        b = rng.random(shape) < 0.5
+    else:
+        b = rng.integers(a.min(), int(a.max()) + 1, shape).astype(a.dtype)
+    return tensor(b, dtype=b.dtype)
 
-    The arguments are torch.onnx.export's.  The model is run once on ``example_input`` in eval
-    mode (restored afterwards) while its module tree is walked (see the module docstring);
-    its parameters become the graph's initializers, named after the state-dict entries.
+
+def _axes_of(name, ndim, dynamic_axes):
+    spec = dynamic_axes.get(name, {})
+    return sorted({int(a) % ndim for a in spec})
+
+
+def export(model: Module, args=(), f: str | os.PathLike | None = None, *, input_names=None,
+           output_names=None, opset_version: int | None = None, dynamic_axes=None):
+    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``.
+
+    The arguments are torch.onnx.export's (``torch.onnx.export(model, args, f, ...)``).  The
+    model's forward is traced (:mod:`nnscratch.onnx_trace`) in eval mode (restored
+    afterwards): whatever it computes -- a custom ``forward``, a recurrent layer with a head,
+    attention, residual blocks -- becomes ONNX nodes, the layers of :data:`CONVERTERS` one
+    node each (a ``Conv``, an ``LSTM``), every other op by its converter in
+    :data:`nnscratch.onnx_ops.PRIMITIVES`.  A second trace on other random values (dynamic
+    axes one longer) must record the same graph, or the export is refused (see
+    :func:`nnscratch.onnx_trace.check`).  Parameters and buffers become initializers named
+    after their state-dict entries.
 
     Args:
-        model: a supported layer, or a :class:`~nnscratch.nn.Sequential` of them
-            (:data:`CONVERTERS` lists the layers).
-        example_input: one Tensor or array, e.g. a batch; its dtype is the graph's input type
-            (float32 for float32 models; integers for an ``Embedding``).
-        path: destination file; its directory must exist.
-        input_names: ``[name]`` of the graph input (default ``["input"]``).
-        output_names: one name per output (default ``["output"]``, or ``output_0``, … for a
-            recurrent layer's ``output, h_n[, c_n]``).
+        model: any :class:`~nnscratch.nn.Module`.
+        args: the example input: one Tensor or array, or a tuple of them (one per argument of
+            ``forward``); their dtypes are the graph's input types.
+        f: destination file; its directory must exist.
+        input_names: one name per input (default ``["input"]``, or ``input_0``, ...).
+        output_names: one name per output tensor (default ``["output"]``, or ``output_0``,
+            ... for nested outputs such as a recurrent layer's ``output, (h_n, c_n)``).
         dynamic_axes: ``{value name: {axis: label}}`` or ``{value name: [axes]}``: axes left
             symbolic in the graph, e.g. ``{"input": {0: "batch"}, "output": {0: "batch"}}``.
-            (Fixed-size choices — adaptive-pool kernels, upsampling scales — are still taken
-            from the example input's shape.)
         opset_version: ONNX operator set, from :data:`MIN_OPSET` to the installed onnx's
             newest (default :data:`DEFAULT_OPSET`; ``LayerNorm`` needs 17).
 
     Raises:
-        ValueError: an unsupported module or setting (naming the module and its path), or bad
-            names/axes.  TypeError: ``model`` or ``example_input`` of the wrong type.
+        ValueError: an op or module without a converter (named), a trace that does not
+            generalise (named), an unsupported setting, or bad names/axes.
+        TypeError: ``model`` or ``args`` of the wrong type.
         ImportError: the onnx package is not installed.
     """
     onnx = _require_onnx()
     if not isinstance(model, Module):
         raise TypeError(f"nnscratch.onnx.export: model must be an nnscratch Module, got "
                         f"{type(model).__name__}")
+    if f is None:
+        raise TypeError("nnscratch.onnx.export: f (the destination path) is required")
     newest = onnx.defs.onnx_opset_version()
+    opset_version = DEFAULT_OPSET if opset_version is None else opset_version
     if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
             not MIN_OPSET <= opset_version <= newest:
         raise ValueError(f"nnscratch.onnx.export: opset_version must be an int in "
                          f"[{MIN_OPSET}, {newest}], got {opset_version!r}")
-    if isinstance(example_input, (tuple, list)):
-        raise TypeError("nnscratch.onnx.export: example_input must be one Tensor or array "
-                        "(models with several inputs are not supported)")
-    xv = example_input if isinstance(example_input, Tensor) else np.asarray(example_input)
-    if isinstance(xv, np.ndarray):
-        if xv.dtype.kind not in "fiu":
-            raise TypeError(f"nnscratch.onnx.export: example_input must be numeric, got dtype "
-                            f"{xv.dtype}")
-        xv = tensor(xv, dtype=xv.dtype)
-    _check_example(model, xv, dynamic_axes)
+    inputs = []
+    for xv in (args if isinstance(args, (tuple, list)) else (args,)):
+        if not isinstance(xv, Tensor):
+            xv = np.asarray(xv)
+            if xv.dtype.kind not in "fiub":
+                raise TypeError(f"nnscratch.onnx.export: args must be Tensors or numeric "
+                                f"arrays, got dtype {xv.dtype}")
+            xv = tensor(xv, dtype=xv.dtype)
+        _check_example(model, xv, dynamic_axes)
+        inputs.append(xv)
+    if not inputs:
+        raise TypeError("nnscratch.onnx.export: args must hold at least one example input")
     dynamic_axes = dict(dynamic_axes or {})
+    in_names = _check_names(input_names, "input", len(inputs), "input_names")
 
     g = _Graph(onnx, int(opset_version))
-    (in_name,) = _check_names(input_names, "input", 1, "input_names")
-    g._used.add(in_name)
+    g._used.update(in_names)
+    paths = {m: path or "<model>" for path, m in model.named_modules()
+             if type(m) in CONVERTERS}
+    param_names = {id(t): n for n, t in model.state_dict(keep_vars=True).items()
+                   if isinstance(t, Tensor)}
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
         with no_grad():
-            names, yv = _emit(g, model, "", in_name, xv)
+            first = trace(model, inputs, paths)
+            others = [_another(x, _axes_of(n, x.ndim, dynamic_axes))
+                      for x, n in zip(inputs, in_names)]
+            check(first, trace(model, others, paths), lambda c: c.name in FLEXIBLE)
     finally:
         for m, mode in modes:
             m.training = mode
-    outputs = _arrays(yv)
-    out_names = _check_names(output_names, "output", len(names), "output_names")
-    unknown = set(dynamic_axes) - {in_name, *out_names}
+    names, name_of = _translate(g, first, in_names, paths, param_names)
+    outputs = list(_tensors_in([first.output]))
+    out_names = _check_names(output_names, "output", len(outputs), "output_names")
+    unknown = set(dynamic_axes) - {*in_names, *out_names}
     if unknown:
         raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
-                         f"are not among the inputs/outputs {[in_name] + out_names}")
-    for internal, public in zip(names, out_names):
-        g.nodes.append(onnx.helper.make_node("Identity", [internal], [public],
+                         f"are not among the inputs/outputs {in_names + out_names}")
+    for t, public in zip(outputs, out_names):
+        g.nodes.append(onnx.helper.make_node("Identity", [name_of(t, "the output")], [public],
                                              name=g.name(f"{public}#node")))
     h = onnx.helper
-    x_arr = np.asarray(xv.numpy())
+
+    def info(name, a):
+        return h.make_tensor_value_info(name, h.np_dtype_to_tensor_dtype(a.dtype),
+                                        _dims(name, a.shape, dynamic_axes))
     graph = h.make_graph(
         g.nodes, type(model).__name__,
-        [h.make_tensor_value_info(in_name, h.np_dtype_to_tensor_dtype(x_arr.dtype),
-                                  _dims(in_name, x_arr.shape, dynamic_axes))],
-        [h.make_tensor_value_info(n, h.np_dtype_to_tensor_dtype(a.dtype),
-                                  _dims(n, a.shape, dynamic_axes))
-         for n, a in zip(out_names, outputs)],
+        [info(n, np.asarray(x._data)) for n, x in zip(in_names, inputs)],
+        [info(n, np.asarray(t._data)) for n, t in zip(out_names, outputs)],
         initializer=g.initializers)
     opsets = [h.make_opsetid("", g.opset)]
     proto = h.make_model(graph, opset_imports=opsets, producer_name="nnscratch",
                          ir_version=h.find_min_ir_version_for(opsets))
     onnx.checker.check_model(proto, full_check=True)
     data = proto.SerializeToString()
-    atomic_write(path, lambda f: f.write(data))
+    atomic_write(f, lambda fh: fh.write(data))
     return proto
