@@ -414,6 +414,56 @@ def _normalize(e):
     return e.op("Div", [x, e.op1("Max", [norm, _scalar(e, eps)])])
 
 
+def _spatial(e, pair, nd):
+    """A per-axis setting of a 2-D kernel op, for ``nd`` spatial axes (1-D ops run as 2-D of
+    height 1: their setting is the last entry)."""
+    return [int(v) for v in pair][-nd:]
+
+
+def _conv(e):
+    """``F.conv1d/2d`` (symmetric padding: ``same`` arrives already resolved)."""
+    x, w = e.arg(0), e.arg(1)
+    nd = x.ndim - 2
+    if nd not in (1, 2):
+        raise e.refuse(f"a {nd}-D convolution")
+    pads = _spatial(e, e.kw["padding"], nd)
+    ins = [e.x(0), e.x(1)] + ([e.x(2)] if len(e.args) > 2 and e.args[2] is not None else [])
+    return e.op("Conv", ins, kernel_shape=list(w.shape[2:]),
+                strides=_spatial(e, e.kw["stride"], nd), pads=pads * 2,
+                dilations=_spatial(e, e.kw["dilation"], nd), group=int(e.kw["groups"]))
+
+
+def _pool(kind):
+    def convert(e):
+        x = e.arg(0)
+        if x.ndim != 4:
+            raise e.refuse(f"pooling a {x.ndim}-D input (4-D exports)")
+        k, s, p = (_spatial(e, e.kw[n], 2) for n in ("kernel", "stride", "padding"))
+        ceil = int(bool(e.kw.get("ceil_mode", False)))
+        if kind == "max":
+            return e.op("MaxPool", [e.x(0)], kernel_shape=k, strides=s, pads=p * 2,
+                        dilations=_spatial(e, e.kw["dilation"], 2), ceil_mode=ceil)
+        return e.op("AveragePool", [e.x(0)], kernel_shape=k, strides=s, pads=p * 2,
+                    ceil_mode=ceil, count_include_pad=int(bool(e.kw["count_include_pad"])))
+    return convert
+
+
+def _adaptive(kind):
+    """Adaptive pooling: the global pool for output 1, a plain pool when the input size is a
+    whole multiple of the output size (torch's windows then); ONNX has no other."""
+    def convert(e):
+        x, out = e.arg(0), e.out
+        if all(o == 1 for o in out.shape[2:]):
+            return e.op("GlobalAveragePool" if kind == "avg" else "GlobalMaxPool", [e.x(0)])
+        if any(i % o for i, o in zip(x.shape[2:], out.shape[2:])):
+            raise e.refuse(f"ONNX has no adaptive pooling, and input size {x.shape[2:]} is not "
+                           f"a multiple of the output size {out.shape[2:]}")
+        k = [i // o for i, o in zip(x.shape[2:], out.shape[2:])]
+        return e.op("AveragePool" if kind == "avg" else "MaxPool", [e.x(0)], kernel_shape=k,
+                    strides=k)
+    return convert
+
+
 #: op name (the recorded function's name) -> converter
 PRIMITIVES = {
     "add": _binary("Add"), "sub": _binary("Sub"), "mul": _binary("Mul"), "div": _binary("Div"),
@@ -444,6 +494,8 @@ PRIMITIVES = {
     "gather": _gather, "index_select": _index_select, "flip": _flip,
     "tril": _trilu(False), "triu": _trilu(True), "tile": _tile, "pad": _pad,
     "astype": _astype, "clone": _identity, "dropout": _dropout,
+    "conv": _conv, "max_pool": _pool("max"), "avg_pool": _pool("avg"),
+    "adaptive_avg": _adaptive("avg"), "adaptive_max": _adaptive("max"),
     "layer_norm": _layer_norm, "batch_norm_eval": _batch_norm_eval, "embedding": _embedding,
 }
 

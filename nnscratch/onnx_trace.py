@@ -143,6 +143,22 @@ def same(a, b) -> bool:
         return a is b
 
 
+def _short(v) -> str:
+    text = " ".join(repr(v).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _differs(what, op, step, x, y) -> str:
+    if any(isinstance(v, np.ndarray) for v in (x, y)):
+        why = ("an array computed from the input's values outside the traced operations (a "
+               "mask from a comparison, .numpy()...): the trace would freeze it")
+    else:
+        why = ("a size read from the input, which this op cannot take from the graph: leave "
+               "that axis out of dynamic_axes")
+    return (f"nnscratch.onnx.export: {what} of {op} (step {step}) is {_short(x)} for the "
+            f"example and {_short(y)} on another input (dynamic axes one longer): {why}")
+
+
 def check(first: Trace, second: Trace, flexible) -> None:
     """Refuse the export unless ``second`` (other values, longer dynamic axes) recorded the
     same graph as ``first``.  ``flexible(call)`` names the ops whose non-tensor arguments may
@@ -169,17 +185,11 @@ def check(first: Trace, second: Trace, flexible) -> None:
                             f"(a comparison, argmax, .numpy(), a new tensor from the input's "
                             f"size...): the trace would freeze it to the example's value")
             elif not same(x, y) and not flexible(a):
-                raise ValueError(f"nnscratch.onnx.export: argument {j} of {a.name} (step {i}) "
-                                 f"is {x!r} for the example and {y!r} when a dynamic axis "
-                                 f"grows: a size read from the input, which {a.name} cannot "
-                                 f"take from the graph; leave that axis static")
+                raise ValueError(_differs(f"argument {j}", a.name, i, x, y))
         for k in a.kwargs:
             if k != "needs_input_grad" and not same(a.kwargs[k], b.kwargs.get(k)) \
                     and not flexible(a):
-                raise ValueError(f"nnscratch.onnx.export: {a.name}'s {k}= (step {i}) is "
-                                 f"{a.kwargs[k]!r} for the example and {b.kwargs.get(k)!r} when "
-                                 f"a dynamic axis grows: a size read from the input; leave "
-                                 f"that axis static")
+                raise ValueError(_differs(f"{k}=", a.name, i, a.kwargs[k], b.kwargs.get(k)))
     if len(a_calls) != len(b_calls):
         raise ValueError(f"nnscratch.onnx.export: the forward pass ran {len(a_calls)} "
                          f"operations on the example and {len(b_calls)} on another input: "

@@ -1,0 +1,211 @@
+"""ONNX export of any module (issue 33, deliver 4): ``ns.onnx.export`` traces the forward pass.
+
+Each model of the table is exported, checked by onnx.checker (inside export), run in
+onnxruntime and compared with our own forward in float32: rtol = atol = 1e-5.  With
+``dynamic_axes`` the graph is also run on another batch size and must still agree.
+"""
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+import nnscratch as ns
+import nnscratch.nn.functional as F
+from nnscratch import nn
+from nnscratch.onnx_trace import _tensors_in
+
+TOL = 1e-5
+BATCH = {0: "batch"}
+
+
+def _session(path):
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def _ours(model, xs):
+    model.eval()
+    with ns.no_grad():
+        out = model(*[ns.tensor(x, dtype=x.dtype) for x in xs])
+    return [t.numpy() for t in _tensors_in([out])]
+
+
+def _agree(model, xs, path, other=None, **kw):
+    """Export on ``xs``; onnxruntime must give our outputs on ``xs`` and on ``other``."""
+    proto = ns.onnx.export(model, tuple(xs), path, **kw)
+    sess = _session(path)
+    for inputs in [xs] + ([other] if other is not None else []):
+        got = sess.run(None, {i.name: x for i, x in zip(sess.get_inputs(), inputs)})
+        want = _ours(model, inputs)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape and g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=TOL, atol=TOL)
+    return proto
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(6, 16), nn.Linear(16, 3)
+
+    def forward(self, x):
+        h = F.dropout(F.relu(self.fc1(x)), 0.5, training=self.training)
+        return F.log_softmax(self.fc2(h), dim=1)
+
+
+class Net(nn.Module):
+    """The 60-minute blitz's network, with batch norm and dropout."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 4, 3), nn.Conv2d(4, 6, 3, padding=1)
+        self.bn, self.drop = nn.BatchNorm2d(4), nn.Dropout(0.25)
+        self.fc1, self.fc2 = nn.Linear(6 * 3 * 3, 10), nn.Linear(10, 4)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn(self.conv1(x))), (2, 2))
+        x = F.avg_pool2d(F.relu(F.conv2d(x, self.conv2.weight, self.conv2.bias, padding=1)), 2)
+        x = self.drop(ns.flatten(x, 1))
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+class Head(nn.Module):
+    """A recurrent layer read at its last step by a Linear head: every sequence model."""
+
+    def __init__(self, cls):
+        super().__init__()
+        self.rnn, self.head = cls(4, 6, num_layers=2, batch_first=True), nn.Linear(6, 3)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1, :])
+
+
+class TinyLM(nn.Module):
+    """A causal Transformer language model: embedding + learned positions, a causal mask."""
+
+    def __init__(self, vocab=11, d=8, T=5):
+        super().__init__()
+        self.emb, self.pos = nn.Embedding(vocab, d), nn.Parameter(ns.randn(T, d) * 0.1)
+        layer = nn.TransformerEncoderLayer(d, 2, 16, dropout=0.1, batch_first=True,
+                                           norm_first=True, activation="gelu")
+        self.encoder, self.out = nn.TransformerEncoder(layer, 2), nn.Linear(d, vocab)
+
+    def forward(self, idx):
+        T = idx.shape[1]
+        mask = nn.Transformer.generate_square_subsequent_mask(T)
+        h = self.encoder(self.emb(idx) + self.pos[:T], mask=mask, is_causal=True)
+        return self.out(h)
+
+
+class Custom(nn.Module):
+    """Arbitrary tensor code: residuals, a gate, concatenation, reductions, einsum, powers."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(5, 5)
+        self.scale = nn.Parameter(ns.ones(5) * 0.5)
+        self.register_buffer("shift", ns.arange(5, dtype=ns.float32) / 10)
+
+    def forward(self, x, y):
+        g = ns.sigmoid(self.lin(x)) * ns.tanh(y) + x
+        h = ns.cat([g, (g - self.shift).exp().sqrt(), y.abs() ** 1.5], dim=1)
+        attn = ns.softmax(ns.einsum("bi,bj->bij", g, y) / 2.0, dim=-1)
+        z = (attn @ y.unsqueeze(-1)).squeeze(-1) * self.scale
+        stats = ns.stack([h.mean(dim=1), h.sum(dim=1), h.logsumexp(dim=1)], dim=1)
+        return z.transpose(0, 1).reshape(-1), ns.where(ns.tensor([True, False, True]), stats,
+                                                       0.0).clamp(min=-3.0, max=30.0)
+
+
+def _float(rng, *shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+CASES = {
+    "MLP": (MLP, lambda r, n: [_float(r, n, 6)]),
+    "CNN": (Net, lambda r, n: [_float(r, n, 1, 14, 14)]),
+    "LSTM+Linear": (lambda: Head(nn.LSTM), lambda r, n: [_float(r, n, 7, 4)]),
+    "GRU+Linear": (lambda: Head(nn.GRU), lambda r, n: [_float(r, n, 7, 4)]),
+    "TransformerEncoderLayer": (lambda: nn.TransformerEncoderLayer(8, 2, 16, batch_first=True),
+                                lambda r, n: [_float(r, n, 5, 8)]),
+    "causal Transformer LM": (TinyLM, lambda r, n: [r.integers(0, 11, (n, 5))]),
+    "custom forward": (Custom, lambda r, n: [_float(r, n, 5), _float(r, n, 5)]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_forward_is_traced_and_agrees_with_onnxruntime_on_a_dynamic_batch(name, tmp_path,
+                                                                                rng):
+    build, inputs = CASES[name]
+    model = build()
+    if name == "CNN":                            # statistics other than the initial ones
+        model.bn.running_mean[...] = rng.standard_normal(4)
+        model.bn.running_var[...] = rng.uniform(0.5, 2, 4)
+    xs, other = inputs(rng, 3), inputs(rng, 6)
+    n_in, n_out = len(xs), len(_ours(model, xs))
+    in_names = [f"x{i}" for i in range(n_in)]
+    out_names = [f"y{i}" for i in range(n_out)]
+    axes = {n: BATCH for n in in_names}
+    if name != "custom forward":                 # its first output mixes the batch axis in
+        axes.update({n: BATCH for n in out_names})
+    proto = _agree(model, xs, tmp_path / "m.onnx", other=other, input_names=in_names,
+                   output_names=out_names, dynamic_axes=axes)
+    dims = proto.graph.input[0].type.tensor_type.shape.dim
+    assert dims[0].dim_param == "batch"
+
+
+def test_multihead_attention_with_three_inputs_and_its_weights(tmp_path, rng):
+    mha = nn.MultiheadAttention(8, 2, batch_first=True, kdim=6, vdim=4)
+    q, k, v = _float(rng, 2, 3, 8), _float(rng, 2, 5, 6), _float(rng, 2, 5, 4)
+    proto = _agree(mha, [q, k, v], tmp_path / "m.onnx", input_names=["q", "k", "v"],
+                   output_names=["out", "weights"])
+    assert [o.name for o in proto.graph.output] == ["out", "weights"]
+
+
+def test_parameters_are_initializers_named_after_the_state_dict(tmp_path, rng):
+    proto = ns.onnx.export(Head(nn.GRU), _float(rng, 2, 7, 4), tmp_path / "m.onnx")
+    names = {t.name for t in proto.graph.initializer}
+    assert {"head.weight", "head.bias"} <= names or "head.weight.T" in " ".join(names)
+    assert [n.op_type for n in proto.graph.node].count("GRU") == 2     # one node per layer
+
+
+class _Exp(ns.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.exp()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class _Lambda(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+REFUSED = {
+    "an op without a converter is named": (
+        lambda x: (x.tanh() * 0.5).erfinv(), {}, "no ONNX converter for the op 'erfinv'"),
+    "a custom autograd.Function is named": (
+        lambda x: _Exp.apply(x), {}, "no ONNX converter for the op 'autograd.Function _Exp'"),
+    "max over a dim picks with argmax, which is not traced": (
+        lambda x: x.max(dim=1).values, {}, "argument 2 of gather .*computed from the input"),
+    "a mask from a comparison is not traced": (
+        lambda x: x.masked_fill(x > 0, 0.0), {}, "argument 0 of where .*computed from the input"),
+    "control flow on a dynamic size": (
+        lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]}, "Python control flow depends on the input"),
+    "a slice bound read from a dynamic size": (
+        lambda x: x[:, :x.shape[0]], {"input": [0]}, "argument 1 of getitem .*a size read"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_what_a_trace_cannot_follow_is_refused_by_name(case, tmp_path, rng):
+    fn, axes, message = REFUSED[case]
+    with pytest.raises(ValueError, match=message):
+        ns.onnx.export(_Lambda(fn), _float(rng, 2, 4), tmp_path / "m.onnx", dynamic_axes=axes)
+    assert not (tmp_path / "m.onnx").exists()
