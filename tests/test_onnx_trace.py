@@ -197,7 +197,8 @@ REFUSED = {
     "a mask from a comparison is not traced": (
         lambda x: x.masked_fill(x > 0, 0.0), {}, "argument 0 of where .*computed from the input"),
     "control flow on a dynamic size": (
-        lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]}, "Python control flow depends on the input"),
+        lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]},
+        "Python control flow depends on the input"),
     "a slice bound read from a dynamic size": (
         lambda x: x[:, :x.shape[0]], {"input": [0]}, "argument 1 of getitem .*a size read"),
 }

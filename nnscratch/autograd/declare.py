@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from .graph import Node, _Edge, _graph_inputs, _save
 
 #: ``None``, or while a forward pass is traced (``nnscratch.onnx``) the function every op call
 #: reports to: ``_recorder(op, args, kwargs, out)``.  One global test per call when off.
-_recorder = None
+_recorder: Callable[[Any, tuple, dict, Any], None] | None = None
 
 
 def _share_view(out: Tensor, base: Tensor) -> None:

@@ -97,7 +97,7 @@ class Function:
         def vjp(g, node=None):
             # node given: create_graph=True, the cotangents are Tensors and backward runs with
             # grad mode on, so a backward written with tensor ops is recorded (as torch)
-            gs = (g,) if single else g
+            gs = (g,) if len(outs) == 1 else g     # a one-output node gets its gradient bare
             grads = []
             for gi, a in zip(gs, arrays):
                 if gi is None and a is not None and ctx.materialize_grads:
