@@ -1,5 +1,5 @@
 """Lazy modules: layers whose input size is read from their first input (torch's
-``LazyLinear``, ``LazyConv*d``, ``LazyBatchNorm*d``; d2l builds every model from them).
+``LazyLinear``, ``LazyConv*d``, ``LazyConvTranspose*d``, ``LazyBatchNorm*d``; d2l builds every model from them).
 
 Until the first forward the size-dependent parameters are :class:`UninitializedParameter`
 objects: they can be handed to an optimizer (which keeps the same objects), but reading their
@@ -17,10 +17,11 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, get_default_dtype
-from .conv import Conv1d, Conv2d, _ConvNd
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
+from .volumetric import Conv3d, ConvTranspose3d
 
 _UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. This error "
                   "usually happens in `load_state_dict` when trying to load an uninitialized "
@@ -117,33 +118,52 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.reset_parameters()
 
 
-class _LazyConvNd(LazyModuleMixin, _ConvNd):
+class _LazyConvNd(LazyModuleMixin):
+    """A convolution (``transposed``: its adjoint) whose ``in_channels`` is read from the
+    channel axis of the first input, ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``."""
+    transposed = False
+
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None):
         eager: Any = self.cls_to_become
         eager.__init__(self, groups, out_channels, kernel_size, stride, padding, dilation,
                        groups, bias, padding_mode, device, dtype)
+        self._uninitialize()
+
+    def _uninitialize(self) -> None:
         dt = self.weight._data.dtype
         self.in_channels = 0
         self.weight = UninitializedParameter(dtype=dt)
-        self.bias = UninitializedParameter(dtype=dt) if bias else None
+        self.bias = UninitializedParameter(dtype=dt) if self.bias is not None else None
         self._lazy_setup()
 
     def initialize_parameters(self, input, *args: Any, **kwargs: Any) -> None:
         if self.has_uninitialized_params():
             x = _first_input(self, input)
-            # batched (N, C, *) or unbatched (C, *): the channel axis is the (nd+1)-th last
             self.in_channels = int(x.shape[-self._nd - 1])
             if self.in_channels % self.groups:
                 raise ValueError(f"{type(self).__name__}: in_channels ({self.in_channels}) "
                                  f"must be divisible by groups ({self.groups})")
+            channels = ((self.in_channels, self.out_channels // self.groups) if self.transposed
+                        else (self.out_channels, self.in_channels // self.groups))
             with no_grad():
-                self.weight.materialize((self.out_channels, self.in_channels // self.groups)
-                                        + tuple(self.kernel_size))
+                self.weight.materialize(channels + tuple(self.kernel_size))
                 if self.bias is not None:
                     self.bias.materialize((self.out_channels,))
                 self.reset_parameters()
+
+
+class _LazyConvTransposeNd(_LazyConvNd):
+    transposed = True
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None):
+        eager: Any = self.cls_to_become
+        eager.__init__(self, groups, out_channels, kernel_size, stride, padding,
+                       output_padding, groups, bias, dilation, padding_mode, device, dtype)
+        self._uninitialize()
 
 
 class LazyConv1d(_LazyConvNd, Conv1d):
@@ -156,6 +176,30 @@ class LazyConv2d(_LazyConvNd, Conv2d):
     """:class:`Conv2d` whose ``in_channels`` is read from the first input."""
     cls_to_become = Conv2d
     _min_ndim = 3
+
+
+class LazyConv3d(_LazyConvNd, Conv3d):
+    """:class:`Conv3d` whose ``in_channels`` is read from the first input."""
+    cls_to_become = Conv3d
+    _min_ndim = 4
+
+
+class LazyConvTranspose1d(_LazyConvTransposeNd, ConvTranspose1d):
+    """:class:`ConvTranspose1d` whose ``in_channels`` is read from the first input."""
+    cls_to_become = ConvTranspose1d
+    _min_ndim = 2
+
+
+class LazyConvTranspose2d(_LazyConvTransposeNd, ConvTranspose2d):
+    """:class:`ConvTranspose2d` whose ``in_channels`` is read from the first input."""
+    cls_to_become = ConvTranspose2d
+    _min_ndim = 3
+
+
+class LazyConvTranspose3d(_LazyConvTransposeNd, ConvTranspose3d):
+    """:class:`ConvTranspose3d` whose ``in_channels`` is read from the first input."""
+    cls_to_become = ConvTranspose3d
+    _min_ndim = 4
 
 
 class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
@@ -204,5 +248,12 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
     _min_ndim = 4
 
 
+class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+    """:class:`BatchNorm3d` whose ``num_features`` is read from the first input."""
+    cls_to_become = BatchNorm3d
+    _min_ndim = 5
+
+
 __all__ = ["UninitializedParameter", "LazyModuleMixin", "LazyLinear", "LazyConv1d",
-           "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
