@@ -40,7 +40,7 @@ def _per_call(op, a, b, n):
     t0 = time.process_time()
     for _ in range(n):
         op(a, b)
-    return (time.process_time() - t0) / n
+    return (time.process_time() - t0) / max(n, 1)
 
 
 def main(argv=None):

@@ -300,7 +300,10 @@ def _stack(e):
 
 
 def _where(e):
-    return e.op("Where", [e.x(0, np.bool_), e.x(1), e.x(2)])
+    c, a, b = e.x(0, np.bool_), e.x(1), e.x(2)
+    if e.out.dtype == np.bool_:       # (c and a) or (not c and b): onnxruntime has no bool Where
+        return e.op("Or", [e.op1("And", [c, a]), e.op1("And", [e.op1("Not", [c]), b])])
+    return e.op("Where", [c, a, b])
 
 
 def _gather(e):
@@ -420,6 +423,23 @@ def _spatial(e, pair, nd):
     return [int(v) for v in pair][-nd:]
 
 
+def _compare(op_type, negate=False):
+    """A comparison (recorded by ``Tensor.__gt__`` & co.): operands in NumPy's common type."""
+    def convert(e):
+        a, b = e.arg(0), e.arg(1)
+        common = np.result_type(a, b) if isinstance(e.args[1], Tensor) else np.asarray(a).dtype
+        y = e.op1(op_type, [e.x(0, common), e.x(1, common)])
+        return [e.op1("Not", [y])] if negate else [y]
+    return convert
+
+
+def _arg_extremum(op_type):
+    def convert(e):
+        return e.op(op_type, [e.x(0, e.arg(0).dtype)], axis=int(e.kw["axis"]),
+                    keepdims=int(bool(e.kw["keepdims"])))
+    return convert
+
+
 def _conv(e):
     """``F.conv1d/2d`` (symmetric padding: ``same`` arrives already resolved)."""
     x, w = e.arg(0), e.arg(1)
@@ -494,6 +514,10 @@ PRIMITIVES = {
     "gather": _gather, "index_select": _index_select, "flip": _flip,
     "tril": _trilu(False), "triu": _trilu(True), "tile": _tile, "pad": _pad,
     "astype": _astype, "clone": _identity, "dropout": _dropout,
+    "greater": _compare("Greater"), "less": _compare("Less"), "equal": _compare("Equal"),
+    "greater_equal": _compare("GreaterOrEqual"), "less_equal": _compare("LessOrEqual"),
+    "not_equal": _compare("Equal", negate=True),
+    "argmax": _arg_extremum("ArgMax"), "argmin": _arg_extremum("ArgMin"),
     "conv": _conv, "max_pool": _pool("max"), "avg_pool": _pool("avg"),
     "adaptive_avg": _adaptive("avg"), "adaptive_max": _adaptive("max"),
     "layer_norm": _layer_norm, "batch_norm_eval": _batch_norm_eval, "embedding": _embedding,

@@ -190,6 +190,12 @@ def check(first: Trace, second: Trace, flexible) -> None:
             if k != "needs_input_grad" and not same(a.kwargs[k], b.kwargs.get(k)) \
                     and not flexible(a):
                 raise ValueError(_differs(f"{k}=", a.name, i, a.kwargs[k], b.kwargs.get(k)))
+    outs_a, outs_b = list(_tensors_in([first.output])), list(_tensors_in([second.output]))
+    for k, (u, v) in enumerate(zip(outs_a, outs_b)):
+        if first.role(u, "the output")[0] == "constant" and not same(u, v):
+            raise ValueError(f"nnscratch.onnx.export: output {k} is computed from the input "
+                             f"outside the traced operations (a bitwise op, .numpy(), a new "
+                             f"tensor...): the trace would freeze it to the example's value")
     if len(a_calls) != len(b_calls):
         raise ValueError(f"nnscratch.onnx.export: the forward pass ran {len(a_calls)} "
                          f"operations on the example and {len(b_calls)} on another input: "

@@ -111,9 +111,10 @@ class Custom(nn.Module):
         h = ns.cat([g, (g - self.shift).exp().sqrt(), y.abs() ** 1.5], dim=1)
         attn = ns.softmax(ns.einsum("bi,bj->bij", g, y) / 2.0, dim=-1)
         z = (attn @ y.unsqueeze(-1)).squeeze(-1) * self.scale
-        stats = ns.stack([h.mean(dim=1), h.sum(dim=1), h.logsumexp(dim=1)], dim=1)
-        return z.transpose(0, 1).reshape(-1), ns.where(ns.tensor([True, False, True]), stats,
-                                                       0.0).clamp(min=-3.0, max=30.0)
+        stats = ns.stack([h.mean(dim=1), h.max(dim=1).values, h.logsumexp(dim=1)], dim=1)
+        leaky = ns.where(stats > 1.0, stats, 0.1 * stats).masked_fill(stats < -2.0, -2.0)
+        return (z.transpose(0, 1).reshape(-1), leaky.clamp(min=-3.0, max=30.0),
+                h.argmin(dim=1), ns.where(x != 0.5, x <= y, x >= 2 * y))
 
 
 def _float(rng, *shape):
@@ -192,10 +193,13 @@ REFUSED = {
         lambda x: (x.tanh() * 0.5).erfinv(), {}, "no ONNX converter for the op 'erfinv'"),
     "a custom autograd.Function is named": (
         lambda x: _Exp.apply(x), {}, "no ONNX converter for the op 'autograd.Function _Exp'"),
-    "max over a dim picks with argmax, which is not traced": (
-        lambda x: x.max(dim=1).values, {}, "argument 2 of gather .*computed from the input"),
-    "a mask from a comparison is not traced": (
-        lambda x: x.masked_fill(x > 0, 0.0), {}, "argument 0 of where .*computed from the input"),
+    "a value through NumPy is not traced": (
+        lambda x: x * ns.tensor(x.numpy().mean()), {}, "argument 1 of mul .*computed from the in"),
+    "a mask made in NumPy is not traced": (
+        lambda x: x.masked_fill(ns.tensor(x.numpy() > 0), 0.0), {},
+        "argument 0 of where .*computed from the input"),
+    "an output through an untraced op": (
+        lambda x: (x > 0) | (x < -1), {}, "output 0 is computed from the input outside"),
     "control flow on a dynamic size": (
         lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]},
         "Python control flow depends on the input"),
