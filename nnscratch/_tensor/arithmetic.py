@@ -14,8 +14,8 @@ import numpy as np
 
 from .. import dtype as _dt
 from .. import ops as _ops
-from ..autograd.core import TensorBase as _Base
 from ..autograd import declare as _declare
+from ..autograd.core import TensorBase as _Base
 from ..autograd.core import _to_array
 from ..dtype import get_default_dtype
 from ..ops import add as _add

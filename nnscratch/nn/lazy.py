@@ -1,5 +1,6 @@
 """Lazy modules: layers whose input size is read from their first input (torch's
-``LazyLinear``, ``LazyConv*d``, ``LazyConvTranspose*d``, ``LazyBatchNorm*d``; d2l builds every model from them).
+``LazyLinear``, ``LazyConv*d``, ``LazyConvTranspose*d``, ``LazyBatchNorm*d``; d2l builds every
+model from them).
 
 Until the first forward the size-dependent parameters are :class:`UninitializedParameter`
 objects: they can be handed to an optimizer (which keeps the same objects), but reading their
