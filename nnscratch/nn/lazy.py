@@ -123,6 +123,8 @@ class _LazyConvNd(LazyModuleMixin):
     """A convolution (``transposed``: its adjoint) whose ``in_channels`` is read from the
     channel axis of the first input, ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``."""
     transposed = False
+    weight: Any
+    bias: Any
 
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
