@@ -198,6 +198,8 @@ REFUSED = {
     "a mask made in NumPy is not traced": (
         lambda x: x.masked_fill(ns.tensor(x.numpy() > 0), 0.0), {},
         "argument 0 of where .*computed from the input"),
+    "an in-place change of a traced value": (
+        lambda x: (x * 1).add_(1.0) * 2, {}, "mul reads a traced tensor that was modified in"),
     "an output through an untraced op": (
         lambda x: (x > 0) | (x < -1), {}, "output 0 is computed from the input outside"),
     "control flow on a dynamic size": (
@@ -214,3 +216,15 @@ def test_what_a_trace_cannot_follow_is_refused_by_name(case, tmp_path, rng):
     with pytest.raises(ValueError, match=message):
         ns.onnx.export(_Lambda(fn), _float(rng, 2, 4), tmp_path / "m.onnx", dynamic_axes=axes)
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_a_recurrent_layer_called_with_an_initial_state_is_refused_by_path(tmp_path, rng):
+    class WithState(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(3, 4, batch_first=True)
+
+        def forward(self, x):
+            return self.rnn(x, ns.zeros(1, x.shape[0], 4))[0]
+    with pytest.raises(ValueError, match="GRU at 'rnn': it is called with 2 arguments"):
+        ns.onnx.export(WithState(), _float(rng, 2, 5, 3), tmp_path / "m.onnx")
