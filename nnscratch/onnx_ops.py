@@ -167,10 +167,32 @@ def _reduce(op_type):
         keep = int(bool(e.kw.get("keepdims", e.arg(2, False))))
         if axes is None:
             axes = list(range(x.ndim))
-        if op_type == "ReduceSum" or e.g.opset >= 18:
-            return e.op(op_type, [e.x(0, x.dtype), e.ints(axes, "axes")], keepdims=keep)
-        return e.op(op_type, [e.x(0, x.dtype)], axes=axes, keepdims=keep)
+        return [_reduce_nodes(e, op_type, e.x(0, x.dtype), axes, keep)]
     return convert
+
+
+def _reduce_nodes(e, op_type, x, axes, keep):
+    if op_type == "ReduceSum" or e.g.opset >= 18:
+        return e.op1(op_type, [x, e.ints(axes, "axes")], keepdims=keep)
+    return e.op1(op_type, [x], axes=axes, keepdims=keep)
+
+
+def _var(e):
+    """``Σ (x - mean)² / (n - ddof)``, with ``n`` (the count over the reduced axes) read from
+    the input's shape in the graph, so that a dynamic axis counts right."""
+    x = e.arg(0)
+    axes = _axes(e, x.ndim)
+    axes = list(range(x.ndim)) if axes is None else axes
+    keep = int(bool(e.kw.get("keepdims", e.arg(2, False))))
+    ddof = e.kw.get("ddof", e.arg(3, 0))
+    xs = e.x(0)
+    centred = e.op1("Sub", [xs, _reduce_nodes(e, "ReduceMean", xs, axes, 1)])
+    total = _reduce_nodes(e, "ReduceSum", e.op1("Mul", [centred, centred]), axes, keep)
+    sizes = e.op1("Gather", [e.op1("Shape", [xs]), e.ints(axes, "axes")], axis=0)
+    n = e.op1("Cast", [e.op1("ReduceProd", [sizes], keepdims=0) if e.g.opset < 18 else
+                       e.op1("ReduceProd", [sizes, e.ints([0], "axis")], keepdims=0)],
+              to=e.g.helper.np_dtype_to_tensor_dtype(e.out.dtype))
+    return e.op("Div", [total, e.op1("Sub", [n, _scalar(e, ddof)])])
 
 
 def _softmax(op_type):
@@ -478,6 +500,10 @@ def _adaptive(kind):
         if any(i % o for i, o in zip(x.shape[2:], out.shape[2:])):
             raise e.refuse(f"ONNX has no adaptive pooling, and input size {x.shape[2:]} is not "
                            f"a multiple of the output size {out.shape[2:]}")
+        twin = e.call.twin
+        if twin is not None and twin.args[0].shape[2:] != x.shape[2:]:
+            raise e.refuse("its kernel is fixed by the input's spatial size, which a dynamic "
+                           "axis changes; leave the spatial axes static")
         k = [i // o for i, o in zip(x.shape[2:], out.shape[2:])]
         return e.op("AveragePool" if kind == "avg" else "MaxPool", [e.x(0)], kernel_shape=k,
                     strides=k)
@@ -508,7 +534,7 @@ PRIMITIVES = {
     "softmax": _softmax("Softmax"), "log_softmax": _softmax("LogSoftmax"),
     "sum": _reduce("ReduceSum"), "mean": _reduce("ReduceMean"), "max": _reduce("ReduceMax"),
     "min": _reduce("ReduceMin"), "prod": _reduce("ReduceProd"),
-    "logsumexp": _reduce("ReduceLogSumExp"), "cumsum": _cumsum, "normalize": _normalize,
+    "var": _var, "logsumexp": _reduce("ReduceLogSumExp"), "cumsum": _cumsum, "normalize": _normalize,
     "reshape": _reshape, "broadcast_to": _broadcast_to, "transpose": _transpose,
     "getitem": _getitem, "concatenate": _concat, "stack": _stack, "where": _where,
     "gather": _gather, "index_select": _index_select, "flip": _flip,

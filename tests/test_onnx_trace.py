@@ -111,9 +111,12 @@ class Custom(nn.Module):
         h = ns.cat([g, (g - self.shift).exp().sqrt(), y.abs() ** 1.5], dim=1)
         attn = ns.softmax(ns.einsum("bi,bj->bij", g, y) / 2.0, dim=-1)
         z = (attn @ y.unsqueeze(-1)).squeeze(-1) * self.scale
-        stats = ns.stack([h.mean(dim=1), h.max(dim=1).values, h.logsumexp(dim=1)], dim=1)
+        stats = ns.stack([h.mean(dim=1), h.max(dim=1).values, h.logsumexp(dim=1),
+                          h.std(dim=1) + x.var(dim=1, unbiased=False)], dim=1)
         leaky = ns.where(stats > 1.0, stats, 0.1 * stats).masked_fill(stats < -2.0, -2.0)
-        return (z.transpose(0, 1).reshape(-1), leaky.clamp(min=-3.0, max=30.0),
+        per_batch = (x.var(dim=0, keepdim=True) * x).sum(1)     # counts the dynamic axis
+        return (z.transpose(0, 1).reshape(-1),
+                leaky.clamp(min=-3.0, max=30.0) + per_batch[:, None],
                 h.argmin(dim=1), ns.where(x != 0.5, x <= y, x >= 2 * y))
 
 
@@ -152,6 +155,15 @@ def test_the_forward_is_traced_and_agrees_with_onnxruntime_on_a_dynamic_batch(na
                    output_names=out_names, dynamic_axes=axes)
     dims = proto.graph.input[0].type.tensor_type.shape.dim
     assert dims[0].dim_param == "batch"
+
+
+@pytest.mark.parametrize("opset", [14, 18, 20])
+def test_reductions_and_layer_norm_across_opsets(opset, tmp_path, rng):
+    """Reduce* take their axes as an attribute before opset 18 and as an input from 18."""
+    model = Custom() if opset < 17 else nn.Sequential(nn.LayerNorm(5), _Lambda(
+        lambda h: ns.stack([h.mean(1), h.amax(1), h.var(1), h.logsumexp(1), h.prod(1)], 1)))
+    _agree(model, [_float(rng, 3, 5)] * (2 if opset < 17 else 1), tmp_path / "m.onnx",
+           opset_version=opset)
 
 
 def test_multihead_attention_with_three_inputs_and_its_weights(tmp_path, rng):
