@@ -300,7 +300,8 @@ def _getitem(e):
 def _advanced(e, y, advanced):
     arrays = [(i, a) for i, a in enumerate(advanced)
               if not isinstance(a, slice) and a is not Ellipsis]
-    if len(arrays) != 1 or Ellipsis in advanced or isinstance(arrays[0][1], Tensor) or \
+    if len(arrays) != 1 or any(a is Ellipsis for a in advanced) or \
+            isinstance(arrays[0][1], Tensor) or \
             np.asarray(arrays[0][1]).dtype.kind not in "iu":
         raise e.refuse("indexing with several index tensors or a mask (one integer index "
                        "tensor or list on one axis exports, as Gather)")

@@ -200,6 +200,41 @@ class _Lambda(nn.Module):
         return self.fn(x)
 
 
+OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x of shape (3, 4)
+    "neg abs exp log sqrt": lambda x: (-x).abs().exp() + (x.abs() + 1).log() + x.abs().sqrt(),
+    "trig": lambda x: x.sin() + x.cos() + (x * 0.5).tan() + (x * 0.3).asin() + (x * 0.3).acos()
+    + x.atan() + x.sinh() + x.cosh() + x.asinh() + (x.abs() + 1.5).acosh() + (x * 0.3).atanh(),
+    "erf reciprocal": lambda x: ns.erf(x) + (x.abs() + 1).reciprocal(),
+    "activations": lambda x: F.gelu(x) + F.gelu(x, approximate="tanh") + F.silu(x)
+    + F.softplus(x, beta=2.0, threshold=1.0) + F.elu(x, 0.7) + F.celu(x, 1.3) + F.selu(x)
+    + F.leaky_relu(x, 0.2) + F.hardsigmoid(x) + F.hardswish(x) + F.hardtanh(x, -0.5, 0.7)
+    + F.softsign(x) + F.mish(x) + F.logsigmoid(x) + F.relu6(x),
+    "log1p expm1 clamp": lambda x: (x.abs()).log1p() + x.expm1() + x.clamp(-0.5, 0.5)
+    + x.clamp(min=0.1),
+    "maximum minimum pow": lambda x: ns.maximum(x, x * 2) - ns.minimum(x, 0.5 * x) + x ** 2,
+    "softmax log_softmax": lambda x: F.softmax(x, 0) + F.log_softmax(x, -1),
+    "cumsum flip roll": lambda x: x.cumsum(1) + x.flip(0) + x.flip([0, 1]),
+    "tril triu": lambda x: x.tril() + x.triu(1) + x.tril(-1),
+    "repeat expand": lambda x: x[:1].expand(3, 4) + x.repeat(1, 2)[:, :4] + x.repeat(2, 1)[3:],
+    "pad": lambda x: F.pad(x, (1, 2), value=0.5)[:, 1:5] + F.pad(x, (0, 0, 1, 0))[1:],
+    "normalize": lambda x: F.normalize(x, dim=1) + F.normalize(x, dim=0),
+    "index_select gather": lambda x: x.index_select(1, ns.tensor([3, 0, 0, 1]))
+    + x.gather(1, ns.tensor([[0, 1, 2, 3], [3, 2, 1, 0], [1, 1, 1, 1]])),
+    "advanced index": lambda x: x[:, [2, 0, 1, 3]] + x[[1, 1, 0]],
+    "basic index": lambda x: x[None, :, ::2][0, :, -1][:, None] + x[..., :1] + x[-1],
+    "unsqueeze squeeze view permute": lambda x: x.unsqueeze(0).permute(2, 0, 1).squeeze(1).t()
+    + x.view(4, 3).t() + x.flatten().reshape(3, 4),
+    "chunk split": lambda x: ns.cat(x.chunk(2, dim=1)[::-1], 1) + x.split([1, 3], 1)[1].sum(1,
+                                                                                       True),
+    "dtype casts": lambda x: (x * 3).long().float() + x.double().float(),
+}
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_each_op_converter_agrees_with_onnxruntime(name, tmp_path, rng):
+    _agree(_Lambda(OPS[name]), [_float(rng, 3, 4)], tmp_path / "m.onnx")
+
+
 REFUSED = {
     "an op without a converter is named": (
         lambda x: (x.tanh() * 0.5).erfinv(), {}, "no ONNX converter for the op 'erfinv'"),
