@@ -169,42 +169,6 @@ class _LazyConvTransposeNd(_LazyConvNd):
         self._uninitialize()
 
 
-class LazyConv1d(_LazyConvNd, Conv1d):
-    """:class:`Conv1d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = Conv1d
-    _min_ndim = 2
-
-
-class LazyConv2d(_LazyConvNd, Conv2d):
-    """:class:`Conv2d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = Conv2d
-    _min_ndim = 3
-
-
-class LazyConv3d(_LazyConvNd, Conv3d):
-    """:class:`Conv3d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = Conv3d
-    _min_ndim = 4
-
-
-class LazyConvTranspose1d(_LazyConvTransposeNd, ConvTranspose1d):
-    """:class:`ConvTranspose1d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = ConvTranspose1d
-    _min_ndim = 2
-
-
-class LazyConvTranspose2d(_LazyConvTransposeNd, ConvTranspose2d):
-    """:class:`ConvTranspose2d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = ConvTranspose2d
-    _min_ndim = 3
-
-
-class LazyConvTranspose3d(_LazyConvTransposeNd, ConvTranspose3d):
-    """:class:`ConvTranspose3d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = ConvTranspose3d
-    _min_ndim = 4
-
-
 class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
@@ -239,22 +203,25 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
                 self.reset_parameters()
 
 
-class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
-    """:class:`BatchNorm1d` whose ``num_features`` is read from the first input."""
-    cls_to_become = BatchNorm1d
-    _min_ndim = 2
+def _lazy(base, eager, min_ndim: int, size: str) -> Any:
+    """``Lazy<eager>``: ``eager`` whose ``size`` is read from the first input (which has at
+    least ``min_ndim`` axes); it becomes ``eager`` once materialised, as torch's."""
+    name = f"Lazy{eager.__name__}"
+    return type(base)(name, (base, eager), {
+        "cls_to_become": eager, "_min_ndim": min_ndim, "__module__": __name__,
+        "__qualname__": name,
+        "__doc__": f":class:`{eager.__name__}` whose ``{size}`` is read from the first input."})
 
 
-class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
-    """:class:`BatchNorm2d` whose ``num_features`` is read from the first input."""
-    cls_to_become = BatchNorm2d
-    _min_ndim = 4
-
-
-class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
-    """:class:`BatchNorm3d` whose ``num_features`` is read from the first input."""
-    cls_to_become = BatchNorm3d
-    _min_ndim = 5
+LazyConv1d = _lazy(_LazyConvNd, Conv1d, 2, "in_channels")
+LazyConv2d = _lazy(_LazyConvNd, Conv2d, 3, "in_channels")
+LazyConv3d = _lazy(_LazyConvNd, Conv3d, 4, "in_channels")
+LazyConvTranspose1d = _lazy(_LazyConvTransposeNd, ConvTranspose1d, 2, "in_channels")
+LazyConvTranspose2d = _lazy(_LazyConvTransposeNd, ConvTranspose2d, 3, "in_channels")
+LazyConvTranspose3d = _lazy(_LazyConvTransposeNd, ConvTranspose3d, 4, "in_channels")
+LazyBatchNorm1d = _lazy(_LazyBatchNorm, BatchNorm1d, 2, "num_features")
+LazyBatchNorm2d = _lazy(_LazyBatchNorm, BatchNorm2d, 4, "num_features")
+LazyBatchNorm3d = _lazy(_LazyBatchNorm, BatchNorm3d, 5, "num_features")
 
 
 __all__ = ["UninitializedParameter", "LazyModuleMixin", "LazyLinear", "LazyConv1d",
