@@ -1,16 +1,18 @@
-"""Export a model to ONNX: ``ns.onnx.export(model, example_input, "model.onnx")``.
+"""Export any model to ONNX: ``ns.onnx.export(model, args, "model.onnx")``, as torch's.
 
-How the graph is built: by walking the module tree while running it.  ``export`` calls the
-model once on ``example_input`` (in eval mode, without recording gradients), descending into
-:class:`~nnscratch.nn.Sequential` containers; every other module must be one of the layers
-listed in :data:`CONVERTERS`, and is translated to ONNX nodes by its converter from its
-hyper-parameters and weights, and from the shapes of the values it actually received and
-returned (adaptive pooling and nearest upsampling need those).  A module with its own
-``forward`` (a user model, :class:`~nnscratch.models.VAE`, ...) is refused with an error naming
-it: its forward is arbitrary Python, so export its exportable parts (e.g. ``vae.encoder``)
-instead.  We walk modules rather than trace the autograd tape because a layer maps to one
-ONNX operator (``Conv``, ``LSTM``, ``BatchNormalization``...) that runtimes execute fast,
-where a tape holds dozens of primitive ops per layer.
+How the graph is built: by tracing the forward pass (:mod:`nnscratch.onnx_trace`).
+``export`` runs ``model(*args)`` once in eval mode, without gradients, while every op call
+records itself; the recorded calls become ONNX nodes, each op through its converter in
+:data:`nnscratch.onnx_ops.PRIMITIVES`.  So a custom ``forward`` exports -- a recurrent layer
+with a head, attention, residual blocks, arbitrary tensor code.  The layers of
+:data:`CONVERTERS` are recorded whole instead (a forward hook) and become one ONNX operator
+each (``Conv``, ``LSTM``, ``BatchNormalization``...), which runtimes execute fast where the
+primitives would be dozens of nodes; their converters read the hyper-parameters and weights,
+and the shapes of the values actually received and returned (adaptive pooling and nearest
+upsampling need those).  A trace is checked rather than trusted: a second trace on other
+random values (every dynamic axis one longer) must record the same ops, constants and
+arguments, or the export is refused naming the op (a value computed outside the recorded
+ops, Python control flow on the input, a size a converter cannot take from the graph).
 
 Conventions ONNX and PyTorch (hence nnscratch) do not share, and how they are bridged:
 
