@@ -395,6 +395,12 @@ def _translate(g, tr, in_names, paths, param_names):
                 raise _unsupported(call.op, path, f"it is called with {len(args)} arguments; "
                                    f"export it on one input tensor (an initial state is not "
                                    f"exported)")
+            twin = call.twin
+            if CONVERTERS[type(call.op)] in (_adaptive_pool, _upsample) and twin is not None \
+                    and twin.args[0].shape[2:] != args[0].shape[2:]:
+                raise _unsupported(call.op, path, "its kernel or scales are fixed by the "
+                                   "input's spatial size, which a dynamic axis changes; leave "
+                                   "the spatial axes static")
             outs = CONVERTERS[type(call.op)](g, call.op, path, name_of(args[0], call.name),
                                              np.asarray(args[0]._data),
                                              np.asarray(call.outs[0]._data))
@@ -469,6 +475,10 @@ def _check_example(model: Module, xv: Tensor, dynamic_axes) -> None:
                             f"{axes!r} (e.g. {{{name!r}: {{0: 'batch'}}}})")
 
 
+def _value_is(expected):
+    return lambda v: isinstance(v, bool) and v is expected
+
+
 def _another(x: Tensor, axes) -> Tensor:
     """An input for the checking trace: other random values of ``x``'s dtype and range, every
     dynamic axis one longer."""
@@ -491,8 +501,11 @@ def _axes_of(name, ndim, dynamic_axes):
     return sorted({int(a) % ndim for a in spec})
 
 
-def export(model: Module, args=(), f: str | os.PathLike | None = None, *, input_names=None,
-           output_names=None, opset_version: int | None = None, dynamic_axes=None):
+def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs=None,
+           verbose=None, input_names=None, output_names=None, opset_version: int | None = None,
+           dynamo: bool = True, export_params: bool = True,
+           keep_initializers_as_inputs: bool = False, dynamic_axes=None,
+           do_constant_folding: bool = True, training=None):
     """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``.
 
     The arguments are torch.onnx.export's (``torch.onnx.export(model, args, f, ...)``).  The
@@ -517,6 +530,12 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, input_
             symbolic in the graph, e.g. ``{"input": {0: "batch"}, "output": {0: "batch"}}``.
         opset_version: ONNX operator set, from :data:`MIN_OPSET` to the installed onnx's
             newest (default :data:`DEFAULT_OPSET`; ``LayerNorm`` needs 17).
+        verbose: print the graph (``onnx.helper.printable_graph``) when true.
+        dynamo, do_constant_folding: accepted for torch's programs and without effect: there
+            is one tracer here, and it always folds the ops of constants.
+        export_params (``True``), keep_initializers_as_inputs (``False``), kwargs (``None``),
+        training (``None`` or eval): torch's defaults, the only values taken; another is a
+            NotImplementedError naming it.
 
     Raises:
         ValueError: an op or module without a converter (named), a trace that does not
@@ -530,6 +549,16 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, input_
                         f"{type(model).__name__}")
     if f is None:
         raise TypeError("nnscratch.onnx.export: f (the destination path) is required")
+    for name, value, ok in (("export_params", export_params, _value_is(True)),
+                            ("keep_initializers_as_inputs", keep_initializers_as_inputs,
+                             _value_is(False)),
+                            ("kwargs", kwargs, lambda v: not v),
+                            ("training", training,
+                             lambda v: v is None or getattr(v, "name", v) in ("EVAL", 0))):
+        if not ok(value):
+            raise NotImplementedError(f"nnscratch.onnx.export: {name}={value!r} is not "
+                                      f"supported (the parameters are stored in the graph, "
+                                      f"positional inputs only, eval mode)")
     newest = onnx.defs.onnx_opset_version()
     opset_version = DEFAULT_OPSET if opset_version is None else opset_version
     if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
@@ -592,6 +621,8 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, input_
     proto = h.make_model(graph, opset_imports=opsets, producer_name="nnscratch",
                          ir_version=h.find_min_ir_version_for(opsets))
     onnx.checker.check_model(proto, full_check=True)
+    if verbose:
+        print(onnx.helper.printable_graph(proto.graph))
     data = proto.SerializeToString()
     atomic_write(f, lambda fh: fh.write(data))
     return proto

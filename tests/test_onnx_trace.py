@@ -174,6 +174,22 @@ def test_multihead_attention_with_three_inputs_and_its_weights(tmp_path, rng):
     assert [o.name for o in proto.graph.output] == ["out", "weights"]
 
 
+def test_the_onnx_tutorials_call_runs_as_written(tmp_path, rng, capsys):
+    """The super-resolution tutorial's call, keyword for keyword (its opset 10 aside)."""
+    model, x = MLP(), _float(rng, 1, 6)
+    ns.onnx.export(model, x, str(tmp_path / "m.onnx"), export_params=True, opset_version=17,
+                   do_constant_folding=True, input_names=["input"], output_names=["output"],
+                   dynamic_axes={"input": {0: "batch_size"}, "output": {0: "batch_size"}},
+                   verbose=True, dynamo=False)
+    assert "graph MLP" in capsys.readouterr().out
+    got = _session(tmp_path / "m.onnx").run(None, {"input": np.repeat(x, 4, 0)})[0]
+    np.testing.assert_allclose(got, np.repeat(_ours(model, [x])[0], 4, 0), rtol=TOL, atol=TOL)
+    for bad in ({"export_params": False}, {"keep_initializers_as_inputs": True},
+                {"kwargs": {"y": 1}}, {"training": "TRAINING"}):
+        with pytest.raises(NotImplementedError, match=next(iter(bad))):
+            ns.onnx.export(model, x, tmp_path / "b.onnx", **bad)
+
+
 def test_parameters_are_initializers_named_after_the_state_dict(tmp_path, rng):
     proto = ns.onnx.export(Head(nn.GRU), _float(rng, 2, 7, 4), tmp_path / "m.onnx")
     names = {t.name for t in proto.graph.initializer}
@@ -275,3 +291,16 @@ def test_a_recurrent_layer_called_with_an_initial_state_is_refused_by_path(tmp_p
             return self.rnn(x, ns.zeros(1, x.shape[0], 4))[0]
     with pytest.raises(ValueError, match="GRU at 'rnn': it is called with 2 arguments"):
         ns.onnx.export(WithState(), _float(rng, 2, 5, 3), tmp_path / "m.onnx")
+
+
+def test_adaptive_pooling_on_a_dynamic_spatial_axis_is_refused(tmp_path, rng):
+    """Its ONNX kernel would be the example's: right for one size only."""
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(2))
+    x = _float(rng, 1, 1, 10, 10)
+    with pytest.raises(ValueError, match="AdaptiveAvgPool2d at '1'.*leave the spatial axes"):
+        ns.onnx.export(model, x, tmp_path / "m.onnx", dynamic_axes={"input": [0, 2, 3]})
+    with pytest.raises(ValueError, match="adaptive_avg: its kernel is fixed"):
+        ns.onnx.export(_Lambda(lambda v: F.adaptive_avg_pool2d(v, 2)), x, tmp_path / "m.onnx",
+                       dynamic_axes={"input": [2, 3]})
+    _agree(model, [x], tmp_path / "m.onnx", other=[_float(rng, 3, 1, 10, 10)],
+           dynamic_axes={"input": [0], "output": [0]})
