@@ -297,8 +297,10 @@ def _upsample(g, m, path, x, xv, yv):
 _GATE_ORDER = {"RNN": [0], "LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2]}
 
 
-def _recurrent(g, m, path, x, xv, yv):
-    """One ONNX RNN/LSTM/GRU node per layer (both directions in it); see the module notes."""
+def _recurrent(g, m, path, x, xv, yv, states=()):
+    """One ONNX RNN/LSTM/GRU node per layer (both directions in it); see the module notes.
+    ``states``: the ONNX names of the initial ``h0`` (and ``c0``), ``(layers·D, N, H)``: each
+    layer reads its ``D`` rows as ``initial_h`` (``initial_c``)."""
     if xv.ndim != 3:
         raise _unsupported(m, path, f"export it on a batched 3-D example input, got shape "
                                     f"{xv.shape}")
@@ -326,6 +328,11 @@ def _recurrent(g, m, path, x, xv, yv):
             ins.append(g.const(f"{path}.B_l{k}", np.stack(
                 [np.concatenate([onnx_rows(_param_array(w[2])), onnx_rows(_param_array(w[3]))])
                  for w in weights])))
+        if states:
+            rows = [g.const(f"{path}.rows_l{k}", np.array([v], np.int64))
+                    for v in (k * D, (k + 1) * D, 0)]
+            ins += [""] * (5 - len(ins)) + [g.op1("Slice", [s] + rows, f"{path}.l{k}")
+                                             for s in states]
         outs = g.op(m.mode, ins, f"{path}.l{k}", n_out=1 + len(finals), **attrs)
         for store, name in zip(finals, outs[1:]):
             store.append(name)
@@ -390,20 +397,26 @@ def _translate(g, tr, in_names, paths, param_names):
             continue
         if isinstance(call.op, Module):
             path = paths[call.op]
-            args = [a for a in call.args if a is not None]
-            if len(args) != 1 or not isinstance(args[0], Tensor):
+            args = list(call.args) + [v for v in call.kwargs.values()]
+            args = [a for a in args if a is not None]
+            convert = CONVERTERS[type(call.op)]
+            state = args[1] if len(args) == 2 and convert is _recurrent else None
+            states = list(_tensors_in([state]))
+            if not isinstance(args[0], Tensor) or len(args) != 1 + (state is not None) or \
+                    len(states) != (2 if getattr(call.op, "mode", "") == "LSTM" else 1) * \
+                    (state is not None):
                 raise _unsupported(call.op, path, f"it is called with {len(args)} arguments; "
-                                   f"export it on one input tensor (an initial state is not "
-                                   f"exported)")
+                                   f"export it on one input tensor (a recurrent layer: and "
+                                   f"its initial state)")
             twin = call.twin
             if CONVERTERS[type(call.op)] in (_adaptive_pool, _upsample) and twin is not None \
                     and twin.args[0].shape[2:] != args[0].shape[2:]:
                 raise _unsupported(call.op, path, "its kernel or scales are fixed by the "
                                    "input's spatial size, which a dynamic axis changes; leave "
                                    "the spatial axes static")
-            outs = CONVERTERS[type(call.op)](g, call.op, path, name_of(args[0], call.name),
-                                             np.asarray(args[0]._data),
-                                             np.asarray(call.outs[0]._data))
+            extra = {"states": [name_of(t, call.name) for t in states]} if states else {}
+            outs = convert(g, call.op, path, name_of(args[0], call.name),
+                           np.asarray(args[0]._data), np.asarray(call.outs[0]._data), **extra)
         else:
             convert = PRIMITIVES.get(call.name)
             if convert is None:

@@ -104,13 +104,13 @@ def trace(model, inputs, whole: dict) -> Trace:
     def before(module, args):
         declare._recorder = None
 
-    def after(module, args, out):
+    def after(module, args, kwargs, out):
         declare._recorder = tr.record
-        tr.record(module, args, {}, out)
+        tr.record(module, args, kwargs, out)
 
     for m in whole:
         handles.append(m.register_forward_pre_hook(before))
-        handles.append(m.register_forward_hook(after))
+        handles.append(m.register_forward_hook(after, with_kwargs=True))
     declare._recorder = tr.record
     try:
         tr.output = model(*inputs)

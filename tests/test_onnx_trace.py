@@ -281,16 +281,25 @@ def test_what_a_trace_cannot_follow_is_refused_by_name(case, tmp_path, rng):
     assert not (tmp_path / "m.onnx").exists()
 
 
-def test_a_recurrent_layer_called_with_an_initial_state_is_refused_by_path(tmp_path, rng):
-    class WithState(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.rnn = nn.GRU(3, 4, batch_first=True)
+class WithState(nn.Module):
+    """A recurrent layer given its initial state (a char-RNN's generation step)."""
 
-        def forward(self, x):
-            return self.rnn(x, ns.zeros(1, x.shape[0], 4))[0]
-    with pytest.raises(ValueError, match="GRU at 'rnn': it is called with 2 arguments"):
-        ns.onnx.export(WithState(), _float(rng, 2, 5, 3), tmp_path / "m.onnx")
+    def __init__(self, cls, bias=True):
+        super().__init__()
+        self.rnn = cls(3, 4, num_layers=2, bidirectional=True, batch_first=True, bias=bias)
+
+    def forward(self, x, h0, c0=None):
+        out, state = self.rnn(x, h0 if c0 is None else (h0, c0))
+        return out, state
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU, nn.RNN])
+def test_a_recurrent_layer_with_an_initial_state(cls, tmp_path, rng):
+    def inputs(n):
+        return [_float(rng, n, 5, 3)] + [_float(rng, 4, n, 4)] * (2 if cls is nn.LSTM else 1)
+    _agree(WithState(cls, bias=cls is not nn.RNN), inputs(2), tmp_path / "m.onnx",
+           other=inputs(3), dynamic_axes={"input_0": [0], "input_1": [1], "input_2": [1]}
+           if cls is nn.LSTM else {"input_0": [0], "input_1": [1]})
 
 
 def test_adaptive_pooling_on_a_dynamic_spatial_axis_is_refused(tmp_path, rng):
