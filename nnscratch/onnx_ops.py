@@ -456,6 +456,28 @@ def _compare(op_type, negate=False):
     return convert
 
 
+def _bitwise(logical, bitwise):
+    """``&``, ``|``, ``^``, ``~`` and ``logical_not``: the logical ONNX op on bools, the
+    bitwise one (opset 18) on integers."""
+    def convert(e):
+        ins = [e.x(i, e.out.dtype) for i in range(len(e.args))]
+        if e.out.dtype == np.bool_:
+            return e.op(logical, ins)
+        if e.g.opset < 18:
+            raise e.refuse(f"{bitwise} on integers needs opset >= 18, got {e.g.opset}")
+        return e.op(bitwise, ins)
+    return convert
+
+
+def _resample(e):
+    """``F.interpolate``'s linear resampling along one axis, ``y = W x`` there: an Einsum
+    with the (constant) interpolation matrix."""
+    x, axis = e.arg(0), int(e.kw.get("axis", e.arg(2)))
+    letters = "abcdefgh"[:x.ndim]
+    out = letters[:axis] + "z" + letters[axis + 1:]
+    return e.op("Einsum", [e.x(1), e.x(0)], equation=f"z{letters[axis]},{letters}->{out}")
+
+
 def _arg_extremum(op_type):
     def convert(e):
         return e.op(op_type, [e.x(0, e.arg(0).dtype)], axis=int(e.kw["axis"]),
@@ -545,6 +567,9 @@ PRIMITIVES = {
     "greater": _compare("Greater"), "less": _compare("Less"), "equal": _compare("Equal"),
     "greater_equal": _compare("GreaterOrEqual"), "less_equal": _compare("LessOrEqual"),
     "not_equal": _compare("Equal", negate=True),
+    "bitwise_and": _bitwise("And", "BitwiseAnd"), "bitwise_or": _bitwise("Or", "BitwiseOr"),
+    "bitwise_xor": _bitwise("Xor", "BitwiseXor"), "bitwise_not": _bitwise("Not", "BitwiseNot"),
+    "logical_not": _bitwise("Not", "BitwiseNot"), "resample_axis": _resample,
     "argmax": _arg_extremum("ArgMax"), "argmin": _arg_extremum("ArgMin"),
     "conv": _conv, "max_pool": _pool("max"), "avg_pool": _pool("avg"),
     "adaptive_avg": _adaptive("avg"), "adaptive_max": _adaptive("max"),

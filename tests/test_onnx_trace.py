@@ -243,6 +243,11 @@ OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x
     "chunk split": lambda x: ns.cat(x.chunk(2, dim=1)[::-1], 1) + x.split([1, 3], 1)[1].sum(1,
                                                                                        True),
     "dtype casts": lambda x: (x * 3).long().float() + x.double().float(),
+    "masks": lambda x: ns.where(((x > 0) & (x < 1)) | ~(x < -1) ^ (x > 2).logical_not(), x, 0.0),
+    "interpolate": lambda x: F.interpolate(x[None], scale_factor=2, mode="linear")[0, :, ::2]
+    + F.interpolate(x[None, None], size=(5, 7), mode="bilinear")[0, 0, :3, :4]
+    + F.interpolate(x[None, None], scale_factor=2, mode="bicubic",
+                    align_corners=True)[0, 0, :3, :4],
 }
 
 
@@ -264,7 +269,7 @@ REFUSED = {
     "an in-place change of a traced value": (
         lambda x: (x * 1).add_(1.0) * 2, {}, "mul reads a traced tensor that was modified in"),
     "an output through an untraced op": (
-        lambda x: (x > 0) | (x < -1), {}, "output 0 is computed from the input outside"),
+        lambda x: ns.tensor(x.numpy() > 0), {}, "output 0 is computed from the input outside"),
     "control flow on a dynamic size": (
         lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]},
         "Python control flow depends on the input"),

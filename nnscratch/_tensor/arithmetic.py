@@ -218,7 +218,10 @@ class ArithmeticMethods(_Base):
 
     @function
     def logical_not(self):
-        return _Base._wrap(np.logical_not(self._data))
+        out = _Base._wrap(np.logical_not(self._data))
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+            _declare._recorder(np.logical_not, (self,), {}, out)
+        return out
 
     @function
     def isnan(self):
