@@ -89,11 +89,6 @@ def _linear(e):
     return [e.op1("Add", [y, e.x(2)])] if b is not None else [y]
 
 
-def _elementwise_cast(e):
-    return e.op("Cast", [e.x(0, e.arg(0).dtype)],
-                to=e.g.helper.np_dtype_to_tensor_dtype(e.out.dtype))
-
-
 def _clip(e):
     lo, hi = e.arg(1, e.kw.get("lo")), e.arg(2, e.kw.get("hi"))
     bounds = ["" if v is None else e.g.const(f"{e.hint}.bound", np.asarray(v, e.out.dtype))
@@ -422,7 +417,9 @@ def _embedding(e):
     return e.op("Gather", [e.x(0), e.x(1, e.arg(1).dtype)], axis=0)
 
 
-def _dropout(e):        # traced in eval mode, where dropout is never called; kept for safety
+def _dropout(e):
+    """Identity: export traces in eval mode, where F.dropout returns its input (a forward
+    that calls the op with ``training=True`` regardless exports as the eval model)."""
     return e.op("Identity", [e.x(0)])
 
 
