@@ -157,6 +157,39 @@ def minimize_objective(est, solver: str, objective: Callable, params: list, X: n
                             batch_size=batch, random_state=est.random_state, owner=owner)
 
 
+def _undo_on_divergence(params: list, fn: Callable):
+    """``fn()``, restoring ``params`` to their values before it if it diverges."""
+    saved = [p.copy() for p in params]
+    try:
+        return fn()
+    except FloatingPointError:
+        for p, s in zip(params, saved):
+            p[...] = s
+        raise
+
+
+def _full_batch(step: Callable, update: Callable, params: list, max_iter: int, tol: float,
+                curve: list):
+    """Full-batch steps until max|∇E| <= tol or ``max_iter``; ``(curve, n_iter)``.  A step
+    that diverges leaves the parameters at the last good iterate."""
+    n_iter = 0
+    last = [p.copy() for p in params]         # the iterate before the last update
+    for n_iter in range(max_iter + 1):
+        try:
+            loss, grads = step(None)
+        except FloatingPointError:
+            for p, s in zip(params, last):
+                p[...] = s
+            raise
+        curve.append(float(loss))
+        if max(float(np.abs(g).max()) for g in grads) <= tol or n_iter == max_iter:
+            break
+        for p, s in zip(params, last):
+            s[...] = p
+        update()
+    return curve, n_iter
+
+
 def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: int,
                      tol: float, n_samples: int, batch_size: int | None = None,
                      random_state=None, n_iter_no_change: int = 5, owner: str = ""):
@@ -192,32 +225,8 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
         for p, g in zip(params, pending):
             apply_rule(SGD.rule, p, g, {}, h, work)
 
-    def undo_on_divergence(fn):
-        saved = [p.copy() for p in params]
-        try:
-            return fn()
-        except FloatingPointError:
-            for p, s in zip(params, saved):
-                p[...] = s
-            raise
-
     if batch_size is None:
-        n_iter = 0
-        last = [p.copy() for p in params]
-        for n_iter in range(max_iter + 1):
-            try:
-                loss, grads = step(None)
-            except FloatingPointError:
-                for p, s in zip(params, last):
-                    p[...] = s
-                raise
-            curve.append(float(loss))
-            if max(float(np.abs(g).max()) for g in grads) <= tol or n_iter == max_iter:
-                break
-            for p, s in zip(params, last):
-                s[...] = p
-            update()
-        return curve, n_iter
+        return _full_batch(step, update, params, max_iter, tol, curve)
 
     gen = _random.rng(check_seed(random_state, owner, "random_state"))
     best, stall, epoch = math.inf, 0, 0
@@ -234,7 +243,7 @@ def gradient_descent(objective: Callable, params: list, *, lr: float, max_iter: 
                 raise FloatingPointError(f"{owner}: SGD diverged (epoch loss={loss}) with "
                                          f"lr={lr:g}; use a smaller lr or lr='auto'")
             return loss
-        epoch_loss = undo_on_divergence(run_epoch)
+        epoch_loss = _undo_on_divergence(params, run_epoch)
         curve.append(epoch_loss)
         if epoch_loss > best - tol:
             stall += 1
