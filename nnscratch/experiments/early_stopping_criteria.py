@@ -118,13 +118,16 @@ def early_stopping_criteria(cfg: Config) -> Result:
     relative = float(np.abs(W[w_stop] - W[w_stop - WINDOW]).max() / np.abs(W[w_stop]).max())
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    e = np.arange(epochs)
+    e = np.arange(1, epochs + 1)     # epochs counted from 1 on the log axis
     ax.plot(e, val_curve, label="validation MSE (20 noisy points)")
     ax.plot(e, test, label="test MSE (noise-free sin x)")
-    ax.axvline(error_stop, color="C2", ls="--", label=f"error change: stop at {error_stop}")
-    ax.axvline(w_stop, color="C3", ls=":", label=f"weight change (ρ = {RHO}): stop at {w_stop}")
-    ax.set(xscale="log", yscale="log", xlabel="epoch", ylabel="MSE",
+    ax.axvline(error_stop + 1, color="C2", ls="--",
+               label=f"error change: stop after epoch {error_stop + 1}")
+    ax.axvline(w_stop + 1, color="C3", ls=":",
+               label=f"weight change (ρ = {RHO}): stop after epoch {w_stop + 1}")
+    ax.set(xscale="log", yscale="log", xlabel="epoch (log scale)", ylabel="MSE",
            title="003 §3.3.2: two early-stopping criteria")
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.legend(fontsize=8)
     path = savefig(fig, cfg.figure("early_stopping_criteria"))
     ours = "ours: 003 §3.3.2's rule written in NumPy"
@@ -140,7 +143,7 @@ def early_stopping_criteria(cfg: Config) -> Result:
                  "error_change_over_final": float(test[error_stop] / final),
                  "weight_change_over_final": float(test[w_stop] / final),
                  "relative_weight_change_at_stop": relative,
-                 "best_val_epoch": int(val_curve.argmin())},
+                 "best_val_epoch": int(val_curve.argmin())},   # epochs 0-based, as fit's
         expected={"pause_library_minus_numpy": Expect("==", 0, "EarlyStopping(patience=10) "
                                                       "pauses where the rule does", source=ours),
                   "pause_epoch_numpy": Expect(">=", 0, "the error change criterion fires",
