@@ -6,7 +6,7 @@
    off, forward passes a little off): the claims accept the real metrics and reject the
    broken run's.  The few experiments no mutation reaches (parameter counts, shapes) are fed
    their own metrics perturbed by 10 % (up, or down if up fails nothing).
-2. Live, end to end: for 13 fast experiments, one mutation makes the experiment fail.
+2. Live, end to end: for 14 fast experiments, one mutation makes the experiment fail.
 """
 import json
 import pathlib
@@ -79,7 +79,8 @@ LIVE = [("linreg-energy", "wrong_solvers"), ("poly-basis", "wrong_solvers"),
         ("adam-assignment", "negated_gradients"),
         ("cross-entropy-slowdown", "negated_gradients"), ("mlp-xor", "untrained"),
         ("mle-as-kl", "negated_gradients"), ("xor-relu-by-hand", "wrong_forward"),
-        ("early-stopping-criteria", "untrained"), ("spam-assignment", "untrained")]
+        ("early-stopping-criteria", "untrained"), ("spam-assignment", "untrained"),
+        ("softmax-three-classes", "negated_gradients")]
 
 
 @pytest.mark.parametrize("name,mutation", LIVE)

@@ -180,6 +180,9 @@ CAPTIONS: dict[str, str] = {
                                "before the end, the error change rule near the bottom.",
     "mnist_batch_of_20": "A batch of 20 training digits as the DataLoader draws them, with "
                          "their labels: 28 × 28 grey levels, as Figure 6.5 shows them.",
+    "softmax_three_classes": "Each class's weights drawn as an 8 × 8 image (red where ink "
+                             "votes for the class), and the test confusion between 3, 5 "
+                             "and 8.",
     "spam_assignment": "Training loss of the logistic unit and the one-hidden-layer network; "
                        "the title says which data ran (Spambase or the stand-in).",
     "word_lm_perplexity": "Per-word perplexity falls below the unigram count model within "
