@@ -51,12 +51,15 @@ def count_model_perplexities(train: np.ndarray, held_out: np.ndarray, V: int) ->
     p(w | v) = λ c(v, w) / c(v) + (1 - λ) p_1(w), with λ the best of 0.1, ..., 0.9 on the
     held-out words themselves (so the baseline is, if anything, flattered)."""
     uni = (np.bincount(train, minlength=V) + 1.0) / (len(train) + V)
-    pairs = train[:-1] * V + train[1:]
-    big = np.bincount(pairs, minlength=V * V).reshape(V, V).astype(np.float64)
-    context = big.sum(axis=1)
+    # the bigram counts c(v, w) as a sorted list of the pairs seen (a V × V table would not fit)
+    pairs, counts = np.unique(train[:-1] * V + train[1:], return_counts=True)
+    context = np.bincount(train[:-1], minlength=V).astype(np.float64)
     prev, nxt = held_out[:-1], held_out[1:]
+    asked = prev * V + nxt
+    at = np.minimum(np.searchsorted(pairs, asked), len(pairs) - 1)
+    seen = np.where(pairs[at] == asked, counts[at], 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p_big = np.where(context[prev] > 0, big[prev, nxt] / context[prev], 0.0)
+        p_big = np.where(context[prev] > 0, seen / context[prev], 0.0)
     best = min(float(np.exp(-np.mean(np.log(lam * p_big + (1 - lam) * uni[nxt]))))
                for lam in np.arange(1, 10) / 10)
     return {"unigram": float(np.exp(-np.mean(np.log(uni[held_out[1:]])))), "bigram": best}
