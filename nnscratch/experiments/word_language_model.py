@@ -84,6 +84,9 @@ def word_lm(cfg: Config) -> Result:
     unigram model's held-out perplexity by a fifth; the full run beats the interpolated
     bigram model (λ tuned on the held-out words).  An untrained model's perplexity is about V.
     Measured, quick (seed 0): 112 against the unigram model's 160 and the bigram's 100.
+    Full run (2026-12-07, seed 0, 458 s beside other jobs): 133.9 held out (training 85.9)
+    against the unigram model's 339 and the interpolated bigram's 187 (V = 5,000, 318 k
+    training words, 4.7 % of the words <unk>); still falling slowly at step 1,000.
     """
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
