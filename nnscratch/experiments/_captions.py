@@ -186,7 +186,9 @@ CAPTIONS: dict[str, str] = {
     "spam_assignment": "Training loss of the logistic unit and the one-hidden-layer network; "
                        "the title says which data ran (Spambase or the stand-in).",
     "word_lm_perplexity": "Per-word perplexity falls below the unigram count model within "
-                          "the first steps and towards the bigram count model's.",
+                          "the first steps; given enough steps (the full run) it goes below "
+                          "the bigram count model too, while the training curve runs on "
+                          "below the held-out one.",
 }
 
 
