@@ -98,13 +98,21 @@ def test_tutorial_ends_with_what_to_try_and_exercises_with_checked_solutions(pat
 
 
 def test_tutorials_cover_every_text_and_are_in_the_nav():
-    """Ten chapter tutorials for 000 and 001, then one per text for 002-004 (issue 35)."""
+    """Chapter tutorials for 000 and 001, one per text for 002-004 (issue 35); every tutorial
+    is in the nav and linked from its chapters' rows of the sources page."""
     nav = (ROOT / "mkdocs.yml").read_text()
-    assert len(NOTEBOOKS) == 13
+    sources = (DOCS / "sources.md").read_text()
+    assert len(NOTEBOOKS) >= 15
     for key in ("002", "003", "004"):
         assert any(p.stem.endswith(f"_{key}") for p in NOTEBOOKS), key
     for path in NOTEBOOKS:
         assert f"tutorials/{path.name}" in nav
+        assert f"(tutorials/{path.name})" in sources, f"{path.name}: no chapter row links it"
+    # the chapters of 000 and 001 whose rows name a tutorial
+    for key, least in (("000", 8), ("001", 9)):
+        section = sources.split(f"## {key}", 1)[1].split("\n## ", 1)[0]
+        rows = [r for r in section.splitlines() if re.match(r"\| \d+ ", r)]
+        assert sum("(tutorials/" in r for r in rows) >= least, key
 
 
 @pytest.fixture(scope="module")
