@@ -5,7 +5,7 @@
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const DATASET_NAMES = {circle: "Circle", xor: "XOR", gauss: "Gaussian", spiral: "Spiral",
-                       plane: "Plane (regression)"};
+                       plane: "Plane (regression)", multigauss: "Multi-Gaussian (regression)"};
 const FEATURE_NAMES = {"x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2",
                        "x2^2": "x\u2082\u00b2", "x1*x2": "x\u2081x\u2082",
                        "sin(x1)": "sin(x\u2081)", "sin(x2)": "sin(x\u2082)"};
