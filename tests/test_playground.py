@@ -340,6 +340,16 @@ def test_page_and_its_files_are_served_from_the_package(server):
         assert "https://" not in text
     status, opts = call(server, "GET", "/api/options")
     assert opts["datasets"] == list(data.DATASETS) and opts["max_layers"] == 6
+    # an inactive feature's preview is the picture the same feature has when active
+    sid, st = create(server, features=list(data.FEATURES))
+    assert sorted(opts["feature_previews"]) == sorted(data.FEATURES)
+    for k, f in enumerate(data.FEATURES):
+        assert opts["feature_previews"][f] == st["neurons"][0][k], f
+    # each data set's picture for its button: its own points (seed 0, no noise), rounded
+    assert sorted(opts["thumbnails"]) == sorted(data.DATASETS)
+    for name, rows in opts["thumbnails"].items():
+        xy, y, _, _ = data.make_dataset(name, noise=0, train_ratio=99, seed=0)
+        np.testing.assert_allclose(np.array(rows), np.hstack([xy[:120], y[:120]]), atol=0.0051)
 
 
 def test_cli_starts_the_server_and_prints_its_address():

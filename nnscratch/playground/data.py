@@ -112,6 +112,14 @@ def make_dataset(name: str, noise: float = 0, train_ratio: float = 50, seed: int
     return xy[tr], y[tr], xy[te], y[te]
 
 
+def thumbnail(name: str, n: int = 120) -> np.ndarray:
+    """``(n, 3)`` rows ``(x1, x2, label)`` rounded to 0.01 (they are drawn a few pixels
+    wide): the first ``n`` training points of data set ``name`` at seed 0 without noise, for
+    the small picture on its button."""
+    xy, y, _, _ = make_dataset(name, noise=0, train_ratio=99, seed=0)
+    return np.round(np.hstack([xy[:n], y[:n].astype(np.float64)]), 2)
+
+
 def feature_matrix(xy, names) -> np.ndarray:
     """The chosen features of points ``xy`` ``(n, 2)`` as a float32 ``(n, len(names))``."""
     unknown = [f for f in names if f not in FEATURES]

@@ -41,7 +41,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from . import code, data, settings
-from .session import SessionStore
+from .session import SessionStore, feature_previews
 from .settings import BadField, parse_epochs, parse_settings
 
 MAX_BODY = 64 * 1024
@@ -66,7 +66,9 @@ def options() -> dict:
             "max_layers": settings.MAX_LAYERS, "max_neurons": settings.MAX_NEURONS,
             "max_epochs_per_request": settings.MAX_EPOCHS_PER_REQUEST,
             "max_steps_per_request": settings.MAX_STEPS_PER_REQUEST,
-            "defaults": settings.Settings().to_json()}
+            "defaults": settings.Settings().to_json(),
+            "thumbnails": {name: data.thumbnail(name).tolist() for name in data.DATASETS},
+            "feature_previews": feature_previews()}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -18,7 +18,7 @@ from .. import random as nsrandom
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..tensor import tensor
-from .data import feature_matrix, grid, make_dataset
+from .data import FEATURES, feature_matrix, grid, make_dataset
 from .settings import BadField, Settings
 
 # Grad recording is one process-wide switch (autograd.no_grad), so two threads must not run
@@ -74,6 +74,14 @@ def _scaled(a: np.ndarray) -> np.ndarray:
 
 def _rounded(a) -> list:
     return np.round(np.asarray(a, dtype=np.float64), 4).tolist()
+
+
+def feature_previews() -> dict:
+    """Each input feature over the plane, scaled to [-1, 1] exactly as an active feature's
+    picture is (``state()["neurons"][0]``): what the page shows, faded, on a feature that is
+    switched off, so that one sees what switching it on would add."""
+    g = grid(NEURON_RESOLUTION)
+    return {f: _rounded(_scaled(feature_matrix(g, [f]))[:, 0]) for f in FEATURES}
 
 
 class Session:

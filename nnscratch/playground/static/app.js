@@ -134,7 +134,8 @@ function buildControls() {
   for (const name of options.datasets) {
     const b = document.createElement("button");
     b.dataset.dataset = name;
-    b.textContent = DATASET_NAMES[name] || name;
+    b.append(thumbnail(options.thumbnails[name], options.regression.includes(name)),
+             DATASET_NAMES[name] || name);
     b.addEventListener("click", () => { settings.dataset = name; writeControls(); changed(); });
     box.appendChild(b);
   }
@@ -149,6 +150,12 @@ function buildControls() {
   $("play").addEventListener("click", () => setPlaying(!playing));
   $("step").addEventListener("click", () => { setPlaying(false); enqueue(() => step(1)); });
   $("reset").addEventListener("click", () => { setPlaying(false); changed(); });
+  // the points come from the seed, so new points are the next seed (kept in the URL as well)
+  $("regenerate").addEventListener("click", () => {
+    setPlaying(false);
+    $("seed").value = String(Math.max(0, Number(settings.seed) || 0) + 1);
+    changed();
+  });
   $("add-layer").addEventListener("click", () => {
     if (settings.hidden.length < options.max_layers) { settings.hidden.push(2); changed(); }
   });
@@ -158,6 +165,20 @@ function buildControls() {
   $("show-test").addEventListener("change", drawBoundary);
   $("discretize").addEventListener("change", drawBoundary);
   $("show-code").addEventListener("click", toggleCode);
+}
+
+function thumbnail(rows, regression) {
+  // the data set's points at seed 0, in the colours of the main picture
+  const c = document.createElement("canvas");
+  c.className = "thumb";
+  c.width = c.height = 36;
+  const ctx = c.getContext("2d");
+  for (const [x1, x2, y] of rows) {
+    const [r, g, b] = colour(regression ? y : 2 * y - 1);
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillRect((x1 + HALF) / (2 * HALF) * 36 - 1, (HALF - x2) / (2 * HALF) * 36 - 1, 2.2, 2.2);
+  }
+  return c;
 }
 
 function writeControls() {
@@ -378,7 +399,8 @@ function drawNetwork() {
 
   options.features.forEach((f, row) => {
     const k = state.settings.features.indexOf(f);
-    const node = addNode(net, 0, row, k >= 0 ? state.neurons[0][k] : null);
+    // an inactive feature shows its preview (faded): what switching it on would feed in
+    const node = addNode(net, 0, row, k >= 0 ? state.neurons[0][k] : options.feature_previews[f]);
     node.classList.add("feature");
     node.classList.toggle("off", k < 0);
     node.title = k >= 0 ? `${FEATURE_NAMES[f]} (click to switch off)` : "click to use it";
