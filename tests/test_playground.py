@@ -77,8 +77,8 @@ def test_multigauss_labels_are_the_strongest_signed_bump_without_noise():
     near = dist.argmin(axis=1)
     inside = dist.min(axis=1) < data.BUMP_RADIUS
     # the bumps do not overlap (centres 4 apart, radius 2), so the nearest one decides
-    np.testing.assert_allclose(y[inside], (data.BUMPS[near, 2] * (1 - dist.min(axis=1) / 2))[inside],
-                               rtol=1e-6)
+    want = data.BUMPS[near, 2] * (1 - dist.min(axis=1) / data.BUMP_RADIUS)
+    np.testing.assert_allclose(y[inside], want[inside], rtol=1e-6)
     assert np.all(y[~inside] == 0) and inside.mean() > 0.3
     assert (y > 0.5).any() and (y < -0.5).any()                  # both signs present
     noisy = data.make_dataset("multigauss", noise=30, train_ratio=99, seed=1)
