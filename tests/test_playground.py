@@ -216,6 +216,45 @@ def test_the_shown_code_trains_exactly_what_the_session_trains(extra):
     assert last == f"epoch 4: train loss {s.losses[0]:.4f}, test loss {s.losses[1]:.4f}"
 
 
+def test_weights_set_by_hand_change_the_network_and_the_shown_code_repeats_them():
+    s = session.Session(parse_settings({"dataset": "circle", "seed": 7}))
+    s.set_weight(0, 1, 0, 0.5)                           # before training
+    s.train(2)
+    before = s.losses
+    s.set_weight(1, 0, 1, -2.0)                          # after epoch 2
+    assert s.linears[1].weight[0, 1].item() == -2.0 and s.losses != before
+    assert s.edits == [(0, 0, 1, 0, 0.5), (2, 1, 0, 1, -2.0)]
+    s.train(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code.script(s.settings, 3, s.edits), "<playground code>", "exec"), {})
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last == f"epoch 3: train loss {s.losses[0]:.4f}, test loss {s.losses[1]:.4f}"
+    assert "BY_HAND" not in code.script(s.settings, 3)  # no edits, no edit code
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"layer": 0, "row": 0, "column": 0}, "value"),
+    ({"layer": 3, "row": 0, "column": 0, "value": 1}, "layer"),       # 3 Linear layers: 0-2
+    ({"layer": 0, "row": 4, "column": 0, "value": 1}, "row"),         # Linear(2, 4): rows 0-3
+    ({"layer": 0, "row": 0, "column": 2, "value": 1}, "column"),
+    ({"layer": 0, "row": 0, "column": 0, "value": 1e9}, "value"),
+    ({"layer": 0, "row": 0, "column": 0, "value": "big"}, "value"),
+    ({"layer": 0, "row": 0, "column": 0, "value": 1, "bias": 2}, "bias"),
+])
+def test_api_sets_a_weight_or_names_what_is_wrong(server, body, field):
+    sid, state = create(server)
+    status, answer = call(server, "POST", f"/api/sessions/{sid}/weight", body)
+    assert status == 400 and answer["field"] == field, answer
+    status, st = call(server, "POST", f"/api/sessions/{sid}/weight",
+                      {"layer": 0, "row": 2, "column": 1, "value": -1.25})
+    assert status == 200 and st["weights"][0][2][1] == -1.25
+    assert st["weights"][0][2][0] == state["weights"][0][2][0]          # nothing else moved
+    assert st["test_loss"] != state["test_loss"]
+    status, text = call(server, "GET", f"/api/sessions/{sid}/code")
+    assert status == 200 and "BY_HAND = {0: [(0, 2, 1, -1.25)]}" in text
+
+
 def test_store_drops_idle_sessions_and_refuses_a_17th():
     now = [0.0]
     store = session.SessionStore(max_sessions=16, idle_seconds=60, clock=lambda: now[0])

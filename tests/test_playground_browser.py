@@ -12,6 +12,7 @@ import shutil
 import time
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from nnscratch.playground.server import PlaygroundServer
 
@@ -85,9 +86,36 @@ def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path
     assert epochs > 0 and start_loss > 0.5
     assert boundary() != before, "the decision boundary did not change while training"
 
+    # edit a weight: click its line, type a value, Enter; the server sets it and the page
+    # redraws from its answer (the line's tooltip); a refused value changes nothing
+    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
+                                            '[data-row="0"][data-column="1"]')
+    title = lambda: drv.execute_script(
+        "return document.querySelector('#links path.weight[data-layer=\"1\"][data-row=\"0\"]"
+        "[data-column=\"1\"] title').textContent")
+    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                       " clientX: 500, clientY: 300}))", link)
+    editor = drv.find_element("id", "weight-editor")
+    _wait(drv, editor.is_displayed, "the weight editor")
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("-1.5", Keys.ENTER)
+    _wait(drv, lambda: title().startswith("weight -1.500"), "the weight set by the server")
+    edited_at = body("epoch")                      # the epoch the server had reached
+    assert not editor.is_displayed()
+    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
+                                            '[data-row="0"][data-column="1"]')
+    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                       " clientX: 500, clientY: 300}))", link)
+    _wait(drv, editor.is_displayed, "the weight editor again")
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("1e9", Keys.ENTER)                       # beyond the bound: refused
+    _wait(drv, lambda: drv.find_element("id", "error").is_displayed(), "the refusal")
+    assert "value" in drv.find_element("id", "error").text and title().startswith("weight -1.500")
+
     drv.find_element("id", "show-code").click()
     code = _wait(drv, lambda: drv.find_element("id", "code").text, "the code panel")
     assert "nn.Linear(2, 4)" in code and "nn.Linear(2, 1)" in code and "'xor'" in code
+    assert f"BY_HAND = {{{int(edited_at)}: [(1, 0, 1, -1.5)]}}" in code   # the edit, repeated
 
     shot = tmp_path / "playground.png"
     assert drv.save_screenshot(str(shot)) and shot.stat().st_size > 10_000

@@ -165,6 +165,12 @@ function buildControls() {
   $("show-test").addEventListener("change", drawBoundary);
   $("discretize").addEventListener("change", drawBoundary);
   $("show-code").addEventListener("click", toggleCode);
+  const ed = $("weight-editor");
+  ed.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") sendWeight();
+    if (ev.key === "Escape") ed.hidden = true;
+  });
+  ed.addEventListener("blur", () => { ed.hidden = true; });
 }
 
 function thumbnail(rows, regression) {
@@ -358,8 +364,10 @@ function drawNetwork() {
       line.setAttribute("stroke-opacity", Math.min(1, 0.25 + Math.abs(w)).toFixed(2));
       line.setAttribute("fill", "none");
       line.classList.add("weight");
+      Object.assign(line.dataset, {layer: l, row: j, column: i});
+      line.addEventListener("click", (ev) => openWeightEditor(ev, l, j, i, w));
       const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)}`;
+      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)} (click to edit)`;
       line.appendChild(t);
       svg.appendChild(line);
     }));
@@ -461,6 +469,33 @@ function receive(s) {
                                         hidden: JSON.stringify(s.settings.hidden),
                                         seed: String(s.settings.seed),
                                         diverged: String(Boolean(s.diverged))});
+}
+
+// ---------------------------------------------------------------- editing a weight
+// a click on a weight's line opens a box at the click; Enter sends the value to the server,
+// which sets it (training goes on from there) or refuses it (nothing changes); Escape or
+// leaving the box cancels
+function openWeightEditor(ev, layer, row, column, w) {
+  setPlaying(false);
+  const ed = $("weight-editor"), box = $("network").getBoundingClientRect();
+  ed.style.left = `${ev.clientX - box.left}px`;
+  ed.style.top = `${ev.clientY - box.top}px`;
+  ed.value = w == null ? "" : String(w);
+  ed.dataset.target = JSON.stringify([layer, row, column]);
+  ed.hidden = false;
+  ed.focus();
+  ed.select();
+}
+
+function sendWeight() {
+  const ed = $("weight-editor");
+  if (ed.hidden) return;
+  ed.hidden = true;
+  const [layer, row, column] = JSON.parse(ed.dataset.target);
+  const typed = ed.value.trim();     // as typed: the server checks it and says what is wrong
+  const value = typed !== "" && Number.isFinite(Number(typed)) ? Number(typed) : typed;
+  enqueue(async () => receive(await api("POST", `/api/sessions/${sessionId}/weight`,
+                                        {layer, row, column, value})));
 }
 
 // ---------------------------------------------------------------- show the code
