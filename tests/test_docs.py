@@ -249,7 +249,9 @@ def test_a_tutorial_renders_its_math_in_a_browser_with_no_network(served, browse
         assert time.monotonic() < deadline, "MathJax did not typeset the page in 60 s"
         time.sleep(0.1)
     assert browser.execute_script(done) >= 10                 # the equations, typeset
-    assert "$$" not in browser.find_element("tag name", "body").text   # none left raw
+    text = browser.find_element("tag name", "body").text
+    assert "$$" not in text                                   # none left raw
+    assert "[Math Processing Error]" not in text              # and none MathJax failed on
     loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert loaded and all(u.startswith(served + "/") for u in loaded), loaded
