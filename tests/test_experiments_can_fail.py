@@ -6,7 +6,7 @@
    off, forward passes a little off): the claims accept the real metrics and reject the
    broken run's.  The few experiments no mutation reaches (parameter counts, shapes) are fed
    their own metrics perturbed by 10 % (up, or down if up fails nothing).
-2. Live, end to end: for 11 fast experiments, one mutation makes the experiment fail.
+2. Live, end to end: for 14 fast experiments, one mutation makes the experiment fail.
 """
 import json
 import pathlib
@@ -66,9 +66,10 @@ def test_checks_accept_the_run_and_reject_a_wrong_result(name):
 
 def test_most_experiments_are_failed_by_a_broken_library_not_only_by_perturbed_values():
     perturbed = sorted(n for n, rec in WRONG.items() if _wrong(rec)[0] == "perturbed values")
-    # measured: mnist-parameter-counts, multilabel-yeast, optimizer-race, softmax-digits,
-    # softmax-to-argmax, towers-m-variables (counts, and tolerances a 1 % error stays within)
-    assert len(perturbed) <= 6, perturbed
+    # measured: mnist-batch-figure, mnist-parameter-counts, multilabel-yeast, optimizer-race,
+    # softmax-digits, softmax-to-argmax, towers-m-variables (counts and data descriptions, and
+    # tolerances a 1 % error stays within)
+    assert len(perturbed) <= 7, perturbed
 
 
 # fast experiments and a mutation that must make each fail, run now, end to end
@@ -77,7 +78,9 @@ LIVE = [("linreg-energy", "wrong_solvers"), ("poly-basis", "wrong_solvers"),
         ("entropy-bernoulli", "wrong_forward"), ("backprop-equations", "negated_gradients"),
         ("adam-assignment", "negated_gradients"),
         ("cross-entropy-slowdown", "negated_gradients"), ("mlp-xor", "untrained"),
-        ("mle-as-kl", "negated_gradients"), ("xor-relu-by-hand", "wrong_forward")]
+        ("mle-as-kl", "negated_gradients"), ("xor-relu-by-hand", "wrong_forward"),
+        ("early-stopping-criteria", "untrained"), ("spam-assignment", "untrained"),
+        ("softmax-three-classes", "negated_gradients")]
 
 
 @pytest.mark.parametrize("name,mutation", LIVE)

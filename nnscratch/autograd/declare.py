@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,6 +24,10 @@ from . import grad_mode as _gm
 from .core import TensorBase as Tensor  # every tensor is one (nnscratch.Tensor subclasses it)
 from .core import as_runtime_error
 from .graph import Node, _Edge, _graph_inputs, _save
+
+#: ``None``, or while a forward pass is traced (``nnscratch.onnx``) the function every op call
+#: reports to: ``_recorder(op, args, kwargs, out)``.  One global test per call when off.
+_recorder: Callable[[Any, tuple, dict, Any], None] | None = None
 
 
 def _share_view(out: Tensor, base: Tensor) -> None:
@@ -157,6 +162,8 @@ class Primitive:
             t._node.saved = self._saved(args, parents, t)
         if self.view and isinstance(args[0], Tensor):
             _share_view(t, args[0])
+        if _recorder is not None:
+            _recorder(self, args, kwargs, t)
         return t
 
     def _saved(self, args, parents, out):
@@ -211,7 +218,8 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
         prim.per_argument = bool(prim.saves) and isinstance(prim.saves[0], tuple)
 
 
-def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None):
+def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None,
+          refuses=None):
     """Declare a fused op: ``fn(*arrays, **kw) -> (out, vjp)`` with ``vjp(g) -> grads``.
 
     Higher derivatives (``create_graph=True``): a fused VJP works on the arrays its forward
@@ -227,7 +235,8 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
       fused code is not polymorphic.
 
     Only ``create_graph`` takes these paths; the fused kernel stays the first-order one.
-    With none of them, ``create_graph=True`` through the op raises, naming it.
+    With none of them, ``create_graph=True`` through the op raises, naming it and the reason
+    ``refuses`` gives (why no second derivative exists or is provided).
 
     ``out`` may be a tuple of arrays (several outputs; ``vjp`` then receives a tuple of
     gradients, zeros where an output got none).  ``vjp`` returns one gradient (or None) per
@@ -239,12 +248,13 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
     """
     if fn is None:
         return lambda f: fused(f, saves_output=saves_output, polymorphic=polymorphic,
-                               linear=linear, composite=composite)
+                               linear=linear, composite=composite, refuses=refuses)
     sig = inspect.signature(fn)
     again_kind = "linear" if linear else None
     again_fn = ("rerun", fn) if polymorphic else ("composite", composite) if composite else None
-    no_again = (f"{fn.__name__.strip('_')} is a fused kernel with neither a composite nor a "
-                f"recordable VJP, so its second derivative is not defined here")
+    no_again = refuses or (f"{fn.__name__.strip('_')} is a fused kernel with neither a "
+                           f"composite nor a recordable VJP, so its second derivative is not "
+                           f"defined here")
     wants_needs = "needs_input_grad" in sig.parameters
     positional = _positional_names(sig)
     name = fn.__name__.strip("_")
@@ -264,7 +274,11 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
         except ValueError as e:
             raise as_runtime_error(e, fn.__name__) from None
         if not needs:
-            return tuple(map(Tensor._wrap, out)) if isinstance(out, tuple) else Tensor._wrap(out)
+            result = (tuple(map(Tensor._wrap, out)) if isinstance(out, tuple)
+                      else Tensor._wrap(out))
+            if _recorder is not None:
+                _recorder(op, args, kwargs, result)
+            return result
         saved = [a for a in args if isinstance(a, Tensor)]
         if isinstance(out, tuple):
             inner = vjp
@@ -284,5 +298,7 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
         node.saved = _save(saved)
         node.again = again_kind or ((*again_fn, arrays, kwargs) if again_fn is not None
                                     else no_again)
+        if _recorder is not None:
+            _recorder(op, args, kwargs, result)
         return result
     return op

@@ -175,6 +175,20 @@ CAPTIONS: dict[str, str] = {
                           "the box and 0 off it in every dimension m; the 2-D bias fails at m = 3.",
     "xor_backprop_by_hand": "One update by the hand-worked equations matches autograd, and batch "
                             "gradient descent reaches the weights the notes print.",
+    "early_stopping_criteria": "The validation error bottoms out early and creeps up while "
+                               "the net fits the noise; both of 003's stopping rules stop "
+                               "before the end, the error change rule near the bottom.",
+    "mnist_batch_of_20": "A batch of 20 training digits as the DataLoader draws them, with "
+                         "their labels: 28 × 28 grey levels, as Figure 6.5 shows them.",
+    "softmax_three_classes": "Each class's weights drawn as an 8 × 8 image (red where ink "
+                             "votes for the class), and the test confusion between 3, 5 "
+                             "and 8.",
+    "spam_assignment": "Training loss of the logistic unit and the one-hidden-layer network; "
+                       "the title says which data ran (Spambase or the stand-in).",
+    "word_lm_perplexity": "Per-word perplexity falls below the unigram count model within "
+                          "the first steps; given enough steps (the full run) it goes below "
+                          "the bigram count model too, while the training curve runs on "
+                          "below the held-out one.",
 }
 
 
