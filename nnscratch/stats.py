@@ -41,7 +41,7 @@ def gaussian_cdf(x, mu=0.0, sigma2=1.0):
     """Φ((x - μ)/σ) = ½ (1 + erf((x - μ) / (σ √2)))."""
     x, mu, s2 = _array(x, "x"), _array(mu, "mu"), _positive(sigma2, "sigma2 (variance)")
     z = (x - mu) / np.sqrt(2 * s2)
-    return 0.5 * (1 + _erf(z).astype(np.float64))
+    return 0.5 * (1 + np.asarray(_erf(z), dtype=np.float64))   # a 0-d z gives a Python float
 
 
 def _ndtri(p):

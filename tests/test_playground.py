@@ -70,6 +70,22 @@ def test_xor_labels_follow_the_sign_of_x1_x2_without_noise():
     np.testing.assert_array_equal(y[:, 0], (xy[:, 0] * xy[:, 1] > 0).astype(np.float32))
 
 
+def test_multigauss_labels_are_the_strongest_signed_bump_without_noise():
+    xy, y, _, _ = data.make_dataset("multigauss", noise=0, train_ratio=99, seed=1)
+    y = y[:, 0].astype(np.float64)
+    dist = np.hypot(xy[:, :1] - data.BUMPS[:, 0], xy[:, 1:] - data.BUMPS[:, 1])    # (n, 6)
+    near = dist.argmin(axis=1)
+    inside = dist.min(axis=1) < data.BUMP_RADIUS
+    # the bumps do not overlap (centres 4 apart, radius 2), so the nearest one decides
+    want = data.BUMPS[near, 2] * (1 - dist.min(axis=1) / data.BUMP_RADIUS)
+    np.testing.assert_allclose(y[inside], want[inside], rtol=1e-6)
+    assert np.all(y[~inside] == 0) and inside.mean() > 0.3
+    assert (y > 0.5).any() and (y < -0.5).any()                  # both signs present
+    noisy = data.make_dataset("multigauss", noise=30, train_ratio=99, seed=1)
+    np.testing.assert_array_equal(noisy[0], xy)                  # noise moves the labels only
+    assert not np.allclose(noisy[1][:, 0], y)
+
+
 def test_feature_matrix_computes_each_named_feature():
     xy = np.array([[1.0, 2.0], [-0.5, 3.0]])
     got = data.feature_matrix(xy, list(data.FEATURES))
@@ -143,6 +159,18 @@ def test_training_lowers_the_loss_and_records_history():
     assert norms.shape == (20, 3) and np.all(norms > 0) and np.all(np.isfinite(norms))
 
 
+def test_a_network_learns_the_multigauss_bumps():
+    """The regression set is trained on the mean squared error, as the plane is: from about
+    0.2 (predicting 0 everywhere is ~0.19) to a small fraction of it in 30 epochs."""
+    s = session.Session(parse_settings({"dataset": "multigauss", "optimizer": "adam",
+                                        "learning_rate": 0.03, "hidden": [8, 8],
+                                        "features": ["x1", "x2", "sin(x1)", "sin(x2)"]}))
+    start = s.losses
+    s.train(30)
+    assert s.losses[0] < 0.2 * start[0] and s.losses[1] < 0.2 * start[1]
+    assert -1 <= min(s.state()["boundary"]) and max(s.state()["boundary"]) <= 1
+
+
 def test_gradient_norms_are_those_of_the_layers():
     """The recorded norm of each Linear layer is ‖(∂L/∂W, ∂L/∂b)‖ averaged over the batches:
     with one full batch it is exactly the norm of the gradient computed by hand."""
@@ -186,6 +214,45 @@ def test_the_shown_code_trains_exactly_what_the_session_trains(extra):
         exec(compile(code.script(s.settings, epochs=4), "<playground code>", "exec"), {})
     last = out.getvalue().strip().splitlines()[-1]
     assert last == f"epoch 4: train loss {s.losses[0]:.4f}, test loss {s.losses[1]:.4f}"
+
+
+def test_weights_set_by_hand_change_the_network_and_the_shown_code_repeats_them():
+    s = session.Session(parse_settings({"dataset": "circle", "seed": 7}))
+    s.set_weight(0, 1, 0, 0.5)                           # before training
+    s.train(2)
+    before = s.losses
+    s.set_weight(1, 0, 1, -2.0)                          # after epoch 2
+    assert s.linears[1].weight[0, 1].item() == -2.0 and s.losses != before
+    assert s.edits == [(0, 0, 1, 0, 0.5), (2, 1, 0, 1, -2.0)]
+    s.train(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code.script(s.settings, 3, s.edits), "<playground code>", "exec"), {})
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last == f"epoch 3: train loss {s.losses[0]:.4f}, test loss {s.losses[1]:.4f}"
+    assert "BY_HAND" not in code.script(s.settings, 3)  # no edits, no edit code
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"layer": 0, "row": 0, "column": 0}, "value"),
+    ({"layer": 3, "row": 0, "column": 0, "value": 1}, "layer"),       # 3 Linear layers: 0-2
+    ({"layer": 0, "row": 4, "column": 0, "value": 1}, "row"),         # Linear(2, 4): rows 0-3
+    ({"layer": 0, "row": 0, "column": 2, "value": 1}, "column"),
+    ({"layer": 0, "row": 0, "column": 0, "value": 1e9}, "value"),
+    ({"layer": 0, "row": 0, "column": 0, "value": "big"}, "value"),
+    ({"layer": 0, "row": 0, "column": 0, "value": 1, "bias": 2}, "bias"),
+])
+def test_api_sets_a_weight_or_names_what_is_wrong(server, body, field):
+    sid, state = create(server)
+    status, answer = call(server, "POST", f"/api/sessions/{sid}/weight", body)
+    assert status == 400 and answer["field"] == field, answer
+    status, st = call(server, "POST", f"/api/sessions/{sid}/weight",
+                      {"layer": 0, "row": 2, "column": 1, "value": -1.25})
+    assert status == 200 and st["weights"][0][2][1] == -1.25
+    assert st["weights"][0][2][0] == state["weights"][0][2][0]          # nothing else moved
+    assert st["test_loss"] != state["test_loss"]
+    status, text = call(server, "GET", f"/api/sessions/{sid}/code")
+    assert status == 200 and "BY_HAND = {0: [(0, 2, 1, -1.25)]}" in text
 
 
 def test_store_drops_idle_sessions_and_refuses_a_17th():
@@ -312,6 +379,16 @@ def test_page_and_its_files_are_served_from_the_package(server):
         assert "https://" not in text
     status, opts = call(server, "GET", "/api/options")
     assert opts["datasets"] == list(data.DATASETS) and opts["max_layers"] == 6
+    # an inactive feature's preview is the picture the same feature has when active
+    sid, st = create(server, features=list(data.FEATURES))
+    assert sorted(opts["feature_previews"]) == sorted(data.FEATURES)
+    for k, f in enumerate(data.FEATURES):
+        assert opts["feature_previews"][f] == st["neurons"][0][k], f
+    # each data set's picture for its button: its own points (seed 0, no noise), rounded
+    assert sorted(opts["thumbnails"]) == sorted(data.DATASETS)
+    for name, rows in opts["thumbnails"].items():
+        xy, y, _, _ = data.make_dataset(name, noise=0, train_ratio=99, seed=0)
+        np.testing.assert_allclose(np.array(rows), np.hstack([xy[:120], y[:120]]), atol=0.0051)
 
 
 def test_cli_starts_the_server_and_prints_its_address():

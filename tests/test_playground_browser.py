@@ -12,11 +12,13 @@ import shutil
 import time
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from nnscratch.playground.server import PlaygroundServer
 
 LOSS_TARGET = 0.2            # logistic loss; an untrained network starts near ln 2 ≈ 0.69
-TIMEOUT = 30                 # seconds for training to get there (about 3 s on 2 busy cores)
+TIMEOUT = 90                 # seconds for training to get there (about 3 s on 2 busy cores;
+                             # a deadline, not a sleep: a loaded machine only waits longer)
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -26,7 +28,7 @@ def server():
         yield srv
 
 
-def _wait(drv, condition, what, timeout=10.0):
+def _wait(drv, condition, what, timeout=60.0):
     """Poll ``condition()`` until it is truthy; fail naming ``what`` after ``timeout`` s."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -45,6 +47,24 @@ def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path
     drv.get(server.url)
     _wait(drv, lambda: body("ready") == "true", "the page to load and open a session")
     assert body("dataset") == "circle" and body("hidden") == "[4,2]"     # the defaults
+    # every data set's button shows a picture of its points (6 sets, none blank, all different)
+    pictures = drv.execute_script(
+        "const blank = document.createElement('canvas'); blank.width = blank.height = 36;"
+        "return [blank.toDataURL()].concat([...document.querySelectorAll("
+        "'#datasets button canvas.thumb')].map(c => c.toDataURL()))")
+    assert len(pictures) == 1 + 6 and len(set(pictures)) == 7
+    # the output's axes run -6..6 and its colours -1 (orange) .. 1 (blue), as labelled
+    ticks = [t.text for t in drv.find_elements("css selector", ".xticks span:not(.axis-name)")]
+    assert ticks == ["\u22126", "\u22124", "\u22122", "0", "2", "4", "6"]
+    assert len(drv.find_elements("css selector", ".yticks span")) == 7
+    # the five switched-off features show their previews, not empty boxes
+    off = drv.execute_script(
+        "const blank = document.createElement('canvas'); blank.width = blank.height = 20;"
+        "return [...document.querySelectorAll('#network .node.feature.off canvas')]"
+        ".map(c => c.toDataURL() !== blank.toDataURL())")
+    assert off == [True] * 5
+    legend = drv.find_element("id", "colour-legend")
+    assert legend.is_displayed() and legend.text.split() == ["\u22121", "0", "1"]
 
     drv.find_element("css selector", "button[data-dataset=xor]").click()
     _wait(drv, lambda: body("dataset") == "xor", "the XOR data set")
@@ -66,16 +86,44 @@ def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path
     assert epochs > 0 and start_loss > 0.5
     assert boundary() != before, "the decision boundary did not change while training"
 
+    # edit a weight: click its line, type a value, Enter; the server sets it and the page
+    # redraws from its answer (the line's tooltip); a refused value changes nothing
+    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
+                                            '[data-row="0"][data-column="1"]')
+    title = lambda: drv.execute_script(
+        "return document.querySelector('#links path.weight[data-layer=\"1\"][data-row=\"0\"]"
+        "[data-column=\"1\"] title').textContent")
+    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                       " clientX: 500, clientY: 300}))", link)
+    editor = drv.find_element("id", "weight-editor")
+    _wait(drv, editor.is_displayed, "the weight editor")
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("-1.5", Keys.ENTER)
+    _wait(drv, lambda: title().startswith("weight -1.500"), "the weight set by the server")
+    edited_at = body("epoch")                      # the epoch the server had reached
+    assert not editor.is_displayed()
+    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
+                                            '[data-row="0"][data-column="1"]')
+    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
+                       " clientX: 500, clientY: 300}))", link)
+    _wait(drv, editor.is_displayed, "the weight editor again")
+    editor.send_keys(Keys.CONTROL, "a")
+    editor.send_keys("1e9", Keys.ENTER)                       # beyond the bound: refused
+    _wait(drv, lambda: drv.find_element("id", "error").is_displayed(), "the refusal")
+    assert "value" in drv.find_element("id", "error").text and title().startswith("weight -1.500")
+
     drv.find_element("id", "show-code").click()
     code = _wait(drv, lambda: drv.find_element("id", "code").text, "the code panel")
     assert "nn.Linear(2, 4)" in code and "nn.Linear(2, 1)" in code and "'xor'" in code
+    assert f"BY_HAND = {{{int(edited_at)}: [(1, 0, 1, -1.5)]}}" in code   # the edit, repeated
 
     shot = tmp_path / "playground.png"
     assert drv.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     out = ROOT / "runs" / "playground"
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, out / "browser-test.png")
-    assert time.monotonic() - t0 < 45
+    # a guard against a hang, not a speed test (~5 s alone; the waits above are deadlines)
+    assert time.monotonic() - t0 < 240
 
 
 def test_the_page_never_shows_one_thing_while_training_another(server, browser):
@@ -103,6 +151,13 @@ def test_the_page_never_shows_one_thing_while_training_another(server, browser):
     code = _wait(drv, lambda: drv.find_element("id", "code").text, "the code panel")
     assert "'plane'" in code and "'xor'" not in code
     assert "dataset=plane" in drv.current_url                 # a link reproduces it
+    # regenerate: the same data set drawn again from the next seed, applied and in the link
+    seed_before = int(body("seed"))
+    drv.find_element("id", "regenerate").click()
+    _wait(drv, lambda: body("seed") == str(seed_before + 1), "the next seed's points")
+    assert body("dataset") == "plane" and body("epoch") == "0"
+    assert seed.get_attribute("value") == str(seed_before + 1)
+    assert f"seed={seed_before + 1}" in drv.current_url
 
 
 def test_divergence_shows_a_diverged_state_and_stops_play(server, browser):
@@ -113,7 +168,7 @@ def test_divergence_shows_a_diverged_state_and_stops_play(server, browser):
     _wait(drv, lambda: body("ready") == "true", "the page to load and open a session")
     assert body("dataset") == "plane"                         # the link's settings
     drv.find_element("id", "play").click()
-    _wait(drv, lambda: body("diverged") == "true", "the diverged state", timeout=30)
+    _wait(drv, lambda: body("diverged") == "true", "the diverged state", timeout=TIMEOUT)
     assert drv.find_element("id", "diverged").is_displayed()
     assert drv.find_element("id", "test-loss").text == "diverged"
     assert not drv.find_element("id", "error").is_displayed()       # no HTTP error

@@ -14,6 +14,8 @@ def test_gaussian_pdf_cdf_ppf_match_scipy():
     p = np.concatenate([[1e-300, 1e-20, 1e-8], np.linspace(0.001, 0.999, 41), [1 - 1e-9]])
     np.testing.assert_allclose(stats.gaussian_ppf(p, 1.0, 4.0), ss.norm.ppf(p, 1, 2), rtol=1e-8)
     assert stats.gaussian_ppf(0.0) == -np.inf and stats.gaussian_ppf(1.0) == np.inf
+    # a scalar in, a scalar out (0-d), as for the pdf
+    assert float(stats.gaussian_cdf(1.0, 1.0, 4.0)) == 0.5 and np.ndim(stats.gaussian_cdf(0.3)) == 0
 
 
 def test_sample_inverse_cdf_gives_the_distribution():

@@ -23,8 +23,36 @@ def _model_lines(s: Settings) -> list[str]:
     return ["model = nn.Sequential("] + ["    " + x for x in lines] + [")"]
 
 
-def script(s: Settings, epochs: int = 100) -> str:
-    """The Python source for settings ``s``, training for ``epochs`` epochs."""
+_SET_BY_HAND = """
+
+
+def set_by_hand(epoch):
+    with ns.no_grad():
+        for layer, row, column, value in BY_HAND.get(epoch, []):
+            linears[layer].weight[row, column] = value"""
+
+
+def _edit_parts(edits) -> tuple[str, str, str, str]:
+    """The script's pieces that repeat the weights set by hand (none without edits): their
+    table by epoch, the function applying one epoch's, its call before training (edits made
+    at epoch 0) and after each epoch."""
+    if not edits:
+        return "", "", "", ""
+    by_epoch: dict[int, list] = {}
+    for epoch, layer, row, column, value in edits:
+        by_epoch.setdefault(epoch, []).append((layer, row, column, value))
+    table = ("# weights set by hand on the page: {after epoch: [(layer, row, column, value)]}\n"
+             f"BY_HAND = {by_epoch!r}\n"
+             "linears = [m for m in model if isinstance(m, nn.Linear)]\n")
+    first = "\n\n\nset_by_hand(0)                     # the edits made before any training"
+    return table, _SET_BY_HAND, first, "\n    set_by_hand(epoch)"
+
+
+def script(s: Settings, epochs: int = 100, edits=()) -> str:
+    """The Python source for settings ``s``, training for ``epochs`` epochs; ``edits`` are the
+    session's weights set by hand, ``(epoch, layer, row, column, value)``, each applied after
+    that many epochs, as the session applied it."""
+    table, apply, first, after_epoch = _edit_parts(edits)
     if s.optimizer == "adam":
         opt = f"optim.Adam(model.parameters(), lr={s.learning_rate!r})"
     else:
@@ -55,10 +83,10 @@ ns.manual_seed({s.seed})                  # the initial weights
 {model}
 opt = {opt}
 order = ns.random.rng({s.seed})            # the mini-batch order
-
+{table}
 
 def data_loss(out, target):
-    return {loss}
+    return {loss}{apply}{first}
 
 
 for epoch in range(1, {epochs} + 1):
@@ -68,7 +96,7 @@ for epoch in range(1, {epochs} + 1):
         loss = data_loss(model(ns.tensor(X_train[idx])), ns.tensor(y_train[idx])){reg}
         opt.zero_grad()
         loss.backward()
-        opt.step()
+        opt.step(){after_epoch}
     with ns.no_grad():
         train_loss = data_loss(model(ns.tensor(X_train)), ns.tensor(y_train)).item()
         test_loss = data_loss(model(ns.tensor(X_test)), ns.tensor(y_test)).item()

@@ -1,8 +1,9 @@
-"""The playground's five toy data sets on the square [-6, 6]², and its input features.
+"""The playground's six toy data sets on the square [-6, 6]², and its input features.
 
 Each set has ``N_POINTS`` points drawn from ``nnscratch.random.rng(seed)``, so a seed fixes the
-picture.  Classification sets label a point 0 or 1; the regression plane labels it with a value
-in [-1, 1].  ``noise`` is a percentage (0-50) as on TensorFlow Playground's slider: it scales
+picture.  Classification sets label a point 0 or 1; the two regression sets (the plane and the
+six signed Gaussian bumps of TensorFlow Playground's "multi-Gaussian") label it with a value in
+[-1, 1].  ``noise`` is a percentage (0-50) as on TensorFlow Playground's slider: it scales
 the jitter added to the points (classification) or to the labels (regression).
 
 The features are computed from the raw coordinates, as on TensorFlow Playground:
@@ -17,7 +18,7 @@ from .. import random as nsrandom
 N_POINTS = 500
 HALF_WIDTH = 6.0                      # the plane shown is [-HALF_WIDTH, HALF_WIDTH]²
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
-REGRESSION = ("plane",)
+REGRESSION = ("plane", "multigauss")
 DATASETS = CLASSIFICATION + REGRESSION
 
 FEATURES = {
@@ -67,8 +68,26 @@ def _plane(g, n, noise):
     return xy, label
 
 
+# (x1, x2, sign) of the six bumps: two rows of three, the signs alternating like a chequerboard
+BUMPS = np.array([[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0],
+                  [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0], [4.0, -2.5, -1.0]])
+BUMP_RADIUS = 2.0
+
+
+def _multigauss(g, n, noise):
+    """Uniform points labelled by the strongest of six signed bumps: bump k is worth
+    ``sign_k · max(0, 1 - d_k / 2)`` at distance d_k from its centre, and the label is the value
+    of largest magnitude (0 away from every bump).  Noise moves the place where the label is
+    read (by up to ±6·noise in each coordinate), not the point drawn."""
+    xy = g.uniform(-HALF_WIDTH, HALF_WIDTH, (n, 2))
+    read_at = xy + g.uniform(-HALF_WIDTH, HALF_WIDTH, (n, 2)) * noise
+    dist = np.linalg.norm(read_at[:, None, :] - BUMPS[None, :, :2], axis=2)        # (n, 6)
+    value = BUMPS[:, 2] * np.clip(1 - dist / BUMP_RADIUS, 0, 1)
+    return xy, value[np.arange(n), np.abs(value).argmax(axis=1)]
+
+
 _MAKERS = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral,
-           "plane": _plane}
+           "plane": _plane, "multigauss": _multigauss}
 
 
 def make_dataset(name: str, noise: float = 0, train_ratio: float = 50, seed: int = 0):
@@ -91,6 +110,14 @@ def make_dataset(name: str, noise: float = 0, train_ratio: float = 50, seed: int
     tr, te = order[:n_train], order[n_train:]
     y = label.astype(np.float32)[:, None]
     return xy[tr], y[tr], xy[te], y[te]
+
+
+def thumbnail(name: str, n: int = 120) -> np.ndarray:
+    """``(n, 3)`` rows ``(x1, x2, label)`` rounded to 0.01 (they are drawn a few pixels
+    wide): the first ``n`` training points of data set ``name`` at seed 0 without noise, for
+    the small picture on its button."""
+    xy, y, _, _ = make_dataset(name, noise=0, train_ratio=99, seed=0)
+    return np.round(np.hstack([xy[:n], y[:n].astype(np.float64)]), 2)
 
 
 def feature_matrix(xy, names) -> np.ndarray:

@@ -41,15 +41,15 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from . import code, data, settings
-from .session import SessionStore
-from .settings import BadField, parse_epochs, parse_settings
+from .session import SessionStore, feature_previews
+from .settings import BadField, parse_epochs, parse_settings, parse_weight
 
 MAX_BODY = 64 * 1024
 MAX_DEPTH = 16              # the settings nest 2 levels
 MAX_DIGITS = 20             # an int64 has 19
 READ_TIMEOUT = 10.0         # seconds a connection may stay silent mid-request
 STATIC = pathlib.Path(str(resources.files(__package__) / "static"))
-_SESSION_PATH = re.compile(r"^/api/sessions/([0-9a-f]{16})(?:/(settings|step|code|close))?$")
+_SESSION_PATH = re.compile(r"^/api/sessions/([0-9a-f]{16})(?:/(settings|step|code|close|weight))?$")
 
 
 class _Reply(Exception):
@@ -66,7 +66,9 @@ def options() -> dict:
             "max_layers": settings.MAX_LAYERS, "max_neurons": settings.MAX_NEURONS,
             "max_epochs_per_request": settings.MAX_EPOCHS_PER_REQUEST,
             "max_steps_per_request": settings.MAX_STEPS_PER_REQUEST,
-            "defaults": settings.Settings().to_json()}
+            "defaults": settings.Settings().to_json(),
+            "thumbnails": {name: data.thumbnail(name).tolist() for name in data.DATASETS},
+            "feature_previews": feature_previews()}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -187,7 +189,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._json(200, session.state(points=True))
         if m and m.group(2) == "code":
             session = self._session(m.group(1))
-            text = code.script(session.settings, max(session.epoch, 1))
+            text = code.script(session.settings, max(session.epoch, 1), session.edits)
             return self._send(200, text.encode(), "text/plain; charset=utf-8")
         raise _Reply(404, f"no such page: {path}", "path")
 
@@ -229,8 +231,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   f"the page", "session") from None
             with session.lock:
                 return self._json(200, session.state(points=True))
-        session = self._session(sid)                    # action == "step"
-        with session.lock:
+        session = self._session(sid)
+        if action == "weight":
+            with session.lock:
+                shapes = [tuple(layer.weight.shape) for layer in session.linears]
+                session.set_weight(*parse_weight(body, shapes))
+                return self._json(200, session.state())
+        with session.lock:                              # action == "step"
             session.train(parse_epochs(body, session.steps_per_epoch))
             return self._json(200, session.state())
 

@@ -18,7 +18,7 @@ from .. import random as nsrandom
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..tensor import tensor
-from .data import feature_matrix, grid, make_dataset
+from .data import FEATURES, feature_matrix, grid, make_dataset
 from .settings import BadField, Settings
 
 # Grad recording is one process-wide switch (autograd.no_grad), so two threads must not run
@@ -76,6 +76,14 @@ def _rounded(a) -> list:
     return np.round(np.asarray(a, dtype=np.float64), 4).tolist()
 
 
+def feature_previews() -> dict:
+    """Each input feature over the plane, scaled to [-1, 1] exactly as an active feature's
+    picture is (``state()["neurons"][0]``): what the page shows, faded, on a feature that is
+    switched off, so that one sees what switching it on would add."""
+    g = grid(NEURON_RESOLUTION)
+    return {f: _rounded(_scaled(feature_matrix(g, [f]))[:, 0]) for f in FEATURES}
+
+
 class Session:
     """Data, model, optimizer and history for one browser tab."""
 
@@ -97,6 +105,7 @@ class Session:
         self.order = nsrandom.rng(s.seed)     # the mini-batch order, its own stream
         self.linears = [m for m in self.model if isinstance(m, nn.Linear)]
         self.epoch = 0
+        self.edits: list[tuple[int, int, int, int, float]] = []   # (epoch, layer, row, col, value)
         self.history: dict[str, list] = {"epoch": [0], "train_loss": [self.losses[0]],
                         "test_loss": [self.losses[1]], "grad_norm": [[0.0] * len(self.linears)]}
 
@@ -149,6 +158,15 @@ class Session:
                 if len(h["epoch"]) > MAX_HISTORY:
                     for key in h:
                         h[key] = h[key][::2]
+
+    def set_weight(self, layer: int, row: int, column: int, value: float) -> None:
+        """Set ``weight[row, column]`` of Linear layer ``layer`` by hand (the page's weight
+        editor), as TensorFlow Playground allows; training goes on from there.  The edit is
+        recorded with the epoch it was made after, so "show the code" repeats it."""
+        with COMPUTE_LOCK, no_grad():
+            self.linears[layer].weight[row, column] = value
+            self.losses = self._losses()
+        self.edits.append((self.epoch, layer, row, column, value))
 
     def _pictures(self) -> tuple[list, list]:
         """The output over the plane in [-1, 1] (2p - 1 for a class probability p, the value

@@ -141,3 +141,27 @@ def parse_epochs(body, steps_per_epoch: int) -> int:
                                  f"{MAX_STEPS_PER_REQUEST} updates per request; ask for at most "
                                  f"{max(1, MAX_STEPS_PER_REQUEST // steps_per_epoch)}")
     return epochs
+
+
+MAX_WEIGHT = 100.0           # a weight typed on the page: |value| <= this
+
+
+def parse_weight(body, shapes) -> tuple[int, int, int, float]:
+    """A weight set by hand: ``{"layer": l, "row": j, "column": i, "value": v}`` names entry
+    ``(j, i)`` of Linear layer ``l``'s weight (``shapes[l]`` is its ``(out, in)`` shape, so
+    ``j`` is the neuron it feeds and ``i`` the input it reads); ``v`` is a finite number of at
+    most ``MAX_WEIGHT`` in magnitude.  Returns ``(l, j, i, v)``."""
+    body = _object(body)
+    fields = ("layer", "row", "column", "value")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise BadField(unknown[0], f"is not a field of a weight; the fields are "
+                                   f"{', '.join(fields)}")
+    missing = [f for f in fields if f not in body]
+    if missing:
+        raise BadField(missing[0], "is missing: a weight needs layer, row, column and value")
+    layer = _integer(body["layer"], "layer", 0, len(shapes) - 1)
+    out, inp = shapes[layer]
+    row = _integer(body["row"], "row", 0, out - 1)
+    column = _integer(body["column"], "column", 0, inp - 1)
+    return layer, row, column, _number(body["value"], "value", -MAX_WEIGHT, MAX_WEIGHT)

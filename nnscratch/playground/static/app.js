@@ -5,7 +5,7 @@
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const DATASET_NAMES = {circle: "Circle", xor: "XOR", gauss: "Gaussian", spiral: "Spiral",
-                       plane: "Plane (regression)"};
+                       plane: "Plane (regression)", multigauss: "Multi-Gaussian (regression)"};
 const FEATURE_NAMES = {"x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2",
                        "x2^2": "x\u2082\u00b2", "x1*x2": "x\u2081x\u2082",
                        "sin(x1)": "sin(x\u2081)", "sin(x2)": "sin(x\u2082)"};
@@ -134,7 +134,8 @@ function buildControls() {
   for (const name of options.datasets) {
     const b = document.createElement("button");
     b.dataset.dataset = name;
-    b.textContent = DATASET_NAMES[name] || name;
+    b.append(thumbnail(options.thumbnails[name], options.regression.includes(name)),
+             DATASET_NAMES[name] || name);
     b.addEventListener("click", () => { settings.dataset = name; writeControls(); changed(); });
     box.appendChild(b);
   }
@@ -149,6 +150,12 @@ function buildControls() {
   $("play").addEventListener("click", () => setPlaying(!playing));
   $("step").addEventListener("click", () => { setPlaying(false); enqueue(() => step(1)); });
   $("reset").addEventListener("click", () => { setPlaying(false); changed(); });
+  // the points come from the seed, so new points are the next seed (kept in the URL as well)
+  $("regenerate").addEventListener("click", () => {
+    setPlaying(false);
+    $("seed").value = String(Math.max(0, Number(settings.seed) || 0) + 1);
+    changed();
+  });
   $("add-layer").addEventListener("click", () => {
     if (settings.hidden.length < options.max_layers) { settings.hidden.push(2); changed(); }
   });
@@ -158,6 +165,26 @@ function buildControls() {
   $("show-test").addEventListener("change", drawBoundary);
   $("discretize").addEventListener("change", drawBoundary);
   $("show-code").addEventListener("click", toggleCode);
+  const ed = $("weight-editor");
+  ed.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") sendWeight();
+    if (ev.key === "Escape") ed.hidden = true;
+  });
+  ed.addEventListener("blur", () => { ed.hidden = true; });
+}
+
+function thumbnail(rows, regression) {
+  // the data set's points at seed 0, in the colours of the main picture
+  const c = document.createElement("canvas");
+  c.className = "thumb";
+  c.width = c.height = 36;
+  const ctx = c.getContext("2d");
+  for (const [x1, x2, y] of rows) {
+    const [r, g, b] = colour(regression ? y : 2 * y - 1);
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillRect((x1 + HALF) / (2 * HALF) * 36 - 1, (HALF - x2) / (2 * HALF) * 36 - 1, 2.2, 2.2);
+  }
+  return c;
 }
 
 function writeControls() {
@@ -337,8 +364,10 @@ function drawNetwork() {
       line.setAttribute("stroke-opacity", Math.min(1, 0.25 + Math.abs(w)).toFixed(2));
       line.setAttribute("fill", "none");
       line.classList.add("weight");
+      Object.assign(line.dataset, {layer: l, row: j, column: i});
+      line.addEventListener("click", (ev) => openWeightEditor(ev, l, j, i, w));
       const t = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)}`;
+      t.textContent = `weight ${w == null ? "NaN" : w.toFixed(3)} (click to edit)`;
       line.appendChild(t);
       svg.appendChild(line);
     }));
@@ -378,7 +407,8 @@ function drawNetwork() {
 
   options.features.forEach((f, row) => {
     const k = state.settings.features.indexOf(f);
-    const node = addNode(net, 0, row, k >= 0 ? state.neurons[0][k] : null);
+    // an inactive feature shows its preview (faded): what switching it on would feed in
+    const node = addNode(net, 0, row, k >= 0 ? state.neurons[0][k] : options.feature_previews[f]);
     node.classList.add("feature");
     node.classList.toggle("off", k < 0);
     node.title = k >= 0 ? `${FEATURE_NAMES[f]} (click to switch off)` : "click to use it";
@@ -439,6 +469,33 @@ function receive(s) {
                                         hidden: JSON.stringify(s.settings.hidden),
                                         seed: String(s.settings.seed),
                                         diverged: String(Boolean(s.diverged))});
+}
+
+// ---------------------------------------------------------------- editing a weight
+// a click on a weight's line opens a box at the click; Enter sends the value to the server,
+// which sets it (training goes on from there) or refuses it (nothing changes); Escape or
+// leaving the box cancels
+function openWeightEditor(ev, layer, row, column, w) {
+  setPlaying(false);
+  const ed = $("weight-editor"), box = $("network").getBoundingClientRect();
+  ed.style.left = `${ev.clientX - box.left}px`;
+  ed.style.top = `${ev.clientY - box.top}px`;
+  ed.value = w == null ? "" : String(w);
+  ed.dataset.target = JSON.stringify([layer, row, column]);
+  ed.hidden = false;
+  ed.focus();
+  ed.select();
+}
+
+function sendWeight() {
+  const ed = $("weight-editor");
+  if (ed.hidden) return;
+  ed.hidden = true;
+  const [layer, row, column] = JSON.parse(ed.dataset.target);
+  const typed = ed.value.trim();     // as typed: the server checks it and says what is wrong
+  const value = typed !== "" && Number.isFinite(Number(typed)) ? Number(typed) : typed;
+  enqueue(async () => receive(await api("POST", `/api/sessions/${sessionId}/weight`,
+                                        {layer, row, column, value})));
 }
 
 // ---------------------------------------------------------------- show the code
