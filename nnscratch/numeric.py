@@ -11,8 +11,13 @@ __all__ = ["stable_sigmoid", "softmax_array", "log_softmax_array"]
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: uses e^-|x| <= 1 on both sides of 0."""
-    e = np.exp(-np.abs(x))
+    """1 / (1 + e^-x) without overflow: uses e^-|x| <= 1 on both sides of 0.
+
+    -|x| is written as a ``where`` of the two branches, not ``-abs(x)``: each branch is then a
+    whole formula for σ, so a VJP recorded under ``create_graph`` differentiates it exactly at
+    0 too (abs's derivative there is 0, which made σ'(0) come out 0, not 1/4).
+    """
+    e = np.exp(np.where(x >= 0, -x, x))
     return np.where(x >= 0, 1, e) / (1 + e)
 
 

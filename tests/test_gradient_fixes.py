@@ -73,3 +73,29 @@ def test_mul_still_refuses_when_the_read_operand_changed():
     b += 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         c.sum().backward()
+
+
+_AT_ZERO = {   # smooth functions whose stable forms have kinks at 0 (|z|, relu) in their VJPs
+    "sigmoid": (lambda m, z: m.sigmoid(z).sum()),
+    "logsigmoid": (lambda m, z: m.nn.functional.logsigmoid(z).sum()),
+    "silu": (lambda m, z: m.nn.functional.silu(z).sum()),
+    "bce_with_logits": (lambda m, z: m.nn.functional.binary_cross_entropy_with_logits(
+        z, m.ones_like(z) * 0.75, reduction="sum")),
+    "bce_with_logits_pos_weight": (lambda m, z: m.nn.functional.binary_cross_entropy_with_logits(
+        z, m.ones_like(z) * 0.75, reduction="sum", pos_weight=m.ones_like(z) * 3.0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_AT_ZERO))
+def test_first_and_second_derivatives_at_zero_under_create_graph(name):
+    """At z = 0 exactly: the gradient recorded under create_graph, and its derivative, as
+    torch's (a kink of -|z| or relu(z) in the recorded VJP gave σ'(0) = 0 and a BCE gradient
+    of -1 where torch's is σ(0) - t)."""
+    fn = _AT_ZERO[name]
+    z, zt = _both([0.0, -0.0, 1.5], dtype=np.float64)
+    (g,) = ns.autograd.grad(fn(ns, z), z, create_graph=True)
+    (h,) = ns.autograd.grad(g.sum(), z)
+    (gt,) = torch.autograd.grad(fn(torch, zt), zt, create_graph=True)
+    (ht,) = torch.autograd.grad(gt.sum(), zt)
+    np.testing.assert_allclose(g.detach().numpy(), gt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h.numpy(), ht.numpy(), rtol=1e-12, atol=1e-15)

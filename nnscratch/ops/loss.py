@@ -10,6 +10,7 @@ from ..autograd.core import IndexOutOfRange
 from ..numeric import log_softmax_array, stable_sigmoid
 from . import elementwise as _el
 from . import shape as _sh
+from .activation import logsigmoid
 from .softmax import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -226,11 +227,13 @@ def _bce_composite(prob, target, reduction="mean"):
 
 
 def _bce_logits_composite(logits, target, pos_weight=None, reduction="mean"):
-    if pos_weight is None:
-        per_item = (_el.relu(logits) - logits * target
-                    + _el.log1p(_el.exp(-_el.abs(logits))))
-    else:                           # (1 - t) z + (1 + (p - 1) t) softplus(-z)
-        softplus_neg = _el.relu(-logits) + _el.log1p(_el.exp(-_el.abs(logits)))
+    # through log σ, which is smooth at 0 to every order: relu(z) + log1p(e^{-|z|}) has two
+    # kinks at 0 whose one-sided derivatives (relu'(0) = abs'(0) = 0) do not cancel
+    # (d/dz at z = 0, t = 1 came out -1, not σ(0) - 1 = -1/2)
+    softplus_neg = -logsigmoid(logits)                                    # softplus(-z)
+    if pos_weight is None:                   # -t log σ(z) - (1 - t) log σ(-z)
+        per_item = (1 - target) * logits + softplus_neg
+    else:                                    # (1 - t) z + (1 + (p - 1) t) softplus(-z)
         per_item = (1 - target) * logits + (1 + (pos_weight - 1) * target) * softplus_neg
     return _reduce(per_item, reduction)
 
