@@ -34,7 +34,6 @@ from . import models, optimize, regularization, stats
 
 from .summary import summary
 from .models.saved import load_model, save_model
-from . import onnx
 
 __version__ = "0.1.0"
 
