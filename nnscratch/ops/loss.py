@@ -267,11 +267,12 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
             d[rows, target] -= 1                       # softmax - onehot
             d *= g[:, None] if reduction == "none" else (g / n if reduction == "mean" else g)
             return d, None
-        per_item = -logp[rows, target]
+        picked = logp[rows, target]
         if reduction == "none":
-            return per_item, vjp_plain
-        # _reduce's sum / n, without its errstate (n > 0 here, so nothing to silence)
-        total = np.add.reduce(per_item)
+            return -picked, vjp_plain
+        # _reduce's sum / n without its errstate (n > 0 here: nothing to silence); the sum is
+        # negated once instead of every term, the same bits (rounding is symmetric in sign)
+        total = -np.add.reduce(picked)
         return np.asarray(total / n if reduction == "mean" else total), vjp_plain
     w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     if target.ndim == 1:
