@@ -43,7 +43,6 @@ def _one_cycle(**kw):
 
 
 def _onnx(model, x, path="m.onnx", **kw):
-    pytest.importorskip("onnx")
     ns.onnx.export(model, x, path, **kw)
 
 

@@ -39,7 +39,6 @@ def test_the_summary_forms_per_round_ratios_and_the_table_names_the_fixed_axes(s
 
 
 def test_the_plots_are_written_one_png_per_model(scaling, tmp_path):
-    pytest.importorskip("matplotlib")
     rows = [{"model": m, "axis": a, "value": v, "nnscratch_ms": 2.0 * v, "torch_ms": float(v),
              "ratio": 2.0, "ratio_min": 1.5, "ratio_max": 2.5}
             for m, a in (("mlp", "batch"), ("mlp", "width"), ("lstm", "seq")) for v in (16, 64)]

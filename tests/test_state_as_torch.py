@@ -7,11 +7,10 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
 
 import nnscratch as ns
 import nnscratch.nn as nn
-
-torch = pytest.importorskip("torch")
 
 
 def _pair():
@@ -143,7 +142,7 @@ def test_save_load_round_trip_gives_tensors_like_torch(kind, tmp_path):
 
 
 def test_load_reads_safetensors_written_by_the_safetensors_package(tmp_path):
-    st = pytest.importorskip("safetensors.torch")
+    import safetensors.torch as st
     tn, ours = _pair()
     st.save_file(tn.state_dict(), str(tmp_path / "m.safetensors"))
     sd = ns.load(tmp_path / "m.safetensors")

@@ -5,8 +5,7 @@ copied weights.
 """
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
+import torch
 from torch_parity import F, check_gradcheck, check_parity  # noqa: E402
 
 import nnscratch as ns  # noqa: E402

@@ -214,7 +214,8 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
         prim.per_argument = bool(prim.saves) and isinstance(prim.saves[0], tuple)
 
 
-def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None):
+def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None,
+          refuses=None):
     """Declare a fused op: ``fn(*arrays, **kw) -> (out, vjp)`` with ``vjp(g) -> grads``.
 
     Higher derivatives (``create_graph=True``): a fused VJP works on the arrays its forward
@@ -230,7 +231,8 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
       fused code is not polymorphic.
 
     Only ``create_graph`` takes these paths; the fused kernel stays the first-order one.
-    With none of them, ``create_graph=True`` through the op raises, naming it.
+    With none of them, ``create_graph=True`` through the op raises, naming it and the reason
+    ``refuses`` gives (why no second derivative exists or is provided).
 
     ``out`` may be a tuple of arrays (several outputs; ``vjp`` then receives a tuple of
     gradients, zeros where an output got none).  ``vjp`` returns one gradient (or None) per
@@ -242,12 +244,13 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
     """
     if fn is None:
         return lambda f: fused(f, saves_output=saves_output, polymorphic=polymorphic,
-                               linear=linear, composite=composite)
+                               linear=linear, composite=composite, refuses=refuses)
     sig = inspect.signature(fn)
     again_kind = "linear" if linear else None
     again_fn = ("rerun", fn) if polymorphic else ("composite", composite) if composite else None
-    no_again = (f"{fn.__name__.strip('_')} is a fused kernel with neither a composite nor a "
-                f"recordable VJP, so its second derivative is not defined here")
+    no_again = refuses or (f"{fn.__name__.strip('_')} is a fused kernel with neither a "
+                           f"composite nor a recordable VJP, so its second derivative is not "
+                           f"defined here")
     wants_needs = "needs_input_grad" in sig.parameters
     positional = _positional_names(sig)
     name = fn.__name__.strip("_")

@@ -136,9 +136,23 @@ def _pad(array, pad_width, mode="constant", constant_values=0):
     return ops.pad_axes(array, pad_width, value=constant_values)
 
 
+def _exp2(x):
+    from ..ops.explog import exp2
+    return exp2(x)
+
+
+def _logaddexp(a, b):
+    from ..ops.explog import logaddexp
+    return logaddexp(a, b)
+
+
 UFUNCS: dict = {
     np.log1p: ops.log1p, np.expm1: ops.expm1, np.maximum: ops.maximum,
     np.minimum: ops.minimum, np.sign: _constant(np.sign),
+    # piecewise constant: derivative 0 (torch's floor/trunc/ceil/round backward)
+    np.floor: _constant(np.floor), np.trunc: _constant(np.trunc),
+    np.ceil: _constant(np.ceil), np.rint: _constant(np.rint),
+    np.exp2: _exp2, np.logaddexp: _logaddexp,
 }
 
 FUNCTIONS: dict = {

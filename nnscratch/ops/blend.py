@@ -6,6 +6,7 @@ copysign(a, b) = |a| with b's sign bit; ∂/∂a = out / a (±1; 0 where a = 0, 
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 
 
 @primitive
@@ -37,8 +38,9 @@ def cross(a, b, axis):
         raise RuntimeError(f"cross: inputs dimension {axis} must have length 3, got "
                            f"{np.shape(a)} and {np.shape(b)}")
     return np.cross(a, b, axis=axis)
-defvjp(cross, lambda g, out, a, b, axis: np.cross(b, g, axis=axis),
-              lambda g, out, a, b, axis: np.cross(g, a, axis=axis), saves=(0, 1))
+# (cross itself, lifted: recorded under create_graph, so differentiable again)
+defvjp(cross, lambda g, out, a, b, axis: lifted(cross)(b, g, axis),
+              lambda g, out, a, b, axis: lifted(cross)(g, a, axis), saves=(0, 1))
 
 
 @primitive

@@ -25,7 +25,10 @@ import numpy as np
 
 from ..autograd import fused
 from .conv_args import conv_output_size
+from .einsum import einsum
+from .indexing import getitem, unindex
 from .pool import pool_output_size
+from .shape import gather, pad_axes, reshape, stack
 
 _LETTERS = "stuvwxyz"
 
@@ -112,7 +115,29 @@ def _conv_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     return dxp[(slice(None),) * 2 + tuple(slice(p, p + n) for p, n in zip(padding, x_shape[2:]))]
 
 
-@fused
+def _crop(y, padding, size):
+    return getitem(y, (slice(None),) * 2 + tuple(slice(p, p + n) for p, n in zip(padding, size)))
+
+
+def _conv_composite(x, w, b=None, *, stride, padding, dilation, groups):
+    """The convolution from recorded ops, for create_graph (engine.fused): one strided slice
+    of the padded input per kernel offset, stacked, contracted with the filters by einsum."""
+    nd, kernel = w.ndim - 2, tuple(w.shape[2:])
+    n, f, cg = x.shape[0], w.shape[0], w.shape[1]
+    out = tuple(conv_output_size(a, k, s, p, d) for a, k, s, p, d in
+                zip(x.shape[2:], kernel, stride, padding, dilation))
+    xp = pad_axes(x, [(0, 0), (0, 0)] + [(p, p) for p in padding]) if any(padding) else x
+    cols = stack([getitem(xp, sl) for _, sl in _offset_slices(kernel, stride, dilation, out)],
+                 axis=2)                                      # (N, C, prod K, *O)
+    cols = reshape(cols, (n, groups, cg, int(np.prod(kernel))) + out)
+    o = _LETTERS[:nd]
+    y = einsum(f"ngck{o},gfck->ngf{o}", cols,
+               reshape(w, (groups, f // groups, cg, int(np.prod(kernel)))))
+    y = reshape(y, (n, f) + out)
+    return y if b is None else y + reshape(b, (1, f) + (1,) * nd)
+
+
+@fused(composite=_conv_composite)
 def conv_nd(x, w, b=None, *, stride, padding, dilation, groups):
     """Convolution of ``x`` ``(N, C, *S)`` with ``w`` ``(F, C/groups, *K)`` (+ ``b`` ``(F,)``)
     -> ``(N, F, *O)``, ``O = (S + 2p - d(K - 1) - 1) // s + 1`` (torch's conv1d/2d/3d)."""
@@ -128,7 +153,26 @@ def conv_nd(x, w, b=None, *, stride, padding, dilation, groups):
     return z, vjp
 
 
-@fused
+def _conv_transpose_composite(x, w, b=None, *, stride, padding, dilation, groups, out_size):
+    """The transposed convolution from recorded ops, for create_graph (engine.fused): per
+    kernel offset, the input times that offset's filters (einsum) placed at its strided
+    positions of the padded output (unindex), summed, then the padding cropped."""
+    nd, kernel = w.ndim - 2, tuple(w.shape[2:])
+    n, cin, fo = x.shape[0], w.shape[0], w.shape[1]
+    size_in = tuple(x.shape[2:])
+    yp = (n, fo * groups) + tuple(m + 2 * p for m, p in zip(out_size, padding))
+    xg = reshape(x, (n, groups, cin // groups) + size_in)
+    wg = reshape(w, (groups, cin // groups, fo) + kernel)
+    i = _LETTERS[:nd]
+    y = 0
+    for k, sl in _offset_slices(kernel, stride, dilation, size_in):
+        part = einsum(f"ngc{i},gcf->ngf{i}", xg, getitem(wg, (Ellipsis,) + k))
+        y = y + unindex(reshape(part, (n, fo * groups) + size_in), yp, sl, accumulate=False)
+    y = _crop(y, padding, out_size)
+    return y if b is None else y + reshape(b, (1, -1) + (1,) * nd)
+
+
+@fused(composite=_conv_transpose_composite)
 def conv_transpose_nd(x, w, b=None, *, stride, padding, dilation, groups, out_size):
     """Transposed convolution of ``x`` ``(N, C_in, *S)`` with ``w`` ``(C_in, C_out/groups, *K)``
     -> ``(N, C_out, *out_size)``: the adjoint of :func:`conv_nd` with the same weights
@@ -163,20 +207,41 @@ def _pool_geometry(x, kernel, stride, padding, dilation, ceil_mode):
     return out, hi
 
 
-@fused
-def max_pool_nd(x, *, kernel, stride, padding, dilation, ceil_mode):
-    """Max over each window (padding never wins: it is -inf) -> ``(N, C, *O)``; the gradient
-    goes to the first maximum of each window in row-major order (torch's choice)."""
+def _max_winners(x, kernel, stride, padding, dilation, ceil_mode):
+    """The padded input, its windows (flattened over the kernel), and each window's winner:
+    the first NaN, else the first maximum in row-major order (torch's choice)."""
     out, hi = _pool_geometry(x, kernel, stride, padding, dilation, ceil_mode)
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     xp = _pad(x, padding, hi, fill)
     v = _windows(xp, kernel, stride, dilation, out)
     flat = v.reshape(v.shape[:2 + len(out)] + (-1,))
-    # NaN wins, as in torch: argmax of (x, isnan) picks the first NaN, else the first maximum
     arg = np.argmax(flat, axis=-1)
     if x.dtype.kind == "f":
         nan = np.isnan(flat)
         arg = np.where(nan.any(axis=-1), np.argmax(nan, axis=-1), arg)
+    return out, hi, xp, v, flat, arg
+
+
+def _max_pool_composite(x, *, kernel, stride, padding, dilation, ceil_mode):
+    """Max pooling from recorded ops, for create_graph (engine.fused): each window's winner
+    gathered from the flattened padded input (the winners are constants: the piecewise
+    choice has no derivative, as in torch)."""
+    out, hi, xp, _, _, arg = _max_winners(x._data, kernel, stride, padding, dilation, ceil_mode)
+    k = np.unravel_index(arg, kernel)                       # the winner's kernel offset
+    grid = np.ogrid[tuple(slice(o) for o in out)]
+    at = tuple(g * s + kk * d for g, s, kk, d in zip(grid, stride, k, dilation))  # (N, C, *O)
+    flat_at = np.ravel_multi_index(np.broadcast_arrays(*at), xp.shape[2:])
+    n, c = x.shape[:2]
+    xpt = pad_axes(x, [(0, 0), (0, 0)] + [(p, h) for p, h in zip(padding, hi)], value=-np.inf)
+    y = gather(reshape(xpt, (n, c, -1)), 2, flat_at.reshape(n, c, -1))
+    return reshape(y, (n, c) + out)
+
+
+@fused(composite=_max_pool_composite)
+def max_pool_nd(x, *, kernel, stride, padding, dilation, ceil_mode):
+    """Max over each window (padding never wins: it is -inf) -> ``(N, C, *O)``; the gradient
+    goes to the first maximum of each window in row-major order (torch's choice)."""
+    out, hi, xp, v, flat, arg = _max_winners(x, kernel, stride, padding, dilation, ceil_mode)
     y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
 
     def vjp(g):
@@ -188,7 +253,37 @@ def max_pool_nd(x, *, kernel, stride, padding, dilation, ceil_mode):
     return y, vjp
 
 
-@fused
+def _avg_divisor(x_shape, kernel, stride, padding, out, count_include_pad, divisor_override):
+    """torch's divisor per output position: the window clipped to the padded input
+    (``count_include_pad``) or to the input itself, or ``divisor_override``."""
+    if divisor_override:
+        return np.asarray(float(divisor_override))
+    counts = []
+    for n, k, s, p, o in zip(x_shape[2:], kernel, stride, padding, out):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)             # clipped to the padded input
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        counts.append(end - start)
+    div = counts[0]
+    for c in counts[1:]:
+        div = np.multiply.outer(div, c)
+    return div
+
+
+def _avg_pool_composite(x, *, kernel, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override):
+    """Average pooling from recorded ops, for create_graph (engine.fused): the sum of one
+    strided slice of the padded input per kernel offset, over torch's divisor."""
+    ones = (1,) * len(kernel)
+    out, hi = _pool_geometry(x, kernel, stride, padding, ones, ceil_mode)
+    xp = pad_axes(x, [(0, 0), (0, 0)] + [(p, h) for p, h in zip(padding, hi)])
+    total = sum(getitem(xp, sl) for _, sl in _offset_slices(kernel, stride, ones, out))
+    return total / _avg_divisor(x.shape, kernel, stride, padding, out, count_include_pad,
+                                divisor_override)
+
+
+@fused(composite=_avg_pool_composite)
 def avg_pool_nd(x, *, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
     """Mean over each window -> ``(N, C, *O)``; the divisor is torch's: the window clipped to
     the padded input (``count_include_pad``) or to the input itself, or ``divisor_override``."""
@@ -197,19 +292,8 @@ def avg_pool_nd(x, *, kernel, stride, padding, ceil_mode, count_include_pad, div
     xp = _pad(x, padding, hi)
     v = _windows(xp, kernel, stride, ones, out)
     total = v.sum(axis=tuple(range(-len(kernel), 0)))
-    if divisor_override:
-        div = np.asarray(float(divisor_override))
-    else:
-        counts = []
-        for n, k, s, p, o in zip(x.shape[2:], kernel, stride, padding, out):
-            start = np.arange(o) * s - p
-            end = np.minimum(start + k, n + p)             # clipped to the padded input
-            if not count_include_pad:
-                start, end = np.maximum(start, 0), np.minimum(end, n)
-            counts.append(end - start)
-        div = counts[0]
-        for c in counts[1:]:
-            div = np.multiply.outer(div, c)
+    div = _avg_divisor(x.shape, kernel, stride, padding, out, count_include_pad,
+                       divisor_override)
     y = (total / div).astype(x.dtype, copy=False)
 
     def vjp(g):

@@ -14,6 +14,7 @@
 import numpy as np
 
 from ..autograd import defvjp, fused, primitive
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 
 
 def _revcumsum(a, axis):
@@ -33,11 +34,10 @@ def _cumprod_vjp(g, out, x, axis):
     n = xm.shape[-1]
     prefix = np.concatenate([np.ones(xm.shape[:-1] + (1,), xm.dtype),
                              np.cumprod(xm[..., :-1], axis=-1)], axis=-1)
-    s = np.zeros(np.broadcast_shapes(gm.shape, xm.shape), np.result_type(g, x))
-    s[..., n - 1] = gm[..., n - 1]
+    s = [gm[..., n - 1]]
     for i in range(n - 2, -1, -1):           # S_i = g_i + x_{i+1} S_{i+1}: no division
-        s[..., i] = gm[..., i] + xm[..., i + 1] * s[..., i + 1]
-    return np.moveaxis(prefix * s, -1, axis)
+        s.append(gm[..., i] + xm[..., i + 1] * s[-1])
+    return np.moveaxis(prefix * np.stack(s[::-1], axis=-1), -1, axis)
 defvjp(cumprod, _cumprod_vjp, saves=(0, "out"))
 
 
@@ -54,6 +54,8 @@ def logcumsumexp(x, axis):
 
 
 def _logcumsumexp_vjp(g, out, x, axis):
+    if any(isinstance(a, Tensor) for a in (g, out, x)):
+        return _logcumsumexp_vjp_recorded(g, out, x, axis)
     with np.errstate(divide="ignore", invalid="ignore"):
         finite = np.where(np.isneginf(out), 0, out)
         log_pos = np.where(g > 0, np.log(np.where(g > 0, g, 1)), -np.inf) - finite
@@ -62,6 +64,19 @@ def _logcumsumexp_vjp(g, out, x, axis):
         neg = np.exp(x + _revlogcumsumexp(log_neg, axis))
     return np.where(np.isneginf(x), 0, pos - neg)
 defvjp(logcumsumexp, _logcumsumexp_vjp, saves=(0, "out"))
+
+
+def _logcumsumexp_vjp_recorded(g, out, x, axis):
+    """The same gradient under create_graph, from recorded ops: the (i, j ≥ i) weights
+    e^{x_i - out_j} ≤ 1 as a matrix per row (n² entries: the log-space scan above has no
+    recorded counterpart), so it is differentiable again."""
+    xm, om, gm = (np.moveaxis(a, axis, -1) for a in (x, out, g))
+    n = xm.shape[-1]
+    later = np.triu(np.ones((n, n), dtype=bool))            # j >= i
+    d = np.where(later, xm[..., :, None] - om[..., None, :], 0)
+    w = np.where(later, np.exp(d), 0)
+    dx = (w * gm[..., None, :]).sum(axis=-1)
+    return np.moveaxis(np.where(np.isneginf(xm), 0, dx), -1, axis)
 
 
 def _running_extreme(x, axis, ufunc):
@@ -74,17 +89,17 @@ def _running_extreme(x, axis, ufunc):
     return values, indices.astype(np.int64)
 
 
-def _scatter_back(g, indices, axis, shape, dtype):
-    """The VJP of ``take_along_axis(x, indices, axis)``: g summed into the source slots."""
-    grad = np.zeros(shape, dtype)
-    gm, im = np.moveaxis(grad, axis, -1), np.moveaxis(indices, axis, -1)
-    gg = np.moveaxis(g, axis, -1)
-    rows = np.indices(im.shape[:-1] + (1,))[:-1]
-    np.add.at(gm, (*rows, im), gg)               # writes into grad (ours) through the view
-    return grad
+def _scatter_back(g, indices, axis, shape):
+    """The VJP of ``take_along_axis(x, indices, axis)``: g summed into the source slots
+    (unindex: recorded under create_graph; linear in g, the indices are constants)."""
+    from .indexing import unindex
+    im, gg = np.moveaxis(indices, axis, -1), np.moveaxis(g, axis, -1)
+    rows = tuple(np.indices(im.shape[:-1] + (1,))[:-1])
+    moved = tuple(np.moveaxis(np.empty(shape, np.int8), axis, -1).shape)
+    return np.moveaxis(unindex(gg, moved, (*rows, im)), -1, axis)
 
 
-def _cumulative_extreme(ufunc):
+def _cumulative_extreme(ufunc, name):
     def op(x, axis):
         if x.ndim == 0 or x.shape[axis] == 0:
             values, indices = x.copy(), np.zeros(x.shape, np.int64)
@@ -92,10 +107,13 @@ def _cumulative_extreme(ufunc):
             values, indices = _running_extreme(x, axis, ufunc)
 
         def vjp(gs):                             # gs: (values' gradient, indices' zeros)
-            return (_scatter_back(gs[0], indices, axis, x.shape, np.result_type(gs[0], x)),)
+            return (_scatter_back(gs[0], indices, axis, x.shape),)
         return (values, indices), vjp
+    op.__name__ = op.__qualname__ = name
     return op
 
 
-cummax = fused(_cumulative_extreme(np.maximum))   # maximum (not fmax): NaN propagates
-cummin = fused(_cumulative_extreme(np.minimum))
+# linear: the VJP reads x only through the winners' indices (constants), so under
+# create_graph it is recorded as it is (second derivative 0, as torch's)
+cummax = fused(_cumulative_extreme(np.maximum, "cummax"), linear=True)   # not fmax: NaN wins
+cummin = fused(_cumulative_extreme(np.minimum, "cummin"), linear=True)

@@ -1,12 +1,14 @@
 """The determinant of square matrices (``torch.det``/``linalg.det``), forward and VJP.
 
-d det(A) = det(A) tr(A⁻¹ dA), so the VJP is g · adj(A)ᵀ, the adjugate: det(A) A⁻ᵀ when A is
-invertible.  For a singular A (where A⁻¹ does not exist but the derivative does) the adjugate
-is taken from the SVD A = U S Vᵀ: adj(A) = det(U) det(V) · V diag(∏_{j≠i} s_j) Uᵀ.
+d det(A) = det(A) tr(A⁻¹ dA), so the VJP is g · adj(A)ᵀ = g · C, the matrix of cofactors
+C_ij = (-1)^(i+j) det(A without row i and column j).  It exists for a singular A too (where
+A⁻¹ does not), and it is built from det itself (one batched call on the n² minors), so under
+create_graph it is recorded and det is differentiable to any order.
 """
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 
 
 @primitive
@@ -18,15 +20,18 @@ def det(a):
     return np.linalg.det(a)
 
 
-def _adjugate(a):
-    u, s, vt = np.linalg.svd(a)
-    n = s.shape[-1]
-    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
-    sign = np.linalg.det(u) * np.linalg.det(vt)
-    return sign[..., None, None] * (np.swapaxes(vt, -1, -2) * others[..., None, :]) @ \
-        np.swapaxes(u, -1, -2)
+def _cofactors(a):
+    """C_ij = (-1)^(i+j) det(minor_ij), batched; polymorphic (arrays or recorded Tensors)."""
+    n = a.shape[-1]
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=np.intp)
+    rows = keep[:, None, :, None]                 # (i, j, k, l): row k of minor (i, j)
+    cols = keep[None, :, None, :]                 # column l of minor (i, j)
+    minors = a[..., np.broadcast_to(rows, (n, n, n - 1, n - 1)),
+               np.broadcast_to(cols, (n, n, n - 1, n - 1))]
+    sign = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return lifted(det)(minors) * sign
 
 
 def _det_vjp(g, out, a):
-    return (g * 1.0)[..., None, None] * np.swapaxes(_adjugate(a), -1, -2)
+    return (g * 1.0)[..., None, None] * _cofactors(a)
 defvjp(det, _det_vjp, saves=(0,))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 
 
 def _cells(n, offset):
@@ -28,15 +29,22 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     return np.diagonal(x, offset, dim1, dim2)
 
 
-def _diagonal_vjp(g, out, x, offset=0, dim1=0, dim2=1):
-    dx = np.zeros(x.shape, dtype=g.dtype)
+@primitive
+def _undiagonal(g, shape, offset, dim1, dim2):
+    """Zeros of ``shape`` with ``g`` written on diagonal ``offset`` of the planes ``dim1``,
+    ``dim2``: the adjoint of :func:`diagonal` (its VJP), itself differentiable (its VJP is
+    ``diagonal``), so diagonal's gradient can be differentiated again."""
+    dx = np.zeros(shape, dtype=g.dtype)
     planes = np.moveaxis(dx, (dim1, dim2), (-2, -1))     # a view of dx
     r, c = _cells(g.shape[-1], offset)
     planes[..., r, c] = g
     return dx
 
 
-defvjp(diagonal, _diagonal_vjp, saves=())
+defvjp(_undiagonal, lambda h, out, g, shape, offset, dim1, dim2:
+       lifted(diagonal)(h, offset, dim1, dim2), saves=())
+defvjp(diagonal, lambda g, out, x, offset=0, dim1=0, dim2=1:
+       lifted(_undiagonal)(g, x.shape, offset, dim1, dim2), saves=())
 
 
 def _embed(x, offset, dim1, dim2):
@@ -56,7 +64,7 @@ def diag_embed(x, offset=0, dim1=-2, dim2=-1):
 
 
 defvjp(diag_embed, lambda g, out, x, offset=0, dim1=-2, dim2=-1:
-       np.diagonal(g, offset, dim1 % g.ndim, dim2 % g.ndim), saves=())
+       lifted(diagonal)(g, offset, dim1 % g.ndim, dim2 % g.ndim), saves=())
 
 
 def diag(x, diagonal=0):

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 
 _CUBIC_A = -0.75
 _MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 3, "bilinear": 4,
@@ -34,8 +35,10 @@ def resample_axis(x, w, axis):
     return np.moveaxis(np.tensordot(w, x, axes=([1], [axis])), 0, axis)
 
 
-defvjp(resample_axis, lambda g, out, x, w, axis:
-       np.moveaxis(np.tensordot(w.T, g, axes=([1], [axis])), 0, axis), None, saves=())
+# linear in x: the VJP resamples with the transposed matrix, as a recorded op under
+# create_graph (differentiable to any order)
+defvjp(resample_axis, lambda g, out, x, w, axis: lifted(resample_axis)(g, w.T, axis), None,
+       saves=())
 
 
 def _scale(n_in, n_out, align_corners, scale_factor):

@@ -38,7 +38,10 @@ def _scale(g, shape, reduction, n):
     if reduction == "none":
         return g
     g = np.broadcast_to(g, shape)
-    return g / n if reduction == "mean" else g
+    if reduction != "mean":
+        return g
+    # a total weight of 0 (every item ignored): the loss is 0/0 = NaN, the gradient 0 (torch's)
+    return g / n if n != 0 else g * 0.0
 
 
 def _same_shape(pred, target, name):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 
 
 @primitive
@@ -15,11 +16,17 @@ def repeat_interleave(x, repeats, dim):
     return np.repeat(x, repeats, axis=dim)
 
 
-def _repeat_interleave_vjp(g, out, x, repeats, dim):
-    source = np.repeat(np.arange(x.shape[dim]), repeats)   # the slice each output slice copies
-    dx = np.zeros(x.shape, dtype=g.dtype)
+@primitive
+def _sum_repeats(g, shape, repeats, dim):
+    """Each slice's copies in ``g`` summed back onto zeros of ``shape``: the adjoint of
+    :func:`repeat_interleave` (its VJP), itself differentiable (its VJP repeats again)."""
+    source = np.repeat(np.arange(shape[dim]), repeats)   # the slice each output slice copies
+    dx = np.zeros(shape, dtype=g.dtype)
     np.add.at(np.moveaxis(dx, dim, 0), source, np.moveaxis(g, dim, 0))
     return dx
 
 
-defvjp(repeat_interleave, _repeat_interleave_vjp, saves=())
+defvjp(_sum_repeats, lambda h, out, g, shape, repeats, dim:
+       lifted(repeat_interleave)(h, repeats, dim), saves=())
+defvjp(repeat_interleave, lambda g, out, x, repeats, dim:
+       lifted(_sum_repeats)(g, x.shape, repeats, dim), saves=())

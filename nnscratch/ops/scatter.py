@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd import defvjp, primitive
 from ..autograd.core import IndexOutOfRange  # noqa: F401  (re-exported for the methods)
+from ..autograd.lifted import lifted
 
 # --------------------------------------------------------------------------- index checks
 
@@ -67,10 +68,15 @@ def _head(index):
 
 
 def _padded(values, index, shape):
-    """``values`` (index's shape) placed in the leading block of zeros of ``shape``."""
-    out = np.zeros(shape, dtype=values.dtype)
-    out[_head(index)] = values
-    return out
+    """``values`` (index's shape) placed in the leading block of zeros of ``shape``
+    (differentiable: a recorded op on Tensors)."""
+    from .indexing import unindex
+    return unindex(values, tuple(shape), _head(index), accumulate=False)
+
+
+def _plain(a):
+    """The values of ``a`` (a Tensor under create_graph): for masks and counts, constants."""
+    return getattr(a, "_data", a)
 
 
 def _written(shape, index, dim):
@@ -154,21 +160,30 @@ def scatter_reduce(x, dim, index, src, reduce, include_self=True):
 
 
 def _prod_of_others(x, dim, index, s, include_self):
-    """For every term of every slot, the product of the slot's *other* terms (exact with
-    zeros: no division by a zero term)."""
+    """For every term of every slot, the product of the slot's *other* terms, exact with
+    zeros (no division by a zero term): with ``p`` the product of the slot's nonzero terms,
+    ``z`` its number of zeros and ``zs`` the sum of its zero terms (0, but not a constant),
+    a nonzero term's is ``p/t`` (z = 0), ``zs·p/t`` (z = 1), else 0; a zero term's is ``p``
+    (z = 1), ``(zs - t)·p`` (z = 2, the other zero times p), else 0.  ``p`` and ``zs`` are
+    scatter_reduce itself, so under create_graph all of it is recorded and the second
+    derivative is exact at zeros too (torch's)."""
     pos = along(index, dim)
-    nonzero = np.ones_like(x)
+    xv, sv = _plain(x), _plain(s)
     zeros = np.zeros(x.shape, dtype=np.int64)
+    base, zbase = np.ones_like(x), np.zeros_like(x)
     if include_self:
-        nonzero = np.where(x != 0, x, 1)
-        zeros = zeros + (x == 0)
-    np.multiply.at(nonzero, pos, np.where(s != 0, s, 1))
-    np.add.at(zeros, pos, s == 0)
+        base, zbase = np.where(xv != 0, x, 1), np.where(xv == 0, x, 0)
+        zeros = zeros + (xv == 0)
+    p = _scatter_reduce(base, dim, index, np.where(sv != 0, s, 1), "prod")
+    zs = _scatter_reduce(zbase, dim, index, np.where(sv == 0, s, 0), "sum")
+    np.add.at(zeros, pos, sv == 0)
 
-    def others(term, p, z):
-        safe = np.where(term != 0, term, 1)
-        return np.where(term != 0, np.where(z > 0, 0, p / safe), np.where(z == 1, p, 0))
-    return others(x, nonzero, zeros), others(s, nonzero[pos], zeros[pos])
+    def others(t, tv, p, z, zs):
+        safe = np.where(tv != 0, t, 1)
+        nonzero = np.where(z == 0, p / safe, np.where(z == 1, zs * p / safe, 0))
+        zero = np.where(z == 1, p, np.where(z == 2, (zs - t) * p, 0))
+        return np.where(tv != 0, nonzero, zero)
+    return others(x, xv, p, zeros, zs), others(s, sv, p[pos], zeros[pos], zs[pos])
 
 
 def _scatter_reduce_vjps(g, out, x, dim, index, src, reduce, include_self):
@@ -188,8 +203,9 @@ def _scatter_reduce_vjps(g, out, x, dim, index, src, reduce, include_self):
         return (np.where(touched, g * ox, g) if include_self else keep), g[pos] * os_
     # amax/amin: split evenly among the terms equal to the result; as torch, an input value
     # equal to the result counts as a term even when include_self=False (it then gets 0)
-    hit_x = (x == out) & touched
-    hit_s = s == out[pos]
+    xv, sv, ov = _plain(x), _plain(s), _plain(out)
+    hit_x = (xv == ov) & touched
+    hit_s = sv == ov[pos]
     ties = hit_x.astype(np.int64)
     np.add.at(ties, pos, hit_s)
     share = g / np.maximum(ties, 1)
@@ -197,6 +213,7 @@ def _scatter_reduce_vjps(g, out, x, dim, index, src, reduce, include_self):
     return dx, np.where(hit_s, share[pos], 0)
 
 
+_scatter_reduce = lifted(scatter_reduce)
 defvjp(scatter_reduce,
        lambda g, out, x, dim, index, src, reduce, include_self=True:
        _scatter_reduce_vjps(g, out, x, dim, index, src, reduce, include_self)[0],
@@ -268,9 +285,9 @@ def take(x, index):
 
 
 def _take_vjp(g, out, x, index):
-    dx = np.zeros(x.size, dtype=g.dtype)
-    np.add.at(dx, index.reshape(-1), g.reshape(-1))
-    return dx.reshape(x.shape)
+    from .indexing import unindex
+    flat = unindex(g.reshape(-1), (int(np.prod(x.shape)),), index.reshape(-1))
+    return flat.reshape(x.shape)
 
 
 defvjp(take, _take_vjp, None, saves=())
@@ -292,9 +309,9 @@ def put(x, index, source, accumulate=False):
 def _put_vjp_x(g, out, x, index, source, accumulate=False):
     if accumulate:
         return g
-    g = g.copy()
-    g.reshape(-1)[index.reshape(-1)] = 0
-    return g
+    written = np.zeros(x.shape, dtype=bool)
+    written.reshape(-1)[index.reshape(-1)] = True
+    return np.where(written, 0, g)
 
 
 defvjp(put, _put_vjp_x, None,
@@ -313,10 +330,10 @@ def masked_select(x, mask):
 
 
 def _masked_select_vjp(g, out, x, mask):
+    from .indexing import unindex
     shape = np.broadcast_shapes(x.shape, mask.shape)
-    dx = np.zeros(shape, dtype=g.dtype)
-    dx[np.broadcast_to(mask, shape)] = g
-    return dx                                  # the engine sums it back to x's shape
+    return unindex(g, shape, np.broadcast_to(mask, shape), accumulate=False)
+    # (of mask's broadcast shape: the engine sums it back to x's shape)
 
 
 defvjp(masked_select, _masked_select_vjp, None, saves=())
@@ -333,9 +350,10 @@ def masked_scatter(x, mask, source):
 
 
 def _masked_scatter_vjp_source(g, out, x, mask, source):
+    from .indexing import unindex
     m = np.broadcast_to(mask, x.shape)
-    ds = np.zeros(source.size, dtype=g.dtype)
-    ds[:np.count_nonzero(m)] = g[m]
+    ds = unindex(g[m], (int(np.prod(source.shape)),), slice(0, np.count_nonzero(m)),
+                 accumulate=False)
     return ds.reshape(source.shape)
 
 

@@ -27,7 +27,8 @@ def _allreduced_sums(reduce, *parts):
     return s
 
 
-@fused
+@fused(refuses="its batch statistics and their gradients are all-reduced across the "
+               "processes inside the forward and the VJP, which no recorded op can express")
 def _sync_batch_norm_train(x, weight, bias, *, axes, shape, eps, stats, reduce):
     c = x.shape[1]
     s = _allreduced_sums(reduce, x.sum(axis=axes), np.square(x).sum(axis=axes),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import defvjp, primitive
+from ..autograd.lifted import lifted
 from .conv_args import conv_output_size, pair
 from .im2col import col2im_array, im2col_array
 
@@ -21,15 +22,21 @@ def unfold_dim(x, dim, size, step):
     return windows[(slice(None),) * dim + (slice(None, None, step),)]
 
 
-def _unfold_dim_vjp(g, out, x, dim, size, step):
-    dx = np.zeros(x.shape, dtype=g.dtype)
+@primitive
+def _unfold_dim_adjoint(g, shape, dim, size, step):
+    """Windows ``g`` summed back onto zeros of ``shape``: the adjoint of :func:`unfold_dim`
+    (its VJP), itself differentiable (its VJP is ``unfold_dim``)."""
+    dx = np.zeros(shape, dtype=g.dtype)
     n = g.shape[dim]
     for k in range(size):       # offset k of every window: one strided slice of x
         dx[(slice(None),) * dim + (slice(k, k + step * (n - 1) + 1, step),)] += g[..., k]
     return dx
 
 
-defvjp(unfold_dim, _unfold_dim_vjp, saves=())
+defvjp(_unfold_dim_adjoint, lambda h, out, g, shape, dim, size, step:
+       lifted(unfold_dim)(h, dim, size, step), saves=())
+defvjp(unfold_dim, lambda g, out, x, dim, size, step:
+       lifted(_unfold_dim_adjoint)(g, x.shape, dim, size, step), saves=())
 
 
 def _geometry(kernel_size, dilation, padding, stride, owner):
@@ -64,7 +71,7 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
 
 
 defvjp(unfold, lambda g, out, x, kernel_size, dilation=1, padding=0, stride=1:
-       _fold_array(g, x.shape[-2:], kernel_size, dilation, padding, stride), saves=())
+       lifted(fold)(g, tuple(x.shape[-2:]), kernel_size, dilation, padding, stride), saves=())
 
 
 @primitive
@@ -75,4 +82,4 @@ def fold(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 defvjp(fold, lambda g, out, cols, output_size, kernel_size, dilation=1, padding=0, stride=1:
-       _unfold_array(g, kernel_size, dilation, padding, stride), saves=())
+       lifted(unfold)(g, kernel_size, dilation, padding, stride), saves=())
