@@ -115,7 +115,7 @@ class Node:
         self.parents = parents        # leaf Tensors and _Edges, None where no grad is needed
         self.vjp = vjp                # g (or tuple of g for several outputs) -> tuple of grads
         self.grads = [None] * n_outputs
-        self.name = name
+        _NAME_SLOT.__set__(self, name)   # the slot under node_api's OpName field, no Python frame
         self.saved = saved            # ((version counter, value when recorded), ...)
         self.hooks = None             # {output index: [hook, ...]} from register_hook
         # how create_graph=True differentiates this node (see _vjp_recorded): "vjp" (the VJP
@@ -126,6 +126,9 @@ class Node:
 
     def __repr__(self):                   # torch's names: <MulBackward0>
         return f"<{self.name[:1].upper()}{self.name[1:]}Backward0>"
+
+
+_NAME_SLOT = Node.__dict__["name"]   # the slot itself (node_api wraps it to read OpNames)
 
 
 def _save(tensors):
@@ -157,7 +160,8 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 def _toposort(root: Node, stop=()) -> list:
     """Nodes reachable from ``root``, parents before children (iterative DFS, post-order),
     without entering the nodes whose ids are in ``stop`` (a composite's boundary)."""
-    order, seen = [], {id(root)}
+    order: list = []
+    seen = {id(root)}
     if stop:
         seen.update(stop)
     # locals bound once: this loop runs once per recorded op of every backward
