@@ -25,6 +25,7 @@ from ._tensor.args import as_dtype as _as_dtype
 from ._tensor.args import raw as _raw
 from ._tensor.arithmetic import promoted as _promoted
 from ._tensor.inplace import _inplace
+from .autograd import declare as _declare
 from .autograd.core import TensorBase as Tensor  # the ops' view of the class: _wrap makes a Tensor
 from .autograd.core import _to_array
 from .dtype import get_default_dtype
@@ -125,7 +126,10 @@ def _bitwise(fn):
     def method(self, other):
         if not isinstance(other, (Tensor, np.ndarray, np.generic, numbers.Number)):
             return NotImplemented
-        return Tensor._wrap(fn(*_integer_pair(self, other)))
+        out = Tensor._wrap(fn(*_integer_pair(self, other)))
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+            _declare._recorder(fn, (self, other), {}, out)
+        return out
     method.__doc__ = fn.__doc__
     return method
 
@@ -281,13 +285,16 @@ class OpsMathMethods:
 
     def bitwise_not(self):
         """~self: bitwise for integers, logical for bool (``torch.bitwise_not``)."""
-        return Tensor._wrap(_bit.bitwise_not(self._data))
+        out = Tensor._wrap(_bit.bitwise_not(self._data))
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+            _declare._recorder(_bit.bitwise_not, (self,), {}, out)
+        return out
 
     def __invert__(self):
         if self._data.dtype.kind not in "biu":
             raise TypeError("~ (operator.invert) is only implemented on integer and "
                             "Boolean-type tensors")
-        return Tensor._wrap(_bit.bitwise_not(self._data))
+        return self.bitwise_not()
 
     def logical_and(self, other):
         return Tensor._wrap(np.logical_and(self._data, _raw(other)))

@@ -1,16 +1,18 @@
-"""Export a model to ONNX: ``ns.onnx.export(model, example_input, "model.onnx")``.
+"""Export any model to ONNX: ``ns.onnx.export(model, args, "model.onnx")``, as torch's.
 
-How the graph is built: by walking the module tree while running it.  ``export`` calls the
-model once on ``example_input`` (in eval mode, without recording gradients), descending into
-:class:`~nnscratch.nn.Sequential` containers; every other module must be one of the layers
-listed in :data:`CONVERTERS`, and is translated to ONNX nodes by its converter from its
-hyper-parameters and weights, and from the shapes of the values it actually received and
-returned (adaptive pooling and nearest upsampling need those).  A module with its own
-``forward`` (a user model, :class:`~nnscratch.models.VAE`, ...) is refused with an error naming
-it: its forward is arbitrary Python, so export its exportable parts (e.g. ``vae.encoder``)
-instead.  We walk modules rather than trace the autograd tape because a layer maps to one
-ONNX operator (``Conv``, ``LSTM``, ``BatchNormalization``...) that runtimes execute fast,
-where a tape holds dozens of primitive ops per layer.
+How the graph is built: by tracing the forward pass (:mod:`nnscratch.onnx_trace`).
+``export`` runs ``model(*args)`` once in eval mode, without gradients, while every op call
+records itself; the recorded calls become ONNX nodes, each op through its converter in
+:data:`nnscratch.onnx_ops.PRIMITIVES`.  So a custom ``forward`` exports -- a recurrent layer
+with a head, attention, residual blocks, arbitrary tensor code.  The layers of
+:data:`CONVERTERS` are recorded whole instead (a forward hook) and become one ONNX operator
+each (``Conv``, ``LSTM``, ``BatchNormalization``...), which runtimes execute fast where the
+primitives would be dozens of nodes; their converters read the hyper-parameters and weights,
+and the shapes of the values actually received and returned (adaptive pooling and nearest
+upsampling need those).  A trace is checked rather than trusted: a second trace on other
+random values (every dynamic axis one longer) must record the same ops, constants and
+arguments, or the export is refused naming the op (a value computed outside the recorded
+ops, Python control flow on the input, a size a converter cannot take from the graph).
 
 Conventions ONNX and PyTorch (hence nnscratch) do not share, and how they are bridged:
 
@@ -53,6 +55,8 @@ from .nn import (
     recurrent,
 )
 from .nn.module import Module
+from .onnx_ops import FLEXIBLE, PRIMITIVES, Emit
+from .onnx_trace import _tensors_in, check, trace
 from .ops.pool import _pool_args
 from .serialization import atomic_write
 from .tensor import Tensor, tensor
@@ -70,13 +74,6 @@ def _require_onnx():
         raise ImportError("nnscratch.onnx.export needs the onnx package: "
                           "pip install 'nnscratch[onnx]'") from None
     return onnx
-
-
-def _arrays(value) -> list[np.ndarray]:
-    """The arrays of a module's output: a Tensor, or a (nested) tuple of them."""
-    if isinstance(value, (tuple, list)):
-        return [a for v in value for a in _arrays(v)]
-    return [np.asarray(value.numpy() if isinstance(value, Tensor) else value)]
 
 
 class _Graph:
@@ -300,8 +297,10 @@ def _upsample(g, m, path, x, xv, yv):
 _GATE_ORDER = {"RNN": [0], "LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2]}
 
 
-def _recurrent(g, m, path, x, xv, yv):
-    """One ONNX RNN/LSTM/GRU node per layer (both directions in it); see the module notes."""
+def _recurrent(g, m, path, x, xv, yv, states=()):
+    """One ONNX RNN/LSTM/GRU node per layer (both directions in it); see the module notes.
+    ``states``: the ONNX names of the initial ``h0`` (and ``c0``), ``(layers·D, N, H)``: each
+    layer reads its ``D`` rows as ``initial_h`` (``initial_c``)."""
     if xv.ndim != 3:
         raise _unsupported(m, path, f"export it on a batched 3-D example input, got shape "
                                     f"{xv.shape}")
@@ -329,6 +328,11 @@ def _recurrent(g, m, path, x, xv, yv):
             ins.append(g.const(f"{path}.B_l{k}", np.stack(
                 [np.concatenate([onnx_rows(_param_array(w[2])), onnx_rows(_param_array(w[3]))])
                  for w in weights])))
+        if states:
+            rows = [g.const(f"{path}.rows_l{k}", np.array([v], np.int64))
+                    for v in (k * D, (k + 1) * D, 0)]
+            ins += [""] * (5 - len(ins)) + [g.op1("Slice", [s] + rows, f"{path}.l{k}")
+                                             for s in states]
         outs = g.op(m.mode, ins, f"{path}.l{k}", n_out=1 + len(finals), **attrs)
         for store, name in zip(finals, outs[1:]):
             store.append(name)
@@ -372,34 +376,63 @@ CONVERTERS = {
 }
 
 
-def _emit(g, m, path, x, xv):
-    """Translate module ``m`` (at ``path``) applied to ONNX value ``x`` (example ``xv``);
-    returns ``(output names, example output)``."""
-    if isinstance(xv, (tuple, list)):
-        raise _unsupported(m, path, "its input is a tuple (the output of a recurrent layer); "
-                                    "only the last module of a Sequential may return several "
-                                    "values")
-    if type(m) is container.Sequential:
-        names = [x]
-        for name, child in m.named_children():
-            if len(names) != 1:
-                raise _unsupported(child, f"{path}.{name}" if path else name,
-                                   "its input is a tuple (the output of a recurrent layer)")
-            names, xv = _emit(g, child, f"{path}.{name}" if path else name, names[0], xv)
-        return names, xv
-    convert = CONVERTERS.get(type(m))
-    if convert is None:
-        supported = sorted({c.__name__ for c in CONVERTERS} | {"Sequential"})
-        raise _unsupported(m, path, f"no ONNX converter for {type(m).__name__} (a module with "
-                                    f"its own forward cannot be walked); supported: "
-                                    f"{', '.join(supported)}")
-    yv = m(xv)
-    names = convert(g, m, path, x, np.asarray(xv.numpy()), _first(yv))
-    return names, yv
+def _translate(g, tr, in_names, paths, param_names):
+    """Append the nodes of trace ``tr``; returns ``{id(tensor): ONNX name}`` of its values.
 
+    A call recorded whole (a module of :data:`CONVERTERS`) goes to its module converter;
+    every other call to its op's converter in :data:`nnscratch.onnx_ops.PRIMITIVES`;
+    folded calls (constants only) emit nothing."""
+    names = {id(t): n for t, n in zip(tr.inputs, in_names)}
+    consts: dict[int, str] = {}
 
-def _first(value) -> np.ndarray:
-    return _arrays(value)[0]
+    def name_of(t, where):
+        if tr.role(t, where)[0] == "value":
+            return names[id(t)]
+        if id(t) not in consts:
+            consts[id(t)] = g.const(param_names.get(id(t), "const"), np.asarray(t._data))
+        return consts[id(t)]
+
+    for step, call in enumerate(tr.calls):
+        if call.constant:
+            continue
+        if isinstance(call.op, Module):
+            path = paths[call.op]
+            args = list(call.args) + [v for v in call.kwargs.values()]
+            args = [a for a in args if a is not None]
+            convert = CONVERTERS[type(call.op)]
+            state = args[1] if len(args) == 2 and convert is _recurrent else None
+            states = list(_tensors_in([state]))
+            if not isinstance(args[0], Tensor) or len(args) != 1 + (state is not None) or \
+                    len(states) != (2 if getattr(call.op, "mode", "") == "LSTM" else 1) * \
+                    (state is not None):
+                raise _unsupported(call.op, path, f"it is called with {len(args)} arguments; "
+                                   f"export it on one input tensor (a recurrent layer: and "
+                                   f"its initial state)")
+            twin = call.twin
+            if CONVERTERS[type(call.op)] in (_adaptive_pool, _upsample) and twin is not None \
+                    and twin.args[0].shape[2:] != args[0].shape[2:]:
+                raise _unsupported(call.op, path, "its kernel or scales are fixed by the "
+                                   "input's spatial size, which a dynamic axis changes; leave "
+                                   "the spatial axes static")
+            extra = {"states": [name_of(t, call.name) for t in states]} if states else {}
+            outs = convert(g, call.op, path, name_of(args[0], call.name),
+                           np.asarray(args[0]._data), np.asarray(call.outs[0]._data), **extra)
+        else:
+            convert = PRIMITIVES.get(call.name)
+            if convert is None:
+                raise ValueError(f"nnscratch.onnx.export: no ONNX converter for the op "
+                                 f"{call.name!r} (step {step} of the forward pass); the ops "
+                                 f"that export are nnscratch.onnx_ops.PRIMITIVES and the "
+                                 f"modules of nnscratch.onnx.CONVERTERS")
+            outs = convert(Emit(g, call, lambda t, w=call.name: name_of(t, w),
+                                lambda t, w=call.name: tr.role(t, w)[0] == "value",
+                                f"{step}.{call.name}"))
+        if len(outs) != len(call.outs):
+            raise ValueError(f"nnscratch.onnx.export: {call.name} gave {len(call.outs)} "
+                             f"outputs, its converter {len(outs)}")
+        for t, n in zip(call.outs, outs):
+            names[id(t)] = n
+    return names, name_of
 
 
 def _check_names(names, default, count, what):
@@ -455,90 +488,154 @@ def _check_example(model: Module, xv: Tensor, dynamic_axes) -> None:
                             f"{axes!r} (e.g. {{{name!r}: {{0: 'batch'}}}})")
 
 
-def export(model: Module, example_input, path: str | os.PathLike, input_names=None,
-           output_names=None, dynamic_axes=None, opset_version: int = DEFAULT_OPSET):
-    """Write ``model`` as an ONNX file at ``path`` (atomically) and return the ``ModelProto``.
+def _value_is(expected):
+    return lambda v: isinstance(v, bool) and v is expected
 
-    The arguments are torch.onnx.export's.  The model is run once on ``example_input`` in eval
-    mode (restored afterwards) while its module tree is walked (see the module docstring);
-    its parameters become the graph's initializers, named after the state-dict entries.
+
+def _another(x: Tensor, axes) -> Tensor:
+    """An input for the checking trace: other random values of ``x``'s dtype and range, every
+    dynamic axis one longer."""
+    rng = np.random.default_rng(12345)
+    a = np.asarray(x._data)
+    shape = list(a.shape)
+    for axis in axes:
+        shape[axis] += 1
+    if a.dtype.kind == "f":
+        b = rng.standard_normal(shape).astype(a.dtype)
+    elif a.dtype.kind == "b":
+        b = rng.random(shape) < 0.5
+    else:
+        b = rng.integers(a.min(), int(a.max()) + 1, shape).astype(a.dtype)
+    return tensor(b, dtype=b.dtype)
+
+
+def _axes_of(name, ndim, dynamic_axes):
+    spec = dynamic_axes.get(name, {})
+    return sorted({int(a) % ndim for a in spec})
+
+
+def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs=None,
+           verbose=None, input_names=None, output_names=None, opset_version: int | None = None,
+           dynamo: bool = True, export_params: bool = True,
+           keep_initializers_as_inputs: bool = False, dynamic_axes=None,
+           do_constant_folding: bool = True, training=None):
+    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``.
+
+    The arguments are torch.onnx.export's (``torch.onnx.export(model, args, f, ...)``).  The
+    model's forward is traced (:mod:`nnscratch.onnx_trace`) in eval mode (restored
+    afterwards): whatever it computes -- a custom ``forward``, a recurrent layer with a head,
+    attention, residual blocks -- becomes ONNX nodes, the layers of :data:`CONVERTERS` one
+    node each (a ``Conv``, an ``LSTM``), every other op by its converter in
+    :data:`nnscratch.onnx_ops.PRIMITIVES`.  A second trace on other random values (dynamic
+    axes one longer) must record the same graph, or the export is refused (see
+    :func:`nnscratch.onnx_trace.check`).  Parameters and buffers become initializers named
+    after their state-dict entries.
 
     Args:
-        model: a supported layer, or a :class:`~nnscratch.nn.Sequential` of them
-            (:data:`CONVERTERS` lists the layers).
-        example_input: one Tensor or array, e.g. a batch; its dtype is the graph's input type
-            (float32 for float32 models; integers for an ``Embedding``).
-        path: destination file; its directory must exist.
-        input_names: ``[name]`` of the graph input (default ``["input"]``).
-        output_names: one name per output (default ``["output"]``, or ``output_0``, … for a
-            recurrent layer's ``output, h_n[, c_n]``).
+        model: any :class:`~nnscratch.nn.Module`.
+        args: the example input: one Tensor or array, or a tuple of them (one per argument of
+            ``forward``); their dtypes are the graph's input types.
+        f: destination file; its directory must exist.
+        input_names: one name per input (default ``["input"]``, or ``input_0``, ...).
+        output_names: one name per output tensor (default ``["output"]``, or ``output_0``,
+            ... for nested outputs such as a recurrent layer's ``output, (h_n, c_n)``).
         dynamic_axes: ``{value name: {axis: label}}`` or ``{value name: [axes]}``: axes left
             symbolic in the graph, e.g. ``{"input": {0: "batch"}, "output": {0: "batch"}}``.
-            (Fixed-size choices — adaptive-pool kernels, upsampling scales — are still taken
-            from the example input's shape.)
         opset_version: ONNX operator set, from :data:`MIN_OPSET` to the installed onnx's
             newest (default :data:`DEFAULT_OPSET`; ``LayerNorm`` needs 17).
+        verbose: print the graph (``onnx.helper.printable_graph``) when true.
+        dynamo, do_constant_folding: accepted for torch's programs and without effect: there
+            is one tracer here, and it always folds the ops of constants.
+        export_params (``True``), keep_initializers_as_inputs (``False``), kwargs (``None``),
+        training (``None`` or eval): torch's defaults, the only values taken; another is a
+            NotImplementedError naming it.
 
     Raises:
-        ValueError: an unsupported module or setting (naming the module and its path), or bad
-            names/axes.  TypeError: ``model`` or ``example_input`` of the wrong type.
+        ValueError: an op or module without a converter (named), a trace that does not
+            generalise (named), an unsupported setting, or bad names/axes.
+        TypeError: ``model`` or ``args`` of the wrong type.
         ImportError: the onnx package is not installed.
     """
     onnx = _require_onnx()
     if not isinstance(model, Module):
         raise TypeError(f"nnscratch.onnx.export: model must be an nnscratch Module, got "
                         f"{type(model).__name__}")
+    if f is None:
+        raise TypeError("nnscratch.onnx.export: f (the destination path) is required")
+    for name, value, ok in (("export_params", export_params, _value_is(True)),
+                            ("keep_initializers_as_inputs", keep_initializers_as_inputs,
+                             _value_is(False)),
+                            ("kwargs", kwargs, lambda v: not v),
+                            ("training", training,
+                             lambda v: v is None or getattr(v, "name", v) in ("EVAL", 0))):
+        if not ok(value):
+            raise NotImplementedError(f"nnscratch.onnx.export: {name}={value!r} is not "
+                                      f"supported (the parameters are stored in the graph, "
+                                      f"positional inputs only, eval mode)")
     newest = onnx.defs.onnx_opset_version()
+    opset_version = DEFAULT_OPSET if opset_version is None else opset_version
     if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
             not MIN_OPSET <= opset_version <= newest:
         raise ValueError(f"nnscratch.onnx.export: opset_version must be an int in "
                          f"[{MIN_OPSET}, {newest}], got {opset_version!r}")
-    if isinstance(example_input, (tuple, list)):
-        raise TypeError("nnscratch.onnx.export: example_input must be one Tensor or array "
-                        "(models with several inputs are not supported)")
-    xv = example_input if isinstance(example_input, Tensor) else np.asarray(example_input)
-    if isinstance(xv, np.ndarray):
-        if xv.dtype.kind not in "fiu":
-            raise TypeError(f"nnscratch.onnx.export: example_input must be numeric, got dtype "
-                            f"{xv.dtype}")
-        xv = tensor(xv, dtype=xv.dtype)
-    _check_example(model, xv, dynamic_axes)
+    inputs = []
+    for xv in (args if isinstance(args, (tuple, list)) else (args,)):
+        if not isinstance(xv, Tensor):
+            xv = np.asarray(xv)
+            if xv.dtype.kind not in "fiub":
+                raise TypeError(f"nnscratch.onnx.export: args must be Tensors or numeric "
+                                f"arrays, got dtype {xv.dtype}")
+            xv = tensor(xv, dtype=xv.dtype)
+        _check_example(model, xv, dynamic_axes)
+        inputs.append(xv)
+    if not inputs:
+        raise TypeError("nnscratch.onnx.export: args must hold at least one example input")
     dynamic_axes = dict(dynamic_axes or {})
+    in_names = _check_names(input_names, "input", len(inputs), "input_names")
 
     g = _Graph(onnx, int(opset_version))
-    (in_name,) = _check_names(input_names, "input", 1, "input_names")
-    g._used.add(in_name)
+    g._used.update(in_names)
+    paths = {m: path or "<model>" for path, m in model.named_modules()
+             if type(m) in CONVERTERS}
+    param_names = {id(t): n for n, t in model.state_dict(keep_vars=True).items()
+                   if isinstance(t, Tensor)}
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
         with no_grad():
-            names, yv = _emit(g, model, "", in_name, xv)
+            first = trace(model, inputs, paths)
+            others = [_another(x, _axes_of(n, x.ndim, dynamic_axes))
+                      for x, n in zip(inputs, in_names)]
+            check(first, trace(model, others, paths), lambda c: c.name in FLEXIBLE)
     finally:
         for m, mode in modes:
             m.training = mode
-    outputs = _arrays(yv)
-    out_names = _check_names(output_names, "output", len(names), "output_names")
-    unknown = set(dynamic_axes) - {in_name, *out_names}
+    names, name_of = _translate(g, first, in_names, paths, param_names)
+    outputs = list(_tensors_in([first.output]))
+    out_names = _check_names(output_names, "output", len(outputs), "output_names")
+    unknown = set(dynamic_axes) - {*in_names, *out_names}
     if unknown:
         raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
-                         f"are not among the inputs/outputs {[in_name] + out_names}")
-    for internal, public in zip(names, out_names):
-        g.nodes.append(onnx.helper.make_node("Identity", [internal], [public],
+                         f"are not among the inputs/outputs {in_names + out_names}")
+    for t, public in zip(outputs, out_names):
+        g.nodes.append(onnx.helper.make_node("Identity", [name_of(t, "the output")], [public],
                                              name=g.name(f"{public}#node")))
     h = onnx.helper
-    x_arr = np.asarray(xv.numpy())
+
+    def info(name, a):
+        return h.make_tensor_value_info(name, h.np_dtype_to_tensor_dtype(a.dtype),
+                                        _dims(name, a.shape, dynamic_axes))
     graph = h.make_graph(
         g.nodes, type(model).__name__,
-        [h.make_tensor_value_info(in_name, h.np_dtype_to_tensor_dtype(x_arr.dtype),
-                                  _dims(in_name, x_arr.shape, dynamic_axes))],
-        [h.make_tensor_value_info(n, h.np_dtype_to_tensor_dtype(a.dtype),
-                                  _dims(n, a.shape, dynamic_axes))
-         for n, a in zip(out_names, outputs)],
+        [info(n, np.asarray(x._data)) for n, x in zip(in_names, inputs)],
+        [info(n, np.asarray(t._data)) for n, t in zip(out_names, outputs)],
         initializer=g.initializers)
     opsets = [h.make_opsetid("", g.opset)]
     proto = h.make_model(graph, opset_imports=opsets, producer_name="nnscratch",
                          ir_version=h.find_min_ir_version_for(opsets))
     onnx.checker.check_model(proto, full_check=True)
+    if verbose:
+        print(onnx.helper.printable_graph(proto.graph))
     data = proto.SerializeToString()
-    atomic_write(path, lambda f: f.write(data))
+    atomic_write(f, lambda fh: fh.write(data))
     return proto

@@ -214,6 +214,47 @@ def test_lazy_modules_infer_sizes_and_become_the_eager_class_as_torch():
     assert fresh.weight.shape == (5, 7)
 
 
+LAZY = {   # lazy module -> an input: sizes inferred, then torch's outputs and gradients
+    "LazyConv3d": (lambda lib: lib.nn.LazyConv3d(4, 2, stride=(1, 2, 1), padding=1, groups=2),
+                   (2, 4, 3, 4, 4)),
+    "LazyConvTranspose3d": (lambda lib: lib.nn.LazyConvTranspose3d(3, 2, stride=2,
+                                                                   output_padding=1),
+                            (2, 2, 2, 3, 2)),
+    "LazyConvTranspose2d": (lambda lib: lib.nn.LazyConvTranspose2d(4, 3, padding=1, groups=2),
+                            (2, 2, 5, 4)),
+    "LazyConvTranspose1d": (lambda lib: lib.nn.LazyConvTranspose1d(2, 3, stride=2), (2, 3, 5)),
+    "LazyBatchNorm3d": (lambda lib: lib.nn.LazyBatchNorm3d(momentum=0.3), (3, 4, 2, 3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(LAZY))
+def test_lazy_3d_and_transposed_modules_agree_with_torch(name):
+    """Materialised at the first forward as torch (the eager class, the same shapes); with
+    torch's state loaded, outputs, input and parameter gradients and (batch norm) running
+    statistics agree in float64 to rtol 1e-10."""
+    build, shape = LAZY[name]
+    tm, m = build(torch).double(), build(ns).double()
+    assert m.has_uninitialized_params()
+    x = np.random.default_rng(3).standard_normal(shape)
+    tm(torch.tensor(x))
+    m(ns.tensor(x))
+    assert type(m).__name__ == type(tm).__name__ == name.replace("Lazy", "")
+    assert {k: tuple(v.shape) for k, v in m.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in tm.state_dict().items()}
+    m.load_state_dict(tm.state_dict())
+    tx, nx = torch.tensor(x, requires_grad=True), ns.tensor(x, requires_grad=True)
+    ty, y = tm(tx), m(nx)
+    g = np.random.default_rng(4).standard_normal(tuple(ty.shape))
+    ty.backward(torch.tensor(g))
+    y.backward(ns.tensor(g))
+    pairs = [(y, ty), (nx.grad, tx.grad)] + [(p.grad, tp.grad) for p, tp in
+                                             zip(m.parameters(), tm.parameters())]
+    pairs += [(b, tb) for b, tb in zip(m.buffers(), tm.buffers())]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10,
+                                   atol=1e-12)
+
+
 # ------------------------------------------------------------------------------ graph walking
 def test_grad_fn_name_and_next_functions_walk_the_graph_as_torch():
     def walk(lib):

@@ -290,6 +290,34 @@ def test_custom_autograd_function_matches_torch():
         np.testing.assert_array_equal(o, t)              # small exact binary fractions
 
 
+@pytest.mark.parametrize("arity", [1, 2])
+def test_function_returning_a_tuple_reads_each_gradient_as_torch(arity):
+    """A forward returning a 1-tuple got its gradient read element by element (the engine
+    hands a one-output node its gradient bare): x.grad was 2x instead of 2x·w.  Compared
+    with torch, first and second derivatives (float64, exact small binary fractions)."""
+    def program(lib):
+        class Squares(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return (x * x,) if arity == 1 else (x * x, x * 4)
+
+            @staticmethod
+            def backward(ctx, *gs):
+                (x,) = ctx.saved_tensors
+                return 2 * x * gs[0] + (4 * gs[1] if arity == 2 else 0)
+        x = lib.tensor([1.0, 2.0, -3.0], dtype=lib.float64, requires_grad=True)
+        outs = Squares.apply(x)
+        w = lib.tensor([1.0, 10.0, 100.0], dtype=lib.float64)
+        loss = sum((o * w * (i + 1)).sum() for i, o in enumerate(outs))
+        (gx,) = lib.autograd.grad(loss, x, create_graph=True)
+        (ggx,) = lib.autograd.grad((gx * w).sum(), x)
+        return _np(outs[0]), _np(gx), _np(ggx)
+    ours, theirs = _both(program)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o, t)
+
+
 @pytest.mark.parametrize("name", ["grad_mode", "core", "graph", "declare"])
 def test_engine_is_a_leaf_with_no_import_circle(name):
     """The engine's files import nothing else from nnscratch but each other, the dtypes and

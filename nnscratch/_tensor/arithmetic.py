@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtype as _dt
 from .. import ops as _ops
+from ..autograd import declare as _declare
 from ..autograd.core import TensorBase as _Base
 from ..autograd.core import _to_array
 from ..dtype import get_default_dtype
@@ -63,7 +64,10 @@ def scaled(other, alpha):
 def _compare(ufunc, self, other):
     if not isinstance(other, (_Base, np.ndarray, np.generic, numbers.Number, list, tuple)):
         return NotImplemented        # e.g. pytest.approx compares itself
-    return _Base._wrap(ufunc(self._data, raw(other)))
+    out = _Base._wrap(ufunc(self._data, raw(other)))
+    if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+        _declare._recorder(ufunc, (self, other), {}, out)
+    return out
 
 
 def _piecewise_constant(ufunc, self, name):
@@ -214,7 +218,10 @@ class ArithmeticMethods(_Base):
 
     @function
     def logical_not(self):
-        return _Base._wrap(np.logical_not(self._data))
+        out = _Base._wrap(np.logical_not(self._data))
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+            _declare._recorder(np.logical_not, (self,), {}, out)
+        return out
 
     @function
     def isnan(self):

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtype as _dt
 from .. import ops as _ops
+from ..autograd import declare as _declare
 from ..autograd.core import TensorBase as _Base
 from ..autograd.core import _dim
 from ..dtype import get_default_dtype
@@ -48,11 +49,12 @@ def _extremum(self, dim, keepdim, axis, keepdims, name):
         raise TypeError(f"{name}: dim must be an int (use amax/amin for several dims)")
     d = _dim(d, self._data.ndim, name)
     # the gradient goes to the entry at the index, as torch's max(dim) (amax shares ties)
-    idx = arg(self._data, axis=d, keepdims=True).astype(np.int64)
+    idx = _argext(self, d, True, None, None, arg, name)
     values = _ops.gather(self, d, idx)
     if not kd:
-        values, idx = _ops.reshape(values, np.squeeze(idx, d).shape), idx.squeeze(d)
-    return ReturnTypes(values, _Base._wrap(idx))
+        shape = np.squeeze(idx._data, d).shape
+        values, idx = _ops.reshape(values, shape), _ops.reshape(idx, shape)
+    return ReturnTypes(values, idx)
 
 
 def _argext(self, dim, keepdim, axis, keepdims, fn, name):
@@ -63,7 +65,10 @@ def _argext(self, dim, keepdim, axis, keepdims, fn, name):
         return _Base._wrap(np.asarray(out, dtype=np.int64).reshape(
             (1,) * self._data.ndim if kd else ()))
     d = _dim(d, self._data.ndim, name)
-    return _Base._wrap(fn(self._data, axis=d, keepdims=kd).astype(np.int64))
+    out = _Base._wrap(fn(self._data, axis=d, keepdims=kd).astype(np.int64))
+    if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+        _declare._recorder(fn, (self,), {"axis": d, "keepdims": kd}, out)
+    return out
 
 
 def _scalar_as_vector(method):

@@ -300,5 +300,5 @@ class ShapeMethods(_Base):
         m = np.asarray(raw(mask))
         if m.dtype != np.bool_:
             raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
-        return _ops.where(m, value if isinstance(value, _Base) else operand(raw(value), self),
-                          self)
+        return _ops.where(mask if isinstance(mask, _Base) else m,
+                          value if isinstance(value, _Base) else operand(raw(value), self), self)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,6 +24,10 @@ from . import grad_mode as _gm
 from .core import TensorBase as Tensor  # every tensor is one (nnscratch.Tensor subclasses it)
 from .core import as_runtime_error
 from .graph import Node, _Edge, _graph_inputs, _save
+
+#: ``None``, or while a forward pass is traced (``nnscratch.onnx``) the function every op call
+#: reports to: ``_recorder(op, args, kwargs, out)``.  One global test per call when off.
+_recorder: Callable[[Any, tuple, dict, Any], None] | None = None
 
 
 def _share_view(out: Tensor, base: Tensor) -> None:
@@ -160,6 +165,8 @@ class Primitive:
             t._node.saved = self._saved(args, parents, t)
         if self.view and isinstance(args[0], Tensor):
             _share_view(t, args[0])
+        if _recorder is not None:
+            _recorder(self, args, kwargs, t)
         return t
 
     def _saved(self, args, parents, out):
@@ -270,7 +277,11 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
         except ValueError as e:
             raise as_runtime_error(e, fn.__name__) from None
         if not needs:
-            return tuple(map(Tensor._wrap, out)) if isinstance(out, tuple) else Tensor._wrap(out)
+            result = (tuple(map(Tensor._wrap, out)) if isinstance(out, tuple)
+                      else Tensor._wrap(out))
+            if _recorder is not None:
+                _recorder(op, args, kwargs, result)
+            return result
         saved = [a for a in args if isinstance(a, Tensor)]
         if isinstance(out, tuple):
             inner = vjp
@@ -290,5 +301,7 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
         node.saved = _save(saved)
         node.again = again_kind or ((*again_fn, arrays, kwargs) if again_fn is not None
                                     else no_again)
+        if _recorder is not None:
+            _recorder(op, args, kwargs, result)
         return result
     return op

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from . import declare
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import Node, _edge, _save
 
@@ -79,18 +80,24 @@ class Function:
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         ctx = FunctionCtx(needs if record else (False,) * len(args))
-        with no_grad():
-            result = cls.forward(ctx, *args, **kwargs)
+        recorder, declare._recorder = declare._recorder, None   # a trace sees one op
+        try:
+            with no_grad():
+                result = cls.forward(ctx, *args, **kwargs)
+        finally:
+            declare._recorder = recorder
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         if not record:
+            if recorder is not None:
+                recorder(cls, args, kwargs, result)
             return result
         arrays = [o._data if isinstance(o, Tensor) else None for o in outs]
 
         def vjp(g, node=None):
             # node given: create_graph=True, the cotangents are Tensors and backward runs with
             # grad mode on, so a backward written with tensor ops is recorded (as torch)
-            gs = (g,) if single else g
+            gs = (g,) if len(outs) == 1 else g     # a one-output node gets its gradient bare
             grads = []
             for gi, a in zip(gs, arrays):
                 if gi is None and a is not None and ctx.materialize_grads:
@@ -126,7 +133,10 @@ class Function:
                 wrapped.append(o)
             else:
                 wrapped.append(Tensor._wrap(o._data, node, i))
-        return wrapped[0] if single else tuple(wrapped)
+        result = wrapped[0] if single else tuple(wrapped)
+        if recorder is not None:
+            recorder(cls, args, kwargs, result)
+        return result
 
 
 def Variable(data, requires_grad=False, volatile=False):

@@ -58,10 +58,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         """Draw the weight and bias again from U(±1/√fan_in), in place (torch's)."""
-        fan_in = (self.in_channels // self.groups) * int(np.prod(self.kernel_size))
-        self.weight._data[...] = init.fan_in_uniform(tuple(self.weight.shape), fan_in)
-        if self.bias is not None:
-            self.bias._data[...] = init.fan_in_uniform((self.out_channels,), fan_in)
+        reset_fan_in_uniform(self)
 
     def _padded(self, x):
         """``(x, padding)`` for the conv op: with a padding_mode other than zeros, the input
@@ -172,6 +169,11 @@ class _ConvTransposeNd(Module):
                      if bias else None)
         self._factory(device, dtype)
 
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√fan_in), fan_in = weight.size(1)·k…
+        (torch's), in place."""
+        reset_fan_in_uniform(self)
+
     def forward(self, x):
         x = as_tensor(x, type(self).__name__)
         f = ops.conv_transpose1d if self._nd == 1 else ops.conv_transpose2d
@@ -185,6 +187,16 @@ class _ConvTransposeNd(Module):
 
     def extra_repr(self):
         return _conv_repr(self)
+
+
+def reset_fan_in_uniform(layer) -> None:
+    """``layer.weight`` and ``bias`` drawn again in place from U(±1/√fan_in), fan_in =
+    weight.size(1) · kernel volume: torch's default for every (transposed) convolution."""
+    w = layer.weight._data
+    fan_in = w.shape[1] * int(np.prod(w.shape[2:]))
+    w[...] = init.fan_in_uniform(w.shape, fan_in, w.dtype)
+    if layer.bias is not None:
+        layer.bias._data[...] = init.fan_in_uniform(layer.bias._data.shape, fan_in, w.dtype)
 
 
 def set_channels(layer, in_channels, out_channels, groups, name):

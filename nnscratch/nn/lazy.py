@@ -1,5 +1,6 @@
 """Lazy modules: layers whose input size is read from their first input (torch's
-``LazyLinear``, ``LazyConv*d``, ``LazyBatchNorm*d``; d2l builds every model from them).
+``LazyLinear``, ``LazyConv*d``, ``LazyConvTranspose*d``, ``LazyBatchNorm*d``; d2l builds every
+model from them).
 
 Until the first forward the size-dependent parameters are :class:`UninitializedParameter`
 objects: they can be handed to an optimizer (which keeps the same objects), but reading their
@@ -17,10 +18,11 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, get_default_dtype
-from .conv import Conv1d, Conv2d, _ConvNd
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .module import Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d, _BatchNorm
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
+from .volumetric import Conv3d, ConvTranspose3d
 
 _UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. This error "
                   "usually happens in `load_state_dict` when trying to load an uninitialized "
@@ -117,45 +119,54 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.reset_parameters()
 
 
-class _LazyConvNd(LazyModuleMixin, _ConvNd):
+class _LazyConvNd(LazyModuleMixin):
+    """A convolution (``transposed``: its adjoint) whose ``in_channels`` is read from the
+    channel axis of the first input, ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``."""
+    transposed = False
+    weight: Any
+    bias: Any
+
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None):
         eager: Any = self.cls_to_become
         eager.__init__(self, groups, out_channels, kernel_size, stride, padding, dilation,
                        groups, bias, padding_mode, device, dtype)
+        self._uninitialize()
+
+    def _uninitialize(self) -> None:
         dt = self.weight._data.dtype
         self.in_channels = 0
         self.weight = UninitializedParameter(dtype=dt)
-        self.bias = UninitializedParameter(dtype=dt) if bias else None
+        self.bias = UninitializedParameter(dtype=dt) if self.bias is not None else None
         self._lazy_setup()
 
     def initialize_parameters(self, input, *args: Any, **kwargs: Any) -> None:
         if self.has_uninitialized_params():
             x = _first_input(self, input)
-            # batched (N, C, *) or unbatched (C, *): the channel axis is the (nd+1)-th last
             self.in_channels = int(x.shape[-self._nd - 1])
             if self.in_channels % self.groups:
                 raise ValueError(f"{type(self).__name__}: in_channels ({self.in_channels}) "
                                  f"must be divisible by groups ({self.groups})")
+            channels = ((self.in_channels, self.out_channels // self.groups) if self.transposed
+                        else (self.out_channels, self.in_channels // self.groups))
             with no_grad():
-                self.weight.materialize((self.out_channels, self.in_channels // self.groups)
-                                        + tuple(self.kernel_size))
+                self.weight.materialize(channels + tuple(self.kernel_size))
                 if self.bias is not None:
                     self.bias.materialize((self.out_channels,))
                 self.reset_parameters()
 
 
-class LazyConv1d(_LazyConvNd, Conv1d):
-    """:class:`Conv1d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = Conv1d
-    _min_ndim = 2
+class _LazyConvTransposeNd(_LazyConvNd):
+    transposed = True
 
-
-class LazyConv2d(_LazyConvNd, Conv2d):
-    """:class:`Conv2d` whose ``in_channels`` is read from the first input."""
-    cls_to_become = Conv2d
-    _min_ndim = 3
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None):
+        eager: Any = self.cls_to_become
+        eager.__init__(self, groups, out_channels, kernel_size, stride, padding,
+                       output_padding, groups, bias, dilation, padding_mode, device, dtype)
+        self._uninitialize()
 
 
 class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
@@ -192,17 +203,27 @@ class _LazyBatchNorm(LazyModuleMixin, _BatchNorm):
                 self.reset_parameters()
 
 
-class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
-    """:class:`BatchNorm1d` whose ``num_features`` is read from the first input."""
-    cls_to_become = BatchNorm1d
-    _min_ndim = 2
+def _lazy(base, eager, min_ndim: int, size: str) -> Any:
+    """``Lazy<eager>``: ``eager`` whose ``size`` is read from the first input (which has at
+    least ``min_ndim`` axes); it becomes ``eager`` once materialised, as torch's."""
+    name = f"Lazy{eager.__name__}"
+    return type(base)(name, (base, eager), {
+        "cls_to_become": eager, "_min_ndim": min_ndim, "__module__": __name__,
+        "__qualname__": name,
+        "__doc__": f":class:`{eager.__name__}` whose ``{size}`` is read from the first input."})
 
 
-class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
-    """:class:`BatchNorm2d` whose ``num_features`` is read from the first input."""
-    cls_to_become = BatchNorm2d
-    _min_ndim = 4
+LazyConv1d = _lazy(_LazyConvNd, Conv1d, 2, "in_channels")
+LazyConv2d = _lazy(_LazyConvNd, Conv2d, 3, "in_channels")
+LazyConv3d = _lazy(_LazyConvNd, Conv3d, 4, "in_channels")
+LazyConvTranspose1d = _lazy(_LazyConvTransposeNd, ConvTranspose1d, 2, "in_channels")
+LazyConvTranspose2d = _lazy(_LazyConvTransposeNd, ConvTranspose2d, 3, "in_channels")
+LazyConvTranspose3d = _lazy(_LazyConvTransposeNd, ConvTranspose3d, 4, "in_channels")
+LazyBatchNorm1d = _lazy(_LazyBatchNorm, BatchNorm1d, 2, "num_features")
+LazyBatchNorm2d = _lazy(_LazyBatchNorm, BatchNorm2d, 4, "num_features")
+LazyBatchNorm3d = _lazy(_LazyBatchNorm, BatchNorm3d, 5, "num_features")
 
 
 __all__ = ["UninitializedParameter", "LazyModuleMixin", "LazyLinear", "LazyConv1d",
-           "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d"]
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]

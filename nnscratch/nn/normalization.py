@@ -93,6 +93,12 @@ class BatchNorm2d(_BatchNorm):
     _layout = "(N, C, H, W)"
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over ``(N, C, D, H, W)`` inputs, per channel (torch.nn.BatchNorm3d)."""
+    _ndims = (5,)
+    _layout = "(N, C, D, H, W)"
+
+
 class LayerNorm(Module):
     """Standardise each example over its last axes ``normalized_shape``, then scale by γ and
     shift by β elementwise (Ba et al. 2016); matches torch.nn.LayerNorm.  Unlike batch norm

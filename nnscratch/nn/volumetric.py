@@ -8,11 +8,12 @@ from .. import ops
 from .._checks import as_tensor
 from ..ops.conv3d import per_axis_nd
 from . import init
-from .conv import _conv_repr, set_channels
+from .conv import _conv_repr, reset_fan_in_uniform, set_channels
 from .module import Module, Parameter
 
 
 class _Conv3dBase(Module):
+    _nd = 3
     def _setup(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                bias, weight_channels):
         name = type(self).__name__
@@ -28,6 +29,10 @@ class _Conv3dBase(Module):
         self.weight = Parameter(init.fan_in_uniform(shape, fan_in))
         self.bias = (Parameter(init.fan_in_uniform((self.out_channels,), fan_in))
                      if bias else None)
+
+    def reset_parameters(self) -> None:
+        """Draw the weight and bias again from U(±1/√fan_in), in place (torch's)."""
+        reset_fan_in_uniform(self)
 
     def extra_repr(self):
         return _conv_repr(self)

@@ -69,12 +69,15 @@ defvjp(_where, None,
 
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
-    c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
+    if isinstance(cond, Tensor) and cond._data.dtype == np.bool_:
+        c = cond                   # kept a Tensor, so that an ONNX trace follows the mask
+    else:
+        c = (cond._data if isinstance(cond, Tensor) else np.asarray(cond)).astype(bool)
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         b = _operand(b, a)         # float32 stays float32, as in binary operators
     elif isinstance(b, Tensor) and not isinstance(a, Tensor):
         a = _operand(a, b)
-    return _where(c.astype(bool), a, b)
+    return _where(c, a, b)
 
 
 @primitive

@@ -390,9 +390,43 @@ def maximize_with_sgd(torch, env):
         env.log(objective.item())
 
 
+def onnx_export_sequence_classifier(torch, env):
+    """The ONNX tutorial's idiom on a sequence model with its own forward: export with named
+    inputs/outputs and a dynamic batch, run it in onnxruntime on another batch size, compare
+    with the model's own outputs."""
+    import onnxruntime
+
+    nn = torch.nn
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(4, 6, num_layers=2, batch_first=True)
+            self.head = nn.Linear(6, 3)
+
+        def forward(self, x):
+            out, _ = self.gru(x)
+            return torch.log_softmax(self.head(torch.tanh(out[:, -1, :])), dim=1)
+    model = env.init(Classifier()).eval()
+    x = env.randn(7, 5, 4)
+    with torch.no_grad():
+        env.log(model(x).sum())                      # float64, before the export
+    model = model.float()                            # onnxruntime's GRU runs float32
+    path = env.path("classifier.onnx")
+    torch.onnx.export(model, (env.randn(2, 5, 4).float(),), path, input_names=["input"],
+                      output_names=["output"], opset_version=17, dynamo=False,
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    (got,) = onnxruntime.InferenceSession(path).run(None, {"input": x.float().numpy()})
+    with torch.no_grad():
+        want = model(x.float()).numpy()
+    env.log(float(abs(got - want).max() < 1e-5))
+    env.log(got.shape[0])
+
+
 PROGRAMS = [lazy_mlp_d2l, lazy_cnn_d2l, forward_hooks_feature_extraction,
             backward_hooks_gradient_logging, transformer_causal_lm, seq2seq_transformer,
             attention_masks_mha, bytesio_round_trip, frozen_backbone_finetune,
             ema_of_weights_over_state_dict, sampler_with_replacement,
             torch_positional_arguments, graph_walk_blitz, early_stopping_best_weights,
-            buffers_persistent_and_not, pretrained_embedding_gru, maximize_with_sgd]
+            buffers_persistent_and_not, pretrained_embedding_gru, maximize_with_sgd,
+            onnx_export_sequence_classifier]
