@@ -29,5 +29,6 @@ def softmax_array(x, axis=-1):
 
 def log_softmax_array(x, axis=-1):
     """``x - logsumexp(x)``: subtracting the max first keeps every exp() in (0, 1]."""
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # np.maximum.reduce / np.add.reduce are what x.max / .sum run, minus a Python wrapper each
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))

@@ -108,7 +108,8 @@ class TensorBase:
         t.requires_grad = node is not None
         t._node = node
         t._index = index
-        t._counter = _Version()
+        t._counter = v = object.__new__(_Version)   # _Version() without its __init__ frame:
+        v.n = 0                                      # _wrap runs once per op output
         t._base = None
         t._hooks = None
         t._retains_grad = False

@@ -102,7 +102,10 @@ def _unpack(args):
 def _bind_tensors_positionally(sig, positional, args, kwargs):
     """Move tensors passed by keyword (``power(x, p=t)``, ``linear(x, w, b=bias)``) into their
     positional slots, so they are differentiated like the others.  Returns (args, kwargs)."""
-    if not any(isinstance(kwargs.get(n), Tensor) for n in positional[len(args):]):
+    for n in positional[len(args):]:     # a loop, not any(genexpr): once per op call
+        if isinstance(kwargs.get(n), Tensor):
+            break
+    else:
         return args, kwargs
     if any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values()):
         return args, kwargs                # *args taken: the keyword ones are keyword-only
@@ -267,7 +270,7 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
         needs = needs and _gm._grad_enabled
         if wants_needs:
             # one flag per positional parameter: False for defaulted ones not passed (b=None)
-            kwargs["needs_input_grad"] = (tuple(needs and p is not None for p in parents)
+            kwargs["needs_input_grad"] = (tuple([needs and p is not None for p in parents])
                                           + (False,) * (len(positional) - len(parents)))
         try:
             out, vjp = fn(*arrays, **kwargs)

@@ -115,7 +115,7 @@ class Node:
         self.parents = parents        # leaf Tensors and _Edges, None where no grad is needed
         self.vjp = vjp                # g (or tuple of g for several outputs) -> tuple of grads
         self.grads = [None] * n_outputs
-        self.name = name
+        _NAME_SLOT.__set__(self, name)   # the slot under node_api's OpName field, no Python frame
         self.saved = saved            # ((version counter, value when recorded), ...)
         self.hooks = None             # {output index: [hook, ...]} from register_hook
         # how create_graph=True differentiates this node (see _vjp_recorded): "vjp" (the VJP
@@ -128,8 +128,11 @@ class Node:
         return f"<{self.name[:1].upper()}{self.name[1:]}Backward0>"
 
 
+_NAME_SLOT = Node.__dict__["name"]   # the slot itself (node_api wraps it to read OpNames)
+
+
 def _save(tensors):
-    return tuple((t._counter, t._counter.n) for t in tensors)
+    return tuple([(t._counter, t._counter.n) for t in tensors])
 
 
 def _check_saved(node):
@@ -157,21 +160,26 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 def _toposort(root: Node, stop=()) -> list:
     """Nodes reachable from ``root``, parents before children (iterative DFS, post-order),
     without entering the nodes whose ids are in ``stop`` (a composite's boundary)."""
-    order, seen = [], {id(root)}
+    order: list = []
+    seen = {id(root)}
     if stop:
         seen.update(stop)
+    # locals bound once: this loop runs once per recorded op of every backward
+    visit, emit = seen.add, order.append
     stack = [(root, iter(root.parents))]
+    push, pop = stack.append, stack.pop
     while stack:
         node, it = stack[-1]
         for p in it:
-            child = p._node if p is not None else None
-            if child is not None and id(child) not in seen:
-                seen.add(id(child))
-                stack.append((child, iter(child.parents)))
-                break
+            if p is not None:
+                child = p._node
+                if child is not None and id(child) not in seen:
+                    visit(id(child))
+                    push((child, iter(child.parents)))
+                    break
         else:
-            stack.pop()
-            order.append(node)
+            pop()
+            emit(node)
     return order
 
 
@@ -195,7 +203,7 @@ def _seed_grad(tensor, grad, keep=False):
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, got shape "
                 f"{tuple(tensor.shape)}; pass a gradient of that shape")
-        return np.ones_like(tensor._data)
+        return np.ones(tensor._data.shape, tensor._data.dtype)
     if keep and isinstance(grad, Tensor):
         if grad.shape != tensor.shape:
             raise ShapeError(f"backward: grad shape {tuple(grad.shape)} != tensor shape "
@@ -244,9 +252,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
     seeds = [(t, _seed_grad(t, g)) for t, g in zip(tensors, grad_tensors)]
     _callbacks = []
     try:
-        results = run_backward(seeds, retain_graph, only)
-        for key in list(results):
-            leaf, g = results.pop(key)
+        for leaf, g in run_backward(seeds, retain_graph, only).values():
             _accumulate_leaf(leaf, g)
         while _callbacks:
             _callbacks.pop(0)()
@@ -274,21 +280,17 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
     """The reverse sweep.  ``seeds``: (tensor, cotangent array) pairs.  Returns {id(leaf):
     (leaf, summed gradient array)} for the leaves reached (restricted to ids in ``only``);
     ``capture`` maps id(non-leaf tensor) -> (tensor, slot) whose incoming gradient is also
-    returned (for ``autograd.grad`` with non-leaf inputs)."""
-    leaves = {}
+    returned (for ``autograd.grad`` with non-leaf inputs).
 
-    def to_leaf(p, g):
-        if only is not None and id(p) not in only:
-            return
-        if id(p) in leaves:
-            leaves[id(p)] = (p, leaves[id(p)][1] + g)
-        else:
-            leaves[id(p)] = (p, g)
-
+    Its loop runs once per recorded op, so it is written for the small-op case: no helper
+    call per node or per gradient (the leaf sums and the in-place checks are inline)."""
+    leaves: dict = {}
     roots = []
     for t, g in seeds:
         if t._node is None:
-            to_leaf(t, g)
+            if only is None or id(t) in only:
+                prev = leaves.get(id(t))
+                leaves[id(t)] = (t, g) if prev is None else (t, prev[1] + g)
         else:
             roots.append((t, g))
     if not roots:
@@ -301,7 +303,9 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
     for node in order:
         if node.vjp is None:
             raise RuntimeError(_FREED)
-        _check_saved(node)
+        for counter, n in node.saved:
+            if counter.n != n:
+                _check_saved(node)      # raises, naming the op
     for t, g in roots:
         slot = t._node.grads
         slot[t._index] = g if slot[t._index] is None else slot[t._index] + g
@@ -315,27 +319,38 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None):
                 key = (id(node), i)
                 if key in capture and g is not None:
                     capture[key] = g
-        if gs[0] is None if len(gs) == 1 else all(g is None for g in gs):
+        if len(gs) == 1:
+            if gs[0] is None:
+                if not retain_graph:
+                    node.vjp, node.parents, node.again = None, (), None
+                continue
+            parent_grads = node.vjp(gs[0])
+        elif all(g is None for g in gs):
             if not retain_graph:
                 node.vjp, node.parents, node.again = None, (), None
             continue
-        parent_grads = node.vjp(gs[0]) if len(gs) == 1 else node.vjp(tuple(gs))
+        else:
+            parent_grads = node.vjp(tuple(gs))
         for p, g in zip(node.parents, parent_grads):
             if p is None or g is None:
                 continue
-            shape = p._shape if type(p) is _Edge else p._data.shape
-            if g.shape != shape:
-                g = unbroadcast(g, shape)
-            if p._node is None:
-                to_leaf(p, g)
+            if type(p) is _Edge:                    # the node that made a non-leaf input
+                if g.shape != p._shape:
+                    g = unbroadcast(g, p._shape)
+            elif g.shape != p._data.shape:
+                g = unbroadcast(g, p._data.shape)
+            pnode = p._node
+            if pnode is None:                       # a leaf
+                if only is None or id(p) in only:
+                    prev = leaves.get(id(p))
+                    leaves[id(p)] = (p, g) if prev is None else (p, prev[1] + g)
             else:
-                slot = p._node.grads
+                slot = pnode.grads
                 i = p._index
                 slot[i] = g if slot[i] is None else slot[i] + g
         if not retain_graph:  # free the graph: intermediate arrays can be collected now
-            node.vjp = None
-            node.parents = ()
-            node.again = None   # a fused op's inputs, kept for create_graph
+            # (again: a fused op's inputs, kept for create_graph)
+            node.vjp, node.parents, node.again = None, (), None
     return leaves
 
 

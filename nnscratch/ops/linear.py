@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..autograd import fused
 from ..autograd.core import ShapeError
 from .arithmetic import matmul
@@ -45,6 +47,6 @@ def linear(x: TensorLike, w: TensorLike, b: TensorLike | None = None,
         g2 = g.reshape(-1, g.shape[-1])
         return ((g2 @ w).reshape(x.shape) if need_x else None,
                 g2.T @ x2 if need_w else None,
-                g2.sum(axis=0) if need_b and b is not None else None)
+                np.add.reduce(g2, axis=0) if need_b and b is not None else None)
 
     return y.reshape(x.shape[:-1] + (w.shape[0],)), vjp  # type: ignore[return-value]  # @fused

@@ -147,8 +147,10 @@ def _plain_labels(target, n, k, ignore_index):
     """True when ``target`` is ``n`` integer labels all in ``[0, k)``, none equal to
     ``ignore_index``: the case that needs neither weights nor a mask.  Anything else (bad
     labels included, which the general path then reports) is False."""
+    # the ufuncs' reduce directly: ndarray.min/max add a Python wrapper call each (per step)
     return (target.dtype.kind in "iu" and target.shape == (n,) and n > 0
-            and not 0 <= ignore_index < k and 0 <= target.min() and target.max() < k)
+            and not 0 <= ignore_index < k and 0 <= np.minimum.reduce(target)
+            and np.maximum.reduce(target) < k)
 
 
 def _class_weights(weight, k, dtype, name):
@@ -259,7 +261,6 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
         raise ValueError(f"cross_entropy: logits must be (N, K), got shape {logits.shape}")
     n, k = logits.shape
     _check_ignore_index(ignore_index, "cross_entropy")
-    w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     logp = log_softmax_array(logits, axis=1)
     if target.ndim == 1 and weight is None and not eps and _plain_labels(target, n, k,
                                                                          ignore_index):
@@ -272,7 +273,14 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
             d[rows, target] -= 1                       # softmax - onehot
             d *= g[:, None] if reduction == "none" else (g / n if reduction == "mean" else g)
             return d, None
-        return np.asarray(_reduce(-logp[rows, target], reduction, n)), vjp_plain
+        picked = logp[rows, target]
+        if reduction == "none":
+            return -picked, vjp_plain
+        # _reduce's sum / n without its errstate (n > 0 here: nothing to silence); the sum is
+        # negated once instead of every term, the same bits (rounding is symmetric in sign)
+        total = -np.add.reduce(picked)
+        return np.asarray(total / n if reduction == "mean" else total), vjp_plain
+    w = _class_weights(weight, k, logits.dtype, "cross_entropy")
     if target.ndim == 1:
         _class_targets(target, n, k, "cross_entropy", ignore_index)
         rows = np.arange(n)
