@@ -15,6 +15,10 @@ import nbformat
 import pytest
 from conftest import require_programs
 
+# one worker runs this file, so the module-scoped site build (~100 s) happens once, not once
+# per xdist worker that draws one of its tests (make test runs --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("docs")
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 NOTEBOOKS = sorted((DOCS / "tutorials").glob("*.ipynb"))
