@@ -38,11 +38,13 @@ demo: install
 	$(VENV)/bin/nnscratch run all --quick
 
 # the side-by-side benchmarks (~25 minutes): bench/results.md; the compiled kernels' first-call
-# cost (bench/kernels.md); the distributed run
+# cost (bench/kernels.md); the distributed run. BENCH_ARGS go to bench/run.py, e.g.
+# make bench BENCH_ARGS="--rounds 3" (~13 minutes; each workload's default is 7 rounds)
+BENCH_ARGS ?=
 bench: install-test
 	$(PIP) -e ".[bench]"
 	$(PY) bench/kernels_coldstart.py
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/distributed.py
 
 # how one training step's cost grows with batch, width and sequence length, against PyTorch
