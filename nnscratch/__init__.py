@@ -35,7 +35,8 @@ from . import models, optimize, regularization, stats
 from .summary import summary
 from .models.saved import load_model, save_model
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
+from ._printing import set_printoptions  # noqa: E402
 
 # Tensor types of old torch code: ns.FloatTensor([1, 2]) and isinstance checks
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor  # noqa: E402

@@ -65,7 +65,8 @@ __all__ = list(_NAMES) + [
     "broadcast_tensors", "vander", "trapezoid", "trapz", "cumulative_trapezoid", "range",
     "meshgrid", "normal", "std_mean", "var_mean", "randint", "linspace",
     "set_default_device", "get_default_device", "use_deterministic_algorithms",
-    "are_deterministic_algorithms_enabled"]
+    "are_deterministic_algorithms_enabled", "set_float32_matmul_precision",
+    "get_float32_matmul_precision"]
 
 
 def meshgrid(*tensors, indexing="ij"):
@@ -193,6 +194,24 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _DETERMINISTIC[0]
+
+
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision):
+    """Record ``"highest"``, ``"high"`` or ``"medium"`` (``torch.set_float32_matmul_precision``).
+    The hint lets torch use TF32/bfloat16 units on GPUs; on the CPU torch, like NumPy here,
+    multiplies float32 in float32 whatever it says, so nothing else changes."""
+    if precision not in ("highest", "high", "medium"):
+        # torch only warns and keeps the old value; a typo here is refused instead
+        raise ValueError(f"set_float32_matmul_precision: precision must be 'highest', 'high' "
+                         f"or 'medium', got {precision!r}")
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision():
+    return _MATMUL_PRECISION[0]
 
 
 

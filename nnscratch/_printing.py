@@ -13,6 +13,34 @@ import math
 import numpy as np
 
 LINEWIDTH, PRECISION, THRESHOLD, EDGEITEMS = 80, 4, 1000, 3
+SCI_MODE: bool | None = None          # None: chosen from the values, as described above
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    """``torch.set_printoptions``: digits after the point, the element count above which a
+    tensor is summarised, the edge items a summary keeps, the line width, a ``profile``
+    (``"default"``, ``"short"``, ``"full"``) setting all four first, and ``sci_mode`` (True or
+    False forces scientific notation on or off; None, the default, chooses per tensor).  An
+    argument left None keeps its current value, except ``sci_mode``, which is always set."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, "
+                             f"got {profile!r}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None and not (isinstance(value, (int, float)) and value >= 0):
+            raise ValueError(f"set_printoptions: {name} must be a number >= 0, got {value!r}")
+    PRECISION = PRECISION if precision is None else int(precision)
+    THRESHOLD = THRESHOLD if threshold is None else threshold
+    EDGEITEMS = EDGEITEMS if edgeitems is None else int(edgeitems)
+    LINEWIDTH = LINEWIDTH if linewidth is None else int(linewidth)
+    SCI_MODE = sci_mode
 
 
 def _summarized(a: np.ndarray, summarize: bool) -> np.ndarray:
@@ -38,6 +66,8 @@ class _Formatter:
             if finite.size:
                 lo, hi = mag.min(), mag.max()
                 self.sci = hi / lo > 1000.0 or hi > 1.0e8 or (not self.whole and lo < 1.0e-4)
+            if SCI_MODE is not None:
+                self.sci = SCI_MODE
             shown = [self._plain(x) for x in finite] or [""]     # signed: '-' takes a column
         else:
             shown = [self._plain(x) for x in values.ravel()] or [""]

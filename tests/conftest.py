@@ -48,6 +48,9 @@ def browser(tmp_path):
         opts.add_argument(flag)
     drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
     drv.set_script_timeout(10)
+    # each WebDriver call gives up after 90 s (selenium's default is 120 s, retried 3 times: a
+    # hung renderer cost the suite 300 s, CI's stop 39); a page still loading is not a hang
+    drv.command_executor.client_config.timeout = 90
     yield drv
     drv.quit()
 

@@ -266,6 +266,21 @@ class ShapeMethods(_Base):
         return _ops.getitem(self, idx)
 
     @function
+    def select(self, dim, index):
+        """``torch.select``: the slice at ``index`` along ``dim``, that dimension dropped
+        (``x.select(1, i)`` is ``x[:, i]``; a negative index counts from the end)."""
+        d = _dim(dim, self._data.ndim, "select")
+        n = self._data.shape[d]
+        if not -n <= index < n:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(self._data.shape)} at dimension {dim}")
+        return _ops.getitem(self, (slice(None),) * d + (index,))
+
+    def where(self, condition, y):
+        """``x.where(condition, y)`` is ``torch.where(condition, x, y)``."""
+        return _ops.where(condition, self, y)
+
+    @function
     def unbind(self, dim=0):
         d = _dim(dim, self._data.ndim, "unbind")
         return tuple(_ops.getitem(self, (slice(None),) * d + (i,))

@@ -26,9 +26,9 @@ from ..tensor import as_tensor as _as_tensor
 if TYPE_CHECKING:   # annotations only
     from .._types import TensorLike
 
-__all__ = ["gelu", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "silu", "softplus",
-           "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d", "dropout2d",
-           "dropout3d", "scaled_dot_product_attention", "mse_loss", "l1_loss",
+__all__ = ["gelu", "linear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "elu", "silu",
+           "softplus", "softmax", "log_softmax", "layer_norm", "group_norm", "dropout1d",
+           "dropout2d", "dropout3d", "scaled_dot_product_attention", "mse_loss", "l1_loss",
            "smooth_l1_loss",
            "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "nll_loss", "kl_div_gaussian", "kl_div_gaussians", "dropout",
@@ -53,6 +53,11 @@ def _channel(kind):
 
 dropout1d, dropout2d, dropout3d = (_channel(k) for k in ("dropout1d", "dropout2d",
                                                          "dropout3d"))
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``torch.nn.functional.relu_``: ReLU in place, ``input.relu_()``."""
+    return input.relu_()
 
 
 def softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
