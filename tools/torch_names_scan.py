@@ -44,14 +44,16 @@ _DISTRIBUTED = ("distributed", "multiprocessing", "share_memory_", "is_shared")
 _COMPILER = ("jit", "compile", "export", "fx", "_dynamo", "compiler", "onnx", "script",
              "trace", "package", "_C", "ops", "library", "autocast", "amp", "profiler",
              "hub", "utils", "overrides", "testing", "_inductor", "_higher_order_ops",
-             "cpp", "classes", "func", "vmap", "nested", "masked", "ao", "futures")
+             "cpp", "classes", "func", "vmap", "nested", "masked", "ao", "futures",
+             "__future__")
 _QUANT = ("quant", "qint", "quint", "dequantize", "int_repr", "q_scale", "q_zero_point",
           "fake_quant")
 _LAYOUT = ("sparse", "to_sparse", "coo", "csr", "csc", "bsr", "complex", "cfloat", "cdouble",
            "view_as_real", "view_as_complex", "is_complex", "conj", "real", "imag", "angle",
            "polar", "chalf", "layout", "strided", "channels_last", "memory_format",
            "contiguous_format", "storage", "untyped_storage", "data_ptr", "stride",
-           "as_strided", "set_", "resize_", "is_set_to", "record_stream")
+           "as_strided", "set_", "resize_", "is_set_to", "record_stream", "storage_offset",
+           "to_dense", "spmm", "jagged", "to_padded_tensor")
 _NO_NUMPY_DTYPE = ("bfloat16", "float8", "float4", "uint16", "uint32", "uint64")
 _BEYOND = ("linalg", "fft", "distributions", "special", "stft", "istft", "svd", "qr",
            "cholesky", "lu", "eig", "inverse", "det", "logdet", "slogdet", "pinverse",
