@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import fused
 from ..autograd.core import ShapeError
+from ..autograd.graph import FreshGrads
 from .arithmetic import matmul
 from .shape import transpose
 
@@ -45,8 +46,10 @@ def linear(x: TensorLike, w: TensorLike, b: TensorLike | None = None,
 
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])
-        return ((g2 @ w).reshape(x.shape) if need_x else None,
-                g2.T @ x2 if need_w else None,
-                np.add.reduce(g2, axis=0) if need_b and b is not None else None)
+        # every array new (two products, one sum): the weight and bias gradients become
+        # their leaves' .grad without a copy
+        return FreshGrads(((g2 @ w).reshape(x.shape) if need_x else None,
+                           g2.T @ x2 if need_w else None,
+                           np.add.reduce(g2, axis=0) if need_b and b is not None else None))
 
     return y.reshape(x.shape[:-1] + (w.shape[0],)), vjp  # type: ignore[return-value]  # @fused
