@@ -37,7 +37,7 @@ def test_license_is_declared_and_shipped():
 def test_one_version_source():
     assert "version" not in PROJECT and PROJECT["dynamic"] == ["version"]
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
-        "attr": "nnscratch.__version__"}
+        "attr": "nnscratch.version.__version__"}
     assert re.fullmatch(r"\d+\.\d+\.\d+", nnscratch.__version__)
     assert f"[{nnscratch.__version__}]" in (ROOT / "CHANGELOG.md").read_text()
 
