@@ -14,8 +14,9 @@ from nnscratch.autograd import graph
 
 
 def test_a_first_gradient_is_the_leafs_own_array(monkeypatch):
-    """linear's weight and bias gradients: the leaf's .grad shares no memory with the array
-    the VJP returned (no reference-count guess decides it)."""
+    """linear's weight and bias gradients: the VJP declares its arrays new (FreshGrads), so
+    each becomes the leaf's .grad as it is, with no copy (no reference-count guess decides
+    it; the next test: an array a VJP hands to two leaves is copied)."""
     seen = []
     real = graph._accumulate_leaf
 
@@ -24,10 +25,10 @@ def test_a_first_gradient_is_the_leafs_own_array(monkeypatch):
         real(p, g, owned)
     monkeypatch.setattr(graph, "_accumulate_leaf", spy)
     lin = ns.nn.Linear(3, 2)
-    lin(ns.tensor(np.ones((4, 3)))).sum().backward()
+    lin(ns.tensor(np.ones((4, 3), np.float32))).sum().backward()     # no cast: the same dtype
     assert sorted(p.shape for p, _, _ in seen) == [(2,), (2, 3)]
     for p, g, owned in seen:
-        assert not owned and not np.shares_memory(p.grad.numpy(), g)
+        assert owned and p.grad.numpy() is g
         np.testing.assert_array_equal(p.grad.numpy(), g)
 
 
@@ -153,3 +154,18 @@ def test_plain_cross_entropy_leaves_bad_and_ignored_labels_to_the_general_path()
     np.testing.assert_allclose(loss.numpy(), np.log(4), rtol=1e-6)
     loss.backward()
     np.testing.assert_array_equal(z.grad.numpy()[1], 0)
+
+
+def test_fresh_gradients_share_no_memory_and_accumulate_apart():
+    """x, w and b of one linear call all take their first gradient uncopied: the three arrays
+    are distinct, so a second backward adds exactly the first gradient to each."""
+    rng = np.random.default_rng(3)
+    x, w, b = (ns.tensor(rng.standard_normal(s), requires_grad=True)
+               for s in ((4, 3), (2, 3), (2,)))
+    ns.nn.functional.linear(x, w, b).sum().backward()
+    first = [t.grad.numpy().copy() for t in (x, w, b)]
+    assert not any(np.shares_memory(p.grad.numpy(), q.grad.numpy())
+                   for p, q in ((x, w), (x, b), (w, b)))
+    ns.nn.functional.linear(x, w, b).sum().backward()
+    for t, g in zip((x, w, b), first):
+        np.testing.assert_array_equal(t.grad.numpy(), 2 * g)

@@ -88,13 +88,16 @@ def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path
 
     # edit a weight: click its line, type a value, Enter; the server sets it and the page
     # redraws from its answer (the line's tooltip); a refused value changes nothing
-    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
-                                            '[data-row="0"][data-column="1"]')
+    # the line is looked up when it is clicked: the page redraws the network's lines after
+    # each step it draws, so a line found a moment earlier can be stale by the click
+    click_line = lambda: drv.execute_script(
+        "document.querySelector('#links path.weight[data-layer=\"1\"][data-row=\"0\"]"
+        "[data-column=\"1\"]').dispatchEvent(new MouseEvent('click', {bubbles: true,"
+        " clientX: 500, clientY: 300}))")
     title = lambda: drv.execute_script(
         "return document.querySelector('#links path.weight[data-layer=\"1\"][data-row=\"0\"]"
         "[data-column=\"1\"] title').textContent")
-    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
-                       " clientX: 500, clientY: 300}))", link)
+    click_line()
     editor = drv.find_element("id", "weight-editor")
     _wait(drv, editor.is_displayed, "the weight editor")
     editor.send_keys(Keys.CONTROL, "a")
@@ -102,10 +105,7 @@ def test_xor_with_an_extra_layer_learns_in_the_browser(server, browser, tmp_path
     _wait(drv, lambda: title().startswith("weight -1.500"), "the weight set by the server")
     edited_at = body("epoch")                      # the epoch the server had reached
     assert not editor.is_displayed()
-    link = drv.find_element("css selector", '#links path.weight[data-layer="1"]'
-                                            '[data-row="0"][data-column="1"]')
-    drv.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true,"
-                       " clientX: 500, clientY: 300}))", link)
+    click_line()
     _wait(drv, editor.is_displayed, "the weight editor again")
     editor.send_keys(Keys.CONTROL, "a")
     editor.send_keys("1e9", Keys.ENTER)                       # beyond the bound: refused
