@@ -12,17 +12,17 @@ from ..ops.pool import _pool_args
 from .module import Module
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None):
     """torch.nn.functional.avg_pool2d: :func:`nnscratch.ops.avg_pool2d`, or with
     ``divisor_override`` each window's *sum* over that number (torch's rule, whatever the
     padding and ``ceil_mode``; the gradient is ``g / divisor_override`` to every cell of the
     window).  Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``."""
     if divisor_override is None:
-        return ops.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        return ops.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
     if not divisor_override:    # torch: RuntimeError "divisor must be not zero"
         raise ShapeError(f"avg_pool2d: divisor must be not zero, got {divisor_override}")
-    x = as_tensor(input, "avg_pool2d")
+    x = as_tensor(x, "avg_pool2d")
     k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 2, "avg_pool2d")
     return avg_pool_nd(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
                        count_include_pad=bool(count_include_pad),
