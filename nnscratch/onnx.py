@@ -519,7 +519,8 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
            dynamo: bool = True, export_params: bool = True,
            keep_initializers_as_inputs: bool = False, dynamic_axes=None,
            do_constant_folding: bool = True, training=None):
-    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``.
+    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``;
+    without ``f``, return an :class:`ONNXProgram` to ``save`` later (torch's dynamo export).
 
     The arguments are torch.onnx.export's (``torch.onnx.export(model, args, f, ...)``).  The
     model's forward is traced (:mod:`nnscratch.onnx_trace`) in eval mode (restored
@@ -535,7 +536,7 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         model: any :class:`~nnscratch.nn.Module`.
         args: the example input: one Tensor or array, or a tuple of them (one per argument of
             ``forward``); their dtypes are the graph's input types.
-        f: destination file; its directory must exist.
+        f: destination file; its directory must exist (None: return an ONNXProgram).
         input_names: one name per input (default ``["input"]``, or ``input_0``, ...).
         output_names: one name per output tensor (default ``["output"]``, or ``output_0``,
             ... for nested outputs such as a recurrent layer's ``output, (h_n, c_n)``).
@@ -557,7 +558,7 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         ImportError: the onnx package is not installed.
     """
     onnx = _require_onnx()
-    _check_settings(model, f, export_params, keep_initializers_as_inputs, kwargs, training)
+    _check_settings(model, export_params, keep_initializers_as_inputs, kwargs, training)
     opset_version = _check_opset(onnx, opset_version)
     inputs = _example_inputs(model, args, dynamic_axes)
     dynamic_axes = dict(dynamic_axes or {})
@@ -583,18 +584,32 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
                          list(zip(out_names, outputs)), dynamic_axes)
     if verbose:
         print(onnx.helper.printable_graph(proto.graph))
-    data = proto.SerializeToString()
-    atomic_write(f, lambda fh: fh.write(data))
+    if f is None:
+        return ONNXProgram(proto)
+    ONNXProgram(proto).save(f)
     return proto
 
 
-def _check_settings(model, f, export_params, keep_initializers_as_inputs, kwargs, training):
+class ONNXProgram:
+    """What ``torch.onnx.export(model, args)`` returns without a file: the exported model,
+    ``model_proto``, written by ``save(destination)`` (atomically)."""
+
+    def __init__(self, model_proto):
+        self.model_proto = model_proto
+
+    def save(self, destination: str | os.PathLike) -> None:
+        data = self.model_proto.SerializeToString()
+        atomic_write(destination, lambda fh: fh.write(data))
+
+    def __repr__(self):
+        return f"ONNXProgram(model_proto=<{len(self.model_proto.graph.node)} nodes>)"
+
+
+def _check_settings(model, export_params, keep_initializers_as_inputs, kwargs, training):
     """torch's arguments that only their defaults may take here, and the required ones."""
     if not isinstance(model, Module):
         raise TypeError(f"nnscratch.onnx.export: model must be an nnscratch Module, got "
                         f"{type(model).__name__}")
-    if f is None:
-        raise TypeError("nnscratch.onnx.export: f (the destination path) is required")
     for name, value, ok in (("export_params", export_params, _value_is(True)),
                             ("keep_initializers_as_inputs", keep_initializers_as_inputs,
                              _value_is(False)),

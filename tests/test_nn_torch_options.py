@@ -98,6 +98,26 @@ def test_max_pool3d_return_indices_as_torch(kw, batched):
     np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=RTOL)
 
 
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.MaxPool2d(2), lambda lib: lib.nn.AvgPool2d(3, 2, 1),
+    lambda lib: lib.nn.MaxPool1d(2), lambda lib: lib.nn.AvgPool1d(2),
+    lambda lib: lib.nn.MaxPool2d(2, return_indices=True),
+    lambda lib: lib.nn.AdaptiveAvgPool2d((2, 3)), lambda lib: lib.nn.AdaptiveMaxPool1d(3),
+    lambda lib: lib.nn.AdaptiveMaxPool2d(2, return_indices=True)])
+def test_pooling_layers_take_unbatched_input_as_torch(make):
+    """(C, H, W) / (C, L) input, as torch's layers (and LeNet called on one image) take it."""
+    name = type(make(torch)).__name__
+    x = np.random.default_rng(8).standard_normal((3, 6, 7) if name.endswith("2d") else (3, 7))
+    a, ta = _both(x)
+    ya, yb = make(ns)(a), make(torch)(ta)
+    ya, yb = (ya if isinstance(ya, tuple) else (ya,)), (yb if isinstance(yb, tuple) else (yb,))
+    for u, v in zip(ya, yb):
+        assert tuple(u.shape) == tuple(v.shape)
+        np.testing.assert_allclose(u.detach().numpy(), v.detach().numpy(), rtol=RTOL)
+    _backward_both(ya[0], yb[0])
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=RTOL)
+
+
 # --------------------------------------------------------------------------- Embedding
 
 _EMBEDDING_CASES = [dict(max_norm=1.0), dict(max_norm=2.0, norm_type=1.0, padding_idx=3),

@@ -47,7 +47,12 @@ class _Pool(Module):
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        check_ndim(x, (self.nd + 1, self.nd + 2), name,
+                   "(N, C, L) or (C, L)" if self.nd == 1 else "(N, C, H, W) or (C, H, W)")
+        if x.ndim == self.nd + 1:       # unbatched, as torch: pooled as a batch of one
+            out = self.forward(x.unsqueeze(0))
+            return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else \
+                out.squeeze(0)
         if self.kind == "max":
             pool = ops.max_pool1d if self.nd == 1 else ops.max_pool2d
             return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
@@ -182,7 +187,12 @@ class _AdaptivePool(Module):
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        check_ndim(x, (self.nd + 1, self.nd + 2), name,
+                   "(N, C, L) or (C, L)" if self.nd == 1 else "(N, C, H, W) or (C, H, W)")
+        if x.ndim == self.nd + 1:       # unbatched, as torch: pooled as a batch of one
+            out = self.forward(x.unsqueeze(0))
+            return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else \
+                out.squeeze(0)
         f = getattr(ops, f"adaptive_{self.kind}_pool{self.nd}d")
         if self.kind == "max":
             return f(x, self.output_size, self.return_indices)
