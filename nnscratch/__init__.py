@@ -49,7 +49,8 @@ def result_type(tensor1, tensor2):
 
 # subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
 _LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
-         "text", "report", "experiments", "cli", "onnx", "distributed", "playground", "tune")
+         "text", "report", "experiments", "cli", "onnx", "distributed", "playground", "tune",
+         "testing", "functional")
 
 
 def __getattr__(name):

@@ -274,3 +274,52 @@ def test_sdpa_row_that_attends_nowhere_gives_zeros_as_torch(kind):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=RTOL, atol=1e-15)
     assert ns.gradcheck(lambda *t: F.scaled_dot_product_attention(*t, attn_mask=ns.tensor(mask)),
                         [ns.tensor(a, requires_grad=True) for a in (q, k, v)])
+
+
+# --------------------------------------------------------------------------- program surface
+
+@pytest.mark.parametrize("case", [
+    (lambda L: (L.tensor([1.0, 2.0]), L.tensor([1.0, 2.0 + 1e-6])), {}),     # within float32's
+    (lambda L: (L.tensor([1.0, 2.0]), L.tensor([1.0, 2.1])), {}),
+    (lambda L: (L.tensor([1.0]), L.tensor([1.0], dtype=L.float64)), {}),
+    (lambda L: (L.tensor([1.0]), L.tensor([1.0], dtype=L.float64)), {"check_dtype": False}),
+    (lambda L: (L.tensor([1, 2]), L.tensor([1, 3])), {}),
+    (lambda L: ([L.tensor(1.0), {"a": L.tensor([2.0])}], [L.tensor(1.0), {"a": L.tensor([2.5])}]),
+     {}),
+    (lambda L: (L.tensor([1.0, float("nan")]), L.tensor([1.0, float("nan")])), {}),
+    (lambda L: (L.tensor([1.0, float("nan")]), L.tensor([1.0, float("nan")])),
+     {"equal_nan": True}),
+    (lambda L: (L.tensor([1.0]), L.tensor([1.1])), {"rtol": 0.2, "atol": 0.0}),
+    (lambda L: (L.tensor([1.0]), L.tensor([1.0])), {"rtol": 1e-3}),
+])
+def test_testing_assert_close_passes_and_fails_as_torch(case):
+    """torch.testing.assert_close, which the ONNX tutorial ends with: the same verdicts and
+    the first line of torch's message."""
+    def verdict(L):
+        make, kw = case
+        try:
+            L.testing.assert_close(*make(L), **kw)
+            return "ok"
+        except (AssertionError, ValueError) as e:
+            return type(e).__name__, str(e).splitlines()[0].replace("torch.", "")
+    assert verdict(ns) == verdict(torch)
+
+
+def test_torch_functional_module_names_as_torch():
+    import torch.functional as TF
+
+    import nnscratch.functional as NF
+    assert NF.einsum is ns.einsum and NF.split is ns.split
+    assert set(NF.__all__) | NF._TORCH_ONLY == set(TF.__all__)
+    with pytest.raises(NotImplementedError, match="torch.functional.stft"):
+        NF.stft
+
+
+def test_onnx_export_without_a_file_returns_a_program_to_save(tmp_path):
+    """torch 2.13's ``torch.onnx.export(model, args, dynamo=True)`` then ``.save(path)``."""
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    program = ns.onnx.export(model, (ns.randn(1, 3),), dynamo=True)
+    assert not any(tmp_path.iterdir())
+    program.save(tmp_path / "m.onnx")
+    import onnx  # noqa: E402  (a declared test dependency, as in test_onnx_trace.py)
+    assert onnx.load(str(tmp_path / "m.onnx")) == program.model_proto
