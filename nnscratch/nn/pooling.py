@@ -29,6 +29,19 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                        divisor_override=int(divisor_override))
 
 
+def _unbatched(layer, x, name) -> bool:
+    """Is ``x`` one unbatched sample ``(C, *spatial)``?  Else it must be ``(N, C, *spatial)``."""
+    check_ndim(x, (layer.nd + 1, layer.nd + 2), name,
+               "(N, C, L) or (C, L)" if layer.nd == 1 else "(N, C, H, W) or (C, H, W)")
+    return x.ndim == layer.nd + 1
+
+
+def _one_sample(layer, x):
+    """torch's pooling layers take one unbatched sample: pooled as a batch of one."""
+    out = layer.forward(x.unsqueeze(0))
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+
+
 class _Pool(Module):
     """Shared constructor and repr of the pooling layers; ``nd`` spatial dims, ``kind``."""
 
@@ -47,12 +60,8 @@ class _Pool(Module):
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 1, self.nd + 2), name,
-                   "(N, C, L) or (C, L)" if self.nd == 1 else "(N, C, H, W) or (C, H, W)")
-        if x.ndim == self.nd + 1:       # unbatched, as torch: pooled as a batch of one
-            out = self.forward(x.unsqueeze(0))
-            return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else \
-                out.squeeze(0)
+        if _unbatched(self, x, name):
+            return _one_sample(self, x)
         if self.kind == "max":
             pool = ops.max_pool1d if self.nd == 1 else ops.max_pool2d
             return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
@@ -187,12 +196,8 @@ class _AdaptivePool(Module):
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 1, self.nd + 2), name,
-                   "(N, C, L) or (C, L)" if self.nd == 1 else "(N, C, H, W) or (C, H, W)")
-        if x.ndim == self.nd + 1:       # unbatched, as torch: pooled as a batch of one
-            out = self.forward(x.unsqueeze(0))
-            return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else \
-                out.squeeze(0)
+        if _unbatched(self, x, name):
+            return _one_sample(self, x)
         f = getattr(ops, f"adaptive_{self.kind}_pool{self.nd}d")
         if self.kind == "max":
             return f(x, self.output_size, self.return_indices)
