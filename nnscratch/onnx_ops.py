@@ -293,16 +293,36 @@ def _getitem(e):
 
 
 def _advanced(e, y, advanced):
+    """Integer index arrays (constants) on adjacent axes: one as ``Gather``, several as
+    ``GatherND`` on those axes brought to the front, the result's index axes put back where
+    NumPy puts adjacent ones (at the first index axis)."""
     arrays = [(i, a) for i, a in enumerate(advanced)
               if not isinstance(a, slice) and a is not Ellipsis]
-    if len(arrays) != 1 or any(a is Ellipsis for a in advanced) or \
-            isinstance(arrays[0][1], Tensor) or \
-            np.asarray(arrays[0][1]).dtype.kind not in "iu":
-        raise e.refuse("indexing with several index tensors or a mask (one integer index "
-                       "tensor or list on one axis exports, as Gather)")
-    axis, idx = arrays[0]
-    return e.op1("Gather", [y, e.g.const(f"{e.hint}.index", np.asarray(idx, np.int64))],
-                 axis=axis)
+    positions = [i for i, _ in arrays]
+    if not arrays or any(a is Ellipsis for a in advanced) or \
+            any(isinstance(a, Tensor) or np.asarray(a).dtype.kind not in "iu"
+                for _, a in arrays) or positions != list(range(positions[0],
+                                                                positions[0] + len(arrays))):
+        raise e.refuse("indexing with an index tensor computed in the forward pass, a mask, "
+                       "or index arrays on axes that are not adjacent (integer index lists or "
+                       "arrays on adjacent axes export, as Gather/GatherND)")
+    if len(arrays) == 1:
+        axis, idx = arrays[0]
+        return e.op1("Gather", [y, e.g.const(f"{e.hint}.index", np.asarray(idx, np.int64))],
+                     axis=axis)
+    first, m = positions[0], len(arrays)
+    rank = len(advanced)
+    others = [d for d in range(rank) if d not in positions]
+    if first:
+        y = e.op1("Transpose", [y], perm=positions + others)
+    idx = np.stack(np.broadcast_arrays(*[np.asarray(a, np.int64) for _, a in arrays]), -1)
+    y = e.op1("GatherND", [y, e.g.const(f"{e.hint}.index", idx)])
+    nb = idx.ndim - 1                       # the index arrays' broadcast rank
+    if first:
+        total = nb + rank - m
+        y = e.op1("Transpose", [y], perm=list(range(nb, nb + first)) + list(range(nb))
+                  + list(range(nb + first, total)))
+    return y
 
 
 def _concat(e):

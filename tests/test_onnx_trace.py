@@ -237,6 +237,9 @@ OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x
     "index_select gather": lambda x: x.index_select(1, ns.tensor([3, 0, 0, 1]))
     + x.gather(1, ns.tensor([[0, 1, 2, 3], [3, 2, 1, 0], [1, 1, 1, 1]])),
     "advanced index": lambda x: x[:, [2, 0, 1, 3]] + x[[1, 1, 0]],
+    "several index arrays (GatherND)": lambda x: x[[0, 2, 1], [3, 3, 0]][:, None]
+    + x[None][:, [[1], [2], [0]], [0, 1, 2, 3]][0] + x[[[0], [1], [2]], [1, -1, 0, 2]]
+    + x.unsqueeze(0).expand(2, 3, 4)[:, [0, 1, 2], [1, 1, 1]].sum(0)[:, None],
     "basic index": lambda x: x[None, :, ::2][0, :, -1][:, None] + x[..., :1] + x[-1],
     "unsqueeze squeeze view permute": lambda x: x.unsqueeze(0).permute(2, 0, 1).squeeze(1).t()
     + x.view(4, 3).t() + x.flatten().reshape(3, 4),
