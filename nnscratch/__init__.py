@@ -48,8 +48,9 @@ def result_type(tensor1, tensor2):
 
 
 # subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
+# (`app` is the application built on the library: the CLI, experiments, report, playground, tune)
 _LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
-         "text", "report", "experiments", "cli", "onnx", "distributed", "playground", "tune")
+         "text", "onnx", "distributed", "app")
 
 
 def __getattr__(name):

@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from nnscratch import datasets
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -1,8 +1,8 @@
-"""Each textbook example of nnscratch/experiments/theory.py, run in quick mode, must reach its
+"""Each textbook example of nnscratch/app/experiments/theory.py, run in quick mode, must reach its
 real outcome."""
 import pathlib
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 def run(name, tmp_path):
