@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from test_cli import _fake_registry  # noqa: E402  (the fake experiments of test_cli)
 
-from nnscratch.app import cli
 from nnscratch._terminal import clip, did_you_mean, fitted_widths, format_table, terminal_width
+from nnscratch.app import cli
 from nnscratch.app.experiments import registry, runner
 from nnscratch.app.report import in_book_order, summary_table
 

@@ -11,11 +11,11 @@ import pytest
 
 import nnscratch as ns
 from nnscratch.app import cli
-from nnscratch.datasets import splits
 from nnscratch.app.experiments import registry
 from nnscratch.app.experiments.registry import Expect, Result
 from nnscratch.app.experiments.runner import progress_clock
 from nnscratch.app.train_spec import TrainSpec
+from nnscratch.datasets import splits
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

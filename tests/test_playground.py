@@ -392,8 +392,8 @@ def test_page_and_its_files_are_served_from_the_package(server):
 
 
 def test_cli_starts_the_server_and_prints_its_address():
-    proc = subprocess.Popen([sys.executable, "-m", "nnscratch.app.cli", "playground", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "nnscratch.app.cli", "playground", "--port",
+                             "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert "http://127.0.0.1:" in line, (line, proc.stderr.read() if proc.poll() else "")

@@ -1,5 +1,5 @@
-"""Sweeps: ``run all --workers N`` (process pool, or Ray tasks) and ``ns.app.tune.search`` (Ray Tune,
-or the local pool).  One Ray session for the whole module (starting Ray costs seconds), and
+"""Sweeps: ``run all --workers N`` (process pool, or Ray tasks) and ``ns.app.tune.search`` (Ray
+Tune, or the local pool).  One Ray session for the whole module (starting Ray costs seconds), and
 the module is one xdist group so it is started once; everything stays on this machine.
 Cost: about 30-40 s on 2 cores, most of it Ray's start and its trial actors.
 """

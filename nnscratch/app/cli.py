@@ -32,8 +32,8 @@ import numpy as np
 
 from .._bounded_io import check_alloc, check_regular, npy_claim, open_regular
 from .._checks import positive_problem
-from .experiments.runner import discover, import_error_record, run_many
 from ..optim import registry as optimizer_names
+from .experiments.runner import discover, import_error_record, run_many
 
 PROG = "nnscratch"
 
@@ -241,10 +241,10 @@ def cmd_train(args) -> int:
     from .. import nn
     from .. import random as nsrandom
     from ..datasets import splits
-    from .train_spec import TrainSpec
     from ..training import fit
     from ..training.callbacks import Callback
     from ..training.fit import DivergenceError
+    from .train_spec import TrainSpec
     for flag, path in (("--save", args.save), ("--checkpoint", args.checkpoint),
                        ("--resume", args.resume)):
         if path is not None and not path.strip():
