@@ -1,4 +1,5 @@
-"""The experiments of nnscratch/app/experiments/basics.py, run in quick mode: each must reach its
+"""The first classifiers (logistic_and, xor_networks, softmax_blobs, multilabel_toy, mlp_digits,
+mnist_lecture in nnscratch/app/experiments/), run in quick mode: each must reach its
 textbook outcome."""
 import pathlib
 

@@ -1,5 +1,5 @@
-"""Each textbook example of nnscratch/app/experiments/theory.py, run in quick mode, must reach its
-real outcome."""
+"""The probability, universal-approximation, linear-collapse and regularisation experiments
+(nnscratch/app/experiments/), run in quick mode, must reach their real outcomes."""
 import pathlib
 
 from nnscratch.app.experiments import Config, get

@@ -1,5 +1,5 @@
-"""The worked examples of nnscratch/app/experiments/worked_examples_*.py, run in quick mode, reach
-the texts' numbers (each experiment's docstring quotes them and their place)."""
+"""The texts' worked examples (nnscratch/app/experiments/, one file per topic), run in quick mode,
+reach the texts' numbers (each experiment's docstring quotes them and their place)."""
 import pathlib
 
 import numpy as np

@@ -141,7 +141,7 @@ CAPTIONS: dict[str, str] = {
                            "gate open; the recall task shows the consequence.",
     "zigzag": "Steepest descent zigzags across the elongated bowl but runs straight to the "
               "centre of the circular one.",
-    # the worked examples of the texts (worked_examples_00*.py)
+    # the worked examples of the texts
     "dnn_4333": "Figure 7.2's 4-3-3-3 network: the hand-derived gradients (eqs. 7.10-7.22) "
                 "agree with autograd, and training by eq. 7.21 lowers the loss on Iris.",
     "mle_as_kl": "The empirical KL divergence from the data to the model is smallest at the "

@@ -1,9 +1,11 @@
-"""Helpers shared by the worked-example experiments (``worked_examples_*.py``)."""
+"""Helpers shared by experiments that reproduce a text's worked numbers or train a small net
+by hand: printed weights into a layer, a graph-free forward pass, a short loop, L-BFGS fits."""
 from __future__ import annotations
 
 import numpy as np
 
 from ... import nn, optim
+from ... import random as _random
 from ...autograd import no_grad
 from ...tensor import tensor
 
@@ -39,3 +41,18 @@ def lbfgs_fit(model, X, y, loss_fn, max_iter: int) -> float:
     opt.step(closure)
     with no_grad():
         return float(loss_fn(model(X), y).item())
+
+
+def train_steps(model, X, y, loss_fn, steps, lr=1e-2, batch=None, seed=0, optimizer=None):
+    """A small full-batch (or mini-batch) Adam loop; returns the loss curve."""
+    opt = optimizer or optim.Adam(model.parameters(), lr=lr)
+    g = _random.rng(seed)
+    losses = []
+    for _ in range(steps):
+        idx = g.choice(len(X), batch, replace=False) if batch else slice(None)
+        loss = loss_fn(model(tensor(X[idx])), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses

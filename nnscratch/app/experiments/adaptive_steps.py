@@ -66,35 +66,9 @@ def adaptive_steps(cfg: Config) -> Result:
     """
     gen = nsrandom.rng(cfg.seed)
     alpha, eta = 0.5, 0.09
-    # momentum by eq. 6.6 in NumPy
-    th_prev = th = np.zeros(2)
-    eq66 = [th]
-    for _ in range(30):
-        g = np.array([2 * (th[0] - 2), 20 * (th[1] + 3)])
-        th, th_prev = th + alpha * (th - th_prev) - (1 - alpha) * eta * g, th
-        eq66.append(th)
-    sgd_m = _path(lambda p: optim.SGD(p, lr=(1 - alpha) * eta, momentum=alpha), 30)
-    momentum_gap = float(np.abs(sgd_m - np.array(eq66)).max())
-    gd = _path(lambda p: optim.SGD(p, lr=eta), 300)
-    mom = _path(lambda p: optim.SGD(p, lr=eta, momentum=alpha), 300)
+    momentum_gap, gd, mom = _momentum_paths(alpha, eta)
 
-    # AdaGrad, ε outside (000 eq. 1.20) and inside (001 eq. 6.16) the root
-    eps, lr = 0.1, 0.5
-    x, v = np.zeros(2), np.zeros(2)
-    outside, inside = [x.copy()], [x.copy()]
-    xi, vi = np.zeros(2), np.zeros(2)
-    for _ in range(50):
-        g = np.array([2 * (x[0] - 2), 20 * (x[1] + 3)])
-        v = v + g * g
-        x = x - lr * g / (np.sqrt(v) + eps)
-        outside.append(x.copy())
-        gi = np.array([2 * (xi[0] - 2), 20 * (xi[1] + 3)])
-        vi = vi + gi * gi
-        xi = xi - lr * gi / np.sqrt(vi + eps)
-        inside.append(xi.copy())
-    ada = _path(lambda p: optim.Adagrad(p, lr=lr, eps=eps), 50)
-    ada_outside_gap = float(np.abs(ada - np.array(outside)).max())
-    ada_inside_gap = float(np.abs(ada - np.array(inside)).max())
+    ada_outside_gap, ada_inside_gap = _adagrad_eps_placement()
 
     runs = {"gradient descent, η = 0.09": gd,
             "momentum α = ½": mom,
@@ -104,22 +78,9 @@ def adaptive_steps(cfg: Config) -> Result:
     reversals = {k: _reversals(p[:30]) for k, p in runs.items()}
     steps = {k: _steps_to(p) for k, p in runs.items()}
 
-    # batch normalisation, 001 §6.11
-    z = gen.standard_normal((32, 5)) * 3 + 1
-    bn = nn.BatchNorm1d(5, affine=False).double()
-    with no_grad():
-        zbar = bn(tensor(z)).numpy()
-    formula = (z - z.mean(0)) / np.sqrt(z.var(0) + bn.eps)
-    bn_gap = float(np.abs(zbar - formula).max())
+    bn_gap = _batch_norm_formula(gen)
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    g1, g2 = np.meshgrid(np.linspace(-0.5, 3, 80), np.linspace(-6.5, 0.5, 80))
-    ax.contour(g1, g2, (g1 - 2) ** 2 + 10 * (g2 + 3) ** 2, levels=20, colors="0.8")
-    for k, p in runs.items():
-        ax.plot(p[:30, 0], p[:30, 1], ".-", lw=1, ms=3, label=f"{k} ({reversals[k]} reversals)")
-    ax.set(xlabel="x1", ylabel="x2", title="the first 30 steps on the elongated bowl")
-    ax.legend(fontsize=7)
-    fig_path = savefig(fig, cfg.figure("adaptive_steps"))
+    fig_path = _paths_figure(runs, reversals, cfg)
     adaptive = [k for k in runs if k.split(",")[0] in ("AdaGrad", "RMSprop", "Adam")]
     return Result(
         metrics={"momentum_eq_6_6_gap": momentum_gap,
@@ -150,3 +111,67 @@ def adaptive_steps(cfg: Config) -> Result:
         figures=[fig_path], headline="adaptive_max_reversals",
         tables={"the elongated bowl": [{"method": k, "x2 reversals in 30 steps": reversals[k],
                                         "steps to |x − x*| < 1e-3": steps[k]} for k in runs]})
+
+
+def _momentum_paths(alpha, eta):
+    """Momentum by eq. 6.6 in NumPy against optim.SGD(momentum=α); the paths of plain and
+    momentum gradient descent."""
+    # momentum by eq. 6.6 in NumPy
+    th_prev = th = np.zeros(2)
+    eq66 = [th]
+    for _ in range(30):
+        g = np.array([2 * (th[0] - 2), 20 * (th[1] + 3)])
+        th, th_prev = th + alpha * (th - th_prev) - (1 - alpha) * eta * g, th
+        eq66.append(th)
+    sgd_m = _path(lambda p: optim.SGD(p, lr=(1 - alpha) * eta, momentum=alpha), 30)
+    momentum_gap = float(np.abs(sgd_m - np.array(eq66)).max())
+    gd = _path(lambda p: optim.SGD(p, lr=eta), 300)
+    mom = _path(lambda p: optim.SGD(p, lr=eta, momentum=alpha), 300)
+    return momentum_gap, gd, mom
+
+
+def _adagrad_eps_placement():
+    """AdaGrad with ε outside (000 eq. 1.20) and inside (001 eq. 6.16) the root, in NumPy,
+    against optim.Adagrad."""
+    # AdaGrad, ε outside (000 eq. 1.20) and inside (001 eq. 6.16) the root
+    eps, lr = 0.1, 0.5
+    x, v = np.zeros(2), np.zeros(2)
+    outside, inside = [x.copy()], [x.copy()]
+    xi, vi = np.zeros(2), np.zeros(2)
+    for _ in range(50):
+        g = np.array([2 * (x[0] - 2), 20 * (x[1] + 3)])
+        v = v + g * g
+        x = x - lr * g / (np.sqrt(v) + eps)
+        outside.append(x.copy())
+        gi = np.array([2 * (xi[0] - 2), 20 * (xi[1] + 3)])
+        vi = vi + gi * gi
+        xi = xi - lr * gi / np.sqrt(vi + eps)
+        inside.append(xi.copy())
+    ada = _path(lambda p: optim.Adagrad(p, lr=lr, eps=eps), 50)
+    ada_outside_gap = float(np.abs(ada - np.array(outside)).max())
+    ada_inside_gap = float(np.abs(ada - np.array(inside)).max())
+    return ada_outside_gap, ada_inside_gap
+
+
+def _batch_norm_formula(gen):
+    """001 §6.11's batch normalisation formula against nn.BatchNorm1d (training mode, no
+    affine)."""
+    # batch normalisation, 001 §6.11
+    z = gen.standard_normal((32, 5)) * 3 + 1
+    bn = nn.BatchNorm1d(5, affine=False).double()
+    with no_grad():
+        zbar = bn(tensor(z)).numpy()
+    formula = (z - z.mean(0)) / np.sqrt(z.var(0) + bn.eps)
+    return float(np.abs(zbar - formula).max())
+
+
+def _paths_figure(runs, reversals, cfg):
+    """The first 30 steps of each method on the elongated bowl."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    g1, g2 = np.meshgrid(np.linspace(-0.5, 3, 80), np.linspace(-6.5, 0.5, 80))
+    ax.contour(g1, g2, (g1 - 2) ** 2 + 10 * (g2 + 3) ** 2, levels=20, colors="0.8")
+    for k, p in runs.items():
+        ax.plot(p[:30, 0], p[:30, 1], ".-", lw=1, ms=3, label=f"{k} ({reversals[k]} reversals)")
+    ax.set(xlabel="x1", ylabel="x2", title="the first 30 steps on the elongated bowl")
+    ax.legend(fontsize=7)
+    return savefig(fig, cfg.figure("adaptive_steps"))

@@ -128,6 +128,32 @@ def run_autoencoder(cfg, kind, data="mnist", beta=None):
     acc_tr, acc_te = nearest_centroid_accuracy(ctr, ytr, cte, yte)
     cent = np.stack([ctr[ytr == k].mean(0) for k in range(10)])
 
+    figs, nearest = _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, tag, model,
+                                         side, Xte, Xtr, hist)
+
+    # 001 §11.2 after Figure 11.2: "the representations of hand drawn 2, 4 and 5 digits is
+    # poor": the three classes whose test digits reconstruct worst (measured, not checked)
+    n_err = min(len(Xte), 5000)
+    err = ((model.reconstruct(Xte[:n_err]) - Xte[:n_err]) ** 2).mean(1)
+    per_class = np.array([err[yte[:n_err] == k].mean() for k in range(10)])
+    metrics = {"worst_reconstructed_digits": [int(k) for k in np.argsort(per_class)[::-1][:3]],
+               "train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
+               "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1],
+               "decoded_centroids_recognised": int((nearest == np.arange(10)).sum()),
+               "decoded_centroids_not_recognised": [int(k) for k in np.flatnonzero(
+                   nearest != np.arange(10))]}
+    if isinstance(model, VAE):
+        metrics["final_kl"] = hist["kl"][-1]
+    book_tr, book_te = BOOK[kind]
+    if data == "mnist":
+        metrics.update(book_train_accuracy=book_tr, book_test_accuracy=book_te)
+    return model, metrics, figs, hist
+
+
+def _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, tag, model, side, Xte, Xtr,
+                         hist):
+    """The latent codes (training and test), the decoded lattice, reconstructions and decoded
+    class centroids (001 Figure 11.2), and the loss curves."""
     figs = []
     fig, ax = plt.subplots(1, 2, figsize=(11, 5))
     _scatter(ax[0], ctr[:5000], ytr[:5000], cent,
@@ -172,24 +198,7 @@ def run_autoencoder(cfg, kind, data="mnist", beta=None):
     ax.set_yscale("log")
     ax.legend()
     figs.append(savefig(fig, cfg.figure(f"{tag}_losses")))
-
-    # 001 §11.2 after Figure 11.2: "the representations of hand drawn 2, 4 and 5 digits is
-    # poor": the three classes whose test digits reconstruct worst (measured, not checked)
-    n_err = min(len(Xte), 5000)
-    err = ((model.reconstruct(Xte[:n_err]) - Xte[:n_err]) ** 2).mean(1)
-    per_class = np.array([err[yte[:n_err] == k].mean() for k in range(10)])
-    metrics = {"worst_reconstructed_digits": [int(k) for k in np.argsort(per_class)[::-1][:3]],
-               "train_accuracy": acc_tr, "test_accuracy": acc_te, "epochs": epochs,
-               "n_train": len(Xtr), "final_reconstruction": hist["reconstruction"][-1],
-               "decoded_centroids_recognised": int((nearest == np.arange(10)).sum()),
-               "decoded_centroids_not_recognised": [int(k) for k in np.flatnonzero(
-                   nearest != np.arange(10))]}
-    if isinstance(model, VAE):
-        metrics["final_kl"] = hist["kl"][-1]
-    book_tr, book_te = BOOK[kind]
-    if data == "mnist":
-        metrics.update(book_train_accuracy=book_tr, book_test_accuracy=book_te)
-    return model, metrics, figs, hist
+    return figs, nearest
 
 
 def _epoch_table(hist):

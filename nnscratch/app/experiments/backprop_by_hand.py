@@ -79,7 +79,52 @@ def backprop_equations(cfg: Config) -> Result:
     gen = nsrandom.rng(cfg.seed)
     metrics: dict = {}
     rows: list[dict] = []
-    # --- 002 Algorithm 6.1
+    _algorithm_6_1_checks(gen, metrics, rows)
+
+    rows = _bp1_to_bp4(gen, metrics, rows)
+
+    _diagonal_network(gen, metrics)
+
+    _theorem_1_5_1(gen, metrics)
+
+    rows = _bricks_eqs_8_7_to_8_10(gen, metrics, rows)
+
+    fig_path = _gaps_figure(rows, metrics, cfg)
+    hand = "ours: the text's equations in NumPy"
+    return Result(
+        metrics=metrics,
+        expected={"algorithm_6_1_regression_grad_gap": Expect("<=", 1e-12, "002 Algorithm 6.1",
+                                                              source=hand),
+                  "algorithm_6_1_regression_cost_gap": Expect("<=", 1e-12, "its cost, line 9",
+                                                              source=hand),
+                  "algorithm_6_1_classification_grad_gap": Expect("<=", 1e-12, "002 Algorithm "
+                                                                  "6.1, lines 12-13",
+                                                                  source=hand),
+                  "algorithm_6_1_classification_cost_gap": Expect("<=", 1e-12, "its cost",
+                                                                  source=hand),
+                  "bricks_eqs_8_7_8_10_gap": Expect("<=", 1e-12, "001 §8.6: the linear, "
+                                                    "sigmoid, tanh, ReLU and softmax bricks",
+                                                    source=hand),
+                  "bp1_bp4_grad_gap": Expect("<=", 1e-12, "003 eq. 2.9, every layer",
+                                             source=hand),
+                  "bp1_bp4_layers_checked": Expect("==", 3, "all three layers", source="ours"),
+                  "diagonal_dw11_gap": Expect("<=", 1e-12, "003 §5.1's product of weights",
+                                              source=hand),
+                  "diagonal_vanishing_ratio_minus_0.9^11": Expect(
+                      "<=", 1e-12, "weights 0.9 over 12 layers: the gradient shrinks by "
+                      "0.9¹¹", source="ours: 003 §5.1's product, closed form"),
+                  "theorem_1_5_1_gap": Expect("<=", 1e-12, "004 Theorem 1.5.1 with the "
+                                              "ℓ = n case corrected", source=hand),
+                  "theorem_1_5_1_printed_case_gap": Expect(
+                      ">", 1e-3, "the ℓ = n case as printed (h_i h_j) is not the derivative",
+                      source="ours: 004 Theorem 1.5.1 as printed")},
+        figures=[fig_path], headline="bp1_bp4_grad_gap",
+        tables={"by hand against autograd": rows})
+
+
+def _algorithm_6_1_checks(gen, metrics, rows):
+    """002 Algorithm 6.1 on a 4-8-6-1 regression and a 4-8-6-3 classification ReLU network: cost
+    and every dW, db against autograd."""
     for task, sizes in (("regression", [4, 8, 6, 1]), ("classification", [4, 8, 6, 3])):
         model = _net(sizes, nn.ReLU)
         X = gen.standard_normal((16, 4))
@@ -98,7 +143,10 @@ def backprop_equations(cfg: Config) -> Result:
         metrics[f"algorithm_6_1_{task}_cost_gap"] = abs(loss.item() - J)
         rows.append({"check": f"002 Algorithm 6.1, {task}", "max |by hand − autograd|": gap})
 
-    # --- 003 BP1-BP4 through every layer
+
+def _bp1_to_bp4(gen, metrics, rows):
+    """003 eq. 2.9 (BP1-BP4) through every layer of a 3-5-4-2 sigmoid network with the quadratic
+    cost."""
     model = _net([3, 5, 4, 2], nn.Sigmoid)
     lin = _linears(model)
     x, y = gen.standard_normal(3), gen.uniform(0, 1, 2)
@@ -123,8 +171,12 @@ def backprop_equations(cfg: Config) -> Result:
     metrics["bp1_bp4_layers_checked"] = len(per_layer)
     rows += [{"check": f"003 BP1-BP4, layer {k + 1}", "max |by hand − autograd|": g}
              for k, g in enumerate(per_layer)]
+    return rows
 
-    # --- 003 §5.1: the diagonal network
+
+def _diagonal_network(gen, metrics):
+    """003 §5.1: the diagonal linear network's ∂L/∂w₁₁⁽¹⁾ as a product of weights, and its
+    vanishing at w = 0.9."""
     L = 12
 
     def diagonal_grad(w_value, n_layers):
@@ -156,7 +208,10 @@ def backprop_equations(cfg: Config) -> Result:
     metrics["diagonal_vanishing_ratio_minus_0.9^11"] = abs(metrics["diagonal_vanishing_ratio"]
                                                            - 0.9 ** (L - 1))
 
-    # --- 004 Theorem 1.5.1, forward recurrence for one weight w_ij^(n) of a tanh network
+
+def _theorem_1_5_1(gen, metrics):
+    """004 Theorem 1.5.1: the forward recurrence for one weight w_ij of a tanh network's first
+    layer, corrected and as printed, against autograd."""
     model = _net([3, 4, 4, 2], nn.Tanh)
     lin = _linears(model)
     x = gen.standard_normal(3)
@@ -183,7 +238,9 @@ def backprop_equations(cfg: Config) -> Result:
     metrics["theorem_1_5_1_gap"] = float(np.abs(np.array(auto) - d).max())
     metrics["theorem_1_5_1_printed_case_gap"] = float(np.abs(np.array(auto) - printed).max())
 
-    # --- 001 §8.6, eqs. 8.7-8.10: each brick's layer equations against its VJP
+
+def _bricks_eqs_8_7_to_8_10(gen, metrics, rows):
+    """001 §8.6, eqs. 8.7-8.10: each brick's layer equations against the VJP autograd uses."""
     xb = gen.standard_normal(5)
     theta = gen.standard_normal((5, 4))          # θ_ij: input i, output j
     dlin = gen.standard_normal(4)                # δ^(l+1) of the linear brick's output
@@ -204,7 +261,11 @@ def backprop_equations(cfg: Config) -> Result:
         bricks[name] = float(np.abs(t.grad.numpy() - by_hand).max())
     metrics["bricks_eqs_8_7_8_10_gap"] = max(bricks.values())
     rows += [{"check": f"001 eq. {k}", "max |by hand − autograd|": v} for k, v in bricks.items()]
+    return rows
 
+
+def _gaps_figure(rows, metrics, cfg):
+    """Every check's gap as a bar (log scale)."""
     fig, ax = plt.subplots(figsize=(8, 4))
     labels = [r["check"] for r in rows] + ["003 §5.1 ∂L/∂w₁₁⁽¹⁾", "004 Thm 1.5.1"]
     vals: list = [r["max |by hand − autograd|"] for r in rows] + [metrics["diagonal_dw11_gap"],
@@ -212,34 +273,4 @@ def backprop_equations(cfg: Config) -> Result:
     ax.barh(labels, [float(v) + 1e-18 for v in vals])
     ax.set_xscale("log")
     ax.set(xlabel="max |by hand − autograd|", title="the texts' backprop equations vs autograd")
-    fig_path = savefig(fig, cfg.figure("backprop_equations"))
-    hand = "ours: the text's equations in NumPy"
-    return Result(
-        metrics=metrics,
-        expected={"algorithm_6_1_regression_grad_gap": Expect("<=", 1e-12, "002 Algorithm 6.1",
-                                                              source=hand),
-                  "algorithm_6_1_regression_cost_gap": Expect("<=", 1e-12, "its cost, line 9",
-                                                              source=hand),
-                  "algorithm_6_1_classification_grad_gap": Expect("<=", 1e-12, "002 Algorithm "
-                                                                  "6.1, lines 12-13",
-                                                                  source=hand),
-                  "algorithm_6_1_classification_cost_gap": Expect("<=", 1e-12, "its cost",
-                                                                  source=hand),
-                  "bricks_eqs_8_7_8_10_gap": Expect("<=", 1e-12, "001 §8.6: the linear, "
-                                                    "sigmoid, tanh, ReLU and softmax bricks",
-                                                    source=hand),
-                  "bp1_bp4_grad_gap": Expect("<=", 1e-12, "003 eq. 2.9, every layer",
-                                             source=hand),
-                  "bp1_bp4_layers_checked": Expect("==", 3, "all three layers", source="ours"),
-                  "diagonal_dw11_gap": Expect("<=", 1e-12, "003 §5.1's product of weights",
-                                              source=hand),
-                  "diagonal_vanishing_ratio_minus_0.9^11": Expect(
-                      "<=", 1e-12, "weights 0.9 over 12 layers: the gradient shrinks by "
-                      "0.9¹¹", source="ours: 003 §5.1's product, closed form"),
-                  "theorem_1_5_1_gap": Expect("<=", 1e-12, "004 Theorem 1.5.1 with the "
-                                              "ℓ = n case corrected", source=hand),
-                  "theorem_1_5_1_printed_case_gap": Expect(
-                      ">", 1e-3, "the ℓ = n case as printed (h_i h_j) is not the derivative",
-                      source="ours: 004 Theorem 1.5.1 as printed")},
-        figures=[fig_path], headline="bp1_bp4_grad_gap",
-        tables={"by hand against autograd": rows})
+    return savefig(fig, cfg.figure("backprop_equations"))

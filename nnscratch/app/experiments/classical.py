@@ -116,7 +116,6 @@ def linreg_energy(cfg: Config) -> Result:
 
     from ... import nn
     from ._worked import forward, set_linear
-    from .plotting import plt, savefig
     X, y = datasets.energy_table(dtype=np.float64)
     x_new = np.array([[50.0, 20.0]])
     guess = set_linear(nn.Linear(2, 1), [[0.0, 0.5]], [1.0]).double()
@@ -131,29 +130,7 @@ def linreg_energy(cfg: Config) -> Result:
     divided = LinearRegression().fit(Xd, yd)
     sk_div = SkLinearRegression().fit(Xd, yd)
     theta_div = np.r_[np.ravel(divided.intercept_), np.ravel(divided.coef_)]
-    fitted = model.predict(X)[:, 0]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    ax = axes[0]
-    ax.scatter(y[:, 0], fitted, label="least squares")
-    ax.scatter(y[:, 0], guess_train, marker="x", label="the guess θ = [1, 0, 0.5]")
-    ax.scatter([pred], [pred], marker="*", s=150, label="x = [50, 20], least squares")
-    lim = [0, 30]
-    ax.plot(lim, lim, "k--", lw=0.8)
-    ax.set_xlabel("energy (table)")
-    ax.set_ylabel("prediction")
-    ax.set_title("001 Table 3.1, §3.5")
-    ax.legend(fontsize=8)
-    ax = axes[1]
-    ax.scatter(Xd[:, 0], yd, label="rows divided by the wind x_i1")
-    line = np.linspace(0, Xd.max() * 1.1, 20)
-    ax.plot(line, theta_div[0] + theta_div[1] * line, "k", label="θ1 + θ2 x_i2/x_i1")
-    for xi, yi in zip(Xd[:, 0], yd):     # the springs of Figure 3.1
-        ax.plot([xi, xi], [yi, theta_div[0] + theta_div[1] * xi], "C3:", lw=1)
-    ax.set_xlabel("people / wind")
-    ax.set_ylabel("energy / wind")
-    ax.set_title("001 Figure 3.1: the springs")
-    ax.legend(fontsize=8)
-    fig_path = savefig(fig, cfg.figure("linreg-energy"))
+    fig_path = _energy_figure(model, X, y, guess_train, pred, Xd, yd, theta_div, cfg)
     text_guess = np.array([2.0, 22.0, 16.5, 18.5])
     return Result(
         metrics={"guess_train_max_error": float(np.abs(guess_train - text_guess).max()),
@@ -180,6 +157,35 @@ def linreg_energy(cfg: Config) -> Result:
                                                         "scikit-learn's", source="ours: "
                                                         "scikit-learn")},
         figures=[fig_path], headline="guess_train_max_error")
+
+
+def _energy_figure(model, X, y, guess_train, pred, Xd, yd, theta_div, cfg):
+    """001 Table 3.1's predictions against the table, and Figure 3.1's springs on the divided
+    rows."""
+    from .plotting import plt, savefig
+    fitted = model.predict(X)[:, 0]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    ax = axes[0]
+    ax.scatter(y[:, 0], fitted, label="least squares")
+    ax.scatter(y[:, 0], guess_train, marker="x", label="the guess θ = [1, 0, 0.5]")
+    ax.scatter([pred], [pred], marker="*", s=150, label="x = [50, 20], least squares")
+    lim = [0, 30]
+    ax.plot(lim, lim, "k--", lw=0.8)
+    ax.set_xlabel("energy (table)")
+    ax.set_ylabel("prediction")
+    ax.set_title("001 Table 3.1, §3.5")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.scatter(Xd[:, 0], yd, label="rows divided by the wind x_i1")
+    line = np.linspace(0, Xd.max() * 1.1, 20)
+    ax.plot(line, theta_div[0] + theta_div[1] * line, "k", label="θ1 + θ2 x_i2/x_i1")
+    for xi, yi in zip(Xd[:, 0], yd):     # the springs of Figure 3.1
+        ax.plot([xi, xi], [yi, theta_div[0] + theta_div[1] * xi], "C3:", lw=1)
+    ax.set_xlabel("people / wind")
+    ax.set_ylabel("energy / wind")
+    ax.set_title("001 Figure 3.1: the springs")
+    ax.legend(fontsize=8)
+    return savefig(fig, cfg.figure("linreg-energy"))
 
 
 # ------------------------------------------------------------------ 001 §4.7

@@ -36,7 +36,6 @@ def conv_arithmetic(cfg: Config) -> Result:
       ∂E/∂Θ = X ⊗ δˡ⁺¹ (a correlation): autograd through Conv2d against SciPy's
       ``convolve2d``/``correlate2d``.
     """
-    from scipy.signal import convolve2d, correlate2d
     gen = nsrandom.rng(cfg.seed)
     settings = [(32, 3, 5, 0, 1, 8), (32, 3, 5, 2, 1, 8), (28, 1, 3, 1, 2, 16),
                 (227, 3, 11, 0, 4, 4), (13, 16, 3, 1, 1, 4), (9, 2, 4, 0, 3, 3)]
@@ -51,49 +50,13 @@ def conv_arithmetic(cfg: Config) -> Result:
         rows.append({"W1": w1, "D1": d1, "K": k, "P": p, "S": s, "F": f,
                      "W2 (formula)": _size(w1, k, p, s), "W2 (Conv2d)": out.shape[2],
                      "parameters (formula)": k * k * d1 * f + f, "parameters": n_par})
-    pool_errors = 0
-    for w1, k, s in ((55, 2, 2), (55, 3, 2), (28, 2, 2), (13, 3, 2)):
-        with no_grad():
-            out = F.max_pool2d(tensor(np.ones((1, 2, w1, w1), np.float32)), k, s)
-        pool_errors += out.shape[2] != (w1 - k) // s + 1
-    with no_grad():
-        pooled = F.max_pool2d(tensor(np.ones((1, 96, 54, 54), np.float32)), 2, 2)
-    kept = pooled.numel() / (96 * 54 * 54)
+    pool_errors, kept = _pooling_sizes()
 
-    # §9.7: the im2col example
-    x = gen.standard_normal((1, 3, 227, 227)).astype(np.float32)
-    conv = nn.Conv2d(3, 96, 11, stride=4)
-    xcol = im2col(x, 11, stride=4)                       # (363, 3025)
-    trow = conv.weight.numpy().reshape(96, -1)            # (96, 363)
-    prod = trow @ xcol + conv.bias.numpy()[:, None]       # (96, 3025)
-    with no_grad():
-        out = conv(tensor(x)).numpy()                     # (1, 96, 55, 55)
-    im2col_gap = float(np.abs(prod.reshape(96, 55, 55) - out[0]).max())
-    # one filter by SciPy (correlation of each channel, summed, every 4th position)
-    ref = sum(correlate2d(x[0, c], conv.weight.numpy()[0, c], "valid") for c in range(3))
-    scipy_gap = float(np.abs(ref[::4, ::4] + conv.bias.numpy()[0] - out[0, 0]).max())
+    xcol, trow, prod, out, im2col_gap, scipy_gap = _im2col_example(gen)
 
-    # §9.6, eq. 9.7 on one channel, stride 1, in float64
-    X = gen.standard_normal((9, 9))
-    theta = gen.standard_normal((3, 3))
-    delta = gen.standard_normal((7, 7))                   # δˡ⁺¹ = ∂E/∂Z
-    xt = tensor(X[None, None], requires_grad=True)
-    wt = tensor(theta[None, None], requires_grad=True)
-    Z = F.conv2d(xt, wt)
-    (Z * tensor(delta[None, None])).sum().backward()
-    forward_gap = float(np.abs(Z.detach().numpy()[0, 0] - correlate2d(X, theta, "valid")).max())
-    dx_gap = float(np.abs(xt.grad.numpy()[0, 0] - convolve2d(delta, theta, "full")).max())
-    dw_gap = float(np.abs(wt.grad.numpy()[0, 0] - correlate2d(X, delta, "valid")).max())
+    xt, forward_gap, dx_gap, dw_gap = _backward_is_convolution(gen)
 
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
-    axes[0].imshow(xcol[:, :200], aspect="auto", cmap="gray")
-    axes[0].set(title=f"Xcol: {xcol.shape[0]} × {xcol.shape[1]} (first 200 columns)",
-                xlabel="receptive field", ylabel="11·11·3 pixels")
-    axes[1].imshow(out[0, 0], cmap="coolwarm")
-    axes[1].set(title=f"filter 1's output: {out.shape[2]} × {out.shape[3]}")
-    axes[2].imshow(xt.grad.numpy()[0, 0], cmap="coolwarm")
-    axes[2].set(title="δˡ = Θ̄ ⊗ δˡ⁺¹ (autograd)")
-    fig_path = savefig(fig, cfg.figure("conv_arithmetic"))
+    fig_path = _conv_figure(xcol, out, xt, cfg)
     t95, t97, t99 = "text: 001 §9.5", "text: 001 §9.7", "text: 001 §9.9"
     return Result(
         metrics={"output_size_mismatches": int(size_errors),
@@ -135,3 +98,67 @@ def conv_arithmetic(cfg: Config) -> Result:
                                                       source="ours: eq. 9.7 by SciPy")},
         figures=[fig_path], headline="im2col_locations",
         tables={"Conv2d output sizes and parameters (001 §9.5)": rows})
+
+
+def _pooling_sizes():
+    """The pooling output sizes of 001 §9.9 (eq. 9.5 with the pool as the filter), and the share
+    of AlexNet's first feature map a 2 × 2 pool keeps."""
+    pool_errors = 0
+    for w1, k, s in ((55, 2, 2), (55, 3, 2), (28, 2, 2), (13, 3, 2)):
+        with no_grad():
+            out = F.max_pool2d(tensor(np.ones((1, 2, w1, w1), np.float32)), k, s)
+        pool_errors += out.shape[2] != (w1 - k) // s + 1
+    with no_grad():
+        pooled = F.max_pool2d(tensor(np.ones((1, 96, 54, 54), np.float32)), 2, 2)
+    kept = pooled.numel() / (96 * 54 * 54)
+    return pool_errors, kept
+
+
+def _im2col_example(gen):
+    """001 §9.7's im2col example: AlexNet's first layer as one matrix product, against the
+    convolution and SciPy."""
+    from scipy.signal import correlate2d
+    # §9.7: the im2col example
+    x = gen.standard_normal((1, 3, 227, 227)).astype(np.float32)
+    conv = nn.Conv2d(3, 96, 11, stride=4)
+    xcol = im2col(x, 11, stride=4)                       # (363, 3025)
+    trow = conv.weight.numpy().reshape(96, -1)            # (96, 363)
+    prod = trow @ xcol + conv.bias.numpy()[:, None]       # (96, 3025)
+    with no_grad():
+        out = conv(tensor(x)).numpy()                     # (1, 96, 55, 55)
+    im2col_gap = float(np.abs(prod.reshape(96, 55, 55) - out[0]).max())
+    # one filter by SciPy (correlation of each channel, summed, every 4th position)
+    ref = sum(correlate2d(x[0, c], conv.weight.numpy()[0, c], "valid") for c in range(3))
+    scipy_gap = float(np.abs(ref[::4, ::4] + conv.bias.numpy()[0] - out[0, 0]).max())
+    return xcol, trow, prod, out, im2col_gap, scipy_gap
+
+
+def _backward_is_convolution(gen):
+    """001 §9.6, eq. 9.7 on one channel, stride 1, in float64: the forward pass is a
+    correlation, ∂E/∂X a full convolution with the filter, ∂E/∂Θ a correlation with δ."""
+    from scipy.signal import convolve2d, correlate2d
+    # §9.6, eq. 9.7 on one channel, stride 1, in float64
+    X = gen.standard_normal((9, 9))
+    theta = gen.standard_normal((3, 3))
+    delta = gen.standard_normal((7, 7))                   # δˡ⁺¹ = ∂E/∂Z
+    xt = tensor(X[None, None], requires_grad=True)
+    wt = tensor(theta[None, None], requires_grad=True)
+    Z = F.conv2d(xt, wt)
+    (Z * tensor(delta[None, None])).sum().backward()
+    forward_gap = float(np.abs(Z.detach().numpy()[0, 0] - correlate2d(X, theta, "valid")).max())
+    dx_gap = float(np.abs(xt.grad.numpy()[0, 0] - convolve2d(delta, theta, "full")).max())
+    dw_gap = float(np.abs(wt.grad.numpy()[0, 0] - correlate2d(X, delta, "valid")).max())
+    return xt, forward_gap, dx_gap, dw_gap
+
+
+def _conv_figure(xcol, out, xt, cfg):
+    """Xcol, one filter's output and δˡ of eq. 9.7."""
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
+    axes[0].imshow(xcol[:, :200], aspect="auto", cmap="gray")
+    axes[0].set(title=f"Xcol: {xcol.shape[0]} × {xcol.shape[1]} (first 200 columns)",
+                xlabel="receptive field", ylabel="11·11·3 pixels")
+    axes[1].imshow(out[0, 0], cmap="coolwarm")
+    axes[1].set(title=f"filter 1's output: {out.shape[2]} × {out.shape[3]}")
+    axes[2].imshow(xt.grad.numpy()[0, 0], cmap="coolwarm")
+    axes[2].set(title="δˡ = Θ̄ ⊗ δˡ⁺¹ (autograd)")
+    return savefig(fig, cfg.figure("conv_arithmetic"))

@@ -45,7 +45,6 @@ def conv_vs_correlation(cfg: Config) -> Result:
     """
     from ...nn import functional as F
     from ...tensor import Tensor
-    from .plotting import plt, savefig
     t = np.linspace(0, 1, 200)
     x1 = (np.sin(2 * np.pi * 3 * t) + (t > 0.5)).astype(np.float64)   # a sine with a step
     blur = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16                   # symmetric
@@ -85,6 +84,24 @@ def conv_vs_correlation(cfg: Config) -> Result:
     layer_diff = max(np.abs(layer.numpy()[0, 0] - signal.correlate(img, sobel_x, "same")).max(),
                      corr1d_vs_scipy)
 
+    path = _correlation_figure(t, x1, deriv, blur, img, corr_x, conv_x, edges, cfg)
+    tol = Expect("<=", 1e-12, "exact up to round-off", source="text: 001 §9.3")
+    return Result(
+        metrics={"symmetric_1d_max_diff": float(sym_1d), "antisymmetric_1d_max_sum": float(anti_1d),
+                 "symmetric_2d_max_diff": float(sym_2d), "antisymmetric_2d_max_sum": float(anti_2d),
+                 "conv2d_layer_vs_correlate": float(layer_diff),
+                 "edge_pixels": int((edges > 1.0).sum())},
+        expected={"symmetric_1d_max_diff": tol, "antisymmetric_1d_max_sum": tol,
+                  "symmetric_2d_max_diff": tol, "antisymmetric_2d_max_sum": tol,
+                  "conv2d_layer_vs_correlate": Expect("<=", 1e-6, "a ConvNet layer correlates",
+                                                      source="ours")},
+        figures=[path], headline="antisymmetric_2d_max_sum")
+
+
+def _correlation_figure(t, x1, deriv, blur, img, corr_x, conv_x, edges, cfg):
+    """1-D: the antisymmetric and symmetric filters correlated and convolved; 2-D: an image, its
+    Sobel correlations, convolutions and edges."""
+    from .plotting import plt, savefig
     fig, axes = plt.subplots(2, 3, figsize=(13, 7))
     ax = axes[0, 0]
     ax.plot(t, x1, color="0.6", label="signal x")
@@ -107,18 +124,7 @@ def conv_vs_correlation(cfg: Config) -> Result:
         ax.set_title(title)
     for ax in list(axes[0, 2:]) + list(axes[1]):
         ax.axis("off")
-    path = savefig(fig, cfg.figure("conv_vs_correlation"))
-    tol = Expect("<=", 1e-12, "exact up to round-off", source="text: 001 §9.3")
-    return Result(
-        metrics={"symmetric_1d_max_diff": float(sym_1d), "antisymmetric_1d_max_sum": float(anti_1d),
-                 "symmetric_2d_max_diff": float(sym_2d), "antisymmetric_2d_max_sum": float(anti_2d),
-                 "conv2d_layer_vs_correlate": float(layer_diff),
-                 "edge_pixels": int((edges > 1.0).sum())},
-        expected={"symmetric_1d_max_diff": tol, "antisymmetric_1d_max_sum": tol,
-                  "symmetric_2d_max_diff": tol, "antisymmetric_2d_max_sum": tol,
-                  "conv2d_layer_vs_correlate": Expect("<=", 1e-6, "a ConvNet layer correlates",
-                                                      source="ours")},
-        figures=[path], headline="antisymmetric_2d_max_sum")
+    return savefig(fig, cfg.figure("conv_vs_correlation"))
 
 
 # ------------------------------------------------------------------ 001 §9.2–9.10, UCI digits

@@ -63,6 +63,42 @@ def dnn_4333(cfg: Config) -> Result:
     n_params = sum(p.numel() for p in net.parameters())
     gen = nsrandom.rng(cfg.seed)
 
+    jac_err, dedz_err = _softmax_jacobian(gen)
+
+    # eqs. 7.12-7.22 on a batch
+    Xb = gen.standard_normal((16, 4))
+    yb = gen.integers(0, 3, 16)
+    net.zero_grad()
+    F.cross_entropy(net(tensor(Xb)), yb).backward()
+    hand = _backprop_by_hand(layers, Xb, np.eye(3)[yb])
+    backprop_err = max(max(float(np.abs(lin.weight.grad.numpy() - dW).max()),
+                           float(np.abs(lin.bias.grad.numpy() - db).max()))
+                       for lin, (dW, db) in zip(layers, hand))
+
+    epochs, hist, test_acc = _train_on_iris(gen, cfg, net)
+
+    fig_path = _network_figure(n_params, epochs, hist, test_acc, cfg)
+    return Result(
+        metrics={"n_parameters": n_params, "softmax_jacobian_error": jac_err,
+                 "dE_dz_error": dedz_err, "backprop_error": backprop_err,
+                 "train_accuracy": hist.last("accuracy"), "test_accuracy": test_acc,
+                 "epochs": epochs},
+        expected={"n_parameters": Expect("==", 39, "counted from Figure 7.2's layers",
+                                         source="text: 000 Figure 7.2"),
+                  "softmax_jacobian_error": Expect("<=", 1e-15, "diag(a) - a aᵀ",
+                                                   source="text: 000 eq. 7.10"),
+                  "dE_dz_error": Expect("<=", 1e-15, "a - t", source="text: 000 eq. 7.11"),
+                  "backprop_error": Expect("<=", 1e-12, "δ's and gradients by hand = "
+                                           "autograd", source="text: 000 eqs. 7.12-7.22"),
+                  "test_accuracy": Expect(">=", 0.9, "the network learns the 3 classes",
+                                          source="ours: Iris stands in for the text's "
+                                                 "unspecified data")},
+        figures=[fig_path], headline="backprop_error")
+
+
+def _softmax_jacobian(gen):
+    """eqs. 7.10-7.11 on one random logit vector: softmax's Jacobian and ∂E/∂z = a − t, against
+    autograd."""
     # eq. 7.10 and 7.11 on one random logit vector
     z = tensor(gen.standard_normal(3), requires_grad=True)
     a = F.softmax(z, dim=-1)
@@ -76,17 +112,12 @@ def dnn_4333(cfg: Config) -> Result:
     z2 = tensor(z.detach().numpy(), requires_grad=True)
     F.cross_entropy(z2[None], np.array([1])).backward()
     dedz_err = float(np.abs(z2.grad.numpy() - (a_np - np.eye(3)[1])).max())
+    return jac_err, dedz_err
 
-    # eqs. 7.12-7.22 on a batch
-    Xb = gen.standard_normal((16, 4))
-    yb = gen.integers(0, 3, 16)
-    net.zero_grad()
-    F.cross_entropy(net(tensor(Xb)), yb).backward()
-    hand = _backprop_by_hand(layers, Xb, np.eye(3)[yb])
-    backprop_err = max(max(float(np.abs(lin.weight.grad.numpy() - dW).max()),
-                           float(np.abs(lin.bias.grad.numpy() - db).max()))
-                       for lin, (dW, db) in zip(layers, hand))
 
+def _train_on_iris(gen, cfg, net):
+    """Training by eq. 7.21 (SGD on the cross-entropy) on 120 Iris flowers, tested on the other
+    30."""
     # training by eq. 7.21 on Iris
     X, y = datasets.load_iris(dtype=np.float64)
     order = gen.permutation(len(X))
@@ -98,7 +129,11 @@ def dnn_4333(cfg: Config) -> Result:
                optimizer=optim.SGD(net.parameters(), lr=0.5), epochs=epochs, batch_size=120,
                shuffle=False, metrics=["accuracy"], progress=False)
     test_acc = metrics.accuracy(y[te], predict(net, X[te]))
+    return epochs, hist, test_acc
 
+
+def _network_figure(n_params, epochs, hist, test_acc, cfg):
+    """Figure 7.2's network drawn, with its parameter count, and the training curves on Iris."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     ax = axes[0]
     sizes = [4, 3, 3, 3]
@@ -125,20 +160,4 @@ def dnn_4333(cfg: Config) -> Result:
     axes[1].set(xlabel="epoch", xscale="log", title=f"Iris by eq. 7.21 (test accuracy "
                 f"{test_acc:.3f})")
     axes[1].legend()
-    fig_path = savefig(fig, cfg.figure("dnn_4333"))
-    return Result(
-        metrics={"n_parameters": n_params, "softmax_jacobian_error": jac_err,
-                 "dE_dz_error": dedz_err, "backprop_error": backprop_err,
-                 "train_accuracy": hist.last("accuracy"), "test_accuracy": test_acc,
-                 "epochs": epochs},
-        expected={"n_parameters": Expect("==", 39, "counted from Figure 7.2's layers",
-                                         source="text: 000 Figure 7.2"),
-                  "softmax_jacobian_error": Expect("<=", 1e-15, "diag(a) - a aᵀ",
-                                                   source="text: 000 eq. 7.10"),
-                  "dE_dz_error": Expect("<=", 1e-15, "a - t", source="text: 000 eq. 7.11"),
-                  "backprop_error": Expect("<=", 1e-12, "δ's and gradients by hand = "
-                                           "autograd", source="text: 000 eqs. 7.12-7.22"),
-                  "test_accuracy": Expect(">=", 0.9, "the network learns the 3 classes",
-                                          source="ours: Iris stands in for the text's "
-                                                 "unspecified data")},
-        figures=[fig_path], headline="backprop_error")
+    return savefig(fig, cfg.figure("dnn_4333"))

@@ -99,7 +99,6 @@ def early_stopping_criteria(cfg: Config) -> Result:
     variant the text mentions (a threshold as a percentage of w_i^(t)) is reported as
     max_i |Δw_i| / max_i |w_i^(t)| at the stop, not checked.
     """
-    from .plotting import plt, savefig
     epochs = cfg.epochs or (1500 if cfg.quick else 3000)
     net, train, val, grid = _net_and_data(cfg.seed)
     rec = _Recorder(grid)
@@ -117,19 +116,7 @@ def early_stopping_criteria(cfg: Config) -> Result:
     final = test[-1]
     relative = float(np.abs(W[w_stop] - W[w_stop - WINDOW]).max() / np.abs(W[w_stop]).max())
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    e = np.arange(1, epochs + 1)     # epochs counted from 1 on the log axis
-    ax.plot(e, val_curve, label="validation MSE (20 noisy points)")
-    ax.plot(e, test, label="test MSE (noise-free sin x)")
-    ax.axvline(error_stop + 1, color="C2", ls="--",
-               label=f"error change: stop after epoch {error_stop + 1}")
-    ax.axvline(w_stop + 1, color="C3", ls=":",
-               label=f"weight change (ρ = {RHO}): stop after epoch {w_stop + 1}")
-    ax.set(xscale="log", yscale="log", xlabel="epoch (log scale)", ylabel="MSE",
-           title="003 §3.3.2: two early-stopping criteria")
-    ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    ax.legend(fontsize=8)
-    path = savefig(fig, cfg.figure("early_stopping_criteria"))
+    path = _stopping_figure(epochs, val_curve, test, error_stop, w_stop, cfg)
     ours = "ours: 003 §3.3.2's rule written in NumPy"
     return Result(
         metrics={"pause_epoch_numpy": -1 if pause is None else pause,
@@ -159,3 +146,21 @@ def early_stopping_criteria(cfg: Config) -> Result:
                            "test MSE": round(float(test[w_stop]), 4)},
                           {"criterion": "none (all epochs)", "epoch": epochs - 1,
                            "test MSE": round(float(final), 4)}]})
+
+
+def _stopping_figure(epochs, val_curve, test, error_stop, w_stop, cfg):
+    """The validation and test curves with the two stopping epochs."""
+    from .plotting import plt, savefig
+    fig, ax = plt.subplots(figsize=(7, 4))
+    e = np.arange(1, epochs + 1)     # epochs counted from 1 on the log axis
+    ax.plot(e, val_curve, label="validation MSE (20 noisy points)")
+    ax.plot(e, test, label="test MSE (noise-free sin x)")
+    ax.axvline(error_stop + 1, color="C2", ls="--",
+               label=f"error change: stop after epoch {error_stop + 1}")
+    ax.axvline(w_stop + 1, color="C3", ls=":",
+               label=f"weight change (ρ = {RHO}): stop after epoch {w_stop + 1}")
+    ax.set(xscale="log", yscale="log", xlabel="epoch (log scale)", ylabel="MSE",
+           title="003 §3.3.2: two early-stopping criteria")
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.legend(fontsize=8)
+    return savefig(fig, cfg.figure("early_stopping_criteria"))

@@ -34,15 +34,8 @@ def gaussian_formulas(cfg: Config) -> Result:
       written out in NumPy, against ``F.kl_div_gaussian`` (the VAE's KL term, a batch mean) and
       ``stats.kl_gaussian``.
     """
-    from scipy.stats import multivariate_normal
     gen = nsrandom.rng(cfg.seed)
-    n = 20_000 if cfg.quick else 200_000
-    mu1, var1 = 1.5, 0.8
-    x = mu1 + np.sqrt(var1) * gen.standard_normal(n)
-    m = stats.moments(x)
-    moments_gap = float(max(abs(m["mean"] - x.mean()), abs(m["variance"] - x.var())))
-    mean_in_se = float(abs(m["mean"] - mu1) / np.sqrt(var1 / n))
-    var_in_se = float(abs(m["variance"] - var1) / (var1 * np.sqrt(2 / n)))
+    n, mu1, var1, x, moments_gap, mean_in_se, var_in_se = _one_dimensional_moments(cfg, gen)
 
     mu = np.array([1.0, -0.5])
     Sigma = np.array([[1.0, 0.6], [0.6, 2.0]])
@@ -53,44 +46,12 @@ def gaussian_formulas(cfg: Config) -> Result:
     cov_identity_gap = abs(float(mc["covariance"][0, 1]) - exy)
     cov_in_se = float(np.abs(mc["covariance"] - Sigma).max() / np.sqrt(2 * 2.0 ** 2 / n))
 
-    g1, g2 = np.meshgrid(np.linspace(-4, 6, 201), np.linspace(-6, 5, 221))
-    grid = np.stack([g1.ravel(), g2.ravel()], 1)
-    pdf = stats.mvn_pdf(grid, mu, Sigma)
-    pdf_gap = float(np.abs(pdf - multivariate_normal(mu, Sigma).pdf(grid)).max())
-    integral = float(pdf.sum() * (g1[0, 1] - g1[0, 0]) * (g2[1, 0] - g2[0, 0]))
+    g1, g2, pdf, pdf_gap, integral = _density_on_grid(mu, Sigma)
 
-    S3 = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]])
-    h = stats.gaussian_entropy(S3)
-    h_formula = 0.5 * np.log((2 * np.pi * np.e) ** 3 * np.linalg.det(S3))
-    h_scipy = float(multivariate_normal(np.zeros(3), S3).entropy())
-    s3 = gen.multivariate_normal(np.zeros(3), S3, n)
-    logp = np.log(stats.mvn_pdf(s3, np.zeros(3), S3))
-    h_mc_in_se = float(abs(-logp.mean() - h) / (logp.std() / np.sqrt(n)))
+    (h, h_formula, h_scipy, h_mc_in_se, kl, kl_mc_in_se, eq_11_3_sum_gap,
+     eq_11_3_stats_gap) = _entropy_and_kl(gen, n, mu, Sigma, X)
 
-    mu_q, Sq = np.array([0.5, 0.0]), np.array([[1.5, -0.4], [-0.4, 0.7]])
-    kl = stats.kl_gaussian(mu, Sigma, mu_q, Sq)
-    lp = multivariate_normal(mu, Sigma).logpdf(X) - multivariate_normal(mu_q, Sq).logpdf(X)
-    kl_mc_in_se = float(abs(lp.mean() - kl) / (lp.std() / np.sqrt(n)))
-
-    mu_e = gen.standard_normal((8, 2))
-    logvar = 0.5 * gen.standard_normal((8, 2))
-    s11, s22 = np.exp(logvar[:, 0]), np.exp(logvar[:, 1])
-    eq_11_3 = 0.5 * (-np.log(s11 * s22) - 2 + s11 + s22 + mu_e[:, 0] ** 2 + mu_e[:, 1] ** 2)
-    vae_kl = float(F.kl_div_gaussian(tensor(mu_e), tensor(logvar)).item())
-    eq_11_3_sum_gap = abs(vae_kl - float(eq_11_3.mean()))
-    eq_11_3_stats_gap = float(max(abs(stats.kl_gaussian(mu_e[i], np.diag(np.exp(logvar[i])),
-                                                         np.zeros(2), np.eye(2)) - eq_11_3[i])
-                                  for i in range(8)))
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    axes[0].hist(x[:200], bins=60, density=True, alpha=0.6, label="δ functions, binned")
-    xs = np.linspace(-2, 5, 200)
-    axes[0].plot(xs, stats.gaussian_pdf(xs, mu1, var1), "k", label="N(1.5, 0.8)")
-    axes[0].set(title="Figure 4.4: a density from samples", xlabel="x")
-    axes[0].legend()
-    axes[1].contour(g1, g2, pdf.reshape(g1.shape), levels=10)
-    axes[1].set(title="Figure 4.5: a 2-D Gaussian (eq. 4.12)", xlabel="x1", ylabel="x2")
-    fig_path = savefig(fig, cfg.figure("gaussian_formulas"))
+    fig_path = _gaussian_figure(x, mu1, var1, g1, g2, pdf, cfg)
     scipy_src = "ours: SciPy"
     return Result(
         metrics={"moments_minus_numpy": moments_gap, "mean_error_in_se": mean_in_se,
@@ -129,3 +90,69 @@ def gaussian_formulas(cfg: Config) -> Result:
                                                       "q = N(0, I), Σ diagonal",
                                                       source="ours: eq. 11.3 in NumPy")},
         figures=[fig_path], headline="entropy_minus_scipy")
+
+
+def _one_dimensional_moments(cfg, gen):
+    """The moments of N(1.5, 0.8) samples by stats.moments, against NumPy and, in standard
+    errors, the true values."""
+    n = 20_000 if cfg.quick else 200_000
+    mu1, var1 = 1.5, 0.8
+    x = mu1 + np.sqrt(var1) * gen.standard_normal(n)
+    m = stats.moments(x)
+    moments_gap = float(max(abs(m["mean"] - x.mean()), abs(m["variance"] - x.var())))
+    mean_in_se = float(abs(m["mean"] - mu1) / np.sqrt(var1 / n))
+    var_in_se = float(abs(m["variance"] - var1) / (var1 * np.sqrt(2 / n)))
+    return n, mu1, var1, x, moments_gap, mean_in_se, var_in_se
+
+
+def _density_on_grid(mu, Sigma):
+    """eq. 4.12's density on a grid, against SciPy, and its integral."""
+    from scipy.stats import multivariate_normal
+    g1, g2 = np.meshgrid(np.linspace(-4, 6, 201), np.linspace(-6, 5, 221))
+    grid = np.stack([g1.ravel(), g2.ravel()], 1)
+    pdf = stats.mvn_pdf(grid, mu, Sigma)
+    pdf_gap = float(np.abs(pdf - multivariate_normal(mu, Sigma).pdf(grid)).max())
+    integral = float(pdf.sum() * (g1[0, 1] - g1[0, 0]) * (g2[1, 0] - g2[0, 0]))
+    return g1, g2, pdf, pdf_gap, integral
+
+
+def _entropy_and_kl(gen, n, mu, Sigma, X):
+    """The Gaussian's entropy (closed form, SciPy, Monte Carlo), the KL between two Gaussians,
+    and 001 eq. 11.3's KL of the VAE."""
+    from scipy.stats import multivariate_normal
+    S3 = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]])
+    h = stats.gaussian_entropy(S3)
+    h_formula = 0.5 * np.log((2 * np.pi * np.e) ** 3 * np.linalg.det(S3))
+    h_scipy = float(multivariate_normal(np.zeros(3), S3).entropy())
+    s3 = gen.multivariate_normal(np.zeros(3), S3, n)
+    logp = np.log(stats.mvn_pdf(s3, np.zeros(3), S3))
+    h_mc_in_se = float(abs(-logp.mean() - h) / (logp.std() / np.sqrt(n)))
+
+    mu_q, Sq = np.array([0.5, 0.0]), np.array([[1.5, -0.4], [-0.4, 0.7]])
+    kl = stats.kl_gaussian(mu, Sigma, mu_q, Sq)
+    lp = multivariate_normal(mu, Sigma).logpdf(X) - multivariate_normal(mu_q, Sq).logpdf(X)
+    kl_mc_in_se = float(abs(lp.mean() - kl) / (lp.std() / np.sqrt(n)))
+
+    mu_e = gen.standard_normal((8, 2))
+    logvar = 0.5 * gen.standard_normal((8, 2))
+    s11, s22 = np.exp(logvar[:, 0]), np.exp(logvar[:, 1])
+    eq_11_3 = 0.5 * (-np.log(s11 * s22) - 2 + s11 + s22 + mu_e[:, 0] ** 2 + mu_e[:, 1] ** 2)
+    vae_kl = float(F.kl_div_gaussian(tensor(mu_e), tensor(logvar)).item())
+    eq_11_3_sum_gap = abs(vae_kl - float(eq_11_3.mean()))
+    eq_11_3_stats_gap = float(max(abs(stats.kl_gaussian(mu_e[i], np.diag(np.exp(logvar[i])),
+                                                         np.zeros(2), np.eye(2)) - eq_11_3[i])
+                                  for i in range(8)))
+    return h, h_formula, h_scipy, h_mc_in_se, kl, kl_mc_in_se, eq_11_3_sum_gap, eq_11_3_stats_gap
+
+
+def _gaussian_figure(x, mu1, var1, g1, g2, pdf, cfg):
+    """Figure 4.4 (a density from samples) and Figure 4.5 (a 2-D Gaussian's contours)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    axes[0].hist(x[:200], bins=60, density=True, alpha=0.6, label="δ functions, binned")
+    xs = np.linspace(-2, 5, 200)
+    axes[0].plot(xs, stats.gaussian_pdf(xs, mu1, var1), "k", label="N(1.5, 0.8)")
+    axes[0].set(title="Figure 4.4: a density from samples", xlabel="x")
+    axes[0].legend()
+    axes[1].contour(g1, g2, pdf.reshape(g1.shape), levels=10)
+    axes[1].set(title="Figure 4.5: a 2-D Gaussian (eq. 4.12)", xlabel="x1", ylabel="x2")
+    return savefig(fig, cfg.figure("gaussian_formulas"))

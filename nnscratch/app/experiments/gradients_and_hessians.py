@@ -64,27 +64,9 @@ def gradients_and_hessians(cfg: Config) -> Result:
     H = hessian(nll, tensor(theta)).numpy()
     eq_7_5 = float(np.abs(H - X.T @ np.diag(pi * (1 - pi)) @ X).max())
 
-    Th = gen.standard_normal((3, 2))           # columns θ1 (class 0), θ2 (class 1)
+    eq_7_10, eq_7_11_corrected, eq_7_11_printed = _softmax_gradient(gen, X, yb)
 
-    def softmax_nll(t):
-        z = tensor(X) @ t.reshape(3, 2)
-        logp = z - z.exp().sum(axis=1, keepdims=True).log()
-        onehot = np.stack([1 - yb, yb], 1)
-        return -(tensor(onehot) * logp).sum()
-    g = _grad(softmax_nll, Th.ravel()).reshape(3, 2)
-    z = X @ Th
-    P = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-    eq_7_10 = float(np.abs(g[:, 1] - (-X.T @ (yb - P[:, 1]))).max())
-    eq_7_11_corrected = float(np.abs(g[:, 0] - (-X.T @ ((1 - yb) - P[:, 0]))).max())
-    eq_7_11_printed = float(np.abs(g[:, 0] - (-X.T @ (yb - P[:, 0]))).max())
-
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    t1, t2 = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-3, 3, 61))
-    T = np.stack([t1.ravel(), t2.ravel()], 1)
-    L = ((y[:, None] - X2 @ T.T) ** 2).sum(0).reshape(t1.shape)
-    ax.contour(t1, t2, L, levels=20)
-    ax.set(xlabel="θ1", ylabel="θ2", title="001 Figure 3.2: the least-squares bowl (d = 2)")
-    fig_path = savefig(fig, cfg.figure("gradients_and_hessians"))
+    fig_path = _bowl_figure(y, X2, cfg)
     hand = "ours: the text's formula in NumPy"
     return Result(
         metrics={"eq_3_2_gap": eq_3_2, "eq_3_3_gap": eq_3_3, "eq_3_4_gap": eq_3_4,
@@ -110,3 +92,33 @@ def gradients_and_hessians(cfg: Config) -> Result:
                                                 "Π_0(y_i)) is not the gradient",
                                                 source="ours: eq. 7.11 as printed")},
         figures=[fig_path], headline="eq_7_5_gap")
+
+
+def _softmax_gradient(gen, X, yb):
+    """001 eqs. 7.10-7.11: the two-class softmax's gradient per class column, with eq. 7.11 as
+    printed and corrected."""
+    Th = gen.standard_normal((3, 2))           # columns θ1 (class 0), θ2 (class 1)
+
+    def softmax_nll(t):
+        z = tensor(X) @ t.reshape(3, 2)
+        logp = z - z.exp().sum(axis=1, keepdims=True).log()
+        onehot = np.stack([1 - yb, yb], 1)
+        return -(tensor(onehot) * logp).sum()
+    g = _grad(softmax_nll, Th.ravel()).reshape(3, 2)
+    z = X @ Th
+    P = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    eq_7_10 = float(np.abs(g[:, 1] - (-X.T @ (yb - P[:, 1]))).max())
+    eq_7_11_corrected = float(np.abs(g[:, 0] - (-X.T @ ((1 - yb) - P[:, 0]))).max())
+    eq_7_11_printed = float(np.abs(g[:, 0] - (-X.T @ (yb - P[:, 0]))).max())
+    return eq_7_10, eq_7_11_corrected, eq_7_11_printed
+
+
+def _bowl_figure(y, X2, cfg):
+    """001 Figure 3.2: the least-squares bowl in two parameters."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    t1, t2 = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-3, 3, 61))
+    T = np.stack([t1.ravel(), t2.ravel()], 1)
+    L = ((y[:, None] - X2 @ T.T) ** 2).sum(0).reshape(t1.shape)
+    ax.contour(t1, t2, L, levels=20)
+    ax.set(xlabel="θ1", ylabel="θ2", title="001 Figure 3.2: the least-squares bowl (d = 2)")
+    return savefig(fig, cfg.figure("gradients_and_hessians"))

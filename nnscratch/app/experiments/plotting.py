@@ -3,8 +3,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
-__all__ = ["plt", "savefig", "plot_history"]
+__all__ = ["plt", "savefig", "plot_history", "decision_grid", "loss_panel"]
 
 
 def _honest_epoch_axes(fig) -> None:
@@ -49,3 +50,21 @@ def plot_history(axes, hist, train_label="training", val_label="test"):
         ax.set_ylabel(ylabel)
         ax.legend()
     axes[0].set_yscale("log")
+
+
+def decision_grid(X, margin, n=300):
+    """A ``n × n`` grid over the 2-D inputs ``X`` widened by ``margin``: ``(xx, yy, points)``,
+    points as float32 rows, to draw a classifier's decision regions with ``contourf``."""
+    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, n)
+    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, n)
+    xx, yy = np.meshgrid(x0, x1)
+    return xx, yy, np.c_[xx.ravel(), yy.ravel()].astype(np.float32)
+
+
+def loss_panel(ax, history, title="training loss"):
+    """The training loss per epoch on ``ax`` (log scale)."""
+    ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    ax.set_title(title)

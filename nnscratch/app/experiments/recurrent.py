@@ -74,7 +74,6 @@ def rnn_sine(cfg: Config) -> Result:
     Then ours: PyTorch's initialisation, full BPTT, 1,000 Adam steps of 0.01 (300 quick), which
     reaches a far lower error in a second.
     """
-    from .plotting import plt, savefig
     _seed(cfg)
     s = datasets.sine_wave(100, 0.1)
     x, y = s[:-1].reshape(1, -1, 1), s[1:].reshape(1, -1, 1)
@@ -109,6 +108,24 @@ def rnn_sine(cfg: Config) -> Result:
         pred = head(rnn(x)[0]).numpy().reshape(-1)
     mse = float(np.mean((pred - y.reshape(-1)) ** 2))
 
+    path = _sine_figure(y, listing_pred, listing_epochs, pred, listing_losses, epochs, losses, cfg)
+    rerun = "ours: a NumPy rerun of Listing 9.1"
+    return Result(
+        metrics={"listing_train_mse": listing_mse, "listing_epochs": listing_epochs,
+                 "train_mse": mse, "epochs": epochs},
+        expected={**claim(cfg, "listing_train_mse",
+                          Expect("<=", 0.005, "10,000 epochs fit the wave (Fig. 9.5; rerun: "
+                                 "0.0009-0.0044 over three seeds)", source=rerun),
+                          Expect("<=", 0.05, "quick: 2,000 epochs (rerun after 1,000: "
+                                 "0.010-0.043)", source=rerun)),
+                  "train_mse": Expect("<", 1e-3, "ours (Adam 0.01): the RNN fits the sine",
+                                      source="ours")},
+        figures=[path], headline="listing_train_mse")
+
+
+def _sine_figure(y, listing_pred, listing_epochs, pred, listing_losses, epochs, losses, cfg):
+    """The predictions of the listing and ours against the sine, and both training losses."""
+    from .plotting import plt, savefig
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     axes[0].plot(np.arange(1, 100), y.reshape(-1), label="sin(0.1 t)")
     axes[0].plot(np.arange(1, 100), listing_pred, "--",
@@ -124,19 +141,7 @@ def rnn_sine(cfg: Config) -> Result:
     axes[1].set_ylabel("training MSE")
     axes[1].set_title("training loss")
     axes[1].legend()
-    path = savefig(fig, cfg.figure("rnn_sine"))
-    rerun = "ours: a NumPy rerun of Listing 9.1"
-    return Result(
-        metrics={"listing_train_mse": listing_mse, "listing_epochs": listing_epochs,
-                 "train_mse": mse, "epochs": epochs},
-        expected={**claim(cfg, "listing_train_mse",
-                          Expect("<=", 0.005, "10,000 epochs fit the wave (Fig. 9.5; rerun: "
-                                 "0.0009-0.0044 over three seeds)", source=rerun),
-                          Expect("<=", 0.05, "quick: 2,000 epochs (rerun after 1,000: "
-                                 "0.010-0.043)", source=rerun)),
-                  "train_mse": Expect("<", 1e-3, "ours (Adam 0.01): the RNN fits the sine",
-                                      source="ours")},
-        figures=[path], headline="listing_train_mse")
+    return savefig(fig, cfg.figure("rnn_sine"))
 
 
 # ------------------------------------------------------------------ 000 §9.3, 003 §5.1
@@ -264,8 +269,44 @@ def vanishing_gradients(cfg: Config) -> Result:
     RNN at lag 50 0.36 / 0.28 / 0.50.)  At lag 30 the RNN sometimes learns (seed 3: 0.98 after
     300 steps), so the checked long lag is 50.
     """
-    from .plotting import plt, savefig
     _seed(cfg)
+    lags, curves, names, metrics, jac_rows = _jacobian_norms(cfg)
+
+    recall_lags, seeds, models, tags, recall_rows, long = _recall_accuracies(cfg, metrics)
+
+    path = _vanishing_figure(names, lags, curves, models, recall_lags, metrics, tags, seeds, cfg)
+    return Result(
+        metrics=metrics,
+        expected={
+            "slope_rnn_contractive": Expect("<", 0.0, "‖W_h‖ < 1: geometric decay",
+                                            source="text: 000 eq. 9.32"),
+            "slope_rnn_expansive": Expect(">", 0.0, "‖W_h‖ well above 1: the gradient grows",
+                                          source="ours"),
+            "lstm_cell_spread": Expect("<", 10.0, "forget gates ≈ 1: within an order of "
+                                                  "magnitude over 50 steps",
+                                                          source="text: 000 §9.4.1"),
+            "recall_rnn_lag5": Expect(">=", 0.9, "over 5 steps the RNN recalls too",
+                                      source="ours"),
+            "recall_gated_min_long_lag": Expect(
+                ">=", 0.9, f"LSTM and GRU with their carrying gate at σ(5) recall over {long} "
+                "steps, every seed: 000 §9.4's claim (LSTMs and GRUs handle long-term "
+                "dependencies) at our gate-bias initialisation", source="ours: gate bias 5"),
+            "recall_gated_minus_rnn_long_lag": Expect(
+                ">=", 0.4, f"the RNN loses it at lag {long} (001 §10.4 says the gradient "
+                "decreases exponentially with the length of recall; the margin is ours)",
+                source="ours: gate bias 5"),
+            "recall_gated_default_min_long_lag": Expect(
+                ">=", 0.9, f"the claim at PyTorch's default initialisation: LSTM and "
+                f"GRU recall over {long} steps, every seed", source="text: 000 §9.4",
+                full_only=cfg.quick),
+        },
+        figures=[path], headline="lstm_cell_spread",
+        tables={"jacobian norms": jac_rows, "recall accuracy (one value per seed)": recall_rows})
+
+
+def _jacobian_norms(cfg):
+    """Part 1: the spectral norm of ∂h_T/∂h_k (∂c_T/∂c_k for an LSTM) at every lag, for each
+    network of the docstring, and its log-slope."""
     H, T, I = 32, 50, 4
     x = np.random.default_rng(cfg.seed).standard_normal((1, T, I))
     lags = np.arange(1, T + 1)
@@ -312,7 +353,11 @@ def vanishing_gradients(cfg: Config) -> Result:
     jac_rows = [{"network": k, "log10 slope per step": round(slopes[k], 4),
                  "norm at lag 1": float(f"{curves[k][0]:.3g}"),
                  "norm at lag 50": float(f"{curves[k][-1]:.3g}")} for k in names]
+    return lags, curves, names, metrics, jac_rows
 
+
+def _recall_accuracies(cfg, metrics):
+    """Part 2: each model's recall accuracy per lag and seed, into metrics; the table's rows."""
     # part 2: the gated recall task, measured
     recall_lags = (5, 50) if cfg.quick else (5, 50, 100)
     iters = 200 if cfg.quick else 400
@@ -338,7 +383,12 @@ def vanishing_gradients(cfg: Config) -> Result:
     # 000 §9.4's claim at PyTorch's initialisation: the full run only (quick mode: None)
     metrics["recall_gated_default_min_long_lag"] = None if cfg.quick else min(
         metrics[f"recall_{t}_lag{long}_min"] for t in ("lstm_default", "gru_default"))
+    return recall_lags, seeds, models, tags, recall_rows, long
 
+
+def _vanishing_figure(names, lags, curves, models, recall_lags, metrics, tags, seeds, cfg):
+    """Left: the Jacobian norms against the lag; right: recall accuracy per model and lag."""
+    from .plotting import plt, savefig
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
     for name in names[:4]:
         axes[0].semilogy(lags, curves[name], label=name)
@@ -356,34 +406,7 @@ def vanishing_gradients(cfg: Config) -> Result:
     axes[1].set_ylabel(f"test accuracy (mean of {len(seeds)} seeds)")
     axes[1].set_title("recall the marked first symbol through distractors")
     axes[1].legend(fontsize=7)
-    path = savefig(fig, cfg.figure("vanishing_gradients"))
-    return Result(
-        metrics=metrics,
-        expected={
-            "slope_rnn_contractive": Expect("<", 0.0, "‖W_h‖ < 1: geometric decay",
-                                            source="text: 000 eq. 9.32"),
-            "slope_rnn_expansive": Expect(">", 0.0, "‖W_h‖ well above 1: the gradient grows",
-                                          source="ours"),
-            "lstm_cell_spread": Expect("<", 10.0, "forget gates ≈ 1: within an order of "
-                                                  "magnitude over 50 steps",
-                                                          source="text: 000 §9.4.1"),
-            "recall_rnn_lag5": Expect(">=", 0.9, "over 5 steps the RNN recalls too",
-                                      source="ours"),
-            "recall_gated_min_long_lag": Expect(
-                ">=", 0.9, f"LSTM and GRU with their carrying gate at σ(5) recall over {long} "
-                "steps, every seed: 000 §9.4's claim (LSTMs and GRUs handle long-term "
-                "dependencies) at our gate-bias initialisation", source="ours: gate bias 5"),
-            "recall_gated_minus_rnn_long_lag": Expect(
-                ">=", 0.4, f"the RNN loses it at lag {long} (001 §10.4 says the gradient "
-                "decreases exponentially with the length of recall; the margin is ours)",
-                source="ours: gate bias 5"),
-            "recall_gated_default_min_long_lag": Expect(
-                ">=", 0.9, f"the claim at PyTorch's default initialisation: LSTM and "
-                f"GRU recall over {long} steps, every seed", source="text: 000 §9.4",
-                full_only=cfg.quick),
-        },
-        figures=[path], headline="lstm_cell_spread",
-        tables={"jacobian norms": jac_rows, "recall accuracy (one value per seed)": recall_rows})
+    return savefig(fig, cfg.figure("vanishing_gradients"))
 
 
 # ------------------------------------------------------------------ 001 §10.7

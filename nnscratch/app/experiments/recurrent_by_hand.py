@@ -145,59 +145,11 @@ def recurrent_equations(cfg: Config) -> Result:
     step_gap = float(max(np.abs(rnn.weight_hh_l0.numpy() - (Wh - eta * g_hand["Wh"])).max(),
                          np.abs(head.weight.numpy() - (Wy - eta * g_hand["Wy"])).max()))
 
-    z = tensor(np.linspace(-6, 6, 1201), requires_grad=True)
-    z.tanh().sum().backward()
-    dtanh = z.grad.numpy()
-    z2 = tensor(np.linspace(-6, 6, 1201), requires_grad=True)
-    z2.sigmoid().sum().backward()
-    dsig = z2.grad.numpy()
-    zz = np.linspace(-6, 6, 1201)
-    closed_gap = float(max(np.abs(dtanh - (1 - np.tanh(zz) ** 2)).max(),
-                           np.abs(dsig - _sigmoid(zz) * (1 - _sigmoid(zz))).max()))
+    dtanh, dsig, zz, closed_gap = _activation_derivatives()
 
-    # §9.4: the cells, bias-free
-    W = {g: 0.5 * gen.standard_normal((H, H)) for g in "ifoc"}
-    U = {g: 0.5 * gen.standard_normal((H, D)) for g in "ifoc"}
-    lstm = nn.LSTM(D, H, bias=False, batch_first=True).double()
-    lstm.weight_hh_l0.data[...] = np.vstack([W[g] for g in "ifco"])
-    lstm.weight_ih_l0.data[...] = np.vstack([U[g] for g in "ifco"])
-    Wg = {g: 0.5 * gen.standard_normal((H, H)) for g in "zrh"}
-    Ug = {g: 0.5 * gen.standard_normal((H, D)) for g in "zrh"}
-    gru = nn.GRU(D, H, bias=False, batch_first=True, reset_after=False).double()
-    gru.weight_hh_l0.data[...] = np.vstack([Wg[g] for g in "rzh"])
-    gru.weight_ih_l0.data[...] = np.vstack([Ug[g] for g in "rzh"])
-    with no_grad():
-        lstm_out = lstm(tensor(x[None]))[0].numpy()[0]
-        gru_out = gru(tensor(x[None]))[0].numpy()[0]
-    lstm_gap = float(np.abs(lstm_out - lstm_by_hand(x, W, U)).max())
-    # 003 §5.2: the same cell with biases, in its own names (PyTorch rows: i, f, g, o =
-    # save, rem, ltm', focus)
-    W3 = {g: 0.5 * gen.standard_normal((H, D)) for g in "rlsf"}
-    U3 = {g: 0.5 * gen.standard_normal((H, H)) for g in "rlsf"}
-    b3 = {g: 0.5 * gen.standard_normal(H) for g in "rlsf"}
-    lstm3 = nn.LSTM(D, H, batch_first=True).double()
-    lstm3.weight_ih_l0.data[...] = np.vstack([W3[g] for g in "srlf"])
-    lstm3.weight_hh_l0.data[...] = np.vstack([U3[g] for g in "srlf"])
-    lstm3.bias_ih_l0.data[...] = np.concatenate([b3[g] for g in "srlf"])
-    lstm3.bias_hh_l0.data[...] = 0.0
-    with no_grad():
-        lstm3_out = lstm3(tensor(x[None]))[0].numpy()[0]
-    lstm_003_gap = float(np.abs(lstm3_out - lstm_003(x, W3, U3, b3)).max())
-    gru_gap = float(np.abs(gru_out - gru_by_hand(x, Wg, Ug)).max())
+    lstm_gap, lstm_003_gap, gru_gap = _gated_cells(gen, H, D, x)
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    axes[0].plot(zz, dtanh, label="tanh' (autograd)")
-    axes[0].plot(zz, dsig, label="σ' (autograd)")
-    axes[0].axhline(1, ls=":", c="C0")
-    axes[0].axhline(0.25, ls=":", c="C1")
-    axes[0].set(xlabel="z", title="Figure 9.3: tanh' ≤ 1, σ' ≤ 1/4")
-    axes[0].legend()
-    names = list(g_hand)
-    axes[1].bar(names, [float(np.abs(auto[k].numpy() - g_hand[k]).max()) + 1e-18
-                        for k in names])
-    axes[1].set_yscale("log")
-    axes[1].set(title="BPTT by hand (9.18-9.22) − autograd", ylabel="max |difference|")
-    fig_path = savefig(fig, cfg.figure("recurrent_equations"))
+    fig_path = _recurrent_figure(zz, dtanh, dsig, g_hand, auto, cfg)
     return Result(
         metrics={"loss_by_hand": float(E_hand), "loss_minus_hand": abs(E.item() - E_hand),
                  "bptt_grad_minus_autograd": grad_gap, "sgd_step_minus_eq_9_23": step_gap,
@@ -228,3 +180,69 @@ def recurrent_equations(cfg: Config) -> Result:
                                                     "reset_after=False) = eqs. 9.39-9.42",
                                                     source="ours: eqs. 9.39-9.42 in NumPy")},
         figures=[fig_path], headline="bptt_grad_minus_autograd")
+
+
+def _activation_derivatives():
+    """tanh' and σ' by autograd on a grid, against their closed forms (Figure 9.3)."""
+    z = tensor(np.linspace(-6, 6, 1201), requires_grad=True)
+    z.tanh().sum().backward()
+    dtanh = z.grad.numpy()
+    z2 = tensor(np.linspace(-6, 6, 1201), requires_grad=True)
+    z2.sigmoid().sum().backward()
+    dsig = z2.grad.numpy()
+    zz = np.linspace(-6, 6, 1201)
+    closed_gap = float(max(np.abs(dtanh - (1 - np.tanh(zz) ** 2)).max(),
+                           np.abs(dsig - _sigmoid(zz) * (1 - _sigmoid(zz))).max()))
+    return dtanh, dsig, zz, closed_gap
+
+
+def _gated_cells(gen, H, D, x):
+    """§9.4's LSTM and GRU cells (bias-free) and 003 §5.2's LSTM in its own names, by hand
+    against nn.LSTM / nn.GRU."""
+    # §9.4: the cells, bias-free
+    W = {g: 0.5 * gen.standard_normal((H, H)) for g in "ifoc"}
+    U = {g: 0.5 * gen.standard_normal((H, D)) for g in "ifoc"}
+    lstm = nn.LSTM(D, H, bias=False, batch_first=True).double()
+    lstm.weight_hh_l0.data[...] = np.vstack([W[g] for g in "ifco"])
+    lstm.weight_ih_l0.data[...] = np.vstack([U[g] for g in "ifco"])
+    Wg = {g: 0.5 * gen.standard_normal((H, H)) for g in "zrh"}
+    Ug = {g: 0.5 * gen.standard_normal((H, D)) for g in "zrh"}
+    gru = nn.GRU(D, H, bias=False, batch_first=True, reset_after=False).double()
+    gru.weight_hh_l0.data[...] = np.vstack([Wg[g] for g in "rzh"])
+    gru.weight_ih_l0.data[...] = np.vstack([Ug[g] for g in "rzh"])
+    with no_grad():
+        lstm_out = lstm(tensor(x[None]))[0].numpy()[0]
+        gru_out = gru(tensor(x[None]))[0].numpy()[0]
+    lstm_gap = float(np.abs(lstm_out - lstm_by_hand(x, W, U)).max())
+    # 003 §5.2: the same cell with biases, in its own names (PyTorch rows: i, f, g, o =
+    # save, rem, ltm', focus)
+    W3 = {g: 0.5 * gen.standard_normal((H, D)) for g in "rlsf"}
+    U3 = {g: 0.5 * gen.standard_normal((H, H)) for g in "rlsf"}
+    b3 = {g: 0.5 * gen.standard_normal(H) for g in "rlsf"}
+    lstm3 = nn.LSTM(D, H, batch_first=True).double()
+    lstm3.weight_ih_l0.data[...] = np.vstack([W3[g] for g in "srlf"])
+    lstm3.weight_hh_l0.data[...] = np.vstack([U3[g] for g in "srlf"])
+    lstm3.bias_ih_l0.data[...] = np.concatenate([b3[g] for g in "srlf"])
+    lstm3.bias_hh_l0.data[...] = 0.0
+    with no_grad():
+        lstm3_out = lstm3(tensor(x[None]))[0].numpy()[0]
+    lstm_003_gap = float(np.abs(lstm3_out - lstm_003(x, W3, U3, b3)).max())
+    gru_gap = float(np.abs(gru_out - gru_by_hand(x, Wg, Ug)).max())
+    return lstm_gap, lstm_003_gap, gru_gap
+
+
+def _recurrent_figure(zz, dtanh, dsig, g_hand, auto, cfg):
+    """Figure 9.3's derivative bounds (left) and the BPTT gaps per parameter (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    axes[0].plot(zz, dtanh, label="tanh' (autograd)")
+    axes[0].plot(zz, dsig, label="σ' (autograd)")
+    axes[0].axhline(1, ls=":", c="C0")
+    axes[0].axhline(0.25, ls=":", c="C1")
+    axes[0].set(xlabel="z", title="Figure 9.3: tanh' ≤ 1, σ' ≤ 1/4")
+    axes[0].legend()
+    names = list(g_hand)
+    axes[1].bar(names, [float(np.abs(auto[k].numpy() - g_hand[k]).max()) + 1e-18
+                        for k in names])
+    axes[1].set_yscale("log")
+    axes[1].set(title="BPTT by hand (9.18-9.22) − autograd", ylabel="max |difference|")
+    return savefig(fig, cfg.figure("recurrent_equations"))

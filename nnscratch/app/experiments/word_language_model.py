@@ -88,7 +88,6 @@ def word_lm(cfg: Config) -> Result:
     against the unigram model's 339 and the interpolated bigram's 187 (V = 5,000, 318 k
     training words, 4.7 % of the words <unk>); still falling slowly at step 1,000.
     """
-    from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
     c = WORD_QUICK if cfg.quick else WORD_FULL
     iters = cfg.epochs or c["iters"]
@@ -126,16 +125,7 @@ def word_lm(cfg: Config) -> Result:
     seconds = time.perf_counter() - t0
     ppl = curve[-1][2]
 
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([r[0] for r in curve], [r[1] for r in curve], "o-", label="training (running)")
-    ax.plot([r[0] for r in curve], [r[2] for r in curve], "s-", label="held-out")
-    ax.axhline(counts["unigram"], color="gray", ls=":", label="unigram counts (held-out)")
-    ax.axhline(counts["bigram"], color="black", ls="--", lw=0.8,
-               label="interpolated bigram counts (held-out)")
-    ax.set(xlabel="step", ylabel="perplexity per word", yscale="log",
-           title=f"word-level LSTM language model, V = {V}")
-    ax.legend()
-    path = savefig(fig, cfg.figure("word_lm_perplexity"))
+    path = _perplexity_figure(curve, counts, V, cfg)
     expected = claim(
         cfg, "val_perplexity",
         Expect("<", counts["bigram"], "below the interpolated bigram count model's",
@@ -151,3 +141,18 @@ def word_lm(cfg: Config) -> Result:
         expected=expected, figures=[path], headline="val_perplexity",
         tables={"perplexity": [{"step": a, "train": round(b, 1), "held-out": round(d, 1)}
                                for a, b, d in curve]})
+
+
+def _perplexity_figure(curve, counts, V, cfg):
+    """The running training and held-out perplexity against the unigram and bigram counts."""
+    from .plotting import plt, savefig
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([r[0] for r in curve], [r[1] for r in curve], "o-", label="training (running)")
+    ax.plot([r[0] for r in curve], [r[2] for r in curve], "s-", label="held-out")
+    ax.axhline(counts["unigram"], color="gray", ls=":", label="unigram counts (held-out)")
+    ax.axhline(counts["bigram"], color="black", ls="--", lw=0.8,
+               label="interpolated bigram counts (held-out)")
+    ax.set(xlabel="step", ylabel="perplexity per word", yscale="log",
+           title=f"word-level LSTM language model, V = {V}")
+    ax.legend()
+    return savefig(fig, cfg.figure("word_lm_perplexity"))

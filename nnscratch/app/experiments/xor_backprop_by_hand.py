@@ -101,73 +101,13 @@ def xor_backprop_by_hand(cfg: Config) -> Result:
     These weights compute XOR exactly with ReLU units (output 1, 0, 1, 0 to 1e-8) — not with
     the sigmoid units of the table (all four outputs near 0.5).
     """
-    # --- the forward table, with the inferred sigmoid network
-    Wt, Ut = np.asarray(W_TABLE, float), np.asarray(U_TABLE, float)
-    pre_h = X @ Wt[:, :2].T + Wt[:, 2]
-    sig_h = forward(nn.Sequential(set_linear(nn.Linear(2, 2), Wt[:, :2], Wt[:, 2]),
-                                  nn.Sigmoid()).double(), X)
-    pre_y_rounded = np.round(sig_h, 3) @ Ut[:2] + Ut[2]
-    y_table = forward(_network(W_TABLE, U_TABLE, nn.Sigmoid), X).ravel()
-    ours_pre = np.c_[pre_h, pre_y_rounded]
-    ours_sig = np.c_[sig_h, _sigmoid(pre_y_rounded)]
-    table_err = max(float(np.abs(ours_pre - TABLE_PRE).max()),
-                    float(np.abs(ours_sig - TABLE_SIG).max()))
-    relu_printed_out = forward(_network(W_PRINTED, U_PRINTED, nn.ReLU), X).ravel()
+    y_table, ours_pre, ours_sig, table_err, relu_printed_out = _forward_table()
 
-    # --- the update equations against autograd
-    update_err = 0.0
-    for act, dact, module, (W, U) in (
-            (_relu, lambda z: (z > 0).astype(float), nn.ReLU, (W_PRINTED, U_PRINTED)),
-            (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), nn.Sigmoid,
-             (W_TABLE, U_TABLE))):
-        for x, t in zip(X, T):
-            Wh, Uh = _update_by_hand(W, U, x, t, act, dact)
-            Wa, Ua = _update_by_autograd(W, U, x, t, module)
-            update_err = max(update_err, float(np.abs(Wh - Wa).max()),
-                             float(np.abs(Uh - Ua).max()))
-    W1, U1 = _update_by_hand(W_PRINTED, U_PRINTED, X[0], T[0], _relu,
-                             lambda z: (z > 0).astype(float))
+    update_err, W1, U1 = _update_equations()
 
-    # --- batch gradient descent from the printed start to the printed weights
-    epochs = cfg.epochs or (7_500 if cfg.quick else 30_000)
-    net = _network(W_PRINTED, U_PRINTED, nn.ReLU)
-    opt = optim.SGD(net.parameters(), lr=0.01)
-    Xt, Tt = tensor(X), tensor(T[:, None])
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = 0.5 * F.mse_loss(net(Xt), Tt)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    W_ours, U_ours = _weights(net)
-    printed = np.r_[np.ravel(W_TRAINED), U_TRAINED]
-    weight_err = float(np.abs(np.r_[W_ours.ravel(), U_ours] - printed).max())
-    trained_relu = forward(_network(W_TRAINED, U_TRAINED, nn.ReLU), X).ravel()
-    trained_sigmoid = forward(_network(W_TRAINED, U_TRAINED, nn.Sigmoid), X).ravel()
+    epochs, losses, weight_err, trained_relu, trained_sigmoid = _batch_descent(cfg)
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    ax = axes[0]
-    rows = ["(1,0)", "(0,0)", "(0,1)", "(1,1)"]
-    ax.plot(rows, TABLE_SIG[:, 2], "ks", ms=10, mfc="none", label="table as printed")
-    ax.plot(rows, y_table, "r.", ms=10, label="ours: sigmoid, inferred signs")
-    ax.plot(rows, T, "g_", ms=20, mew=2, label="target")
-    ax.set(title="004 §1.4 forward table: y per input", ylabel="y", ylim=(-0.05, 1.05))
-    ax.legend(fontsize=8)
-    ax = axes[1]
-    ax.semilogy(np.arange(1, epochs + 1), losses)
-    ax.set(title="batch gradient descent from the printed start (lr 0.01)", xlabel="epoch",
-           ylabel="mean ½(t - y)²")
-    ax = axes[2]
-    gx, gy = np.meshgrid(np.linspace(-0.25, 1.25, 151), np.linspace(-0.25, 1.25, 151))
-    zz = forward(_network(W_TRAINED, U_TRAINED, nn.ReLU),
-                 np.c_[gx.ravel(), gy.ravel()]).reshape(gx.shape)
-    cs = ax.contourf(gx, gy, zz, levels=20, cmap="coolwarm")
-    fig.colorbar(cs, ax=ax, label="y")
-    ax.scatter(X[:, 0], X[:, 1], c=T, cmap="coolwarm", edgecolors="k", s=100)
-    ax.set(title="the printed trained weights (1.26)-(1.27), ReLU", xlabel="$x_1$",
-           ylabel="$x_2$")
-    fig_path = savefig(fig, cfg.figure("xor_backprop_by_hand"))
+    rows, fig_path = _xor_figure(y_table, epochs, losses, cfg)
 
     table_src = "text: 004 §1.4, the forward table (sigmoid units, inferred signs)"
     trained_src = "text: 004 §1.4, eqs. 1.26-1.27"
@@ -203,3 +143,88 @@ def xor_backprop_by_hand(cfg: Config) -> Result:
              "h1": round(float(s[1]), 3), "y pre": round(float(p[2]), 3),
              "y": round(float(s[2]), 3), "target": int(t)}
             for r, p, s, t in zip(rows, ours_pre, ours_sig, T)]})
+
+
+def _forward_table():
+    """The forward table with the inferred sigmoid network, its largest error against the
+    printed numbers, and the printed ReLU network's outputs."""
+    Wt, Ut = np.asarray(W_TABLE, float), np.asarray(U_TABLE, float)
+    pre_h = X @ Wt[:, :2].T + Wt[:, 2]
+    sig_h = forward(nn.Sequential(set_linear(nn.Linear(2, 2), Wt[:, :2], Wt[:, 2]),
+                                  nn.Sigmoid()).double(), X)
+    pre_y_rounded = np.round(sig_h, 3) @ Ut[:2] + Ut[2]
+    y_table = forward(_network(W_TABLE, U_TABLE, nn.Sigmoid), X).ravel()
+    ours_pre = np.c_[pre_h, pre_y_rounded]
+    ours_sig = np.c_[sig_h, _sigmoid(pre_y_rounded)]
+    table_err = max(float(np.abs(ours_pre - TABLE_PRE).max()),
+                    float(np.abs(ours_sig - TABLE_SIG).max()))
+    relu_printed_out = forward(_network(W_PRINTED, U_PRINTED, nn.ReLU), X).ravel()
+    return y_table, ours_pre, ours_sig, table_err, relu_printed_out
+
+
+def _update_equations():
+    """One step of eqs. (1.15)-(1.24) by hand against autograd + SGD(lr=1), per example, for
+    ReLU and sigmoid; and the step on (1, 0)."""
+    update_err = 0.0
+    for act, dact, module, (W, U) in (
+            (_relu, lambda z: (z > 0).astype(float), nn.ReLU, (W_PRINTED, U_PRINTED)),
+            (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), nn.Sigmoid,
+             (W_TABLE, U_TABLE))):
+        for x, t in zip(X, T):
+            Wh, Uh = _update_by_hand(W, U, x, t, act, dact)
+            Wa, Ua = _update_by_autograd(W, U, x, t, module)
+            update_err = max(update_err, float(np.abs(Wh - Wa).max()),
+                             float(np.abs(Uh - Ua).max()))
+    W1, U1 = _update_by_hand(W_PRINTED, U_PRINTED, X[0], T[0], _relu,
+                             lambda z: (z > 0).astype(float))
+    return update_err, W1, U1
+
+
+def _batch_descent(cfg):
+    """Batch gradient descent (lr 0.01) from the printed start; the weights reached and the
+    printed trained weights' outputs."""
+    epochs = cfg.epochs or (7_500 if cfg.quick else 30_000)
+    net = _network(W_PRINTED, U_PRINTED, nn.ReLU)
+    opt = optim.SGD(net.parameters(), lr=0.01)
+    Xt, Tt = tensor(X), tensor(T[:, None])
+    losses = []
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = 0.5 * F.mse_loss(net(Xt), Tt)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    W_ours, U_ours = _weights(net)
+    printed = np.r_[np.ravel(W_TRAINED), U_TRAINED]
+    weight_err = float(np.abs(np.r_[W_ours.ravel(), U_ours] - printed).max())
+    trained_relu = forward(_network(W_TRAINED, U_TRAINED, nn.ReLU), X).ravel()
+    trained_sigmoid = forward(_network(W_TRAINED, U_TRAINED, nn.Sigmoid), X).ravel()
+    return epochs, losses, weight_err, trained_relu, trained_sigmoid
+
+
+def _xor_figure(y_table, epochs, losses, cfg):
+    """The forward table's y per input, the batch descent's loss, and the printed trained
+    network's output over the plane."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    ax = axes[0]
+    rows = ["(1,0)", "(0,0)", "(0,1)", "(1,1)"]
+    ax.plot(rows, TABLE_SIG[:, 2], "ks", ms=10, mfc="none", label="table as printed")
+    ax.plot(rows, y_table, "r.", ms=10, label="ours: sigmoid, inferred signs")
+    ax.plot(rows, T, "g_", ms=20, mew=2, label="target")
+    ax.set(title="004 §1.4 forward table: y per input", ylabel="y", ylim=(-0.05, 1.05))
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.semilogy(np.arange(1, epochs + 1), losses)
+    ax.set(title="batch gradient descent from the printed start (lr 0.01)", xlabel="epoch",
+           ylabel="mean ½(t - y)²")
+    ax = axes[2]
+    gx, gy = np.meshgrid(np.linspace(-0.25, 1.25, 151), np.linspace(-0.25, 1.25, 151))
+    zz = forward(_network(W_TRAINED, U_TRAINED, nn.ReLU),
+                 np.c_[gx.ravel(), gy.ravel()]).reshape(gx.shape)
+    cs = ax.contourf(gx, gy, zz, levels=20, cmap="coolwarm")
+    fig.colorbar(cs, ax=ax, label="y")
+    ax.scatter(X[:, 0], X[:, 1], c=T, cmap="coolwarm", edgecolors="k", s=100)
+    ax.set(title="the printed trained weights (1.26)-(1.27), ReLU", xlabel="$x_1$",
+           ylabel="$x_2$")
+    fig_path = savefig(fig, cfg.figure("xor_backprop_by_hand"))
+    return rows, fig_path
