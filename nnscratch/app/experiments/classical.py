@@ -13,7 +13,6 @@ import time
 import numpy as np
 
 from ... import datasets, optim
-from ...data import StandardScaler, train_test_split
 from ...features import PolynomialFeatures, RBFFeatures
 from ...linear_model import (
     Lasso,
@@ -23,8 +22,9 @@ from ...linear_model import (
     Ridge,
     SoftmaxRegression,
 )
-from ...model_selection import GridSearchCV, KFold, cross_val_score
+from ...model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
 from ...models import mlp
+from ...preprocessing import StandardScaler
 from ...training import fit, predict
 from .registry import Config, Expect, Result, experiment
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ... import datasets, nn, optim, signal
 from ... import random as nsrandom
-from ...data import train_test_split
+from ...model_selection import train_test_split
 from ...training import fit, predict
 from .registry import Config, Expect, Result, claim, experiment
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import datasets, nn, optim
+from ... import datasets, metrics, nn, optim
 from ... import random as nsrandom
 from ...nn import functional as F
 from ...tensor import tensor
-from ...training import fit, metrics, predict
+from ...training import fit, predict
 from .plotting import plt, savefig
 from .registry import Config, Expect, Result, experiment
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import datasets, nn, optim
+from ... import datasets, metrics, nn, optim
 from ...models import mlp
-from ...training import evaluate, fit, metrics, predict
+from ...training import evaluate, fit, predict
 from .plotting import plt, savefig
 from .registry import Config, Expect, Result, experiment
 
@@ -14,7 +14,8 @@ from .registry import Config, Expect, Result, experiment
 def digits_split(seed: int = 0):
     """The UCI digits split 80/20 (stratified, seeded) and standardised with the training
     set's per-pixel mean and standard deviation.  Returns ``X_tr, X_te, y_tr, y_te``."""
-    from ...data import StandardScaler, train_test_split
+    from ...model_selection import train_test_split
+    from ...preprocessing import StandardScaler
     X, y = datasets.load_digits()
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=seed, stratify=y)
     scaler = StandardScaler().fit(X_tr)

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from ... import datasets, nn, optim
+from ... import datasets, metrics, nn, optim
 from ... import random as nsrandom
 from ...nn import functional as F
-from ...training import fit, metrics, predict
+from ...training import fit, predict
 from .plotting import plt, savefig
 from .registry import Config, Expect, Result, claim, experiment
 

@@ -8,10 +8,10 @@ import numpy as np
 from ... import nn, optim
 from ... import random as nsrandom
 from ...autograd import no_grad
-from ...data.augment import add_noise, mixup
 from ...linear_model import Ridge
 from ...nn import functional as F
 from ...optimize import minimize
+from ...preprocessing.augment import add_noise, mixup
 from ...tensor import as_tensor as _as_tensor
 from ...tensor import tensor
 from .plotting import plt, savefig

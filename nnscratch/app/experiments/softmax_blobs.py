@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import datasets, nn, optim
-from ...training import fit, metrics, predict
+from ... import datasets, metrics, nn, optim
+from ...training import fit, predict
 from .plotting import decision_grid, plt, savefig
 from .registry import Config, Expect, Result, experiment
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import datasets, nn, optim
+from ... import datasets, metrics, nn, optim
 from ... import random as nsrandom
-from ...training import fit, metrics, predict
+from ...training import fit, predict
 from ._worked import forward, set_linear
 from .plotting import decision_grid, loss_panel, plt, savefig
 from .registry import Config, Expect, Result, claim, experiment
