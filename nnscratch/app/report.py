@@ -367,7 +367,7 @@ def _code_links(records: list[dict], out: pathlib.Path) -> dict:
         reg, _ = discover()
     except Exception:   # a report is still written without links
         return {}
-    root = pathlib.Path(__file__).resolve().parent.parent
+    root = pathlib.Path(__file__).resolve().parents[2]     # the checkout: nnscratch/app/ up two
     links = {}
     for rec in records:
         exp = reg.get(rec.get("name", ""))
