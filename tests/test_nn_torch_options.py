@@ -305,6 +305,15 @@ def test_testing_assert_close_passes_and_fails_as_torch(case):
     assert verdict(ns) == verdict(torch)
 
 
+def test_identity_takes_and_ignores_constructor_arguments_as_torch():
+    """The gradients tutorial swaps a layer for ``nn.Identity(54, unused_argument1=0.1)``."""
+    x = np.arange(6.0).reshape(2, 3)
+    for lib in (ns, torch):
+        layer = lib.nn.Identity(54, unused_argument1=0.1, unused_argument2=False)
+        assert list(layer.parameters()) == [] and repr(layer) == "Identity()"
+        np.testing.assert_array_equal(layer(lib.tensor(x)).numpy(), x)
+
+
 def test_torch_functional_module_names_as_torch():
     import torch.functional as TF
 
