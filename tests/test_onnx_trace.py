@@ -313,6 +313,9 @@ REFUSED = {
     "a pool with divisor_override": (
         lambda x: F.avg_pool2d(x[None, None], 2, divisor_override=3)[0, 0], {},
         "cannot export avg_pool_nd: divisor_override"),
+    "an Embedding with max_norm (an in-place renorm of the weight)": (
+        lambda x: F.embedding((x.abs() * 3).long(), ns.ones(20, 2), max_norm=0.5), {},
+        "cannot export embedding with max_norm"),
     "cumprod has no ONNX operator": (
         lambda x: x.cumprod(1), {}, "no ONNX converter for the op 'cumprod'"),
     "a slice bound read from a dynamic size": (

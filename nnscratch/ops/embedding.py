@@ -1,6 +1,7 @@
 """Embedding lookup: rows of a weight matrix picked by integer indices."""
 import numpy as np
 
+from ..autograd import declare as _declare
 from ..autograd import fused
 from ..autograd.core import IndexOutOfRange
 from ..autograd.core import TensorBase as Tensor  # every tensor is one
@@ -61,6 +62,10 @@ def embedding(idx, weight, padding_idx=None, max_norm=None, norm_type: float = 2
         raise IndexOutOfRange(f"embedding: indices must be in [0, {v}), got range "
                          f"[{i.min()}, {i.max()}]")
     if max_norm is not None:
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace)
+            raise ValueError("nnscratch.onnx.export: cannot export embedding with max_norm: it "
+                             "renormalises the looked-up rows of the weight in place, which a "
+                             "graph of constant weights cannot follow")
         embedding_renorm_(weight, i, max_norm, norm_type)
     return _embedding(weight, i, padding_idx=_padding_index(padding_idx, v, "embedding"),
                       scale_grad_by_freq=bool(scale_grad_by_freq))
