@@ -1,8 +1,9 @@
-"""Report (not yet a rule): the functions in the package longer than 80 lines.
+"""No function in the package is longer than 80 lines (issue 37), application layer included.
 
-Issue 37 asks for no function over 80 lines anywhere in nnscratch; until every owner has split
-theirs, this test prints the list (``pytest -s tests/package/test_function_length.py``) and only
-checks that the walk itself works.  Make it strict by asserting ``long_functions() == []``.
+A function is measured from its ``def`` line to its last line (decorators excluded, docstring
+included), as :func:`inspect.getsource` counts it.  The allow-list names the functions whose
+owners had not split them when this became a rule; each entry says whose it is, and the test
+fails when a listed function gets short (remove it then) or a new one gets long.
 """
 import ast
 import inspect
@@ -12,6 +13,13 @@ import nnscratch
 
 LIMIT = 80
 ROOT = pathlib.Path(nnscratch.__file__).parent
+
+# (file, function): still over the limit, waiting for their owner's split (issue 37)
+ALLOWED = {
+    ("nnscratch/ops/recurrent.py", "gru_sequence"),   # speed: the fused GRU sequence op
+    ("nnscratch/ops/recurrent.py", "lstm_sequence"),  # speed: the fused LSTM sequence op
+    ("nnscratch/onnx.py", "export"),                  # nn: the ONNX exporter
+}
 
 
 def long_functions(limit: int = LIMIT) -> list[tuple[str, str, int]]:
@@ -36,12 +44,15 @@ def long_functions(limit: int = LIMIT) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda f: -f[2])
 
 
-def test_report_functions_over_80_lines():
-    found = long_functions()
-    print(f"\n{len(found)} functions over {LIMIT} lines:")
-    for path, name, n in found:
-        print(f"  {n:4d}  {path}:{name}")
-    # the walker sees every function and measures it as inspect does
+def test_no_function_over_80_lines():
+    found = {(path, name): n for path, name, n in long_functions()}
+    new = {k: n for k, n in found.items() if k not in ALLOWED}
+    assert not new, f"functions over {LIMIT} lines (split them into named steps): {new}"
+    fixed = ALLOWED - set(found)
+    assert not fixed, f"now within {LIMIT} lines, remove from ALLOWED: {sorted(fixed)}"
+
+
+def test_the_walk_measures_as_inspect_does():
     from nnscratch.optim import registry
     n = len(inspect.getsource(registry.lookup).splitlines())
     assert ("nnscratch/optim/registry.py", "lookup", n) in long_functions(limit=0)
