@@ -165,7 +165,7 @@ def test_global_avg_pool_gradcheck(rng):
 
 # ------------------------------------------------------------------------------ bad input
 def test_pool_bad_input():
-    # unbatched (C, H, W) is taken, as torch (tests/test_nn_torch_options.py); 2-D is not
+    # unbatched (C, H, W) is taken, as torch (tests/nn/test_nn_torch_options.py); 2-D is not
     with pytest.raises(ValueError, match=r"MaxPool2d: expected a 3-D or 4-D input \(N, C, H, W\) "
                                          r"or \(C, H, W\), got shape \(8, 8\)"):
         nn.MaxPool2d(2)(ns.randn(8, 8))

@@ -18,7 +18,6 @@ ROOT = pathlib.Path(nnscratch.__file__).parent
 ALLOWED = {
     ("nnscratch/ops/recurrent.py", "gru_sequence"),   # speed: the fused GRU sequence op
     ("nnscratch/ops/recurrent.py", "lstm_sequence"),  # speed: the fused LSTM sequence op
-    ("nnscratch/onnx.py", "export"),                  # nn: the ONNX exporter
 }
 
 
