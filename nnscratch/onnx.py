@@ -599,7 +599,10 @@ class ONNXProgram:
 
     def save(self, destination: str | os.PathLike) -> None:
         data = self.model_proto.SerializeToString()
-        atomic_write(destination, lambda fh: fh.write(data))
+
+        def write(fh) -> None:
+            fh.write(data)
+        atomic_write(destination, write)
 
     def __repr__(self):
         return f"ONNXProgram(model_proto=<{len(self.model_proto.graph.node)} nodes>)"
@@ -626,7 +629,7 @@ def _check_opset(onnx, opset_version) -> int:
     newest = onnx.defs.onnx_opset_version()
     opset_version = DEFAULT_OPSET if opset_version is None else opset_version
     if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
-            not MIN_OPSET <= opset_version <= newest:
+            not MIN_OPSET <= int(opset_version) <= newest:
         raise ValueError(f"nnscratch.onnx.export: opset_version must be an int in "
                          f"[{MIN_OPSET}, {newest}], got {opset_version!r}")
     return int(opset_version)
