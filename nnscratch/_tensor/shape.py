@@ -269,6 +269,13 @@ class ShapeMethods(_Base):
     def select(self, dim, index):
         """``torch.select``: the slice at ``index`` along ``dim``, that dimension dropped
         (``x.select(1, i)`` is ``x[:, i]``; a negative index counts from the end)."""
+        if self._data.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        if isinstance(index, _Base) and index._data.ndim == 0 and index._data.dtype.kind in "iu":
+            index = int(index._data)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"select(): argument 'index' must be int, not "
+                            f"{type(index).__name__}")
         d = _dim(dim, self._data.ndim, "select")
         n = self._data.shape[d]
         if not -n <= index < n:
@@ -278,6 +285,7 @@ class ShapeMethods(_Base):
 
     def where(self, condition, y):
         """``x.where(condition, y)`` is ``torch.where(condition, x, y)``."""
+        _ops.shape.check_condition(condition)
         return _ops.where(condition, self, y)
 
     @function

@@ -245,8 +245,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
-    only = None if inputs is None else {id(t) for t in (
-        [inputs] if isinstance(inputs, Tensor) else inputs)}
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    only = None if inputs is None else {id(t) for t in inputs}
     outer: list | None = _callbacks
     if create_graph:
         seeds = [(t, _seed_grad(t, g, keep=True)) for t, g in zip(tensors, grad_tensors)]
