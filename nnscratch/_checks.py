@@ -153,6 +153,17 @@ def as_tensor(x, owner):
     return x if isinstance(x, _Tensor) else _Tensor._wrap(x)   # an ndarray: no copy
 
 
+def tensor_arg(x, name: str, owner: str):
+    """An argument that must be a tensor (a Tensor, or a numeric ndarray wrapped without a
+    copy): anything else is torch's TypeError naming it, where it would otherwise fail deep
+    inside with "'NoneType' object has no attribute 'ndim'"."""
+    if isinstance(x, _Tensor):
+        return x
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        return _Tensor._wrap(x)
+    raise TypeError(f"{owner}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+
+
 def check_last_dim(x, expected, owner):
     """``x.shape[-1] == expected`` (a layer's feature axis)."""
     if x.ndim == 0 or x.shape[-1] != expected:

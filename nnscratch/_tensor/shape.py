@@ -88,8 +88,9 @@ class ShapeMethods(_Base):
     def unsqueeze(self, dim=None, *, axis=None):
         d = _dims(dim, axis, "unsqueeze")
         nd = self._data.ndim + 1
-        if isinstance(d, builtins.bool) or not isinstance(d, (builtins.int, np.integer)) \
-                or not -nd <= d < nd:
+        if isinstance(d, builtins.bool) or not isinstance(d, (builtins.int, np.integer)):
+            raise TypeError(f"unsqueeze(): argument 'dim' must be int, not {type(d).__name__}")
+        if not -nd <= d < nd:
             raise IndexError(f"unsqueeze: dimension out of range (expected to be in range of "
                              f"[{-nd}, {nd - 1}], but got {d})")
         return _ops.reshape(self, np.expand_dims(self._data, builtins.int(d) % nd).shape)
