@@ -233,7 +233,7 @@ def _fit3(**kw):
 
 
 def _spec(config=None, **kw):
-    from nnscratch.models.train_spec import TrainSpec
+    from nnscratch.app.train_spec import TrainSpec
     return TrainSpec.from_config(config) if config is not None else \
         TrainSpec(n_in=3, n_out=2, **kw)
 
@@ -325,6 +325,10 @@ THIRD = [
      "argument 'index' must be int, not float"),
     ("select on 0-d", lambda: ns.tensor(1.0).select(0, 0), IndexError,
      "cannot be applied to a 0-dim tensor"),
+    ("set_printoptions(precision=inf)", lambda: ns.set_printoptions(precision=float("inf")),
+     ValueError, "precision must be a finite number >= 0, got inf"),
+    ("set_printoptions(sci_mode='x')", lambda: ns.set_printoptions(sci_mode="x"), TypeError,
+     "sci_mode must be True, False or None, got 'x'"),
     ("manual_seed(2**70)", lambda: ns.manual_seed(2 ** 70), ValueError, r"seed must be < 2\*\*64"),
     ("zeros_like(None)", lambda: ns.zeros_like(None), TypeError,
      "argument 'input' must be Tensor, not NoneType"),
