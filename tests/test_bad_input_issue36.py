@@ -337,6 +337,8 @@ THIRD = [
     ("equal(x, 0)", lambda: ns.equal(ns.ones(3), 0), TypeError, "argument 'other' must be Tensor"),
     ("F.linear(x, None)", lambda: F.linear(ns.ones(2, 3), None), TypeError,
      "argument 'weight' must be Tensor, not NoneType"),
+    ("F.conv_transpose1d(x, None)", lambda: F.conv_transpose1d(ns.ones(2, 3), None), TypeError,
+     "argument 'weight' must be Tensor, not NoneType"),
     ("F.softmax(None)", lambda: F.softmax(None, dim=0), TypeError, "softmax.*must be Tensor"),
     ("F.dropout('abc')", lambda: F.dropout("abc"), TypeError, "dropout.*must be Tensor, not str"),
     ("unsqueeze('a')", lambda: ns.ones(2).unsqueeze("a"), TypeError,
