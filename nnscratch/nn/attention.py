@@ -123,6 +123,21 @@ def _check_scores_shape(q, k, v, attn_mask) -> None:
                            f"not broadcast to the attention scores' shape {want}")
 
 
+def _check_mha_inputs(q, k, v, batch_first: bool) -> None:
+    """MultiheadAttention's query, key and value: all 3-D (batched) or 2-D, floating point of
+    one dtype, key and value of one length, one batch size."""
+    if q.ndim not in (2, 3) or k.ndim != q.ndim or v.ndim != q.ndim:
+        raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
+                         f"(batched) or 2-D (unbatched), got shapes {tuple(q.shape)}, "
+                         f"{tuple(k.shape)}, {tuple(v.shape)}")
+    _check_same_float((q, k, v), "MultiheadAttention", "query, key and value")
+    n = 1 - batch_first     # the batch axis
+    if k.shape[:-1] != v.shape[:-1] or (q.ndim == 3 and k.shape[n] != q.shape[n]):
+        raise ValueError(f"MultiheadAttention: key {tuple(k.shape)} and value "
+                         f"{tuple(v.shape)} must agree in all but the last dimension, "
+                         f"and share query's batch size {tuple(q.shape)}")
+
+
 def _check_same_float(tensors, owner: str, names: str) -> None:
     """Attention's inputs are floating point and of one dtype (torch refuses a mix)."""
     for t in tensors:
@@ -235,16 +250,7 @@ class MultiheadAttention(Module):
                                "the Transformer module method `generate_square_subsequent_mask`"
                                " to create this mask.")
         batched = q_in.ndim == 3
-        if q_in.ndim not in (2, 3) or k_in.ndim != q_in.ndim or v_in.ndim != q_in.ndim:
-            raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
-                             f"(batched) or 2-D (unbatched), got shapes {tuple(q_in.shape)}, "
-                             f"{tuple(k_in.shape)}, {tuple(v_in.shape)}")
-        _check_same_float((q_in, k_in, v_in), "MultiheadAttention", "query, key and value")
-        if k_in.shape[:-1] != v_in.shape[:-1] or (
-                batched and k_in.shape[1 - self.batch_first] != q_in.shape[1 - self.batch_first]):
-            raise ValueError(f"MultiheadAttention: key {tuple(k_in.shape)} and value "
-                             f"{tuple(v_in.shape)} must agree in all but the last dimension, "
-                             f"and share query's batch size {tuple(q_in.shape)}")
+        _check_mha_inputs(q_in, k_in, v_in, self.batch_first)
         if self.batch_first and batched:
             q_in, k_in, v_in = (t.transpose(0, 1) for t in (q_in, k_in, v_in))
         if not batched:
