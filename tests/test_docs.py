@@ -125,6 +125,36 @@ def test_tutorials_cover_every_text_and_are_in_the_nav():
         assert sum("(tutorials/" in r for r in rows) >= least, key
 
 
+def _chapters_with_an_experiment():
+    """{(key, chapter)} of 000 and 001 that an experiment's ``source=`` cites (wherever the
+    experiments live in the package)."""
+    found = set()
+    for path in (ROOT / "nnscratch").rglob("*.py"):
+        text = path.read_text()
+        if "@experiment(" not in text:
+            continue
+        for source in re.findall(r'@experiment\([^@]*?source="([^"]*)"', text, flags=re.S):
+            found |= {(k, int(c)) for k, c in re.findall(r"\b(00[01]) (?:§|ch\. ?)(\d+)", source)}
+    return found
+
+
+def test_every_chapter_with_an_experiment_has_a_tutorial_of_its_own():
+    """Issue 35: one tutorial per chapter of 000 and 001 that has an experiment, i.e. a notebook
+    whose title cell's **Text:** paragraph names that chapter and no other (sections of other
+    chapters may be cited), not one of several chapters sharing a notebook."""
+    chapters = _chapters_with_an_experiment()
+    assert {("000", 1), ("000", 9), ("001", 3), ("001", 11)} <= chapters   # the scan finds them
+    own = set()
+    for path in NOTEBOOKS:
+        first = nbformat.read(path, as_version=4).cells[0].source
+        text_line = next(p for p in first.split("\n\n") if p.startswith("**Text"))
+        named = re.findall(r"\b(?:(00[0-4]) )?ch\. ?(\d+)\b", text_line)
+        if len(named) == 1 and named[0][0]:             # it names one chapter: its own
+            own.add((named[0][0], int(named[0][1])))
+    missing = sorted(chapters - own)
+    assert not missing, f"chapters with an experiment but no tutorial of their own: {missing}"
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The site, built once for the tests below: (site folder, staged notebooks folder,
