@@ -9,6 +9,7 @@ import importlib.util
 import re
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -173,7 +174,10 @@ def test_notebooks_sharing_a_kernel_see_a_fresh_one(tmp_path):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
         nbformat.write(nb, tmp_path / name)
         pairs.append((tmp_path / name, tmp_path / "out" / name))
-    results = build._execute_group((pairs, 60))
+    # in a child process, as the build runs it: nbclient's event loop in this process would be
+    # inherited, broken, by the processes the built fixture forks later
+    with ProcessPoolExecutor(1) as pool:
+        results = pool.submit(build._execute_group, (pairs, 60)).result()
     assert [err for _, _, err in results] == [None, None], results
     pids = [nbformat.read(dst, as_version=4).cells[0].outputs[0]["text"] for _, dst in pairs]
     assert pids[0] == pids[1]                               # one kernel ran both
