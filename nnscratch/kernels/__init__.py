@@ -5,7 +5,7 @@ few hot spots (the convolution's column copies, max pooling, an LSTM cell's gate
 are cheaper as one compiled loop.  Those loops live here, one module per op family, each with
 ``@jit`` functions that compute *the same numbers* as the NumPy code at their dispatch point
 in ``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths), and
-``tests/test_kernels.py`` checks both paths agree (within a stated ULP bound) on random and
+``tests/kernels/test_kernels.py`` checks both paths agree (within a stated ULP bound) on random and
 edge-case inputs.
 
 Which path runs:

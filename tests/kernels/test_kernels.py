@@ -1,0 +1,207 @@
+"""The optional compiled kernels (nnscratch/kernels/) against their NumPy references.
+
+Each case runs an op forward and backward (a random cotangent) twice, once on the NumPy
+reference path and once on the numba kernels, and compares values and gradients in units in
+the last place (ULP).  Bound: **0 ULP** — the kernels copy and sum in the reference's order
+(the conv layout kernels only move numbers; the LSTM cell does the reference's arithmetic in
+its order, without fused multiply-adds), so they give the same bits.  Inputs: random, NaN and
+±inf, size-1 and empty dimensions, float32 and float64.  (A max-pooling kernel was measured
+and dropped: NumPy's passes were as fast; see bench/results.md.)
+The rest of the suite runs the default path (numba when installed).  Cost: about 2 s with the
+kernels cached on disk (their first compile, once per machine, takes ~20 s).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import ROOT as _ROOT
+
+import nnscratch as ns
+import nnscratch.nn.functional as F
+from nnscratch import kernels
+
+ROOT = _ROOT
+ULP = 0
+
+needs_numba = pytest.mark.skipif(not kernels._numba_available(),
+                                 reason="numba (the optional `kernels` extra) is not installed")
+
+
+def ulp_distance(a: np.ndarray, b: np.ndarray) -> int:
+    """The largest distance in ULP between matching elements (NaN matches NaN, inf inf)."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, a.dtype, b.shape, b.dtype)
+    if a.size == 0:
+        return 0
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    assert np.array_equal(nan_a, nan_b), "NaN in different places"
+    a, b = np.where(nan_a, 0, a), np.where(nan_b, 0, b)
+    ints = {4: np.int32, 8: np.int64}[a.itemsize]
+    ia, ib = a.view(ints).astype(np.int64), b.view(ints).astype(np.int64)
+    # map the sign-magnitude bit patterns onto a monotone integer line (-0 and +0 meet)
+    top = np.int64(1) << (8 * a.itemsize - 1)
+    ia = np.where(ia < 0, -(ia + top), ia)
+    ib = np.where(ib < 0, -(ib + top), ib)
+    return int(np.abs(ia - ib).max())
+
+
+def _both_paths(fn, *arrays, seed=0):
+    """(outputs, input gradients) of ``fn`` on the NumPy path and on the kernels."""
+    got = []
+    for backend in ("numpy", "numba"):
+        with kernels.using(backend):
+            ts = [ns.tensor(a, requires_grad=True) for a in arrays]
+            out = fn(*ts)
+            outs = out if isinstance(out, tuple) else (out,)
+            g = np.random.default_rng(seed)
+            total = sum((o * ns.tensor(g.standard_normal(o.shape).astype(o.numpy().dtype)))
+                        .sum() for o in outs)
+            total.backward()
+            got.append(([o.detach().numpy().copy() for o in outs],
+                        [t.grad.numpy().copy() for t in ts]))
+    return got
+
+
+def _assert_same(got):
+    (ref_out, ref_grad), (k_out, k_grad) = got
+    for a, b in zip(ref_out + ref_grad, k_out + k_grad):
+        assert ulp_distance(a, b) <= ULP
+
+
+RNG = np.random.default_rng(7)
+
+CONV = [  # (x shape, weight shape, stride, padding, dilation, dtype)
+    ((2, 3, 9, 7), (4, 3, 3, 3), 1, 1, 1, np.float32),
+    ((2, 3, 9, 7), (4, 3, 3, 2), 1, (2, 0), (1, 2), np.float64),
+    ((1, 1, 1, 1), (1, 1, 1, 1), 1, 0, 1, np.float32),            # size-1 everywhere
+    ((1, 2, 1, 5), (3, 2, 1, 3), 1, (0, 1), 1, np.float32),       # a single row
+    ((3, 1, 5, 5), (2, 1, 5, 5), 1, 0, 1, np.float64),            # one output pixel
+    ((2, 2, 6, 6), (2, 2, 3, 3), 1, 2, 1, np.float32),            # padding wider than half
+]
+
+
+@needs_numba
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation, dt", CONV)
+def test_conv_layout_kernels_match_the_reference(xs, ws, stride, padding, dilation, dt):
+    x, w = RNG.standard_normal(xs).astype(dt), RNG.standard_normal(ws).astype(dt)
+    b = RNG.standard_normal(ws[0]).astype(dt)
+    _assert_same(_both_paths(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation),
+                             x, w, b))
+
+
+@needs_numba
+# +inf and -inf under one filter sum to NaN (as in torch): NumPy warns about that, by design here
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_conv_kernels_carry_nan_and_inf_like_the_reference():
+    x = RNG.standard_normal((2, 2, 6, 5)).astype(np.float32)
+    x[0, 1, 2, 3], x[1, 0, 0, 0], x[1, 1, 5, 4] = np.nan, np.inf, -np.inf
+    w = RNG.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    _assert_same(_both_paths(lambda x, w: F.conv2d(x, w, padding=1), x, w))
+
+
+@needs_numba
+def test_conv1d_and_an_empty_batch_match_the_reference():
+    x = RNG.standard_normal((2, 3, 11)).astype(np.float32)
+    w = RNG.standard_normal((4, 3, 3)).astype(np.float32)
+    _assert_same(_both_paths(lambda x, w: F.conv1d(x, w, padding=1), x, w))
+    empty = np.zeros((0, 3, 5, 5), np.float32)
+    w2 = RNG.standard_normal((2, 3, 3, 3)).astype(np.float32)
+    (ref, ref_g), (got, got_g) = _both_paths(lambda x, w: F.conv2d(x, w, padding=1), empty, w2)
+    assert ref[0].shape == got[0].shape == (0, 2, 5, 5)
+    assert ulp_distance(ref_g[1], got_g[1]) == 0 and not got_g[1].any()
+
+
+@needs_numba
+@pytest.mark.parametrize("n, t, i, h, dt", [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64),
+                                           (1, 1, 1, 1, np.float32)])
+def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
+    lstm = ns.nn.LSTM(i, h, batch_first=True)
+    for prm in lstm.parameters():
+        prm.data = ns.tensor(RNG.standard_normal(prm.shape).astype(dt))
+    x = RNG.standard_normal((n, t, i)).astype(dt)
+    h0, c0 = RNG.standard_normal((2, 1, n, h)).astype(dt)
+
+    def run(x, h0, c0):
+        out, (hn, cn) = lstm(x, (h0, c0))
+        return out, hn, cn
+    got = _both_paths(run, x, h0, c0)
+    _assert_same(got)
+    ws = []
+    for backend in ("numpy", "numba"):     # the weight gradients too
+        lstm.zero_grad()
+        with kernels.using(backend):
+            out, _ = lstm(ns.tensor(x))
+            (out * out).sum().backward()
+        ws.append([prm.grad.numpy().copy() for prm in lstm.parameters()])
+    for a, b in zip(*ws):
+        assert ulp_distance(a, b) <= ULP
+
+
+@needs_numba
+def test_lstm_kernels_with_nan_and_variable_lengths():
+    lstm = ns.nn.LSTM(3, 4)
+    x = RNG.standard_normal((5, 3, 3)).astype(np.float32)
+    x[2, 1, 0] = np.nan
+    _assert_same(_both_paths(lambda x: lstm(x)[0], x))
+    packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]), [5, 2])
+    outs = []
+    for backend in ("numpy", "numba"):
+        with kernels.using(backend):
+            outs.append(lstm(packed)[0].data.detach().numpy())
+    assert ulp_distance(*outs) == 0
+
+
+def test_ulp_distance_counts_units_in_the_last_place():
+    one = np.float32(1)
+    assert ulp_distance(np.array([one]), np.array([np.nextafter(one, np.float32(2))])) == 1
+    assert ulp_distance(np.array([0.0]), np.array([-0.0])) == 0
+    tiny = np.nextafter(0.0, 1.0)
+    assert ulp_distance(np.array([tiny]), np.array([-tiny])) == 2
+    with pytest.raises(AssertionError):
+        ulp_distance(np.array([np.nan]), np.array([1.0]))
+
+
+def test_the_backend_switches_and_rejects_unknown_names():
+    before = kernels.backend()
+    with kernels.using("numpy"):
+        assert kernels.backend() == "numpy" and kernels.compiled("conv") is None
+    assert kernels.backend() == before
+    with pytest.raises(ValueError, match="backend must be one of"):
+        kernels.set_backend("cuda")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        with kernels.using("fast"):
+            pass
+
+
+def _python(code: str, **env) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT), **env))
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+CONV_STEP = ("import json, sys, numpy as np, nnscratch as ns, nnscratch.nn.functional as F\n"
+             "x = ns.tensor(np.ones((1, 1, 4, 4), np.float32), requires_grad=True)\n"
+             "y = F.max_pool2d(F.conv2d(x, ns.tensor(np.ones((1, 1, 3, 3), np.float32)), "
+             "padding=1), 2)\n"
+             "y.sum().backward()\n"
+             "print(json.dumps({'backend': ns.kernels.backend(), 'y': y.numpy().ravel().tolist(),"
+             " 'numba': sys.modules.get('numba') is not None}))")
+
+
+def test_the_library_runs_on_numpy_alone_and_imports_no_numba():
+    """numba hidden (as if not installed): silently the NumPy path; and ``import nnscratch``
+    never imports numba by itself."""
+    got = _python("import sys; sys.modules['numba'] = None\n" + CONV_STEP)
+    assert got == {"backend": "numpy", "y": [9.0, 9.0, 9.0, 9.0], "numba": False}
+    assert _python("import json, sys, nnscratch\n"
+                   "print(json.dumps('numba' in sys.modules))") is False
+
+
+def test_the_environment_variable_forces_the_reference_path():
+    got = _python(CONV_STEP, NNSCRATCH_KERNELS="numpy")
+    assert got["backend"] == "numpy" and got["numba"] is False and got["y"] == [9.0] * 4
