@@ -7,10 +7,11 @@ the last place (ULP).  Bounds:
 * **0 ULP** where a kernel copies and sums in the reference's order: the conv layout kernels
   (they only move numbers), the LSTM cell's backward (the reference's arithmetic in its order,
   without fused multiply-adds), and so the whole float64 LSTM (its forward is NumPy's);
-* the float32 LSTM forward cell uses its own ``tanh`` (``kernels.lstm.tanh32``: **≤ 6 ULP**
-  from the correctly rounded value, checked on a sweep of every 97th float32 in ±10, where
-  NumPy's is within 1): the run's outputs and gradients then agree with the reference to
-  **2e-5 of each array's largest magnitude** (the ULP count itself is unbounded near zero).
+* the float32 LSTM and GRU forward cells use their own ``tanh`` (``kernels.tanh.tanh32``:
+  **≤ 6 ULP** from the correctly rounded value, checked on a sweep of every 97th float32 in
+  ±10, where NumPy's is within 1): the run's outputs and gradients then agree with the
+  reference to **2e-5 of each array's largest magnitude** (the ULP count itself is unbounded
+  near zero).
 
 Inputs: random, NaN and ±inf, size-1 and empty dimensions, float32 and float64.  (A
 max-pooling kernel was measured and dropped: NumPy's passes were as fast; see bench/results.md.)
@@ -84,7 +85,7 @@ def _assert_same(got, rel=None):
             np.testing.assert_allclose(b, a, rtol=0, atol=rel * np.nanmax(np.abs(a), initial=0))
 
 
-LSTM_REL = 2e-5     # the float32 LSTM with the kernels' tanh (module docstring)
+TANH_REL = 2e-5     # the float32 LSTM and GRU with the kernels' tanh (module docstring)
 
 
 RNG = np.random.default_rng(7)
@@ -143,7 +144,7 @@ def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
     def run(x, h0, c0):
         out, (hn, cn) = lstm(x, (h0, c0))
         return out, hn, cn
-    rel = LSTM_REL if dt == np.float32 else None
+    rel = TANH_REL if dt == np.float32 else None
     _assert_same(_both_paths(run, x, h0, c0), rel)
     ws = []
     for backend in ("numpy", "numba"):     # the weight gradients too
@@ -177,7 +178,7 @@ def test_lstm_backward_cell_kernel_gives_the_references_bits(dt):
 
 @needs_numba
 def test_the_kernels_tanh_is_within_6_ulp_and_keeps_the_special_values():
-    from nnscratch.kernels import lstm as k
+    from nnscratch.kernels import tanh as k
     bits = np.arange(0, np.float32(10).view(np.int32), 97, dtype=np.int32)
     x = np.concatenate([bits.view(np.float32), -bits.view(np.float32)])
     got = np.empty_like(x)
@@ -197,13 +198,35 @@ def test_lstm_kernels_with_nan_and_variable_lengths():
     lstm = ns.nn.LSTM(3, 4)
     x = RNG.standard_normal((5, 3, 3)).astype(np.float32)
     x[2, 1, 0] = np.nan
-    _assert_same(_both_paths(lambda x: lstm(x)[0], x), LSTM_REL)
+    _assert_same(_both_paths(lambda x: lstm(x)[0], x), TANH_REL)
     packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]), [5, 2])
     outs = []
     for backend in ("numpy", "numba"):
         with kernels.using(backend):
             outs.append(lstm(packed)[0].data.detach().numpy())
-    _assert_same((([outs[0]], []), ([outs[1]], [])), LSTM_REL)
+    _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
+
+
+@needs_numba
+@pytest.mark.parametrize("n, t, i, h, dt", [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64),
+                                           (1, 1, 1, 1, np.float32)])
+def test_gru_cell_kernel_matches_the_reference(n, t, i, h, dt):
+    gru = ns.nn.GRU(i, h, batch_first=True)
+    for prm in gru.parameters():
+        prm.data = ns.tensor(RNG.standard_normal(prm.shape).astype(dt))
+    x = RNG.standard_normal((n, t, i)).astype(dt)
+    x[0, 0, 0] = np.nan if n > 1 else x[0, 0, 0]      # a NaN stays in its example's row
+    h0 = RNG.standard_normal((1, n, h)).astype(dt)
+    # float64 runs NumPy's forward on both paths: the same bits
+    _assert_same(_both_paths(lambda x, h0: gru(x, h0), x, h0),
+                 TANH_REL if dt == np.float32 else None)
+    lengths = list(range(t, t - n, -1))                 # decreasing, every case has t >= n
+    packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x), lengths, batch_first=True)
+    outs = []
+    for backend in ("numpy", "numba"):
+        with kernels.using(backend):
+            outs.append(gru(packed)[0].data.detach().numpy())
+    _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
 
 
 def test_ulp_distance_counts_units_in_the_last_place():

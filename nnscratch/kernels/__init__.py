@@ -1,11 +1,12 @@
 """Optional compiled kernels (numba) for the loops NumPy cannot fuse.
 
 NumPy runs every elementwise expression as separate passes over memory, one thread each; a
-few hot spots (the convolution's column copies, max pooling, an LSTM cell's gate arithmetic)
-are cheaper as one compiled loop.  Those loops live here, one module per op family, each with
-``@jit`` functions that compute *the same numbers* as the NumPy code at their dispatch point
-in ``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths), and
-``tests/test_kernels.py`` checks both paths agree (within a stated ULP bound) on random and
+few hot spots (the convolution's column copies, an LSTM cell's gate arithmetic) are cheaper as
+one compiled loop.  Those loops live here, one module per op family, each with ``@jit``
+functions that compute the numbers of the NumPy code at their dispatch point in
+``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths) — bit
+for bit, except where a module says otherwise and why (the float32 LSTM cell's own ``tanh``);
+``tests/test_kernels.py`` checks both paths agree within the stated bound on random and
 edge-case inputs.
 
 Which path runs:

@@ -7,8 +7,8 @@ call is a pass over memory plus NumPy's fixed cost per call, which at this size 
 of the work.  The loops below do the same arithmetic in one pass.
 
 * **Forward, float32** (:func:`cell_forward`): the whole cell, from the pre-activations to
-  ``c_t``, ``tanh(c_t)`` and ``o ⊙ tanh(c_t)``, with its own ``tanh`` (:func:`tanh32`, a
-  rational approximation, at most 6 ULP from the correctly rounded value; NumPy's is within
+  ``c_t``, ``tanh(c_t)`` and ``o ⊙ tanh(c_t)``, with its own ``tanh`` (:func:`.tanh.tanh32`,
+  a rational approximation, at most 6 ULP from the correctly rounded value; NumPy's is within
   1).  NumPy's float32 ``tanh`` took ~2.8 ns a number here (about a quarter of the LSTM's
   forward time); this one, vectorised by LLVM, ~0.5 ns.  So the forward pass is *not* bit for
   bit the reference's: ``tests/test_kernels.py`` states the bounds.  float64 (gradient checks)
@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import jit, jit_ieee
+from .tanh import tanh32
 
 
 def _rows(x: np.ndarray, rows: int) -> np.ndarray:
@@ -33,36 +34,6 @@ def _rows(x: np.ndarray, rows: int) -> np.ndarray:
     if not x.flags.c_contiguous:
         raise ValueError(f"lstm kernels: arrays must be C-contiguous, got strides {x.strides}")
     return x.reshape(rows, -1)
-
-
-@jit_ieee
-def tanh32(x):
-    """float32 ``tanh(x)`` as ``x·p(x²)/q(x²)`` (degrees 12 and 6: the minimax fit Eigen uses
-    for float), on x clamped to ±7.905 where it reaches ±1 exactly.  Below |x| = 0.0004,
-    ``tanh(x)`` rounds to x itself (and returning x keeps the subnormals exact); NaN stays NaN.
-    Branch-free, so a loop over it vectorises."""
-    clamp = np.float32(7.90531110763549805)
-    v = min(max(x, -clamp), clamp)
-    v2 = v * v
-    p = v2 * np.float32(-2.76076847742355e-16) + np.float32(2.00018790482477e-13)
-    p = p * v2 + np.float32(-8.60467152213735e-11)
-    p = p * v2 + np.float32(5.12229709037114e-08)
-    p = p * v2 + np.float32(1.48572235717979e-05)
-    p = p * v2 + np.float32(6.37261928875436e-04)
-    p = p * v2 + np.float32(4.89352455891786e-03)
-    q = v2 * np.float32(1.19825839466702e-06) + np.float32(1.18534705686654e-04)
-    q = q * v2 + np.float32(2.26843463243900e-03)
-    q = q * v2 + np.float32(4.89352518554385e-03)
-    r = (p * v) / q
-    r = x if abs(x) < np.float32(0.0004) else r
-    return x if x != x else r
-
-
-@jit_ieee
-def tanh_into(x, out):
-    """``out[k] = tanh32(x[k])`` over flat float32 arrays (for the tests' sweep)."""
-    for k in range(x.size):
-        out[k] = tanh32(x[k])
 
 
 def cell_forward(a, rec, c_prev, c, tc, h):

@@ -472,35 +472,50 @@ class _GRUTape:
         self.w_hh_s = w_hh * scale if reset_after else w_hh[:2 * H] * 0.5
 
     def forward(self):
+        """The time loop: one GEMM ``W_hh h_{t-1}`` (rows r, z pre-halved) and the step's
+        elementwise work (float32 reset_after on the compiled kernel when there is one, else
+        NumPy, the reference)."""
         H, H2, N, dt = self.H, 2 * self.H, self.seq.N, self.dt
-        hs, keep, after = self.hs, self.keep, self.reset_after
+        hs, after = self.hs, self.reset_after
         tmp = np.empty((H, N), dt)
         rec = np.empty((3 * H if after else H2, N), dt)
         b_hn = self.b_h[H2:, None]
         w_hn = None if after else np.ascontiguousarray(self.w_hh[H2:])
+        k = kernels.compiled("gru") if after and dt == np.float32 else None
+        if k is not None:
+            b_hn = np.ascontiguousarray(np.broadcast_to(b_hn, (H, N)))
         for t in range(self.seq.T):
-            a, h = self.acts[t], hs[t]
-            rz, n = a[:H2], a[H2:]
+            h = hs[t]
             np.matmul(self.w_hh_s, h, out=rec)
-            if after:
-                np.add(rec[H2:], b_hn, out=keep[t])
-            rz += rec[:H2]
-            np.tanh(rz, out=rz)
-            rz *= 0.5
-            rz += 0.5
-            if after:
-                np.multiply(a[:H], keep[t], out=tmp)
+            if k is not None:                        # the same step in one pass
+                k.cell_forward(self.acts[t], rec, b_hn, self.keep[t], h, hs[t + 1])
             else:
-                np.multiply(a[:H], h, out=keep[t])
-                np.matmul(w_hn, keep[t], out=tmp)
-            n += tmp
-            np.tanh(n, out=n)
-            np.subtract(h, n, out=tmp)
-            tmp *= a[H:H2]
-            np.add(n, tmp, out=hs[t + 1])
+                self._step_numpy(t, rec, b_hn, w_hn, tmp)
             m = _active(self.batch_sizes, t, N)
             if m < N:
                 hs[t + 1][:, m:] = h[:, m:]
+
+    def _step_numpy(self, t, rec, b_hn, w_hn, tmp):
+        """The reference step: gates r, z, n into ``acts[t]``, ``keep[t]``, and h_t."""
+        H, H2 = self.H, 2 * self.H
+        a, h, keep = self.acts[t], self.hs[t], self.keep[t]
+        rz, n = a[:H2], a[H2:]
+        if self.reset_after:
+            np.add(rec[H2:], b_hn, out=keep)
+        rz += rec[:H2]
+        np.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        if self.reset_after:
+            np.multiply(a[:H], keep, out=tmp)
+        else:
+            np.multiply(a[:H], h, out=keep)
+            np.matmul(w_hn, keep, out=tmp)
+        n += tmp
+        np.tanh(n, out=n)
+        np.subtract(h, n, out=tmp)
+        tmp *= a[H:H2]
+        np.add(n, tmp, out=self.hs[t + 1])
 
     def backward(self, g_out, g_hn, needs_dx):
         """BPTT.  Δ holds the hidden-side pre-activation gradients [δr, δz, δn]
