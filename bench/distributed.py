@@ -107,7 +107,7 @@ def _env(threads):
 def _measure(kind, steps, ranks, threads) -> dict:
     cmd = [str(HERE / "distributed.py"), "--worker", kind, "--steps", str(steps)]
     if ranks > 1:
-        cmd = [sys.executable, "-m", "nnscratch.cli", "launch", "-n", str(ranks),
+        cmd = [sys.executable, "-m", "nnscratch.app.cli", "launch", "-n", str(ranks),
                "--threads", str(threads)] + cmd
     else:
         cmd = [sys.executable] + cmd

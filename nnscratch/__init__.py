@@ -26,7 +26,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .autograd.draw import draw_graph
 from .serialization import load, save
 from .safetensors import load_safetensors, save_safetensors
-from . import data, datasets, nn, optim
+from . import datasets, nn, optim
 from . import training
 from . import metrics
 from .training import callbacks, evaluate, fit, predict
@@ -39,7 +39,7 @@ from .version import __version__  # noqa: E402
 from ._printing import set_printoptions  # noqa: E402
 
 # Tensor types of old torch code: ns.FloatTensor([1, 2]) and isinstance checks
-from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor  # noqa: E402
+from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor  # noqa: E402
 
 
 def result_type(tensor1, tensor2):
@@ -48,8 +48,9 @@ def result_type(tensor1, tensor2):
 
 
 # subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
+# (`app` is the application built on the library: the CLI, experiments, report, playground, tune)
 _LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
-         "text", "report", "experiments", "cli", "onnx", "distributed", "playground", "tune")
+         "text", "onnx", "distributed", "app")
 
 
 def __getattr__(name):

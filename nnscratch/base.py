@@ -1,5 +1,6 @@
 """What every classical estimator and transformer shares — the linear models, ``features``,
-``model_selection`` and the scalers of ``data`` — the scikit-learn protocol and input checks.
+``model_selection`` and the scalers of ``preprocessing`` — the scikit-learn protocol and input
+checks.
 
 The protocol (scikit-learn's "developer API", reimplemented here so that nnscratch never needs
 scikit-learn):

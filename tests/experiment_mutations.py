@@ -152,8 +152,8 @@ def record(runs: pathlib.Path, out: pathlib.Path, names=None) -> dict:
     {"expected", "metrics", "status", "wrong": {mutation: metrics}}}."""
     import tempfile
 
-    from nnscratch.experiments import registry
-    from nnscratch.experiments.runner import run_experiment
+    from nnscratch.app.experiments import registry
+    from nnscratch.app.experiments.runner import run_experiment
     reg = registry.load_all()
     names = names or sorted(reg)
     got = json.loads(out.read_text()) if out.exists() else {}

@@ -287,7 +287,7 @@ def test_manual_seed_repeats_every_random_source():
         return (ns.randn(3).numpy(), ns.rand(3).numpy(), nn.Linear(3, 2).weight.numpy().copy(),
                 F.dropout(x, 0.5, True).numpy(),
                 nn.GRU(2, 2, batch_first=True).weight_hh_l0.numpy().copy(),
-                next(iter(ns.data.DataLoader(np.arange(20), batch_size=20))))
+                next(iter(ns.utils.data.ArrayLoader(np.arange(20), batch_size=20))))
     ns.manual_seed(7)
     a = draw()
     ns.manual_seed(7)

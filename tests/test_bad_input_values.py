@@ -9,10 +9,10 @@ import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.nn.functional as F
 import nnscratch.optim as optim
-from nnscratch.data import DataLoader
 from nnscratch.linear_model import LinearRegression, LogisticRegression
 from nnscratch.model_selection import cross_val_score
 from nnscratch.optimize import minimize
+from nnscratch.utils.data import ArrayLoader
 
 
 def _logits(n=4, k=3):
@@ -48,9 +48,9 @@ def test_optimizers_refuse_non_finite_lr(cls, lr):
 
 def test_dataloader_refuses_object_and_string_arrays():
     with pytest.raises(TypeError, match="ArrayLoader: X must be a numeric array, got dtype object"):
-        DataLoader(np.array([1, "a", None], dtype=object))
+        ArrayLoader(np.array([1, "a", None], dtype=object))
     with pytest.raises(TypeError, match="ArrayLoader: y must be a numeric array, got dtype <U1"):
-        DataLoader(np.zeros((3, 2)), np.array(["a", "b", "c"]))
+        ArrayLoader(np.zeros((3, 2)), np.array(["a", "b", "c"]))
 
 
 @pytest.mark.parametrize("X", [np.array([["1.5"], ["2"], ["3"]]),

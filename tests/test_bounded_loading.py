@@ -13,7 +13,8 @@ from conftest import refusal_peak
 
 import nnscratch as ns
 import nnscratch.serialization as ser
-from nnscratch import _bounded_io, cli
+from nnscratch import _bounded_io
+from nnscratch.app import cli
 
 
 def _finishes(call, seconds=10.0):

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 import nnscratch as ns
-from nnscratch import cli
-from nnscratch.experiments import registry
-from nnscratch.experiments.registry import Expect, Result
-from nnscratch.models.train_spec import TrainSpec
+from nnscratch.app import cli
+from nnscratch.app.experiments import registry
+from nnscratch.app.experiments.registry import Expect, Result
+from nnscratch.app.train_spec import TrainSpec
 
 
 def _fake_registry(tmp_path):
     def good(cfg):
-        from nnscratch.experiments.plotting import plt, savefig
+        from nnscratch.app.experiments.plotting import plt, savefig
         fig, ax = plt.subplots()
         ax.plot([0, 1], [0, 1])
         return Result(metrics={"acc": 1.0, "curve": [0.5, 0.25]},
@@ -107,11 +107,11 @@ def test_a_broken_experiment_module_is_reported_not_fatal(tmp_path, monkeypatch)
     (pkg / "__init__.py").write_text("")
     (pkg / "registry.py").write_text("")
     (pkg / "good.py").write_text(
-        "from nnscratch.experiments.registry import experiment\n"
+        "from nnscratch.app.experiments.registry import experiment\n"
         "@experiment('fake-good', source='x', summary='y')\n"
         "def f(cfg):\n    return None\n")
     (pkg / "bad.py").write_text(
-        "from nnscratch.experiments.registry import experiment\n"
+        "from nnscratch.app.experiments.registry import experiment\n"
         "@experiment('fake-half', source='x', summary='registered before the crash')\n"
         "def f(cfg):\n    return None\n"
         "import a_module_that_does_not_exist_anywhere\n")
@@ -185,8 +185,8 @@ def test_help_documents_every_command(capsys):
 def test_quick_run_leaves_the_full_claim_unchecked_and_says_so(tmp_path, monkeypatch, capsys):
     """A quick run checks its own bar and reports "needs the full run" for the text's claim,
     in the record, the terminal table and the report alike; the full run checks the claim."""
-    from nnscratch.experiments.plotting import plt, savefig
-    from nnscratch.experiments.registry import claim
+    from nnscratch.app.experiments.plotting import plt, savefig
+    from nnscratch.app.experiments.registry import claim
 
     def short(cfg):
         fig, ax = plt.subplots()

@@ -10,7 +10,7 @@ import time
 import pytest
 
 import nnscratch as ns
-from nnscratch import cli
+from nnscratch.app import cli
 from nnscratch.datasets import splits
 
 
@@ -37,7 +37,7 @@ def test_train_resume_from_a_missing_file_is_one_line(tmp_path, capsys):
 @pytest.mark.parametrize("command", ["run", "report"])
 def test_run_and_report_probe_out(capsys, monkeypatch, command):
     monkeypatch.setattr(cli, "discover", lambda: ({}, {}))
-    monkeypatch.setattr("nnscratch.report.load_records", lambda out: [{"name": "x"}])
+    monkeypatch.setattr("nnscratch.app.report.load_records", lambda out: [{"name": "x"}])
     out = "/proc/nnscratch-runs" if command == "run" else "/proc"  # cannot create / write
     rc = cli.main([command] + (["all"] if command == "run" else []) + ["--out", out])
     err = capsys.readouterr().err
@@ -47,7 +47,7 @@ def test_run_and_report_probe_out(capsys, monkeypatch, command):
 
 def test_ctrl_c_in_train_says_where_exits_130_and_resumes(tmp_path):
     ckpt = tmp_path / "run.ckpt"
-    cmd = [sys.executable, "-m", "nnscratch.cli", "train", "--data", "digits", "--hidden",
+    cmd = [sys.executable, "-m", "nnscratch.app.cli", "train", "--data", "digits", "--hidden",
            "32", "--quiet", "--seed", "3", "--checkpoint", str(ckpt)]
     # a pytest-xdist worker ignores SIGINT, and a child inherits that: restore the default so
     # that Python installs its KeyboardInterrupt handler, as in a terminal

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from test_cli import _fake_registry  # noqa: E402  (the fake experiments of test_cli)
 
-from nnscratch import cli
 from nnscratch._terminal import clip, did_you_mean, fitted_widths, format_table, terminal_width
-from nnscratch.experiments import registry, runner
-from nnscratch.report import in_book_order, summary_table
+from nnscratch.app import cli
+from nnscratch.app.experiments import registry, runner
+from nnscratch.app.report import in_book_order, summary_table
 
 
 def _rec(name, source, status="pass"):

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import nnscratch as ns
-from nnscratch import cli
+from nnscratch.app import cli
+from nnscratch.app.experiments import registry
+from nnscratch.app.experiments.registry import Expect, Result
+from nnscratch.app.experiments.runner import progress_clock
+from nnscratch.app.train_spec import TrainSpec
 from nnscratch.datasets import splits
-from nnscratch.experiments import registry
-from nnscratch.experiments.registry import Expect, Result
-from nnscratch.experiments.runner import progress_clock
-from nnscratch.models.train_spec import TrainSpec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,7 +35,7 @@ def test_version_is_the_package_version(capsys):
 
 def test_run_counts_k_of_n_with_elapsed_and_remaining_time(tmp_path, monkeypatch, capsys):
     def ok(cfg):
-        from nnscratch.experiments.plotting import plt, savefig
+        from nnscratch.app.experiments.plotting import plt, savefig
         fig, ax = plt.subplots()
         return Result(metrics={"x": 1.0}, expected={"x": Expect(">=", 1.0, source="ours")},
                       figures=[savefig(fig, cfg.figure("f"))])
@@ -50,7 +50,7 @@ def test_run_counts_k_of_n_with_elapsed_and_remaining_time(tmp_path, monkeypatch
 
 
 def test_list_into_a_closed_pipe_exits_quietly():
-    r = subprocess.run(f"{sys.executable} -m nnscratch.cli list | true", shell=True,
+    r = subprocess.run(f"{sys.executable} -m nnscratch.app.cli list | true", shell=True,
                        capture_output=True, text=True, cwd=ROOT, timeout=120,
                        env=dict(os.environ, PYTHONPATH=ROOT))
     assert r.stderr == ""                       # no BrokenPipeError traceback
@@ -64,7 +64,7 @@ def test_a_missing_optional_package_is_one_line_naming_the_extra():
         "        if name.partition('.')[0] == 'sklearn':\n"
         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
         "sys.meta_path.insert(0, Block())\n"
-        "from nnscratch import cli\n"
+        "from nnscratch.app import cli\n"
         "sys.exit(cli.main(['train', '--data', 'iris', '--epochs', '1', '--quiet']))\n")
     r = _run(blocker)
     assert r.returncode == 1

@@ -33,7 +33,7 @@ def ranks(tmp_path_factory):
     """Run the worker on 2 ranks; the records of rank 0 and rank 1."""
     out = tmp_path_factory.mktemp("mpi")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]))
-    proc = subprocess.run([sys.executable, "-m", "nnscratch.cli", "launch", "-n", "2",
+    proc = subprocess.run([sys.executable, "-m", "nnscratch.app.cli", "launch", "-n", "2",
                            str(HERE / "mpi_worker.py"), str(out)], cwd=HERE, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -1,7 +1,7 @@
 """001 chapter 11 experiments in quick mode: each must reach its (quick) expected value."""
 import pathlib
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 def run(name, tmp_path):

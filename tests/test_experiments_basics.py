@@ -1,11 +1,12 @@
-"""The experiments of nnscratch/experiments/basics.py, run in quick mode: each must reach its
+"""The first classifiers (logistic_and, xor_networks, softmax_blobs, multilabel_toy, mlp_digits,
+mnist_lecture in nnscratch/app/experiments/), run in quick mode: each must reach its
 textbook outcome."""
 import pathlib
 
 import pytest
 from threadpoolctl import threadpool_limits
 
-from nnscratch.experiments.registry import Config, get
+from nnscratch.app.experiments.registry import Config, get
 
 
 @pytest.fixture(autouse=True, scope="module")

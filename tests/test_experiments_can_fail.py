@@ -14,8 +14,8 @@ import pathlib
 import pytest
 from experiment_mutations import MUTATIONS
 
-from nnscratch.experiments import registry
-from nnscratch.experiments.registry import FAIL, Config, Expect
+from nnscratch.app.experiments import registry
+from nnscratch.app.experiments.registry import FAIL, Config, Expect
 
 RECORDED = pathlib.Path(__file__).parent / "data" / "experiments_wrong.json"
 WRONG = json.loads(RECORDED.read_text())

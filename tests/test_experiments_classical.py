@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from nnscratch import datasets
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -59,7 +59,8 @@ def test_linreg_mle(cfg):
 def test_house_prices(cfg):
     from sklearn.linear_model import LinearRegression as SkLR
 
-    from nnscratch.data import StandardScaler, train_test_split
+    from nnscratch.model_selection import train_test_split
+    from nnscratch.preprocessing import StandardScaler
     res = _run("house-prices", cfg)
     X, y = datasets.load_boston(dtype=np.float64)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)

@@ -3,7 +3,7 @@ import pathlib
 
 from threadpoolctl import threadpool_limits
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 def run(name, tmp_path):

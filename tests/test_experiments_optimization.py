@@ -6,7 +6,7 @@ library (closed forms of gradient descent on quadratics, the normal equations).
 import numpy as np
 import pytest
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_newton_least_squares_one_step(cfg):
 def test_race_rules_are_001s_equations():
     """The race's momentum and AdaGrad take 001's steps: eq. 6.6 θ_(k+1) = θ_k + α(θ_k - θ_(k-1))
     - (1 - α) η g_k, and eq. 6.16 θ_(k+1) = θ_k - η g_k / √(Σ_t g_t² + ε), computed by hand."""
-    from nnscratch.experiments.optimization import RACE_OPTIONS, momentum_001
+    from nnscratch.app.experiments.optimization import RACE_OPTIONS, momentum_001
     from nnscratch.optimize import functions, minimize
     f, x0, lr, k = functions.rosenbrock, np.array([-1.5, 2.0]), 1e-3, 6
     got = momentum_001(f, x0, lr, maxiter=k, gtol=1e-300).path

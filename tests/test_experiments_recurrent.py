@@ -2,7 +2,7 @@
 import pytest
 from threadpoolctl import threadpool_limits
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 @pytest.fixture(autouse=True, scope="module")

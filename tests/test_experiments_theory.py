@@ -1,8 +1,8 @@
-"""Each textbook example of nnscratch/experiments/theory.py, run in quick mode, must reach its
-real outcome."""
+"""The probability, universal-approximation, linear-collapse and regularisation experiments
+(nnscratch/app/experiments/), run in quick mode, must reach their real outcomes."""
 import pathlib
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 def run(name, tmp_path):

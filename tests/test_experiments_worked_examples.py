@@ -1,10 +1,10 @@
-"""The worked examples of nnscratch/experiments/worked_examples_*.py, run in quick mode, reach
-the texts' numbers (each experiment's docstring quotes them and their place)."""
+"""The texts' worked examples (nnscratch/app/experiments/, one file per topic), run in quick mode,
+reach the texts' numbers (each experiment's docstring quotes them and their place)."""
 import pathlib
 
 import numpy as np
 
-from nnscratch.experiments import Config, get
+from nnscratch.app.experiments import Config, get
 
 
 def run(name, tmp_path):

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from nnscratch.experiments import Config, get
-from nnscratch.experiments.early_stopping_criteria import error_change_pause, weight_change_stop
-from nnscratch.experiments.word_language_model import count_model_perplexities
+from nnscratch.app.experiments import Config, get
+from nnscratch.app.experiments.early_stopping_criteria import error_change_pause, weight_change_stop
+from nnscratch.app.experiments.word_language_model import count_model_perplexities
 
 
 @pytest.fixture(autouse=True, scope="module")

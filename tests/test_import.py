@@ -35,11 +35,23 @@ def test_import_nnscratch_loads_no_heavy_dependency():
 
 
 def test_every_public_subpackage_is_an_attribute_after_import():
-    names = ["nn", "optim", "utils", "autograd", "data", "datasets", "linear_model",
-             "model_selection", "features", "signal", "metrics", "training", "models"]
+    names = ["nn", "optim", "utils", "autograd", "datasets", "preprocessing", "linear_model",
+             "model_selection", "features", "signal", "metrics", "training", "models", "onnx",
+             "app"]
     got = _run(
         "import json, nnscratch as ns\n"
         f"names = {names!r}\n"
         "print(json.dumps({n: type(getattr(ns, n)).__name__ for n in names} | "
         "{'utils.data.DataLoader': ns.utils.data.DataLoader.__name__}))")
     assert got == {**{n: "module" for n in names}, "utils.data.DataLoader": "DataLoader"}
+
+
+def test_onnx_and_the_application_load_on_first_use_only():
+    got = _run(
+        "import json, sys, nnscratch as ns\n"
+        "before = sorted(m for m in ('nnscratch.onnx', 'nnscratch.app', 'nnscratch.app.cli') "
+        "if m in sys.modules)\n"
+        "ns.onnx, ns.app.cli\n"
+        "print(json.dumps({'before': before, 'after': sorted(m for m in sys.modules "
+        "if m in ('nnscratch.onnx', 'nnscratch.app', 'nnscratch.app.cli'))}))")
+    assert got == {"before": [], "after": ["nnscratch.app", "nnscratch.app.cli", "nnscratch.onnx"]}

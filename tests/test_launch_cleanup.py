@@ -57,7 +57,7 @@ def _left(marker: str) -> list[str]:
 
 def _launch(script, *args):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen([sys.executable, "-m", "nnscratch.cli", "launch", "-n", "2",
+    return subprocess.Popen([sys.executable, "-m", "nnscratch.app.cli", "launch", "-n", "2",
                              str(script), *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

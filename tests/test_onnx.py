@@ -7,8 +7,8 @@ import pytest
 
 import nnscratch as ns
 from nnscratch import nn
-from nnscratch.experiments.autoencoders import build
-from nnscratch.experiments.convnets import mnist_convnet
+from nnscratch.app.experiments.autoencoders import build
+from nnscratch.app.experiments.convnets import mnist_convnet
 
 TOL = 1e-5
 

@@ -44,7 +44,7 @@ def test_hyperparameters_are_the_constructors_defaults():
 
 
 def test_one_registry_serves_minimize_and_the_cli():
-    from nnscratch import cli
+    from nnscratch.app import cli
     first_order = [m for m in METHODS if m not in ("newton", "newton-cg", "bfgs", "l-bfgs")]
     assert first_order == registry.names(minimize=True) == [
         "gd", "momentum", "adagrad", "rmsprop", "adam"]

@@ -43,11 +43,15 @@ def test_one_version_source():
 
 
 def test_package_data_ships_the_template_and_py_typed():
-    data = PYPROJECT["tool"]["setuptools"]["package-data"]["nnscratch"]
-    for pattern in data:
-        assert list((ROOT / "nnscratch").glob(pattern)), pattern
-    assert (ROOT / "nnscratch" / "py.typed").is_file()
-    assert (ROOT / "nnscratch" / "templates" / "report.html.j2").is_file()
+    package_data = PYPROJECT["tool"]["setuptools"]["package-data"]
+    for package, patterns in package_data.items():
+        folder = ROOT.joinpath(*package.split("."))
+        for pattern in patterns:
+            assert list(folder.glob(pattern)), (package, pattern)
+    assert "py.typed" in package_data["nnscratch"]
+    assert "templates/*.j2" in package_data["nnscratch.app"]
+    assert "static/*" in package_data["nnscratch.app.playground"]
+    assert (ROOT / "nnscratch" / "app" / "templates" / "report.html.j2").is_file()
 
 
 def test_make_demo_installs_jinja2_and_lint_runs_mypy():

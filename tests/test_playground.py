@@ -13,9 +13,9 @@ import urllib.request
 import numpy as np
 import pytest
 
-from nnscratch.playground import code, data, session, settings
-from nnscratch.playground.server import STATIC, PlaygroundServer
-from nnscratch.playground.settings import BadField, parse_epochs, parse_settings
+from nnscratch.app.playground import code, data, session, settings
+from nnscratch.app.playground.server import STATIC, PlaygroundServer
+from nnscratch.app.playground.settings import BadField, parse_epochs, parse_settings
 
 
 # ------------------------------------------------------------------ helpers
@@ -392,8 +392,8 @@ def test_page_and_its_files_are_served_from_the_package(server):
 
 
 def test_cli_starts_the_server_and_prints_its_address():
-    proc = subprocess.Popen([sys.executable, "-m", "nnscratch.cli", "playground", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "nnscratch.app.cli", "playground", "--port",
+                             "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert "http://127.0.0.1:" in line, (line, proc.stderr.read() if proc.poll() else "")
@@ -406,7 +406,7 @@ def test_cli_starts_the_server_and_prints_its_address():
 
 
 def test_cli_reports_a_busy_or_impossible_port(capsys):
-    from nnscratch.cli import main
+    from nnscratch.app.cli import main
     with PlaygroundServer(port=0) as busy:
         port = busy.server_address[1]
         assert main(["playground", "--port", str(port)]) == 2

@@ -14,7 +14,7 @@ import time
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from nnscratch.playground.server import PlaygroundServer
+from nnscratch.app.playground.server import PlaygroundServer
 
 LOSS_TARGET = 0.2            # logistic loss; an untrained network starts near ln 2 ≈ 0.69
 TIMEOUT = 90                 # seconds for training to get there (about 3 s on 2 busy cores;

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from nnscratch.playground.server import MAX_BODY, PlaygroundServer
+from nnscratch.app.playground.server import MAX_BODY, PlaygroundServer
 
 
 @pytest.fixture

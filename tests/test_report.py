@@ -8,11 +8,11 @@ import re
 
 import numpy as np
 
-from nnscratch import report
-from nnscratch.experiments import _captions, registry
-from nnscratch.experiments.plotting import plt, savefig
-from nnscratch.experiments.registry import Expect, Result, claim
-from nnscratch.experiments.runner import run_experiment
+from nnscratch.app import report
+from nnscratch.app.experiments import _captions, registry
+from nnscratch.app.experiments.plotting import plt, savefig
+from nnscratch.app.experiments.registry import Expect, Result, claim
+from nnscratch.app.experiments.runner import run_experiment
 
 EXPERIMENTS = pathlib.Path(registry.__file__).parent
 
@@ -87,7 +87,7 @@ def test_the_gallery_groups_captions_and_folds(tmp_path):
 
 
 def test_each_experiment_links_its_code(tmp_path, monkeypatch):
-    from nnscratch.experiments import runner
+    from nnscratch.app.experiments import runner
     recs = _records(tmp_path, quick=False)
     reg = {"first-text": registry.Experiment("first-text", _records, "000 §1.5", "x")}
     monkeypatch.setattr(runner, "discover", lambda: (reg, {}))

@@ -163,8 +163,8 @@ def test_temporary_names_of_two_long_names_with_one_stem_differ():
 
 
 def test_cli_and_report_write_through_the_one_atomic_writer(tmp_path, monkeypatch):
-    from nnscratch import report
-    from nnscratch.experiments import runner
+    from nnscratch.app import report
+    from nnscratch.app.experiments import runner
     written = []
     real = atomic.atomic_write
 

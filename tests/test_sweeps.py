@@ -1,5 +1,5 @@
-"""Sweeps: ``run all --workers N`` (process pool, or Ray tasks) and ``ns.tune.search`` (Ray Tune,
-or the local pool).  One Ray session for the whole module (starting Ray costs seconds), and
+"""Sweeps: ``run all --workers N`` (process pool, or Ray tasks) and ``ns.app.tune.search`` (Ray
+Tune, or the local pool).  One Ray session for the whole module (starting Ray costs seconds), and
 the module is one xdist group so it is started once; everything stays on this machine.
 Cost: about 30-40 s on 2 cores, most of it Ray's start and its trial actors.
 """
@@ -12,9 +12,9 @@ import pytest
 
 import nnscratch as ns
 import nnscratch.nn as nn
-from nnscratch import cli
-from nnscratch.experiments.runner import discover, run_many
-from nnscratch.tune import RayUnavailable
+from nnscratch.app import cli
+from nnscratch.app.experiments.runner import discover, run_many
+from nnscratch.app.tune import RayUnavailable
 
 pytestmark = pytest.mark.xdist_group("ray")
 
@@ -69,7 +69,7 @@ def test_an_unreachable_ray_cluster_is_a_clear_error(tmp_path):
     with pytest.raises(RayUnavailable, match=f"Ray cluster at '{address}' is not reachable"):
         run_many([reg["mlp-xor"]], tmp_path, quick=True, ray_address=address)
     with pytest.raises(RayUnavailable, match="not reachable"):
-        ns.tune.search(train_fn, {"lr": [0.1]}, metric="loss", backend="ray", address=address,
+        ns.app.tune.search(train_fn, {"lr": [0.1]}, metric="loss", backend="ray", address=address,
                        data=_data())
 
 
@@ -96,13 +96,13 @@ def train_fn(config, data):
             "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")}
 
 
-SPACE = {"lr": ns.tune.loguniform(1e-3, 3e-1), "hidden": [4, 16]}
+SPACE = {"lr": ns.app.tune.loguniform(1e-3, 3e-1), "hidden": [4, 16]}
 
 
 def test_tune_on_ray_finds_the_local_pools_best(ray_up):
-    local = ns.tune.search(train_fn, SPACE, num_samples=4, metric="loss", mode="min", seed=7,
+    local = ns.app.tune.search(train_fn, SPACE, num_samples=4, metric="loss", mode="min", seed=7,
                            backend="local", workers=2, data=_data())
-    on_ray = ns.tune.search(train_fn, SPACE, num_samples=4, metric="loss", mode="min", seed=7,
+    on_ray = ns.app.tune.search(train_fn, SPACE, num_samples=4, metric="loss", mode="min", seed=7,
                             backend="ray", workers=2, data=_data())
     assert (local.backend, on_ray.backend) == ("local", "ray")
     assert len(local.trials) == len(on_ray.trials) == 4
@@ -118,15 +118,15 @@ def test_tune_on_ray_finds_the_local_pools_best(ray_up):
 
 def test_tune_bad_arguments():
     with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
-        ns.tune.search(train_fn, SPACE, mode="lowest")
+        ns.app.tune.search(train_fn, SPACE, mode="lowest")
     with pytest.raises(ValueError, match="num_samples must be a positive int"):
-        ns.tune.search(train_fn, SPACE, num_samples=0)
+        ns.app.tune.search(train_fn, SPACE, num_samples=0)
     with pytest.raises(ValueError, match="0 < lower < upper"):
-        ns.tune.loguniform(0, 1)
+        ns.app.tune.loguniform(0, 1)
 
 
 def test_tune_without_ray_says_how_to_install_it(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "ray", None)          # import ray -> ImportError
     with pytest.raises(RayUnavailable, match=r"Ray is not installed.*nnscratch\[ray\]"):
-        ns.tune.search(train_fn, SPACE, backend="ray", data=_data())
+        ns.app.tune.search(train_fn, SPACE, backend="ray", data=_data())

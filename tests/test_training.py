@@ -10,9 +10,9 @@ import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.nn.functional as F
 import nnscratch.optim as optim
-from nnscratch.data import DataLoader
 from nnscratch.training import Callback, DivergenceError, LambdaCallback
 from nnscratch.training.progress import Progress
+from nnscratch.utils.data import ArrayLoader
 
 
 def _blobs(rng, n=96, d=4, k=3, dtype=np.float32):
@@ -85,7 +85,7 @@ def test_seeded_fit_repeats_and_equals_a_seeded_dataloader(rng):
             ns.fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=10,
                    seed=5, progress=False)
         else:
-            ns.fit(model, DataLoader(X, y, batch_size=10, seed=5), loss="cross_entropy",
+            ns.fit(model, ArrayLoader(X, y, batch_size=10, seed=5), loss="cross_entropy",
                    optimizer=opt, epochs=2, progress=False)
         runs.append([p.numpy().copy() for p in model.parameters()])
     for a, b, c in zip(*runs):

@@ -13,7 +13,7 @@ EPOCHS, BATCH, LR = 300, 200, 1e-3
 
 
 def setup():
-    from nnscratch.experiments.basics import digits_split
+    from nnscratch.app.experiments.mlp_digits import digits_split
     return digits_split(0)
 
 

@@ -1,8 +1,4 @@
-"""Training: ``fit``/``evaluate``/``predict``, callbacks, history, progress bar.
-
-``training.metrics`` is :mod:`nnscratch.metrics` (its former home), kept as an attribute.
-"""
-from .. import metrics
+"""Training: ``fit``/``evaluate``/``predict``, callbacks, history, progress bar."""
 from . import callbacks
 from .callbacks import (
     BatchMetrics,
@@ -18,6 +14,6 @@ from .callbacks import (
 from .fit import DivergenceError, evaluate, fit, predict
 from .history import History
 
-__all__ = ["fit", "evaluate", "predict", "History", "DivergenceError", "callbacks", "metrics",
+__all__ = ["fit", "evaluate", "predict", "History", "DivergenceError", "callbacks",
            "Callback", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger",
            "GradientNormLogger", "EvaluateEvery", "BatchMetrics", "LambdaCallback"]

@@ -2,8 +2,7 @@
 
 It is a :class:`nnscratch.utils.data.DataLoader` over an
 :class:`~nnscratch.utils.data.ArrayDataset` (whole batches per fetch), with this module's
-defaults (shuffling, batch size 32) and seed.  (``nnscratch.data.DataLoader`` is its old name,
-kept as an alias until the ``data`` package goes.)
+defaults (shuffling, batch size 32) and seed.
 """
 from __future__ import annotations
 
@@ -22,8 +21,7 @@ class ArrayLoader(DataLoader):
 
     Like ``torch.utils.data.DataLoader(TensorDataset(X, y), batch_size, shuffle, drop_last)``
     (:class:`nnscratch.utils.data.DataLoader`), but over arrays directly and shuffling by
-    default; ``nnscratch.data.DataLoader`` is this class's old name, kept as an alias:
-    each pass over the loader is one epoch; with ``shuffle=True`` every epoch draws a fresh
+    default: each pass over the loader is one epoch; with ``shuffle=True`` every epoch draws a fresh
     permutation, and the last batch is smaller unless ``drop_last=True``.
 
     Batches have the type of what they come from: an ``np.ndarray`` gives ``np.ndarray``
