@@ -131,14 +131,23 @@ def test_conv1d_and_an_empty_batch_match_the_reference():
     assert ulp_distance(ref_g[1], got_g[1]) == 0 and not got_g[1].any()
 
 
-@needs_numba
-@pytest.mark.parametrize("n, t, i, h, dt", [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64),
-                                           (1, 1, 1, 1, np.float32)])
-def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
-    lstm = ns.nn.LSTM(i, h, batch_first=True)
-    for prm in lstm.parameters():
+# (batch, steps, inputs, hidden, dtype): float64 runs NumPy's forward on both paths
+RECURRENT = [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64), (1, 1, 1, 1, np.float32)]
+
+
+def _random_layer(cls, n, t, i, h, dt):
+    """A ``cls`` layer (LSTM/GRU) with random weights of dtype ``dt``, and an ``(n, t, i)``
+    input."""
+    layer = cls(i, h, batch_first=True)
+    for prm in layer.parameters():
         prm.data = ns.tensor(RNG.standard_normal(prm.shape).astype(dt))
-    x = RNG.standard_normal((n, t, i)).astype(dt)
+    return layer, RNG.standard_normal((n, t, i)).astype(dt)
+
+
+@needs_numba
+@pytest.mark.parametrize("n, t, i, h, dt", RECURRENT)
+def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
+    lstm, x = _random_layer(ns.nn.LSTM, n, t, i, h, dt)
     h0, c0 = RNG.standard_normal((2, 1, n, h)).astype(dt)
 
     def run(x, h0, c0):
@@ -208,16 +217,11 @@ def test_lstm_kernels_with_nan_and_variable_lengths():
 
 
 @needs_numba
-@pytest.mark.parametrize("n, t, i, h, dt", [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64),
-                                           (1, 1, 1, 1, np.float32)])
+@pytest.mark.parametrize("n, t, i, h, dt", RECURRENT)
 def test_gru_cell_kernel_matches_the_reference(n, t, i, h, dt):
-    gru = ns.nn.GRU(i, h, batch_first=True)
-    for prm in gru.parameters():
-        prm.data = ns.tensor(RNG.standard_normal(prm.shape).astype(dt))
-    x = RNG.standard_normal((n, t, i)).astype(dt)
+    gru, x = _random_layer(ns.nn.GRU, n, t, i, h, dt)
     x[0, 0, 0] = np.nan if n > 1 else x[0, 0, 0]      # a NaN stays in its example's row
     h0 = RNG.standard_normal((1, n, h)).astype(dt)
-    # float64 runs NumPy's forward on both paths: the same bits
     _assert_same(_both_paths(lambda x, h0: gru(x, h0), x, h0),
                  TANH_REL if dt == np.float32 else None)
     lengths = list(range(t, t - n, -1))                 # decreasing, every case has t >= n
