@@ -186,6 +186,31 @@ def test_lstm_backward_cell_kernel_gives_the_references_bits(dt):
 
 
 @needs_numba
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_gru_backward_cell_kernel_gives_the_references_bits(dt):
+    from nnscratch.kernels import gru as k
+    from nnscratch.ops.recurrent import _GRUTape
+    h, n = 5, 7
+    tape = _GRUTape.__new__(_GRUTape)        # only the arrays its NumPy step reads
+    tape.H, tape.reset_after = h, True
+    tape.acts = RNG.uniform(0.01, 0.99, (1, 3 * h, n)).astype(dt)   # σ in (0, 1), tanh
+    tape.acts[0, 2 * h:] = 2 * tape.acts[0, 2 * h:] - 1
+    tape.hs, tape.keep = RNG.standard_normal((2, 1, h, n)).astype(dt)
+    dh = RNG.standard_normal((h, n)).astype(dt)
+    dh[0, 0], tape.keep[0, 1, 1] = np.nan, np.inf
+    out = []
+    with np.errstate(invalid="ignore"):
+        d, dn = np.empty((3 * h, n), dt), np.empty((h, n), dt)
+        tape._cell_backward(0, dh, d, dn, *np.empty((3, h, n), dt), None)
+        out.append((d, dn))
+        d, dn = np.empty((3 * h, n), dt), np.empty((h, n), dt)
+        k.cell_backward(dh, tape.acts[0], tape.hs[0], tape.keep[0], d, dn)
+        out.append((d, dn))
+    for ref, got in zip(*out):
+        assert ulp_distance(ref, got) == 0
+
+
+@needs_numba
 def test_the_kernels_tanh_is_within_6_ulp_and_keeps_the_special_values():
     from nnscratch.kernels import tanh as k
     bits = np.arange(0, np.float32(10).view(np.int32), 97, dtype=np.int32)

@@ -1,12 +1,14 @@
-"""A GRU cell's forward step as one compiled loop (reference: the NumPy time loop of
-``_GRUTape.forward`` in ``nnscratch/ops/recurrent.py``, ``reset_after=True`` as in
-torch.nn.GRU).
+"""A GRU cell's step as compiled loops, one forward and one backward (reference: the NumPy
+steps ``_GRUTape._step_numpy`` and ``_GRUTape._cell_backward`` in ``nnscratch/ops/recurrent.py``;
+``reset_after=True`` only, as in torch.nn.GRU).
 
-Per time step the NumPy reference makes 11 elementwise calls on ``(H, N)`` blocks, two of them
-``tanh``; this loop does the same arithmetic in one pass, in the reference's order, with the
-float32 ``tanh`` of :mod:`.tanh` (at most 6 ULP from the correctly rounded value, where NumPy's
-is within 1: so not bit for bit; ``tests/test_kernels.py`` states the bound).  float32 only:
-float64 (the gradient checks) keeps the NumPy path.  The backward stays NumPy's.
+* **Forward, float32** (:func:`cell_forward`): the NumPy step makes 11 elementwise calls on
+  ``(H, N)`` blocks, two of them ``tanh``; this loop does the same arithmetic in one pass, in
+  the reference's order, with the float32 ``tanh`` of :mod:`.tanh` (at most 6 ULP from the
+  correctly rounded value, where NumPy's is within 1: so not bit for bit;
+  ``tests/test_kernels.py`` states the bound).  float64 (the gradient checks) keeps NumPy's.
+* **Backward** (:func:`cell_backward`, both dtypes): the 14 calls of the gate gradients in one
+  pass, the reference's arithmetic in its order (no fused multiply-add), so the same bits.
 
 Layout (the reference's): gate activations ``a`` ``(3H, N)`` with rows ``r, z, n``, the sigmoid
 rows' pre-activations pre-halved (σ(z) = ½ tanh(z/2) + ½), feature-major states ``(H, N)``.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit_ieee
+from ._jit import jit, jit_ieee
 from .lstm import _rows
 from .tanh import tanh32
 
@@ -40,3 +42,27 @@ def _cell_forward(a, rec, b_hn, keep, h, h_next):
         a[0, k], a[1, k], a[2, k] = r, z, n
         keep[k] = kp
         h_next[k] = n + (h[k] - n) * z
+
+
+def cell_backward(dh, a, h, keep, d, dn):
+    """One BPTT step's gate gradients from ``dh = ∂E/∂h_t`` (activations ``a`` rows r, z, n,
+    ``h = h_{t-1}``, ``keep = W_hn h + b_hn``)::
+
+        δn = dh (1 - n²)(1 - z)     δz = (h - n) dh (1 - z) z     δr = δn keep (1 - r) r
+
+    into ``dn`` (δn) and ``d`` (rows δr, δz, δn ⊙ r: what the hidden side sees)."""
+    _cell_backward(_rows(dh, 1)[0], _rows(a, 3), _rows(h, 1)[0], _rows(keep, 1)[0],
+                   _rows(d, 3), _rows(dn, 1)[0], dh.dtype.type(1))
+
+
+# ``one`` comes in as an argument of the arrays' dtype (the kernel serves float32 and float64)
+@jit
+def _cell_backward(dh, a, h, keep, d, dn, one):
+    for k in range(dh.size):
+        r, z, n, g = a[0, k], a[1, k], a[2, k], dh[k]
+        omz = one - z
+        dn_k = g * ((one - n * n) * omz)
+        d[0, k] = (dn_k * keep[k]) * ((one - r) * r)
+        d[1, k] = ((h[k] - n) * g) * (omz * z)
+        d[2, k] = dn_k * r
+        dn[k] = dn_k

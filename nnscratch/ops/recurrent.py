@@ -529,12 +529,16 @@ class _GRUTape:
         t1, t2, drh = np.empty((3, H, N), dt)
         w_hh_t = np.ascontiguousarray(self.w_hh.T if after else self.w_hh[:H2].T)
         w_hn_t = None if after else np.ascontiguousarray(self.w_hh[H2:].T)
+        k = kernels.compiled("gru") if after else None
         for t, g_t in seq.output_grads(g_out):
             m = _active(self.batch_sizes, t, N)
             kept = dh[:, m:].copy() if m < N else None
             dh += g_t
             d, dn = delta[t], delta_n[t]
-            self._cell_backward(t, dh, d, dn, t1, t2, drh, w_hn_t)
+            if k is not None:                                # the same arithmetic in one pass
+                k.cell_backward(dh, self.acts[t], self.hs[t], self.keep[t], d, dn)
+            else:
+                self._cell_backward(t, dh, d, dn, t1, t2, drh, w_hn_t)
             if kept is not None:
                 d[:, m:] = 0
                 dn[:, m:] = 0
