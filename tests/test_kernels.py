@@ -5,8 +5,9 @@ reference path and once on the numba kernels, and compares values and gradients 
 the last place (ULP).  Bounds:
 
 * **0 ULP** where a kernel copies and sums in the reference's order: the conv layout kernels
-  (they only move numbers), the LSTM cell's backward (the reference's arithmetic in its order,
-  without fused multiply-adds), and so the whole float64 LSTM (its forward is NumPy's);
+  (they only move numbers), the LSTM and GRU cells' backward (the reference's arithmetic in its
+  order, without fused multiply-adds), and so the whole float64 LSTM and GRU (their forward is
+  NumPy's);
 * the float32 LSTM and GRU forward cells use their own ``tanh`` (``kernels.tanh.tanh32``:
   **≤ 6 ULP** from the correctly rounded value, checked on a sweep of every 97th float32 in
   ±10, where NumPy's is within 1): the run's outputs and gradients then agree with the
