@@ -259,6 +259,39 @@ def test_gru_cell_kernel_matches_the_reference(n, t, i, h, dt):
     _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
 
 
+@needs_numba
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("kind, kw", [("LSTM", {}), ("LSTM", {"proj_size": 3}),
+                                      ("GRU", {"bidirectional": True})])
+def test_float32_kernel_path_matches_torch(kind, kw):
+    """The float32 cells on the kernels (their own tanh) against torch 2.13 in float32: outputs,
+    final states and every gradient within 2e-5 of each array's largest magnitude (torch's
+    own float32 tanh and sums differ from NumPy's in the last bits as well)."""
+    import torch
+    ours = getattr(ns.nn, kind)(4, 6, batch_first=True, **kw)
+    theirs = getattr(torch.nn, kind)(4, 6, batch_first=True, **kw)
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q.copy_(torch.from_numpy(p.numpy()))
+    x = RNG.standard_normal((3, 7, 4)).astype(np.float32)
+    xo, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_t, state_t = theirs(xt)
+    g = RNG.standard_normal(tuple(out_t.shape)).astype(np.float32)
+    (out_t * torch.from_numpy(g)).sum().backward()
+    with kernels.using("numba"):
+        out, state = ours(xo)
+        (out * ns.tensor(g)).sum().backward()
+    states = state if isinstance(state, tuple) else (state,)
+    states_t = state_t if isinstance(state_t, tuple) else (state_t,)
+    pairs = [(out.detach().numpy(), out_t), (xo.grad.numpy(), xt.grad)]
+    pairs += [(a.detach().numpy(), b) for a, b in zip(states, states_t)]
+    pairs += [(p.grad.numpy(), q.grad) for p, q in zip(ours.parameters(), theirs.parameters())]
+    for a, b in pairs:
+        b = b.detach().numpy()
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=0, atol=TANH_REL * np.abs(b).max())
+
+
 def test_ulp_distance_counts_units_in_the_last_place():
     one = np.float32(1)
     assert ulp_distance(np.array([one]), np.array([np.nextafter(one, np.float32(2))])) == 1
