@@ -7,6 +7,10 @@ scalar libm one, several times slower still.  This one is a rational function, b
 LLVM vectorises a loop over it: ~0.5-0.8 ns a number.  Accuracy: at most 6 ULP from the
 correctly rounded value (NumPy's is within 1), checked by ``tests/test_kernels.py`` on every
 97th float32 in ±10.
+
+Editing this file: numba's disk cache keys a kernel by *its own* source file, so the cached
+LSTM and GRU kernels that inline ``tanh32`` do not see a change here; delete
+``nnscratch/kernels/__pycache__`` (or touch ``lstm.py`` and ``gru.py``) after editing it.
 """
 from __future__ import annotations
 
