@@ -27,9 +27,9 @@ vectorised float32 tanh, at most 6 ULP from the correctly rounded value), c, tan
 backward, the gate gradients. What is left besides the GEMMs is the per-step Python loop
 around 64 small GEMMs (N = 32 columns) in each direction and Δ's layout copy, where torch runs
 the whole layer inside oneDNN's fused RNN primitive, over both cores. With one thread each
-(process CPU time, processes interleaved, 5 rounds of 10 steps on a loaded machine;
-2026-12-07) the step takes 85.9 ms (83.0-87.0) against torch's 87.1 ms (84.2-94.0), per-round
-ratio 0.91-1.01: at par per core, so the 2-thread gap is torch's second core on the
+(process CPU time, processes interleaved, 11 rounds of 10 steps on a loaded machine;
+2026-12-07) the step takes 86.1 ms (78.6-96.0) against torch's 87.1 ms (75.9-100.4), per-round
+ratio median 1.00 (0.88-1.14): at par per core, so the 2-thread gap is torch's second core on the
 elementwise work (the cell kernels stay on one core; analysis below). The floor calls
 nnscratch's own sequence op on arrays (through ``__wrapped__``, with the compiled cell kernels
 when numba is installed, like the `nnscratch` column)."""
