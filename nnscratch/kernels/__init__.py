@@ -16,7 +16,7 @@ Which path runs:
   ``with using("numpy"):``: the NumPy path;
 * otherwise (``NNSCRATCH_KERNELS`` unset, ``auto`` or ``numba``): the compiled kernels.
 
-A dispatch point asks ``compiled("pool")``: the kernel module, or None for the NumPy path.
+A dispatch point asks ``compiled("lstm")``: the kernel module, or None for the NumPy path.
 The kernel modules import numba, so nothing here imports numba before a kernel is first
 needed (``import nnscratch`` stays NumPy-only and fast).  Kernels are compiled on their first
 call and cached on disk (``cache=True``: in ``__pycache__`` beside this package, or, in a
