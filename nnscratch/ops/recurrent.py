@@ -294,7 +294,8 @@ class _LSTMTape:
         self.h0, self.c0, self.w_hh, self.w_hr = h0, c0, w_hh, w_hr
         self.batch_sizes = batch_sizes
         self.has_b_ih, self.has_b_hh = b_ih is not None, b_hh is not None
-        self.perm, self.inv = perm, _ = _lstm_perm(H)
+        perm, self.inv = _lstm_perm(H)
+        self.perm = perm
         scale = np.ones((4 * H, 1), dt)
         scale[:3 * H] = 0.5                              # σ(z) = ½ tanh(z/2) + ½ on rows i, f, o
         self.w_ih_p = w_ih[perm]
@@ -355,9 +356,10 @@ class _LSTMTape:
             dhs = np.empty((T, dh.shape[0], N), dt)         # dh_t, for dW_hr
             dm = np.empty((H, N), dt)
             w_hr_t = np.ascontiguousarray(self.w_hr.T)
-        cell = self._cell_backward_numpy
         if (k := kernels.compiled("lstm")) is not None:    # the same arithmetic in one pass
             cell = k.cell_backward
+        else:
+            cell = self.cell_backward_numpy(H, N, dt)
         for t, g_t in seq.output_grads(g_out):
             n = _active(self.batch_sizes, t, N)
             kept = (dh[:, n:].copy(), dc[:, n:].copy()) if n < N else None
@@ -388,27 +390,35 @@ class _LSTMTape:
                 seq.flat(dhs) @ seq.flat(self.ms).T if proj else None)
 
     @staticmethod
-    def _cell_backward_numpy(dm, dc, a, tc, c_prev, d):
-        """The reference for one step's gate gradients ``d`` (rows i, f, o, g); ``dc`` is
-        updated to ``dc_t ⊙ f`` (what reaches c_{t-1}).  See lstm_sequence's BPTT formulas."""
-        H = dc.shape[0]
+    def cell_backward_numpy(H, N, dt):
+        """The reference step ``cell(dm, dc, a, tc, c_prev, d)`` (the compiled kernel's
+        signature) with its temporaries allocated once: one step's gate gradients ``d`` (rows
+        i, f, o, g); ``dc`` is updated to ``dc_t ⊙ f`` (what reaches c_{t-1}).  See
+        lstm_sequence's BPTT formulas."""
         H3 = 3 * H
-        i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
-        np.multiply(dm, tc, out=d[2 * H:H3])          # ∂E/∂o
-        tmp = tc * tc
-        np.subtract(1, tmp, out=tmp)
-        tmp *= o
-        tmp *= dm
-        dc += tmp                                     # dc_t
-        np.multiply(dc, g, out=d[:H])                 # ∂E/∂i
-        np.multiply(dc, c_prev, out=d[H:2 * H])       # ∂E/∂f
-        np.multiply(dc, i, out=d[H3:])                # ∂E/∂g
-        dc *= f                                       # carried to c_{t-1}
-        s = a[:H3]
-        d[:H3] *= (1 - s) * s                         # σ' = σ (1 - σ)
-        np.multiply(g, g, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        d[H3:] *= tmp                                 # tanh' = 1 - tanh²
+        tmp = np.empty((H, N), dt)
+        tmp3 = np.empty((H3, N), dt)
+
+        def cell(dm, dc, a, tc, c_prev, d):
+            i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
+            np.multiply(dm, tc, out=d[2 * H:H3])          # ∂E/∂o
+            np.multiply(tc, tc, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            np.multiply(tmp, o, out=tmp)
+            np.multiply(tmp, dm, out=tmp)
+            dc += tmp                                     # dc_t
+            np.multiply(dc, g, out=d[:H])                 # ∂E/∂i
+            np.multiply(dc, c_prev, out=d[H:2 * H])       # ∂E/∂f
+            np.multiply(dc, i, out=d[H3:])                # ∂E/∂g
+            dc *= f                                       # carried to c_{t-1}
+            s = a[:H3]
+            np.subtract(1, s, out=tmp3)
+            np.multiply(tmp3, s, out=tmp3)
+            d[:H3] *= tmp3                                # σ' = σ (1 - σ)
+            np.multiply(g, g, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            d[H3:] *= tmp                                 # tanh' = 1 - tanh²
+        return cell
 
 
 # --------------------------------------------------------------------------- GRU
