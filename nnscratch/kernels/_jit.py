@@ -8,7 +8,8 @@ import numba
 # fastmath stays off: the kernels must give the NumPy reference's numbers (NaN and inf
 # included), and the reordering it allows would not.
 # No parallel=True: on two cores shared with OpenBLAS's threads (and, on a busy machine, with
-# other processes) numba's thread pool measured slower than one thread for these kernels.
+# other processes) numba's thread pool measured slower than one thread for these kernels (the
+# im2col 2.5x; the LSTM cell between its GEMMs ~5x, at load 12: bench/analysis.md).
 jit = numba.njit(cache=True, nogil=True)
 
 # For loops that divide: with Python's error model numba checks every divisor for zero (to
