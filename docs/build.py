@@ -12,7 +12,7 @@
    (mkdocstrings); the tutorials are rendered with the outputs and figures of step 2
    (mkdocs-jupyter, which does not execute them again).
 
-The test suite calls :func:`build` once (``tests/test_docs.py``).
+The test suite calls :func:`build` once (``tests/package/test_docs.py``).
 """
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
 """Optional compiled kernels (numba) for the loops NumPy cannot fuse.
 
 NumPy runs every elementwise expression as separate passes over memory, one thread each; a
-few hot spots (the convolution's column copies, an LSTM cell's gate arithmetic) are cheaper as
+few hot spots (the convolution's column copies, the LSTM and GRU cells) are cheaper as
 one compiled loop.  Those loops live here, one module per op family, each with ``@jit``
 functions that compute the numbers of the NumPy code at their dispatch point in
 ``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths) — bit
-for bit, except where a module says otherwise and why (the float32 LSTM cell's own ``tanh``);
-``tests/test_kernels.py`` checks both paths agree within the stated bound on random and
-edge-case inputs.
+for bit, except where a module says otherwise and why (the float32 cells' own ``tanh``);
+``tests/kernels/test_kernels.py`` checks both paths agree within the stated bound on random
+and edge-case inputs.
 
 Which path runs:
 

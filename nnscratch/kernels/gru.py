@@ -6,7 +6,8 @@ steps ``_GRUTape._step_numpy`` and ``_GRUTape._cell_backward`` in ``nnscratch/op
   ``(H, N)`` blocks, two of them ``tanh``; this loop does the same arithmetic in one pass, in
   the reference's order, with the float32 ``tanh`` of :mod:`.tanh` (at most 6 ULP from the
   correctly rounded value, where NumPy's is within 1: so not bit for bit;
-  ``tests/test_kernels.py`` states the bound).  float64 (the gradient checks) keeps NumPy's.
+  ``tests/kernels/test_kernels.py`` states the bound).  float64 (the gradient checks) keeps
+  NumPy's.
 * **Backward** (:func:`cell_backward`, both dtypes): the 14 calls of the gate gradients in one
   pass, the reference's arithmetic in its order (no fused multiply-add), so the same bits.
 

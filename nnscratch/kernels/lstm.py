@@ -11,8 +11,8 @@ of the work.  The loops below do the same arithmetic in one pass.
   a rational approximation, at most 6 ULP from the correctly rounded value; NumPy's is within
   1).  NumPy's float32 ``tanh`` took ~2.8 ns a number here (about a quarter of the LSTM's
   forward time); this one, vectorised by LLVM, ~0.5 ns.  So the forward pass is *not* bit for
-  bit the reference's: ``tests/test_kernels.py`` states the bounds.  float64 (gradient checks)
-  keeps the NumPy path.
+  bit the reference's: ``tests/kernels/test_kernels.py`` states the bounds.  float64 (gradient
+  checks) keeps the NumPy path.
 * **Backward** (:func:`cell_backward`, both dtypes): the reference's arithmetic, in its order
   and with its roundings (no fused multiply-add: numba's default, fastmath off), so the same
   bits given the same activations.

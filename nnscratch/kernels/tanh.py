@@ -5,8 +5,8 @@ NumPy's float32 ``tanh`` took ~2.8 ns a number on the project's machine (its SIM
 AVX-512, which NumPy does not find there), and numba's own ``np.tanh`` in a loop calls the
 scalar libm one, several times slower still.  This one is a rational function, branch-free, so
 LLVM vectorises a loop over it: ~0.5-0.8 ns a number.  Accuracy: at most 6 ULP from the
-correctly rounded value (NumPy's is within 1), checked by ``tests/test_kernels.py`` on every
-97th float32 in ±10.
+correctly rounded value (NumPy's is within 1), checked by ``tests/kernels/test_kernels.py`` on
+every 97th float32 in ±10.
 
 Editing this file: numba's disk cache keys a kernel by *its own* source file, so the cached
 LSTM and GRU kernels that inline ``tanh32`` do not see a change here; delete
