@@ -234,11 +234,16 @@ def test_lstm_kernels_with_nan_and_variable_lengths():
     x = RNG.standard_normal((5, 3, 3)).astype(np.float32)
     x[2, 1, 0] = np.nan
     _assert_same(_both_paths(lambda x: lstm(x)[0], x), TANH_REL)
-    packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]), [5, 2])
+    _packed_paths_agree(lstm, ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]),
+                                                                   [5, 2]))
+
+
+def _packed_paths_agree(layer, packed):
+    """The layer's packed output on the NumPy path and on the kernels, within TANH_REL."""
     outs = []
     for backend in ("numpy", "numba"):
         with kernels.using(backend):
-            outs.append(lstm(packed)[0].data.detach().numpy())
+            outs.append(layer(packed)[0].data.detach().numpy())
     _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
 
 
@@ -251,12 +256,8 @@ def test_gru_cell_kernel_matches_the_reference(n, t, i, h, dt):
     _assert_same(_both_paths(lambda x, h0: gru(x, h0), x, h0),
                  TANH_REL if dt == np.float32 else None)
     lengths = list(range(t, t - n, -1))                 # decreasing, every case has t >= n
-    packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x), lengths, batch_first=True)
-    outs = []
-    for backend in ("numpy", "numba"):
-        with kernels.using(backend):
-            outs.append(gru(packed)[0].data.detach().numpy())
-    _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
+    _packed_paths_agree(gru, ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x), lengths,
+                                                                  batch_first=True))
 
 
 @needs_numba
