@@ -71,7 +71,7 @@ def positive_problem(value) -> str | None:
     """Why ``value`` is not a finite real number > 0 (the one spelling of that rule), or None."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return f"must be a number > 0, got {type(value).__name__} {value!r}"
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and float(value) > 0):
         return f"must be > 0 and finite, got {value!r}"
     return None
 

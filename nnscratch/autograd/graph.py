@@ -306,7 +306,7 @@ def _split_seeds(seeds, only):
     return leaves, roots
 
 
-def _sweep_order(roots) -> list:
+def _sweep_order(roots):
     """The nodes behind ``roots`` in topological order, checked before any gradient moves
     (freed graph, in-place change of a saved tensor), so a failed call leaves every .grad
     untouched."""
