@@ -72,7 +72,7 @@ def positive_problem(value) -> str | None:
     """Why ``value`` is not a finite real number > 0 (the one spelling of that rule), or None."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return f"must be a number > 0, got {type(value).__name__} {value!r}"
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and float(value) > 0):
         return f"must be > 0 and finite, got {value!r}"
     return None
 
@@ -187,6 +187,17 @@ def as_tensor(x, owner):
         raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
                         f"dtype {x.dtype}")
     return x if isinstance(x, _Tensor) else _Tensor._wrap(x)   # an ndarray: no copy
+
+
+def tensor_arg(x, name: str, owner: str):
+    """An argument that must be a tensor (a Tensor, or a numeric ndarray wrapped without a
+    copy): anything else is torch's TypeError naming it, where it would otherwise fail deep
+    inside with "'NoneType' object has no attribute 'ndim'"."""
+    if isinstance(x, _Tensor):
+        return x
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        return _Tensor._wrap(x)
+    raise TypeError(f"{owner}(): argument '{name}' must be Tensor, not {type(x).__name__}")
 
 
 def check_last_dim(x, expected, owner):

@@ -245,8 +245,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
-    only = None if inputs is None else {id(t) for t in (
-        [inputs] if isinstance(inputs, Tensor) else inputs)}
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    only = None if inputs is None else {id(t) for t in inputs}
     outer: list | None = _callbacks
     if create_graph:
         seeds = [(t, _seed_grad(t, g, keep=True)) for t, g in zip(tensors, grad_tensors)]
@@ -303,7 +306,7 @@ def _split_seeds(seeds, only):
     return leaves, roots
 
 
-def _sweep_order(roots) -> list:
+def _sweep_order(roots):
     """The nodes behind ``roots`` in topological order, checked before any gradient moves
     (freed graph, in-place change of a saved tensor), so a failed call leaves every .grad
     untouched."""

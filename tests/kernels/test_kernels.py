@@ -2,11 +2,20 @@
 
 Each case runs an op forward and backward (a random cotangent) twice, once on the NumPy
 reference path and once on the numba kernels, and compares values and gradients in units in
-the last place (ULP).  Bound: **0 ULP** — the kernels copy and sum in the reference's order
-(the conv layout kernels only move numbers; the LSTM cell does the reference's arithmetic in
-its order, without fused multiply-adds), so they give the same bits.  Inputs: random, NaN and
-±inf, size-1 and empty dimensions, float32 and float64.  (A max-pooling kernel was measured
-and dropped: NumPy's passes were as fast; see bench/results.md.)
+the last place (ULP).  Bounds:
+
+* **0 ULP** where a kernel copies and sums in the reference's order: the conv layout kernels
+  (they only move numbers), the LSTM and GRU cells' backward (the reference's arithmetic in its
+  order, without fused multiply-adds), and so the whole float64 LSTM and GRU (their forward is
+  NumPy's);
+* the float32 LSTM and GRU forward cells use their own ``tanh`` (``kernels.tanh.tanh32``:
+  **≤ 6 ULP** from the correctly rounded value, checked on a sweep of every 97th float32 in
+  ±10, where NumPy's is within 1): the run's outputs and gradients then agree with the
+  reference to **2e-5 of each array's largest magnitude** (the ULP count itself is unbounded
+  near zero).
+
+Inputs: random, NaN and ±inf, size-1 and empty dimensions, float32 and float64.  (A
+max-pooling kernel was measured and dropped: NumPy's passes were as fast; see bench/results.md.)
 The rest of the suite runs the default path (numba when installed).  Cost: about 2 s with the
 kernels cached on disk (their first compile, once per machine, takes ~20 s).
 """
@@ -65,10 +74,19 @@ def _both_paths(fn, *arrays, seed=0):
     return got
 
 
-def _assert_same(got):
+def _assert_same(got, rel=None):
+    """Every output and gradient within ULP, or with ``rel`` within ``rel`` times the array's
+    largest magnitude (NaN in the same places)."""
     (ref_out, ref_grad), (k_out, k_grad) = got
     for a, b in zip(ref_out + ref_grad, k_out + k_grad):
-        assert ulp_distance(a, b) <= ULP
+        if rel is None:
+            assert ulp_distance(a, b) <= ULP
+        else:
+            assert a.dtype == b.dtype and np.array_equal(np.isnan(a), np.isnan(b))
+            np.testing.assert_allclose(b, a, rtol=0, atol=rel * np.nanmax(np.abs(a), initial=0))
+
+
+TANH_REL = 2e-5     # the float32 LSTM and GRU with the kernels' tanh (module docstring)
 
 
 RNG = np.random.default_rng(7)
@@ -114,21 +132,30 @@ def test_conv1d_and_an_empty_batch_match_the_reference():
     assert ulp_distance(ref_g[1], got_g[1]) == 0 and not got_g[1].any()
 
 
-@needs_numba
-@pytest.mark.parametrize("n, t, i, h, dt", [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64),
-                                           (1, 1, 1, 1, np.float32)])
-def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
-    lstm = ns.nn.LSTM(i, h, batch_first=True)
-    for prm in lstm.parameters():
+# (batch, steps, inputs, hidden, dtype): float64 runs NumPy's forward on both paths
+RECURRENT = [(3, 5, 4, 6, np.float32), (2, 4, 3, 5, np.float64), (1, 1, 1, 1, np.float32)]
+
+
+def _random_layer(cls, n, t, i, h, dt):
+    """A ``cls`` layer (LSTM/GRU) with random weights of dtype ``dt``, and an ``(n, t, i)``
+    input."""
+    layer = cls(i, h, batch_first=True)
+    for prm in layer.parameters():
         prm.data = ns.tensor(RNG.standard_normal(prm.shape).astype(dt))
-    x = RNG.standard_normal((n, t, i)).astype(dt)
+    return layer, RNG.standard_normal((n, t, i)).astype(dt)
+
+
+@needs_numba
+@pytest.mark.parametrize("n, t, i, h, dt", RECURRENT)
+def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
+    lstm, x = _random_layer(ns.nn.LSTM, n, t, i, h, dt)
     h0, c0 = RNG.standard_normal((2, 1, n, h)).astype(dt)
 
     def run(x, h0, c0):
         out, (hn, cn) = lstm(x, (h0, c0))
         return out, hn, cn
-    got = _both_paths(run, x, h0, c0)
-    _assert_same(got)
+    rel = TANH_REL if dt == np.float32 else None
+    _assert_same(_both_paths(run, x, h0, c0), rel)
     ws = []
     for backend in ("numpy", "numba"):     # the weight gradients too
         lstm.zero_grad()
@@ -136,8 +163,69 @@ def test_lstm_cell_kernels_match_the_reference(n, t, i, h, dt):
             out, _ = lstm(ns.tensor(x))
             (out * out).sum().backward()
         ws.append([prm.grad.numpy().copy() for prm in lstm.parameters()])
-    for a, b in zip(*ws):
-        assert ulp_distance(a, b) <= ULP
+    _assert_same(((ws[0], []), (ws[1], [])), rel)
+
+
+@needs_numba
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_lstm_backward_cell_kernel_gives_the_references_bits(dt):
+    from nnscratch.kernels import lstm as k
+    from nnscratch.ops.recurrent import _LSTMTape
+    h, n = 5, 7
+    a = RNG.uniform(0.01, 0.99, (4 * h, n)).astype(dt)      # activations: σ in (0, 1), tanh
+    a[3 * h:] = 2 * a[3 * h:] - 1
+    dm, dc, tc, c_prev = RNG.standard_normal((4, h, n)).astype(dt)
+    dm[0, 0], c_prev[1, 1] = np.nan, np.inf
+    out = []
+    for cell in (_LSTMTape.cell_backward_numpy(h, n, dt), k.cell_backward):
+        d, dc_run = np.empty((4 * h, n), dt), dc.copy()
+        with np.errstate(invalid="ignore"):
+            cell(dm, dc_run, a, tc, c_prev, d)
+        out.append((d, dc_run))
+    for ref, got in zip(*out):
+        assert ulp_distance(ref, got) == 0
+
+
+@needs_numba
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_gru_backward_cell_kernel_gives_the_references_bits(dt):
+    from nnscratch.kernels import gru as k
+    from nnscratch.ops.recurrent import _GRUTape
+    h, n = 5, 7
+    tape = _GRUTape.__new__(_GRUTape)        # only the arrays its NumPy step reads
+    tape.H, tape.reset_after = h, True
+    tape.acts = RNG.uniform(0.01, 0.99, (1, 3 * h, n)).astype(dt)   # σ in (0, 1), tanh
+    tape.acts[0, 2 * h:] = 2 * tape.acts[0, 2 * h:] - 1
+    tape.hs, tape.keep = RNG.standard_normal((2, 1, h, n)).astype(dt)
+    dh = RNG.standard_normal((h, n)).astype(dt)
+    dh[0, 0], tape.keep[0, 1, 1] = np.nan, np.inf
+    out = []
+    with np.errstate(invalid="ignore"):
+        d, dn = np.empty((3 * h, n), dt), np.empty((h, n), dt)
+        tape._cell_backward(0, dh, d, dn, *np.empty((3, h, n), dt), None)
+        out.append((d, dn))
+        d, dn = np.empty((3 * h, n), dt), np.empty((h, n), dt)
+        k.cell_backward(dh, tape.acts[0], tape.hs[0], tape.keep[0], d, dn)
+        out.append((d, dn))
+    for ref, got in zip(*out):
+        assert ulp_distance(ref, got) == 0
+
+
+@needs_numba
+def test_the_kernels_tanh_is_within_6_ulp_and_keeps_the_special_values():
+    from nnscratch.kernels import tanh as k
+    bits = np.arange(0, np.float32(10).view(np.int32), 97, dtype=np.int32)
+    x = np.concatenate([bits.view(np.float32), -bits.view(np.float32)])
+    got = np.empty_like(x)
+    k.tanh_into(x, got)
+    exact = np.tanh(x.astype(np.float64)).astype(np.float32)
+    assert ulp_distance(got, exact) <= 6
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -1e-40, 7.906, 8, -50,
+                        3e38], np.float32)
+    k.tanh_into(special, got := np.empty_like(special))
+    assert np.isnan(got[0]) and got[1:3].tolist() == [1, -1]
+    assert ulp_distance(got[3:7], special[3:7]) == 0 and np.signbit(got[4])   # -0 stays -0
+    assert got[7:].tolist() == [1, 1, -1, 1]
 
 
 @needs_numba
@@ -145,13 +233,64 @@ def test_lstm_kernels_with_nan_and_variable_lengths():
     lstm = ns.nn.LSTM(3, 4)
     x = RNG.standard_normal((5, 3, 3)).astype(np.float32)
     x[2, 1, 0] = np.nan
-    _assert_same(_both_paths(lambda x: lstm(x)[0], x))
-    packed = ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]), [5, 2])
+    _assert_same(_both_paths(lambda x: lstm(x)[0], x), TANH_REL)
+    _packed_paths_agree(lstm, ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x[:, [0, 2]]),
+                                                                   [5, 2]))
+
+
+def _packed_paths_agree(layer, packed):
+    """The layer's packed output on the NumPy path and on the kernels, within TANH_REL."""
     outs = []
     for backend in ("numpy", "numba"):
         with kernels.using(backend):
-            outs.append(lstm(packed)[0].data.detach().numpy())
-    assert ulp_distance(*outs) == 0
+            outs.append(layer(packed)[0].data.detach().numpy())
+    _assert_same((([outs[0]], []), ([outs[1]], [])), TANH_REL)
+
+
+@needs_numba
+@pytest.mark.parametrize("n, t, i, h, dt", RECURRENT)
+def test_gru_cell_kernel_matches_the_reference(n, t, i, h, dt):
+    gru, x = _random_layer(ns.nn.GRU, n, t, i, h, dt)
+    x[0, 0, 0] = np.nan if n > 1 else x[0, 0, 0]      # a NaN stays in its example's row
+    h0 = RNG.standard_normal((1, n, h)).astype(dt)
+    _assert_same(_both_paths(lambda x, h0: gru(x, h0), x, h0),
+                 TANH_REL if dt == np.float32 else None)
+    lengths = list(range(t, t - n, -1))                 # decreasing, every case has t >= n
+    _packed_paths_agree(gru, ns.nn.utils.rnn.pack_padded_sequence(ns.tensor(x), lengths,
+                                                                  batch_first=True))
+
+
+@needs_numba
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("kind, kw", [("LSTM", {}), ("LSTM", {"proj_size": 3}),
+                                      ("GRU", {"bidirectional": True})])
+def test_float32_kernel_path_matches_torch(kind, kw):
+    """The float32 cells on the kernels (their own tanh) against torch 2.13 in float32: outputs,
+    final states and every gradient within 2e-5 of each array's largest magnitude (torch's
+    own float32 tanh and sums differ from NumPy's in the last bits as well)."""
+    import torch
+    ours = getattr(ns.nn, kind)(4, 6, batch_first=True, **kw)
+    theirs = getattr(torch.nn, kind)(4, 6, batch_first=True, **kw)
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q.copy_(torch.from_numpy(p.numpy()))
+    x = RNG.standard_normal((3, 7, 4)).astype(np.float32)
+    xo, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_t, state_t = theirs(xt)
+    g = RNG.standard_normal(tuple(out_t.shape)).astype(np.float32)
+    (out_t * torch.from_numpy(g)).sum().backward()
+    with kernels.using("numba"):
+        out, state = ours(xo)
+        (out * ns.tensor(g)).sum().backward()
+    states = state if isinstance(state, tuple) else (state,)
+    states_t = state_t if isinstance(state_t, tuple) else (state_t,)
+    pairs = [(out.detach().numpy(), out_t), (xo.grad.numpy(), xt.grad)]
+    pairs += [(a.detach().numpy(), b) for a, b in zip(states, states_t)]
+    pairs += [(p.grad.numpy(), q.grad) for p, q in zip(ours.parameters(), theirs.parameters())]
+    for a, b in pairs:
+        b = b.detach().numpy()
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=0, atol=TANH_REL * np.abs(b).max())
 
 
 def test_ulp_distance_counts_units_in_the_last_place():

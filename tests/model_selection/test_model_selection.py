@@ -155,3 +155,23 @@ def test_bad_input(data):
         GridSearchCV(Ridge(), {"alpha": []}).fit(X, y)
     with pytest.raises(NotFittedError, match="not fitted"):
         GridSearchCV(Ridge(), {"alpha": [1.0]}).predict(X)
+
+
+def test_cross_val_score_of_our_estimators_does_not_import_sklearn():
+    """Deciding whether cv=5 means stratified folds reads our estimator's own type: asking
+    scikit-learn's tag protocol first imported scikit-learn (seconds of the docs' tutorial 03)."""
+    import subprocess
+    import sys
+    code = ("import sys, numpy as np\n"
+            "from nnscratch.linear_model import LogisticRegression, Ridge\n"
+            "from nnscratch.model_selection import cross_val_score\n"
+            "from nnscratch.model_selection._validation import _check_cv\n"
+            "X = np.random.default_rng(0).normal(size=(40, 3)); y = X @ [1.0, -1.0, 0.5]\n"
+            "cross_val_score(Ridge(alpha=1.0), X, y, cv=5)\n"
+            "labels = (y > 0).astype(int)\n"
+            "cross_val_score(LogisticRegression(), X, labels, cv=4)\n"
+            "kinds = [type(_check_cv(4, 'o', est, t)).__name__ for est, t in "
+            "((Ridge(), y), (LogisticRegression(), labels))]\n"
+            "print(kinds, 'sklearn' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['KFold',", "'StratifiedKFold']", "False"], out.stdout

@@ -1,7 +1,7 @@
 """The documentation site: `make docs` builds it with every tutorial executed (docs/build.py).
 
-The ``built`` fixture runs the notebooks once, each in a fresh kernel (two at a time), and
-MkDocs in strict mode: about 50 s of CPU (60-140 s of wall time on a busy 2-core machine); the
+The ``built`` fixture runs the notebooks once (two kernels at a time, each running every other
+notebook, reset in between), and MkDocs in strict mode: about 70 s of CPU; the
 tests of the built site read its files, and one opens a tutorial in headless Chromium (as the
 playground's browser test does) to see its math typeset with no network.
 """
@@ -9,6 +9,7 @@ import importlib.util
 import re
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 import pytest
@@ -123,6 +124,63 @@ def test_tutorials_cover_every_text_and_are_in_the_nav():
         section = sources.split(f"## {key}", 1)[1].split("\n## ", 1)[0]
         rows = [r for r in section.splitlines() if re.match(r"\| \d+ ", r)]
         assert sum("(tutorials/" in r for r in rows) >= least, key
+
+
+def _chapters_with_an_experiment():
+    """{(key, chapter)} of 000 and 001 that an experiment's ``source=`` cites (wherever the
+    experiments live in the package)."""
+    found = set()
+    for path in (ROOT / "nnscratch").rglob("*.py"):
+        text = path.read_text()
+        if "@experiment(" not in text:
+            continue
+        for source in re.findall(r'@experiment\([^@]*?source="([^"]*)"', text, flags=re.S):
+            found |= {(k, int(c)) for k, c in re.findall(r"\b(00[01]) (?:§|ch\. ?)(\d+)", source)}
+    return found
+
+
+def test_every_chapter_with_an_experiment_has_a_tutorial_of_its_own():
+    """Issue 35: one tutorial per chapter of 000 and 001 that has an experiment, i.e. a notebook
+    whose title cell's **Text:** paragraph names that chapter and no other (sections of other
+    chapters may be cited), not one of several chapters sharing a notebook."""
+    chapters = _chapters_with_an_experiment()
+    assert {("000", 1), ("000", 9), ("001", 3), ("001", 11)} <= chapters   # the scan finds them
+    own = set()
+    for path in NOTEBOOKS:
+        first = nbformat.read(path, as_version=4).cells[0].source
+        text_line = next(p for p in first.split("\n\n") if p.startswith("**Text"))
+        named = re.findall(r"\b(?:(00[0-4]) )?ch\. ?(\d+)\b", text_line)
+        if len(named) == 1 and named[0][0]:             # it names one chapter: its own
+            own.add((named[0][0], int(named[0][1])))
+    missing = sorted(chapters - own)
+    assert not missing, f"chapters with an experiment but no tutorial of their own: {missing}"
+
+
+def test_notebooks_sharing_a_kernel_see_a_fresh_one(tmp_path):
+    """docs/build.py runs several notebooks in one kernel; what one notebook leaves behind (its
+    variables, the library's default dtype, grad mode, NumPy's print options) must not reach
+    the next, and both must really have run in the same kernel process."""
+    build = _build_module()
+    dirty = ["import os, numpy as np, nnscratch as ns\n"
+             "leftover = 1; ns.set_default_dtype(np.float64); ns.set_grad_enabled(False)\n"
+             "np.set_printoptions(precision=3); print(os.getpid())"]
+    check = ["import os, numpy as np, nnscratch as ns\n"
+             "assert 'leftover' not in globals()\n"
+             "assert ns.get_default_dtype() == ns.float32 and ns.is_grad_enabled()\n"
+             "assert np.get_printoptions()['precision'] == 8\n"
+             "print(os.getpid())"]
+    pairs = []
+    for name, cells in (("a.ipynb", dirty), ("b.ipynb", check)):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        nbformat.write(nb, tmp_path / name)
+        pairs.append((tmp_path / name, tmp_path / "out" / name))
+    # in a child process, as the build runs it: nbclient's event loop in this process would be
+    # inherited, broken, by the processes the built fixture forks later
+    with ProcessPoolExecutor(1) as pool:
+        results = pool.submit(build._execute_group, (pairs, 60)).result()
+    assert [err for _, _, err in results] == [None, None], results
+    pids = [nbformat.read(dst, as_version=4).cells[0].outputs[0]["text"] for _, dst in pairs]
+    assert pids[0] == pids[1]                               # one kernel ran both
 
 
 @pytest.fixture(scope="module")

@@ -190,6 +190,7 @@ def trained(tmp_path_factory):
     (d / "huge.npy").write_bytes(_npy(header={"descr": "<f8", "fortran_order": False,
                                               "shape": (10 ** 12, 64)}))
     np.save(d / "ok.npy", np.ones((2, 4)))
+    np.save(d / "rows0.npy", np.ones((0, 4)))
     os.mkfifo(d / "fifo.npy")
     return d
 
@@ -216,6 +217,7 @@ CLI_CASES = [
     ("predict CSV with NaN", ["predict", "{d}/m.ckpt", "{d}/nan.csv"], 2, "must be finite"),
     ("predict 466 TiB claim", ["predict", "{d}/m.ckpt", "{d}/huge.npy"], 2, "but stores 0"),
     ("predict FIFO", ["predict", "{d}/m.ckpt", "{d}/fifo.npy"], 2, "is a FIFO"),
+    ("predict no rows", ["predict", "{d}/m.ckpt", "{d}/rows0.npy"], 2, r"holds no rows"),
     ("predict device model", ["predict", "/dev/zero", "{d}/ok.npy"], 2, "character device"),
     ("evaluate device model", ["evaluate", "/dev/zero"], 2, "character device"),
 ]

@@ -1,23 +1,16 @@
 """001 chapter 11 experiments in quick mode: each must reach its (quick) expected value."""
-import pathlib
 
-from nnscratch.app.experiments import Config, get
-
-
-def run(name, tmp_path):
-    r = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
-    assert r.figures and all(pathlib.Path(f).stat().st_size > 1000 for f in r.figures)
-    return r
+from helpers.experiments import run_quick
 
 
 def test_vae_digits(tmp_path):
-    r = run("vae-digits", tmp_path)
+    r = run_quick("vae-digits", tmp_path, must_pass=False)
     assert r.passed, (r.checks, r.metrics)
     assert r.metrics["test_accuracy"] >= 0.5 and r.metrics["final_kl"] > 0
 
 
 def test_autoencoder_mnist_nearest_centroid(tmp_path):
-    r = run("autoencoder-mnist", tmp_path)
+    r = run_quick("autoencoder-mnist", tmp_path, must_pass=False)
     assert r.passed, (r.checks, r.metrics)
     assert r.metrics["n_train"] == 5000 and r.metrics["test_accuracy"] >= 0.5
     # 5 of 30 epochs: the text's 53 % is stated, left to the full run
@@ -29,14 +22,14 @@ def test_autoencoder_mnist_nearest_centroid(tmp_path):
 
 
 def test_ssvae_separates_classes_far_better_than_the_vae(tmp_path):
-    ss = run("ssvae-mnist", tmp_path / "ss")
+    ss = run_quick("ssvae-mnist", tmp_path / "ss", must_pass=False)
     assert ss.passed, (ss.checks, ss.metrics)
     assert ss.metrics["train_accuracy"] >= 0.9 and ss.metrics["test_accuracy"] >= 0.8
     assert len(ss.figures) == 4          # latent, decoded lattice, class samples, losses
 
 
 def test_vae_mnist_nearest_centroid_and_separate_loss_terms(tmp_path):
-    r = run("vae-mnist", tmp_path)
+    r = run_quick("vae-mnist", tmp_path, must_pass=False)
     assert r.passed, (r.checks, r.metrics)
     # the text's 55 % after 30 epochs, as printed: the quick run's 10 epochs decide it only
     # when they already reach it

@@ -4,10 +4,11 @@ Reference numbers are computed here independently of nnscratch (NumPy normal equ
 scikit-learn) or are facts of the mathematics."""
 import numpy as np
 import pytest
+from helpers.experiments import run_quick
 from threadpoolctl import threadpool_limits
 
 from nnscratch import datasets
-from nnscratch.app.experiments import Config, get
+from nnscratch.app.experiments import Config
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -21,18 +22,8 @@ def cfg(tmp_path_factory):
     return Config(seed=0, quick=True, out=tmp_path_factory.mktemp("classical"))
 
 
-def _run(name, cfg):
-    res = get(name)(cfg)
-    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
-    assert res.figures
-    for path in res.figures:
-        with open(path, "rb") as fh:
-            assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
-    return res
-
-
 def test_linreg_table(cfg):
-    res = _run("linreg-table", cfg)
+    res = run_quick("linreg-table", cfg.out)
     X, T = datasets.linreg_table(dtype=np.float64)
     Xt = np.hstack([np.ones((10, 1)), X])
     theta = np.linalg.solve(Xt.T @ Xt, Xt.T @ T)
@@ -42,7 +33,7 @@ def test_linreg_table(cfg):
 
 
 def test_linreg_energy(cfg):
-    m = _run("linreg-energy", cfg).metrics
+    m = run_quick("linreg-energy", cfg.out).metrics
     X, y = datasets.energy_table(dtype=np.float64)
     Xt = np.hstack([np.ones((4, 1)), X])
     theta = np.linalg.solve(Xt.T @ Xt, Xt.T @ y[:, 0])
@@ -51,7 +42,7 @@ def test_linreg_energy(cfg):
 
 
 def test_linreg_mle(cfg):
-    m = _run("linreg-mle", cfg).metrics
+    m = run_quick("linreg-mle", cfg.out).metrics
     assert abs(m["sigma2_mle"] - 0.25) <= 0.35 * 0.25
     assert 0.92 <= m["band_coverage"] <= 0.98
 
@@ -61,7 +52,7 @@ def test_house_prices(cfg):
 
     from nnscratch.model_selection import train_test_split
     from nnscratch.preprocessing import StandardScaler
-    res = _run("house-prices", cfg)
+    res = run_quick("house-prices", cfg.out)
     X, y = datasets.load_boston(dtype=np.float64)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
     s = StandardScaler().fit(Xtr)
@@ -73,24 +64,24 @@ def test_house_prices(cfg):
 
 
 def test_poly_basis(cfg):
-    m = _run("poly-basis", cfg).metrics
+    m = run_quick("poly-basis", cfg.out).metrics
     assert m["test_mse_deg2"] < m["test_mse_deg1"] and m["test_mse_deg2"] < m["test_mse_deg15"]
 
 
 def test_rbf_kernel(cfg):
-    m = _run("rbf-kernel", cfg).metrics
+    m = run_quick("rbf-kernel", cfg.out).metrics
     assert m["test_mse_good"] < m["test_mse_small"] and m["test_mse_good"] < m["test_mse_large"]
     assert m["train_mse_small"] < 1e-3              # spikes through every training point
 
 
 def test_ridge_cv(cfg):
-    m = _run("ridge-cv", cfg).metrics
+    m = run_quick("ridge-cv", cfg.out).metrics
     assert -8 < m["best_log10_delta2"] < 4             # interior minimum of Figure 5.8
     assert m["grid_search_agrees"] == 1.0
 
 
 def test_lasso_path(cfg):
-    m = _run("lasso-path", cfg).metrics
+    m = run_quick("lasso-path", cfg.out).metrics
     X, y = datasets.load_diabetes(dtype=np.float64)
     Xs = (X - X.mean(0)) / X.std(0)
     yc = y.ravel() - y.mean()
@@ -99,18 +90,18 @@ def test_lasso_path(cfg):
 
 
 def test_logreg_newton(cfg):
-    m = _run("logreg-newton", cfg).metrics
+    m = run_quick("logreg-newton", cfg.out).metrics
     assert m["newton_iterations"] <= 12 and m["gd_iterations"] >= 1000
     assert m["max_weight_diff"] <= 0.01
 
 
 def test_softmax_digits(cfg):
-    m = _run("softmax-digits", cfg).metrics
+    m = run_quick("softmax-digits", cfg.out).metrics
     assert m["accuracy"] >= 0.95 and m["accuracy_unpenalised"] >= 0.94
 
 
 def test_multilabel_yeast(cfg):
-    m = _run("multilabel-yeast", cfg).metrics
+    m = run_quick("multilabel-yeast", cfg.out).metrics
     assert m["hamming_loss"] <= 0.22
     assert abs(m["hamming_loss"] - m["sklearn_hamming_loss"]) <= 0.005
     assert abs(m["micro_f1"] - m["sklearn_micro_f1"]) <= 0.01

@@ -1,37 +1,23 @@
 """The ConvNet experiments (001 ch. 9), run in quick mode, reach their outcomes."""
-import pathlib
 
-from threadpoolctl import threadpool_limits
-
-from nnscratch.app.experiments import Config, get
-
-
-def run(name, tmp_path):
-    # one BLAS thread: these small GEMMs gain nothing from two, and on a shared machine
-    # OpenBLAS's spinning threads can slow a run many times over
-    with threadpool_limits(limits=1, user_api="blas"):
-        result = get(name)(Config(seed=0, quick=True, out=pathlib.Path(tmp_path)))
-    assert result.figures
-    for fig in result.figures:
-        assert pathlib.Path(fig).stat().st_size > 1000
-    return result
+from helpers.experiments import run_quick
 
 
 def test_conv_vs_correlation(tmp_path):
-    r = run("conv-vs-correlation", tmp_path)
+    r = run_quick("conv-vs-correlation", tmp_path, must_pass=False)
     assert r.passed, r.checks
     # the Sobel edges of the disc and the square: a few hundred pixels, not none, not all
     assert 100 < r.metrics["edge_pixels"] < 1000
 
 
 def test_cnn_digits(tmp_path):
-    r = run("cnn-digits", tmp_path)
+    r = run_quick("cnn-digits", tmp_path, must_pass=False)
     assert r.passed, r.checks
     assert r.metrics["test_accuracy"] >= 0.95
 
 
 def test_cnn_mnist_quick_says_so(tmp_path):
-    r = run("cnn-mnist", tmp_path)
+    r = run_quick("cnn-mnist", tmp_path, must_pass=False)
     assert r.passed, r.checks
     assert r.metrics["quick_mode_subset"] is True and r.metrics["train_images"] < 50_000
     assert r.expected["test_accuracy"].note.startswith("quick mode")
@@ -39,7 +25,7 @@ def test_cnn_mnist_quick_says_so(tmp_path):
 
 
 def test_mnist1d_table(tmp_path):
-    r = run("mnist1d-table", tmp_path)
+    r = run_quick("mnist1d-table", tmp_path, must_pass=False)
     assert r.passed, r.checks
     m = r.metrics
     # the published ordering: a linear model < an MLP < a CNN

@@ -5,8 +5,9 @@ library (closed forms of gradient descent on quadratics, the normal equations).
 """
 import numpy as np
 import pytest
+from helpers.experiments import run_quick
 
-from nnscratch.app.experiments import Config, get
+from nnscratch.app.experiments import Config
 
 
 @pytest.fixture(scope="module")
@@ -14,17 +15,8 @@ def cfg(tmp_path_factory):
     return Config(seed=0, quick=True, out=tmp_path_factory.mktemp("optimization"))
 
 
-def _run(name, cfg):
-    res = get(name)(cfg)
-    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
-    for path in res.figures:
-        with open(path, "rb") as fh:
-            assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
-    return res
-
-
 def test_gd_parabola_reaches_one(cfg):
-    m = _run("gd-parabola", cfg).metrics
+    m = run_quick("gd-parabola", cfg.out).metrics
     # Listing 1.1 as printed, 50,000 epochs: x_k = 1 + 2 (0.998)^k rounds to 1.0 in float64
     # once 2 (0.998)^k < 2^-53, i.e. after about 18,000 steps; the run stops there (zero
     # gradient) or at the 50,000th
@@ -34,7 +26,7 @@ def test_gd_parabola_reaches_one(cfg):
 
 
 def test_gd_two_rates_steps_and_oscillation(cfg):
-    res = _run("gd-two-rates", cfg)
+    res = run_quick("gd-two-rates", cfg.out)
     m = res.metrics
     f = [94.0] + [4 * 0.64 ** k for k in range(1, 100)]   # f_k with rates (0.1, 0.05)
     steps = next(k for k in range(1, 100) if abs(f[k] - f[k - 1]) < 1e-6)
@@ -51,13 +43,13 @@ def test_gd_two_rates_steps_and_oscillation(cfg):
 
 
 def test_adam_assignment_reaches_the_minimum(cfg):
-    m = _run("adam-assignment", cfg).metrics
+    m = run_quick("adam-assignment", cfg.out).metrics
     assert np.hypot(m["x1"] - 2, m["x2"] + 3) <= 1e-3
     assert 0 < m["steps_to_1e-3"] <= m["steps"]
 
 
 def test_zigzag_only_on_the_elongated_bowl(cfg):
-    m = _run("zigzag", cfg).metrics
+    m = run_quick("zigzag", cfg.out).metrics
     # eta = 0.09: x2 + 3 is multiplied by 1 - 20 eta = -0.8 each step (it turns back every
     # step while that direction dominates), x1 - 2 by 0.82; the circular bowl shrinks both
     # coordinates by 0.82: a straight line
@@ -68,7 +60,7 @@ def test_zigzag_only_on_the_elongated_bowl(cfg):
 
 
 def test_optimizer_race_table(cfg):
-    res = _run("optimizer-race", cfg)
+    res = run_quick("optimizer-race", cfg.out)
     rows = res.tables["optimizer race (gtol = 1e-6)"]
     assert {(r["function"], r["method"]) for r in rows} == {
         (f, m) for f in ("Rosenbrock", "elongated bowl")
@@ -91,7 +83,7 @@ def test_optimizer_race_table(cfg):
 
 
 def test_newton_least_squares_one_step(cfg):
-    m = _run("newton-least-squares", cfg).metrics
+    m = run_quick("newton-least-squares", cfg.out).metrics
     assert m["newton_iterations"] == 1
     assert m["newton_exact_hessian_rel_error"] <= 1e-12
     assert m["gd_iterations"] > 100 * m["newton_iterations"]

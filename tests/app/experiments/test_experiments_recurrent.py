@@ -1,8 +1,7 @@
 """The recurrent experiments in quick mode: each reaches the outcome its Result expects."""
 import pytest
+from helpers.experiments import run_quick
 from threadpoolctl import threadpool_limits
-
-from nnscratch.app.experiments import Config, get
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -14,16 +13,8 @@ def _one_blas_thread():
         yield
 
 
-def _run(name, tmp_path):
-    res = get(name)(Config(seed=0, quick=True, out=tmp_path))
-    assert res.passed, {k: (res.metrics.get(k), str(e)) for k, e in res.expected.items()}
-    for f in res.figures:
-        assert f.endswith(".png") and (tmp_path / f.split("/")[-1]).stat().st_size > 1000
-    return res
-
-
 def test_rnn_sine_fits_the_wave(tmp_path):
-    res = _run("rnn-sine", tmp_path)
+    res = run_quick("rnn-sine", tmp_path)
     assert res.metrics["train_mse"] < 1e-3
     # Listing 9.1's own settings (N(0, 1) weights, GD 0.001, one-step gradient) fit it too,
     # more slowly: 2,000 epochs in quick mode, the 10,000-epoch claim left to the full run
@@ -33,7 +24,7 @@ def test_rnn_sine_fits_the_wave(tmp_path):
 
 
 def test_vanishing_gradients_jacobians_and_recall(tmp_path):
-    res = _run("vanishing-gradients", tmp_path)
+    res = run_quick("vanishing-gradients", tmp_path)
     m = res.metrics
     assert m["slope_rnn_contractive"] < -0.1        # geometric decay, fast
     assert m["slope_rnn_expansive"] > 0.01          # growth
@@ -48,7 +39,7 @@ def test_vanishing_gradients_jacobians_and_recall(tmp_path):
 
 @pytest.mark.parametrize("name", ["char-lstm", "char-gru"])
 def test_char_language_model_quick(name, tmp_path):
-    res = _run(name, tmp_path)
+    res = run_quick(name, tmp_path)
     m = res.metrics
     assert m["val_bpc"] < m["unigram_bpc"] - 1.0
     assert set(res.text) == {"temperature 0.5", "temperature 1.0"}
@@ -57,12 +48,12 @@ def test_char_language_model_quick(name, tmp_path):
 
 
 def test_bilstm_beats_lstm(tmp_path):
-    res = _run("bilstm-tagging", tmp_path)
+    res = run_quick("bilstm-tagging", tmp_path)
     assert res.metrics["bilstm_acc"] > res.metrics["lstm_acc"] + 0.1
     # the one-directional model cannot beat the positional prior by much
     assert res.metrics["lstm_acc"] < res.metrics["one_direction_bound"] + 0.03
 
 
 def test_gru_mnist1d_quick(tmp_path):
-    res = _run("gru-mnist1d", tmp_path)
+    res = run_quick("gru-mnist1d", tmp_path)
     assert res.metrics["test_acc"] >= 0.8
