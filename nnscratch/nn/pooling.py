@@ -5,15 +5,17 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, check_ndim
-from .._types import Size
+from .._types import Size, TensorLike
 from ..autograd.core import ShapeError
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
 from ..ops.conv_nd import avg_pool_nd
 from ..ops.pool import _pool_args
 from .module import Module
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override: int | None = None):
+def avg_pool2d(x: TensorLike, kernel_size: Size, stride: Size | None = None,
+               padding: Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """torch.nn.functional.avg_pool2d: :func:`nnscratch.ops.avg_pool2d`, or with
     ``divisor_override`` each window's *sum* over that number (torch's rule, whatever the
     padding and ``ceil_mode``; the gradient is ``g / divisor_override`` to every cell of the
