@@ -35,6 +35,8 @@ class Adam(Optimizer):
     Defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
     decoupled_weight_decay=False (True is AdamW).
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
+    ``differentiable=True`` records the step for autograd (torch's; see :class:`SGD`): the
+    moments are then Tensors with their graph, ``lr`` may be a Tensor that requires grad.
     """
 
     Settings = AdamSettings
@@ -83,6 +85,20 @@ class Adam(Optimizer):
         np.divide(m, d, out=d)
         d *= lr / (1 - b1 ** t)
         return d
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`); ``lr`` may be a Tensor."""
+        s["step"] += 1
+        t = s["step"]
+        b1, b2 = h.betas
+        m = s["exp_avg"] = s["exp_avg"].lerp(g, 1 - b1)
+        v = s["exp_avg_sq"] = s["exp_avg_sq"] * b2 + g * g * (1 - b2)
+        if h.amsgrad:     # torch's max_exp_avg_sq starts at zeros
+            vmax = s.get("max_exp_avg_sq")
+            v = s["max_exp_avg_sq"] = v.maximum(v * 0 if vmax is None else vmax)
+        return m / (v.sqrt() / (1 - b2 ** t) ** 0.5 + h.eps) * (h.lr / (1 - b1 ** t))
 
 
 class AdamW(Adam):

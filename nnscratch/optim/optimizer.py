@@ -14,7 +14,10 @@ folding in weight decay -- coupled, ``g <- g + wd x`` (L2 regularisation, torch'
 ``weight_decay``), or decoupled, ``x <- x (1 - lr wd)`` (AdamW); the view names which
 (:attr:`Settings.decay`), so no rule repeats it and apply_rule does not branch on it.
 A rule never sees a Tensor: :mod:`nnscratch.optimize` and :mod:`nnscratch.linear_model` call
-the same rules on plain arrays (with ``lr`` an array for per-variable rates).
+the same rules on plain arrays (with ``lr`` an array for per-variable rates).  torch's
+``differentiable=True`` (the step recorded for autograd, for meta-learning) runs instead an
+optimizer's ``recorded_rule(g, state, h) -> d``, the same formula written out of place on
+Tensors, through :func:`record_rule`; optimizers without one refuse it by name.
 
 The :class:`Optimizer` shell walks torch.optim's parameter groups, creates state lazily and
 saves it: ``state_dict``/``load_state_dict`` follow torch.optim's layout, so schedulers and
@@ -32,18 +35,20 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .._checks import check_range
+from ..autograd.grad_mode import enable_grad
 from ..ops._allocator import retain_freed_memory
 from ..tensor import Tensor
 from ._params import unique_params
 
 # torch.optim group keys that select an implementation, not a different update: accepted (kept
-# in the groups, as torch) and without effect: nnscratch has one implementation.  Only
-# differentiable=True (an optimizer step recorded for autograd) is refused.
+# in the groups, as torch) and without effect: nnscratch has one implementation.
+# differentiable=True (the step recorded for autograd) runs an optimizer's ``recorded_rule``;
+# an optimizer without one refuses it by name.
 _TORCH_IMPLEMENTATION_KEYS = ("foreach", "capturable", "differentiable", "fused")
 
 
-def _check_implementation(h: dict, owner: str) -> None:
-    if h.get("differentiable"):
+def _check_implementation(h: dict, owner: str, recorded: bool) -> None:
+    if h.get("differentiable") and not recorded:
         raise NotImplementedError(f"{owner}: differentiable=True (recording the optimizer "
                                   f"step for autograd) is not supported")
 
@@ -134,7 +139,40 @@ def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: Settings,
     x -= rule(g, state, h, work)
 
 
-def _check_lr(lr, owner):
+def record_rule(rule, p: Tensor, g: Tensor, state: dict, h: Settings) -> None:
+    """:func:`apply_rule` on Tensors, recorded for autograd (``differentiable=True``): the same
+    steps, out of place except the parameter's own update, which is a recorded in-place op
+    (``p`` must then be a non-leaf or not require grad, as torch's)::
+
+        g <- -g;  g <- g + wd p  or  p <- p (1 - lr wd);  p <- p - rule(g, state, h)
+
+    ``rule`` reads ``h`` (whose ``lr`` may be a Tensor that requires grad) and replaces the
+    entries of ``state`` by Tensors; an array entry (a fresh or a loaded state) is wrapped."""
+    for k, v in state.items():
+        if isinstance(v, np.ndarray):
+            state[k] = Tensor(v)
+    if isinstance(h.lr, Tensor) and h.lr.ndim:
+        h.lr = h.lr.reshape(())         # torch's _to_scalar: a 1-element lr acts as a scalar
+    if h.maximize:
+        g = -g
+    if h.weight_decay:
+        if h.decoupled_weight_decay:
+            p.mul_(1 - h.lr * h.weight_decay)
+        else:
+            g = g + h.weight_decay * p
+    p.sub_(rule(g, state, h))
+
+
+def _check_lr(lr, owner, differentiable=False):
+    if isinstance(lr, Tensor):
+        # torch takes a 1-element Tensor lr; here only on the recorded path, where it may
+        # require grad (a hypergradient); the array rules take numbers
+        if not differentiable:
+            raise TypeError(f"{owner}: a Tensor lr needs differentiable=True, got a Tensor "
+                            f"with differentiable=False; pass a number")
+        if lr.numel() != 1:
+            raise ValueError(f"{owner}: Tensor lr must be 1-element, got shape {tuple(lr.shape)}")
+        lr = lr.item()
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
     if not (math.isfinite(lr) and lr >= 0):  # torch accepts lr=inf; every step is then NaN
@@ -206,8 +244,8 @@ class Optimizer:
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
-        _check_lr(defaults.get("lr", 0.0), name)
-        _check_implementation(defaults, name)
+        _check_lr(defaults.get("lr", 0.0), name, bool(defaults.get("differentiable")))
+        _check_implementation(defaults, name, self.recorded_rule is not None)
         self.check(self.Settings.of(defaults))
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -246,14 +284,16 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name}: parameters must be Tensors, got {type(p).__name__}")
             # a frozen parameter (requires_grad=False) is kept and skipped, as torch: it never
-            # gets a gradient; a non-leaf cannot be updated in place, as torch
-            if p.grad_fn is not None and not p.retains_grad:
+            # gets a gradient; a non-leaf cannot be updated in place, as torch -- unless the
+            # step is recorded (differentiable=True), which updates it as a recorded in-place op
+            if (p.grad_fn is not None and not p.retains_grad
+                    and not self.defaults.get("differentiable")):
                 raise ValueError(f"{name}: can't optimize a non-leaf Tensor")
         group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
-        _check_lr(group.get("lr", 0.0), name)
-        _check_implementation(group, name)
+        _check_lr(group.get("lr", 0.0), name, bool(group.get("differentiable")))
+        _check_implementation(group, name, self.recorded_rule is not None)
         self.check(self.Settings.of(group))
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
@@ -275,12 +315,19 @@ class Optimizer:
         """The step ``d`` (``x <- x - d``) from the gradient ``g``; updates ``state``."""
         raise NotImplementedError
 
+    # ``recorded_rule(g, state, h) -> d``: the rule's formula on Tensors, out of place, for
+    # differentiable=True (see :func:`record_rule`); None: the optimizer refuses it
+    recorded_rule: Callable | None = None
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient; returns ``closure()``."""
         loss = None
         if closure is not None:
             loss = closure()
         for group in self.param_groups:
+            if group.get("differentiable"):
+                self._recorded_step(group)
+                continue
             h = self.Settings.of(group)         # read now: a scheduler may have changed it
             for p in group["params"]:
                 if p.grad is None:
@@ -292,6 +339,21 @@ class Optimizer:
                 apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
+
+    def _recorded_step(self, group: dict) -> None:
+        """One group's step recorded for autograd (differentiable=True): grad mode on, as
+        torch's ``_use_grad_for_differentiable``, each parameter updated by a recorded
+        in-place op, its state kept as Tensors (with their graph)."""
+        h = self.Settings.of(group)
+        with enable_grad():
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                s = self.state.get(id(p))
+                if s is None:
+                    s = self.state[id(p)] = self.init_state(p._data,
+                                                            self.Settings.of(self.defaults))
+                record_rule(self.recorded_rule, p, p.grad, s, h)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for h in self.param_groups:
@@ -364,7 +426,8 @@ class Optimizer:
                 if k == "params":
                     continue
                 if k == "differentiable" and v:
-                    _check_implementation({k: v}, f"{name}.load_state_dict")
+                    _check_implementation({k: v}, f"{name}.load_state_dict",
+                                          self.recorded_rule is not None)
                 v = _plain(v)
                 if isinstance(own.get(k), tuple) and not isinstance(v, tuple):
                     v = tuple(_plain(x) for x in v)   # betas may come back as a list or array

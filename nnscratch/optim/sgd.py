@@ -38,6 +38,9 @@ class SGD(Optimizer):
     order (nesterov, weight_decay) is nnscratch's (tests/torch_api/test_api_contract.py), torch's is
     (weight_decay, nesterov).
     State per parameter: ``momentum_buffer`` (only when momentum > 0).
+    ``differentiable=True`` records the step for autograd (torch's): ``lr`` may then be a
+    1-element Tensor that requires grad, and the parameters non-leaf Tensors updated by a
+    recorded in-place op; the buffer is then a Tensor with its graph.
     """
 
     Settings = SGDSettings
@@ -87,3 +90,16 @@ class SGD(Optimizer):
             else:
                 np.multiply(b, lr, out=d)
         return d
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`).  As torch's, the first momentum buffer
+        is a detached copy of ``g``: no gradient flows through it to the first gradient."""
+        mu = h.momentum
+        if mu:
+            b = s.get("momentum_buffer")
+            b = g.detach().clone() if b is None else b * mu + g * (1 - h.dampening)
+            s["momentum_buffer"] = b
+            g = g + b * mu if h.nesterov else b
+        return g * h.lr
