@@ -36,7 +36,8 @@ class Adam(Optimizer):
     decoupled_weight_decay=False (True is AdamW).
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
     ``differentiable=True`` records the step for autograd (torch's; see :class:`SGD`): the
-    moments are then Tensors with their graph, ``lr`` may be a Tensor that requires grad.
+    moments are then Tensors with their graph; ``lr``, ``weight_decay`` and ``betas`` may be
+    1-element Tensors that require grad.
     """
 
     Settings = AdamSettings
@@ -89,7 +90,7 @@ class Adam(Optimizer):
     @staticmethod
     def recorded_rule(g, s, h):
         """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
-        :func:`~nnscratch.optim.optimizer.record_rule`); ``lr`` may be a Tensor."""
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
         s["step"] += 1
         t = s["step"]
         b1, b2 = h.betas

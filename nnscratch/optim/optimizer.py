@@ -139,6 +139,17 @@ def apply_rule(rule, x: np.ndarray, g: np.ndarray, state: dict, h: Settings,
     x -= rule(g, state, h, work)
 
 
+def _scalars(h: Settings) -> Settings:
+    """``h`` with each 1-element Tensor field 0-d (torch's ``_to_scalar``), so that it
+    broadcasts as a number."""
+    def scalar(v):
+        return v.reshape(()) if isinstance(v, Tensor) and v.ndim else v
+    for k in h.__dataclass_fields__:
+        v = getattr(h, k)
+        setattr(h, k, tuple(scalar(x) for x in v) if isinstance(v, tuple) else scalar(v))
+    return h
+
+
 def record_rule(rule, p: Tensor, g: Tensor, state: dict, h: Settings) -> None:
     """:func:`apply_rule` on Tensors, recorded for autograd (``differentiable=True``): the same
     steps, out of place except the parameter's own update, which is a recorded in-place op
@@ -146,33 +157,43 @@ def record_rule(rule, p: Tensor, g: Tensor, state: dict, h: Settings) -> None:
 
         g <- -g;  g <- g + wd p  or  p <- p (1 - lr wd);  p <- p - rule(g, state, h)
 
-    ``rule`` reads ``h`` (whose ``lr`` may be a Tensor that requires grad) and replaces the
-    entries of ``state`` by Tensors; an array entry (a fresh or a loaded state) is wrapped."""
+    ``rule`` reads ``h`` (whose ``lr``, ``weight_decay``, ``betas`` ... may be 0-d Tensors
+    that require grad: a hypergradient) and replaces the entries of ``state`` by Tensors; an
+    array entry (a fresh or a loaded state) is wrapped."""
     for k, v in state.items():
         if isinstance(v, np.ndarray):
             state[k] = Tensor(v)
-    if isinstance(h.lr, Tensor) and h.lr.ndim:
-        h.lr = h.lr.reshape(())         # torch's _to_scalar: a 1-element lr acts as a scalar
     if h.maximize:
         g = -g
     if h.weight_decay:
         if h.decoupled_weight_decay:
             p.mul_(1 - h.lr * h.weight_decay)
         else:
-            g = g + h.weight_decay * p
+            # a copy of p: a Tensor weight_decay saves it for its gradient, and p changes
+            g = g + h.weight_decay * p.clone()
     p.sub_(rule(g, state, h))
 
 
-def _check_lr(lr, owner, differentiable=False):
-    if isinstance(lr, Tensor):
-        # torch takes a 1-element Tensor lr; here only on the recorded path, where it may
-        # require grad (a hypergradient); the array rules take numbers
-        if not differentiable:
-            raise TypeError(f"{owner}: a Tensor lr needs differentiable=True, got a Tensor "
+def _as_numbers(group: dict, owner: str) -> dict:
+    """``group`` with each Tensor hyper-parameter (``lr``, ``weight_decay``, a beta ...) as its
+    number, for the checks.  torch takes 1-element Tensors there; here only with
+    differentiable=True, where one that requires grad gets a hypergradient (the array rules
+    take numbers)."""
+    def number(k, v):
+        if not isinstance(v, Tensor):
+            return v
+        if not group.get("differentiable"):
+            raise TypeError(f"{owner}: a Tensor {k} needs differentiable=True, got a Tensor "
                             f"with differentiable=False; pass a number")
-        if lr.numel() != 1:
-            raise ValueError(f"{owner}: Tensor lr must be 1-element, got shape {tuple(lr.shape)}")
-        lr = lr.item()
+        if v.numel() != 1:
+            raise ValueError(f"{owner}: Tensor {k} must be 1-element, got shape "
+                             f"{tuple(v.shape)}")
+        return v.item()
+    return {k: (v if k == "params" else tuple(number(k, x) for x in v) if isinstance(v, tuple)
+                else number(k, v)) for k, v in group.items()}
+
+
+def _check_lr(lr, owner):
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{owner}: lr must be a number, got {type(lr).__name__}")
     if not (math.isfinite(lr) and lr >= 0):  # torch accepts lr=inf; every step is then NaN
@@ -244,9 +265,10 @@ class Optimizer:
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
-        _check_lr(defaults.get("lr", 0.0), name, bool(defaults.get("differentiable")))
+        numbers = _as_numbers(defaults, name)
+        _check_lr(numbers.get("lr", 0.0), name)
         _check_implementation(defaults, name, self.recorded_rule is not None)
-        self.check(self.Settings.of(defaults))
+        self.check(self.Settings.of(numbers))
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self.state: dict = {}                       # id(param) -> per-parameter state dict
@@ -292,9 +314,10 @@ class Optimizer:
         group["params"] = unique_params(group["params"], name)
         for k, v in self.defaults.items():
             group.setdefault(k, v)
-        _check_lr(group.get("lr", 0.0), name, bool(group.get("differentiable")))
+        numbers = _as_numbers(group, name)
+        _check_lr(numbers.get("lr", 0.0), name)
         _check_implementation(group, name, self.recorded_rule is not None)
-        self.check(self.Settings.of(group))
+        self.check(self.Settings.of(numbers))
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError(f"{name}: some parameters appear in more than one group")
@@ -344,7 +367,7 @@ class Optimizer:
         """One group's step recorded for autograd (differentiable=True): grad mode on, as
         torch's ``_use_grad_for_differentiable``, each parameter updated by a recorded
         in-place op, its state kept as Tensors (with their graph)."""
-        h = self.Settings.of(group)
+        h = _scalars(self.Settings.of(group))
         with enable_grad():
             for p in group["params"]:
                 if p.grad is None:

@@ -38,9 +38,10 @@ class SGD(Optimizer):
     order (nesterov, weight_decay) is nnscratch's (tests/torch_api/test_api_contract.py), torch's is
     (weight_decay, nesterov).
     State per parameter: ``momentum_buffer`` (only when momentum > 0).
-    ``differentiable=True`` records the step for autograd (torch's): ``lr`` may then be a
-    1-element Tensor that requires grad, and the parameters non-leaf Tensors updated by a
-    recorded in-place op; the buffer is then a Tensor with its graph.
+    ``differentiable=True`` records the step for autograd (torch's): ``lr`` and
+    ``weight_decay`` may then be 1-element Tensors that require grad, and the parameters
+    non-leaf Tensors updated by a recorded in-place op; the buffer is then a Tensor with its
+    graph.
     """
 
     Settings = SGDSettings

@@ -118,7 +118,8 @@ def test_recorded_step_moves_the_parameters_as_the_ordinary_step(cls, kw):
 
 def test_leaf_parameter_and_tensor_lr_refused_as_torch():
     """A leaf that requires grad cannot be updated by a recorded in-place op (torch's
-    RuntimeError); a Tensor lr needs differentiable=True here (torch also takes it without);
+    RuntimeError); a Tensor hyper-parameter needs differentiable=True here (torch also takes
+    one without);
     a non-leaf needs differentiable=True (torch's ValueError)."""
     w = ns.tensor(W0, requires_grad=True)
     opt = ns.optim.SGD([w], lr=0.1, differentiable=True)
@@ -127,6 +128,8 @@ def test_leaf_parameter_and_tensor_lr_refused_as_torch():
         opt.step()
     with pytest.raises(TypeError, match="Tensor lr needs differentiable=True"):
         ns.optim.SGD([w], lr=ns.tensor(0.1))
+    with pytest.raises(TypeError, match="Tensor weight_decay needs differentiable=True"):
+        ns.optim.AdamW([w], weight_decay=ns.tensor(0.1))
     with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
         ns.optim.Adam([w], lr=ns.tensor([0.1, 0.2]), differentiable=True)
     with pytest.raises(ValueError, match="non-leaf"):
@@ -143,3 +146,22 @@ def test_optimizers_without_a_recorded_rule_refuse_it_by_name(cls):
     sd["param_groups"][0]["differentiable"] = True
     with pytest.raises(NotImplementedError, match="differentiable=True"):
         opt.load_state_dict(sd)
+
+
+@pytest.mark.parametrize("cls, kw", [
+    ("SGD", dict(weight_decay=0.1)), ("SGD", dict(weight_decay=0.1, momentum=0.9, nesterov=True)),
+    ("Adam", dict(weight_decay=0.1)), ("Adam", dict(betas=(0.8, 0.9))),
+    ("AdamW", dict(weight_decay=0.1, betas=(0.8, 0.9)))])
+def test_tensor_hyperparameters_get_torchs_hypergradients(cls, kw, _f64):
+    """weight_decay and betas given as Tensors that require grad (lr a number here)."""
+    def run(lib):
+        hyper = {k: (tuple(lib.tensor(b, dtype=lib.float64, requires_grad=True) for b in v)
+                     if isinstance(v, tuple) else lib.tensor(v, dtype=lib.float64,
+                                                             requires_grad=True))
+                 for k, v in kw.items() if k in ("weight_decay", "betas")}
+        w0 = lib.tensor(W0, requires_grad=True)
+        _meta(lib, cls, {**kw, **hyper}, w0, 0.1).backward()
+        leaves = [w0] + [t for v in hyper.values() for t in (v if isinstance(v, tuple) else [v])]
+        return [t.grad.numpy() for t in leaves]
+    for ours, theirs in zip(run(ns), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
