@@ -68,3 +68,14 @@ class Adadelta(Optimizer):
         ema_square_(u, delta, rho, std)
         delta *= h.lr
         return delta
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
+        s["step"] += 1
+        rho, eps = h.rho, h.eps
+        v = s["square_avg"] = s["square_avg"] * rho + g * g * (1 - rho)
+        delta = (s["acc_delta"] + eps).sqrt() / (v + eps).sqrt() * g
+        s["acc_delta"] = s["acc_delta"] * rho + delta * delta * (1 - rho)
+        return delta * h.lr

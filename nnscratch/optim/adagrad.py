@@ -70,3 +70,12 @@ class Adagrad(Optimizer):
         np.divide(g, d, out=d)
         d *= clr
         return d
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
+        s["step"] += 1
+        clr = h.lr / (1 + (s["step"] - 1) * h.lr_decay)
+        total = s["sum"] = s["sum"] + g * g
+        return g / (total.sqrt() + h.eps) * clr

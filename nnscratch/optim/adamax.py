@@ -67,3 +67,13 @@ class Adamax(Optimizer):
         np.divide(m, u, out=d)
         d *= h.lr / (1 - b1 ** s["step"])
         return d
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
+        s["step"] += 1
+        b1, b2 = h.betas
+        m = s["exp_avg"] = s["exp_avg"].lerp(g, 1 - b1)
+        u = s["exp_inf"] = (s["exp_inf"] * b2).maximum(g.abs() + h.eps)
+        return m / u * (h.lr / (1 - b1 ** s["step"]))

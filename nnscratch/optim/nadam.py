@@ -86,3 +86,19 @@ class NAdam(Optimizer):
         d *= lr * mu_next / (1.0 - prod * mu_next)
         step += d
         return step
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
+        s["step"] += 1
+        t, lr, psi = s["step"], h.lr, h.momentum_decay
+        b1, b2 = h.betas
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        prod = s["mu_product"] = s["mu_product"] * mu
+        m = s["exp_avg"] = s["exp_avg"].lerp(g, 1 - b1)
+        v = s["exp_avg_sq"] = s["exp_avg_sq"] * b2 + g * g * (1 - b2)
+        den = (v / (1 - b2 ** t)).sqrt() + h.eps
+        return (g / den * (lr * (1.0 - mu) / (1.0 - prod))
+                + m / den * (lr * mu_next / (1.0 - prod * mu_next)))

@@ -91,3 +91,20 @@ class RMSprop(Optimizer):
         else:
             d *= h.lr
         return d
+
+    @staticmethod
+    def recorded_rule(g, s, h):
+        """:meth:`rule` on Tensors, out of place (``differentiable=True``, see
+        :func:`~nnscratch.optim.optimizer.record_rule`)."""
+        s["step"] += 1
+        alpha = h.alpha
+        v = s["square_avg"] = s["square_avg"] * alpha + g * g * (1 - alpha)
+        if h.centered:      # torch's grad_avg starts at zeros
+            gbar = s.get("grad_avg")
+            gbar = s["grad_avg"] = (g * 0 if gbar is None else gbar).lerp(g, 1 - alpha)
+            v = v - gbar * gbar
+        d = g / (v.sqrt() + h.eps)
+        if h.momentum > 0:  # torch's buffer starts at zeros: b = mu 0 + d
+            b = s.get("momentum_buffer")
+            d = s["momentum_buffer"] = d if b is None else b * h.momentum + d
+        return d * h.lr
