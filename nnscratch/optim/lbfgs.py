@@ -192,7 +192,7 @@ class LBFGS(Optimizer):
         h = self.Settings.of(self.param_groups[0])
         lr, max_iter, max_eval = h.lr, h.max_iter, h.max_eval
         tol_grad, tol_change = h.tolerance_grad, h.tolerance_change
-        state = self.state.setdefault(id(self._params[0]), {})
+        state = self.state.setdefault(self._params[0], {})
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 

@@ -271,7 +271,9 @@ class Optimizer:
         self.check(self.Settings.of(numbers))
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
-        self.state: dict = {}                       # id(param) -> per-parameter state dict
+        # param -> its state dict, as torch's (``opt.state[p]["momentum_buffer"]``): a Tensor
+        # hashes by identity
+        self.state: dict = {}
         self._work = Workspace()
         for g in groups:
             self.add_param_group(g)
@@ -355,9 +357,9 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                s = self.state.get(id(p))
+                s = self.state.get(p)
                 if s is None:   # torch fills the initial state from the defaults
-                    s = self.state[id(p)] = self.init_state(p._data,
+                    s = self.state[p] = self.init_state(p._data,
                                                             self.Settings.of(self.defaults))
                 apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
@@ -372,9 +374,9 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                s = self.state.get(id(p))
+                s = self.state.get(p)
                 if s is None:
-                    s = self.state[id(p)] = self.init_state(p._data,
+                    s = self.state[p] = self.init_state(p._data,
                                                             self.Settings.of(self.defaults))
                 record_rule(self.recorded_rule, p, p.grad, s, h)
 
@@ -400,9 +402,9 @@ class Optimizer:
                 index[id(p)] = i
                 i += 1
             groups.append(g)
-        state = {index[pid]: {k: (v.copy() if isinstance(v, np.ndarray) else v)
+        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v)
                               for k, v in s.items()}
-                 for pid, s in self.state.items() if pid in index}
+                 for p, s in self.state.items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -443,7 +445,7 @@ class Optimizer:
                     raise ValueError(f"{name}.load_state_dict: state {k!r} of parameter {i} "
                                      f"has shape {v.shape}, the parameter has {p.shape}")
                 s[k] = v.astype(p.dtype, copy=True)
-            new_state[id(p)] = s
+            new_state[p] = s
         for saved, own in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k == "params":

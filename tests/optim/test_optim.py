@@ -142,7 +142,7 @@ def test_state_dict_is_a_copy():
     sd = opt.state_dict()
     opt.step()
     assert sd["state"][0]["step"] == 1
-    assert not np.array_equal(sd["state"][0]["exp_avg"], opt.state[id(p)]["exp_avg"])
+    assert not np.array_equal(sd["state"][0]["exp_avg"], opt.state[p]["exp_avg"])
 
 def test_load_state_dict_rejects_mismatches():
     p = ns.tensor(np.ones((2, 3)), requires_grad=True)
@@ -182,7 +182,7 @@ def test_float32_stays_float32_and_grad_untouched(cls):
         opt.step()
         assert np.array_equal(p.grad, g)
     assert p.dtype == np.float32
-    assert all(v.dtype == np.float32 for v in opt.state[id(p)].values()
+    assert all(v.dtype == np.float32 for v in opt.state[p].values()
                if isinstance(v, np.ndarray))
 
 def test_zero_grad():
@@ -302,12 +302,12 @@ def test_switch_happens_at_the_given_step_and_frees_the_first_state():
     adam, sgd = opt.first, opt.second
     _ns_run(opt, params, d, 4)
     assert not opt.switched and opt.active is adam and opt.param_groups is adam.param_groups
-    assert adam.state[id(params[0])]["step"] == 4 and not sgd.state
+    assert adam.state[params[0]]["step"] == 4 and not sgd.state
     _ns_run(opt, params, d, 1)                       # step 5: Adam's last
     assert opt.switched and opt.active is sgd and opt.steps == 5
     assert not adam.state and not sgd.state          # Adam's moments are dropped
     _ns_run(opt, params, d, 1)                       # step 6: SGD's first
-    assert set(sgd.state[id(params[0])]) == {"momentum_buffer"} and not adam.state
+    assert set(sgd.state[params[0]]) == {"momentum_buffer"} and not adam.state
     params, opt = _switch_pair(d, switch_at=100)
     _ns_run(opt, params, d, 3)
     opt.switch()
@@ -403,3 +403,22 @@ def test_state_dicts_survive_a_real_checkpoint(tmp_path):
     resumed = run(opts2, switch2, sched2, ema2, params2, 4)
     assert all(np.array_equal(a, b) for sa, sb in zip(straight, resumed)
                for a, b in zip(sa, sb))
+
+
+def test_state_is_keyed_by_the_parameter_as_torch():
+    """``opt.state[p]["momentum_buffer"]`` (torch's layout, read by meta-learning and EMA
+    code): the keys are the parameters themselves, the values torch's after 2 steps."""
+    w = np.arange(3.0)
+    ps = [ns.tensor(w, requires_grad=True), ns.tensor(w + 1, requires_grad=True)]
+    tps = [torch.tensor(w, requires_grad=True), torch.tensor(w + 1, requires_grad=True)]
+    opt, topt = ns.optim.SGD(ps, lr=0.1, momentum=0.9), torch.optim.SGD(tps, lr=0.1, momentum=0.9)
+    for _ in range(2):
+        for p, t in zip(ps, tps):
+            p.grad, t.grad = ns.tensor(np.sin(p.detach().numpy())), torch.sin(t.detach())
+        opt.step()
+        topt.step()
+    keys = list(opt.state)
+    assert len(keys) == len(topt.state) == 2 and all(k is p for k, p in zip(keys, ps))
+    for p, t in zip(ps, tps):
+        np.testing.assert_allclose(opt.state[p]["momentum_buffer"],
+                                   topt.state[t]["momentum_buffer"].numpy(), rtol=1e-12)

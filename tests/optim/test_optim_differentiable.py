@@ -58,7 +58,7 @@ def _meta(lib, cls, kw, w0, lr, steps=2):
         g, = lib.autograd.grad(((a @ p - y) ** 2).sum(), p, create_graph=True)
         p.grad = g
         opt.step()
-    state = opt.state[p if lib is torch else id(p)]
+    state = opt.state[p]
     return ((a @ p - y) ** 2).sum() + sum(state[k].sum() for k in STATE[cls] if k in state)
 
 
@@ -90,7 +90,7 @@ def _plain_meta(cls, kw, w0, lr):
         ((a @ p - y) ** 2).sum().backward()
         opt.step()
     with ns.no_grad():
-        state = opt.state[id(p)]
+        state = opt.state[p]
         return (((a @ p - y) ** 2).sum().item() + sum(float(np.sum(state[k]))
                                                       for k in STATE[cls] if k in state))
 
