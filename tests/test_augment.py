@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import nnscratch as ns
-from nnscratch.data.augment import add_noise, mixup, random_shift
+from nnscratch.preprocessing.augment import add_noise, mixup, random_shift
 from nnscratch.regularization import l1_penalty, l2_penalty
 
 

@@ -1,4 +1,5 @@
-"""nnscratch.data: DataLoader, train_test_split, one_hot and the scalers (vs scikit-learn)."""
+"""The array loader (utils.data.ArrayLoader), train_test_split, one_hot and the scalers (vs
+scikit-learn)."""
 import numpy as np
 import pytest
 import torch
@@ -7,7 +8,9 @@ from sklearn import model_selection, preprocessing
 
 import nnscratch as ns
 from nnscratch.base import NotFittedError
-from nnscratch.data import DataLoader, MinMaxScaler, StandardScaler, one_hot, train_test_split
+from nnscratch.model_selection import train_test_split
+from nnscratch.preprocessing import MinMaxScaler, StandardScaler, one_hot
+from nnscratch.utils.data import ArrayLoader as DataLoader
 
 
 # ------------------------------------------------------------------------------- DataLoader

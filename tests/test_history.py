@@ -1,4 +1,4 @@
-"""History.plot and ``nnscratch.callbacks``. Cost: < 2 s."""
+"""History.plot and ``nnscratch.training.callbacks``. Cost: < 2 s."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -39,6 +39,6 @@ def test_plot_names_the_recorded_keys():
 
 
 def test_callbacks_import_under_their_short_name():
-    from nnscratch.callbacks import CSVLogger, EarlyStopping
     from nnscratch.training import callbacks
+    from nnscratch.training.callbacks import CSVLogger, EarlyStopping
     assert EarlyStopping is callbacks.EarlyStopping and CSVLogger is callbacks.CSVLogger

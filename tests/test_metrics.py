@@ -4,7 +4,7 @@ import pytest
 import sklearn.metrics as skm
 
 import nnscratch as ns
-from nnscratch.training import metrics as M
+from nnscratch import metrics as M
 
 
 def test_accuracy_labels_scores_and_multilabel(rng):

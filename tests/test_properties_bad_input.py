@@ -16,9 +16,10 @@ import nnscratch as ns
 import nnscratch.nn as nn
 import nnscratch.nn.functional as F
 import nnscratch.optim as optim
-from nnscratch import data as nsdata
 from nnscratch import linear_model as lm
+from nnscratch import model_selection, preprocessing
 from nnscratch import model_selection as ms
+from nnscratch.utils.data import ArrayLoader
 
 SETTINGS = settings(max_examples=50, derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -258,7 +259,7 @@ def test_dataloader_arguments(data):
         value = data.draw(st.one_of(bad_array((6, 2), none=arg == "X"),
                                     st.just(np.zeros((0, 2))), st.just(np.zeros((5, 2)))))
     kwargs = {"X": X_OK, "y": Y_OK, arg: value}
-    assert_refused(lambda: nsdata.DataLoader(**kwargs), arg, "same number of samples")
+    assert_refused(lambda: ArrayLoader(**kwargs), arg, "same number of samples")
 
 
 @SETTINGS
@@ -266,11 +267,11 @@ def test_dataloader_arguments(data):
     lambda v: not v.is_integer() or v >= 6), st.integers(max_value=0), st.integers(min_value=6),
     st.text(max_size=2), st.none(), st.booleans()))
 def test_train_test_split_test_size(test_size):
-    assert_refused(lambda: nsdata.train_test_split(X_OK, Y_OK, test_size=test_size),
+    assert_refused(lambda: model_selection.train_test_split(X_OK, Y_OK, test_size=test_size),
                    "test_size")
 
 
-@pytest.mark.parametrize("scaler", [nsdata.StandardScaler, nsdata.MinMaxScaler],
+@pytest.mark.parametrize("scaler", [preprocessing.StandardScaler, preprocessing.MinMaxScaler],
                          ids=lambda c: c.__name__)
 @SETTINGS
 @given(data=st.data())
@@ -289,7 +290,7 @@ def test_kfold_n_splits(cls, n_splits):
 @SETTINGS
 @given(num_classes=bad_size.filter(lambda v: v is not None))  # None: inferred from labels
 def test_one_hot_num_classes(num_classes):
-    assert_refused(lambda: nsdata.one_hot(np.array([0, 1, 1]), num_classes=num_classes),
+    assert_refused(lambda: preprocessing.one_hot(np.array([0, 1, 1]), num_classes=num_classes),
                    "num_classes")
 
 

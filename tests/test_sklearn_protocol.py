@@ -13,7 +13,6 @@ from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from nnscratch.data import MinMaxScaler, StandardScaler, train_test_split
 from nnscratch.features import PolynomialFeatures, RBFFeatures
 from nnscratch.linear_model import (
     Lasso,
@@ -24,7 +23,8 @@ from nnscratch.linear_model import (
     Ridge,
     SoftmaxRegression,
 )
-from nnscratch.model_selection import GridSearchCV, KFold, StratifiedKFold
+from nnscratch.model_selection import GridSearchCV, KFold, StratifiedKFold, train_test_split
+from nnscratch.preprocessing import MinMaxScaler, StandardScaler
 
 ESTIMATORS = [LinearRegression(), Ridge(), Lasso(), LogisticRegression(), SoftmaxRegression(),
               MultiLabelClassifier(), PolynomialFeatures(), RBFFeatures(centers=3),

@@ -18,8 +18,9 @@ FITS = 50
 
 
 def setup():
-    from nnscratch.data import StandardScaler, train_test_split
     from nnscratch.datasets import load_breast_cancer
+    from nnscratch.model_selection import train_test_split
+    from nnscratch.preprocessing import StandardScaler
     X, y = load_breast_cancer(dtype=np.float64)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     s = StandardScaler().fit(Xtr)

@@ -17,8 +17,8 @@ FITS = 5
 
 
 def setup():
-    from nnscratch.data import train_test_split
     from nnscratch.datasets import load_digits
+    from nnscratch.model_selection import train_test_split
     X, y = load_digits(dtype=np.float64)
     return train_test_split(X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
 
