@@ -122,13 +122,12 @@ def run_autoencoder(cfg, kind, data="mnist"):
         epochs = cfg.epochs or (30 if cfg.quick else 100)
     _random.manual_seed(cfg.seed)
     model = build(kind, Xtr.shape[1], 2, hidden)
-    tag = kind                                                  # figure names
     hist = train(model, Xtr, ytr, epochs, seed=cfg.seed)
     ctr, cte = _codes(model, Xtr), _codes(model, Xte)
     acc_tr, acc_te = nearest_centroid_accuracy(ctr, ytr, cte, yte)
     cent = np.stack([ctr[ytr == k].mean(0) for k in range(10)])
 
-    figs, nearest = _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, tag, model,
+    figs, nearest = _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, kind, model,
                                          side, Xte, Xtr, hist)
 
     # 001 §11.2 after Figure 11.2: "the representations of hand drawn 2, 4 and 5 digits is
