@@ -1,7 +1,7 @@
 """What the optional compiled kernels (nnscratch/kernels/) cost before they pay: the first call.
 
 Each case runs in a fresh process: ``import nnscratch``, then the first forward + backward of a
-small conv layer and of a small LSTM, timed, under three conditions:
+small conv layer, of a small LSTM and of a small GRU (float32), timed, under three conditions:
 
 * ``numpy``: ``NNSCRATCH_KERNELS=numpy`` (the reference path; no numba import at all);
 * ``numba, cold cache``: an empty ``NUMBA_CACHE_DIR``, so every kernel is compiled;
@@ -43,8 +43,11 @@ s = ns.tensor(np.random.default_rng(0).random((4, 5, 6), dtype=np.float32))
 t0 = time.perf_counter()
 nn.LSTM(6, 8, batch_first=True)(s)[0].sum().backward()
 t_lstm = time.perf_counter() - t0
+t0 = time.perf_counter()
+nn.GRU(6, 8, batch_first=True)(s)[0].sum().backward()
+t_gru = time.perf_counter() - t0
 print("COLD-RESULT " + json.dumps({"import_s": t_import, "first_conv_s": t_conv,
-      "first_lstm_s": t_lstm, "backend": ns.kernels.backend()}))
+      "first_lstm_s": t_lstm, "first_gru_s": t_gru, "backend": ns.kernels.backend()}))
 """
 CONDITIONS = ("numpy", "numba, cold cache", "numba, warm cache")
 
@@ -80,14 +83,16 @@ def main(argv=None) -> int:
                 print(f"  round {r + 1}/{args.rounds} {c:18s} " + " ".join(
                     f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                     for k, v in runs[c][-1].items()), flush=True)
-    keys = ("import_s", "first_conv_s", "first_lstm_s")
+    keys = ("import_s", "first_conv_s", "first_lstm_s", "first_gru_s")
     lines = ["# The compiled kernels' first-call cost", "",
              f"Measured {datetime.date.today()} by `python bench/kernels_coldstart.py` "
              f"({args.rounds} rounds, each condition in a fresh process; median (min–max) "
-             "seconds). The first conv layer's forward + backward and the first LSTM's, "
-             "after `import nnscratch`; `backend` is the path that ran.", "",
-             "| condition | backend | import nnscratch s | first conv s | first LSTM s |",
-             "|---|---|---|---|---|"]
+             "seconds). The first conv layer's forward + backward, then the first LSTM's and "
+             "the first GRU's (float32), after `import nnscratch`; `backend` is the path that "
+             "ran.", "",
+             "| condition | backend | import nnscratch s | first conv s | first LSTM s | "
+             "first GRU s |",
+             "|---|---|---|---|---|---|"]
     for c in CONDITIONS:
         cells = []
         for k in keys:

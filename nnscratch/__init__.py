@@ -28,12 +28,9 @@ from .serialization import load, save
 from .safetensors import load_safetensors, save_safetensors
 from . import datasets, nn, optim
 from . import training
-from . import metrics
 from .training import callbacks, evaluate, fit, predict
-from . import models, optimize, regularization, stats
 
 from .summary import summary
-from .models.saved import load_model, save_model
 
 from .version import __version__  # noqa: E402
 from ._printing import set_printoptions  # noqa: E402
@@ -50,10 +47,17 @@ def result_type(tensor1, tensor2):
 # subpackages imported on first use, as `import torch` makes torch.utils, torch.onnx … work
 # (`app` is the application built on the library: the CLI, experiments, report, playground, tune)
 _LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
-         "text", "onnx", "distributed", "app")
+         "text", "onnx", "distributed", "app", "metrics", "models", "optimize",
+         "regularization", "stats")
+# names of lazy modules exported at the top: ns.load_model is nnscratch.models.saved.load_model
+_LAZY_NAMES = {"load_model": "models.saved", "save_model": "models.saved"}
 
 
 def __getattr__(name):
+    if name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
     if name in _LAZY:
         try:
             module = _importlib.import_module(f".{name}", __name__)
@@ -69,4 +73,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_NAMES))

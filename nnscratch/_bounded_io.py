@@ -94,6 +94,22 @@ def check_stream_kind(f, owner: str) -> None:
                          f"buffer")
 
 
+def check_binary_file(f, owner: str, mode: str) -> None:
+    """``f`` is an open binary file object that can be ``mode`` ("read" or "write"): a text
+    file would fail with a UnicodeDecodeError or "write() argument must be str" deep inside
+    the zip reader, a read-only one with a bare ``UnsupportedOperation``."""
+    name = getattr(f, "name", None) or f"<{type(f).__name__}>"
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(f"{owner}: the file object {name!r} is in text mode; open it in binary "
+                        f"mode ({'rb' if mode == 'read' else 'wb'!r})")
+    if getattr(f, "closed", False):
+        raise ValueError(f"{owner}: the file object {name!r} is closed")
+    able = getattr(f, "readable" if mode == "read" else "writable", None)
+    if callable(able) and not able():
+        raise ValueError(f"{owner}: the file object {name!r} is not open for "
+                         f"{'reading' if mode == 'read' else 'writing'}")
+
+
 def alloc_budget() -> int:
     """The byte budget :func:`check_alloc` enforces: ``$NNSCRATCH_MAX_ALLOC_BYTES``, else the
     smaller of 16 GiB and the machine's physical memory."""

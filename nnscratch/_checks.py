@@ -71,7 +71,7 @@ def positive_problem(value) -> str | None:
     """Why ``value`` is not a finite real number > 0 (the one spelling of that rule), or None."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         return f"must be a number > 0, got {type(value).__name__} {value!r}"
-    if not (math.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and float(value) > 0):
         return f"must be > 0 and finite, got {value!r}"
     return None
 
@@ -89,6 +89,36 @@ def check_positive(value, name: str, owner: str | None = None) -> float:
     return float(value)
 
 
+def check_param(value, name: str, owner: str, *, low=None, low_open=False, integer=False,
+                allow_none=False, choices=None):
+    """Validate one hyper-parameter at fit time (so ``__init__`` stores it unchanged)."""
+    if value is None and allow_none:
+        return None
+    if choices is not None:
+        if value not in choices:
+            raise ValueError(f"{owner}: {name} must be one of {list(choices)}, got {value!r}")
+        return value
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        want = "an int" if integer else "a number"
+        raise TypeError(f"{owner}: {name} must be {want}, got {type(value).__name__} "
+                        f"({value!r})")
+    if not integer and not math.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{owner}: {name} must be {'>' if low_open else '>='} {low:g}, "
+                         f"got {value}")
+    return value
+
+
+def check_positive_entries(a: np.ndarray, name: str) -> np.ndarray:
+    """``a`` when every entry is > 0 (a variance, a scale given per element); else ValueError
+    naming the first entry that is not."""
+    if a.size and np.any(a <= 0):
+        raise ValueError(f"{name} must be > 0, got {a[a <= 0].ravel()[0]}")
+    return a
+
+
 def check_seed(seed, owner: str, name: str = "seed"):
     """``None``, an ``np.random.Generator``, or an int ``>= 0`` (returned as a Python int);
     ``name`` is the argument's (``random_state`` for estimators)."""
@@ -104,21 +134,26 @@ def check_seed(seed, owner: str, name: str = "seed"):
 
 # ------------------------------------------------------------------ arrays and tensors
 def as_array(x, name: str, owner: str) -> np.ndarray:
-    """The array behind ``x`` (a Tensor's array without copying; lists converted)."""
+    """The array of numbers behind ``x``: a Tensor's array (not copied), an ndarray, or any
+    array-like (list, tuple, a pandas frame …) converted by ``np.asarray``.
+
+    Raises TypeError for anything else, for ragged nesting, and for an array that does not
+    hold numbers (bool, int or float: objects, text and complex are nothing a model takes).
+    """
     if isinstance(x, _Tensor):
         return x._data
-    if isinstance(x, np.ndarray):
-        if x.dtype.kind not in "biuf":  # objects, text, complex: nothing a model can take
-            raise TypeError(f"{owner}: {name} must be a numeric array, got dtype {x.dtype}")
-        return x
-    if isinstance(x, (list, tuple)):
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        raise TypeError(f"{owner}: {name} must be an np.ndarray, Tensor or list of numbers, "
+                        f"got {type(x).__name__}")
+    try:
         a = np.asarray(x)
-        if a.dtype.hasobject:
-            raise TypeError(f"{owner}: {name} must be rectangular numeric data, got a ragged "
-                            f"{type(x).__name__}")
-        return a
-    raise TypeError(f"{owner}: {name} must be an np.ndarray, Tensor or list, "
-                    f"got {type(x).__name__}")
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{owner}: {name} must be rectangular numeric data, got a ragged or "
+                        f"unconvertible {type(x).__name__} ({e})") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {name} must hold numbers (bool, int or float), got dtype "
+                        f"{a.dtype}")
+    return a
 
 
 def check_2d_finite(X: np.ndarray, name: str, owner: str) -> np.ndarray:
@@ -151,6 +186,17 @@ def as_tensor(x, owner):
         raise TypeError(f"{owner}: input must hold real numbers (bool, int or float), got "
                         f"dtype {x.dtype}")
     return x if isinstance(x, _Tensor) else _Tensor._wrap(x)   # an ndarray: no copy
+
+
+def tensor_arg(x, name: str, owner: str):
+    """An argument that must be a tensor (a Tensor, or a numeric ndarray wrapped without a
+    copy): anything else is torch's TypeError naming it, where it would otherwise fail deep
+    inside with "'NoneType' object has no attribute 'ndim'"."""
+    if isinstance(x, _Tensor):
+        return x
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        return _Tensor._wrap(x)
+    raise TypeError(f"{owner}(): argument '{name}' must be Tensor, not {type(x).__name__}")
 
 
 def check_last_dim(x, expected, owner):

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _torch_names as _TORCH_NAMES
 from . import random as _random
+from ._checks import tensor_arg
 from ._methods_ops_math import _BINARY_INPLACE, _OTHER_INPLACE, _UNARY_INPLACE
 from ._tensor.args import leaf as _leaf
 from ._tensor.args import raw as _raw
@@ -281,9 +282,12 @@ def seed():
 
 def poisson(input, generator=None):
     """Poisson samples with rates ``input``, in its dtype (``torch.poisson``)."""
+    if generator is not None and not hasattr(generator, "_rng"):
+        raise TypeError(f"poisson(): argument 'generator' must be an nnscratch.Generator, not "
+                        f"{type(generator).__name__}")
     rng = _random.generator() if generator is None else generator._rng
-    rates = _raw(input)
-    return _leaf(rng.poisson(rates).astype(np.result_type(rates)), False)
+    rates = _raw(tensor_arg(input, "input", "poisson"))
+    return _leaf(np.asarray(rng.poisson(rates)).astype(np.result_type(rates)), False)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
@@ -297,13 +301,18 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                  sorter=None):
     """Insertion indices into each sorted row (``torch.searchsorted``); int64 (int32 with
     ``out_int32``); ``right``/``side="right"`` puts equal values after."""
-    seq, values = _raw(sorted_sequence), _raw(input)
+    seq = _raw(tensor_arg(sorted_sequence, "sorted_sequence", "searchsorted"))
+    values = input if isinstance(input, (int, float)) and not isinstance(input, bool) else \
+        _raw(tensor_arg(input, "input", "searchsorted"))
     if sorter is not None:
         seq = np.take_along_axis(seq, _raw(sorter), -1)
     how = "right" if right or side == "right" else "left"
     d = np.int32 if out_int32 else np.int64
     if np.ndim(seq) <= 1:
         return _leaf(np.asarray(np.searchsorted(seq, values, side=how)).astype(d), False)
+    if np.ndim(values) == 0:
+        raise RuntimeError("searchsorted(): input value can be a scalar only when boundaries "
+                           "tensor dimension is 1")
     rows_of_values = np.reshape(values, (-1, np.shape(values)[-1]))
     rows = [np.searchsorted(s, v, side=how)
             for s, v in zip(seq.reshape(-1, seq.shape[-1]), rows_of_values)]
@@ -331,6 +340,9 @@ def broadcast_tensors(*tensors):
 def vander(x, N=None, increasing=False):
     """Columns x^(N-1), …, x, 1 (``torch.vander``; ``increasing`` reverses them)."""
     t = as_tensor(x)
+    if t.ndim != 1:
+        raise RuntimeError(f"vander: x must be a one-dimensional tensor, got shape "
+                           f"{tuple(t.shape)}")
     n = t.shape[0] if N is None else N
     from .functions import stack
     powers = builtins.range(n) if increasing else builtins.range(n - 1, -1, -1)

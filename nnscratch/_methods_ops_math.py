@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import dtype as _dt
+from ._checks import tensor_arg
 from ._tensor.args import ReturnTypes as _ReturnTypes
 from ._tensor.args import as_dtype as _as_dtype
 from ._tensor.args import raw as _raw
@@ -560,7 +561,7 @@ class OpsMathMethods:
         return builtins.bool(self._data.reshape(()))
 
     def is_same_size(self, other):
-        return self.shape == other.shape
+        return self.shape == tensor_arg(other, "other", "is_same_size").shape
 
     # reductions and order statistics
     def nansum(self, dim=None, keepdim=False, *, dtype=None):
@@ -602,6 +603,8 @@ class OpsMathMethods:
     def diff(self, n=1, dim=-1, prepend=None, append=None):
         """n-th forward difference along dim (``torch.diff``)."""
         t = self
+        if self.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
         if prepend is not None or append is not None:
             parts = [as_tensor(p) for p in (prepend, self, append) if p is not None]
             t = _concatenate(parts, dim)
@@ -626,6 +629,7 @@ class OpsMathMethods:
 
     def inner(self, other):
         """Σ over the last axes (``torch.inner``)."""
+        other = tensor_arg(other, "other", "inner")
         if self.ndim == 0 or other.ndim == 0:
             return self * other
         return _tensordot(self, other, [[-1], [-1]])
@@ -633,6 +637,7 @@ class OpsMathMethods:
     def tensordot(self, other, dims=2):
         """Contraction over ``dims`` (an int: self's last and other's first axes; or two
         lists) (``torch.tensordot``)."""
+        other = tensor_arg(other, "other", "tensordot")
         if isinstance(dims, int):
             dims = [list(range(self.ndim - dims, self.ndim)), list(range(dims))]
         return _tensordot(self, other, [list(dims[0]), list(dims[1])])
@@ -661,7 +666,7 @@ class OpsMathMethods:
 
     def kron(self, other):
         """The Kronecker product (``torch.kron``)."""
-        a, b = self, other
+        a, b = self, tensor_arg(other, "other", "kron")
         n = builtins.max(a.ndim, b.ndim)
         a = a.reshape((1,) * (n - a.ndim) + a.shape)
         b = b.reshape((1,) * (n - b.ndim) + b.shape)

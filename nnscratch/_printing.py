@@ -27,15 +27,23 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     False forces scientific notation on or off; None, the default, chooses per tensor).  An
     argument left None keeps its current value, except ``sci_mode``, which is always set."""
     global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    # every argument is checked before any is set; threshold alone may be inf ("never
+    # summarise", torch's idiom): an infinite precision or width cannot be an int
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None and not (isinstance(value, (int, float)) and value >= 0 and (
+                name == "threshold" or value != float("inf"))):
+            finite = "" if name == "threshold" else "finite "
+            raise ValueError(f"set_printoptions: {name} must be a {finite}number >= 0, got "
+                             f"{value!r}")
+    if sci_mode is not None and not isinstance(sci_mode, bool):
+        raise TypeError(f"set_printoptions: sci_mode must be True, False or None, got "
+                        f"{sci_mode!r}")
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, "
                              f"got {profile!r}")
         PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
-    for name, value in (("precision", precision), ("threshold", threshold),
-                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
-        if value is not None and not (isinstance(value, (int, float)) and value >= 0):
-            raise ValueError(f"set_printoptions: {name} must be a number >= 0, got {value!r}")
     PRECISION = PRECISION if precision is None else int(precision)
     THRESHOLD = THRESHOLD if threshold is None else threshold
     EDGEITEMS = EDGEITEMS if edgeitems is None else int(edgeitems)

@@ -2,8 +2,8 @@
 ``torch.nn.functional``, ``torch.optim``), so that asking nnscratch for one it does not
 provide raises :class:`~nnscratch._unsupported.TorchFeatureError` naming the torch feature
 instead of a bare AttributeError.  A name that nnscratch implements is simply found first;
-these tables are only read on a failed attribute lookup.  tests/test_torch_api_surface.py
-checks that they hold every public torch name (``python tests/test_torch_api_surface.py``
+these tables are only read on a failed attribute lookup.  tests/torch_api/test_torch_api_surface.py
+checks that they hold every public torch name (``python tests/torch_api/test_torch_api_surface.py``
 rewrites them from the installed torch)."""
 
 TORCH = frozenset("""

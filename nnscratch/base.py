@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import math
-import numbers
 import warnings
 from typing import Any, Callable
 
@@ -315,25 +313,3 @@ def check_n_features(est, X, owner: str, keep_float: bool = False) -> np.ndarray
         raise ValueError(f"{owner}: X has {X.shape[1]} features, but {type(est).__name__} is "
                          f"expecting {est.n_features_in_} features as input (as in fit)")
     return X
-
-
-def check_param(value, name: str, owner: str, *, low=None, low_open=False, integer=False,
-                allow_none=False, choices=None):
-    """Validate one hyper-parameter at fit time (so ``__init__`` stores it unchanged)."""
-    if value is None and allow_none:
-        return None
-    if choices is not None:
-        if value not in choices:
-            raise ValueError(f"{owner}: {name} must be one of {list(choices)}, got {value!r}")
-        return value
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
-        want = "an int" if integer else "a number"
-        raise TypeError(f"{owner}: {name} must be {want}, got {type(value).__name__} "
-                        f"({value!r})")
-    if not integer and not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be finite, got {value}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{owner}: {name} must be {'>' if low_open else '>='} {low:g}, "
-                         f"got {value}")
-    return value

@@ -11,7 +11,8 @@ from typing import Iterable
 import numpy as np
 
 from . import random as _random
-from .base import BaseEstimator, check_array, check_n_features, check_param, record_features
+from ._checks import check_param
+from .base import BaseEstimator, check_array, check_n_features, record_features
 
 
 class _Transformer(BaseEstimator):

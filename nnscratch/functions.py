@@ -62,6 +62,10 @@ def where(cond: TensorLike, a: TensorLike | None = None, b: TensorLike | None = 
     one argument, the indices of the true entries."""
     if a is None and b is None:
         return tuple(as_tensor(i) for i in np.nonzero(as_tensor(cond).numpy()))
+    if a is None or b is None:
+        raise TypeError("where: pass both input and other (where(condition, input, other)), or "
+                        "the condition alone")
+    _ops.shape.check_condition(cond)
     return _ops.where(cond, a, b)
 
 

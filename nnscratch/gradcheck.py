@@ -44,6 +44,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     Returns True, or raises :class:`GradcheckError` naming the input, the index, and both
     values.  ``fn`` must be deterministic (fix dropout masks and sampling noise).
     """
+    if not (isinstance(eps, (int, float, np.floating)) and np.isfinite(eps) and eps > 0):
+        raise ValueError(f"gradcheck: eps must be a finite number > 0, got {eps!r}")
     xs = _as_inputs(inputs)
     checked = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:

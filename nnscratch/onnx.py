@@ -438,6 +438,9 @@ def _translate(g, tr, in_names, paths, param_names):
 def _check_names(names, default, count, what):
     if names is None:
         return [default] if count == 1 else [f"{default}_{i}" for i in range(count)]
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):   # "x" is no list
+        raise TypeError(f"nnscratch.onnx.export: {what} must be a list of strings, got "
+                        f"{type(names).__name__} {names!r}")
     names = list(names)
     if not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
         raise ValueError(f"nnscratch.onnx.export: {what} must be distinct non-empty strings, "
@@ -486,6 +489,14 @@ def _check_example(model: Module, xv: Tensor, dynamic_axes) -> None:
             raise TypeError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] must be "
                             f"{{axis: label}} or a list of axes, got {type(axes).__name__} "
                             f"{axes!r} (e.g. {{{name!r}: {{0: 'batch'}}}})")
+        for axis in axes:
+            if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+                raise TypeError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] axes must be "
+                                f"ints, got {type(axis).__name__} {axis!r}")
+        labels = axes.values() if isinstance(axes, dict) else ()
+        if not all(isinstance(label, str) and label for label in labels):
+            raise TypeError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] labels must be "
+                            f"non-empty strings, got {list(labels)!r}")
 
 
 def _value_is(expected):
@@ -511,6 +522,10 @@ def _another(x: Tensor, axes) -> Tensor:
 
 def _axes_of(name, ndim, dynamic_axes):
     spec = dynamic_axes.get(name, {})
+    bad = [a for a in spec if not -ndim <= a < ndim]
+    if bad:     # (checked before the checking trace lengthens them)
+        raise ValueError(f"nnscratch.onnx.export: dynamic_axes[{name!r}] names axis {bad[0]}, "
+                         f"but {name!r} has {ndim} axes")
     return sorted({int(a) % ndim for a in spec})
 
 

@@ -21,6 +21,8 @@ def manual_seed(seed: int) -> np.random.Generator:
         raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
+    if seed >= 2 ** 64:    # torch's seeds are 64-bit too
+        raise ValueError(f"manual_seed: seed must be < 2**64, got {seed}")
     _generator = np.random.default_rng(int(seed))
     return _generator
 

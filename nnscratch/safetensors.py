@@ -31,6 +31,7 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._bounded_io import open_regular
+from .autograd.core import TensorBase
 
 __all__ = ["save_safetensors", "load_safetensors", "safetensors_metadata"]
 
@@ -44,9 +45,11 @@ _METADATA = "__metadata__"
 _MAX_ELEMENTS = np.iinfo(np.intp).max
 
 
-def _as_array(value, name: str) -> np.ndarray:
-    if hasattr(value, "numpy") and hasattr(value, "requires_grad"):      # an nnscratch Tensor
-        value = value.numpy()
+def _storable(value, name: str) -> np.ndarray:
+    """A state-dict entry as the array to write: an ndarray or a Tensor's array, of a dtype the
+    format stores (a list is refused: a state dict holds arrays)."""
+    if isinstance(value, TensorBase):
+        value = value._data
     if not isinstance(value, np.ndarray):
         raise TypeError(f"save_safetensors: state_dict[{name!r}] must be an array or Tensor, "
                         f"got {type(value).__name__}")
@@ -86,7 +89,7 @@ def save_safetensors(state_dict, path: str | os.PathLike, metadata: dict | None 
         if not isinstance(name, str) or name == _METADATA:
             raise TypeError(f"save_safetensors: keys must be str other than {_METADATA!r}, "
                             f"got {name!r}")
-        a = _as_array(value, name)
+        a = _storable(value, name)
         # C order, little-endian (np.ascontiguousarray would turn a 0-d array into 1-d)
         a = np.asarray(a, dtype=a.dtype.newbyteorder("<") if a.dtype.itemsize > 1 else a.dtype,
                        order="C")

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from ._atomic import atomic_write, atomic_write_text
-from ._bounded_io import check_stream_kind, open_regular
+from ._bounded_io import check_binary_file, check_stream_kind, open_regular
 from .tensor import Tensor
 
 FORMAT = "nnscratch-checkpoint"
@@ -175,6 +175,7 @@ def save(state: Any, path: Any, pickle_module: Any = None, pickle_protocol: Any 
                     np.lib.format.write_array(entry, np.asanyarray(a), allow_pickle=False)
 
     if hasattr(path, "write"):
+        check_binary_file(path, "save", "write")
         write(path)
         return
     if not isinstance(path, (str, bytes, os.PathLike)):
@@ -321,6 +322,7 @@ _TORCH_PICKLE = ("it is a torch.save pickle ({what}); nnscratch never unpickles.
 def _stream_size(f: Any, name: str) -> int:
     """Bytes from ``f``'s current position to its end (``f`` must be seekable, and over a
     regular file if it has a descriptor: an open /dev/zero seeks to a size of 0)."""
+    check_binary_file(f, "load", "read")
     check_stream_kind(f, "load")
     seekable = getattr(f, "seekable", None)
     if not (callable(seekable) and seekable()):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import random as _random
-from ._checks import check_int
+from ._checks import check_int, check_positive_entries
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
@@ -24,22 +24,20 @@ def _array(x, name) -> np.ndarray:
     return a
 
 
-def _positive(x, name) -> np.ndarray:
-    a = _array(x, name)
-    if a.size and np.any(a <= 0):
-        raise ValueError(f"{name} must be > 0, got {a[a <= 0].ravel()[0]}")
-    return a
+def _variance(sigma2) -> np.ndarray:
+    """A variance (or one per element): finite and > 0."""
+    return check_positive_entries(_array(sigma2, "sigma2 (variance)"), "sigma2 (variance)")
 
 
 def gaussian_pdf(x, mu=0.0, sigma2=1.0):
     """N(x; μ, σ²) = exp(-(x - μ)² / (2σ²)) / sqrt(2πσ²)   (001 §4.2). ``sigma2`` is a variance."""
-    x, mu, s2 = _array(x, "x"), _array(mu, "mu"), _positive(sigma2, "sigma2 (variance)")
+    x, mu, s2 = _array(x, "x"), _array(mu, "mu"), _variance(sigma2)
     return np.exp(-0.5 * (x - mu) ** 2 / s2) / np.sqrt(2 * np.pi * s2)
 
 
 def gaussian_cdf(x, mu=0.0, sigma2=1.0):
     """Φ((x - μ)/σ) = ½ (1 + erf((x - μ) / (σ √2)))."""
-    x, mu, s2 = _array(x, "x"), _array(mu, "mu"), _positive(sigma2, "sigma2 (variance)")
+    x, mu, s2 = _array(x, "x"), _array(mu, "mu"), _variance(sigma2)
     z = (x - mu) / np.sqrt(2 * s2)
     return 0.5 * (1 + np.asarray(_erf(z), dtype=np.float64))   # a 0-d z gives a Python float
 
@@ -85,7 +83,7 @@ def gaussian_ppf(p, mu=0.0, sigma2=1.0):
     if pa.size and (np.any(np.isnan(pa)) or np.any(pa < 0) or np.any(pa > 1)):
         raise ValueError(f"p must be probabilities in [0, 1], got values in "
                          f"[{np.nanmin(pa)}, {np.nanmax(pa)}]")
-    mu, s2 = _array(mu, "mu"), _positive(sigma2, "sigma2 (variance)")
+    mu, s2 = _array(mu, "mu"), _variance(sigma2)
     return mu + np.sqrt(s2) * _ndtri(pa)
 
 
@@ -160,7 +158,7 @@ def mle_gaussian(samples):
 def gaussian_log_likelihood(samples, mu, sigma2) -> float:
     """log Π_i N(x_i; μ, σ²) (001 §4.6)."""
     x = _array(samples, "samples")
-    s2 = float(_positive(sigma2, "sigma2 (variance)"))
+    s2 = float(_variance(sigma2))
     return float(-0.5 * x.size * np.log(2 * np.pi * s2) - ((x - mu) ** 2).sum() / (2 * s2))
 
 

@@ -148,6 +148,8 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False) ->
 
 
 def _like_dtype(t, dtype):
+    if not isinstance(t, (Tensor, np.ndarray)):     # torch: a TypeError naming the argument
+        raise TypeError(f"*_like(): argument 'input' must be Tensor, not {type(t).__name__}")
     return raw(t).dtype if dtype is None else as_dtype(dtype, "dtype")
 
 

@@ -3,14 +3,15 @@
 A *first-derivative row* is one collected test (one parametrization) of ``tests/`` whose
 function calls ``gradcheck``/``check_gradcheck`` (found by walking each test file's AST, then
 ``pytest --collect-only`` for the parametrizations); tests of gradcheck itself
-(tests/test_gradcheck.py) and the second-derivative files are not rows.
+(tests/autograd/test_gradcheck.py) and the second-derivative files are not rows.
 
 A row is *covered* when a second-derivative row (gradgradcheck, float64, random cotangents,
 and double-backward parity with torch 2.13) names it:
 
-* ``tests/test_double_backward.py`` doubles every row of ``tests/test_ops_gradcheck.py``'s
+* ``tests/autograd/test_double_backward.py`` doubles every row of
+  ``tests/ops/test_ops_gradcheck.py``'s
   table (same row ids) and, in ``WINDOW``, rows keyed by the node ids they double (``COVERS``);
-* ``tests/test_double_backward_ops.py``'s ``KEYS`` are the node ids they double.
+* ``tests/autograd/test_double_backward_ops.py``'s ``KEYS`` are the node ids they double.
 
 Usage: ``python tools/second_derivative_coverage.py [REPO]`` (REPO defaults to this checkout);
 prints the counts and every uncovered row.  Not part of ``make test`` (it collects the suite).
@@ -41,9 +42,10 @@ def _calls_gradcheck(fn: ast.AST) -> bool:
 
 
 def first_order_functions(tests: Path) -> dict[str, set[str]]:
-    """{test file name: names of its test functions that call gradcheck}."""
+    """{test file name: names of its test functions that call gradcheck}.  Test files are
+    named uniquely across the folders of tests/, so a node id is keyed by its file's name."""
     out: dict[str, set[str]] = {}
-    for path in sorted(tests.glob("test_*.py")):
+    for path in sorted(tests.rglob("test_*.py"), key=lambda p: p.name):
         if path.name in NOT_ROWS:
             continue
         tree = ast.parse(path.read_text())
@@ -55,13 +57,16 @@ def first_order_functions(tests: Path) -> dict[str, set[str]]:
 
 
 def collect(repo: Path, files: list[str]) -> list[str]:
-    """pytest's node ids of ``files`` (relative to tests/)."""
+    """pytest's node ids of the test files named ``files``, keyed by the file's name
+    (``test_conv.py::test_conv2d_gradcheck[...]``, whatever folder of tests/ holds it)."""
+    paths = {p.name: p for p in (repo / "tests").rglob("test_*.py")}
     res = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                          "-p", "no:cacheprovider", "-n", "0", *[f"tests/{f}" for f in files]],
+                          "-p", "no:cacheprovider", "-n", "0",
+                          *[str(paths[f].relative_to(repo)) for f in files]],
                          cwd=repo, capture_output=True, text=True,
                          env={**__import__("os").environ, "PYTHONPATH": str(repo)})
     ids = [line.strip() for line in res.stdout.splitlines() if "::" in line]
-    return [i.removeprefix("tests/") for i in ids]
+    return [i.split("::", 1)[0].rsplit("/", 1)[-1] + "::" + i.split("::", 1)[1] for i in ids]
 
 
 def first_order_rows(repo: Path) -> list[str]:
@@ -77,7 +82,7 @@ def first_order_rows(repo: Path) -> list[str]:
 def second_order_keys(repo: Path) -> tuple[set[str], set[str], set[str]]:
     """(keys of second-derivative rows, keys of rows that refuse create_graph with a clear
     error, collected tests that run no gradcheck)."""
-    sys.path[:0] = [str(repo / "tests"), str(repo)]
+    sys.path[:0] = [str(repo / "tests" / "autograd"), str(repo / "tests"), str(repo)]
     keys: set[str] = set()
     refuses: set[str] = set()
     skip: set[str] = set(MACHINERY)

@@ -11,8 +11,9 @@ imports torch (``tests/**/*.py``) as an attribute (``t.erf``, ``ns.meshgrid``; n
 ``("erfinv", ...)``; docstrings are skipped), or, for Tensor's operator methods, the operator
 itself (``a & b`` counts ``__and__`` and ``__rand__``, ``a >>= b``
 ``__irshift__``).  Names nnscratch has without such a test are listed apart, uncounted.
-torch's public names are read from the installed torch 2.13, as tests/test_torch_api_surface.py
-reads them.  ``--check`` exits 1 when the document is not up to date (nothing is written).
+torch's public names are read from the installed torch 2.13, as
+tests/torch_api/test_torch_api_surface.py reads them.  ``--check`` exits 1 when the document is
+not up to date (nothing is written).
 """
 from __future__ import annotations
 
@@ -71,8 +72,9 @@ def _resolve(path):
 
 
 def torch_names(obj) -> list:
-    """torch's own public names of a namespace (the rule of tests/test_torch_api_surface.py:
-    no re-exported stdlib module, typing helper or ALL-CAPS constant)."""
+    """torch's own public names of a namespace (the rule of
+    tests/torch_api/test_torch_api_surface.py: no re-exported stdlib module, typing helper or
+    ALL-CAPS constant)."""
     names = []
     for n in dir(obj):
         v = getattr(obj, n, None)

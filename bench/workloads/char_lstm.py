@@ -21,15 +21,18 @@ FLOOR_TARGET = 1.1     # nnscratch / the hand-written NumPy loop
 GEMM_ROWS = "LSTM"    # its rows in bench/gemm_threads.py's SHAPES
 GAP = """Against torch: two thirds of the step is GEMM, the same products torch computes;
 how OpenBLAS's compare with torch's depends on the CPU and its BLAS kernel, and the line above
-is this machine's measurement. With the compiled kernels (column `kernels`) the cell's
-elementwise work per time step is two compiled loops and three NumPy calls (tanh twice, one
-product) instead of about 25 NumPy calls; what is left besides the GEMMs is the per-step
-Python loop around 64 small GEMMs (N = 32 columns) in each direction, where torch runs the
-whole layer inside oneDNN's fused RNN primitive, over both cores. With one thread each (process
-CPU time, same process, interleaved; 2026-12-07) the step takes 85.9 ms against torch's 75.8 ms,
-its GEMMs 60.5 ms (as fast as torch's mm on the same shapes); the rest is mostly np.tanh of the
-gates and Δ's layout copy (analysis below). The floor runs nnscratch's own sequence kernel on
-the NumPy path."""
+is this machine's measurement. With the compiled kernels (column `kernels`) the float32
+cell is one compiled loop per time step each way: forward, the gates' activations (its own
+vectorised float32 tanh, at most 6 ULP from the correctly rounded value), c, tanh(c) and h;
+backward, the gate gradients. What is left besides the GEMMs is the per-step Python loop
+around 64 small GEMMs (N = 32 columns) in each direction and Δ's layout copy, where torch runs
+the whole layer inside oneDNN's fused RNN primitive, over both cores. With one thread each
+(process CPU time, processes interleaved, 11 rounds of 10 steps on a loaded machine;
+2026-12-07) the step takes 86.1 ms (78.6-96.0) against torch's 87.1 ms (75.9-100.4), per-round
+ratio median 1.00 (0.88-1.14): at par per core, so the 2-thread gap is torch's second core on the
+elementwise work (the cell kernels stay on one core; analysis below). The floor calls
+nnscratch's own sequence op on arrays (through ``__wrapped__``, with the compiled cell kernels
+when numba is installed, like the `nnscratch` column)."""
 ROUNDS = 7
 KERNELS = True        # also timed on the NumPy reference path (nnscratch_numpy)
 V, H, T, N, ITERS, LR = 65, 256, 64, 32, 100, 2e-3

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtype as _dt
 from .. import ops as _ops
+from .._checks import tensor_arg
 from ..autograd import declare as _declare
 from ..autograd.core import TensorBase as _Base
 from ..autograd.core import _to_array
@@ -238,6 +239,7 @@ class ArithmeticMethods(_Base):
     @function
     def equal(self, other):
         """True when both have the same shape and values (``torch.equal``)."""
+        other = tensor_arg(other, "other", "equal")
         return builtins.bool(self.shape == other.shape and
                              np.array_equal(self._data, other._data))
 

@@ -88,8 +88,9 @@ class ShapeMethods(_Base):
     def unsqueeze(self, dim=None, *, axis=None):
         d = _dims(dim, axis, "unsqueeze")
         nd = self._data.ndim + 1
-        if isinstance(d, builtins.bool) or not isinstance(d, (builtins.int, np.integer)) \
-                or not -nd <= d < nd:
+        if isinstance(d, builtins.bool) or not isinstance(d, (builtins.int, np.integer)):
+            raise TypeError(f"unsqueeze(): argument 'dim' must be int, not {type(d).__name__}")
+        if not -nd <= d < nd:
             raise IndexError(f"unsqueeze: dimension out of range (expected to be in range of "
                              f"[{-nd}, {nd - 1}], but got {d})")
         return _ops.reshape(self, np.expand_dims(self._data, builtins.int(d) % nd).shape)
@@ -269,6 +270,13 @@ class ShapeMethods(_Base):
     def select(self, dim, index):
         """``torch.select``: the slice at ``index`` along ``dim``, that dimension dropped
         (``x.select(1, i)`` is ``x[:, i]``; a negative index counts from the end)."""
+        if self._data.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        if isinstance(index, _Base) and index._data.ndim == 0 and index._data.dtype.kind in "iu":
+            index = int(index._data)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"select(): argument 'index' must be int, not "
+                            f"{type(index).__name__}")
         d = _dim(dim, self._data.ndim, "select")
         n = self._data.shape[d]
         if not -n <= index < n:
@@ -278,6 +286,7 @@ class ShapeMethods(_Base):
 
     def where(self, condition, y):
         """``x.where(condition, y)`` is ``torch.where(condition, x, y)``."""
+        _ops.shape.check_condition(condition)
         return _ops.where(condition, self, y)
 
     @function

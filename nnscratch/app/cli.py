@@ -388,6 +388,8 @@ def cmd_predict(args) -> int:
     if X.ndim != 2 or X.shape[1] != n_in:
         return _usage_error("predict", f"INPUT {args.input!r} must have {n_in} features per "
                                        f"row (the model's input), got shape {X.shape}")
+    if not len(X):
+        return _usage_error("predict", f"INPUT {args.input!r} holds no rows (shape {X.shape})")
     logits = predict(model, X.astype(np.float32))
     if args.proba:
         from ..nn.functional import softmax

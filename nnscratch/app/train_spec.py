@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .._checks import check_int, check_positive, positive_int
 from ..optim import registry
 
 MODELS = ("linear", "mlp")
@@ -36,9 +37,27 @@ class TrainSpec:
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        owner = "TrainSpec"     # what the command line checks, checked again for other callers
+        if self.model not in MODELS:
+            raise ValueError(f"{owner}: model must be one of {list(MODELS)}, got {self.model!r}")
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise TypeError(f"{owner}: hidden must be a sequence of layer widths, got "
+                            f"{type(self.hidden).__name__} {self.hidden!r}")
+        object.__setattr__(self, "hidden", tuple(positive_int(h, "hidden sizes", owner)
+                                                 for h in self.hidden))
+        for name in ("data", "activation", "optimizer"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{owner}: {name} must be a str, got {getattr(self, name)!r}")
+        entry = registry.lookup(self.optimizer)
         if self.lr is None:
-            object.__setattr__(self, "lr", registry.lookup(self.optimizer).lr)
+            object.__setattr__(self, "lr", entry.lr)
+        check_positive(self.lr, "lr", owner)
+        positive_int(self.epochs, "epochs", owner)
+        positive_int(self.batch_size, "batch_size", owner)
+        if check_int(self.seed, "seed", owner, minimum=0) >= 2 ** 32:
+            raise ValueError(f"{owner}: seed must be an int in [0, 2**32), got {self.seed}")
+        for name in ("n_in", "n_out"):        # 0 until filled from the data
+            check_int(getattr(self, name), name, owner, minimum=0)
 
     @property
     def sizes(self) -> list[int]:
@@ -82,6 +101,9 @@ class TrainSpec:
     @classmethod
     def from_config(cls, config: dict) -> TrainSpec:
         """The spec a ``config`` entry describes; keys it does not know are kept in ``extra``."""
+        if not isinstance(config, dict):
+            raise TypeError(f"TrainSpec.from_config: config must be a dict, got "
+                            f"{type(config).__name__}")
         names = {f.name for f in fields(cls)} - {"extra"}
         known = {k: v for k, v in config.items() if k in names}
         return cls(**known, extra={k: v for k, v in config.items() if k not in names})

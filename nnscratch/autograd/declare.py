@@ -221,6 +221,19 @@ def defvjp(prim: Primitive, *vjps, saves=None) -> None:
         prim.per_argument = bool(prim.saves) and isinstance(prim.saves[0], tuple)
 
 
+def _record_outputs(out, vjp, parents, name: str):
+    """The graph node of a fused op's call and its output Tensor(s) on it.  With several
+    outputs the VJP receives one gradient per output, zeros where an output got none."""
+    if not isinstance(out, tuple):
+        node = Node(tuple(parents), vjp, 1, name)
+        return node, Tensor._wrap(out, node, 0)
+
+    def vjp_of_all(gs):
+        return vjp(tuple(np.zeros_like(o) if g is None else g for g, o in zip(gs, out)))
+    node = Node(tuple(parents), vjp_of_all, len(out), name)
+    return node, tuple(Tensor._wrap(o, node, i) for i, o in enumerate(out))
+
+
 def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, composite=None,
           refuses=None):
     """Declare a fused op: ``fn(*arrays, **kw) -> (out, vjp)`` with ``vjp(g) -> grads``.
@@ -282,22 +295,10 @@ def fused(fn=None, *, saves_output=False, polymorphic=False, linear=False, compo
             if _recorder is not None:
                 _recorder(op, args, kwargs, result)
             return result
+        node, result = _record_outputs(out, vjp, parents, name)
         saved = [a for a in args if isinstance(a, Tensor)]
-        if isinstance(out, tuple):
-            inner = vjp
-
-            def vjp(gs):
-                return inner(tuple(np.zeros_like(o) if g is None else g
-                                   for g, o in zip(gs, out)))
-            node = Node(tuple(parents), vjp, len(out), name)
-            result = tuple(Tensor._wrap(o, node, i) for i, o in enumerate(out))
-            if saves_output:
-                saved += result
-        else:
-            node = Node(tuple(parents), vjp, 1, name)
-            result = Tensor._wrap(out, node, 0)
-            if saves_output:
-                saved.append(result)
+        if saves_output:
+            saved += result if isinstance(result, tuple) else [result]
         node.saved = _save(saved)
         node.again = again_kind or ((*again_fn, arrays, kwargs) if again_fn is not None
                                     else no_again)

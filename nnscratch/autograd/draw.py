@@ -114,6 +114,32 @@ class Graph:
         return self.source
 
 
+def _leaf_titles(output, names, rankdir) -> dict:
+    """draw_graph's arguments checked; ``{id(tensor): its name}`` from ``names``."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"draw_graph: output must be a Tensor; got {type(output).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT'; got {rankdir!r}")
+    if names is None:
+        names = {}
+    if not isinstance(names, dict) or not all(isinstance(t, Tensor) for t in names.values()):
+        raise TypeError("draw_graph: names must be a dict {name: Tensor}")
+    return {id(t): str(n) for n, t in names.items()}
+
+
+def _tensor_label(t, title: str, max_values: int) -> str:
+    """A tensor node's label: its title and shape, and its values and gradient when it has at
+    most ``max_values`` elements (a gradient too large to show is marked ✓)."""
+    fields = [title, f"shape {_shape(t.shape)}"]
+    value = _fmt(t._data, max_values)
+    if value is not None:
+        fields.append(f"data {value}")
+    if t._grad is not None:
+        grad = _fmt(t._grad._data, max_values)
+        fields.append(f"grad {grad}" if grad is not None else "grad ✓")
+    return "\n".join(fields)
+
+
 def draw_graph(output, names=None, rankdir: str = "LR", max_values: int = 4) -> Graph:
     """The computation graph that ``output.backward()`` would walk, drawn as DOT.
 
@@ -132,28 +158,12 @@ def draw_graph(output, names=None, rankdir: str = "LR", max_values: int = 4) -> 
         >>> x = ns.tensor(2.0, requires_grad=True); y = (x * x + x).sum()
         >>> print(ns.draw_graph(y, names={"x": x}).source)      # doctest: +SKIP
     """
-    if not isinstance(output, Tensor):
-        raise TypeError(f"draw_graph: output must be a Tensor; got {type(output).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT'; got {rankdir!r}")
-    if names is None:
-        names = {}
-    if not isinstance(names, dict) or not all(isinstance(t, Tensor) for t in names.values()):
-        raise TypeError("draw_graph: names must be a dict {name: Tensor}")
-    label_of = {id(t): str(n) for n, t in names.items()}
-
+    label_of = _leaf_titles(output, names, rankdir)
     nodes: dict = {}
     edges: list = []
 
     def tensor_label(t, title):
-        fields = [title, f"shape {_shape(t.shape)}"]
-        value = _fmt(t._data, max_values)
-        if value is not None:
-            fields.append(f"data {value}")
-        if t._grad is not None:
-            grad = _fmt(t._grad._data, max_values)
-            fields.append(f"grad {grad}" if grad is not None else "grad ✓")
-        return "\n".join(fields)
+        return _tensor_label(t, title, max_values)
 
     leaf_ids: dict = {}
 

@@ -26,10 +26,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise RuntimeError("grad: the inputs argument cannot be empty (as torch)")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
+    for flag, value in (("create_graph", create_graph), ("retain_graph", retain_graph)):
+        if value is not None and not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"grad: {flag} must be a bool, got {type(value).__name__} "
+                            f"{value!r}")
     for t in inputs:
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: all inputs have to be Tensors, got {type(t).__name__}")
+        if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     for t in outputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: all outputs have to be Tensors, got {type(t).__name__}")
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")

@@ -245,8 +245,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, inputs=None,
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have "
                                "a grad_fn")
-    only = None if inputs is None else {id(t) for t in (
-        [inputs] if isinstance(inputs, Tensor) else inputs)}
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    only = None if inputs is None else {id(t) for t in inputs}
     outer: list | None = _callbacks
     if create_graph:
         seeds = [(t, _seed_grad(t, g, keep=True)) for t, g in zip(tensors, grad_tensors)]
@@ -288,16 +291,9 @@ def _accumulate_leaf_recorded(p, g):
             fn(p)
 
 
-def run_backward(seeds, retain_graph=False, only=None, capture=None, owned=None):
-    """The reverse sweep.  ``seeds``: (tensor, cotangent array) pairs.  Returns {id(leaf):
-    (leaf, summed gradient array)} for the leaves reached (restricted to ids in ``only``);
-    ``capture`` maps id(non-leaf tensor) -> (tensor, slot) whose incoming gradient is also
-    returned (for ``autograd.grad`` with non-leaf inputs).  ``owned``, a set, receives the ids
-    of the leaves whose returned array nothing else refers to (a sum made here, or an array
-    from a :class:`FreshGrads` VJP), which ``.grad`` may then keep without a copy.
-
-    Its loop runs once per recorded op, so it is written for the small-op case: no helper
-    call per node or per gradient (the leaf sums and the in-place checks are inline)."""
+def _split_seeds(seeds, only):
+    """The seeds on leaves, summed per leaf (``{id: (leaf, gradient)}``, restricted to
+    ``only``), and the (tensor, cotangent) pairs the sweep starts from."""
     leaves: dict = {}
     roots = []
     for t, g in seeds:
@@ -307,19 +303,41 @@ def run_backward(seeds, retain_graph=False, only=None, capture=None, owned=None)
                 leaves[id(t)] = (t, g) if prev is None else (t, prev[1] + g)
         else:
             roots.append((t, g))
-    if not roots:
-        return leaves
+    return leaves, roots
+
+
+def _sweep_order(roots):
+    """The nodes behind ``roots`` in topological order, checked before any gradient moves
+    (freed graph, in-place change of a saved tensor), so a failed call leaves every .grad
+    untouched."""
     if len(roots) == 1:
         order = _toposort(roots[0][0]._node)
     else:   # one topological order of the union of the graphs, without the joint pseudo-node
         order = _toposort(_Joint([t for t, _ in roots]))[:-1]
-    # checked before any gradient moves, so a failed call leaves every .grad untouched
     for node in order:
         if node.vjp is None:
             raise RuntimeError(_FREED)
         for counter, n in node.saved:
             if counter.n != n:
                 _check_saved(node)      # raises, naming the op
+    return order
+
+
+def run_backward(seeds, retain_graph=False, only=None, capture=None, owned=None):
+    """The reverse sweep.  ``seeds``: (tensor, cotangent array) pairs.  Returns {id(leaf):
+    (leaf, summed gradient array)} for the leaves reached (restricted to ids in ``only``);
+    ``capture`` maps id(non-leaf tensor) -> (tensor, slot) whose incoming gradient is also
+    returned (for ``autograd.grad`` with non-leaf inputs).  ``owned``, a set, receives the ids
+    of the leaves whose returned array nothing else refers to (a sum made here, or an array
+    from a :class:`FreshGrads` VJP), which ``.grad`` may then keep without a copy.
+
+    Its loop runs once per recorded op, so it is written for the small-op case: no helper
+    call per node or per gradient (the leaf sums are inline; the set-up before the loop, once
+    per call, is in helpers)."""
+    leaves, roots = _split_seeds(seeds, only)
+    if not roots:
+        return leaves
+    order = _sweep_order(roots)
     for t, g in roots:
         slot = t._node.grads
         slot[t._index] = g if slot[t._index] is None else slot[t._index] + g

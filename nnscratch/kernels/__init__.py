@@ -1,12 +1,13 @@
 """Optional compiled kernels (numba) for the loops NumPy cannot fuse.
 
 NumPy runs every elementwise expression as separate passes over memory, one thread each; a
-few hot spots (the convolution's column copies, max pooling, an LSTM cell's gate arithmetic)
-are cheaper as one compiled loop.  Those loops live here, one module per op family, each with
-``@jit`` functions that compute *the same numbers* as the NumPy code at their dispatch point
-in ``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths), and
-``tests/test_kernels.py`` checks both paths agree (within a stated ULP bound) on random and
-edge-case inputs.
+few hot spots (the convolution's column copies, the LSTM and GRU cells) are cheaper as
+one compiled loop.  Those loops live here, one module per op family, each with ``@jit``
+functions that compute the numbers of the NumPy code at their dispatch point in
+``nnscratch/ops/`` — that NumPy code is the reference (the code to read for the maths) — bit
+for bit, except where a module says otherwise and why (the float32 cells' own ``tanh``);
+``tests/kernels/test_kernels.py`` checks both paths agree within the stated bound on random
+and edge-case inputs.
 
 Which path runs:
 
@@ -15,7 +16,7 @@ Which path runs:
   ``with using("numpy"):``: the NumPy path;
 * otherwise (``NNSCRATCH_KERNELS`` unset, ``auto`` or ``numba``): the compiled kernels.
 
-A dispatch point asks ``compiled("pool")``: the kernel module, or None for the NumPy path.
+A dispatch point asks ``compiled("lstm")``: the kernel module, or None for the NumPy path.
 The kernel modules import numba, so nothing here imports numba before a kernel is first
 needed (``import nnscratch`` stays NumPy-only and fast).  Kernels are compiled on their first
 call and cached on disk (``cache=True``: in ``__pycache__`` beside this package, or, in a

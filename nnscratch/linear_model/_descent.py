@@ -26,8 +26,7 @@ from typing import Callable
 import numpy as np
 
 from .. import random as _random
-from .._checks import check_int, check_seed
-from ..base import check_param
+from .._checks import check_int, check_param, check_seed
 from ..optim.optimizer import Workspace, apply_rule
 from ..optim.sgd import SGD
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import BaseEstimator, ClassifierMixin, check_param
+from .._checks import check_param
+from ..base import BaseEstimator, ClassifierMixin
 from ..numeric import stable_sigmoid
 from . import _descent
 

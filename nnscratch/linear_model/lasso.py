@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
+from .._checks import check_param
+from ..base import BaseEstimator, RegressorMixin, check_n_features, check_X_y
 from . import _descent
 
 

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from ..base import BaseEstimator, RegressorMixin, check_n_features, check_param, check_X_y
+from .._checks import check_param
+from ..base import BaseEstimator, RegressorMixin, check_n_features, check_X_y
 from . import _descent
 
 

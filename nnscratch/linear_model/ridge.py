@@ -1,7 +1,7 @@
 """Ridge regression: least squares with an L2 penalty on the weights (001 §5.2)."""
 from __future__ import annotations
 
-from ..base import check_param
+from .._checks import check_param
 from .linear_regression import _LeastSquares
 
 

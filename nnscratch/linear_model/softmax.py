@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_param
 from ..base import (
     BaseEstimator,
     ClassifierMixin,
     check_array,
     check_n_features,
-    check_param,
     column_or_1d,
     record_features,
 )

@@ -155,13 +155,18 @@ def get_scorer(scoring):
 
 
 def _is_classifier(estimator) -> bool:
+    # our estimators say it themselves; asking for scikit-learn's tags first would import
+    # scikit-learn (seconds) just to read the same attribute back
+    kind = getattr(estimator, "_estimator_type", None)
+    if kind is not None:
+        return kind == "classifier"
     tags = getattr(estimator, "__sklearn_tags__", None)
     if callable(tags):
         try:
             return tags().estimator_type == "classifier"
         except Exception:   # an estimator outside scikit-learn's tag protocol
             pass
-    return getattr(estimator, "_estimator_type", None) == "classifier"
+    return False
 
 
 def _is_class_labels(y) -> bool:

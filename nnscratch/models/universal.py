@@ -27,16 +27,12 @@ def _check_interval(lo, hi, name="interval"):
         raise ValueError(f"{name} must be finite with lower < upper, got ({lo}, {hi})")
 
 
-def _check_positive(v, name):
-    check_positive(v, name)
-
-
 def step_network(s: float, w: float = 1000.0) -> nn.Sequential:
     """σ(w x - w s): steps from 0 to 1 at x = s, sharper as w grows (003 Figure 4.1).
 
     Shape: ``(N, 1) -> (N, 1)``.  Parameters are float64.
     """
-    _check_positive(w, "w")
+    check_positive(w, "w")
     return nn.Sequential(_linear([[w]], [-s * w]), nn.Sigmoid())
 
 
@@ -44,8 +40,8 @@ def bump_network(s1: float, s2: float, w: float = 1e4, h: float = 1e4) -> nn.Seq
     """σ(h σ(w(x - s1)) - h σ(w(x - s2)) - h/2): ≈1 for x in (s1, s2), ≈0 outside
     (003 §4.1, Figure 4.2).  Shape: ``(N, 1) -> (N, 1)``."""
     _check_interval(s1, s2, "(s1, s2)")
-    _check_positive(w, "w")
-    _check_positive(h, "h")
+    check_positive(w, "w")
+    check_positive(h, "h")
     return nn.Sequential(_linear([[w], [w]], [-s1 * w, -s2 * w]), nn.Sigmoid(),
                          _linear([[h, -h]], [-h / 2]), nn.Sigmoid())
 
@@ -60,8 +56,8 @@ def tower_network(x_interval, y_interval, w: float = 1e4, h: float = 1e4) -> nn.
     (x1, x2), (y1, y2) = x_interval, y_interval
     _check_interval(x1, x2, "x_interval")
     _check_interval(y1, y2, "y_interval")
-    _check_positive(w, "w")
-    _check_positive(h, "h")
+    check_positive(w, "w")
+    check_positive(h, "h")
     hidden = _linear([[w, 0], [w, 0], [0, w], [0, w]], [-x1 * w, -x2 * w, -y1 * w, -y2 * w])
     return nn.Sequential(hidden, nn.Sigmoid(), _linear([[h, -h, h, -h]], [-1.5 * h]),
                          nn.Sigmoid())

@@ -12,13 +12,14 @@ Masks keep torch's two conventions: for :func:`scaled_dot_product_attention` a b
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 
 from .. import functions as fn
 from .. import ops
-from .._checks import as_tensor
+from .._checks import as_tensor, check_floating, check_number, check_range
 from ..ops.padding import pad
 from ..tensor import Tensor, get_default_dtype
 from . import init
@@ -70,9 +71,15 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         raise ValueError(f"scaled_dot_product_attention: query (*, L, E) {tuple(q.shape)}, key "
                          f"(*, S, E) {tuple(k.shape)} and value (*, S, Ev) {tuple(v.shape)} do "
                          f"not match")
+    _check_same_float((q, k, v), "scaled_dot_product_attention", "query, key, and value")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
+    check_range(dropout_p, "dropout_p", "scaled_dot_product_attention", 0.0, 1.0,
+                hi_open=False)
+    if scale is not None and not math.isfinite(check_number(scale, "scale",
+                                                             "scaled_dot_product_attention")):
+        raise ValueError(f"scaled_dot_product_attention: scale must be finite, got {scale}")
     if enable_gqa and k.ndim >= 3 and k.shape[-3] != q.shape[-3]:
         hq, hk = q.shape[-3], k.shape[-3]
         if hq % hk or v.shape[-3] != hk:
@@ -82,6 +89,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         index = (Ellipsis, np.repeat(np.arange(hk), hq // hk), slice(None), slice(None))
         k, v = k[index], v[index]
     L, S = q.shape[-2], k.shape[-2]
+    _check_scores_shape(q, k, v, attn_mask)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     scores = (q @ k.transpose(-2, -1)) * scale
     bias = _causal_bias(L, S, q._data.dtype) if is_causal else \
@@ -92,6 +100,52 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     if dropout_p > 0.0:
         weights = ops.dropout(weights, dropout_p, True)
     return weights @ v
+
+
+def _check_scores_shape(q, k, v, attn_mask) -> None:
+    """The batch axes of q, k, v broadcast together, and a mask broadcasts to the scores'
+    shape ``(*batch, L, S)`` without widening it (as torch)."""
+    try:
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"scaled_dot_product_attention: the batch dimensions of query "
+                         f"{tuple(q.shape)}, key {tuple(k.shape)} and value {tuple(v.shape)} "
+                         f"do not broadcast") from None
+    if attn_mask is None:
+        return
+    want, shape = (*batch, q.shape[-2], k.shape[-2]), tuple(np.shape(attn_mask))
+    try:
+        fits = np.broadcast_shapes(shape, want) == want
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {shape} does "
+                           f"not broadcast to the attention scores' shape {want}")
+
+
+def _check_mha_inputs(q, k, v, batch_first: bool) -> None:
+    """MultiheadAttention's query, key and value: all 3-D (batched) or 2-D, floating point of
+    one dtype, key and value of one length, one batch size."""
+    if q.ndim not in (2, 3) or k.ndim != q.ndim or v.ndim != q.ndim:
+        raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
+                         f"(batched) or 2-D (unbatched), got shapes {tuple(q.shape)}, "
+                         f"{tuple(k.shape)}, {tuple(v.shape)}")
+    _check_same_float((q, k, v), "MultiheadAttention", "query, key and value")
+    n = 1 - batch_first     # the batch axis
+    if k.shape[:-1] != v.shape[:-1] or (q.ndim == 3 and k.shape[n] != q.shape[n]):
+        raise ValueError(f"MultiheadAttention: key {tuple(k.shape)} and value "
+                         f"{tuple(v.shape)} must agree in all but the last dimension, "
+                         f"and share query's batch size {tuple(q.shape)}")
+
+
+def _check_same_float(tensors, owner: str, names: str) -> None:
+    """Attention's inputs are floating point and of one dtype (torch refuses a mix)."""
+    for t in tensors:
+        check_floating(t, owner, names)
+    dtypes = [str(t._data.dtype) for t in tensors]
+    if len(set(dtypes)) > 1:
+        raise RuntimeError(f"{owner}: expected {names} to have the same dtype, but got "
+                           f"{', '.join(dtypes)}")
 
 
 class MultiheadAttention(Module):
@@ -117,6 +171,10 @@ class MultiheadAttention(Module):
                  add_bias_kv: bool = False, add_zero_attn: bool = False,
                  kdim: int | None = None, vdim: int | None = None, batch_first: bool = False,
                  device: Any = None, dtype: Any = None):
+        for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"MultiheadAttention: {name} must be an int, got "
+                                f"{type(value).__name__} {value!r}")
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater "
                              f"than 0, got embed_dim={embed_dim} and num_heads={num_heads} "
@@ -128,7 +186,9 @@ class MultiheadAttention(Module):
         self.kdim = embed_dim if kdim is None else int(kdim)
         self.vdim = embed_dim if vdim is None else int(vdim)
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        self.dropout, self.batch_first = float(dropout), bool(batch_first)
+        self.dropout = check_range(dropout, "dropout", "MultiheadAttention", 0.0, 1.0,
+                                   hi_open=False)
+        self.batch_first = bool(batch_first)
         self.head_dim = embed_dim // num_heads
         dt = get_default_dtype()
         E = embed_dim
@@ -190,10 +250,7 @@ class MultiheadAttention(Module):
                                "the Transformer module method `generate_square_subsequent_mask`"
                                " to create this mask.")
         batched = q_in.ndim == 3
-        if q_in.ndim not in (2, 3) or k_in.ndim != q_in.ndim or v_in.ndim != q_in.ndim:
-            raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
-                             f"(batched) or 2-D (unbatched), got shapes {tuple(q_in.shape)}, "
-                             f"{tuple(k_in.shape)}, {tuple(v_in.shape)}")
+        _check_mha_inputs(q_in, k_in, v_in, self.batch_first)
         if self.batch_first and batched:
             q_in, k_in, v_in = (t.transpose(0, 1) for t in (q_in, k_in, v_in))
         if not batched:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import ops
-from .._checks import check_floating
+from .._checks import check_floating, tensor_arg
 from ..ops import (batch_norm, dropout, elu, embedding, group_norm, layer_norm, leaky_relu,
                    linear, relu, sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
@@ -57,17 +57,18 @@ dropout1d, dropout2d, dropout3d = (_channel(k) for k in ("dropout1d", "dropout2d
 
 def relu_(input: Tensor) -> Tensor:
     """``torch.nn.functional.relu_``: ReLU in place, ``input.relu_()``."""
-    return input.relu_()
+    return tensor_arg(input, "input", "relu_").relu_()
 
 
 def softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """Softmax along ``axis`` (``dim``, PyTorch's name for it, is accepted too)."""
-    return ops.softmax(x, axis=axis if dim is None else dim)
+    return ops.softmax(tensor_arg(x, "input", "softmax"), axis=axis if dim is None else dim)
 
 
 def log_softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """Log-softmax along ``axis`` (or ``dim``, as in PyTorch)."""
-    return ops.log_softmax(x, axis=axis if dim is None else dim)
+    return ops.log_softmax(tensor_arg(x, "input", "log_softmax"),
+                           axis=axis if dim is None else dim)
 
 
 def _pred(x, name):

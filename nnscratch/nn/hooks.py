@@ -20,6 +20,8 @@ import itertools
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
@@ -75,10 +77,17 @@ def _identity(on_grad, tensors: list) -> tuple:
     return out if isinstance(out, tuple) else (out,)
 
 
-def _as_tuple(grads, n: int, what: str) -> tuple:
+def _as_tuple(grads, n: int, what: str, shapes=None, hook=None) -> tuple:
     grads = grads if isinstance(grads, tuple) else (grads,)
     if len(grads) != n:
         raise RuntimeError(f"backward hook returned {len(grads)} {what}, expected {n}")
+    for g, shape in zip(grads, shapes or ()):   # (the shapes of the tensors they belong to)
+        if g is not None and not isinstance(g, (Tensor, np.ndarray)):
+            raise TypeError(f"expected Tensor, but hook returned {type(g).__name__!r}")
+        if g is not None and shape is not None and tuple(np.shape(g)) != tuple(shape):
+            raise RuntimeError(f"hook {getattr(hook, '__name__', hook)!r} has changed the "
+                               f"size of value: {what} of shape {tuple(np.shape(g))}, "
+                               f"expected {tuple(shape)}")
     return grads
 
 
@@ -97,6 +106,7 @@ class BackwardHook:
                                 if isinstance(a, Tensor) and a.requires_grad]
         if not self.input_positions or not is_grad_enabled():
             return args
+        shapes = [a.shape if isinstance(a, Tensor) else None for a in args]
 
         def on_grad(grads):
             grad_input = [None] * self.n_inputs
@@ -106,7 +116,7 @@ class BackwardHook:
             for hook in self.hooks:
                 res = hook(self.module, grad_input, self.grad_outputs)
                 if res is not None:
-                    grad_input = _as_tuple(res, self.n_inputs, "grad_input")
+                    grad_input = _as_tuple(res, self.n_inputs, "grad_input", shapes, hook)
             return tuple(grad_input[i] for i in self.input_positions)
 
         wrapped = _identity(on_grad, [args[i] for i in self.input_positions])
@@ -129,7 +139,8 @@ class BackwardHook:
             for hook in self.pre_hooks:
                 res = hook(self.module, grad_output)
                 if res is not None:
-                    grad_output = _as_tuple(res, len(positions), "grad_output")
+                    grad_output = _as_tuple(res, len(positions), "grad_output",
+                                            [outs[i].shape for i in positions], hook)
             self.grad_outputs = grad_output
             if not self.input_positions:          # no input needs a gradient: torch calls
                 for hook in self.hooks:           # the full hooks here with None inputs

@@ -72,6 +72,16 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+
+def _check_name(name, kind: str, owner: str) -> None:
+    """A submodule/parameter/buffer name: a str (else torch's TypeError), non-empty and
+    without '.' (else torch's KeyError)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{owner}: {kind} name should be a string. Got {type(name).__name__}")
+    if not name or "." in name:
+        raise KeyError(f"{owner}: name must be a non-empty str without '.', got {name!r}")
+
+
 class Module:
     """Base class of every layer and model (the PyTorch ``nn.Module`` protocol)."""
 
@@ -238,8 +248,7 @@ class Module:
 
     def add_module(self, name: str, module) -> None:
         """``self.<name> = module`` (torch's ``add_module``/``register_module``)."""
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"add_module: name must be a non-empty str without '.', got {name!r}")
+        _check_name(name, "module", "add_module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, got "
                             f"{type(module).__name__}")
@@ -249,9 +258,7 @@ class Module:
 
     def register_parameter(self, name: str, param) -> None:
         """``self.<name> = param`` for a Parameter or None (torch's ``register_parameter``)."""
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"register_parameter: name must be a non-empty str without '.', "
-                           f"got {name!r}")
+        _check_name(name, "parameter", "register_parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: cannot assign {type(param).__name__} object "
                             f"to parameter {name!r} (nn.Parameter or None required)")
@@ -296,9 +303,7 @@ class Module:
         """Keep ``tensor`` (a Tensor, an array -- wrapped as a Tensor sharing its memory -- or
         None) as state that is not trained, called ``name`` (torch's ``register_buffer``).
         A ``persistent=False`` buffer is left out of :meth:`state_dict`."""
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"register_buffer: name must be a non-empty str without '.', "
-                           f"got {name!r}")
+        _check_name(name, "buffer", "register_buffer")
         if isinstance(getattr(type(self), name, None), property) or (
                 name in self.__dict__ and name not in self.__dict__.get("_buffer_names", ())):
             raise KeyError(f"register_buffer: attribute {name!r} already exists")

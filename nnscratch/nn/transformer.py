@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import ops
+from .._checks import check_int
 from ..ops.special import gelu
 from ..tensor import Tensor, get_default_dtype
 from . import init
@@ -41,6 +42,9 @@ def _activation(activation: str | Callable, owner: str) -> Callable:
 
 
 def _clones(module: Module, n: int) -> ModuleList:
+    if not isinstance(module, Module):
+        raise TypeError(f"{type(module).__name__} is not a Module subclass")
+    n = check_int(n, "num_layers", minimum=0)
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
@@ -218,4 +222,5 @@ class Transformer(Module):
                                         dtype: Any = None) -> Tensor:
         """The ``(sz, sz)`` float causal mask: 0 on and below the diagonal, -inf above."""
         dt = np.dtype(get_default_dtype() if dtype is None else dtype)
+        sz = check_int(sz, "sz", "generate_square_subsequent_mask", minimum=0)
         return Tensor(np.triu(np.full((sz, sz), -np.inf, dt), k=1))

@@ -34,7 +34,8 @@ defvjp(lerp, lambda g, out, a, b, w: g * (1 - w),
 def cross(a, b, axis):
     """a × b of 3-vectors along ``axis`` (``torch.cross``/``linalg.cross``);
     ∂/∂a = b × g, ∂/∂b = g × a."""
-    if np.shape(a)[axis] != 3 or np.shape(b)[axis] != 3:
+    if not (-np.ndim(a) <= axis < np.ndim(a) and -np.ndim(b) <= axis < np.ndim(b)) or \
+            np.shape(a)[axis] != 3 or np.shape(b)[axis] != 3:
         raise RuntimeError(f"cross: inputs dimension {axis} must have length 3, got "
                            f"{np.shape(a)} and {np.shape(b)}")
     return np.cross(a, b, axis=axis)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import tensor_arg
 from ..autograd.core import ShapeError
 from .conv_args import pair
 from .conv_nd import avg_pool_nd, conv_nd, conv_transpose_nd, max_pool_nd
@@ -82,6 +83,7 @@ def conv_transpose(x, w, b, stride, padding, output_padding, groups, dilation, n
     x ``(N, C_in, *S)`` (or unbatched), w ``(C_in, C_out/groups, *K)``, b ``(C_out,)`` ->
     ``(N, C_out, *O)``, ``O = (S - 1)·s - 2p + d·(K - 1) + output_padding + 1``."""
     x, unbatched = _batched(x, nd, owner)
+    w = tensor_arg(w, "weight", owner)
     if w.ndim != nd + 2:
         raise ShapeError(f"{owner}: expected a {nd + 2}-D weight (in_channels, "
                          f"out_channels/groups, k…), got shape {tuple(w.shape)}")

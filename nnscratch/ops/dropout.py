@@ -32,6 +32,8 @@ def dropout(x: TensorLike, p: float = 0.5, training: bool = True) -> Tensor:
         raise TypeError(f"dropout: p must be a number in [0, 1], got {type(p).__name__}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not hasattr(x, "shape") or isinstance(x, (str, bytes)):
+        raise TypeError(f"dropout(): argument 'input' must be Tensor, not {type(x).__name__}")
     if not training or p == 0.0:
         return x
     if p == 1.0:

@@ -265,7 +265,7 @@ def cross_entropy(logits, target, reduction="mean", *, weight=None, ignore_index
     if target.ndim == 1 and weight is None and not eps and _plain_labels(target, n, k,
                                                                          ignore_index):
         # the common case in one gather: every weight 1, nothing ignored (the general path
-        # below gives the same numbers; tests/test_fast_paths.py compares the two)
+        # below gives the same numbers; tests/ops/test_fast_paths.py compares the two)
         rows = np.arange(n)
 
         def vjp_plain(g):

@@ -270,117 +270,155 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, *, bat
     δ_i = dc_t g σ'(i), δ_f = dc_t c_{t-1} σ'(f), δ_o = dm_t tanh(c_t) σ'(o),
     δ_g = dc_t i tanh'(g); dW_hr = Σ_t dh_t (o ⊙ tanh(c_t))ᵀ.
     """
-    dt = w_ih.dtype
-    H = w_hh.shape[0] // 4
-    R = w_hh.shape[1]                                # the fed-back state: P or H
-    H3 = 3 * H
-    seq = _Layout(x, R, batch_first, reverse, dt)
-    T, N = seq.T, seq.N
-    perm, inv = _lstm_perm(H)
-    scale = np.ones((4 * H, 1), dt)
-    scale[:H3] = 0.5                                 # σ(z) = ½ tanh(z/2) + ½ on rows i, f, o
-    w_ih_p = w_ih[perm]
-    w_hh_s = w_hh[perm] * scale
-    # gate activations (i, f, o, g) of every step, filled in place over W_ih x_t + b
-    acts = seq.projection(w_ih_p * scale, _bias_sum(dt, 4 * H, b_ih, b_hh)[perm] * scale[:, 0])
-    hs = _states(h0, T, N, R, dt)
-    cs = _states(c0, T, N, H, dt)
-    tcs = np.empty((T, H, N), dt)                    # tanh(c_t)
-    ms = None if w_hr is None else np.empty((T, H, N), dt)     # o ⊙ tanh(c_t), projected
-    rec = np.empty((4 * H, N), dt)
-    tmp = np.empty((H, N), dt)
-    k = kernels.compiled("lstm")
-    for t in range(T):
-        a = acts[t]
-        np.matmul(w_hh_s, hs[t], out=rec)
-        a += rec
-        np.tanh(a, out=a)
-        i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
-        c = cs[t + 1]
-        if k is not None:                            # the same arithmetic in one pass
-            k.cell_forward(a, cs[t], c)
-        else:
-            s = a[:H3]
-            s *= 0.5
-            s += 0.5
-            np.multiply(f, cs[t], out=c)
-            np.multiply(i, g, out=tmp)
-            c += tmp
-        np.tanh(c, out=tcs[t])
-        if ms is None:
-            np.multiply(o, tcs[t], out=hs[t + 1])
-        else:
-            np.multiply(o, tcs[t], out=ms[t])
-            np.matmul(w_hr, ms[t], out=hs[t + 1])
-        n = _active(batch_sizes, t, N)
-        if n < N:
-            hs[t + 1][:, n:] = hs[t][:, n:]
-            c[:, n:] = cs[t][:, n:]
+    tape = _LSTMTape(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_first, reverse, batch_sizes)
+    tape.forward()
 
     def vjp(grads):
-        g_out, g_hn, g_cn = grads
-        w_hh_t = np.ascontiguousarray(w_hh[perm].T)
+        return tape.backward(*grads, needs_input_grad[0])
+
+    return tape.outputs(), vjp
+
+
+class _LSTMTape:
+    """One LSTM layer/direction run over a sequence: the forward time loop, the arrays BPTT
+    reads (the tape), and the backward loop.  Internally the gates are in the order
+    (i, f, o, g) and the sigmoid rows of the weights are pre-halved (module docstring)."""
+
+    def __init__(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_first, reverse,
+                 batch_sizes):
+        self.dt = dt = w_ih.dtype
+        self.H = H = w_hh.shape[0] // 4
+        R = w_hh.shape[1]                                # the fed-back state: P or H
+        self.seq = seq = _Layout(x, R, batch_first, reverse, dt)
+        T, N = seq.T, seq.N
+        self.h0, self.c0, self.w_hh, self.w_hr = h0, c0, w_hh, w_hr
+        self.batch_sizes = batch_sizes
+        self.has_b_ih, self.has_b_hh = b_ih is not None, b_hh is not None
+        perm, self.inv = _lstm_perm(H)
+        self.perm = perm
+        scale = np.ones((4 * H, 1), dt)
+        scale[:3 * H] = 0.5                              # σ(z) = ½ tanh(z/2) + ½ on rows i, f, o
+        self.w_ih_p = w_ih[perm]
+        self.w_hh_s = w_hh[perm] * scale
+        # gate activations (i, f, o, g) of every step, filled in place over W_ih x_t + b
+        self.acts = seq.projection(self.w_ih_p * scale,
+                                   _bias_sum(dt, 4 * H, b_ih, b_hh)[perm] * scale[:, 0])
+        self.hs = _states(h0, T, N, R, dt)
+        self.cs = _states(c0, T, N, H, dt)
+        self.tcs = np.empty((T, H, N), dt)               # tanh(c_t)
+        self.ms = None if w_hr is None else np.empty((T, H, N), dt)   # o ⊙ tanh(c_t), projected
+
+    def outputs(self):
+        T = self.seq.T
+        return (self.seq.outputs(self.hs), _batch_major(self.hs[T]),
+                _batch_major(self.cs[T]))
+
+    def forward(self):
+        """The time loop: one GEMM ``W_hh h_{t-1}`` and the cell's elementwise work per step
+        (float32 on the compiled kernel when there is one, else NumPy, the reference)."""
+        H, N, hs, cs, ms, acts = self.H, self.seq.N, self.hs, self.cs, self.ms, self.acts
+        rec = np.empty((4 * H, N), self.dt)
+        tmp = np.empty((H, N), self.dt)
+        k = kernels.compiled("lstm") if self.dt == np.float32 else None
+        for t in range(self.seq.T):
+            a, c = acts[t], cs[t + 1]
+            m = hs[t + 1] if ms is None else ms[t]      # o ⊙ tanh(c_t)
+            np.matmul(self.w_hh_s, hs[t], out=rec)
+            if k is not None:                           # the same cell in one pass
+                k.cell_forward(a, rec, cs[t], c, self.tcs[t], m)
+            else:
+                a += rec
+                np.tanh(a, out=a)
+                s = a[:3 * H]
+                s *= 0.5
+                s += 0.5
+                np.multiply(a[H:2 * H], cs[t], out=c)    # f ⊙ c_{t-1}
+                np.multiply(a[:H], a[3 * H:], out=tmp)   # i ⊙ g
+                c += tmp
+                np.tanh(c, out=self.tcs[t])
+                np.multiply(a[2 * H:3 * H], self.tcs[t], out=m)
+            if ms is not None:
+                np.matmul(self.w_hr, m, out=hs[t + 1])
+            n = _active(self.batch_sizes, t, N)
+            if n < N:
+                hs[t + 1][:, n:] = hs[t][:, n:]
+                c[:, n:] = cs[t][:, n:]
+
+    def backward(self, g_out, g_hn, g_cn, needs_dx):
+        """BPTT: the loop over t = T-1 … 0 fills Δ, then the weight gradients in one GEMM."""
+        seq, T, N, H, dt = self.seq, self.seq.T, self.seq.N, self.H, self.dt
+        w_hh_t = np.ascontiguousarray(self.w_hh[self.perm].T)
         delta = np.empty((T, 4 * H, N), dt)
         dh = _state_grad(g_hn, dt)
         dc = _state_grad(g_cn, dt)
-        tmp = np.empty((H, N), dt)
-        tmp3 = np.empty((H3, N), dt)
-        if w_hr is not None:
-            dhs = np.empty((T, R, N), dt)                     # dh_t, for dW_hr
+        proj = self.w_hr is not None
+        if proj:
+            dhs = np.empty((T, dh.shape[0], N), dt)         # dh_t, for dW_hr
             dm = np.empty((H, N), dt)
-            w_hr_t = np.ascontiguousarray(w_hr.T)
+            w_hr_t = np.ascontiguousarray(self.w_hr.T)
+        if (k := kernels.compiled("lstm")) is not None:    # the same arithmetic in one pass
+            cell = k.cell_backward
+        else:
+            cell = self.cell_backward_numpy(H, N, dt)
         for t, g_t in seq.output_grads(g_out):
-            n = _active(batch_sizes, t, N)
+            n = _active(self.batch_sizes, t, N)
             kept = (dh[:, n:].copy(), dc[:, n:].copy()) if n < N else None
             dh += g_t
-            if w_hr is None:
+            if not proj:
                 dm = dh
             else:
                 np.copyto(dhs[t], dh)
                 if kept is not None:
                     dhs[t][:, n:] = 0
                 np.matmul(w_hr_t, dh, out=dm)                 # through the projection
-            a, tc, d = acts[t], tcs[t], delta[t]
-            if k is not None:                                 # the same arithmetic in one pass
-                k.cell_backward(dm, dc, a, tc, cs[t], d)
-            else:
-                i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
-                np.multiply(dm, tc, out=d[2 * H:H3])          # ∂E/∂o
-                np.multiply(tc, tc, out=tmp)
-                np.subtract(1, tmp, out=tmp)
-                tmp *= o
-                tmp *= dm
-                dc += tmp                                     # dc_t
-                np.multiply(dc, g, out=d[:H])                 # ∂E/∂i
-                np.multiply(dc, cs[t], out=d[H:2 * H])        # ∂E/∂f
-                np.multiply(dc, i, out=d[H3:])                # ∂E/∂g
-                dc *= f                                       # carried to c_{t-1}
-                s = a[:H3]
-                np.subtract(1, s, out=tmp3)
-                tmp3 *= s
-                d[:H3] *= tmp3                                # σ' = σ (1 - σ)
-                np.multiply(g, g, out=tmp)
-                np.subtract(1, tmp, out=tmp)
-                d[H3:] *= tmp                                 # tanh' = 1 - tanh²
+            cell(dm, dc, self.acts[t], self.tcs[t], self.cs[t], delta[t])
             if kept is not None:
-                d[:, n:] = 0
-            np.matmul(w_hh_t, d, out=dh)
+                delta[t][:, n:] = 0
+            np.matmul(w_hh_t, delta[t], out=dh)
             if kept is not None:
                 dh[:, n:], dc[:, n:] = kept
         flat = seq.flat(delta)
-        dw_ih, db, dw_hh = seq.weight_grads(flat, hs[:-1])
-        db = db[inv]
-        dw_hr = None if w_hr is None else seq.flat(dhs) @ seq.flat(ms).T
-        return (seq.input_grad((flat, w_ih_p)) if needs_input_grad[0] else None,
-                None if h0 is None else _batch_major(dh),
-                None if c0 is None else _batch_major(dc),
-                dw_ih[inv],
-                dw_hh[inv],
-                None if b_ih is None else db,
-                None if b_hh is None else db.copy(),
-                dw_hr)
+        dw_ih, db, dw_hh = seq.weight_grads(flat, self.hs[:-1])
+        db = db[self.inv]
+        return (seq.input_grad((flat, self.w_ih_p)) if needs_dx else None,
+                None if self.h0 is None else _batch_major(dh),
+                None if self.c0 is None else _batch_major(dc),
+                dw_ih[self.inv],
+                dw_hh[self.inv],
+                db if self.has_b_ih else None,
+                db.copy() if self.has_b_hh else None,
+                seq.flat(dhs) @ seq.flat(self.ms).T if proj else None)
 
-    return (seq.outputs(hs), _batch_major(hs[T]), _batch_major(cs[T])), vjp
+    @staticmethod
+    def cell_backward_numpy(H, N, dt):
+        """The reference step ``cell(dm, dc, a, tc, c_prev, d)`` (the compiled kernel's
+        signature) with its temporaries allocated once: one step's gate gradients ``d`` (rows
+        i, f, o, g); ``dc`` is updated to ``dc_t ⊙ f`` (what reaches c_{t-1}).  See
+        lstm_sequence's BPTT formulas."""
+        H3 = 3 * H
+        tmp = np.empty((H, N), dt)
+        tmp3 = np.empty((H3, N), dt)
+
+        def cell(dm, dc, a, tc, c_prev, d):
+            i, f, o, g = a[:H], a[H:2 * H], a[2 * H:H3], a[H3:]
+            np.multiply(dm, tc, out=d[2 * H:H3])          # ∂E/∂o
+            np.multiply(tc, tc, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            np.multiply(tmp, o, out=tmp)
+            np.multiply(tmp, dm, out=tmp)
+            dc += tmp                                     # dc_t
+            np.multiply(dc, g, out=d[:H])                 # ∂E/∂i
+            np.multiply(dc, c_prev, out=d[H:2 * H])       # ∂E/∂f
+            np.multiply(dc, i, out=d[H3:])                # ∂E/∂g
+            dc *= f                                       # carried to c_{t-1}
+            s = a[:H3]
+            np.subtract(1, s, out=tmp3)
+            np.multiply(tmp3, s, out=tmp3)
+            d[:H3] *= tmp3                                # σ' = σ (1 - σ)
+            np.multiply(g, g, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            d[H3:] *= tmp                                 # tanh' = 1 - tanh²
+        return cell
 
 
 # --------------------------------------------------------------------------- GRU
@@ -400,132 +438,176 @@ def gru_sequence(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, *, reset_after=True,
         x ``(N, T, I)`` (``(T, N, I)`` if not batch_first), h0 ``(N, H)`` or None (zeros),
         w_ih ``(3H, I)``, w_hh ``(3H, H)``, b_ih, b_hh ``(3H,)`` or None
         -> output ``(N, T, H)``, h_n ``(N, H)``
+    BPTT, with dh_t = ∂E/∂h_t + (what reaches h_t from step t+1):
+    δn = dh (1 - z)(1 - n²), δz = dh (h_{t-1} - n) z (1 - z), and δr = δn (W_hn h + b_hn) σ'(r)
+    (reset_after) or (W_hnᵀ δn) ⊙ h_{t-1} σ'(r); h_{t-1} receives dh ⊙ z plus the GEMMs'
+    ``W_hhᵀ δ``.
     """
-    dt = w_ih.dtype
-    H = w_hh.shape[1]
-    H2 = 2 * H
-    seq = _Layout(x, H, batch_first, reverse, dt)
-    T, N = seq.T, seq.N
-    scale = np.ones((3 * H, 1), dt)
-    scale[:H2] = 0.5                                 # σ(z) = ½ tanh(z/2) + ½ on rows r, z
-    b_i = _bias_sum(dt, 3 * H, b_ih)
-    b_h = _bias_sum(dt, 3 * H, b_hh)
-    if reset_after:                                  # b_hn sits inside r ⊙ (…): kept apart
-        b_fold = b_i + np.concatenate([b_h[:H2], np.zeros(H, dt)])
-    else:
-        b_fold = b_i + b_h
-    # r, z, n of every step, filled in place over W_ih x_t + b
-    acts = seq.projection(w_ih * scale, b_fold * scale[:, 0])
-    hs = _states(h0, T, N, H, dt)
-    keep = np.empty((T, H, N), dt)     # reset_after: W_hn h + b_hn;  else: r ⊙ h
-    tmp = np.empty((H, N), dt)
-    if reset_after:
-        w_hh_s = w_hh * scale
-        rec = np.empty((3 * H, N), dt)
-        b_hn = b_h[H2:, None]
-    else:
-        w_hrz_s = w_hh[:H2] * 0.5
-        w_hn = np.ascontiguousarray(w_hh[H2:])
-        rec = np.empty((H2, N), dt)
-    for t in range(T):
-        a, h = acts[t], hs[t]
-        rz, n = a[:H2], a[H2:]
-        r, z = a[:H], a[H:H2]
-        if reset_after:
-            np.matmul(w_hh_s, h, out=rec)
-            np.add(rec[H2:], b_hn, out=keep[t])
-            rz += rec[:H2]
+    tape = _GRUTape(x, h0, w_ih, w_hh, b_ih, b_hh, reset_after, batch_first, reverse,
+                    batch_sizes)
+    tape.forward()
+
+    def vjp(grads):
+        return tape.backward(*grads, needs_input_grad[0])
+
+    return (tape.seq.outputs(tape.hs), _batch_major(tape.hs[tape.seq.T])), vjp
+
+
+class _GRUTape:
+    """One GRU layer/direction run over a sequence: the forward time loop, the arrays BPTT reads
+    and the backward loop.  The sigmoid rows (r, z) of the weights are pre-halved (module
+    docstring); ``keep[t]`` is ``W_hn h_{t-1} + b_hn`` (reset_after) or ``r ⊙ h_{t-1}``."""
+
+    def __init__(self, x, h0, w_ih, w_hh, b_ih, b_hh, reset_after, batch_first, reverse,
+                 batch_sizes):
+        self.dt = dt = w_ih.dtype
+        self.H = H = w_hh.shape[1]
+        self.seq = seq = _Layout(x, H, batch_first, reverse, dt)
+        T, N = seq.T, seq.N
+        self.h0, self.w_ih, self.w_hh, self.reset_after = h0, w_ih, w_hh, reset_after
+        self.batch_sizes = batch_sizes
+        self.has_b_ih, self.has_b_hh = b_ih is not None, b_hh is not None
+        scale = np.ones((3 * H, 1), dt)
+        scale[:2 * H] = 0.5                          # σ(z) = ½ tanh(z/2) + ½ on rows r, z
+        b_i = _bias_sum(dt, 3 * H, b_ih)
+        self.b_h = b_h = _bias_sum(dt, 3 * H, b_hh)
+        if reset_after:                              # b_hn sits inside r ⊙ (…): kept apart
+            b_fold = b_i + np.concatenate([b_h[:2 * H], np.zeros(H, dt)])
         else:
-            np.matmul(w_hrz_s, h, out=rec)
-            rz += rec
+            b_fold = b_i + b_h
+        # r, z, n of every step, filled in place over W_ih x_t + b
+        self.acts = seq.projection(w_ih * scale, b_fold * scale[:, 0])
+        self.hs = _states(h0, T, N, H, dt)
+        self.keep = np.empty((T, H, N), dt)
+        self.w_hh_s = w_hh * scale if reset_after else w_hh[:2 * H] * 0.5
+
+    def forward(self):
+        """The time loop: one GEMM ``W_hh h_{t-1}`` (rows r, z pre-halved) and the step's
+        elementwise work (float32 reset_after on the compiled kernel when there is one, else
+        NumPy, the reference)."""
+        H, H2, N, dt = self.H, 2 * self.H, self.seq.N, self.dt
+        hs, after = self.hs, self.reset_after
+        tmp = np.empty((H, N), dt)
+        rec = np.empty((3 * H if after else H2, N), dt)
+        b_hn = self.b_h[H2:, None]
+        w_hn = None if after else np.ascontiguousarray(self.w_hh[H2:])
+        k = kernels.compiled("gru") if after and dt == np.float32 else None
+        if k is not None:
+            b_hn = np.ascontiguousarray(np.broadcast_to(b_hn, (H, N)))
+        for t in range(self.seq.T):
+            h = hs[t]
+            np.matmul(self.w_hh_s, h, out=rec)
+            if k is not None:                        # the same step in one pass
+                k.cell_forward(self.acts[t], rec, b_hn, self.keep[t], h, hs[t + 1])
+            else:
+                self._step_numpy(t, rec, b_hn, w_hn, tmp)
+            m = _active(self.batch_sizes, t, N)
+            if m < N:
+                hs[t + 1][:, m:] = h[:, m:]
+
+    def _step_numpy(self, t, rec, b_hn, w_hn, tmp):
+        """The reference step: gates r, z, n into ``acts[t]``, ``keep[t]``, and h_t."""
+        H, H2 = self.H, 2 * self.H
+        a, h, keep = self.acts[t], self.hs[t], self.keep[t]
+        rz, n = a[:H2], a[H2:]
+        if self.reset_after:
+            np.add(rec[H2:], b_hn, out=keep)
+        rz += rec[:H2]
         np.tanh(rz, out=rz)
         rz *= 0.5
         rz += 0.5
-        if reset_after:
-            np.multiply(r, keep[t], out=tmp)
+        if self.reset_after:
+            np.multiply(a[:H], keep, out=tmp)
         else:
-            np.multiply(r, h, out=keep[t])
-            np.matmul(w_hn, keep[t], out=tmp)
+            np.multiply(a[:H], h, out=keep)
+            np.matmul(w_hn, keep, out=tmp)
         n += tmp
         np.tanh(n, out=n)
         np.subtract(h, n, out=tmp)
-        tmp *= z
-        np.add(n, tmp, out=hs[t + 1])
-        m = _active(batch_sizes, t, N)
-        if m < N:
-            hs[t + 1][:, m:] = h[:, m:]
+        tmp *= a[H:H2]
+        np.add(n, tmp, out=self.hs[t + 1])
 
-    def vjp(grads):
-        g_out, g_hn = grads
-        # Δ: the hidden-side pre-activation gradients [δr, δz, δn] (reset_after: [δr, δz,
-        # δn ⊙ r], with δn kept apart in Δn since the input side sees δn itself)
+    def backward(self, g_out, g_hn, needs_dx):
+        """BPTT.  Δ holds the hidden-side pre-activation gradients [δr, δz, δn]
+        (reset_after: [δr, δz, δn ⊙ r], with δn kept apart in Δn since the input side sees
+        δn itself)."""
+        seq, T, N, H, H2, dt = self.seq, self.seq.T, self.seq.N, self.H, 2 * self.H, self.dt
+        after = self.reset_after
         delta = np.empty((T, 3 * H, N), dt)
-        delta_n = np.empty((T, H, N), dt) if reset_after else None
+        delta_n = np.empty((T, H, N), dt) if after else delta[:, H2:]
         dh = _state_grad(g_hn, dt)
-        t1 = np.empty((H, N), dt)
-        t2 = np.empty((H, N), dt)
-        if reset_after:
-            w_hh_t = np.ascontiguousarray(w_hh.T)
-        else:
-            w_hn_t = np.ascontiguousarray(w_hh[H2:].T)
-            w_hrz_t = np.ascontiguousarray(w_hh[:H2].T)
-            drh = np.empty((H, N), dt)
+        t1, t2, drh = np.empty((3, H, N), dt)
+        w_hh_t = np.ascontiguousarray(self.w_hh.T if after else self.w_hh[:H2].T)
+        w_hn_t = None if after else np.ascontiguousarray(self.w_hh[H2:].T)
+        k = kernels.compiled("gru") if after else None
         for t, g_t in seq.output_grads(g_out):
-            m = _active(batch_sizes, t, N)
+            m = _active(self.batch_sizes, t, N)
             kept = dh[:, m:].copy() if m < N else None
             dh += g_t
-            a, h, d = acts[t], hs[t], delta[t]
-            r, z, n = a[:H], a[H:H2], a[H2:]
-            dr, dz = d[:H], d[H:H2]
-            dn = delta_n[t] if reset_after else d[H2:]
-            np.multiply(n, n, out=t1)                 # δn = dh (1 - z)(1 - n²)
-            np.subtract(1, t1, out=t1)
-            np.subtract(1, z, out=t2)
-            t1 *= t2
-            np.multiply(dh, t1, out=dn)
-            np.subtract(h, n, out=t1)                 # δz = dh (h - n) z (1 - z)
-            t1 *= dh
-            t2 *= z
-            np.multiply(t1, t2, out=dz)
-            if reset_after:                           # δr = δn (W_hn h + b_hn) r (1 - r)
-                np.multiply(dn, keep[t], out=t1)
-                np.multiply(dn, r, out=d[H2:])
-            else:                                     # δr = (W_hnᵀ δn) ⊙ h r (1 - r)
-                np.matmul(w_hn_t, dn, out=drh)
-                np.multiply(drh, h, out=t1)
-            np.subtract(1, r, out=t2)
-            t2 *= r
-            np.multiply(t1, t2, out=dr)
+            d, dn = delta[t], delta_n[t]
+            if k is not None:                                # the same arithmetic in one pass
+                k.cell_backward(dh, self.acts[t], self.hs[t], self.keep[t], d, dn)
+            else:
+                self._cell_backward(t, dh, d, dn, t1, t2, drh, w_hn_t)
             if kept is not None:
                 d[:, m:] = 0
                 dn[:, m:] = 0
-            np.multiply(dh, z, out=t1)                # the direct path z ⊙ h_{t-1}
-            if reset_after:
+            np.multiply(dh, self.acts[t][H:H2], out=t1)      # the direct path z ⊙ h_{t-1}
+            if after:
                 np.matmul(w_hh_t, d, out=dh)
             else:
-                np.matmul(w_hrz_t, d[:H2], out=dh)
-                drh *= r
+                np.matmul(w_hh_t, d[:H2], out=dh)
+                drh *= self.acts[t][:H]
                 dh += drh
             dh += t1
             if kept is not None:
                 dh[:, m:] = kept
+        return self._gradients(delta, delta_n, dh, needs_dx)
+
+    def _cell_backward(self, t, dh, d, dn, t1, t2, drh, w_hn_t):
+        """Step t's gate gradients into ``d`` and ``dn`` (the class docstring's Δ, Δn);
+        reset_before also leaves ``W_hnᵀ δn`` in ``drh``."""
+        H, H2 = self.H, 2 * self.H
+        a, h = self.acts[t], self.hs[t]
+        r, z, n = a[:H], a[H:H2], a[H2:]
+        dr, dz = d[:H], d[H:H2]
+        np.multiply(n, n, out=t1)                 # δn = dh (1 - z)(1 - n²)
+        np.subtract(1, t1, out=t1)
+        np.subtract(1, z, out=t2)
+        t1 *= t2
+        np.multiply(dh, t1, out=dn)
+        np.subtract(h, n, out=t1)                 # δz = dh (h - n) z (1 - z)
+        t1 *= dh
+        t2 *= z
+        np.multiply(t1, t2, out=dz)
+        if self.reset_after:                      # δr = δn (W_hn h + b_hn) r (1 - r)
+            np.multiply(dn, self.keep[t], out=t1)
+            np.multiply(dn, r, out=d[H2:])
+        else:                                     # δr = (W_hnᵀ δn) ⊙ h r (1 - r)
+            np.matmul(w_hn_t, dn, out=drh)
+            np.multiply(drh, h, out=t1)
+        np.subtract(1, r, out=t2)
+        t2 *= r
+        np.multiply(t1, t2, out=dr)
+
+    def _gradients(self, delta, delta_n, dh, needs_dx):
+        """The weight, bias, input and initial-state gradients from Δ (and Δn)."""
+        seq, T, N, H, H2 = self.seq, self.seq.T, self.seq.N, self.H, 2 * self.H
+        w_ih = self.w_ih
         flat = seq.flat(delta)
-        dw_ih, db_i, dw_hh = seq.weight_grads(flat, hs[:-1])
+        dw_ih, db_i, dw_hh = seq.weight_grads(flat, self.hs[:-1])
         db_h = db_i.copy()
-        if reset_after:
+        if self.reset_after:
             # the input side sees δn itself on rows n, not δn ⊙ r
             flat_n = seq.flat(delta_n)
             dwb_n = flat_n @ seq.Z[:, :seq.I + 1]
             dw_ih[H2:] = dwb_n[:, :-1]
             db_i[H2:] = dwb_n[:, -1]
-            dx = None
-            if needs_input_grad[0]:
-                dx = seq.input_grad((flat[:H2], w_ih[:H2]), (flat_n, w_ih[H2:]))
+            dx = seq.input_grad((flat[:H2], w_ih[:H2]), (flat_n, w_ih[H2:])) \
+                if needs_dx else None
         else:
             # the hidden side of rows n multiplies r ⊙ h_{t-1}, not h_{t-1}
-            dw_hh[H2:] = flat[H2:] @ keep.transpose(0, 2, 1).reshape(T * N, H)
-            dx = seq.input_grad((flat, w_ih)) if needs_input_grad[0] else None
-        return (dx, None if h0 is None else _batch_major(dh), dw_ih, dw_hh,
-                None if b_ih is None else db_i, None if b_hh is None else db_h)
-
-    return (seq.outputs(hs), _batch_major(hs[T])), vjp
+            dw_hh[H2:] = flat[H2:] @ self.keep.transpose(0, 2, 1).reshape(T * N, H)
+            dx = seq.input_grad((flat, w_ih)) if needs_dx else None
+        return (dx, None if self.h0 is None else _batch_major(dh), dw_ih, dw_hh,
+                db_i if self.has_b_ih else None, db_h if self.has_b_hh else None)

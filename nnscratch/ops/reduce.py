@@ -120,6 +120,9 @@ def norm(x, p=2, dim=None, keepdim=False):
         return (x * x).sum(axis=dim, keepdims=keepdim).sqrt()
     if p == 1:
         return x.abs().sum(axis=dim, keepdims=keepdim)
+    if p == 0:      # torch's "0-norm": the count of non-zero entries (gradient 0)
+        return (x * 0).sum(axis=dim, keepdims=keepdim) + \
+            np.count_nonzero(x._data, axis=dim, keepdims=keepdim).astype(x._data.dtype)
     if p == float("inf"):
         return max(x.abs(), axis=dim, keepdims=keepdim)
     return (x.abs() ** p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)

@@ -67,6 +67,15 @@ defvjp(_where, None,
        lambda g, out, cond, a, b: g * ~cond)
 
 
+def check_condition(cond) -> None:
+    """torch.where's condition is a boolean tensor (a float mask is an error there, not a
+    truthiness test); the public ``where`` functions check it, this op casts."""
+    dtype = cond._data.dtype if isinstance(cond, Tensor) else np.asarray(cond).dtype
+    if dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {dtype}")
+
+
 def where(cond, a, b):
     """Elementwise ``a if cond else b``; gradients flow to the branch chosen."""
     if isinstance(cond, Tensor) and cond._data.dtype == np.bool_:

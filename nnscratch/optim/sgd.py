@@ -35,7 +35,7 @@ class SGD(Optimizer):
 
     Defaults: lr=1e-3 (torch's), momentum=0, dampening=0, nesterov=False, weight_decay=0.
     Pass the hyper-parameters by keyword: after ``momentum`` and ``dampening`` the positional
-    order (nesterov, weight_decay) is nnscratch's (tests/test_api_contract.py), torch's is
+    order (nesterov, weight_decay) is nnscratch's (tests/torch_api/test_api_contract.py), torch's is
     (weight_decay, nesterov).
     State per parameter: ``momentum_buffer`` (only when momentum > 0).
     """

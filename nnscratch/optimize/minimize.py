@@ -21,11 +21,6 @@ _OPTIONS = {"newton": (), "newton-cg": ("c1", "cg_maxiter", "max_ls"),
             "bfgs": ("c1", "c2", "max_ls"), "l-bfgs": ("c1", "c2", "max_ls", "m")}
 
 
-def _positive(value, name: str):
-    """None, or a finite number > 0."""
-    return None if value is None else check_positive(value, name, "minimize")
-
-
 def _check_lr(lr, method: str, shape: tuple):
     if lr is None:
         return None
@@ -182,8 +177,8 @@ def minimize(fun: Callable, x0, method: str = "bfgs", *, lr=None, tol: float | N
     x = _start(x0)
     shape = x.shape
     lr = _check_lr(lr, method, shape)
-    tol = _positive(tol, "tol")
-    gtol = 1e-5 if gtol is None else _positive(gtol, "gtol")
+    tol = None if tol is None else check_positive(tol, "tol", "minimize")
+    gtol = 1e-5 if gtol is None else check_positive(gtol, "gtol", "minimize")
     maxiter = _check_maxiter(maxiter, method, x.size)
     options = _check_method_options(method, options)
 

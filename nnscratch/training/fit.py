@@ -13,7 +13,7 @@ check or hook has one obvious place to go.  Input preparation lives in :mod:`.in
 """
 from __future__ import annotations
 
-from .._checks import check_seed, positive_int
+from .._checks import check_bool, check_seed, positive_int
 from ..nn.module import Module
 from .callbacks import Callback
 from .checkpoint import check_checkpoint_path
@@ -88,6 +88,12 @@ def fit(model: Module, X, y=None, *, loss, optimizer, epochs: int = 1, batch_siz
     batch_size = positive_int(batch_size, "batch_size", owner)
     callbacks = _check_callbacks(callbacks, owner)
     seed = check_seed(seed, owner)
+    for flag, value in (("shuffle", shuffle), ("distributed", distributed),
+                        ("progress", progress)):
+        check_bool(value, flag, owner)
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"{owner}: scheduler must be an optim.lr_scheduler object (with a "
+                        f"step() method), got {type(scheduler).__name__}")
     if checkpoint is not None:
         check_checkpoint_path(checkpoint, owner)
     run_class: type[_FitRun] = _FitRun
@@ -112,6 +118,9 @@ def _check_model_and_optimizer(model, optimizer, owner: str) -> None:
 
 
 def _check_callbacks(callbacks, owner: str) -> list:
+    if isinstance(callbacks, Callback) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"{owner}: callbacks must be a list of Callback instances, got "
+                        f"{type(callbacks).__name__}")
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):

@@ -14,6 +14,7 @@ import functools
 
 import numpy as np
 
+from .._checks import as_array
 from ..autograd import no_grad
 from ..nn import functional as F
 from ..nn import loss as nn_loss
@@ -90,17 +91,10 @@ def _first_bad(a: np.ndarray) -> str:
     return f"{what} at {where}"
 
 
-def _as_array(x, name, owner) -> np.ndarray:
-    if isinstance(x, Tensor):
-        x = x._data
-    try:
-        a = np.asarray(x)
-    except Exception as e:
-        raise TypeError(f"{owner}: {name} must be an array or Tensor, got "
-                        f"{type(x).__name__}") from e
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{owner}: {name} must hold numbers (bool, int or float), got dtype "
-                        f"{a.dtype}")
+def _samples(x, name, owner) -> np.ndarray:
+    """``x`` as an array of numbers (:func:`as_array`) with a non-empty sample axis and no
+    NaN/inf (the first bad sample is named)."""
+    a = as_array(x, name, owner)
     if a.ndim == 0:
         raise ValueError(f"{owner}: {name} must have a sample axis, got a scalar")
     if len(a) == 0:
@@ -112,7 +106,7 @@ def _as_array(x, name, owner) -> np.ndarray:
 
 def prepare_x(X, model, name, owner) -> np.ndarray:
     """``X`` checked and cast to the model's float dtype (ints kept for ``integer_input``)."""
-    a = _as_array(X, name, owner)
+    a = _samples(X, name, owner)
     if a.dtype.kind in "iu" and _wants_int_inputs(model):
         return a
     dtype = _model_dtype(model)
@@ -128,7 +122,7 @@ def _probe_output_shape(model, x_row):
 
 def prepare_y(y, X, model, kind, name, owner) -> np.ndarray:
     """Check ``y`` against ``X`` and the loss, and convert it to what the loss reads."""
-    a = _as_array(y, name, owner)
+    a = _samples(y, name, owner)
     if len(a) != len(X):
         raise ValueError(f"{owner}: X has {len(X)} samples but {name} has {len(a)}; they must "
                          f"be equal")

@@ -49,6 +49,10 @@ class RandomSampler(Sampler):
         if self.num_samples <= 0:             # an empty data set: nothing to draw from (torch)
             raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
                              f"but got num_samples={self.num_samples} (an empty data set?)")
+        if hasattr(data_source, "__len__") and len(data_source) == 0:
+            # torch divides by the length at the first epoch (ZeroDivisionError)
+            raise ValueError(f"RandomSampler: data_source is empty, so num_samples="
+                             f"{self.num_samples} indices cannot be drawn from it")
 
     @property
     def num_samples(self) -> int:
@@ -86,7 +90,11 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
         import numpy as np
-        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        try:
+            w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"WeightedRandomSampler: weights must be a 1-D sequence of numbers, "
+                            f"got {type(weights).__name__} ({e})") from None
         if w.ndim != 1 or not len(w):
             raise ValueError(f"WeightedRandomSampler: weights must be a non-empty 1-D sequence, "
                              f"got shape {w.shape}")
@@ -98,6 +106,11 @@ class WeightedRandomSampler(Sampler):
         if not self.replacement and self.num_samples > len(w):
             raise RuntimeError(f"WeightedRandomSampler: cannot sample num_samples="
                                f"{self.num_samples} > {len(w)} weights without replacement")
+        if not self.replacement and self.num_samples > np.count_nonzero(w):
+            # torch then returns zero-weight indices; a weight of 0 means "never"
+            raise ValueError(f"WeightedRandomSampler: without replacement num_samples="
+                             f"{self.num_samples} needs as many non-zero weights, got "
+                             f"{np.count_nonzero(w)}")
         self.weights, self._p = weights, w / w.sum()
         self.generator = generator
         numpy_rng(generator, "WeightedRandomSampler")
