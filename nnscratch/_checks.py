@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .autograd.core import ShapeError
 from .autograd.core import TensorBase as _Tensor  # every tensor is one
 
 
@@ -200,9 +201,10 @@ def tensor_arg(x, name: str, owner: str):
 
 
 def check_last_dim(x, expected, owner):
-    """``x.shape[-1] == expected`` (a layer's feature axis)."""
+    """``x.shape[-1] == expected`` (a layer's feature axis); else a ShapeError, a ValueError
+    that is also the RuntimeError torch raises (``except RuntimeError`` catches it)."""
     if x.ndim == 0 or x.shape[-1] != expected:
-        raise ValueError(f"{owner}: expected input with last dimension {expected}, "
+        raise ShapeError(f"{owner}: expected input with last dimension {expected}, "
                          f"got shape {tuple(x.shape)}")
 
 

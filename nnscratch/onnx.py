@@ -534,7 +534,8 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
            dynamo: bool = True, export_params: bool = True,
            keep_initializers_as_inputs: bool = False, dynamic_axes=None,
            do_constant_folding: bool = True, training=None):
-    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``.
+    """Write ``model`` as an ONNX file at ``f`` (atomically) and return the ``ModelProto``;
+    without ``f``, return an :class:`ONNXProgram` to ``save`` later (torch's dynamo export).
 
     The arguments are torch.onnx.export's (``torch.onnx.export(model, args, f, ...)``).  The
     model's forward is traced (:mod:`nnscratch.onnx_trace`) in eval mode (restored
@@ -550,7 +551,7 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         model: any :class:`~nnscratch.nn.Module`.
         args: the example input: one Tensor or array, or a tuple of them (one per argument of
             ``forward``); their dtypes are the graph's input types.
-        f: destination file; its directory must exist.
+        f: destination file; its directory must exist (None: return an ONNXProgram).
         input_names: one name per input (default ``["input"]``, or ``input_0``, ...).
         output_names: one name per output tensor (default ``["output"]``, or ``output_0``,
             ... for nested outputs such as a recurrent layer's ``output, (h_n, c_n)``).
@@ -572,11 +573,61 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         ImportError: the onnx package is not installed.
     """
     onnx = _require_onnx()
+    _check_settings(model, export_params, keep_initializers_as_inputs, kwargs, training)
+    opset_version = _check_opset(onnx, opset_version)
+    inputs = _example_inputs(model, args, dynamic_axes)
+    dynamic_axes = dict(dynamic_axes or {})
+    in_names = _check_names(input_names, "input", len(inputs), "input_names")
+    g = _Graph(onnx, opset_version)
+    g._used.update(in_names)
+    paths = {m: path or "<model>" for path, m in model.named_modules()
+             if type(m) in CONVERTERS}
+    first = _checked_trace(model, inputs, in_names, paths, dynamic_axes)
+    param_names = {id(t): n for n, t in model.state_dict(keep_vars=True).items()
+                   if isinstance(t, Tensor)}
+    names, name_of = _translate(g, first, in_names, paths, param_names)
+    outputs = list(_tensors_in([first.output]))
+    out_names = _check_names(output_names, "output", len(outputs), "output_names")
+    unknown = set(dynamic_axes) - {*in_names, *out_names}
+    if unknown:
+        raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
+                         f"are not among the inputs/outputs {in_names + out_names}")
+    for t, public in zip(outputs, out_names):
+        g.nodes.append(onnx.helper.make_node("Identity", [name_of(t, "the output")], [public],
+                                             name=g.name(f"{public}#node")))
+    proto = _model_proto(onnx, g, type(model).__name__, list(zip(in_names, inputs)),
+                         list(zip(out_names, outputs)), dynamic_axes)
+    if verbose:
+        print(onnx.helper.printable_graph(proto.graph))
+    if f is None:
+        return ONNXProgram(proto)
+    ONNXProgram(proto).save(f)
+    return proto
+
+
+class ONNXProgram:
+    """What ``torch.onnx.export(model, args)`` returns without a file: the exported model,
+    ``model_proto``, written by ``save(destination)`` (atomically)."""
+
+    def __init__(self, model_proto):
+        self.model_proto = model_proto
+
+    def save(self, destination: str | os.PathLike) -> None:
+        data = self.model_proto.SerializeToString()
+
+        def write(fh) -> None:
+            fh.write(data)
+        atomic_write(destination, write)
+
+    def __repr__(self):
+        return f"ONNXProgram(model_proto=<{len(self.model_proto.graph.node)} nodes>)"
+
+
+def _check_settings(model, export_params, keep_initializers_as_inputs, kwargs, training):
+    """torch's arguments that only their defaults may take here, and the required ones."""
     if not isinstance(model, Module):
         raise TypeError(f"nnscratch.onnx.export: model must be an nnscratch Module, got "
                         f"{type(model).__name__}")
-    if f is None:
-        raise TypeError("nnscratch.onnx.export: f (the destination path) is required")
     for name, value, ok in (("export_params", export_params, _value_is(True)),
                             ("keep_initializers_as_inputs", keep_initializers_as_inputs,
                              _value_is(False)),
@@ -587,12 +638,21 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
             raise NotImplementedError(f"nnscratch.onnx.export: {name}={value!r} is not "
                                       f"supported (the parameters are stored in the graph, "
                                       f"positional inputs only, eval mode)")
+
+
+def _check_opset(onnx, opset_version) -> int:
     newest = onnx.defs.onnx_opset_version()
     opset_version = DEFAULT_OPSET if opset_version is None else opset_version
     if isinstance(opset_version, bool) or not isinstance(opset_version, numbers.Integral) or \
-            not MIN_OPSET <= opset_version <= newest:
+            not MIN_OPSET <= int(opset_version) <= newest:
         raise ValueError(f"nnscratch.onnx.export: opset_version must be an int in "
                          f"[{MIN_OPSET}, {newest}], got {opset_version!r}")
+    return int(opset_version)
+
+
+def _example_inputs(model, args, dynamic_axes) -> list:
+    """The example inputs as Tensors (arrays keep their dtype), each checked against the
+    model and the dynamic axes."""
     inputs = []
     for xv in (args if isinstance(args, (tuple, list)) else (args,)):
         if not isinstance(xv, Tensor):
@@ -605,15 +665,12 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         inputs.append(xv)
     if not inputs:
         raise TypeError("nnscratch.onnx.export: args must hold at least one example input")
-    dynamic_axes = dict(dynamic_axes or {})
-    in_names = _check_names(input_names, "input", len(inputs), "input_names")
+    return inputs
 
-    g = _Graph(onnx, int(opset_version))
-    g._used.update(in_names)
-    paths = {m: path or "<model>" for path, m in model.named_modules()
-             if type(m) in CONVERTERS}
-    param_names = {id(t): n for n, t in model.state_dict(keep_vars=True).items()
-                   if isinstance(t, Tensor)}
+
+def _checked_trace(model, inputs, in_names, paths, dynamic_axes):
+    """The trace of one eval-mode forward pass, checked against a second one on other random
+    values (dynamic axes one longer); the modules' modes are restored afterwards."""
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
@@ -625,32 +682,21 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
     finally:
         for m, mode in modes:
             m.training = mode
-    names, name_of = _translate(g, first, in_names, paths, param_names)
-    outputs = list(_tensors_in([first.output]))
-    out_names = _check_names(output_names, "output", len(outputs), "output_names")
-    unknown = set(dynamic_axes) - {*in_names, *out_names}
-    if unknown:
-        raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
-                         f"are not among the inputs/outputs {in_names + out_names}")
-    for t, public in zip(outputs, out_names):
-        g.nodes.append(onnx.helper.make_node("Identity", [name_of(t, "the output")], [public],
-                                             name=g.name(f"{public}#node")))
+    return first
+
+
+def _model_proto(onnx, g, graph_name, named_inputs, named_outputs, dynamic_axes):
+    """The checked ``ModelProto`` of graph ``g`` with typed inputs and outputs."""
     h = onnx.helper
 
-    def info(name, a):
+    def info(name, t):
+        a = np.asarray(t._data)
         return h.make_tensor_value_info(name, h.np_dtype_to_tensor_dtype(a.dtype),
                                         _dims(name, a.shape, dynamic_axes))
-    graph = h.make_graph(
-        g.nodes, type(model).__name__,
-        [info(n, np.asarray(x._data)) for n, x in zip(in_names, inputs)],
-        [info(n, np.asarray(t._data)) for n, t in zip(out_names, outputs)],
-        initializer=g.initializers)
+    graph = h.make_graph(g.nodes, graph_name, [info(n, x) for n, x in named_inputs],
+                         [info(n, t) for n, t in named_outputs], initializer=g.initializers)
     opsets = [h.make_opsetid("", g.opset)]
     proto = h.make_model(graph, opset_imports=opsets, producer_name="nnscratch",
                          ir_version=h.find_min_ir_version_for(opsets))
     onnx.checker.check_model(proto, full_check=True)
-    if verbose:
-        print(onnx.helper.printable_graph(proto.graph))
-    data = proto.SerializeToString()
-    atomic_write(f, lambda fh: fh.write(data))
     return proto

@@ -293,16 +293,36 @@ def _getitem(e):
 
 
 def _advanced(e, y, advanced):
+    """Integer index arrays (constants) on adjacent axes: one as ``Gather``, several as
+    ``GatherND`` on those axes brought to the front, the result's index axes put back where
+    NumPy puts adjacent ones (at the first index axis)."""
     arrays = [(i, a) for i, a in enumerate(advanced)
               if not isinstance(a, slice) and a is not Ellipsis]
-    if len(arrays) != 1 or any(a is Ellipsis for a in advanced) or \
-            isinstance(arrays[0][1], Tensor) or \
-            np.asarray(arrays[0][1]).dtype.kind not in "iu":
-        raise e.refuse("indexing with several index tensors or a mask (one integer index "
-                       "tensor or list on one axis exports, as Gather)")
-    axis, idx = arrays[0]
-    return e.op1("Gather", [y, e.g.const(f"{e.hint}.index", np.asarray(idx, np.int64))],
-                 axis=axis)
+    positions = [i for i, _ in arrays]
+    if not arrays or any(a is Ellipsis for a in advanced) or \
+            any(isinstance(a, Tensor) or np.asarray(a).dtype.kind not in "iu"
+                for _, a in arrays) or positions != list(range(positions[0],
+                                                                positions[0] + len(arrays))):
+        raise e.refuse("indexing with an index tensor computed in the forward pass, a mask, "
+                       "or index arrays on axes that are not adjacent (integer index lists or "
+                       "arrays on adjacent axes export, as Gather/GatherND)")
+    if len(arrays) == 1:
+        axis, idx = arrays[0]
+        return e.op1("Gather", [y, e.g.const(f"{e.hint}.index", np.asarray(idx, np.int64))],
+                     axis=axis)
+    first, m = positions[0], len(arrays)
+    rank = len(advanced)
+    others = [d for d in range(rank) if d not in positions]
+    if first:
+        y = e.op1("Transpose", [y], perm=positions + others)
+    idx = np.stack(np.broadcast_arrays(*[np.asarray(a, np.int64) for _, a in arrays]), -1)
+    y = e.op1("GatherND", [y, e.g.const(f"{e.hint}.index", idx)])
+    nb = idx.ndim - 1                       # the index arrays' broadcast rank
+    if first:
+        total = nb + rank - m
+        y = e.op1("Transpose", [y], perm=list(range(nb, nb + first)) + list(range(nb))
+                  + list(range(nb + first, total)))
+    return y
 
 
 def _concat(e):
@@ -486,7 +506,7 @@ def _conv(e):
     """``F.conv1d/2d`` (symmetric padding: ``same`` arrives already resolved)."""
     x, w = e.arg(0), e.arg(1)
     nd = x.ndim - 2
-    if nd not in (1, 2):
+    if nd not in (1, 2, 3):
         raise e.refuse(f"a {nd}-D convolution")
     pads = _spatial(e, e.kw["padding"], nd)
     ins = [e.x(0), e.x(1)] + ([e.x(2)] if len(e.args) > 2 and e.args[2] is not None else [])
@@ -498,13 +518,16 @@ def _conv(e):
 def _pool(kind):
     def convert(e):
         x = e.arg(0)
-        if x.ndim != 4:
+        nd = x.ndim - 2 if e.call.name.endswith("_nd") else 2   # pool_nd: 3-D (N, C, D, H, W)
+        if x.ndim != nd + 2:
             raise e.refuse(f"pooling a {x.ndim}-D input (4-D exports)")
-        k, s, p = (_spatial(e, e.kw[n], 2) for n in ("kernel", "stride", "padding"))
+        if e.kw.get("divisor_override"):
+            raise e.refuse("divisor_override: ONNX's AveragePool divides by the window")
+        k, s, p = (_spatial(e, e.kw[n], nd) for n in ("kernel", "stride", "padding"))
         ceil = int(bool(e.kw.get("ceil_mode", False)))
         if kind == "max":
             return e.op("MaxPool", [e.x(0)], kernel_shape=k, strides=s, pads=p * 2,
-                        dilations=_spatial(e, e.kw["dilation"], 2), ceil_mode=ceil)
+                        dilations=_spatial(e, e.kw["dilation"], nd), ceil_mode=ceil)
         return e.op("AveragePool", [e.x(0)], kernel_shape=k, strides=s, pads=p * 2,
                     ceil_mode=ceil, count_include_pad=int(bool(e.kw["count_include_pad"])))
     return convert
@@ -527,6 +550,44 @@ def _adaptive(kind):
         k = [i // o for i, o in zip(x.shape[2:], out.shape[2:])]
         return e.op("AveragePool" if kind == "avg" else "MaxPool", [e.x(0)], kernel_shape=k,
                     strides=k)
+    return convert
+
+
+def _topk(e):
+    """``topk``/``sort`` (recorded whole by the Tensor methods): ONNX ``TopK``, which puts
+    the lower index first among equal values, as the stable sort here does."""
+    x = e.arg(0)
+    dim = int(e.kw["dim"]) % max(x.ndim, 1)
+    if "k" in e.kw:
+        k = e.ints([int(e.kw["k"])], "k")
+    else:       # sort: k is the axis's length, read from the graph (the axis may be dynamic)
+        k = e.op1("Slice", [e.op1("Shape", [e.x(0, x.dtype)]), e.ints([dim], "starts"),
+                            e.ints([dim + 1], "ends")])
+    return e.op("TopK", [e.x(0, x.dtype), k], n_out=2, axis=dim,
+                largest=int(bool(e.kw["largest"])), sorted=1)
+
+
+def _scatter(reduction):
+    """``scatter``/``scatter_add`` (``torch.scatter``): ONNX ``ScatterElements`` with the
+    source cut to the index's shape (torch reads only that corner of it)."""
+    def convert(e):
+        x, index = e.arg(0), e.arg(2)
+        if reduction and e.g.opset < 16:
+            raise e.refuse("ScatterElements' reduction needs opset_version >= 16")
+        twin = e.call.twin
+        if twin is not None and np.shape(twin.args[2]._data if isinstance(
+                twin.args[2], Tensor) else twin.args[2]) != index.shape:
+            raise e.refuse("its index follows a dynamic axis; leave that axis static")
+        if isinstance(e.args[3], Tensor):
+            src = e.x(3, x.dtype)
+            if e.arg(3).shape != index.shape:
+                src = e.op1("Slice", [src, e.ints([0] * index.ndim, "starts"),
+                                      e.ints(index.shape, "ends")])
+        else:
+            src = e.g.const(f"{e.hint}.src", np.full(index.shape, e.args[3], x.dtype))
+        attrs = {"reduction": reduction} if reduction else {}
+        return e.op("ScatterElements", [e.x(0, x.dtype), e.x(2, np.int64), src],
+                    axis=int(e.arg(1)) % x.ndim, **attrs)
     return convert
 
 
@@ -569,6 +630,9 @@ PRIMITIVES = {
     "logical_not": _bitwise("Not", "BitwiseNot"), "resample_axis": _resample,
     "argmax": _arg_extremum("ArgMax"), "argmin": _arg_extremum("ArgMin"),
     "conv": _conv, "max_pool": _pool("max"), "avg_pool": _pool("avg"),
+    "conv_nd": _conv, "max_pool_nd": _pool("max"), "avg_pool_nd": _pool("avg"),
+    "topk_indices": _topk, "sort_indices": _topk, "argsort": lambda e: _topk(e)[1:],
+    "scatter": _scatter(None), "scatter_add": _scatter("add"),
     "adaptive_avg": _adaptive("avg"), "adaptive_max": _adaptive("max"),
     "layer_norm": _layer_norm, "batch_norm_eval": _batch_norm_eval, "embedding": _embedding,
 }

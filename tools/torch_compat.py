@@ -95,46 +95,64 @@ _DUNDERS = {f"__{p}{op}__" for op in list(_OPERATORS.values()) for p in ("", "r"
                                                         "__setitem__", "__len__", "__iter__"}
 
 
-def tested_names(test_dir: str) -> set:
-    """Every identifier a torch-importing test file mentions (attributes, string constants,
-    operators as their dunder names)."""
-    seen: set = set()
+def _parsed_tests(test_dir: str) -> dict:
+    """``{module name: (path, tree)}`` of every Python file under ``test_dir``, the module
+    name as tests import it (``helpers.conv_cases`` for tests/helpers/conv_cases.py)."""
+    found = {}
     for root, _, files in os.walk(test_dir):
         for fn in files:
-            if not fn.endswith(".py"):
-                continue
-            with open(os.path.join(root, fn), encoding="utf-8") as fh:
-                src = fh.read()
-            tree = ast.parse(src)
-            imports_torch = any(
-                isinstance(n, ast.Import) and any(a.name.split(".")[0] == "torch" for a in n.names)
-                or isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "torch"
-                for n in ast.walk(tree))
-            if not imports_torch:
-                continue
-            docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute):
-                    if not (isinstance(node.value, ast.Name) and node.value.id in _NOT_TORCH):
-                        seen.add(node.attr)
-                elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                        and id(node) not in docstrings:
-                    word = node.value.strip()
-                    if word.isidentifier():              # a table entry: ("erfinv", ...)
-                        seen.add(word)
-                    elif word in _SYMBOLS:               # an operator in a table: ">>"
-                        seen.add(_SYMBOLS[word])
-                elif isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-                    op = _OPERATORS[type(node.op)]
-                    seen.update({f"__{op}__", f"__r{op}__"})
-                elif isinstance(node, ast.AugAssign) and type(node.op) in _OPERATORS:
-                    seen.add(f"__i{_OPERATORS[type(node.op)]}__")
-                elif isinstance(node, ast.Compare):
-                    seen.update(_COMPARE[type(o)] for o in node.ops if type(o) in _COMPARE)
-                elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-                    seen.add(_UNARY[type(node.op)])
-                elif isinstance(node, ast.Subscript):
-                    seen.add("__getitem__")
+            if fn.endswith(".py"):
+                path = os.path.join(root, fn)
+                with open(path, encoding="utf-8") as fh:
+                    tree = ast.parse(fh.read())
+                name = os.path.relpath(path, test_dir)[:-3].replace(os.sep, ".")
+                found[name] = (path, tree)
+    return found
+
+
+def _torch_parity_files(parsed: dict) -> list:
+    """The trees of the test files that import torch, and of the case tables they import
+    (tests/helpers/*_cases.py hold the rows that those tests compare with torch)."""
+    def imports(tree):
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Import):
+                yield from (a.name for a in n.names)
+            elif isinstance(n, ast.ImportFrom) and n.module:
+                yield n.module
+    direct = [name for name, (_, tree) in parsed.items()
+              if any(m.split(".")[0] == "torch" for m in imports(parsed[name][1]))]
+    tables = {m for name in direct for m in imports(parsed[name][1]) if m in parsed}
+    return [parsed[name][1] for name in sorted(set(direct) | tables)]
+
+
+def tested_names(test_dir: str) -> set:
+    """Every identifier a torch-importing test file (or a case table it imports) mentions
+    (attributes, string constants, operators as their dunder names)."""
+    seen: set = set()
+    for tree in _torch_parity_files(_parsed_tests(test_dir)):
+        docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                if not (isinstance(node.value, ast.Name) and node.value.id in _NOT_TORCH):
+                    seen.add(node.attr)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings:
+                word = node.value.strip()
+                if word.isidentifier():              # a table entry: ("erfinv", ...)
+                    seen.add(word)
+                elif word in _SYMBOLS:               # an operator in a table: ">>"
+                    seen.add(_SYMBOLS[word])
+            elif isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+                op = _OPERATORS[type(node.op)]
+                seen.update({f"__{op}__", f"__r{op}__"})
+            elif isinstance(node, ast.AugAssign) and type(node.op) in _OPERATORS:
+                seen.add(f"__i{_OPERATORS[type(node.op)]}__")
+            elif isinstance(node, ast.Compare):
+                seen.update(_COMPARE[type(o)] for o in node.ops if type(o) in _COMPARE)
+            elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+                seen.add(_UNARY[type(node.op)])
+            elif isinstance(node, ast.Subscript):
+                seen.add("__getitem__")
     return seen
 
 

@@ -91,7 +91,9 @@ class ArithmeticMethods(_Base):
         return _add(*promoted(self, other))
 
     def __radd__(self, other: Any) -> Self:
-        return _add(*promoted(other, self))
+        # the tensor first, as torch's add(self, other): the same sum, and grad_fn's
+        # next_functions list the tensor's node first, as torch's
+        return _add(*promoted(self, other))
 
     def __sub__(self, other: Any) -> Self:
         return _sub(*promoted(self, other))
@@ -103,7 +105,7 @@ class ArithmeticMethods(_Base):
         return _mul(*promoted(self, other))
 
     def __rmul__(self, other: Any) -> Self:
-        return _mul(*promoted(other, self))
+        return _mul(*promoted(self, other))     # the tensor first, as __radd__
 
     def __truediv__(self, other: Any) -> Self:
         return _div(*promoted(self, other, True))

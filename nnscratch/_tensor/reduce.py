@@ -92,6 +92,20 @@ def _picked(self, idx, dim):
     return ReturnTypes(_ops.gather(self, dim, idx), _Base._wrap(idx))
 
 
+def _picked_whole(self, idx, dim, op, kwargs):
+    """:func:`_picked`, seen by an ONNX trace as one op ``op(self, **kwargs) -> (values,
+    indices)``, named after the function that picked ``idx`` (its gather hidden: the indices
+    come from the values, not from recorded ops)."""
+    recorder, _declare._recorder = _declare._recorder, None
+    try:
+        out = _picked(self, idx, dim)
+    finally:
+        _declare._recorder = recorder
+    if recorder is not None:
+        recorder(op, (self,), kwargs, out)
+    return out
+
+
 class ReductionMethods(_Base):
     """Reductions over dimensions, scans, sorting and selecting by value."""
 
@@ -202,7 +216,8 @@ class ReductionMethods(_Base):
         """``(values, indices)`` sorted along ``dim`` (``torch.sort``); NaN sorts as the
         largest value and ties keep their order."""
         d = _dim(dim, self._data.ndim, "sort")
-        return _picked(self, _sort.sort_indices(self._data, d, descending), d)
+        return _picked_whole(self, _sort.sort_indices(self._data, d, descending), d,
+                             _sort.sort_indices, {"dim": d, "largest": bool(descending)})
 
     @function
     @_scalar_as_vector
@@ -210,7 +225,8 @@ class ReductionMethods(_Base):
         """``(values, indices)`` of the ``k`` largest entries along ``dim`` (smallest with
         ``largest=False``), best first (``torch.topk``; always sorted)."""
         d = _dim(dim, self._data.ndim, "topk")
-        return _picked(self, _sort.topk_indices(self._data, k, d, largest), d)
+        return _picked_whole(self, _sort.topk_indices(self._data, k, d, largest), d,
+                             _sort.topk_indices, {"k": k, "dim": d, "largest": bool(largest)})
 
     @function
     def argsort(self, dim=-1, descending=False, stable=False):
@@ -219,7 +235,11 @@ class ReductionMethods(_Base):
         a = self._data
         if a.ndim == 0:
             return _Base._wrap(np.zeros((), np.int64))
-        return _Base._wrap(_sort.sort_indices(a, _dim(dim, a.ndim, "argsort"), descending))
+        d = _dim(dim, a.ndim, "argsort")
+        out = _Base._wrap(_sort.sort_indices(a, d, descending))
+        if _declare._recorder is not None:     # an ONNX trace (nnscratch.onnx_trace) sees it
+            _declare._recorder(np.argsort, (self,), {"dim": d, "largest": bool(descending)}, out)
+        return out
 
     @function
     def nonzero(self, *, as_tuple=False):

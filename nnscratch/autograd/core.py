@@ -179,8 +179,9 @@ class TensorBase:
     def retains_grad(self) -> bool:
         return self._retains_grad
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shared, not copied); ``force`` (torch's: detach and move to
+        the CPU first) changes nothing here: the array is already both."""
         return self._data
 
     def item(self) -> Any:                 # a Python float, int or bool

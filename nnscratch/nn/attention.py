@@ -96,10 +96,19 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         _mask_bias(attn_mask, q._data.dtype, True, "scaled_dot_product_attention")
     if bias is not None:
         scores = scores + bias
-    weights = ops.softmax(scores, axis=-1)
+    weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = ops.dropout(weights, dropout_p, True)
     return weights @ v
+
+
+def _safe_softmax(scores):
+    """Softmax over the last axis, where a row that may attend nowhere (all ``-inf``) gives
+    zero weights and passes no gradient (torch 2.13's math path, ``_safe_softmax``), not NaN."""
+    dead = np.isneginf(scores._data).all(axis=-1, keepdims=True)
+    if not dead.any():
+        return ops.softmax(scores, axis=-1)
+    return ops.where(dead, 0.0, ops.softmax(ops.where(dead, 0.0, scores), axis=-1))
 
 
 def _check_scores_shape(q, k, v, attn_mask) -> None:

@@ -13,7 +13,9 @@ class Embedding(Module):
 
     Shape: idx ``(*)`` ints -> ``(*, embedding_dim)``.  Weight from N(0, 1), as PyTorch.
     ``padding_idx`` (default None): the index of a padding token; its row starts at zero and
-    receives no gradient, so padded positions embed to zeros.
+    receives no gradient, so padded positions embed to zeros.  ``max_norm``: looked-up rows
+    longer than it (in the ``norm_type``-norm) are renormalised in place first, as torch;
+    ``scale_grad_by_freq``: gradients divided by each index's count in the batch.
     """
 
     integer_input = True    # fit/predict keep integer indices as integers
@@ -25,12 +27,10 @@ class Embedding(Module):
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
-        if max_norm is not None or scale_grad_by_freq:
-            raise NotImplementedError("Embedding: max_norm (renormalising looked-up rows in "
-                                      "place) and scale_grad_by_freq are not supported")
         # sparse=True: torch returns a sparse gradient; here it is the same values, dense
+        # (no sparse tensor type on the NumPy backend; see docs/torch-compat.md)
         self.max_norm, self.norm_type = max_norm, float(norm_type)
-        self.scale_grad_by_freq, self.sparse = False, bool(sparse)
+        self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
         shape = (num_embeddings, embedding_dim)
         if _weight is None:
             self.weight = Parameter(init.normal(0.0, 1.0, shape), requires_grad=not _freeze)
@@ -58,8 +58,13 @@ class Embedding(Module):
                    sparse, _weight=embeddings, _freeze=freeze)
 
     def forward(self, idx):
-        return ops.embedding(idx, self.weight, self.padding_idx)
+        return ops.embedding(idx, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                             self.scale_grad_by_freq, self.sparse)
 
-    def extra_repr(self):
+    def extra_repr(self):       # torch's: only what differs from the defaults
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        s += f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
+        s += f", max_norm={self.max_norm}" if self.max_norm is not None else ""
+        s += f", norm_type={self.norm_type}" if self.norm_type != 2 else ""
+        s += ", scale_grad_by_freq=True" if self.scale_grad_by_freq else ""
+        return s + (", sparse=True" if self.sparse else "")

@@ -14,12 +14,13 @@ from .._checks import check_floating, tensor_arg
 from ..ops import (batch_norm, dropout, elu, embedding, group_norm, layer_norm, leaky_relu,
                    linear, relu, sigmoid, silu, softplus, tanh)
 from ..ops import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                   adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose1d,
+                   adaptive_max_pool2d, avg_pool1d, conv1d, conv2d, conv_transpose1d,
                    conv_transpose2d, max_pool1d,
                    max_pool2d, max_unpool1d, max_unpool2d)
 from ..ops.padding import pad
 from ..ops.special import gelu  # issue 32 (ops-math): exact and approximate="tanh"
 from .attention import scaled_dot_product_attention
+from .pooling import avg_pool2d
 from ..tensor import Tensor
 from ..tensor import as_tensor as _as_tensor
 

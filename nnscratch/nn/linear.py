@@ -48,7 +48,12 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged."""
+    """Returns its input unchanged (torch.nn.Identity).  Like torch's, it takes and ignores
+    any constructor arguments, so it can stand in for the layer it replaces
+    (``nn.Identity(54, unused_argument1=0.1)`` in the gradients tutorial)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        pass
 
     def forward(self, x):
         return x

@@ -27,6 +27,48 @@ def _array(value) -> np.ndarray:
     return np.asarray(value._data if isinstance(value, Tensor) else value)
 
 
+def _checked_values(state_dict, slots) -> list:
+    """``[(key, array)]`` for the state dict's keys that the module has, each checked (shape,
+    real dtype; a lazy parameter takes the shape); NaN/inf values warn, as a diverged run's."""
+    pending, nonfinite = [], []
+    for key, value in state_dict.items():
+        if key not in slots:
+            continue
+        value = _array(value)
+        holder = slots[key][2]
+        if getattr(holder, "is_lazy", False):       # UninitializedParameter: take the shape
+            holder.materialize(value.shape)
+        if value.shape != holder._data.shape:
+            raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
+                             f"state dict, but the module expects {holder._data.shape}")
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"load_state_dict: {key} must hold real numbers, got dtype "
+                            f"{value.dtype}")
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            nonfinite.append(key)
+        pending.append((key, value))
+    if nonfinite:  # legal (torch loads them too), but almost always a diverged run's file
+        warnings.warn(f"load_state_dict: {', '.join(nonfinite)} hold NaN or infinite "
+                      f"values; the module now computes NaN/inf", RuntimeWarning,
+                      stacklevel=3)
+    return pending
+
+
+def _adopted(given, value: np.ndarray, holder) -> Tensor:
+    """``load_state_dict(assign=True)``'s new attribute (torch's rule): a Parameter given for
+    a parameter is adopted as is; any other tensor (or array) becomes a Parameter sharing its
+    memory, with the module's ``requires_grad``; a buffer takes the given tensor itself."""
+    if not isinstance(holder, Parameter):
+        return _buffer_tensor(given, "load_state_dict")
+    if isinstance(given, Parameter):
+        given.requires_grad = holder.requires_grad
+        return given
+    p = Parameter(value[:0] if value.dtype.kind == "f" else value, requires_grad=False)
+    p._data = value                 # share the given memory (Parameter() copies)
+    p.requires_grad = holder.requires_grad
+    return p
+
+
 def _buffer_tensor(value, name: str) -> Tensor:
     """``value`` as a buffer: a Tensor as is, an array wrapped without a copy."""
     if isinstance(value, Tensor):
@@ -104,8 +146,43 @@ class Module:
         return out
 
     def _call_with_hooks(self, hooks: dict, args: tuple, kwargs: dict) -> Any:
-        """torch's ``_call_impl`` order (see :mod:`nnscratch.nn.hooks`)."""
+        """torch's ``_call_impl`` order (see :mod:`nnscratch.nn.hooks`); when anything in it
+        raises, the ``always_call`` forward hooks that have not run yet run (their own errors
+        become warnings, as torch's) and the error propagates."""
         from .hooks import BackwardHook
+        called: set = set()                     # the always_call hooks already run
+        out = None
+        try:
+            args, kwargs = self._run_pre_hooks(hooks, args, kwargs)
+            bw = None
+            if hooks["backward"] or hooks["backward_pre"]:
+                bw = BackwardHook(self, list(hooks["backward"].values()),
+                                  list(hooks["backward_pre"].values()))
+                args = bw.setup_input_hook(args)
+            out = self.forward(*args, **kwargs)
+            for hook_id, (hook, with_kwargs, always) in list(hooks["forward"].items()):
+                if always:
+                    called.add(hook_id)
+                res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+                if res is not None:
+                    out = res
+            if bw is not None:
+                out = bw.setup_output_hook(out)
+            return out
+        except Exception:
+            for hook_id, (hook, with_kwargs, always) in list(hooks["forward"].items()):
+                if not always or hook_id in called:
+                    continue
+                try:
+                    res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+                    out = out if res is None else res
+                except Exception as e:
+                    warnings.warn(f"module forward hook with ``always_call=True`` raised an "
+                                  f"exception that was silenced as another error was raised "
+                                  f"in forward: {e}", stacklevel=2)
+            raise
+
+    def _run_pre_hooks(self, hooks: dict, args: tuple, kwargs: dict) -> tuple:
         for hook, with_kwargs in list(hooks["forward_pre"].values()):
             if with_kwargs:
                 res = hook(self, args, kwargs)
@@ -118,19 +195,7 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
-        bw = None
-        if hooks["backward"] or hooks["backward_pre"]:
-            bw = BackwardHook(self, list(hooks["backward"].values()),
-                              list(hooks["backward_pre"].values()))
-            args = bw.setup_input_hook(args)
-        out = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(hooks["forward"].values()):
-            res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
-            if res is not None:
-                out = res
-        if bw is not None:
-            out = bw.setup_output_hook(out)
-        return out
+        return args, kwargs
 
     # ------------------------------------------------------------------ hooks
     def _hook_table(self, kind: str):
@@ -150,10 +215,11 @@ class Module:
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False):
         """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs,
-        output)``) after every forward; it may return a new output.  ``always_call`` (run
-        even when forward raised) is accepted; hooks here run only after a normal return."""
+        output)``) after every forward; it may return a new output.  ``always_call``: it also
+        runs (with ``output=None``) when forward or an earlier hook raised, as torch's."""
         from .hooks import add_hook
-        return add_hook(self._hook_table("forward"), (hook, with_kwargs), prepend)
+        return add_hook(self._hook_table("forward"), (hook, with_kwargs, bool(always_call)),
+                        prepend)
 
     def register_full_backward_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_input, grad_output)`` once the gradients with respect to the
@@ -473,13 +539,11 @@ class Module:
 
         With ``strict`` every key must match, both ways; a shape mismatch is always an error.
         Returns torch's ``(missing_keys, unexpected_keys)`` named tuple, after the load hooks
-        ran.  A lazy module's uninitialized parameters take the loaded shapes.  torch's
-        ``assign=True`` (adopt the given tensors instead of copying into the module's) is not
-        supported.
+        ran.  A lazy module's uninitialized parameters take the loaded shapes.  ``assign=True``
+        (torch's): the module adopts the state dict's tensors instead of copying into its own
+        (shared memory, their dtype); a parameter stays a Parameter with the module's
+        ``requires_grad``.
         """
-        if assign:
-            raise NotImplementedError("load_state_dict(assign=True): nnscratch always copies "
-                                      "into the module's own parameters")
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
         state_dict = OrderedDict(state_dict)    # the pre-hooks may rename keys in this copy
@@ -491,52 +555,39 @@ class Module:
                          {}, strict, hook_missing, hook_unexpected, error_msgs)
         if error_msgs:
             raise RuntimeError("Error(s) in loading state_dict: " + "; ".join(error_msgs))
-        own = {}  # every name a parameter is saved under (a shared one has several, as in torch)
-        for mod_name, m in self.named_modules(remove_duplicate=False):
-            for name, v in m._members():
-                if isinstance(v, Parameter):
-                    own[f"{mod_name}.{name}" if mod_name else name] = v
-        buffers = {}
-        for mod_name, m in self.named_modules(remove_duplicate=False):
-            hidden = m.__dict__.get("_non_persistent", ())
-            for name in m.__dict__.get("_buffer_names", ()):
-                # None and non-persistent buffers are not saved, so not expected
-                if getattr(m, name) is not None and name not in hidden:
-                    buffers[f"{mod_name}.{name}" if mod_name else name] = getattr(m, name)
-        keys = set(own) | set(buffers)
-        result = IncompatibleKeys(sorted(keys - set(state_dict)) + hook_missing,
-                                  sorted(set(state_dict) - keys) + hook_unexpected)
+        slots = self._state_slots()
+        result = IncompatibleKeys(sorted(set(slots) - set(state_dict)) + hook_missing,
+                                  sorted(set(state_dict) - set(slots)) + hook_unexpected)
         for _, m in self.named_modules():
             m._run_hooks("load_state_dict_post", result)
         missing, unexpected = result
         if strict and (missing or unexpected):
             raise ValueError(f"load_state_dict: missing keys {missing}, "
                              f"unexpected keys {unexpected}")
-        pending, nonfinite = [], []
-        for key, value in state_dict.items():
-            if key not in keys:
-                continue
-            value = _array(value)
-            holder = own[key] if key in own else buffers[key]
-            if getattr(holder, "is_lazy", False):       # UninitializedParameter: take the shape
-                holder.materialize(value.shape)
-            target = holder._data
-            if value.shape != target.shape:
-                raise ValueError(f"load_state_dict: {key} has shape {value.shape} in the "
-                                 f"state dict, but the module expects {target.shape}")
-            if value.dtype.kind not in "biuf":
-                raise TypeError(f"load_state_dict: {key} must hold real numbers, got dtype "
-                                f"{value.dtype}")
-            if value.dtype.kind == "f" and not np.isfinite(value).all():
-                nonfinite.append(key)
-            pending.append((target, value))
-        if nonfinite:  # legal (torch loads them too), but almost always a diverged run's file
-            warnings.warn(f"load_state_dict: {', '.join(nonfinite)} hold NaN or infinite "
-                          f"values; the module now computes NaN/inf", RuntimeWarning,
-                          stacklevel=2)
-        for target, value in pending:   # copy only once every shape checked: all or nothing
-            target[...] = value
+        pending = _checked_values(state_dict, slots)
+        for key, value in pending:   # change only once every shape checked: all or nothing
+            module, name, holder = slots[key]
+            if assign:
+                object.__setattr__(module, name, _adopted(state_dict[key], value, holder))
+            else:
+                holder._data[...] = value
         return result
+
+    def _state_slots(self) -> dict:
+        """``{key: (module, attribute, tensor)}`` for every parameter (under each name a shared
+        one has, as torch) and persistent buffer that is not None."""
+        slots = {}
+        for mod_name, m in self.named_modules(remove_duplicate=False):
+            pre = f"{mod_name}." if mod_name else ""
+            for name, v in m._members():
+                if isinstance(v, Parameter):
+                    slots[pre + name] = (m, name, v)
+            hidden = m.__dict__.get("_non_persistent", ())
+            for name in m.__dict__.get("_buffer_names", ()):
+                # None and non-persistent buffers are not saved, so not expected
+                if getattr(m, name) is not None and name not in hidden:
+                    slots[pre + name] = (m, name, getattr(m, name))
+        return slots
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -5,9 +5,43 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, check_ndim
-from .._types import Size
+from .._types import Size, TensorLike
+from ..autograd.core import ShapeError
+from ..autograd.core import TensorBase as Tensor  # every tensor is one
+from ..ops.conv_nd import avg_pool_nd
 from ..ops.pool import _pool_args
 from .module import Module
+
+
+def avg_pool2d(x: TensorLike, kernel_size: Size, stride: Size | None = None,
+               padding: Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """torch.nn.functional.avg_pool2d: :func:`nnscratch.ops.avg_pool2d`, or with
+    ``divisor_override`` each window's *sum* over that number (torch's rule, whatever the
+    padding and ``ceil_mode``; the gradient is ``g / divisor_override`` to every cell of the
+    window).  Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``."""
+    if divisor_override is None:
+        return ops.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    if not divisor_override:    # torch: RuntimeError "divisor must be not zero"
+        raise ShapeError(f"avg_pool2d: divisor must be not zero, got {divisor_override}")
+    x = as_tensor(x, "avg_pool2d")
+    k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, 2, "avg_pool2d")
+    return avg_pool_nd(x, kernel=k, stride=s, padding=p, ceil_mode=bool(ceil_mode),
+                       count_include_pad=bool(count_include_pad),
+                       divisor_override=int(divisor_override))
+
+
+def _unbatched(layer, x, name) -> bool:
+    """Is ``x`` one unbatched sample ``(C, *spatial)``?  Else it must be ``(N, C, *spatial)``."""
+    check_ndim(x, (layer.nd + 1, layer.nd + 2), name,
+               "(N, C, L) or (C, L)" if layer.nd == 1 else "(N, C, H, W) or (C, H, W)")
+    return x.ndim == layer.nd + 1
+
+
+def _one_sample(layer, x):
+    """torch's pooling layers take one unbatched sample: pooled as a batch of one."""
+    out = layer.forward(x.unsqueeze(0))
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
 class _Pool(Module):
@@ -16,8 +50,9 @@ class _Pool(Module):
     nd, kind = 2, "max"
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-                 count_include_pad=True, return_indices=False):
+                 count_include_pad=True, return_indices=False, divisor_override=None):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.divisor_override = divisor_override
         self.dilation, self.ceil_mode = dilation, bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
         self.return_indices = bool(return_indices)
@@ -27,14 +62,17 @@ class _Pool(Module):
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        if _unbatched(self, x, name):
+            return _one_sample(self, x)
         if self.kind == "max":
             pool = ops.max_pool1d if self.nd == 1 else ops.max_pool2d
             return pool(x, self.kernel_size, self.stride, self.padding, self.dilation,
                         self.ceil_mode, self.return_indices)
-        pool = ops.avg_pool1d if self.nd == 1 else ops.avg_pool2d
-        return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                    self.count_include_pad)
+        if self.nd == 1:
+            return ops.avg_pool1d(x, self.kernel_size, self.stride, self.padding,
+                                  self.ceil_mode, self.count_include_pad)
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         # torch's: MaxPoolNd lists every window argument as given (ints stay ints);
@@ -80,7 +118,8 @@ class AvgPool2d(_Pool):
     order).
 
     Shape: ``(N, C, H, W)`` -> ``(N, C, Ho, Wo)``.  Defaults: stride = kernel_size, padding 0,
-    ceil_mode False, count_include_pad True (padding zeros count in the mean, as in PyTorch).
+    ceil_mode False, count_include_pad True (padding zeros count in the mean, as in PyTorch);
+    ``divisor_override``: each window's sum divided by this number instead (torch's).
     """
 
     kind = "avg"
@@ -88,19 +127,22 @@ class AvgPool2d(_Pool):
     def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None):
-        if divisor_override is not None:
-            raise NotImplementedError(f"{type(self).__name__}: divisor_override is not "
-                                      f"supported")
-        super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad)
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode, count_include_pad,
+                         divisor_override=divisor_override)
 
 
 class AvgPool1d(AvgPool2d):
     """Mean over windows of length ``k`` along the last axis; matches torch.nn.AvgPool1d.
 
-    Shape: ``(N, C, L)`` -> ``(N, C, Lo)``.  Defaults as :class:`AvgPool2d`.
+    Shape: ``(N, C, L)`` -> ``(N, C, Lo)``.  Defaults as :class:`AvgPool2d` (torch's 1-D
+    layer has no ``divisor_override``).
     """
 
     nd = 1
+
+    def __init__(self, kernel_size: Size, stride: Size | None = None, padding: Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True):
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 class MaxUnpool2d(Module):
@@ -150,17 +192,17 @@ class _AdaptivePool(Module):
     nd, kind = 2, "avg"
 
     def __init__(self, output_size, return_indices: bool = False):
-        if return_indices:
-            raise NotImplementedError(f"{type(self).__name__}: return_indices=True is not "
-                                      f"supported")
-        self.output_size = output_size
+        self.output_size, self.return_indices = output_size, bool(return_indices)
         ops.pool._output_size(output_size, (1,) * self.nd, self.nd, type(self).__name__)
 
     def forward(self, x):
         name = type(self).__name__
         x = as_tensor(x, name)
-        check_ndim(x, (self.nd + 2,), name, "(N, C, L)" if self.nd == 1 else "(N, C, H, W)")
+        if _unbatched(self, x, name):
+            return _one_sample(self, x)
         f = getattr(ops, f"adaptive_{self.kind}_pool{self.nd}d")
+        if self.kind == "max":
+            return f(x, self.output_size, self.return_indices)
         return f(x, self.output_size)
 
     def extra_repr(self):

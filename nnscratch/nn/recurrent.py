@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import ops
 from .._checks import as_tensor, check_bool, check_int, positive_int
+from ..autograd.core import ShapeError
 from ..ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 from ..tensor import as_tensor as _as_tensor
 from . import init
@@ -119,8 +120,8 @@ class _RNNBase(Module):
             layout = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
             raise ValueError(f"{owner}: expected a 3-D input {layout} or a 2-D unbatched input "
                              f"(T, input_size), got shape {tuple(x.shape)}")
-        if x.shape[-1] != self.input_size:
-            raise ValueError(f"{owner}: expected input with last dimension (input_size) "
+        if x.shape[-1] != self.input_size:     # torch: a RuntimeError; ShapeError is both
+            raise ShapeError(f"{owner}: expected input with last dimension (input_size) "
                              f"{self.input_size}, got shape {tuple(x.shape)}")
         if x.dtype.kind != "f":
             raise TypeError(f"{owner}: input must be floating point, got dtype {x.dtype}")

@@ -8,8 +8,9 @@ import numpy as np
 
 from .._checks import tensor_arg
 from ..autograd.core import ShapeError
+from ..autograd.core import TensorBase as Tensor
 from .conv_args import pair
-from .conv_nd import avg_pool_nd, conv_nd, conv_transpose_nd, max_pool_nd
+from .conv_nd import avg_pool_nd, conv_nd, conv_transpose_nd, max_pool_indices, max_pool_nd
 
 
 def per_axis_nd(value, name, owner, minimum, nd):
@@ -136,14 +137,16 @@ def _pool_args(x, kernel_size, stride, padding, dilation, owner):
 def max_pool3d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """3-D max pooling (torch.nn.functional.max_pool3d) of ``(N, C, D, H, W)`` or unbatched
-    input; padding is -inf (never the maximum)."""
+    input; padding is -inf (never the maximum).  ``return_indices``: also each winner's flat
+    index ``(d·H + h)·W + w`` in its ``(D, H, W)`` volume (int64, torch's)."""
     owner = "max_pool3d"
-    if return_indices:
-        raise NotImplementedError(f"{owner}: return_indices=True is not implemented")
     x, unbatched = _batched(x, 3, owner)
     k, s, p, d = _pool_args(x, kernel_size, stride, padding, dilation, owner)
     y = max_pool_nd(x, kernel=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode))
-    return _unbatch(y, unbatched)
+    if not return_indices:
+        return _unbatch(y, unbatched)
+    idx = max_pool_indices(x._data, k, s, p, d, bool(ceil_mode))
+    return _unbatch(y, unbatched), _unbatch(Tensor._wrap(idx), unbatched)
 
 
 def avg_pool3d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,

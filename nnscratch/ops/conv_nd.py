@@ -222,6 +222,16 @@ def _max_winners(x, kernel, stride, padding, dilation, ceil_mode):
     return out, hi, xp, v, flat, arg
 
 
+def max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
+    """torch's ``return_indices``: each window winner's flat index in the unpadded spatial
+    volume of its sample and channel (int64, ``(N, C, *O)``)."""
+    out, _, _, _, _, arg = _max_winners(x, kernel, stride, padding, dilation, ceil_mode)
+    k = np.unravel_index(arg, kernel)
+    grid = np.ogrid[tuple(slice(o) for o in out)]
+    at = tuple(g * s + kk * d - p for g, s, kk, d, p in zip(grid, stride, k, dilation, padding))
+    return np.ravel_multi_index(np.broadcast_arrays(*at), x.shape[2:]).astype(np.int64)
+
+
 def _max_pool_composite(x, *, kernel, stride, padding, dilation, ceil_mode):
     """Max pooling from recorded ops, for create_graph (engine.fused): each window's winner
     gathered from the flattened padded input (the winners are constants: the piecewise

@@ -404,8 +404,9 @@ def _adaptive_avg(x, *, out_hw):
     return y, vjp
 
 
-@fused(linear=True)   # the VJP: linear in g, constant coefficients
-def _adaptive_max(x, *, out_hw):
+def _adaptive_winners(x, out_hw):
+    """Each adaptive window's maximum and its winner's flat index ``row·W + column`` in the
+    ``(H, W)`` plane (the first maximum, as PyTorch; torch's ``return_indices``)."""
     h, w = x.shape[-2:]
     (rlo, rhi), (clo, chi) = _adaptive_windows(h, out_hw[0]), _adaptive_windows(w, out_hw[1])
     lead = x.shape[:-2]
@@ -419,6 +420,14 @@ def _adaptive_max(x, *, out_hw):
             y[..., i, j] = np.take_along_axis(flat, k[..., None], -1)[..., 0]
             ww = chi[j] - clo[j]
             arg[..., i, j] = (rlo[i] + k // ww) * w + clo[j] + k % ww
+    return y, arg
+
+
+@fused(linear=True)   # the VJP: linear in g, constant coefficients
+def _adaptive_max(x, *, out_hw):
+    h, w = x.shape[-2:]
+    lead = x.shape[:-2]
+    y, arg = _adaptive_winners(x, out_hw)
 
     def vjp(g):
         flat_arg = arg.reshape(lead + (-1,))
@@ -427,6 +436,16 @@ def _adaptive_max(x, *, out_hw):
         dx = unindex(g.reshape(lead + (-1,)), lead + (h * w,), (*idx, flat_arg))
         return (dx.reshape(x.shape),)
     return y, vjp
+
+
+def adaptive_max_indices(x, output_size, nd):
+    """torch's indices of adaptive max pooling (``return_indices=True``): int64 of the output's
+    shape, each winner's flat position in its ``(H, W)`` plane (1-D: along L)."""
+    xa = np.asarray(getattr(x, "_data", x))
+    out = _output_size(output_size, xa.shape[2:], nd, f"adaptive_max_pool{nd}d")
+    if nd == 1:
+        return Tensor._wrap(_adaptive_winners(xa[:, :, None, :], (1, out[0]))[1][:, :, 0, :])
+    return Tensor._wrap(_adaptive_winners(xa, out)[1])
 
 
 def _output_size(output_size, spatial, nd, owner):
@@ -483,15 +502,19 @@ def adaptive_avg_pool1d(x, output_size):
     return _adaptive(x, output_size, 1, "avg", "adaptive_avg_pool1d")
 
 
-def adaptive_max_pool2d(x, output_size):
+def adaptive_max_pool2d(x, output_size, return_indices: bool = False):
     """Max over PyTorch's adaptive windows (torch.nn.functional.adaptive_max_pool2d); the
-    gradient goes to each window's first maximum.  Shape as :func:`adaptive_avg_pool2d`."""
-    return _adaptive(x, output_size, 2, "max", "adaptive_max_pool2d")
+    gradient goes to each window's first maximum.  Shape as :func:`adaptive_avg_pool2d`;
+    ``return_indices``: also each winner's flat index in its ``(H, W)`` plane (int64)."""
+    y = _adaptive(x, output_size, 2, "max", "adaptive_max_pool2d")
+    return (y, adaptive_max_indices(x, output_size, 2)) if return_indices else y
 
 
-def adaptive_max_pool1d(x, output_size):
-    """:func:`adaptive_max_pool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, output_size)``."""
-    return _adaptive(x, output_size, 1, "max", "adaptive_max_pool1d")
+def adaptive_max_pool1d(x, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool2d` along the last axis: ``(N, C, L)`` -> ``(N, C, output_size)``
+    (``return_indices``: each winner's position along L)."""
+    y = _adaptive(x, output_size, 1, "max", "adaptive_max_pool1d")
+    return (y, adaptive_max_indices(x, output_size, 1)) if return_indices else y
 
 
 # --------------------------------------------------------------------------- upsampling

@@ -28,3 +28,4 @@ def topk_indices(x: np.ndarray, k: int, dim: int, largest: bool) -> np.ndarray:
                          f"got {k!r}")
     idx = sort_indices(x, dim, descending=largest)
     return np.take(idx, np.arange(k), axis=dim)
+

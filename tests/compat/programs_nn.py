@@ -423,10 +423,65 @@ def onnx_export_sequence_classifier(torch, env):
     env.log(got.shape[0])
 
 
+def ngram_embeddings_max_norm(torch, env):
+    """The word-embeddings tutorial's N-gram language model, with the Embedding options it
+    mentions: rows renormalised to max_norm as they are looked up, gradients scaled by the
+    words' frequency in the batch."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class NGram(nn.Module):
+        def __init__(self, vocab, dim, context):
+            super().__init__()
+            self.embeddings = nn.Embedding(vocab, dim, max_norm=1.0, scale_grad_by_freq=True)
+            self.linear1 = nn.Linear(context * dim, 8)
+            self.linear2 = nn.Linear(8, vocab)
+
+        def forward(self, inputs):
+            embeds = self.embeddings(inputs).view((inputs.shape[0], -1))
+            return F.log_softmax(self.linear2(F.relu(self.linear1(embeds))), dim=1)
+    model = env.init(NGram(11, 3, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    context, target = env.randint(11, 16, 2), env.randint(11, 16)
+    for _ in range(5):
+        model.zero_grad()
+        loss = nn.NLLLoss()(model(context), target)
+        loss.backward()
+        opt.step()
+        env.log(loss.item())
+    env.log(model.embeddings.weight.norm(dim=1).max().item())
+
+
+def assign_state_and_always_call_hook(torch, env):
+    """Loading weights by assignment (``load_state_dict(assign=True)``: the module adopts the
+    given tensors, so training changes them) and a forward hook that runs even when forward
+    raises (``always_call=True``), as a cleanup would."""
+    nn = torch.nn
+    source = env.init(nn.Linear(3, 2))
+    model = nn.Linear(3, 2)
+    sd = {k: v.clone() for k, v in source.state_dict().items()}
+    model.load_state_dict(sd, assign=True)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = env.randn(4, 3)
+    loss = model(x).pow(2).mean()
+    loss.backward()
+    opt.step()
+    env.log(loss.item())
+    env.log(sd["weight"].sum().item())               # the step changed the given tensor
+    calls = []
+    model.register_forward_hook(lambda m, args, out: calls.append(out is None),
+                                always_call=True)
+    try:
+        model(env.randn(4, 5))                       # wrong width: forward raises
+    except RuntimeError:
+        env.log(1.0)
+    env.log(float(calls == [True]))
+
+
 PROGRAMS = [lazy_mlp_d2l, lazy_cnn_d2l, forward_hooks_feature_extraction,
             backward_hooks_gradient_logging, transformer_causal_lm, seq2seq_transformer,
             attention_masks_mha, bytesio_round_trip, frozen_backbone_finetune,
             ema_of_weights_over_state_dict, sampler_with_replacement,
             torch_positional_arguments, graph_walk_blitz, early_stopping_best_weights,
             buffers_persistent_and_not, pretrained_embedding_gru, maximize_with_sgd,
-            onnx_export_sequence_classifier]
+            onnx_export_sequence_classifier, ngram_embeddings_max_norm,
+            assign_state_and_always_call_hook]

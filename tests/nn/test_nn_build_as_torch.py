@@ -271,6 +271,23 @@ def test_grad_fn_name_and_next_functions_walk_the_graph_as_torch():
     assert ours[3] and theirs[3]
 
 
+def test_walking_next_functions_with_numbers_on_the_left_as_torch():
+    """The autograd tutorial's walk ``d.grad_fn.next_functions[0][0].next_functions[0][0]``
+    after ``c = 2 * b; d = c + 1``: a reflected ``2 * b`` / ``1 + c`` lists the tensor's node
+    first, as torch's."""
+    def walk(lib):
+        a = lib.tensor(np.linspace(0, 1, 5), requires_grad=True)
+        d = 1 + 2 * lib.sin(a)
+        chain, f = [], d.grad_fn
+        while f is not None:
+            chain.append([(n.name() if n is not None and hasattr(n, "name") else
+                           type(n).__name__, i) for n, i in f.next_functions])
+            f = f.next_functions[0][0]
+            f = None if type(f).__name__ == "AccumulateGrad" else f
+        return chain
+    assert walk(ns) == walk(torch)
+
+
 # ------------------------------------------------------------------------------ samplers
 def test_random_sampler_with_replacement_draws_lazily():
     from nnscratch.utils.data import RandomSampler, WeightedRandomSampler

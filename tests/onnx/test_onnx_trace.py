@@ -237,6 +237,9 @@ OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x
     "index_select gather": lambda x: x.index_select(1, ns.tensor([3, 0, 0, 1]))
     + x.gather(1, ns.tensor([[0, 1, 2, 3], [3, 2, 1, 0], [1, 1, 1, 1]])),
     "advanced index": lambda x: x[:, [2, 0, 1, 3]] + x[[1, 1, 0]],
+    "several index arrays (GatherND)": lambda x: x[[0, 2, 1], [3, 3, 0]][:, None]
+    + x[None][:, [[1], [2], [0]], [0, 1, 2, 3]][0] + x[[[0], [1], [2]], [1, -1, 0, 2]]
+    + x.unsqueeze(0).expand(2, 3, 4)[:, [0, 1, 2], [1, 1, 1]].sum(0)[:, None],
     "basic index": lambda x: x[None, :, ::2][0, :, -1][:, None] + x[..., :1] + x[-1],
     "unsqueeze squeeze view permute": lambda x: x.unsqueeze(0).permute(2, 0, 1).squeeze(1).t()
     + x.view(4, 3).t() + x.flatten().reshape(3, 4),
@@ -244,6 +247,13 @@ OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x
                                                                                        True),
     "dtype casts": lambda x: (x * 3).long().float() + x.double().float(),
     "masks": lambda x: ns.where(((x > 0) & (x < 1)) | ~(x < -1) ^ (x > 2).logical_not(), x, 0.0),
+    "topk sort (TopK; ties: the lower index first, as the stable sort)":
+    lambda x: x.topk(2, dim=1)[0] @ ns.ones(2, 4) + x.sort(dim=1)[0]
+    + x.sort(dim=1, descending=True)[1].float() + x.topk(3, 0, largest=False)[1].float().sum(0),
+    "scatter scatter_add (ScatterElements)":
+    lambda x: x.scatter(1, ns.tensor([[3, 1], [0, 0], [2, 1]]), x * 10)
+    + ns.zeros(3, 4).scatter_add(1, ns.tensor([[3, 3, 0, 1], [0, 1, 2, 3], [1, 1, 1, 1]]), x)
+    + x.scatter(0, ns.tensor([[2, 0, 1, 2]]), 7.0),
     "interpolate": lambda x: F.interpolate(x[None], scale_factor=2, mode="linear")[0, :, ::2]
     + F.interpolate(x[None, None], size=(5, 7), mode="bilinear")[0, 0, :3, :4]
     + F.interpolate(x[None, None], scale_factor=2, mode="bicubic",
@@ -254,6 +264,31 @@ OPS = {   # one op (or Tensor method) each: its converter against onnxruntime, x
 @pytest.mark.parametrize("name", list(OPS))
 def test_each_op_converter_agrees_with_onnxruntime(name, tmp_path, rng):
     _agree(_Lambda(OPS[name]), [_float(rng, 3, 4)], tmp_path / "m.onnx")
+
+
+class Volume(nn.Module):
+    """A 3-D convolutional block (a video or scan classifier's first layers)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(2, 3, 3, padding=1)
+        self.pool, self.avg = nn.MaxPool3d(2), nn.AvgPool3d(2, ceil_mode=True)
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x):
+        h = self.avg(self.pool(F.relu(self.conv(x))))
+        return self.head(h.mean((2, 3, 4)))
+
+
+def test_sort_along_a_dynamic_axis_reads_its_length_from_the_graph(tmp_path, rng):
+    _agree(_Lambda(lambda x: x.sort(dim=0, descending=True)[0] * x.argsort(0).float()),
+           [_float(rng, 3, 4)], tmp_path / "m.onnx", other=[_float(rng, 5, 4)],
+           dynamic_axes={"input": BATCH, "output": BATCH})
+
+
+def test_a_3d_convolution_with_pooling_agrees_with_onnxruntime(tmp_path, rng):
+    _agree(Volume(), [_float(rng, 2, 2, 6, 8, 7)], tmp_path / "m.onnx",
+           other=[_float(rng, 3, 2, 6, 8, 7)], dynamic_axes={"input": BATCH, "output": BATCH})
 
 
 REFUSED = {
@@ -273,6 +308,16 @@ REFUSED = {
     "control flow on a dynamic size": (
         lambda x: x * 2 if x.shape[0] < 3 else x, {"input": [0]},
         "Python control flow depends on the input"),
+    "topk's k from a dynamic size": (
+        lambda x: x.topk(x.shape[0] - 1, dim=0)[0], {"input": [0]}, "k= of topk_indices"),
+    "a pool with divisor_override": (
+        lambda x: F.avg_pool2d(x[None, None], 2, divisor_override=3)[0, 0], {},
+        "cannot export avg_pool_nd: divisor_override"),
+    "an Embedding with max_norm (an in-place renorm of the weight)": (
+        lambda x: F.embedding((x.abs() * 3).long(), ns.ones(20, 2), max_norm=0.5), {},
+        "cannot export embedding with max_norm"),
+    "cumprod has no ONNX operator": (
+        lambda x: x.cumprod(1), {}, "no ONNX converter for the op 'cumprod'"),
     "a slice bound read from a dynamic size": (
         lambda x: x[:, :x.shape[0]], {"input": [0]}, "argument 1 of getitem .*a size read"),
 }

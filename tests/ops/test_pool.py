@@ -165,9 +165,10 @@ def test_global_avg_pool_gradcheck(rng):
 
 # ------------------------------------------------------------------------------ bad input
 def test_pool_bad_input():
-    with pytest.raises(ValueError, match=r"MaxPool2d: expected a 4-D input \(N, C, H, W\), "
-                                         r"got shape \(3, 8, 8\)"):
-        nn.MaxPool2d(2)(ns.randn(3, 8, 8))
+    # unbatched (C, H, W) is taken, as torch (tests/nn/test_nn_torch_options.py); 2-D is not
+    with pytest.raises(ValueError, match=r"MaxPool2d: expected a 3-D or 4-D input \(N, C, H, W\) "
+                                         r"or \(C, H, W\), got shape \(8, 8\)"):
+        nn.MaxPool2d(2)(ns.randn(8, 8))
     with pytest.raises(ValueError, match=r"max_pool2d: kernel_size \(5, 5\) is larger than the "
                                          r"padded input; input shape \(1, 1, 4, 4\)"):
         F.max_pool2d(ns.randn(1, 1, 4, 4), 5)
@@ -178,9 +179,9 @@ def test_pool_bad_input():
     with pytest.raises(ValueError, match=r"max_pool2d: padding must be at most half the kernel "
                                          r"size, got padding \(2, 2\) for kernel_size \(3, 3\)"):
         F.max_pool2d(ns.randn(1, 1, 8, 8), 3, padding=2)
-    with pytest.raises(ValueError, match=r"MaxPool1d: expected a 3-D input \(N, C, L\), "
-                                         r"got shape \(2, 8\)"):
-        nn.MaxPool1d(2)(ns.randn(2, 8))
+    with pytest.raises(ValueError, match=r"MaxPool1d: expected a 2-D or 3-D input \(N, C, L\) "
+                                         r"or \(C, L\), got shape \(8,\)"):
+        nn.MaxPool1d(2)(ns.randn(8))
     with pytest.raises(ValueError, match=r"avg_pool2d: kernel_size must be >= 1, got 0"):
         F.avg_pool2d(ns.randn(1, 1, 4, 4), 0)
     with pytest.raises(ValueError, match=r"GlobalAvgPool2d: expected a 4-D input"):
