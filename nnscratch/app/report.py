@@ -349,13 +349,23 @@ def _claim_view(e: dict, value, quick: bool) -> dict:
             "far": status == "needs the full run" and reached is False}
 
 
+# what a quick run leaves to the full run, by where its number comes from
+_LEFT_WORDS = {"text": "the text's number", "paper": "the published number",
+               "ours": "our full-run bar"}
+
+
 def _status_view(rec: dict) -> tuple[str, str]:
     """(words, css class) of a record's status; a quick run says it was a quick check."""
     st = status_of(rec)
     if st in ("FAIL", "ERROR"):
         return ("failed" if st == "FAIL" else "error"), st
     if st == "needs the full run":
-        return "quick check passed; the text's number needs the full run", "needs"
+        left = {str(e.get("source", "ours")).partition(":")[0]
+                for e in (rec.get("expected") or {}).values()
+                if e.get("status") == "needs the full run"}
+        words = [w for k, w in _LEFT_WORDS.items() if k in left] or ["a claim"]
+        verb = "needs" if len(words) == 1 else "need"
+        return f"quick check passed; {' and '.join(words)} {verb} the full run", "needs"
     return ("quick check passed" if rec.get("quick") else "pass"), "pass"
 
 

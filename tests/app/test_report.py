@@ -136,3 +136,13 @@ def test_record_status_words(tmp_path):
     assert [r["status"] for r in recs] == ["fail", "fail", "pass", "pass"]
     assert report._status_view(recs[0]) == ("failed", "FAIL")
     assert json.loads((tmp_path / "first-text" / "metrics.json").read_text())["tables"]
+
+
+def test_a_claim_left_to_the_full_run_is_named_by_where_its_number_comes_from():
+    def rec(*sources):
+        return {"status": "needs the full run", "quick": True, "expected": {
+            f"c{i}": {"source": s, "status": "needs the full run"} for i, s in enumerate(sources)}}
+    assert report._status_view(rec("ours")) == (
+        "quick check passed; our full-run bar needs the full run", "needs")
+    assert report._status_view(rec("text: 001 Figure 11.7", "paper: Greydanus 2020"))[0] == (
+        "quick check passed; the text's number and the published number need the full run")

@@ -15,27 +15,27 @@ from .registry import Expect, Result, claim, experiment
 BOOK = {"autoencoder": (0.55, 0.53), "vae": (0.56, 0.55), "ssvae": (0.999, 0.90)}
 
 
-# The semi-supervised model's settings (our choice; the chapter gives none): the class prior's
-# KL term weighted 200 against the summed squared error, so codes gather tightly around their
-# centroids; centroids pushed apart by 0.5 per epoch; dropout 0.25 in the encoder, without
-# which the test accuracy stopped near 86 % (training accuracy 99.9 % either way).
-SSVAE = {"beta": 200.0, "drift": 0.5, "dropout": 0.25}
+# The semi-supervised model as 001 §11.3-11.4 state it: the loss is "the sum of the KL loss
+# and the MSE loss", eq. 11.4's KL per digit (averaged over the batch) plus the squared error
+# averaged over the pixels.  Our VAE's reconstruction term sums the squared error over the
+# pixels, so the text's loss is ours divided by the number of pixels with β = that number (784
+# for MNIST); Adam's step does not change when the loss is scaled (up to its ε).  The centroid
+# drift, 0.5 per epoch, is ours: the text says only that a drift term separates the centroids.
+SSVAE_DRIFT = 0.5
 
 
-def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10,
-          beta=None):
+def build(kind: str, n_features: int, latent: int = 2, hidden=(512, 256), n_classes=10):
     """The chapter's design: an MLP encoder choking to ``latent`` dims, a mirrored decoder
-    ending in a sigmoid (pixels in [0, 1]), trained on summed squared error.  ``beta``: the
-    semi-supervised model's KL weight (default ``SSVAE["beta"]``; 1 is the text's plain sum)."""
+    ending in a sigmoid (pixels in [0, 1]), trained on summed squared error; the
+    semi-supervised model's KL weighted by ``n_features``, the text's MSE (see above)."""
     dec = mlp((latent,) + tuple(reversed(hidden)) + (n_features,), out_activation=nn.Sigmoid())
     if kind == "autoencoder":
         return Autoencoder(mlp((n_features,) + tuple(hidden) + (latent,)), dec)
     if kind == "vae":
         return VAE(mlp((n_features,) + tuple(hidden) + (2 * latent,)), dec, latent)
-    enc = mlp((n_features,) + tuple(hidden) + (2 * latent,), dropout=SSVAE["dropout"])
-    return SemiSupervisedVAE(enc, dec, latent, n_classes,
-                             beta=SSVAE["beta"] if beta is None else beta,
-                             drift=SSVAE["drift"])
+    enc = mlp((n_features,) + tuple(hidden) + (2 * latent,))
+    return SemiSupervisedVAE(enc, dec, latent, n_classes, beta=float(n_features),
+                             drift=SSVAE_DRIFT)
 
 
 def _codes(model, X, batch=1000):
@@ -101,7 +101,7 @@ def _lattice(model, codes, side, n=15):
     return imgs.transpose(0, 2, 1, 3).reshape(n * side, n * side)
 
 
-def run_autoencoder(cfg, kind, data="mnist", beta=None):
+def run_autoencoder(cfg, kind, data="mnist"):
     if data == "mnist":
         from ...datasets import load_mnist
         (Xtr, ytr), _, (Xte, yte) = load_mnist()
@@ -121,14 +121,13 @@ def run_autoencoder(cfg, kind, data="mnist", beta=None):
         side, hidden = 8, (128, 64)
         epochs = cfg.epochs or (30 if cfg.quick else 100)
     _random.manual_seed(cfg.seed)
-    model = build(kind, Xtr.shape[1], 2, hidden, beta=beta)
-    tag = kind if beta is None else f"{kind}_beta{beta:g}"     # figure names
+    model = build(kind, Xtr.shape[1], 2, hidden)
     hist = train(model, Xtr, ytr, epochs, seed=cfg.seed)
     ctr, cte = _codes(model, Xtr), _codes(model, Xte)
     acc_tr, acc_te = nearest_centroid_accuracy(ctr, ytr, cte, yte)
     cent = np.stack([ctr[ytr == k].mean(0) for k in range(10)])
 
-    figs, nearest = _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, tag, model,
+    figs, nearest = _autoencoder_figures(ctr, ytr, cent, acc_tr, cte, yte, acc_te, cfg, kind, model,
                                          side, Xte, Xtr, hist)
 
     # 001 §11.2 after Figure 11.2: "the representations of hand drawn 2, 4 and 5 digits is
@@ -224,6 +223,9 @@ def autoencoder_mnist(cfg):
 def vae_mnist(cfg):
     _, m, figs, hist = run_autoencoder(cfg, "vae")
     # measured, full run (30 epochs), seeds 0 / 1: test 0.622 / 0.528 (see autoencoder-mnist)
+    # The plain VAE keeps the squared error summed over the pixels (β = 1): read as the MSE
+    # averaged over the pixels (the SS-VAE's loss, :func:`build`), its KL term collapses the
+    # codes onto the prior (quick, seed 0: KL 0.00, test 0.14), far from the text's 55 %
     exp = claim(cfg, "test_accuracy",
                 Expect(">=", 0.55, "001 Fig. 11.5: testing accuracy 55 %",
                        source="text: 001 Figure 11.5"),
@@ -235,33 +237,29 @@ def vae_mnist(cfg):
 @experiment("ssvae-mnist", source="001 §11.4, Figures 11.6-11.8",
             summary="semi-supervised VAE: class-centroid priors on MNIST (half the training set)")
 def ssvae_mnist(cfg):
-    """Our weighted objective (``SSVAE``), then, in the full run, the text's plain one: eq.
-    11.4's KL plus the summed squared error (β = 1), each reported (a second model would
-    double the quick run, so quick mode leaves it to the full run).  The text's 90 % is
-    checked on the text's objective; ours is checked against the same 90 % as our own bar.
+    """001 §11.4's semi-supervised VAE with the text's loss (eq. 11.4's KL to the class
+    centroid plus the MSE, :func:`build`): two plain-VAE epochs, then the centroids
+    recomputed, centred and drifted before every epoch.  The full run trains on 25,000 digits
+    (half of our 50,000-digit training split; the text: "half the MNIST data set") for 20
+    epochs, the quick run on 5,000 for 10; both test on the 10,000 test digits.
 
-    Full run (2026-12-07, seed 0, 585 s beside other jobs): ours 0.9355 test / 0.970 train
-    (passes its 90 %); the text's objective 0.785 test / 0.792 train against the text's
-    0.90 / 0.999, so the full run FAILS that [text] check by 0.115 (an earlier session
-    measured 0.722 / 0.734 on an earlier library).  Fig 11.2-style decoding: the centroid of
-    5 decodes to a digit not recognised as 5; worst reconstructed digits 0, 5, 2."""
+    Earlier sessions read the loss as KL + squared error summed over the pixels (β = 1): that
+    lets the reconstruction swamp the prior and gave 0.636 test in quick mode and 0.785 in the
+    full run, so they checked the text's 90 % on a weighted objective of their own (β = 200,
+    dropout 0.25).  With the MSE as the text prints it (measured 2026-12-07, seed 0): quick
+    0.991 train / 0.894 test; full run 0.9994 / 0.9593 (94 s of CPU) against the text's
+    99.9 % / 90 %.  The same reading collapses the plain VAE of §11.3 (see ``vae-mnist``),
+    which keeps the summed error: the text's words fit one model, not both."""
     _, m, figs, hist = run_autoencoder(cfg, "ssvae")
-    exp = claim(cfg, "test_accuracy",
-                Expect(">=", 0.90, "the text's 90 %, reached with our objective (β = 200, "
-                       "dropout 0.25, 25,000 digits), not the text's", source="ours: 001 §11.4's "
-                       "90 % with our objective"),
-                Expect(">=", 0.80, "quick: 10 epochs on 5,000 digits, not 20 on 25,000",
-                       source="ours"))
-    plain = {"train_accuracy": None, "test_accuracy": None}
-    if not cfg.quick:
-        _, plain, plain_figs, _ = run_autoencoder(cfg, "ssvae", beta=1.0)
-        figs += plain_figs
-    m.update({f"plain_objective_{k}": plain[k] for k in ("train_accuracy", "test_accuracy")})
-    # the text reports 90 % test for its own objective: checked on the text's objective
-    # (β = 1), where ours falls short (the note of issue 34 gives the full run's number)
-    exp["plain_objective_test_accuracy"] = Expect(
-        ">=", 0.90, "the text's objective (eq. 11.4's KL + summed squared error, β = 1)",
-        source="text: 001 §11.4", full_only=cfg.quick)
+    quick = "quick: 10 epochs on 5,000 digits, not 20 on 25,000"
+    exp = {**claim(cfg, "test_accuracy",
+                   Expect(">=", 0.90, "001 Fig. 11.7: testing accuracy 90 %",
+                          source="text: 001 Figure 11.7"),
+                   Expect(">=", 0.80, quick, source="ours")),
+           **claim(cfg, "train_accuracy",
+                   Expect(">=", 0.999, "001 Fig. 11.6: training accuracy 99.9 %",
+                          source="text: 001 Figure 11.6"),
+                   Expect(">=", 0.95, quick, source="ours"))}
     return Result(m, exp, figs, headline="test_accuracy",
                   tables={"losses per epoch": _epoch_table(hist)})
 

@@ -273,11 +273,16 @@ def mnist1d_table(cfg: Config) -> Result:
 
     The MLP's 68 % is at the top of its seed spread: the paper's own code (PyTorch, MLPBase,
     the loop of its train.py) on these signals reaches 0.675 / 0.640 / 0.636 (seeds 0 / 1 / 42,
-    measured once); ours 0.650 / 0.647 (seeds 0 / 1, an earlier library).  The full run checks
-    the published 68 % as it is, and the logistic row within ±0.03 of its 32 %.
-    Full run (2026-12-07, seed 0, 132 s beside other jobs): logistic 0.315, MLP 0.673, CNN
-    0.942, GRU 0.974 — the MLP misses the published 0.68 by 0.007 (within the spread of the
-    paper's own code over seeds), so the full run FAILS that one [paper] check; the rest pass.
+    measured once); ours 0.650 / 0.647 (seeds 0 / 1, an earlier library).  The paper's
+    published notebook (notebooks/mnist1d-classification.ipynb in greydanus/mnist1d, commit
+    d5378455: MLPBase, ConvBase, GRUBase and LinearBase through train.py, 6,000 steps, seed 42,
+    on the official mnist1d_data.pkl) prints test accuracies of 65.1 / 92.3 / 89.1 / 31.5 %
+    at its last step, each below the paper's 68 / 94 / 91 / 32 %.  The full run checks the
+    published 68 % as it is (no bar lowered), and the logistic row within ±0.03 of its 32 %.
+    Full run (2026-12-07, seed 0, 43 s of CPU): logistic 0.315, MLP 0.673, CNN 0.942, GRU
+    0.966 (0.974 on the library of a few hours earlier) — the MLP misses the published 0.68
+    by 0.007 (within the spread of the paper's own code over seeds, and above the 65.1 % its
+    published notebook prints), so the full run FAILS that one [paper] check; the rest pass.
     """
     from .plotting import plt, savefig
     nsrandom.manual_seed(cfg.seed)
@@ -323,7 +328,8 @@ def mnist1d_table(cfg: Config) -> Result:
               **claim(cfg, "gru_test_accuracy", Expect(">=", 0.91, "GRU: 91 %", source=paper)),
               **claim(cfg, "mlp_test_accuracy",
                       Expect(">=", 0.68, "MLP: 68 % (the paper's own code gives 0.636-0.675 "
-                             "over seeds 0/1/42 on these signals)", source=paper),
+                             "over seeds 0/1/42 on these signals; its published notebook "
+                             "prints 65.1 %)", source=paper),
                       Expect(">=", 0.55, "quick mode: 10 of the 150 epochs", source="ours")),
               **claim(cfg, "logistic_test_accuracy",
                       Expect("<=", 0.32 + 0.03, "logistic regression: 32 % (±0.03)",
