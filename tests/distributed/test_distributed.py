@@ -24,7 +24,7 @@ from nnscratch.utils.data import DistributedSampler
 pytestmark = pytest.mark.xdist_group("mpi")
 
 HERE = pathlib.Path(__file__).parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]          # the checkout (tests/distributed/ is two levels down)
 TOL = 1e-10
 
 
