@@ -202,3 +202,24 @@ def test_getitems_fetches_a_batch_at_once_as_torch():
                                   np.random.default_rng(0).permutation(10))
     with pytest.raises(ValueError, match="same first size"):
         ns.utils.data.ArrayDataset(X, y[:3])
+
+
+def test_subset_random_sampler_visits_its_indices_once_per_epoch_as_torch():
+    """torch's SubsetRandomSampler: each epoch a permutation of exactly the given indices (the
+    order is the library generator's, seeded, not torch's numbers); len is the subset's."""
+    from nnscratch.utils.data import SubsetRandomSampler
+    idx = [3, 17, 4, 40, 22]
+    ref = torch.utils.data.SubsetRandomSampler(idx)
+    ours = SubsetRandomSampler(idx, generator=ns.Generator().manual_seed(1))
+    assert len(ours) == len(ref) == 5
+    epochs = [list(ours) for _ in range(3)]
+    for e in epochs:
+        assert sorted(e) == sorted(list(ref)) == sorted(idx)
+    assert len({tuple(e) for e in epochs}) > 1                  # a fresh order per epoch
+    again = SubsetRandomSampler(idx, generator=ns.Generator().manual_seed(1))
+    assert list(again) == epochs[0]                             # seeded: repeats exactly
+    ds = TensorDataset(ns.arange(50) * 10)
+    got = np.concatenate([b[0].numpy() for b in DataLoader(ds, batch_size=2, sampler=ours)])
+    assert sorted(got.tolist()) == [10 * i for i in sorted(idx)]
+    with pytest.raises(TypeError, match="generator"):
+        SubsetRandomSampler(idx, generator="seed")

@@ -14,12 +14,12 @@ from .dataloader import DataLoader, array_loader
 from .dataset import (ArrayDataset, ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
                       TensorDataset, random_split)
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
-                      ShardedBatchSampler, WeightedRandomSampler)
+                      ShardedBatchSampler, SubsetRandomSampler, WeightedRandomSampler)
 from . import distributed
 from .distributed import DistributedSampler
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset",
            "ConcatDataset", "random_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "WeightedRandomSampler", "BatchSampler",
+           "WeightedRandomSampler", "SubsetRandomSampler", "BatchSampler",
            "default_collate", "DataLoader", "DistributedSampler", "ArrayDataset",
            "array_loader", "ArrayLoader", "ShardedBatchSampler"]

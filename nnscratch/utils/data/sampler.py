@@ -74,6 +74,25 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a fresh random order on every ``iter`` (an epoch), without
+    replacement (torch.utils.data.SubsetRandomSampler): e.g. a validation split of one data
+    set.  The order comes from ``generator`` or the library generator, not torch's numbers."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+        numpy_rng(generator, "SubsetRandomSampler")  # check the type now
+        self.generator = generator
+
+    def __iter__(self):
+        rng = numpy_rng(self.generator, "SubsetRandomSampler")
+        for i in rng.permutation(len(self.indices)).tolist():
+            yield self.indices[i]
+
+    def __len__(self):
+        return len(self.indices)
+
+
 def _chunks(draw, total: int, chunk: int = 32):
     """``total`` indices from ``draw(k)`` (an array of k indices), ``chunk`` at a time."""
     done = 0
