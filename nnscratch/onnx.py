@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numbers
 import os
+from typing import BinaryIO
 
 import numpy as np
 
@@ -435,6 +436,25 @@ def _translate(g, tr, in_names, paths, param_names):
     return names, name_of
 
 
+def _output_tensors(output) -> list:
+    """The Tensors a forward returned (a Tensor, or tuples/lists of them), as torch's exporter
+    takes them; anything else (a NumPy array, a number, a dict) is not a graph output."""
+    def walk(o):
+        if isinstance(o, (tuple, list)):
+            for a in o:
+                yield from walk(a)
+        elif not isinstance(o, Tensor):
+            raise TypeError(f"nnscratch.onnx.export: the model's forward must return Tensors "
+                            f"(or tuples/lists of them), got {type(o).__name__}; a value "
+                            f"computed outside the recorded ops cannot be exported")
+        else:
+            yield o
+    outs = list(walk(output))
+    if not outs:
+        raise ValueError("nnscratch.onnx.export: the model's forward returned no Tensor")
+    return outs
+
+
 def _check_names(names, default, count, what):
     if names is None:
         return [default] if count == 1 else [f"{default}_{i}" for i in range(count)]
@@ -529,7 +549,7 @@ def _axes_of(name, ndim, dynamic_axes):
     return sorted({int(a) % ndim for a in spec})
 
 
-def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs=None,
+def export(model: Module, args=(), f: str | os.PathLike | BinaryIO | None = None, *, kwargs=None,
            verbose=None, input_names=None, output_names=None, opset_version: int | None = None,
            dynamo: bool = True, export_params: bool = True,
            keep_initializers_as_inputs: bool = False, dynamic_axes=None,
@@ -551,7 +571,8 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
         model: any :class:`~nnscratch.nn.Module`.
         args: the example input: one Tensor or array, or a tuple of them (one per argument of
             ``forward``); their dtypes are the graph's input types.
-        f: destination file; its directory must exist (None: return an ONNXProgram).
+        f: destination file (its directory must exist) or a binary file object such as
+            ``io.BytesIO`` (None: return an ONNXProgram).
         input_names: one name per input (default ``["input"]``, or ``input_0``, ...).
         output_names: one name per output tensor (default ``["output"]``, or ``output_0``,
             ... for nested outputs such as a recurrent layer's ``output, (h_n, c_n)``).
@@ -586,8 +607,11 @@ def export(model: Module, args=(), f: str | os.PathLike | None = None, *, kwargs
     param_names = {id(t): n for n, t in model.state_dict(keep_vars=True).items()
                    if isinstance(t, Tensor)}
     names, name_of = _translate(g, first, in_names, paths, param_names)
-    outputs = list(_tensors_in([first.output]))
+    outputs = _output_tensors(first.output)
     out_names = _check_names(output_names, "output", len(outputs), "output_names")
+    if set(in_names) & set(out_names):     # onnx's checker would say only "SSA form"
+        raise ValueError(f"nnscratch.onnx.export: input_names and output_names share "
+                         f"{sorted(set(in_names) & set(out_names))}; a graph value has one name")
     unknown = set(dynamic_axes) - {*in_names, *out_names}
     if unknown:
         raise ValueError(f"nnscratch.onnx.export: dynamic_axes names {sorted(unknown)}, which "
@@ -612,8 +636,13 @@ class ONNXProgram:
     def __init__(self, model_proto):
         self.model_proto = model_proto
 
-    def save(self, destination: str | os.PathLike) -> None:
+    def save(self, destination) -> None:
+        """Write the model to a path (atomically) or to a binary file object (``io.BytesIO``,
+        an open file), as torch's exporter takes either."""
         data = self.model_proto.SerializeToString()
+        if hasattr(destination, "write"):
+            destination.write(data)
+            return
 
         def write(fh) -> None:
             fh.write(data)
@@ -678,11 +707,28 @@ def _checked_trace(model, inputs, in_names, paths, dynamic_axes):
             first = trace(model, inputs, paths)
             others = [_another(x, _axes_of(n, x.ndim, dynamic_axes))
                       for x, n in zip(inputs, in_names)]
-            check(first, trace(model, others, paths), lambda c: c.name in FLEXIBLE)
+            try:
+                second = trace(model, others, paths)
+            except (ValueError, RuntimeError, IndexError) as e:
+                raise _axes_error(in_names, dynamic_axes, e) from e
+            check(first, second, lambda c: c.name in FLEXIBLE)
     finally:
         for m, mode in modes:
             m.training = mode
     return first
+
+
+def _axes_error(in_names, dynamic_axes, e: Exception) -> ValueError:
+    """The checking trace failed where the first did not: with dynamic axes, most likely
+    because the model cannot take another size on one of them (say so, naming them)."""
+    axes = {n: dynamic_axes[n] for n in in_names if n in dynamic_axes}
+    if not axes:
+        return ValueError(f"nnscratch.onnx.export: a second forward pass on other random values "
+                          f"failed ({type(e).__name__}: {e}); the model's ops depend on the "
+                          f"input's values, which a trace cannot record")
+    return ValueError(f"nnscratch.onnx.export: the model cannot run with another size on the "
+                      f"dynamic axes {axes} (a second forward pass with each such axis one "
+                      f"longer failed: {type(e).__name__}: {e})")
 
 
 def _model_proto(onnx, g, graph_name, named_inputs, named_outputs, dynamic_axes):

@@ -42,6 +42,18 @@ def _one_cycle(**kw):
     ns.optim.lr_scheduler.OneCycleLR(opt, total_steps=10, **kw)
 
 
+class _NumpyOut(nn.Module):
+    """A forward whose value leaves the recorded ops (torch: "Only tuples, lists and Variables
+    are supported as JIT inputs/outputs")."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.lin(x).detach().numpy()
+
+
 def _onnx(model, x, path="m.onnx", **kw):
     ns.onnx.export(model, x, path, **kw)
 
@@ -372,6 +384,14 @@ THIRD = [
     ("onnx dynamic axis label 5", lambda: _onnx(nn.Linear(4, 2), ns.zeros(2, 4),
                                                 dynamic_axes={"input": {0: 5}}), TypeError,
      r"labels must be non-empty strings, got \[5\]"),
+    ("onnx one name for an input and an output", lambda: _onnx(
+        nn.Linear(4, 2), ns.zeros(2, 4), input_names=["a"], output_names=["a"]), ValueError,
+     r"input_names and output_names share \['a'\]"),
+    ("onnx forward returning a NumPy array", lambda: _onnx(
+        _NumpyOut(), ns.zeros(2, 4)), TypeError, "must return Tensors .* got ndarray"),
+    ("onnx dynamic axis the model cannot vary", lambda: _onnx(
+        nn.Linear(4, 2), ns.zeros(2, 4), input_names=["a"], dynamic_axes={"a": {1: "f"}}),
+     ValueError, r"cannot run with another size on the dynamic axes \{'a': \{1: 'f'\}\}"),
     # fit and TrainSpec
     ("fit(shuffle='yes')", lambda: _fit3(shuffle="yes"), TypeError,
      "shuffle must be a bool, got str 'yes'"),
@@ -423,6 +443,9 @@ def test_third_pass_checks_leave_good_input_alone(tmp_path):
     assert ns.load(b)["w"].tolist() == [1.0, 1.0]
     _onnx(nn.Linear(4, 2), ns.zeros(2, 4), path=str(tmp_path / "m.onnx"),
           input_names=("x",), dynamic_axes={"x": {-2: "batch"}})
+    buf = io.BytesIO()                                            # a file object, as torch takes
+    proto = ns.onnx.export(nn.Linear(4, 2), ns.zeros(2, 4), buf)
+    assert buf.getvalue() == proto.SerializeToString()
     _fit3(shuffle=False, callbacks=(), scheduler=None)
     assert _spec(hidden=[np.int64(3)], lr=0.01).sizes == [3, 3, 2]
 
