@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import numbers
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,8 @@ from .. import ops as _ops
 from .._printing import tensor_repr
 from .._unsupported import missing
 from ..autograd import numpy_dispatch as _numpy_dispatch
+from ..autograd.core import Size, _to_array
 from ..autograd.core import TensorBase as _Base
-from ..autograd.core import _to_array
 from ..autograd.grad_mode import is_grad_enabled
 from ..device import device as _device
 from ..dtype import get_default_dtype, operand
@@ -128,7 +129,30 @@ class ConversionMethods(_Base):
         return _new(self, size, dtype, requires_grad, np.ones, "new_ones")
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return _new(self, size, dtype, requires_grad, np.empty, "new_empty")
+        # zeros, as ns.empty: no uninitialised reads (docs/torch-compat.md)
+        return _new(self, size, dtype, requires_grad, np.zeros, "new_empty")
+
+    def new(self, *args, device=None):
+        """torch's legacy constructor, in this tensor's dtype: ``x.new()`` is empty (shape
+        ``(0,)``); ``x.new(2, 3)`` or ``x.new(torch.Size([2, 3]))`` has that size (zeros: no
+        uninitialised reads); ``x.new(data)`` copies a list/tuple/array of data; ``x.new(t)``
+        of a Tensor shares ``t``'s memory when the dtypes agree (torch refuses another dtype).
+        The result never requires grad."""
+        if not args:
+            return leaf(np.zeros((0,), self._data.dtype), False)
+        if len(args) == 1 and isinstance(args[0], _Base):
+            other = args[0]
+            if other._data.dtype != self._data.dtype:
+                raise TypeError(f"new(): expected a Tensor of dtype {self._data.dtype}, got "
+                                f"{other._data.dtype}")
+            return leaf(other._data, False)
+        if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or \
+                (len(args) == 1 and isinstance(args[0], Size)):
+            return _new(self, args, None, False, np.zeros, "new")
+        if len(args) == 1:
+            return leaf(_to_array(args[0], self._data.dtype), False)
+        raise TypeError(f"new(): expected sizes, one Tensor or one sequence of data, got "
+                        f"{tuple(type(a).__name__ for a in args)}")
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
         d = self._data.dtype if dtype is None else as_dtype(dtype, "new_full")

@@ -356,3 +356,29 @@ def test_tensor_refuses_none_complex_ragged_and_a_non_bool_requires_grad():
         ns.tensor([[1.0, 2.0], [3.0]])
     with pytest.raises(TypeError, match="requires_grad=True needs a floating dtype"):
         ns.tensor([1, 2], requires_grad=True)
+
+
+def test_legacy_new_constructor_as_torch():
+    """``Tensor.new`` (torch's legacy constructor, in pytorch/examples' older programs): sizes,
+    a Size, data, another tensor (shared memory) or nothing, always in the tensor's dtype;
+    ours fills with zeros where torch leaves memory uninitialised."""
+    for dt, tdt in ((ns.float64, torch.float64), (ns.float32, torch.float32)):
+        x, tx = ns.ones(2, dtype=dt), torch.ones(2, dtype=tdt)
+        cases = [((), ()), ((2, 3), (2, 3)), ((ns.Size([2, 3]),), (torch.Size([2, 3]),)),
+                 (([1, 2],), ([1, 2],)), (((1.5, 2),), ((1.5, 2),))]
+        for ours_args, torch_args in cases:
+            a, b = x.new(*ours_args), tx.new(*torch_args)
+            assert a.shape == tuple(b.shape) and str(a.dtype).endswith(str(b.dtype)[6:])
+            assert not a.requires_grad and not b.requires_grad
+            if ours_args and not isinstance(ours_args[0], (int, ns.Size)):
+                np.testing.assert_array_equal(a.numpy(), b.numpy())
+        assert not x.new(2, 3).numpy().any()                       # zeros, no garbage
+        t = ns.tensor([1.0, 2.0], dtype=dt)
+        shared = x.new(t)
+        shared[0] = 5.0
+        assert t.tolist() == [5.0, 2.0]                             # torch shares it too
+        with pytest.raises(TypeError):
+            tx.new(torch.tensor([1, 2]))
+        with pytest.raises(TypeError, match="dtype"):
+            x.new(ns.tensor([1, 2]))
+    assert not ns.ones(3).new_empty(2, 2).numpy().any()             # as ns.empty: zeros
