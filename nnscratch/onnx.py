@@ -439,17 +439,7 @@ def _translate(g, tr, in_names, paths, param_names):
 def _output_tensors(output) -> list:
     """The Tensors a forward returned (a Tensor, or tuples/lists of them), as torch's exporter
     takes them; anything else (a NumPy array, a number, a dict) is not a graph output."""
-    def walk(o):
-        if isinstance(o, (tuple, list)):
-            for a in o:
-                yield from walk(a)
-        elif not isinstance(o, Tensor):
-            raise TypeError(f"nnscratch.onnx.export: the model's forward must return Tensors "
-                            f"(or tuples/lists of them), got {type(o).__name__}; a value "
-                            f"computed outside the recorded ops cannot be exported")
-        else:
-            yield o
-    outs = list(walk(output))
+    outs = list(_tensors_in([output], strict=True))
     if not outs:
         raise ValueError("nnscratch.onnx.export: the model's forward returned no Tensor")
     return outs

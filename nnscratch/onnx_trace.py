@@ -84,12 +84,18 @@ class Trace:
                 self.values[id(o)] = (o, o._version, call)
 
 
-def _tensors_in(args):
+def _tensors_in(args, strict: bool = False):
+    """The Tensors in ``args``, through nested tuples/lists; ``strict``: anything else is a
+    TypeError (a model's outputs, which must all be graph values, as torch's exporter)."""
     for a in args:
         if isinstance(a, Tensor):
             yield a
         elif isinstance(a, (tuple, list)):
-            yield from _tensors_in(a)
+            yield from _tensors_in(a, strict)
+        elif strict:
+            raise TypeError(f"nnscratch.onnx.export: the model's forward must return Tensors "
+                            f"(or tuples/lists of them), got {type(a).__name__}; a value "
+                            f"computed outside the recorded ops cannot be exported")
 
 
 def trace(model, inputs, whole: dict) -> Trace:

@@ -360,7 +360,7 @@ class Optimizer:
                 s = self.state.get(p)
                 if s is None:   # torch fills the initial state from the defaults
                     s = self.state[p] = self.init_state(p._data,
-                                                            self.Settings.of(self.defaults))
+                                                        self.Settings.of(self.defaults))
                 apply_rule(self.rule, p._data, p.grad._data, s, h, self._work)
                 p._counter.n += 1      # an in-place change: saved copies of p are stale
         return loss
@@ -377,7 +377,7 @@ class Optimizer:
                 s = self.state.get(p)
                 if s is None:
                     s = self.state[p] = self.init_state(p._data,
-                                                            self.Settings.of(self.defaults))
+                                                        self.Settings.of(self.defaults))
                 record_rule(self.recorded_rule, p, p.grad, s, h)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
