@@ -212,7 +212,11 @@ def supervise(cmd: list[str], env: dict, grace: float = GRACE) -> int:
             proc.wait()
     # a rank that mpiexec's abort missed (it left the group): end it too
     _kill_all(proc, [])
-    return status if status >= 0 else 128 - status
+    status = status if status >= 0 else 128 - status
+    if status:      # said by us: mpiexec's own abort message can be lost as the job tears down
+        print(f"nnscratch launch: the job ended with status {status} (a rank failed; its "
+              f"traceback, if it raised, is above)", file=sys.stderr)
+    return status
 
 
 def main(argv=None) -> int:
