@@ -41,12 +41,17 @@ def _patched(obj, name, value):
 
 @contextlib.contextmanager
 def negated_gradients():
-    from nnscratch.autograd import functional, grad
-    from nnscratch.autograd import graph as engine  # the backward sweep's module
+    import importlib
+
+    # the modules that call the backward sweep, by name: ``nnscratch.autograd.grad`` is also
+    # the function, which ``from nnscratch.autograd import grad`` would give
+    engine, functional, grad = (importlib.import_module(f"nnscratch.autograd.{m}")
+                                for m in ("graph", "functional", "grad"))
     real = engine.run_backward
 
-    def wrong(seeds, retain_graph=False, only=None, capture=None):
-        leaves = real(seeds, retain_graph, only, capture)
+    def wrong(seeds, *args, **kwargs):     # the engine's own signature, passed through
+        leaves = real(seeds, *args, **kwargs)
+        capture = kwargs.get("capture", args[2] if len(args) > 2 else None)
         if capture:
             for k, g in list(capture.items()):
                 if g is not None:
@@ -166,7 +171,10 @@ def record(runs: pathlib.Path, out: pathlib.Path, names=None) -> dict:
             for mname, mutation in MUTATIONS.items():
                 with mutation():
                     wrong = run_experiment(reg[name], pathlib.Path(tmp), 0, True, None)
-                got[name]["wrong"][mname] = wrong["metrics"]
+                # a run that raised keeps the exception's last line, so the record says why
+                got[name]["wrong"][mname] = (
+                    {"error": wrong["error"].strip().splitlines()[-1]}
+                    if wrong["status"] == "error" else wrong["metrics"])
                 print(name, mname, wrong["status"], flush=True)
                 if wrong["status"] in ("fail", "error"):
                     break

@@ -10,7 +10,9 @@
 """
 import json
 import pathlib
+import traceback
 
+import numpy as np
 import pytest
 from experiment_mutations import MUTATIONS
 
@@ -45,10 +47,11 @@ def _perturbed(metrics, sign):
 
 def _wrong(rec):
     """(what went wrong, its metrics): the mutation that broke the run (the recorder stops at
-    the first one; an empty record means the run raised) or, if none did, the perturbed
-    metrics."""
+    the first one; a record ``{"error": ...}`` means the run raised) or, if none did, the
+    perturbed metrics."""
     for mutation, wrong in rec["wrong"].items():
-        if not wrong or _failed(_claims(rec), wrong):
+        assert wrong, f"an empty record for {mutation}: re-record it (experiment_mutations.py)"
+        if "error" in wrong or _failed(_claims(rec), wrong):
             return mutation, wrong
     up = _perturbed(rec["metrics"], 1)
     return "perturbed values", up if _failed(_claims(rec), up) else _perturbed(rec["metrics"], -1)
@@ -72,6 +75,39 @@ def test_most_experiments_are_failed_by_a_broken_library_not_only_by_perturbed_v
     assert len(perturbed) <= 7, perturbed
 
 
+def test_each_mutation_breaks_what_it_says():
+    """The harness itself: if the library's internals move (a new argument of the backward
+    sweep, a renamed method), a mutation would raise inside every experiment instead of
+    breaking it, and a raise counts as a failure.  So each one is checked on a tiny case."""
+    import nnscratch as ns
+    from nnscratch import autograd, linear_model, nn, optim
+    x = np.array([1.0, -2.0, 3.0])
+    with MUTATIONS["negated_gradients"]():
+        w = ns.tensor([0.5, 0.5, 0.5], requires_grad=True)
+        (w * ns.tensor(x)).sum().backward()
+        np.testing.assert_array_equal(w.grad.numpy(), -x)
+        u = ns.tensor([0.5, 0.5, 0.5], requires_grad=True)
+        (g,) = autograd.grad((u * ns.tensor(x)).sum(), [u])
+        np.testing.assert_array_equal(g.numpy(), -x)
+    with MUTATIONS["untrained"]():
+        w = ns.tensor([1.0, 1.0], requires_grad=True)
+        for opt in (optim.SGD([w], lr=0.1), optim.Adam([w], lr=0.1)):
+            (w * w).sum().backward()
+            opt.step()
+        np.testing.assert_array_equal(w.detach().numpy(), [1.0, 1.0])
+    X = np.arange(12.0).reshape(6, 2) ** 0.5
+    y = X @ np.array([1.0, 2.0]) + 0.5
+    right = linear_model.LinearRegression().fit(X, y).coef_
+    with MUTATIONS["wrong_solvers"]():
+        off = linear_model.LinearRegression().fit(X, y).coef_
+    np.testing.assert_allclose(off, right * 1.01 + 1e-3)
+    layer = nn.Linear(2, 1)
+    right = layer(ns.tensor(X, dtype=ns.float32)).detach().numpy()
+    with MUTATIONS["wrong_forward"]():
+        off = layer(ns.tensor(X, dtype=ns.float32)).detach().numpy()
+    np.testing.assert_allclose(off, right + 1e-3, rtol=1e-6)
+
+
 # fast experiments and a mutation that must make each fail, run now, end to end
 LIVE = [("linreg-energy", "wrong_solvers"), ("poly-basis", "wrong_solvers"),
         ("rbf-kernel", "wrong_solvers"), ("sigmoid-to-perceptron", "wrong_forward"),
@@ -89,6 +125,9 @@ def test_a_broken_library_fails_the_experiment(name, mutation, tmp_path):
     with MUTATIONS[mutation]():
         try:
             res = exp(Config(seed=0, quick=True, out=tmp_path))
-        except Exception:       # a broken library may also raise: that is a failure too
+        except Exception as e:  # a broken library may also raise: that is a failure too,
+            # but not a mutation that no longer fits the code it patches
+            assert "experiment_mutations" not in "".join(traceback.format_tb(e.__traceback__)
+                                                         [-1:]), e
             return
     assert res.status == FAIL, (name, mutation, res.metrics)

@@ -30,11 +30,13 @@ def test_vanishing_gradients_jacobians_and_recall(tmp_path):
     assert m["slope_rnn_expansive"] > 0.01          # growth
     assert m["lstm_cell_spread"] < 10               # the carousel keeps the gradient
     assert m["slope_lstm_default_init"] < 0         # forget gates at ½ forget fast
-    # the recall task (two seeds): the gated networks keep the marked symbol over 50 steps of
-    # distractors on every seed, the tanh RNN is near chance (0.25) there, not over 5 steps
+    # the recall task (two seeds): the gated networks at PyTorch's initialisation keep the
+    # marked symbol over 50 steps of distractors on every seed, the tanh RNN is near chance
+    # (0.25) there, not over 5 steps; so do the LSTM at b_f = 1 and both at gate bias 5
     assert m["recall_lstm_lag50_min"] >= 0.9 and m["recall_gru_lag50_min"] >= 0.9
     assert m["recall_rnn_lag50"] <= 0.5 < 0.9 <= m["recall_rnn_lag5"]
-    assert len(res.tables["recall accuracy (one value per seed)"]) == 3
+    assert m["recall_lstm_bf1_lag50_min"] >= 0.9 and m["recall_keep_min_long_lag"] >= 0.9
+    assert len(res.tables["recall accuracy (one value per seed)"]) == 6
 
 
 @pytest.mark.parametrize("name", ["char-lstm", "char-gru"])
