@@ -204,6 +204,8 @@ def _check_clamp(lo, hi, owner):
 class OpsMathMethods:
     """Tensor methods of issue 32's math half (see the module docstring)."""
 
+    _data: np.ndarray        # the array of the Tensor class this mixes into (for mypy)
+
     # trigonometric and hyperbolic
     tan = _unary(_trig.tan)
     asin = arcsin = _unary(_trig.asin)

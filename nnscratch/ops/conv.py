@@ -200,7 +200,7 @@ def conv2d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
     Shape: ``(N, C, H, W)`` -> ``(N, F, Ho, Wo)``.
     """
     if np.ndim(_array(x)) == 3:                # unbatched (C, H, W), as torch
-        return conv2d(x[None], w, b, stride, padding, dilation, groups)[0]
+        return getitem(conv2d(getitem(x, None), w, b, stride, padding, dilation, groups), 0)
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 2, "conv2d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 2, "conv2d")
@@ -219,7 +219,7 @@ def conv1d(x: TensorLike, w: TensorLike, b: TensorLike | None = None, stride: Si
     ``"same"`` (see :func:`conv2d`).
     """
     if np.ndim(_array(x)) == 2:                # unbatched (C, L), as torch
-        return conv1d(x[None], w, b, stride, padding, dilation, groups)[0]
+        return getitem(conv1d(getitem(x, None), w, b, stride, padding, dilation, groups), 0)
     if isinstance(padding, str):
         x, padding = _padding_string(x, w, stride, padding, dilation, 1, "conv1d")
     s, p, d, groups = _check_conv(x, w, b, stride, padding, dilation, groups, 1, "conv1d")
