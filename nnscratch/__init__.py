@@ -48,7 +48,7 @@ def result_type(tensor1, tensor2):
 # (`app` is the application built on the library: the CLI, experiments, report, playground, tune)
 _LAZY = ("linear_model", "model_selection", "preprocessing", "features", "signal", "utils",
          "text", "onnx", "distributed", "app", "metrics", "models", "optimize",
-         "regularization", "stats", "testing", "functional")
+         "regularization", "stats", "testing", "functional", "linalg")
 # names of lazy modules exported at the top: ns.load_model is nnscratch.models.saved.load_model
 _LAZY_NAMES = {"load_model": "models.saved", "save_model": "models.saved"}
 

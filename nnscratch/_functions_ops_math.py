@@ -40,7 +40,7 @@ _METHODS = ("tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh",
             "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "square",
             "sign", "floor", "ceil", "round", "trunc", "rsqrt", "sin", "cos", "log1p", "expm1",
             "frexp", "det", "unique_consecutive", "histogram", "vdot", "cov", "corrcoef", "adjoint",
-            "is_neg", "is_inference")
+            "is_neg", "is_inference", "inverse", "slogdet", "logdet", "cholesky", "svd")
 # torch.sin_(t) and friends: the in-place method on the first argument
 _INPLACE = tuple(f"{n}_" for n in _UNARY_INPLACE + _BINARY_INPLACE + _OTHER_INPLACE + (
     "exp", "log", "sqrt", "abs", "neg", "relu", "sigmoid", "tanh", "clamp", "clip"))

@@ -679,8 +679,7 @@ class OpsMathMethods:
     def matrix_power(self, n):
         """self @ self @ … (n ≥ 0 times; n = 0 the identity) (``torch.matrix_power``)."""
         if n < 0:
-            raise NotImplementedError("matrix_power: negative powers need the inverse "
-                                      "(torch.linalg), which nnscratch does not provide")
+            return self.inverse().matrix_power(-n)
         out = None
         for _ in range(n):
             out = self if out is None else out @ self
@@ -766,6 +765,43 @@ class OpsMathMethods:
         """The determinant of the last two axes (``torch.det``); float inputs."""
         from .ops.determinant import det
         return det(_floating(self))
+
+    # the rest of torch's matrix functions that torch.linalg also has (nnscratch.linalg)
+    def inverse(self):
+        """A⁻¹ (``torch.inverse`` = ``torch.linalg.inv``)."""
+        from . import linalg
+        return linalg.inv(_floating(self))
+
+    def slogdet(self):
+        """(sign, log|det|) (``torch.slogdet`` = ``torch.linalg.slogdet``)."""
+        from . import linalg
+        return linalg.slogdet(_floating(self))
+
+    def logdet(self):
+        """log det A (``torch.logdet``): NaN where det < 0, −inf where it is 0."""
+        from . import linalg
+        sign, logabs = linalg.slogdet(_floating(self))
+        with np.errstate(invalid="ignore", divide="ignore"):     # log(-1) = NaN, log(0) = -inf
+            return logabs + Tensor._wrap(np.log(sign.numpy()))
+
+    def cholesky(self, upper=False):
+        """The Cholesky factor (``torch.cholesky``, as ``torch.linalg.cholesky``)."""
+        from . import linalg
+        return linalg.cholesky(_floating(self), upper=upper)
+
+    def svd(self, some=True, compute_uv=True):
+        """(U, S, V) with A = U diag(S) Vᵀ (``torch.svd``: V, not Vh; ``some`` gives the
+        reduced factors); without ``compute_uv``, U and V are zeros (m × m, n × n)."""
+        from . import linalg
+        if not compute_uv:
+            m, n = self.shape[-2:]
+            lead = tuple(self.shape[:-2])
+            s = linalg.svdvals(_floating(self))
+            zeros = np.zeros
+            return _Svd(Tensor._wrap(zeros(lead + (m, m), s.numpy().dtype)), s,
+                        Tensor._wrap(zeros(lead + (n, n), s.numpy().dtype)))
+        u, s, vh = linalg.svd(_floating(self), full_matrices=not some)
+        return _Svd(u, s, vh.mT)
 
     def vdot(self, other):
         return self.dot(other)
@@ -877,6 +913,7 @@ class OpsMathMethods:
 _Frexp = collections.namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[name-match]
 _Histogram = collections.namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore[name-match]
 _MinMax = collections.namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]
+_Svd = collections.namedtuple("svd", ["U", "S", "V"])  # type: ignore[name-match]
 
 
 def _where_nan(t, value):
