@@ -1,5 +1,5 @@
 """``torch.linalg``'s core, differentiable: norms, inverse, solve, determinants, Cholesky,
-symmetric eigendecomposition and SVD.
+symmetric eigendecomposition, SVD, QR, pseudo-inverse and least squares.
 
 Every function takes batches of matrices in the last two axes (``(*, m, n)``), as torch does.
 The forward passes are NumPy's LAPACK calls; the VJPs are the standard matrix-calculus results
@@ -17,6 +17,9 @@ this way).  With ``X⁻ᵀ = (X⁻¹)ᵀ`` and ``ḡ`` the cotangent of an outpu
   skew(M) = (M − Mᵀ)/2 (eigenvectors are unit and orthogonal, so only skew(UᵀŪ) moves them)
 * ``svd``:       A = U diag(S) Vh,   see :func:`_svd_vjp` (reduced factors; the columns a full
   factorisation adds are arbitrary and get no gradient, as in torch)
+* ``qr``:        A = QR,             Ā = [Q̄ + Q copyltu(M)] R⁻ᵀ, M = R R̄ᵀ − Q̄ᵀQ (m ≥ n; a
+  wide A splits as [X Y] = Q[U V], see :func:`_qr_vjp`)
+* ``pinv``, ``lstsq``: composites through ``svd`` (V diag(1/σ) Uᵀ over the kept σ)
 
 Real (float32/float64) matrices only; the gradients of ``eigh`` and ``svd`` are unbounded at
 repeated eigen-/singular values, as torch's are.
@@ -36,16 +39,18 @@ from .ops.determinant import det
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "det", "slogdet", "inv", "solve", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "matmul", "cross", "diagonal", "vecdot",
-           "multi_dot", "matrix_power"]
+           "multi_dot", "matrix_power", "qr", "pinv", "matrix_rank", "lstsq"]
 # torch.linalg's other names: asked for, they raise TorchFeatureError (not a bare AttributeError)
 _NOT_PROVIDED = ("LinAlgError", "cholesky_ex", "cond", "eig", "eigvals", "householder_product",
-                 "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu",
-                 "lu_factor", "lu_factor_ex", "lu_solve", "matrix_exp", "matrix_rank", "pinv",
-                 "qr", "solve_ex", "solve_triangular", "tensorinv", "tensorsolve", "vander")
+                 "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lu", "lu_factor",
+                 "lu_factor_ex", "lu_solve", "matrix_exp", "solve_ex", "solve_triangular",
+                 "tensorinv", "tensorsolve", "vander")
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
 
 
 def as_tensor(a, name="A", owner="linalg"):
@@ -354,6 +359,123 @@ def svd(A, full_matrices: bool = True) -> SVDResult:
 def svdvals(A) -> Tensor:
     """The singular values, descending (``torch.linalg.svdvals``)."""
     return svd(A, full_matrices=False).S
+
+
+# ------------------------------------------------------------------ QR (packed outputs)
+@primitive
+def _qr_packed(a, *, mode):
+    q, r = np.linalg.qr(a, mode=mode)
+    lead = a.shape[:-2]
+    return np.concatenate([q.reshape(lead + (-1,)), r.reshape(lead + (-1,))], axis=-1)
+
+
+def _qr_parts(packed, m, n, mode):
+    k = m if mode == "complete" else min(m, n)
+    q = packed[..., :m * k].reshape(packed.shape[:-1] + (m, k))
+    r = packed[..., m * k:].reshape(packed.shape[:-1] + (k, n))
+    return q, r
+
+
+def _copyltu(m):
+    """The symmetric matrix with m's lower triangle (and its diagonal)."""
+    low = np.tril(m, -1)
+    return low + _mT(low) + m * np.eye(m.shape[-1], dtype=m.dtype)
+
+
+def _qr_square_vjp(q, r, gq, gr):
+    """Ā for A = QR with R square (m ≥ n, reduced): [Ḡ_Q + Q copyltu(M)] R⁻ᵀ,
+    M = R R̄ᵀ − Q̄ᵀ Q (Walter and Lehmann 2018; torch's linalg_qr_backward)."""
+    m = r @ _mT(gr) - _mT(gq) @ q
+    b = gq + q @ _copyltu(m)
+    return _mT(lifted(_solve)(r, _mT(b)))
+
+
+def _qr_vjp(g, out, a, *, mode):
+    m, n = a.shape[-2:]
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                           "and nrows > ncols.")
+    q, r = _qr_parts(out, m, n, mode)
+    gq, gr = _qr_parts(g, m, n, mode)
+    if m >= n:
+        return _qr_square_vjp(q, r, gq, gr)
+    # wide: A = [X Y] = Q [U V] with U square; Y = QV moves Q's gradient by Y V̄ᵀ
+    y, gv = a[..., :, m:], gr[..., :, m:]
+    gx = _qr_square_vjp(q, r[..., :, :m], gq + y @ _mT(gv), gr[..., :, :m])
+    return np.concatenate([gx, q @ gv], axis=-1)
+
+
+defvjp(_qr_packed, _qr_vjp)
+
+
+def qr(A, mode: str = "reduced") -> QRResult:
+    """A = QR with Q orthonormal columns and R upper triangular (``torch.linalg.qr``):
+    ``"reduced"`` Q ``(*, m, k)``, R ``(*, k, n)``, k = min(m, n); ``"complete"`` Q
+    ``(*, m, m)``; ``"r"`` R only (Q empty, and no gradient, as in torch)."""
+    A = as_tensor(A, "A", "linalg.qr")
+    if A.ndim < 2 or A.dtype.kind != "f":
+        raise RuntimeError(f"linalg.qr: The input tensor A must have at least 2 dimensions "
+                           f"and a floating point dtype, got {A.ndim} dimensions of {A.dtype}")
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           f"'reduced' (default), 'r', or 'complete'")
+    m, n = A.shape[-2:]
+    if mode == "r":
+        r = np.linalg.qr(A.detach().numpy(), mode="reduced")[1]      # R alone, as mode "r"
+        return QRResult(Tensor._wrap(np.zeros((0,), r.dtype)), Tensor._wrap(r))
+    return QRResult(*_qr_parts(_qr_packed(A, mode=mode), m, n, mode))
+
+
+# ------------------------------------------------------------------ pinv, rank, least squares
+def _tolerance(s, m, n, atol, rtol):
+    """torch's cut-off for "zero" singular values: max(atol, rtol · σ_max), rtol by default
+    max(m, n) · ε when atol is not given (else 0)."""
+    eps = np.finfo(s.dtype).eps
+    if rtol is None:
+        rtol = max(m, n) * eps if atol is None or atol == 0 else 0.0
+    smax = s.max(axis=-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,))
+    return np.maximum(0.0 if atol is None else atol, rtol * smax)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse V diag(1/σ) Uᵀ over the singular values above
+    max(atol, rtol · σ_max) (``torch.linalg.pinv``); differentiable through :func:`svd`
+    where the kept singular values are distinct."""
+    A = as_tensor(A, "A", "linalg.pinv")
+    u, s, vh = svd(A, full_matrices=False)
+    m, n = A.shape[-2:]
+    keep = s.detach().numpy() > _tolerance(s.detach().numpy(), m, n, atol, rtol)
+    inv_s = s.reciprocal() * Tensor._wrap(keep.astype(s.detach().numpy().dtype))
+    inv_s = inv_s.nan_to_num(0.0, 0.0, 0.0)
+    return (vh.mT * inv_s.unsqueeze(-2)) @ u.mT
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The number of singular values above max(atol, rtol · σ_max), int64
+    (``torch.linalg.matrix_rank``)."""
+    A = as_tensor(A, "A", "linalg.matrix_rank")
+    s = np.linalg.svd(A.detach().numpy(), compute_uv=False)
+    m, n = A.shape[-2:]
+    return Tensor._wrap((s > _tolerance(s, m, n, atol, rtol)).sum(-1).astype(np.int64))
+
+
+def lstsq(A, B, rcond=None, *, driver=None) -> LstsqResult:
+    """The least-squares solution of AX ≈ B (``torch.linalg.lstsq``, its CPU default
+    ``gelsy``): the solution (the minimum-norm one, differentiable: pinv(A) B) and the rank;
+    the residuals and singular values are empty, as ``gelsy`` computes neither."""
+    A, B = as_tensor(A, "A", "linalg.lstsq"), as_tensor(B, "B", "linalg.lstsq")
+    if driver not in (None, "gelsy"):
+        raise RuntimeError(f"linalg.lstsq: only the default driver 'gelsy' is provided, "
+                           f"got {driver!r}")
+    vector = B.ndim == A.ndim - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    if Bm.shape[-2] != A.shape[-2]:
+        raise RuntimeError(f"linalg.lstsq: input.size(-2) should match other.size(-2), got "
+                           f"{A.shape[-2]} and {Bm.shape[-2]}")
+    rank = matrix_rank(A, rtol=rcond)
+    X: Any = pinv(A, rtol=rcond) @ Bm
+    empty = Tensor._wrap(np.zeros((0,), A.detach().numpy().dtype))
+    return LstsqResult(X.squeeze(-1) if vector else X, empty, rank, empty)
 
 
 # ------------------------------------------------------------------ the names torch.linalg shares

@@ -236,7 +236,42 @@ def test_the_names_torch_linalg_shares_match_torch():
            lambda x, y: torch.linalg.multi_dot([x[0], y[0], torch.tensor(c)]), a, b)
     _grads(lambda t: ns.linalg.matrix_power(t, -3), lambda t: torch.linalg.matrix_power(t, -3),
            a)
-    with pytest.raises(TorchFeatureError, match="torch.linalg.qr"):
-        ns.linalg.qr(ns.eye(3))
+    with pytest.raises(TorchFeatureError, match="torch.linalg.eig"):
+        ns.linalg.eig(ns.eye(3))
     with pytest.raises(AttributeError):
         ns.linalg.no_such_name
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 3), (3, 5), (2, 4, 3)])
+def test_qr_matches_torch(shape):
+    a = _rand(*shape, seed=22)
+    for mode in ("reduced", "complete"):
+        if mode == "complete" and shape[-2] > shape[-1]:
+            q, r = ns.linalg.qr(ns.tensor(a), mode=mode)
+            qt, rt = torch.linalg.qr(torch.tensor(a), mode=mode)
+            np.testing.assert_allclose(q.numpy(), qt.numpy(), atol=1e-12)
+            continue
+        _grads(lambda t: ns.cat([p.reshape(-1) for p in ns.linalg.qr(t, mode=mode)]),
+               lambda t: torch.cat([p.reshape(-1) for p in torch.linalg.qr(t, mode=mode)]), a)
+    r = ns.linalg.qr(ns.tensor(a), mode="r").R
+    np.testing.assert_allclose(r.numpy(), torch.linalg.qr(torch.tensor(a), mode="r").R.numpy(),
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 3, 3)])
+def test_pinv_rank_lstsq_match_torch(shape):
+    a = _rand(*shape, seed=23)
+    _grads(ns.linalg.pinv, torch.linalg.pinv, a)
+    low = a[..., :, :1] @ a[..., :1, :]                     # rank 1
+    for m in (a, low):
+        np.testing.assert_array_equal(ns.linalg.matrix_rank(ns.tensor(m)).numpy(),
+                                      torch.linalg.matrix_rank(torch.tensor(m)).numpy())
+    np.testing.assert_allclose(ns.linalg.pinv(ns.tensor(low)).numpy(),
+                               torch.linalg.pinv(torch.tensor(low)).numpy(), atol=1e-10)
+    b = _rand(*shape[:-1], 2, seed=24)
+    _grads(lambda x, y: ns.linalg.lstsq(x, y).solution,
+           lambda x, y: torch.linalg.lstsq(x, y).solution, a, b)
+    got, want = ns.linalg.lstsq(ns.tensor(a), ns.tensor(b)), torch.linalg.lstsq(
+        torch.tensor(a), torch.tensor(b))
+    assert [tuple(x.shape) for x in got] == [tuple(x.shape) for x in want]
+    np.testing.assert_array_equal(got.rank.numpy(), want.rank.numpy())
