@@ -67,7 +67,8 @@ __all__ = list(_NAMES) + [
     "meshgrid", "normal", "std_mean", "var_mean", "randint", "linspace",
     "set_default_device", "get_default_device", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled", "set_float32_matmul_precision",
-    "get_float32_matmul_precision"]
+    "get_float32_matmul_precision", "set_num_threads", "get_num_threads",
+    "set_num_interop_threads", "get_num_interop_threads"]
 
 
 def meshgrid(*tensors, indexing="ij"):
@@ -198,6 +199,56 @@ def are_deterministic_algorithms_enabled():
 
 
 _MATMUL_PRECISION = ["highest"]
+_INTEROP_THREADS = [1]
+
+
+def _blas_threads():
+    """threadpoolctl's view of the BLAS libraries NumPy loaded, or None without threadpoolctl
+    (it comes with scikit-learn, in the ``data`` extra; NumPy alone has no way to set them)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    ctl = ThreadpoolController().select(user_api="blas")
+    return ctl if ctl.lib_controllers else None
+
+
+def set_num_threads(n):
+    """The threads of the work inside an op (``torch.set_num_threads``).  Here that is the
+    BLAS's (OpenBLAS's) threads: NumPy's matrix products are the only multi-threaded work; the
+    rest of an op runs on one core.  Set through threadpoolctl when it is installed; without
+    it a warning says that only ``OPENBLAS_NUM_THREADS`` (read when NumPy starts) sets them."""
+    if isinstance(n, builtins.bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {n!r}")
+    ctl = _blas_threads()
+    if ctl is None:
+        import warnings
+        warnings.warn("set_num_threads: threadpoolctl is not installed, so the BLAS threads "
+                      "stay as they are (set OPENBLAS_NUM_THREADS before starting Python)",
+                      RuntimeWarning, stacklevel=2)
+        return
+    ctl.limit(limits=int(n))          # kept until changed again, as torch's setting is
+
+
+def get_num_threads():
+    """The threads of the work inside an op (``torch.get_num_threads``): the BLAS's."""
+    ctl = _blas_threads()
+    if ctl is None:
+        import os
+        return os.cpu_count() or 1
+    return builtins.max(lib.num_threads for lib in ctl.lib_controllers)
+
+
+def set_num_interop_threads(n):
+    """Record the count (``torch.set_num_interop_threads``): nnscratch runs no inter-op
+    thread pool (ops run one after another in the caller's thread)."""
+    if isinstance(n, builtins.bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise RuntimeError(f"Number of inter-op threads must be positive, got {n!r}")
+    _INTEROP_THREADS[0] = int(n)
+
+
+def get_num_interop_threads():
+    return _INTEROP_THREADS[0]
 
 
 def set_float32_matmul_precision(precision):

@@ -275,3 +275,4 @@ def test_pinv_rank_lstsq_match_torch(shape):
         torch.tensor(a), torch.tensor(b))
     assert [tuple(x.shape) for x in got] == [tuple(x.shape) for x in want]
     np.testing.assert_array_equal(got.rank.numpy(), want.rank.numpy())
+
