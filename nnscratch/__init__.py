@@ -74,3 +74,12 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY) | set(_LAZY_NAMES))
+
+# torch's out= on the top-level functions that take it (nnscratch/_out.py)
+from ._out import OUT_NAMES as _OUT_NAMES  # noqa: E402
+from ._out import with_out as _with_out  # noqa: E402
+
+for _name in _OUT_NAMES:
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name])
+del _name
