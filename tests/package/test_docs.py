@@ -5,7 +5,10 @@ notebook, reset in between), and MkDocs in strict mode: about 70 s of CPU; the
 tests of the built site read its files, and one opens a tutorial in headless Chromium (as the
 playground's browser test does) to see its math typeset with no network.
 """
+import fcntl
 import importlib.util
+import json
+import os
 import re
 import sys
 import time
@@ -183,15 +186,31 @@ def test_notebooks_sharing_a_kernel_see_a_fresh_one(tmp_path):
     assert pids[0] == pids[1]                               # one kernel ran both
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The site, built once for the tests below: (site folder, staged notebooks folder,
-    {notebook: seconds})."""
+    """The site, built once per test run for the tests below: (site folder, staged notebooks
+    folder, {notebook: seconds}).
+
+    Under xdist the workers share one build: the first to arrive builds the site into the run's
+    common temporary folder under a file lock, and the others wait and read it.  (The module's
+    ``xdist_group`` should already send these tests to one worker, but with pytest 9.2 xdist's
+    loadgroup silently stops grouping, pytest-dev/pytest-xdist#1386, and the ~60 s build ran
+    on both workers.)"""
     require_programs("the docs site (graphs drawn as SVG)", "dot")
-    tmp = tmp_path_factory.mktemp("docs")
-    build = _build_module()
-    timings = build.build(site_dir=tmp / "site", stage_dir=tmp / "stage", jobs=2)
-    return tmp / "site", tmp / "stage", timings
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        tmp = tmp_path_factory.mktemp("docs")
+        timings = _build_module().build(site_dir=tmp / "site", stage_dir=tmp / "stage", jobs=2)
+        return tmp / "site", tmp / "stage", timings
+    tmp = tmp_path_factory.getbasetemp().parent / "docs-site"   # this run's, all workers'
+    tmp.mkdir(exist_ok=True)
+    with open(tmp.parent / "docs-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)        # released when the with-block closes the file
+        done = tmp / "timings.json"
+        if not done.exists():
+            timings = _build_module().build(site_dir=tmp / "site", stage_dir=tmp / "stage",
+                                            jobs=2)
+            done.write_text(json.dumps(timings))
+    return tmp / "site", tmp / "stage", json.loads(done.read_text())
 
 
 def _pages(site):
