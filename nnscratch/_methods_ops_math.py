@@ -797,9 +797,9 @@ class OpsMathMethods:
             m, n = self.shape[-2:]
             lead = tuple(self.shape[:-2])
             s = linalg.svdvals(_floating(self))
-            zeros = np.zeros
-            return _Svd(Tensor._wrap(zeros(lead + (m, m), s.numpy().dtype)), s,
-                        Tensor._wrap(zeros(lead + (n, n), s.numpy().dtype)))
+            dt = s.detach().numpy().dtype
+            return _Svd(Tensor._wrap(np.zeros(lead + (m, m), dt)), s,
+                        Tensor._wrap(np.zeros(lead + (n, n), dt)))
         u, s, vh = linalg.svd(_floating(self), full_matrices=not some)
         return _Svd(u, s, vh.mT)
 

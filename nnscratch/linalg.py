@@ -36,6 +36,7 @@ from .autograd import defvjp, primitive
 from .autograd.core import TensorBase as Tensor
 from .autograd.lifted import lifted
 from .ops.determinant import det
+from .ops.reduce import norm as _pnorm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "det", "slogdet", "inv", "solve", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "matmul", "cross", "diagonal", "vecdot",
@@ -97,19 +98,9 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
         x = x.to(dtype)
     if isinstance(ord, bool) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
-    a = x.abs()
-    kw = {"dim": dim, "keepdim": keepdim}
-    if ord == float("inf"):
-        return a.amax(**kw)
     if ord == float("-inf"):
-        return a.amin(**kw)
-    if ord == 0:
-        return (a != 0).to(x.dtype).sum(**kw) + (a * 0).sum(**kw)
-    if ord == 1:
-        return a.sum(**kw)
-    if ord == 2:
-        return (x * x).sum(**kw).sqrt()
-    return (a ** ord).sum(**kw) ** (1.0 / ord)
+        return x.abs().amin(dim=dim, keepdim=keepdim)
+    return _pnorm(x, ord, dim, keepdim)            # Tensor.norm's op: 2, 1, 0, inf, any p
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False) -> Tensor:
@@ -122,7 +113,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False) -> Tensor:
                            f"dimensions, got {A.ndim}")
     d0, d1 = (d % A.ndim for d in dim)
     if ord == "fro":
-        return (A * A).sum(dim=(d0, d1), keepdim=keepdim).sqrt()
+        return _pnorm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
         s: Any = svdvals(A.movedim((d0, d1), (-2, -1)))
         out = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
@@ -214,20 +205,20 @@ def solve(A, B, *, left: bool = True) -> Tensor:
 
 # ------------------------------------------------------------------ determinants
 @primitive
-def _logabsdet(a):
-    return np.linalg.slogdet(a)[1]
+def _slogdet_packed(a):
+    sign, logabs = np.linalg.slogdet(a)
+    return np.stack([sign, logabs], axis=-1)                      # (*, 2)
 
 
-defvjp(_logabsdet, lambda g, out, a: (g * 1.0)[..., None, None] * _mT(lifted(_inv)(a)),
+defvjp(_slogdet_packed,
+       lambda g, out, a: (g[..., 1] * 1.0)[..., None, None] * _mT(lifted(_inv)(a)),
        saves=(0,))
 
 
 def slogdet(A) -> SlogdetResult:
     """(sign, log|det A|) (``torch.linalg.slogdet``); the sign has no gradient."""
-    A = _square(A, "slogdet")
-    a = A.detach().numpy()
-    sign = Tensor._wrap(np.asarray(np.linalg.slogdet(a)[0], dtype=a.dtype))
-    return SlogdetResult(sign, _logabsdet(A))
+    packed = _slogdet_packed(_square(A, "slogdet"))
+    return SlogdetResult(packed[..., 0].detach(), packed[..., 1])
 
 
 # ------------------------------------------------------------------ Cholesky
@@ -444,9 +435,9 @@ def pinv(A, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     A = as_tensor(A, "A", "linalg.pinv")
     u, s, vh = svd(A, full_matrices=False)
     m, n = A.shape[-2:]
-    keep = s.detach().numpy() > _tolerance(s.detach().numpy(), m, n, atol, rtol)
-    inv_s = s.reciprocal() * Tensor._wrap(keep.astype(s.detach().numpy().dtype))
-    inv_s = inv_s.nan_to_num(0.0, 0.0, 0.0)
+    sv = s.detach().numpy()
+    keep = (sv > _tolerance(sv, m, n, atol, rtol)).astype(sv.dtype)
+    inv_s = Tensor._wrap(keep) / (s + Tensor._wrap(1.0 - keep))   # 1/σ kept, 0 dropped
     return (vh.mT * inv_s.unsqueeze(-2)) @ u.mT
 
 

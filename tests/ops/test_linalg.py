@@ -276,3 +276,44 @@ def test_pinv_rank_lstsq_match_torch(shape):
     assert [tuple(x.shape) for x in got] == [tuple(x.shape) for x in want]
     np.testing.assert_array_equal(got.rank.numpy(), want.rank.numpy())
 
+
+
+# (name, nnscratch fn, torch fn, input shape): every primitive of nnscratch.linalg through a
+# function whose value is sign-free (eigenvectors and singular vectors are not unique)
+SECOND_ORDER = [
+    ("inv", ns.linalg.inv, torch.linalg.inv, (3, 3)),
+    ("solve", lambda x: ns.linalg.solve(x, x[..., :1] + 1.0),
+     lambda x: torch.linalg.solve(x, x[..., :1] + 1.0), (3, 3)),
+    ("slogdet", lambda x: ns.linalg.slogdet(x).logabsdet,
+     lambda x: torch.linalg.slogdet(x).logabsdet, (3, 3)),
+    ("cholesky", lambda x: ns.linalg.cholesky(x @ x.mT + 3 * ns.eye(3, dtype=ns.float64)),
+     lambda x: torch.linalg.cholesky(x @ x.mT + 3 * torch.eye(3, dtype=torch.float64)), (3, 3)),
+    ("eigh", lambda x: ns.linalg.eigvalsh(x + x.mT), lambda x: torch.linalg.eigvalsh(x + x.mT),
+     (3, 3)),
+    ("eigh_vectors", lambda x: ns.linalg.eigh(x + x.mT).eigenvectors ** 2,
+     lambda x: torch.linalg.eigh(x + x.mT).eigenvectors ** 2, (3, 3)),
+    ("svd", lambda x: (lambda u, s, vh: (u * s) @ vh)(*ns.linalg.svd(x, full_matrices=False)),
+     lambda x: (lambda u, s, vh: (u * s) @ vh)(*torch.linalg.svd(x, full_matrices=False)),
+     (4, 3)),
+    ("svdvals", ns.linalg.svdvals, torch.linalg.svdvals, (4, 3)),
+    ("qr", lambda x: ns.linalg.qr(x).R, lambda x: torch.linalg.qr(x).R, (4, 3)),
+    ("pinv", ns.linalg.pinv, torch.linalg.pinv, (4, 3)),
+    ("vector_norm", lambda x: ns.linalg.vector_norm(x, 3, dim=1),
+     lambda x: torch.linalg.vector_norm(x, 3, dim=1), (4, 3)),
+    ("matrix_norm_nuc", lambda x: ns.linalg.matrix_norm(x, "nuc"),
+     lambda x: torch.linalg.matrix_norm(x, "nuc"), (4, 3)),
+]
+
+
+@pytest.mark.parametrize("name,f_ns,f_t,shape", SECOND_ORDER, ids=[c[0] for c in SECOND_ORDER])
+def test_gradcheck_with_a_random_cotangent_and_second_derivatives_as_torch(name, f_ns, f_t,
+                                                                            shape):
+    x0 = _rand(*shape, seed=31) + np.eye(*shape)        # well conditioned, distinct values
+    assert ns.gradcheck(f_ns, [ns.tensor(x0, requires_grad=True)], atol=1e-6, rtol=1e-5)
+    x, xt = _pair(x0)
+    (g,) = ns.autograd.grad((f_ns(x) ** 2).sum(), [x], create_graph=True)
+    (gt,) = torch.autograd.grad((f_t(xt) ** 2).sum(), [xt], create_graph=True)
+    cot = _rand(*shape, seed=32)
+    (h,) = ns.autograd.grad((g * ns.tensor(cot)).sum(), [x])
+    (ht,) = torch.autograd.grad((gt * torch.tensor(cot)).sum(), [xt])
+    np.testing.assert_allclose(h.numpy(), ht.numpy(), rtol=1e-7, atol=1e-9)
